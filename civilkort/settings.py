@@ -1,0 +1,47 @@
+"""One place for paths and settings; every path can be overridden by an environment variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+REFERENCE_DIR = PACKAGE_DIR / "reference"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths the ETL and the app use."""
+
+    data_dir: Path
+    static_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read ``CIVILKORT_DATA_DIR`` and ``CIVILKORT_STATIC_DIR``, defaulting to the project folders."""
+        return cls(
+            data_dir=Path(os.environ.get("CIVILKORT_DATA_DIR", PROJECT_ROOT / "data")).resolve(),
+            static_dir=Path(os.environ.get("CIVILKORT_STATIC_DIR", PROJECT_ROOT / "static")).resolve(),
+        )
+
+    @property
+    def builds_dir(self) -> Path:
+        """Folder holding one DuckDB file per build."""
+        return self.data_dir / "builds"
+
+    @property
+    def current_pointer(self) -> Path:
+        """Text file naming the database file currently served (switched atomically)."""
+        return self.data_dir / "current.txt"
+
+    @property
+    def vendor_dir(self) -> Path:
+        """Leaflet and plugin assets installed at set-up, served by Streamlit at /app/static/vendor."""
+        return self.static_dir / "vendor"
+
+
+def settings() -> Settings:
+    """The settings in force now (re-read each call so tests can point elsewhere)."""
+    return Settings.from_env()
