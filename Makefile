@@ -1,0 +1,53 @@
+# Two commands matter:  `make run` (the app on example data)  and  `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+SCALE ?= council
+# Municipality boundaries: a path or URL (see README). Defaults to ../shared/geo when present.
+BOUNDARIES ?= $(firstword $(wildcard ../shared/geo/kommuner.geojson))
+
+.PHONY: setup setup-dev run demo test test-fast lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+static/vendor/.installed: assets/package.json assets/package-lock.json scripts/install_assets.py
+	$(PY) scripts/install_assets.py
+
+setup: $(VENV)/.installed static/vendor/.installed  ## install runtime dependencies and the offline map assets
+
+setup-dev: setup $(VENV)/.installed-dev
+
+data/current.txt:
+	$(MAKE) demo
+
+demo: setup  ## (re)build the example database
+	$(PY) -m etl demo --scale $(SCALE) $(if $(BOUNDARIES),--boundaries "$(BOUNDARIES)")
+
+run: setup data/current.txt  ## run the app on the example data
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: setup-dev  ## run the whole test suite (unit, app and browser tests)
+	CIVILKORT_TEST_BOUNDARIES="$(BOUNDARIES)" $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: setup-dev  ## skip the browser tests
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: setup-dev  ## print speed figures (not part of the tests)
+	$(PY) benchmarks/build_national.py
+	$(PY) benchmarks/filter_latency.py
+	$(PY) benchmarks/map_payload.py
+
+clean:
+	rm -rf data/builds data/current.txt test-output

@@ -1,0 +1,78 @@
+"""Read access to the current database: every query the app runs goes through here.
+
+The ETL switches builds by rewriting ``data/current.txt``; ``current_path`` reads it
+on each call, so a new build is picked up without a restart, and a database file is
+only ever opened read-only.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from civilkort.settings import Settings, settings
+
+
+class NoDatabase(Exception):
+    """No database has been built yet; the message says how to build one."""
+
+
+def current_path(cfg: Settings | None = None) -> Path | None:
+    """The database file currently served, or None if none is built."""
+    cfg = cfg or settings()
+    try:
+        name = cfg.current_pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = cfg.builds_dir / name
+    return path if name and path.exists() else None
+
+
+class Database:
+    """A read-only DuckDB database; safe to share between threads (one cursor per query)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._con = duckdb.connect(str(self.path), read_only=True)
+        self._lock = threading.Lock()
+
+    def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
+        """Run one SELECT with bound parameters and return a DataFrame."""
+        with self._lock:
+            cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params or {}).df()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: dict | list | None = None):
+        """Run a query returning one value."""
+        with self._lock:
+            cur = self._con.cursor()
+        try:
+            row = cur.execute(sql, params or {}).fetchone()
+            return row[0] if row else None
+        finally:
+            cur.close()
+
+    def meta(self) -> dict[str, str]:
+        """The build's metadata (built_at, is_example, boundaries_source, ...)."""
+        return dict(self.query("SELECT key, value FROM build_info").itertuples(index=False, name=None))
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+
+def open_current(cfg: Settings | None = None) -> Database:
+    """Open the database currently served, or raise NoDatabase."""
+    path = current_path(cfg)
+    if path is None:
+        raise NoDatabase(
+            "Der er endnu ingen database. Byg eksempeldata med 'python -m etl demo' "
+            "eller jeres egne data med 'python -m etl build FILER'."
+        )
+    return Database(path)

@@ -1,0 +1,121 @@
+"""Exports of exactly what is filtered, safe to open in Excel.
+
+Every text cell that a spreadsheet would read as a formula (starting with = + - @,
+a tab or a carriage return) is prefixed with an apostrophe, as OWASP recommends
+against CSV/formula injection.  Personal fields are left out unless asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+
+from civilkort.schema import TABLES
+
+FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+PERSONAL_COLUMNS = frozenset(
+    {f.name for t in TABLES for f in t.fields if f.is_personal} | {"email", "contact_person", "tovholder"}
+)
+"""Columns holding personal data (names, mailboxes): exported only on request."""
+
+COLUMN_LABELS: dict[str, str] = {
+    "offer_id": "Tilbud (id)",
+    "organisation_id": "Organisation (id)",
+    "collaboration_id": "Samarbejde (id)",
+    "unit_id": "Enhed (id)",
+    "name": "Navn",
+    "title": "Titel",
+    "organisation_name": "Organisation",
+    "organisation_type_label": "Organisationstype",
+    "staffing_label": "Bemanding",
+    "cvr": "CVR-nummer",
+    "themes": "Temaer",
+    "target_groups": "Målgrupper",
+    "prevention_level_label": "Forebyggelsesniveau",
+    "accepts_social_referrals": "Modtager sociale henvisninger",
+    "status_label": "Status",
+    "schedule": "Tidspunkt",
+    "cost": "Pris",
+    "address": "Adresse",
+    "postcode": "Postnummer",
+    "city": "By",
+    "municipality_name": "Kommune",
+    "council_name": "Sundhedsråd",
+    "location_precision": "Placering",
+    "last_verified": "Sidst verificeret",
+    "source": "Kilde",
+    "description": "Beskrivelse",
+    "lat": "Breddegrad",
+    "lon": "Længdegrad",
+    "n_offers": "Antal tilbud",
+    "n_collaborations": "Antal samarbejder",
+    "website": "Hjemmeside",
+    "email": "Funktionspostkasse",
+    "contact_person": "Kontaktperson",
+    "units": "Regionale enheder",
+    "organisations": "Organisationer",
+    "form_label": "Form",
+    "kind_label": "Art",
+    "start_date": "Startdato",
+    "end_date": "Slutdato",
+    "is_open_ended": "Løbende (ingen slutdato)",
+    "funding": "Finansiering",
+    "tovholder": "Tovholder",
+    "legal_review_done": "Juristvurdering foretaget",
+    "n_experiences": "Antal erfaringer",
+}
+
+
+def neutralise(value: object) -> object:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe; other values unchanged."""
+    if isinstance(value, str) and FORMULA_START.match(value):
+        return "'" + value
+    return value
+
+
+def prepare(df: pd.DataFrame, *, include_personal: bool = False) -> pd.DataFrame:
+    """Drop personal columns unless asked, neutralise formulas, and give the columns Danish headers."""
+    out = df.drop(columns=[c for c in df.columns if c in PERSONAL_COLUMNS and not include_personal])
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise, na_action="ignore")
+        elif pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map({True: "Ja", False: "Nej"})
+    return out.rename(columns=COLUMN_LABELS)
+
+
+def to_csv(df: pd.DataFrame, *, danish_excel: bool = False, include_personal: bool = False) -> bytes:
+    """CSV bytes: UTF-8 with BOM; with ``danish_excel`` ';' separators and decimal commas."""
+    data = prepare(df, include_personal=include_personal)
+    text = data.to_csv(
+        index=False,
+        sep=";" if danish_excel else ",",
+        decimal="," if danish_excel else ".",
+        date_format="%d-%m-%Y" if danish_excel else "%Y-%m-%d",
+    )
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def to_xlsx(sheets: dict[str, pd.DataFrame], *, include_personal: bool = False, note: str = "") -> bytes:
+    """An xlsx workbook with one sheet per table (strings written as text, never as formulas)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(
+        buf, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+    ) as writer:
+        for name, df in sheets.items():
+            data = prepare(df, include_personal=include_personal)
+            for col in data.columns:
+                if isinstance(data[col].dtype, pd.DatetimeTZDtype):
+                    data[col] = data[col].dt.tz_localize(None)
+            safe_name = re.sub(r"[\[\]:*?/\\]", "", name)[:31] or "Ark"
+            data.to_excel(writer, sheet_name=safe_name, index=False, startrow=1 if note else 0)
+            sheet = writer.sheets[safe_name]
+            if note:
+                sheet.write_string(0, 0, note)
+            sheet.freeze_panes(2 if note else 1, 0)
+            for i, col in enumerate(data.columns):
+                width = min(60, max(10, len(str(col)) + 2, int(data[col].astype(str).str.len().quantile(0.9)) + 2 if len(data) else 10))
+                sheet.set_column(i, i, width)
+    return buf.getvalue()

@@ -1,0 +1,147 @@
+"""The user's selection (area + filters) and its round trip through a URL query string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from civilkort import reference
+
+NATIONAL_AREA = "dk"
+MEASURES: dict[str, str] = {
+    "offers": "Antal tilbud",
+    "offers_per_10k": "Tilbud pr. 10.000 indbyggere",
+    "organisations": "Antal organisationer",
+    "collaborations": "Antal samarbejder",
+}
+LAYERS: dict[str, str] = {
+    "areas": "Kommuner",
+    "points": "Organisationer og tilbud",
+    "units": "Regionale enheder",
+    "links": "Samarbejder som linjer",
+    "tiles": "Baggrundskort (kræver internet)",
+}
+DEFAULT_LAYERS = ("areas", "points", "units")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Area, filters, map measure and layers: everything a link must restore."""
+
+    area: str = NATIONAL_AREA  # "dk", "council:<id>" or "region:<id>"
+    themes: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    prevention_levels: tuple[str, ...] = ()
+    organisation_types: tuple[str, ...] = ()
+    staffing: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("aktiv",)
+    referrals: str = ""  # "", "ja" or "nej"
+    text: str = ""
+    measure: str = "offers"
+    layers: tuple[str, ...] = DEFAULT_LAYERS
+    municipality: int | None = None  # the municipality whose summary is open
+    item: str = ""  # the point whose details are open, e.g. "org:ORG-1"
+
+    @property
+    def has_offer_filters(self) -> bool:
+        """True when any filter applies to offers (not only to organisations)."""
+        return bool(
+            self.themes or self.target_groups or self.prevention_levels or self.referrals or self.statuses != ("aktiv",)
+        )
+
+    def municipality_codes(self) -> list[int]:
+        """The municipality codes of the chosen area."""
+        m = reference.municipalities()
+        kind, _, ident = self.area.partition(":")
+        if kind == "council":
+            m = m[m["council_id"] == ident]
+        elif kind == "region":
+            m = m[m["region_id"] == ident]
+        return [int(c) for c in m["municipality_code"]]
+
+    def area_name(self) -> str:
+        """The chosen area's Danish name."""
+        kind, _, ident = self.area.partition(":")
+        if kind == "council":
+            hit = reference.councils().set_index("council_id")["council_name"]
+            return str(hit.get(ident, ident))
+        if kind == "region":
+            hit = reference.regions().set_index("region_id")["region_name"]
+            return str(hit.get(ident, ident))
+        return "Hele Danmark"
+
+
+_LISTS = {
+    "themes": "tema",
+    "target_groups": "maalgruppe",
+    "prevention_levels": "forebyggelse",
+    "organisation_types": "orgtype",
+    "staffing": "bemanding",
+    "statuses": "status",
+    "layers": "lag",
+}
+_SCALARS = {"area": "omraade", "referrals": "henvisning", "text": "q", "measure": "maal", "item": "valgt"}
+
+
+def _valid_area(area: str) -> bool:
+    kind, _, ident = area.partition(":")
+    if area == NATIONAL_AREA:
+        return True
+    if kind == "council":
+        return ident in set(reference.councils()["council_id"])
+    if kind == "region":
+        return ident in set(reference.regions()["region_id"])
+    return False
+
+
+def to_params(sel: Selection) -> dict[str, str]:
+    """Query-string parameters for a selection; defaults are left out to keep links short."""
+    default = Selection()
+    out: dict[str, str] = {}
+    for name, key in _SCALARS.items():
+        value = getattr(sel, name)
+        if value != getattr(default, name):
+            out[key] = str(value)
+    for name, key in _LISTS.items():
+        value = getattr(sel, name)
+        if value != getattr(default, name):
+            out[key] = ",".join(value) if value else "-"
+    if sel.municipality is not None:
+        out["kommune"] = str(sel.municipality)
+    return out
+
+
+def from_params(params: dict[str, str | list[str]]) -> Selection:
+    """A selection from query-string parameters; unknown or malformed values fall back to defaults."""
+
+    def get(key: str) -> str | None:
+        value = params.get(key)
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        return None if value is None else str(value)
+
+    sel = Selection()
+    changes: dict = {}
+    for name, key in _SCALARS.items():
+        value = get(key)
+        if value is not None:
+            changes[name] = value[:200]
+    if "area" in changes and not _valid_area(changes["area"]):
+        del changes["area"]
+    if changes.get("measure") not in MEASURES:
+        changes.pop("measure", None)
+    if changes.get("referrals") not in ("", "ja", "nej"):
+        changes.pop("referrals", None)
+    for name, key in _LISTS.items():
+        value = get(key)
+        if value is not None:
+            items = tuple(v for v in value.split(",") if v and v != "-")
+            if name == "layers":
+                items = tuple(v for v in items if v in LAYERS)
+            changes[name] = items
+    municipality = get("kommune")
+    if municipality and municipality.isdigit():
+        code = int(municipality)
+        if code in set(reference.municipalities()["municipality_code"]):
+            changes["municipality"] = code
+    return replace(sel, **changes)
+

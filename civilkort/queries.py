@@ -1,0 +1,371 @@
+"""Every SQL query the app runs, against the public views, with bound parameters.
+
+Each function takes the Database and the user's Selection and returns a DataFrame
+(or a small dict); pages only call these and render.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from civilkort.db import Database
+from civilkort.filters import Selection
+
+# The offers matching a selection (area by the offer's place, every filter), joined to their organisation.
+_OFFERS_CTE = """
+sel_offers AS (
+    SELECT o.*, g.name AS organisation_name, g.organisation_type, g.organisation_type_label,
+           g.staffing, g.staffing_label
+    FROM offers o
+    JOIN organisations g USING (organisation_id)
+    WHERE list_contains($codes, o.municipality_code)
+      AND (len($themes) = 0 OR list_has_any(o.themes, $themes))
+      AND (len($groups) = 0 OR list_has_any(o.target_groups, $groups))
+      AND (len($levels) = 0 OR list_contains($levels, o.prevention_level))
+      AND (len($statuses) = 0 OR list_contains($statuses, o.status))
+      AND ($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja'))
+      AND (len($orgtypes) = 0 OR list_contains($orgtypes, g.organisation_type))
+      AND (len($staffing) = 0 OR list_contains($staffing, g.staffing))
+      AND ($text = '' OR o.name ILIKE $text OR o.description ILIKE $text OR g.name ILIKE $text)
+)"""
+
+# The organisations matching a selection: in the area, organisation filters, and, when offer
+# filters are set, at least one matching offer.
+_ORGS_CTE = """
+sel_orgs AS (
+    SELECT g.*
+    FROM organisations g
+    WHERE list_contains($codes, g.municipality_code)
+      AND (len($orgtypes) = 0 OR list_contains($orgtypes, g.organisation_type))
+      AND (len($staffing) = 0 OR list_contains($staffing, g.staffing))
+      AND (CASE WHEN $offer_filters
+                THEN g.organisation_id IN (
+                    SELECT o.organisation_id FROM offers o
+                    WHERE (len($themes) = 0 OR list_has_any(o.themes, $themes))
+                      AND (len($groups) = 0 OR list_has_any(o.target_groups, $groups))
+                      AND (len($levels) = 0 OR list_contains($levels, o.prevention_level))
+                      AND (len($statuses) = 0 OR list_contains($statuses, o.status))
+                      AND ($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja')))
+                ELSE TRUE END)
+      AND ($text = '' OR g.name ILIKE $text OR g.description ILIKE $text
+           OR g.organisation_id IN (SELECT organisation_id FROM offers WHERE name ILIKE $text))
+)"""
+
+# Collaborations touching the area (any involved municipality), filtered by theme and target group.
+_COLLAB_CTE = """
+sel_collabs AS (
+    SELECT c.*
+    FROM collaborations c
+    WHERE list_has_any(c.municipality_codes, $codes)
+      AND (len($themes) = 0 OR list_has_any(c.themes, $themes))
+      AND (len($groups) = 0 OR list_has_any(c.target_groups, $groups))
+      AND ($text = '' OR c.title ILIKE $text OR c.description ILIKE $text)
+)"""
+
+
+def params(sel: Selection) -> dict:
+    """Bound parameters shared by the selection CTEs."""
+    return {
+        "codes": sel.municipality_codes(),
+        "themes": list(sel.themes),
+        "groups": list(sel.target_groups),
+        "levels": list(sel.prevention_levels),
+        "statuses": list(sel.statuses),
+        "referrals": sel.referrals,
+        "orgtypes": list(sel.organisation_types),
+        "staffing": list(sel.staffing),
+        "text": f"%{sel.text.strip()}%" if sel.text.strip() else "",
+        "offer_filters": sel.has_offer_filters,
+    }
+
+
+def _run(db: Database, ctes: list[str], body: str, sel: Selection, extra: dict | None = None) -> pd.DataFrame:
+    p = params(sel)
+    used = {k: v for k, v in p.items() if f"${k}" in "".join(ctes) + body}
+    used.update(extra or {})
+    casts = {
+        "codes": "INTEGER[]",
+        "themes": "VARCHAR[]",
+        "groups": "VARCHAR[]",
+        "levels": "VARCHAR[]",
+        "statuses": "VARCHAR[]",
+        "orgtypes": "VARCHAR[]",
+        "staffing": "VARCHAR[]",
+    }
+    sql = "WITH " + ",".join(ctes) + "\n" + body
+    for name, cast in casts.items():
+        sql = sql.replace(f"${name}", f"${name}::{cast}")
+    return db.query(sql, used)
+
+
+def vocabulary(db: Database, name: str) -> pd.DataFrame:
+    """code, label of one vocabulary in its display order."""
+    return db.query(
+        "SELECT code, label FROM vocabularies WHERE vocabulary = $v ORDER BY sort_order, label", {"v": name}
+    )
+
+
+def offers(db: Database, sel: Selection) -> pd.DataFrame:
+    """The offers matching the selection, with their organisation and municipality names."""
+    return _run(
+        db,
+        [_OFFERS_CTE],
+        """SELECT o.offer_id, o.name, o.organisation_id, o.organisation_name, o.organisation_type_label,
+                  array_to_string(o.theme_labels, '; ') AS themes, array_to_string(o.target_group_labels, '; ') AS target_groups,
+                  o.prevention_level_label, o.accepts_social_referrals, o.status_label, o.schedule, o.cost,
+                  o.address, o.postcode, o.city, m.municipality_name, c.council_name, o.location_precision,
+                  o.last_verified, o.source, o.description, o.lat, o.lon
+           FROM sel_offers o JOIN municipalities m USING (municipality_code) JOIN councils c ON c.council_id = o.council_id
+           ORDER BY o.name""",
+        sel,
+    )
+
+
+def organisations(db: Database, sel: Selection) -> pd.DataFrame:
+    """The organisations matching the selection, with counts of offers and collaborations."""
+    return _run(
+        db,
+        [_ORGS_CTE],
+        """SELECT g.organisation_id, g.name, g.organisation_type_label, g.staffing_label, g.cvr,
+                  g.address, g.postcode, g.city, m.municipality_name, c.council_name,
+                  (SELECT count(*) FROM offers o WHERE o.organisation_id = g.organisation_id) AS n_offers,
+                  (SELECT count(*) FROM collaboration_partners p
+                    WHERE p.partner_kind = 'organisation' AND p.partner_id = g.organisation_id) AS n_collaborations,
+                  g.website, g.email, g.contact_person, g.location_precision, g.last_verified, g.source,
+                  g.description, g.lat, g.lon
+           FROM sel_orgs g JOIN municipalities m USING (municipality_code) JOIN councils c ON c.council_id = g.council_id
+           ORDER BY g.name""",
+        sel,
+    )
+
+
+def collaborations(db: Database, sel: Selection) -> pd.DataFrame:
+    """The collaborations touching the area, with partner names."""
+    return _run(
+        db,
+        [_COLLAB_CTE],
+        """SELECT c.collaboration_id, c.title,
+                  (SELECT string_agg(u.name, '; ' ORDER BY u.name) FROM regional_units u WHERE list_contains(c.unit_ids, u.unit_id)) AS units,
+                  (SELECT string_agg(g.name, '; ' ORDER BY g.name) FROM organisations g WHERE list_contains(c.organisation_ids, g.organisation_id)) AS organisations,
+                  array_to_string(c.theme_labels, '; ') AS themes, array_to_string(c.target_group_labels, '; ') AS target_groups,
+                  c.form_label, c.kind_label, c.start_date, c.end_date, c.is_open_ended, c.status_label,
+                  c.funding, c.tovholder, c.legal_review_done,
+                  (SELECT count(*) FROM experiences e WHERE e.collaboration_id = c.collaboration_id) AS n_experiences,
+                  c.last_verified, c.source, c.description
+           FROM sel_collabs c
+           ORDER BY c.end_date NULLS LAST, c.title""",
+        sel,
+    )
+
+
+def map_points(db: Database, sel: Selection) -> pd.DataFrame:
+    """Points to draw: matching organisations, and matching offers held at their own address."""
+    return _run(
+        db,
+        [_OFFERS_CTE, _ORGS_CTE],
+        """SELECT 'org:' || organisation_id AS point_id, 'organisation' AS kind, name, lat, lon, location_precision
+           FROM sel_orgs
+           UNION ALL
+           SELECT 'offer:' || offer_id, 'offer', name, lat, lon, location_precision
+           FROM sel_offers WHERE has_own_location""",
+        sel,
+    )
+
+
+def units(db: Database, sel: Selection) -> pd.DataFrame:
+    """Regional units in the area, with their number of collaborations."""
+    return _run(
+        db,
+        [],
+        """SELECT u.unit_id, u.name, u.unit_type, u.unit_type_label, u.lat, u.lon, u.location_precision,
+                  (SELECT count(*) FROM collaboration_partners p
+                    WHERE p.partner_kind = 'regional_unit' AND p.partner_id = u.unit_id) AS n_collaborations,
+                  m.municipality_name
+           FROM regional_units u JOIN municipalities m USING (municipality_code)
+           WHERE list_contains($codes, u.municipality_code)""",
+        sel,
+    )
+
+
+def links(db: Database, sel: Selection) -> pd.DataFrame:
+    """One line per (collaboration, unit, organisation) pair of the area's collaborations."""
+    return _run(
+        db,
+        [_COLLAB_CTE],
+        """SELECT c.collaboration_id, c.title, c.kind, u.lat AS unit_lat, u.lon AS unit_lon,
+                  g.lat AS org_lat, g.lon AS org_lon
+           FROM sel_collabs c, unnest(c.unit_ids) AS x(unit_id), unnest(c.organisation_ids) AS y(organisation_id)
+           JOIN regional_units u ON u.unit_id = x.unit_id
+           JOIN organisations g ON g.organisation_id = y.organisation_id""",
+        sel,
+    )
+
+
+def municipality_measures(db: Database, sel: Selection) -> pd.DataFrame:
+    """Per municipality of the area: offers, organisations, collaborations (all filtered), population."""
+    return _run(
+        db,
+        [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
+        """SELECT m.municipality_code, m.municipality_name, m.council_id, m.council_name, m.lat, m.lon,
+                  m.population,
+                  (SELECT count(*) FROM sel_offers o WHERE o.municipality_code = m.municipality_code) AS offers,
+                  (SELECT count(*) FROM sel_orgs g WHERE g.municipality_code = m.municipality_code) AS organisations,
+                  (SELECT count(*) FROM sel_collabs c WHERE list_contains(c.municipality_codes, m.municipality_code)) AS collaborations,
+                  (SELECT count(*) FROM organisations g WHERE g.municipality_code = m.municipality_code) AS records_any
+           FROM municipalities m
+           WHERE list_contains($codes, m.municipality_code)
+           ORDER BY m.municipality_name""",
+        sel,
+    ).assign(
+        offers_per_10k=lambda d: (d["offers"] / d["population"].astype(float) * 10_000).round(1)
+    )
+
+
+def key_figures(measures: pd.DataFrame, sel: Selection, db: Database) -> dict[str, int]:
+    """Headline numbers for the selection (from municipality_measures, plus units)."""
+    n_units = _run(db, [], "SELECT count(*) AS n FROM regional_units WHERE list_contains($codes, municipality_code)", sel)
+    n_collabs = _run(db, [_COLLAB_CTE], "SELECT count(*) AS n FROM sel_collabs", sel)
+    return {
+        "organisations": int(measures["organisations"].sum()),
+        "offers": int(measures["offers"].sum()),
+        "collaborations": int(n_collabs["n"].iloc[0]),
+        "units": int(n_units["n"].iloc[0]),
+        "municipalities_without": int((measures["records_any"] == 0).sum()),
+    }
+
+
+def has_boundaries(db: Database) -> bool:
+    """True if the build loaded municipality boundaries."""
+    return bool(db.scalar("SELECT count(*) FROM geo_municipalities"))
+
+
+def municipality_shapes(db: Database, codes: list[int]) -> gpd.GeoDataFrame | None:
+    """Display shapes (EPSG:4326) of the given municipalities, or None without boundaries."""
+    df = db.query(
+        "SELECT municipality_code, geojson FROM geo_municipalities WHERE list_contains($codes::INTEGER[], municipality_code)",
+        {"codes": codes},
+    )
+    if df.empty:
+        return None
+    return gpd.GeoDataFrame(
+        {"municipality_code": df["municipality_code"]}, geometry=shapely.from_geojson(df["geojson"]), crs=4326
+    )
+
+
+def council_shapes(db: Database, council_ids: list[str]) -> gpd.GeoDataFrame | None:
+    """Display outlines of the given councils, or None without boundaries."""
+    df = db.query(
+        """SELECT g.council_id, c.council_name, g.geojson FROM geo_councils g JOIN councils c USING (council_id)
+           WHERE list_contains($ids::VARCHAR[], g.council_id)""",
+        {"ids": council_ids},
+    )
+    if df.empty:
+        return None
+    return gpd.GeoDataFrame(df[["council_id", "council_name"]], geometry=shapely.from_geojson(df["geojson"]), crs=4326)
+
+
+def organisation_detail(db: Database, organisation_id: str) -> dict[str, pd.DataFrame]:
+    """An organisation with its offers, collaborations and their experiences."""
+    p = {"id": organisation_id}
+    return {
+        "organisation": db.query(
+            """SELECT g.*, m.municipality_name, c.council_name FROM organisations g
+               JOIN municipalities m USING (municipality_code) JOIN councils c ON c.council_id = g.council_id
+               WHERE organisation_id = $id""",
+            p,
+        ),
+        "offers": db.query(
+            """SELECT offer_id, name, array_to_string(theme_labels, '; ') AS themes,
+                      array_to_string(target_group_labels, '; ') AS target_groups, status_label,
+                      accepts_social_referrals, schedule, cost, last_verified
+               FROM offers WHERE organisation_id = $id ORDER BY name""",
+            p,
+        ),
+        "collaborations": db.query(
+            """SELECT c.collaboration_id, c.title,
+                      (SELECT string_agg(u.name, '; ') FROM regional_units u WHERE list_contains(c.unit_ids, u.unit_id)) AS units,
+                      c.kind_label, c.start_date, c.end_date, c.status_label, c.tovholder
+               FROM collaborations c WHERE list_contains(c.organisation_ids, $id) ORDER BY c.start_date""",
+            p,
+        ),
+        "experiences": db.query(
+            """SELECT e.date, c.title AS collaboration, e.learning, e.evaluation_label, e.evaluation_link
+               FROM experiences e JOIN collaborations c USING (collaboration_id)
+               WHERE list_contains(c.organisation_ids, $id) ORDER BY e.date DESC""",
+            p,
+        ),
+    }
+
+
+def offer_detail(db: Database, offer_id: str) -> pd.DataFrame:
+    """One offer with its organisation's name."""
+    return db.query(
+        """SELECT o.*, g.name AS organisation_name, m.municipality_name FROM offers o
+           JOIN organisations g USING (organisation_id) JOIN municipalities m ON m.municipality_code = o.municipality_code
+           WHERE o.offer_id = $id""",
+        {"id": offer_id},
+    )
+
+
+def unit_detail(db: Database, unit_id: str) -> dict[str, pd.DataFrame]:
+    """A regional unit and its collaborations."""
+    p = {"id": unit_id}
+    return {
+        "unit": db.query("SELECT * FROM regional_units WHERE unit_id = $id", p),
+        "collaborations": db.query(
+            """SELECT c.title,
+                      (SELECT string_agg(g.name, '; ') FROM organisations g WHERE list_contains(c.organisation_ids, g.organisation_id)) AS organisations,
+                      c.kind_label, c.start_date, c.end_date, c.status_label
+               FROM collaborations c WHERE list_contains(c.unit_ids, $id) ORDER BY c.start_date""",
+            p,
+        ),
+    }
+
+
+def network(db: Database, sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Partnership network of the area: nodes (units and organisations) and weighted edges."""
+    edges = _run(
+        db,
+        [_COLLAB_CTE],
+        """SELECT x.unit_id AS source, y.organisation_id AS target, count(*) AS weight,
+                  string_agg(c.title, '; ') AS titles
+           FROM sel_collabs c, unnest(c.unit_ids) AS x(unit_id), unnest(c.organisation_ids) AS y(organisation_id)
+           GROUP BY 1, 2""",
+        sel,
+    )
+    ids = {"units": sorted(set(edges["source"])), "orgs": sorted(set(edges["target"]))}
+    nodes = db.query(
+        """SELECT unit_id AS node_id, name, 'regional_unit' AS kind, unit_type_label AS type_label
+           FROM regional_units WHERE list_contains($units::VARCHAR[], unit_id)
+           UNION ALL
+           SELECT organisation_id, name, 'organisation', organisation_type_label
+           FROM organisations WHERE list_contains($orgs::VARCHAR[], organisation_id)""",
+        ids,
+    )
+    degree = pd.concat(
+        [edges.groupby("source")["weight"].sum(), edges.groupby("target")["weight"].sum()]
+    ).rename("n_collaborations")
+    nodes = nodes.merge(degree, left_on="node_id", right_index=True, how="left")
+    return nodes, edges
+
+
+def council_table(db: Database) -> pd.DataFrame:
+    """The council table with its source notes, for 'Om data'."""
+    return db.query(
+        """SELECT c.council_name, c.region_name, m.municipality_name, m.municipality_code,
+                  m.is_single_source, m.source_note
+           FROM municipalities m JOIN councils c USING (council_id)
+           ORDER BY c.region_name, c.council_name, m.municipality_name"""
+    )
+
+
+def quality_report(db: Database) -> pd.DataFrame:
+    """The stored data-quality report."""
+    return db.query("SELECT measure, value FROM quality_report")
+
+
+def quality_issues(db: Database, limit: int = 5000) -> pd.DataFrame:
+    """Stored findings (warnings) from the build."""
+    return db.query("SELECT * FROM quality_issues LIMIT $n", {"n": limit})

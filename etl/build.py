@@ -1,0 +1,374 @@
+"""Build the DuckDB database: validate, place, derive, write, check, then switch.
+
+All or nothing: each build writes a new file under ``data/builds/``, runs the data
+checks on it, and only then points ``data/current.txt`` at it with an atomic
+rename.  A failed build deletes its own file and leaves the database that was
+serving untouched; a file is never overwritten in place (DuckDB would then serve
+a mix of old and new pages without any error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import shapely
+
+from civilkort import reference
+from civilkort.issues import ISSUE_COLUMNS, InputError, Issue
+from civilkort.schema import COLLABORATIONS, OFFERS, ORGANISATIONS, REGIONAL_UNITS
+from civilkort.settings import Settings, settings
+from etl import locate
+from etl.boundaries import Boundaries, simplify_for_display
+from etl.clean import CleanInput
+from etl.validate import validate
+
+SQL_DIR = Path(__file__).parent / "sql"
+SCHEMA_VERSION = "1"
+KEEP_BUILDS = 3
+StepCallback = Callable[[str, int, float], None]
+
+
+class BuildError(Exception):
+    """The new database failed a data check; the previous one keeps serving."""
+
+
+@dataclass
+class Prepared:
+    """Validated, placed tables ready to write, with every finding."""
+
+    tables: dict[str, pd.DataFrame]
+    vocabularies: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Findings that stop a build."""
+        return [i for i in self.issues if i.is_error]
+
+
+@dataclass
+class BuildResult:
+    """What a build made."""
+
+    path: Path
+    counts: dict[str, int]
+    issues: list[Issue]
+    steps: list[tuple[str, int, float]]
+
+
+class _Timer:
+    """Records (step, rows, seconds) and forwards them to a callback."""
+
+    def __init__(self, on_step: StepCallback | None):
+        self.steps: list[tuple[str, int, float]] = []
+        self.on_step = on_step
+        self.t0 = time.perf_counter()
+
+    def done(self, step: str, rows: int) -> None:
+        now = time.perf_counter()
+        self.steps.append((step, rows, now - self.t0))
+        if self.on_step:
+            self.on_step(step, rows, now - self.t0)
+        self.t0 = now
+
+
+def _labels(vocab: pd.DataFrame, name: str) -> dict[str, str]:
+    v = vocab[vocab["vocabulary"] == name]
+    return dict(zip(v["code"], v["label"]))
+
+
+def _label_lists(values: pd.Series, labels: dict[str, str]) -> list[list[str]]:
+    cache: dict[tuple, list[str]] = {}
+    out = []
+    for items in values:
+        key = tuple(items)
+        if key not in cache:
+            cache[key] = [labels.get(i, i) for i in items]
+        out.append(cache[key])
+    return out
+
+
+def _expand_areas(areas: pd.Series, own: pd.Series) -> list[list[int]]:
+    """Municipality codes covered by each area list; an empty list means the row's own municipality."""
+    m = reference.municipalities()
+    by_council = m.groupby("council_id")["municipality_code"].apply(list).to_dict()
+    by_region = m.groupby("region_id")["municipality_code"].apply(list).to_dict()
+    everyone = sorted(m["municipality_code"])
+    cache: dict[tuple, list[int]] = {}
+    out: list[list[int]] = []
+    for items, mine in zip(areas, own):
+        key = tuple(items)
+        if not key:
+            out.append([] if pd.isna(mine) else [int(mine)])
+            continue
+        if key not in cache:
+            codes: set[int] = set()
+            for item in key:
+                kind, _, code = item.partition(":")
+                if kind == "municipality":
+                    codes.add(int(code))
+                elif kind == "council":
+                    codes.update(by_council.get(code, []))
+                elif kind == "region":
+                    codes.update(by_region.get(code, []))
+                elif kind == "national":
+                    codes.update(everyone)
+            cache[key] = sorted(codes)
+        out.append(cache[key])
+    return out
+
+
+def prepare(data: CleanInput, boundaries: Boundaries | None, *, on_step: StepCallback | None = None) -> Prepared:
+    """Validate and place everything; returns all findings (errors included) without writing."""
+    timer = _Timer(on_step)
+    issues = list(data.issues)
+    tables = data.tables
+    issues += validate(data)
+    timer.done("valider", sum(len(t) for t in tables.values()))
+    if any(i.is_error for i in issues):
+        return Prepared(tables, data.vocabularies, issues)
+    if boundaries is not None:
+        issues += boundaries.issues
+
+    orgs, found = locate.place(tables["organisations"], ORGANISATIONS, boundaries)
+    issues += found
+    units, found = locate.place(tables["regional_units"], REGIONAL_UNITS, boundaries)
+    issues += found
+    placed_orgs = orgs.dropna(subset=["municipality_code"]).set_index("organisation_id")
+    offers, found = locate.place(
+        tables["offers"], OFFERS, boundaries, parent=placed_orgs, parent_key="organisation_id"
+    )
+    issues += found
+    offers["has_own_location"] = offers["municipality_method"] != "parent"
+    timer.done("placer", len(orgs) + len(units) + len(offers))
+
+    vocab = data.vocabularies
+    orgs["organisation_type_label"] = orgs["organisation_type"].map(_labels(vocab, "organisation_type"))
+    orgs["staffing_label"] = orgs["staffing"].map(_labels(vocab, "staffing"))
+    units["unit_type_label"] = units["unit_type"].map(_labels(vocab, "unit_type"))
+    offers["status"] = offers["status"].fillna("aktiv")
+    offers["status_label"] = offers["status"].map(_labels(vocab, "offer_status"))
+    offers["prevention_level_label"] = offers["prevention_level"].map(_labels(vocab, "prevention_level"))
+    themes, groups = _labels(vocab, "theme"), _labels(vocab, "target_group")
+    offers["theme_labels"] = _label_lists(offers["themes"], themes)
+    offers["target_group_labels"] = _label_lists(offers["target_groups"], groups)
+    offers["service_municipality_codes"] = _expand_areas(offers["service_area"], offers["municipality_code"])
+
+    collab = tables["collaborations"].copy()
+    collab["theme_labels"] = _label_lists(collab["themes"], themes)
+    collab["target_group_labels"] = _label_lists(collab["target_groups"], groups)
+    for col, vname in (("form", "collaboration_form"), ("kind", "collaboration_kind"), ("status", "collaboration_status")):
+        collab[f"{col}_label"] = collab[col].map(_labels(vocab, vname))
+    unit_mun = units.set_index("unit_id")["municipality_code"]
+    org_mun = orgs.set_index("organisation_id")["municipality_code"]
+    partners = [
+        sorted({int(unit_mun[u]) for u in us if u in unit_mun.index} | {int(org_mun[o]) for o in os_ if o in org_mun.index})
+        for us, os_ in zip(collab["unit_ids"], collab["organisation_ids"])
+    ]
+    given = _expand_areas(collab["municipalities"], pd.Series(pd.NA, index=collab.index))
+    collab["municipality_codes"] = [g or p for g, p in zip(given, partners)]
+    first_unit = collab["unit_ids"].map(lambda us: us[0] if len(us) else None)
+    collab["municipality_code"] = first_unit.map(unit_mun).astype("Int64")
+    mref = reference.municipalities().set_index("municipality_code")
+    collab["council_id"] = collab["municipality_code"].map(mref["council_id"]).astype("string")
+    collab["region_id"] = collab["municipality_code"].map(mref["region_id"]).astype("string")
+    council_of = mref["council_id"].to_dict()
+    collab["council_ids"] = [sorted({council_of[c] for c in codes}) for codes in collab["municipality_codes"]]
+    exp = tables["experiences"].copy()
+    exp["evaluation_label"] = exp["evaluation"].map(_labels(vocab, "evaluation"))
+    timer.done("afled", len(offers) + len(collab))
+    return Prepared(
+        {
+            "organisations": orgs,
+            "offers": offers,
+            "regional_units": units,
+            "collaborations": collab,
+            "experiences": exp,
+        },
+        vocab,
+        issues,
+    )
+
+
+def _to_arrow(df: pd.DataFrame) -> pa.Table:
+    """Arrow table with provenance columns renamed and dates as dates."""
+    df = df.rename(columns={"_file": "source_file", "_sheet": "source_sheet", "_row": "source_row"})
+    for col in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[col]):
+            df[col] = df[col].dt.date
+    drop = [c for c in ("municipality", "service_area_raw") if c in df.columns]
+    return pa.Table.from_pandas(df.drop(columns=drop), preserve_index=False)
+
+
+def _reference_frames(vocab: pd.DataFrame, population: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    pop = (
+        population
+        if population is not None
+        else pd.DataFrame(
+            {
+                "municipality_code": pd.Series(dtype="int64"),
+                "population": pd.Series(dtype="int64"),
+                "population_period": pd.Series(dtype="string"),
+            }
+        )
+    )
+    return {
+        "ref_regions": reference.regions(),
+        "ref_councils": reference.councils(),
+        "ref_municipalities": reference.municipalities(),
+        "ref_postcodes": reference.postcodes(),
+        "ref_vocabularies": vocab,
+        "ref_population": pop,
+    }
+
+
+def _geo_frames(boundaries: Boundaries | None) -> dict[str, pd.DataFrame]:
+    if boundaries is None:
+        return {
+            "geo_municipalities": pd.DataFrame({"municipality_code": pd.Series(dtype="int64"), "geojson": pd.Series(dtype="string")}),
+            "geo_councils": pd.DataFrame({"council_id": pd.Series(dtype="string"), "geojson": pd.Series(dtype="string")}),
+        }
+    mun = simplify_for_display(boundaries.municipalities)
+    cou = simplify_for_display(boundaries.councils())
+    return {
+        "geo_municipalities": pd.DataFrame(
+            {"municipality_code": mun["municipality_code"].astype("int64"), "geojson": shapely.to_geojson(mun.geometry.values)}
+        ),
+        "geo_councils": pd.DataFrame({"council_id": cou["council_id"], "geojson": shapely.to_geojson(cou.geometry.values)}),
+    }
+
+
+def _run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Run every check in checks.sql; return Danish descriptions of the failures."""
+    failures = []
+    text = (SQL_DIR / "checks.sql").read_text(encoding="utf-8")
+    for block in text.split("-- check:")[1:]:
+        header, _, query = block.partition("\n")
+        name, _, message = (s.strip() for s in header.partition("|"))
+        rows = con.execute(f"SELECT count(*), any_value(x) FROM ({query.strip().rstrip(';')}) AS x").fetchone()
+        if rows[0]:
+            failures.append(f"{message} ({name}: {rows[0]} rækker, fx {rows[1]})")
+    return failures
+
+
+def write_database(
+    prepared: Prepared,
+    path: Path,
+    *,
+    boundaries: Boundaries | None,
+    meta: dict[str, str],
+    population: pd.DataFrame | None = None,
+    timer: _Timer | None = None,
+) -> dict[str, int]:
+    """Write every table and view to a NEW file at ``path`` and check it; returns row counts."""
+    if path.exists():
+        raise FileExistsError(path)
+    con = duckdb.connect(str(path))
+    try:
+        for name, df in _reference_frames(prepared.vocabularies, population).items():
+            con.register("_df", df)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _df")
+            con.unregister("_df")
+        for name, df in _geo_frames(boundaries).items():
+            con.register("_df", df)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _df")
+            con.unregister("_df")
+        counts = {}
+        for name, df in prepared.tables.items():
+            con.register("_arrow", _to_arrow(df))
+            con.execute(f"CREATE TABLE core_{name} AS SELECT * FROM _arrow")
+            con.unregister("_arrow")
+            counts[name] = len(df)
+        issues = pd.DataFrame([i.as_dict() for i in prepared.issues], columns=ISSUE_COLUMNS).astype(
+            {"row": "Int64"}
+        )
+        con.register("_df", issues)
+        con.execute("CREATE TABLE meta_quality_issues AS SELECT * FROM _df")
+        con.unregister("_df")
+        con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+        if timer:
+            timer.done("skriv database", sum(counts.values()))
+        failures = _run_checks(con)
+        if failures:
+            raise BuildError("Den nye database bestod ikke datatjekket: " + "; ".join(failures))
+        meta = {**meta, "schema_version": SCHEMA_VERSION, "boundaries_loaded": str(boundaries is not None).lower()}
+        con.execute("CREATE TABLE meta_build (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany("INSERT INTO meta_build VALUES (?, ?)", list(meta.items()))
+        con.execute("CHECKPOINT")
+        if timer:
+            timer.done("datatjek", sum(counts.values()))
+        return counts
+    finally:
+        con.close()
+
+
+def current_pointer_target(cfg: Settings) -> Path | None:
+    """The database file the pointer names now, if any."""
+    try:
+        name = cfg.current_pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return cfg.builds_dir / name if name else None
+
+
+def switch_to(path: Path, cfg: Settings) -> None:
+    """Point ``current.txt`` at ``path`` atomically (write a temp file, then rename over)."""
+    tmp = cfg.current_pointer.with_name(f".current-{uuid.uuid4().hex}.tmp")
+    tmp.write_text(path.name + "\n", encoding="utf-8")
+    os.replace(tmp, cfg.current_pointer)
+
+
+def prune(cfg: Settings, keep: int = KEEP_BUILDS) -> None:
+    """Delete all but the newest ``keep`` builds, never the current one."""
+    current = current_pointer_target(cfg)
+    builds = sorted(cfg.builds_dir.glob("civilkort-*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[keep:]:
+        if current is None or old.resolve() != current.resolve():
+            old.unlink(missing_ok=True)
+            Path(f"{old}.wal").unlink(missing_ok=True)
+
+
+def build(
+    data: CleanInput,
+    *,
+    boundaries: Boundaries | None = None,
+    population: pd.DataFrame | None = None,
+    meta: dict[str, str] | None = None,
+    cfg: Settings | None = None,
+    on_step: StepCallback | None = None,
+) -> BuildResult:
+    """Validate, place and write a new database, then switch to it. Raises InputError or BuildError."""
+    cfg = cfg or settings()
+    prepared = prepare(data, boundaries, on_step=on_step)
+    if prepared.errors:
+        raise InputError(prepared.issues)
+    cfg.builds_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    path = cfg.builds_dir / f"civilkort-{stamp}-{uuid.uuid4().hex[:8]}.duckdb"
+    timer = _Timer(on_step)
+    full_meta = {
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "boundaries_source": boundaries.source if boundaries is not None else "",
+        "is_example": "false",
+        **(meta or {}),
+    }
+    try:
+        counts = write_database(
+            prepared, path, boundaries=boundaries, meta=full_meta, population=population, timer=timer
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        Path(f"{path}.wal").unlink(missing_ok=True)
+        raise
+    switch_to(path, cfg)
+    prune(cfg)
+    return BuildResult(path, counts, prepared.issues, timer.steps)

@@ -1,0 +1,261 @@
+"""Command line: ``python -m etl build|demo|check|template|path|report``.
+
+Library code raises; this is the one place that turns exceptions into Danish
+messages and exit codes (0 ok, 1 input errors, 2 build check or boundary failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from civilkort.db import Database, current_path
+from civilkort.issues import InputError, Issue
+from civilkort.settings import settings
+
+MAX_LISTED = 50
+BOUNDARIES_HELP = (
+    "Kommunegrænser: sti eller URL til GeoJSON, GeoPackage, Shapefile eller zip (DAGI, DAWA eller "
+    "Eurostat GISCO LAU). Standard: miljøvariablen CIVILKORT_BOUNDARIES. Uden grænser vises kommuner som punkter."
+)
+
+
+def _err(text: str = "") -> None:
+    print(text, file=sys.stderr)
+
+
+def _step_printer(quiet: bool):
+    def on_step(step: str, rows: int, seconds: float) -> None:
+        if not quiet:
+            rate = f"{rows / seconds:,.0f} rækker/s" if seconds > 0 and rows else ""
+            _err(f"  {step:<16} {rows:>9,} rækker  {seconds:6.2f} s  {rate}".replace(",", "."))
+
+    return on_step
+
+
+def print_issues(issues: list[Issue], *, limit: int = MAX_LISTED) -> None:
+    """Print errors in full, then warnings (grouped when many)."""
+    errors = [i for i in issues if i.is_error]
+    warnings = [i for i in issues if not i.is_error]
+    for issue in errors[:limit]:
+        _err(f"  {issue}")
+    if len(errors) > limit:
+        _err(f"  ... og {len(errors) - limit} fejl mere")
+    if warnings:
+        _err(f"{len(warnings)} advarsler:")
+        if len(warnings) <= limit:
+            for issue in warnings:
+                _err(f"  {issue}")
+        else:
+            for message, n in Counter(i.message for i in warnings).most_common(15):
+                _err(f"  {n:>6} × {message}")
+
+
+def _load_boundaries(source: str | None, quiet: bool):
+    from etl import boundaries
+
+    source = source or os.environ.get("CIVILKORT_BOUNDARIES") or None
+    if not source:
+        _err("Ingen kommunegrænser angivet (--boundaries): kommuner vises som punkter i appen.")
+        return None
+    if not quiet:
+        _err(f"Læser kommunegrænser fra {source}")
+    return boundaries.load(source, progress=not quiet)
+
+
+def _read(paths: list[str], quiet: bool):
+    from etl.clean import clean
+    from etl.read import read_inputs
+
+    if not quiet:
+        _err(f"Læser {', '.join(paths)}")
+    return clean(read_inputs(paths))
+
+
+def _report_build(result, quiet: bool) -> None:
+    print(f"Database bygget: {result.path}")
+    print(", ".join(f"{n} {name}" for name, n in result.counts.items()))
+    if not quiet:
+        print_issues([i for i in result.issues if not i.is_error])
+        print_report(Database(result.path))
+
+
+def print_report(db: Database) -> None:
+    """Print the stored data-quality report."""
+    print("Datakvalitet:")
+    for measure, value in db.query("SELECT measure, value FROM quality_report").itertuples(index=False):
+        print(f"  {measure:<52} {value if value is not None else '-'}")
+
+
+def cmd_build(args) -> int:
+    from etl.build import build
+
+    data = _read(args.inputs, args.quiet)
+    bounds = _load_boundaries(args.boundaries, args.quiet)
+    population = _population(args.population)
+    result = build(
+        data,
+        boundaries=bounds,
+        population=population,
+        meta={"inputs": ", ".join(Path(p).name for p in args.inputs), "is_example": "false"},
+        on_step=_step_printer(args.quiet),
+    )
+    _report_build(result, args.quiet)
+    return 0
+
+
+def _population(path: str | None):
+    if not path:
+        return None
+    from etl.population import read_folk1a
+
+    return read_folk1a(Path(path))
+
+
+def cmd_demo(args) -> int:
+    from etl import demo
+    from etl.build import build
+    from etl.clean import CleanInput
+    from civilkort import reference
+
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    timer_start = dt.datetime.now()
+    tables = demo.generate(args.scale, seed=args.seed, today=today)
+    if not args.quiet:
+        secs = (dt.datetime.now() - timer_start).total_seconds()
+        _err(f"  {'generer':<16} {sum(len(t) for t in tables.values()):>9,} rækker  {secs:6.2f} s".replace(",", "."))
+    data = CleanInput(tables=tables, vocabularies=reference.vocabularies().assign(is_builtin=True), issues=[])
+    if args.write_inputs:
+        from etl.template import write_inputs
+
+        target = write_inputs(tables, Path(args.write_inputs))
+        print(f"Eksempeldata skrevet som inputfiler: {target}")
+    bounds = _load_boundaries(args.boundaries, args.quiet)
+    result = build(
+        data,
+        boundaries=bounds,
+        population=_population(args.population),
+        meta={
+            "is_example": "true",
+            "example_scale": args.scale,
+            "example_seed": str(args.seed),
+            "example_today": today.isoformat(),
+            "inputs": "Eksempeldata (genereret)",
+        },
+        on_step=_step_printer(args.quiet),
+    )
+    _report_build(result, args.quiet)
+    return 0
+
+
+def cmd_check(args) -> int:
+    from etl.build import prepare
+
+    data = _read(args.inputs, args.quiet)
+    bounds = _load_boundaries(args.boundaries, args.quiet)
+    prepared = prepare(data, bounds)
+    print_issues(prepared.issues)
+    n_rows = sum(len(t) for t in data.tables.values())
+    if prepared.errors:
+        _err(f"{len(prepared.errors)} fejl skal rettes, før data kan indlæses.")
+        return 1
+    print(f"Ingen fejl: {n_rows} rækker kan indlæses.")
+    return 0
+
+
+def cmd_template(args) -> int:
+    from etl.template import write_template
+
+    path = write_template(Path(args.output))
+    print(f"Skabelon skrevet: {path}")
+    return 0
+
+
+def cmd_path(args) -> int:
+    path = current_path()
+    if path is None:
+        _err("Der er ingen database endnu. Kør 'python -m etl demo' eller 'python -m etl build FILER'.")
+        return 1
+    print(path)
+    return 0
+
+
+def cmd_report(args) -> int:
+    path = current_path()
+    if path is None:
+        _err("Der er ingen database endnu.")
+        return 1
+    db = Database(path)
+    meta = db.meta()
+    print(f"Database: {path}")
+    print(f"Bygget: {meta.get('built_at', '?')}  Eksempeldata: {'ja' if meta.get('is_example') == 'true' else 'nej'}")
+    print_report(db)
+    issues = db.query("SELECT * FROM quality_issues")
+    if len(issues):
+        print_issues([Issue(**{k: (None if k == "row" and v != v else v) for k, v in r.items()}) for r in issues.to_dict("records")])
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (Danish help)."""
+    p = argparse.ArgumentParser(
+        prog="python -m etl",
+        description="Indlæs civilsamfundsdata, valider dem og byg databasen til Civilsamfundskortet.",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="Skriv kun resultatet, ikke fremdrift.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+
+    b = sub.add_parser("build", help="Byg databasen af jeres egne filer (Excel-skabelon eller CSV).")
+    b.add_argument("inputs", nargs="+", metavar="FIL", help="Excel-filer, CSV-filer eller mapper med CSV-filer.")
+    b.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
+    b.add_argument("--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A).")
+    b.set_defaults(func=cmd_build)
+
+    d = sub.add_parser("demo", help="Byg databasen med eksempeldata (markeret som eksempeldata).")
+    d.add_argument("--scale", default="council", choices=["small", "council", "national"], help="Datamængde.")
+    d.add_argument("--seed", type=int, default=2027, help="Frø for tilfældige tal (samme frø giver samme data).")
+    d.add_argument("--today", metavar="ÅÅÅÅ-MM-DD", help="Dato som slutdatoer regnes fra (standard: i dag).")
+    d.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
+    d.add_argument("--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A).")
+    d.add_argument("--write-inputs", metavar="MAPPE_ELLER_XLSX", help="Skriv også eksempeldata som inputfiler.")
+    d.set_defaults(func=cmd_demo)
+
+    c = sub.add_parser("check", help="Valider filer uden at bygge.")
+    c.add_argument("inputs", nargs="+", metavar="FIL")
+    c.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
+    c.set_defaults(func=cmd_check)
+
+    t = sub.add_parser("template", help="Skriv Excel-skabelonen med vejledning og rullelister.")
+    t.add_argument("output", nargs="?", default="civilsamfundskortet-skabelon.xlsx", metavar="FIL.xlsx")
+    t.set_defaults(func=cmd_template)
+
+    sub.add_parser("path", help="Skriv stien til den database, appen bruger nu.").set_defaults(func=cmd_path)
+    sub.add_parser("report", help="Skriv datakvalitetsrapporten for den nuværende database.").set_defaults(
+        func=cmd_report
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    from etl.boundaries import BoundaryError
+    from etl.build import BuildError
+
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        _err(f"Data kan ikke indlæses ({len(exc.issues)} fejl). Den tidligere database bruges fortsat.")
+        print_issues(exc.issues)
+        return 1
+    except (BuildError, BoundaryError) as exc:
+        _err(f"Fejl: {exc}")
+        _err("Den tidligere database bruges fortsat.")
+        return 2
+    except KeyboardInterrupt:
+        _err("Afbrudt. Den tidligere database bruges fortsat.")
+        return 130

@@ -1,0 +1,254 @@
+"""Place records on the map and in a municipality, and say how precisely.
+
+Precision, best first: coordinates given (checked inside Denmark; swapped
+latitude/longitude and UTM zone 32 metres detected) -> the postcode's point ->
+the municipality's point.  The municipality comes from the polygon the point lies
+in when boundaries are loaded; otherwise from the stated municipality or the
+postcode.  A stated municipality that disagrees with the polygon is a warning.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from civilkort import reference
+from civilkort.issues import Issue, error, warning
+from civilkort.schema import Table
+from etl.boundaries import Boundaries
+
+LON_MIN, LAT_MIN, LON_MAX, LAT_MAX = 7.8, 54.5, 15.3, 57.9
+"""Denmark's bounding box (incl. Bornholm and Skagen), degrees."""
+SNAP_DISTANCE_M = 3000.0
+"""A point this close to land (generalised coasts) is put in the nearest municipality."""
+
+PLACED_COLUMNS = [
+    "location_precision",
+    "municipality_code",
+    "municipality_method",
+    "council_id",
+    "region_id",
+    "stated_municipality_code",
+]
+
+
+def in_denmark(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """True where (lat, lon) lies in Denmark's bounding box."""
+    return lat.between(LAT_MIN, LAT_MAX) & lon.between(LON_MIN, LON_MAX)
+
+
+@lru_cache(maxsize=1)
+def _utm_to_wgs84() -> Transformer:
+    return Transformer.from_crs(25832, 4326, always_xy=True)
+
+
+@lru_cache(maxsize=1)
+def _postcode_lookup() -> pd.DataFrame:
+    """One row per 4-digit postcode number (ranges expanded): lon, lat, municipality_code."""
+    pc = reference.postcodes()
+    rows = [
+        (f"{n:04d}", lon, lat, code)
+        for lo, hi, lon, lat, code in zip(
+            pc["postcode_from"], pc["postcode_to"], pc["lon"], pc["lat"], pc["municipality_code"]
+        )
+        for n in range(lo, hi + 1)
+    ]
+    return pd.DataFrame(rows, columns=["postcode", "pc_lon", "pc_lat", "pc_municipality"]).drop_duplicates(
+        "postcode"
+    )
+
+
+def _where(df: pd.DataFrame, table: Table, column: str, value: object = "") -> dict:
+    """Location keywords for an Issue about one row."""
+    return {
+        "file": str(df["_file"]),
+        "sheet": str(df["_sheet"]),
+        "row": int(df["_row"]),
+        "column": table.field(column).header if column in table.field_names else column,
+        "value": str(value),
+    }
+
+
+def _fix_coordinates(df: pd.DataFrame, table: Table, issues: list[Issue]) -> pd.DataFrame:
+    """Convert UTM32 metres, swap lat/lon given the wrong way round, drop points outside Denmark."""
+    lat, lon = df["lat"].astype(float), df["lon"].astype(float)
+    given = lat.notna() & lon.notna()
+    half = lat.notna() ^ lon.notna()
+    for _, row in df[half].iterrows():
+        missing = "lon" if pd.isna(row["lon"]) else "lat"
+        issues.append(
+            warning(
+                "Kun den ene koordinat er udfyldt; koordinaterne bruges ikke",
+                hint="Udfyld både bredde- og længdegrad, eller ingen af dem.",
+                **_where(row, table, missing),
+            )
+        )
+    # UTM zone 32 (EPSG:25832): easting 400-900 km, northing 6000-6450 km, in either column.
+    north_in_lat = given & lat.between(6.0e6, 6.45e6) & lon.between(4.0e5, 9.5e5)
+    north_in_lon = given & lon.between(6.0e6, 6.45e6) & lat.between(4.0e5, 9.5e5)
+    utm = north_in_lat | north_in_lon
+    if utm.any():
+        easting = np.where(north_in_lat[utm], lon[utm], lat[utm])
+        northing = np.where(north_in_lat[utm], lat[utm], lon[utm])
+        x, y = _utm_to_wgs84().transform(easting, northing)
+        lon.loc[utm], lat.loc[utm] = x, y
+        for _, row in df[utm].iterrows():
+            issues.append(
+                warning(
+                    "Koordinaterne er i UTM zone 32 (meter), ikke grader; de er omregnet",
+                    hint="Brug gerne WGS84-grader (fx 56,1572 og 10,2107).",
+                    **_where(row, table, "lat", f"{row['lat']}, {row['lon']}"),
+                )
+            )
+    inside = given & in_denmark(lat, lon)
+    swapped = given & ~inside & in_denmark(lon, lat)
+    if swapped.any():
+        lat.loc[swapped], lon.loc[swapped] = lon[swapped].to_numpy(), lat[swapped].to_numpy()
+        for _, row in df[swapped].iterrows():
+            issues.append(
+                warning(
+                    "Bredde- og længdegrad ser ud til at være byttet om; de er vendt",
+                    hint="Breddegrad er ca. 54,5-57,8 i Danmark, længdegrad ca. 8-15.",
+                    **_where(row, table, "lat", f"{row['lat']}, {row['lon']}"),
+                )
+            )
+    outside = given & ~inside & ~swapped
+    for _, row in df[outside].iterrows():
+        issues.append(
+            warning(
+                "Koordinaterne ligger uden for Danmark og bruges ikke",
+                hint="Tjek koordinaterne; stedet placeres ud fra postnummer eller kommune i stedet.",
+                **_where(row, table, "lat", f"{row['lat']}, {row['lon']}"),
+            )
+        )
+    lat[outside | half], lon[outside | half] = np.nan, np.nan
+    return df.assign(lat=lat, lon=lon)
+
+
+def _polygon_municipality(lat: pd.Series, lon: pd.Series, boundaries: Boundaries) -> pd.Series:
+    """Municipality code of the polygon each point lies in (or within SNAP_DISTANCE_M of); NA if none."""
+    out = pd.Series(pd.NA, index=lat.index, dtype="Int64")
+    ok = lat.notna() & lon.notna()
+    if not ok.any():
+        return out
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon[ok], lat[ok]), index=lat.index[ok], crs=4326)
+    polys = boundaries.municipalities
+    hit = gpd.sjoin(pts, polys, how="left", predicate="within")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    out.loc[hit.index] = hit["municipality_code"].astype("Int64")
+    miss = out.loc[ok].isna()
+    if miss.any():
+        far = pts.loc[miss[miss].index].to_crs(25832)
+        near = gpd.sjoin_nearest(far, polys.to_crs(25832), how="left", max_distance=SNAP_DISTANCE_M)
+        near = near[~near.index.duplicated(keep="first")]
+        out.loc[near.index] = near["municipality_code"].astype("Int64")
+    return out
+
+
+def _nearest_point_municipality(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """Municipality with the nearest representative point (crude; used only without boundaries)."""
+    m = reference.municipalities()
+    out = pd.Series(pd.NA, index=lat.index, dtype="Int64")
+    ok = lat.notna() & lon.notna()
+    if ok.any():
+        coslat = np.cos(np.radians(56.0))
+        d = (lat[ok].to_numpy()[:, None] - m["lat"].to_numpy()[None, :]) ** 2 + (
+            (lon[ok].to_numpy()[:, None] - m["lon"].to_numpy()[None, :]) * coslat
+        ) ** 2
+        out.loc[ok] = m["municipality_code"].to_numpy()[d.argmin(axis=1)]
+    return out
+
+
+def place(
+    df: pd.DataFrame,
+    table: Table,
+    boundaries: Boundaries | None,
+    *,
+    parent: pd.DataFrame | None = None,
+    parent_key: str | None = None,
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Give every row final lat/lon, a location precision, a municipality and a council.
+
+    ``parent`` (already placed, indexed by id) supplies the location of rows with none
+    of their own, e.g. an offer held at its organisation's address.
+    """
+    issues: list[Issue] = []
+    df = _fix_coordinates(df.copy(), table, issues)
+    stated = df["municipality"].astype("Int64")
+    lat, lon = df["lat"].astype(float), df["lon"].astype(float)
+    has_coords = lat.notna() & lon.notna()
+
+    pc = df[["postcode"]].astype("string").merge(_postcode_lookup(), on="postcode", how="left")
+    pc.index = df.index
+    has_pc = ~has_coords & pc["pc_lat"].notna()
+    lat[has_pc], lon[has_pc] = pc.loc[has_pc, "pc_lat"], pc.loc[has_pc, "pc_lon"]
+
+    mpoints = reference.municipalities().set_index("municipality_code")
+    has_mun = ~has_coords & ~has_pc & stated.notna()
+    lat[has_mun] = stated[has_mun].map(mpoints["lat"]).astype(float)
+    lon[has_mun] = stated[has_mun].map(mpoints["lon"]).astype(float)
+
+    precision = pd.Series("unknown", index=df.index, dtype="string")
+    precision[has_coords], precision[has_pc], precision[has_mun] = "coordinates", "postcode", "municipality"
+
+    code = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    method = pd.Series(pd.NA, index=df.index, dtype="string")
+    if boundaries is not None and has_coords.any():
+        poly = _polygon_municipality(lat.where(has_coords), lon.where(has_coords), boundaries)
+        code[poly.notna()], method[poly.notna()] = poly[poly.notna()], "polygon"
+        differs = poly.notna() & stated.notna() & (poly != stated)
+        names = mpoints["municipality_name"]
+        for idx in df.index[differs.fillna(False)]:
+            row = df.loc[idx]
+            issues.append(
+                warning(
+                    f"Angivet kommune ({names[stated[idx]]}) passer ikke med koordinaterne, "
+                    f"der ligger i {names[poly[idx]]}; koordinaterne bruges",
+                    hint="Tjek adresse, koordinater og kommune.",
+                    **_where(row, table, "municipality", names[stated[idx]]),
+                )
+            )
+    todo = code.isna() & stated.notna() & (has_coords | has_pc | has_mun)
+    code[todo], method[todo] = stated[todo], "stated"
+    todo = code.isna() & pc["pc_municipality"].notna() & (has_coords | has_pc)
+    code[todo], method[todo] = pc.loc[todo, "pc_municipality"].astype("Int64"), "postcode"
+    todo = code.isna() & has_coords
+    if todo.any():
+        near = _nearest_point_municipality(lat.where(todo), lon.where(todo))
+        code[todo], method[todo] = near[todo], "nearest_point"
+
+    if parent is not None and parent_key is not None:
+        inherit = code.isna() & df[parent_key].isin(parent.index)
+        if inherit.any():
+            src = parent.loc[df.loc[inherit, parent_key]]
+            lat[inherit], lon[inherit] = src["lat"].to_numpy(), src["lon"].to_numpy()
+            precision[inherit] = src["location_precision"].to_numpy()
+            code[inherit] = src["municipality_code"].to_numpy()
+            method[inherit] = "parent"
+
+    if parent is None:
+        for idx in df.index[code.isna()]:
+            row = df.loc[idx]
+            issues.append(
+                error(
+                    f"{table.sheet}: '{row.get('name', '')}' kan ikke placeres",
+                    hint="Angiv koordinater, et kendt postnummer eller en kommune.",
+                    **_where(row, table, "postcode", row.get("postcode") if pd.notna(row.get("postcode")) else ""),
+                )
+            )
+    m = reference.municipalities().set_index("municipality_code")
+    out = df.assign(
+        lat=lat,
+        lon=lon,
+        location_precision=precision,
+        municipality_code=code,
+        municipality_method=method,
+        council_id=code.map(m["council_id"]).astype("string"),
+        region_id=code.map(m["region_id"]).astype("string"),
+        stated_municipality_code=stated,
+    )
+    return out, issues

@@ -1,0 +1,64 @@
+"""Fixtures shared across the suite: geographies, a throw-away data folder, a small built database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from civilkort import reference
+from etl.boundaries import Boundaries
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 11, 1)
+
+
+def real_boundaries_path() -> Path | None:
+    """The DAGI municipality file from ../shared/geo (or $CIVILKORT_TEST_BOUNDARIES), if present."""
+    env = os.environ.get("CIVILKORT_TEST_BOUNDARIES")
+    for candidate in (env, PROJECT_ROOT.parent / "shared" / "geo" / "kommuner.geojson"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def real_boundaries_file() -> Path:
+    """Path to real boundaries; skips the test where they are not available."""
+    path = real_boundaries_path()
+    if path is None:
+        pytest.skip("Ingen rigtige kommunegrænser (../shared/geo/kommuner.geojson) på denne maskine")
+    return path
+
+
+def synthetic_municipalities() -> gpd.GeoDataFrame:
+    """A tiny synthetic geography: Voronoi cells of the 98 representative points, clipped to Denmark's box."""
+    m = reference.municipalities()
+    points = shapely.points(m["lon"].to_numpy(), m["lat"].to_numpy())
+    box = shapely.box(7.8, 54.5, 15.3, 57.9)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=box))
+    cells = [shapely.intersection(c, box) for c in cells]
+    codes = []
+    for cell in cells:
+        inside = [i for i, p in enumerate(points) if cell.contains(p)]
+        codes.append(int(m["municipality_code"].iloc[inside[0]]))
+    return gpd.GeoDataFrame({"municipality_code": codes}, geometry=cells, crs=4326).sort_values("municipality_code")
+
+
+@pytest.fixture(scope="session")
+def tiny_boundaries() -> Boundaries:
+    """Synthetic boundaries covering all 98 municipality codes (always available)."""
+    return Boundaries(synthetic_municipalities().reset_index(drop=True), "syntetisk-test")
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh data folder for builds; the settings point at it."""
+    path = tmp_path / "data"
+    path.mkdir()
+    monkeypatch.setenv("CIVILKORT_DATA_DIR", str(path))
+    return path
