@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -127,7 +128,9 @@ def _expand_areas(areas: pd.Series, own: pd.Series) -> list[list[int]]:
     return out
 
 
-def prepare(data: CleanInput, boundaries: Boundaries | None, *, on_step: StepCallback | None = None) -> Prepared:
+def prepare(
+    data: CleanInput, boundaries: Boundaries | None, *, on_step: StepCallback | None = None
+) -> Prepared:
     """Validate and place everything; returns all findings (errors included) without writing."""
     timer = _Timer(on_step)
     issues = list(data.issues)
@@ -150,6 +153,8 @@ def prepare(data: CleanInput, boundaries: Boundaries | None, *, on_step: StepCal
     issues += found
     offers["has_own_location"] = offers["municipality_method"] != "parent"
     timer.done("placer", len(orgs) + len(units) + len(offers))
+    if any(i.is_error for i in issues):
+        return Prepared(tables, data.vocabularies, issues)
 
     vocab = data.vocabularies
     orgs["organisation_type_label"] = orgs["organisation_type"].map(_labels(vocab, "organisation_type"))
@@ -166,12 +171,19 @@ def prepare(data: CleanInput, boundaries: Boundaries | None, *, on_step: StepCal
     collab = tables["collaborations"].copy()
     collab["theme_labels"] = _label_lists(collab["themes"], themes)
     collab["target_group_labels"] = _label_lists(collab["target_groups"], groups)
-    for col, vname in (("form", "collaboration_form"), ("kind", "collaboration_kind"), ("status", "collaboration_status")):
+    for col, vname in (
+        ("form", "collaboration_form"),
+        ("kind", "collaboration_kind"),
+        ("status", "collaboration_status"),
+    ):
         collab[f"{col}_label"] = collab[col].map(_labels(vocab, vname))
     unit_mun = units.set_index("unit_id")["municipality_code"]
     org_mun = orgs.set_index("organisation_id")["municipality_code"]
     partners = [
-        sorted({int(unit_mun[u]) for u in us if u in unit_mun.index} | {int(org_mun[o]) for o in os_ if o in org_mun.index})
+        sorted(
+            {int(unit_mun[u]) for u in us if u in unit_mun.index}
+            | {int(org_mun[o]) for o in os_ if o in org_mun.index}
+        )
         for us, os_ in zip(collab["unit_ids"], collab["organisation_ids"])
     ]
     given = _expand_areas(collab["municipalities"], pd.Series(pd.NA, index=collab.index))
@@ -234,16 +246,25 @@ def _reference_frames(vocab: pd.DataFrame, population: pd.DataFrame | None) -> d
 def _geo_frames(boundaries: Boundaries | None) -> dict[str, pd.DataFrame]:
     if boundaries is None:
         return {
-            "geo_municipalities": pd.DataFrame({"municipality_code": pd.Series(dtype="int64"), "geojson": pd.Series(dtype="string")}),
-            "geo_councils": pd.DataFrame({"council_id": pd.Series(dtype="string"), "geojson": pd.Series(dtype="string")}),
+            "geo_municipalities": pd.DataFrame(
+                {"municipality_code": pd.Series(dtype="int64"), "geojson": pd.Series(dtype="string")}
+            ),
+            "geo_councils": pd.DataFrame(
+                {"council_id": pd.Series(dtype="string"), "geojson": pd.Series(dtype="string")}
+            ),
         }
     mun = simplify_for_display(boundaries.municipalities)
     cou = simplify_for_display(boundaries.councils())
     return {
         "geo_municipalities": pd.DataFrame(
-            {"municipality_code": mun["municipality_code"].astype("int64"), "geojson": shapely.to_geojson(mun.geometry.values)}
+            {
+                "municipality_code": mun["municipality_code"].astype("int64"),
+                "geojson": shapely.to_geojson(mun.geometry.values),
+            }
         ),
-        "geo_councils": pd.DataFrame({"council_id": cou["council_id"], "geojson": shapely.to_geojson(cou.geometry.values)}),
+        "geo_councils": pd.DataFrame(
+            {"council_id": cou["council_id"], "geojson": shapely.to_geojson(cou.geometry.values)}
+        ),
     }
 
 
@@ -251,10 +272,12 @@ def _run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Run every check in checks.sql; return Danish descriptions of the failures."""
     failures = []
     text = (SQL_DIR / "checks.sql").read_text(encoding="utf-8")
-    for block in text.split("-- check:")[1:]:
+    for block in re.split(r"^-- check:", text, flags=re.MULTILINE)[1:]:
         header, _, query = block.partition("\n")
         name, _, message = (s.strip() for s in header.partition("|"))
-        rows = con.execute(f"SELECT count(*), any_value(x) FROM ({query.strip().rstrip(';')}) AS x").fetchone()
+        rows = con.execute(
+            f"SELECT count(*), any_value(x) FROM ({query.strip().rstrip(';')}) AS x"
+        ).fetchone()
         if rows[0]:
             failures.append(f"{message} ({name}: {rows[0]} rækker, fx {rows[1]})")
     return failures
@@ -285,7 +308,10 @@ def write_database(
         counts = {}
         for name, df in prepared.tables.items():
             con.register("_arrow", _to_arrow(df))
-            con.execute(f"CREATE TABLE core_{name} AS SELECT * FROM _arrow")
+            con.execute(
+                f"CREATE TABLE core_{name} AS SELECT *, $ex AS is_example FROM _arrow",
+                {"ex": meta.get("is_example") == "true"},
+            )
             con.unregister("_arrow")
             counts[name] = len(df)
         issues = pd.DataFrame([i.as_dict() for i in prepared.issues], columns=ISSUE_COLUMNS).astype(
@@ -294,15 +320,19 @@ def write_database(
         con.register("_df", issues)
         con.execute("CREATE TABLE meta_quality_issues AS SELECT * FROM _df")
         con.unregister("_df")
+        meta = {
+            **meta,
+            "schema_version": SCHEMA_VERSION,
+            "boundaries_loaded": str(boundaries is not None).lower(),
+        }
+        con.execute("CREATE TABLE meta_build (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany("INSERT INTO meta_build VALUES (?, ?)", list(meta.items()))
         con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
         if timer:
             timer.done("skriv database", sum(counts.values()))
         failures = _run_checks(con)
         if failures:
             raise BuildError("Den nye database bestod ikke datatjekket: " + "; ".join(failures))
-        meta = {**meta, "schema_version": SCHEMA_VERSION, "boundaries_loaded": str(boundaries is not None).lower()}
-        con.execute("CREATE TABLE meta_build (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.executemany("INSERT INTO meta_build VALUES (?, ?)", list(meta.items()))
         con.execute("CHECKPOINT")
         if timer:
             timer.done("datatjek", sum(counts.values()))

@@ -1,6 +1,6 @@
 -- Data checks run on every new database before it is switched in.
 -- Each check is a query that returns the offending rows; any row fails the build.
--- Format: a line "-- check: <name> | <Danish message>" followed by one query.
+-- Format: a line starting "-- check:" then "<name> | <Danish message>", followed by one query.
 
 -- check: organisations_unique | Organisationernes id er ikke entydige
 SELECT organisation_id FROM core_organisations GROUP BY 1 HAVING count(*) > 1;
