@@ -25,7 +25,7 @@ import shapely
 
 from civilkort import reference
 from civilkort.issues import ISSUE_COLUMNS, InputError, Issue
-from civilkort.schema import COLLABORATIONS, OFFERS, ORGANISATIONS, REGIONAL_UNITS
+from civilkort.schema import OFFERS, ORGANISATIONS, REGIONAL_UNITS
 from civilkort.settings import Settings, settings
 from etl import locate
 from etl.boundaries import Boundaries, simplify_for_display

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from civilkort.db import Database, current_path
 from civilkort.issues import InputError, Issue
-from civilkort.settings import settings
 
 MAX_LISTED = 50
 BOUNDARIES_HELP = (
@@ -73,7 +72,10 @@ def _read(paths: list[str], quiet: bool):
 
     if not quiet:
         _err(f"Læser {', '.join(paths)}")
-    return clean(read_inputs(paths))
+    raw = read_inputs(paths)
+    data = clean(raw)
+    data.issues = [*raw.issues, *data.issues]
+    return data
 
 
 def _report_build(result, quiet: bool) -> None:
@@ -119,16 +121,19 @@ def _population(path: str | None):
 def cmd_demo(args) -> int:
     from etl import demo
     from etl.build import build
-    from etl.clean import CleanInput
-    from civilkort import reference
+    from etl.clean import CleanInput, builtin_vocabularies
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     timer_start = dt.datetime.now()
     tables = demo.generate(args.scale, seed=args.seed, today=today)
     if not args.quiet:
         secs = (dt.datetime.now() - timer_start).total_seconds()
-        _err(f"  {'generer':<16} {sum(len(t) for t in tables.values()):>9,} rækker  {secs:6.2f} s".replace(",", "."))
-    data = CleanInput(tables=tables, vocabularies=reference.vocabularies().assign(is_builtin=True), issues=[])
+        _err(
+            f"  {'generer':<16} {sum(len(t) for t in tables.values()):>9,} rækker  {secs:6.2f} s".replace(
+                ",", "."
+            )
+        )
+    data = CleanInput(tables=tables, vocabularies=builtin_vocabularies(), issues=[])
     if args.write_inputs:
         from etl.template import write_inputs
 
@@ -192,11 +197,18 @@ def cmd_report(args) -> int:
     db = Database(path)
     meta = db.meta()
     print(f"Database: {path}")
-    print(f"Bygget: {meta.get('built_at', '?')}  Eksempeldata: {'ja' if meta.get('is_example') == 'true' else 'nej'}")
+    print(
+        f"Bygget: {meta.get('built_at', '?')}  Eksempeldata: {'ja' if meta.get('is_example') == 'true' else 'nej'}"
+    )
     print_report(db)
     issues = db.query("SELECT * FROM quality_issues")
     if len(issues):
-        print_issues([Issue(**{k: (None if k == "row" and v != v else v) for k, v in r.items()}) for r in issues.to_dict("records")])
+        print_issues(
+            [
+                Issue(**{k: (None if k == "row" and v != v else v) for k, v in r.items()})
+                for r in issues.to_dict("records")
+            ]
+        )
     return 0
 
 
@@ -210,18 +222,28 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
 
     b = sub.add_parser("build", help="Byg databasen af jeres egne filer (Excel-skabelon eller CSV).")
-    b.add_argument("inputs", nargs="+", metavar="FIL", help="Excel-filer, CSV-filer eller mapper med CSV-filer.")
+    b.add_argument(
+        "inputs", nargs="+", metavar="FIL", help="Excel-filer, CSV-filer eller mapper med CSV-filer."
+    )
     b.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
-    b.add_argument("--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A).")
+    b.add_argument(
+        "--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A)."
+    )
     b.set_defaults(func=cmd_build)
 
     d = sub.add_parser("demo", help="Byg databasen med eksempeldata (markeret som eksempeldata).")
     d.add_argument("--scale", default="council", choices=["small", "council", "national"], help="Datamængde.")
-    d.add_argument("--seed", type=int, default=2027, help="Frø for tilfældige tal (samme frø giver samme data).")
+    d.add_argument(
+        "--seed", type=int, default=2027, help="Frø for tilfældige tal (samme frø giver samme data)."
+    )
     d.add_argument("--today", metavar="ÅÅÅÅ-MM-DD", help="Dato som slutdatoer regnes fra (standard: i dag).")
     d.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
-    d.add_argument("--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A).")
-    d.add_argument("--write-inputs", metavar="MAPPE_ELLER_XLSX", help="Skriv også eksempeldata som inputfiler.")
+    d.add_argument(
+        "--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A)."
+    )
+    d.add_argument(
+        "--write-inputs", metavar="MAPPE_ELLER_XLSX", help="Skriv også eksempeldata som inputfiler."
+    )
     d.set_defaults(func=cmd_demo)
 
     c = sub.add_parser("check", help="Valider filer uden at bygge.")
