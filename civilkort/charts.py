@@ -56,7 +56,14 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, seed: int = 7) -
         ey += [y0, y1, None]
     fig = go.Figure()
     fig.add_trace(
-        go.Scatter(x=ex, y=ey, mode="lines", line={"width": 1, "color": "#9aa5ad"}, hoverinfo="skip", showlegend=False)
+        go.Scatter(
+            x=ex,
+            y=ey,
+            mode="lines",
+            line={"width": 1, "color": "#9aa5ad"},
+            hoverinfo="skip",
+            showlegend=False,
+        )
     )
     for kind, colour, symbol, name in (
         ("regional_unit", UNIT_COLOUR, "square", "Regionale enheder"),
@@ -70,8 +77,16 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, seed: int = 7) -
                 y=[pos[i][1] for i in d["node_id"]],
                 mode="markers",
                 name=name,
-                marker={"size": 8 + 4 * n.clip(upper=10) ** 0.9, "color": colour, "symbol": symbol, "line": {"width": 1, "color": "white"}},
-                text=[f"{_esc(a)}<br>{_esc(b)}<br>{int(c)} samarbejder" for a, b, c in zip(d["name"], d["type_label"], n)],
+                marker={
+                    "size": 8 + 4 * n.clip(upper=10) ** 0.9,
+                    "color": colour,
+                    "symbol": symbol,
+                    "line": {"width": 1, "color": "white"},
+                },
+                text=[
+                    f"{_esc(a)}<br>{_esc(b)}<br>{int(c)} samarbejder"
+                    for a, b, c in zip(d["name"], d["type_label"], n)
+                ],
                 hovertemplate="%{text}<extra></extra>",
             )
         )

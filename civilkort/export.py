@@ -102,7 +102,9 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], *, include_personal: bool = False, 
     """An xlsx workbook with one sheet per table (strings written as text, never as formulas)."""
     buf = io.BytesIO()
     with pd.ExcelWriter(
-        buf, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+        buf,
+        engine="xlsxwriter",
+        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
     ) as writer:
         for name, df in sheets.items():
             data = prepare(df, include_personal=include_personal)
@@ -116,6 +118,7 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], *, include_personal: bool = False, 
                 sheet.write_string(0, 0, note)
             sheet.freeze_panes(2 if note else 1, 0)
             for i, col in enumerate(data.columns):
-                width = min(60, max(10, len(str(col)) + 2, int(data[col].astype(str).str.len().quantile(0.9)) + 2 if len(data) else 10))
-                sheet.set_column(i, i, width)
+                lengths = data[col].dropna().astype(str).str.len()
+                typical = int(lengths.quantile(0.9)) if len(lengths) else 0
+                sheet.set_column(i, i, min(60, max(10, len(str(col)) + 2, typical + 2)))
     return buf.getvalue()

@@ -45,7 +45,11 @@ class Selection:
     def has_offer_filters(self) -> bool:
         """True when any filter applies to offers (not only to organisations)."""
         return bool(
-            self.themes or self.target_groups or self.prevention_levels or self.referrals or self.statuses != ("aktiv",)
+            self.themes
+            or self.target_groups
+            or self.prevention_levels
+            or self.referrals
+            or self.statuses != ("aktiv",)
         )
 
     def municipality_codes(self) -> list[int]:
@@ -144,4 +148,3 @@ def from_params(params: dict[str, str | list[str]]) -> Selection:
         if code in set(reference.municipalities()["municipality_code"]):
             changes["municipality"] = code
     return replace(sel, **changes)
-

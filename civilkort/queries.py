@@ -28,7 +28,7 @@ sel_offers AS (
       AND ($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja'))
       AND (len($orgtypes) = 0 OR list_contains($orgtypes, g.organisation_type))
       AND (len($staffing) = 0 OR list_contains($staffing, g.staffing))
-      AND ($text = '' OR o.name ILIKE $text OR o.description ILIKE $text OR g.name ILIKE $text)
+      AND ($text = '' OR contains(lower(o.name), $text) OR contains(lower(o.description), $text) OR contains(lower(g.name), $text))
 )"""
 
 # The organisations matching a selection: in the area, organisation filters, and, when offer
@@ -49,8 +49,8 @@ sel_orgs AS (
                       AND (len($statuses) = 0 OR list_contains($statuses, o.status))
                       AND ($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja')))
                 ELSE TRUE END)
-      AND ($text = '' OR g.name ILIKE $text OR g.description ILIKE $text
-           OR g.organisation_id IN (SELECT organisation_id FROM offers WHERE name ILIKE $text))
+      AND ($text = '' OR contains(lower(g.name), $text) OR contains(lower(g.description), $text)
+           OR g.organisation_id IN (SELECT organisation_id FROM offers WHERE contains(lower(name), $text)))
 )"""
 
 # Collaborations touching the area (any involved municipality), filtered by theme and target group.
@@ -61,7 +61,7 @@ sel_collabs AS (
     WHERE list_has_any(c.municipality_codes, $codes)
       AND (len($themes) = 0 OR list_has_any(c.themes, $themes))
       AND (len($groups) = 0 OR list_has_any(c.target_groups, $groups))
-      AND ($text = '' OR c.title ILIKE $text OR c.description ILIKE $text)
+      AND ($text = '' OR contains(lower(c.title), $text) OR contains(lower(c.description), $text))
 )"""
 
 
@@ -76,7 +76,7 @@ def params(sel: Selection) -> dict:
         "referrals": sel.referrals,
         "orgtypes": list(sel.organisation_types),
         "staffing": list(sel.staffing),
-        "text": f"%{sel.text.strip()}%" if sel.text.strip() else "",
+        "text": sel.text.strip().lower(),
         "offer_filters": sel.has_offer_filters,
     }
 
@@ -94,7 +94,7 @@ def _run(db: Database, ctes: list[str], body: str, sel: Selection, extra: dict |
         "orgtypes": "VARCHAR[]",
         "staffing": "VARCHAR[]",
     }
-    sql = "WITH " + ",".join(ctes) + "\n" + body
+    sql = ("WITH " + ",".join(ctes) + "\n" if ctes else "") + body
     for name, cast in casts.items():
         sql = sql.replace(f"${name}", f"${name}::{cast}")
     return db.query(sql, used)
@@ -218,21 +218,87 @@ def municipality_measures(db: Database, sel: Selection) -> pd.DataFrame:
            WHERE list_contains($codes, m.municipality_code)
            ORDER BY m.municipality_name""",
         sel,
-    ).assign(
-        offers_per_10k=lambda d: (d["offers"] / d["population"].astype(float) * 10_000).round(1)
+    ).assign(offers_per_10k=lambda d: (d["offers"] / d["population"].astype(float) * 10_000).round(1))
+
+
+def key_figures(db: Database, sel: Selection) -> dict[str, int]:
+    """Headline numbers for the selection."""
+    row = _run(
+        db,
+        [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
+        """SELECT (SELECT count(*) FROM sel_orgs) AS organisations,
+                  (SELECT count(*) FROM sel_offers) AS offers,
+                  (SELECT count(*) FROM sel_collabs) AS collaborations,
+                  (SELECT count(*) FROM regional_units WHERE list_contains($codes, municipality_code)) AS units,
+                  (SELECT count(*) FROM municipalities m WHERE list_contains($codes, m.municipality_code)
+                      AND NOT EXISTS (SELECT 1 FROM organisations g WHERE g.municipality_code = m.municipality_code)
+                  ) AS municipalities_without""",
+        sel,
+    ).iloc[0]
+    return {k: int(v) for k, v in row.items()}
+
+
+def offers_by_theme(db: Database, sel: Selection) -> pd.DataFrame:
+    """Number of matching offers per theme (every theme listed, zeros included)."""
+    return _run(
+        db,
+        [_OFFERS_CTE],
+        """SELECT v.label, count(o.offer_id) AS n
+           FROM vocabularies v
+           LEFT JOIN (SELECT offer_id, unnest(themes) AS theme FROM sel_offers) o ON o.theme = v.code
+           WHERE v.vocabulary = 'theme'
+           GROUP BY v.label, v.sort_order ORDER BY v.sort_order""",
+        sel,
     )
 
 
-def key_figures(measures: pd.DataFrame, sel: Selection, db: Database) -> dict[str, int]:
-    """Headline numbers for the selection (from municipality_measures, plus units)."""
-    n_units = _run(db, [], "SELECT count(*) AS n FROM regional_units WHERE list_contains($codes, municipality_code)", sel)
-    n_collabs = _run(db, [_COLLAB_CTE], "SELECT count(*) AS n FROM sel_collabs", sel)
+def _format_value(measure: str, value: float) -> str:
+    if pd.isna(value):
+        return "ingen data"
+    if measure == "offers_per_10k":
+        return f"{value:.1f} tilbud pr. 10.000 indbyggere".replace(".", ",")
+    unit = {"offers": "tilbud", "organisations": "organisationer", "collaborations": "samarbejder"}[measure]
+    return f"{int(value)} {unit}"
+
+
+def map_layers(db: Database, sel: Selection, measure: str) -> dict:
+    """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds."""
+    measures = municipality_measures(db, sel)
+    value = measures[measure].astype(float)
+    # A municipality with no records at all is 'ikke kortlagt' (no data), not a zero.
+    value[measures["records_any"] == 0] = float("nan")
+    measures = measures.assign(value=value, value_label=[_format_value(measure, v) for v in value])
+    measures.loc[measures["records_any"] == 0, "value_label"] = "ikke kortlagt"
+    codes = sel.municipality_codes()
+    shapes = municipality_shapes(db, codes)
+    areas = None
+    if shapes is not None:
+        areas = shapes.merge(
+            measures[["municipality_code", "municipality_name", "council_name", "value", "value_label"]],
+            on="municipality_code",
+        )
+    council_ids = sorted(set(measures["council_id"]))
+    outlines = council_shapes(db, council_ids) if shapes is not None else None
+    mpoints = measures[["municipality_code", "municipality_name", "lat", "lon", "value", "value_label"]]
+    if areas is not None:
+        minx, miny, maxx, maxy = areas.total_bounds
+    else:
+        minx, miny, maxx, maxy = (
+            mpoints["lon"].min(),
+            mpoints["lat"].min(),
+            mpoints["lon"].max(),
+            mpoints["lat"].max(),
+        )
+        pad = 0.1
+        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
     return {
-        "organisations": int(measures["organisations"].sum()),
-        "offers": int(measures["offers"].sum()),
-        "collaborations": int(n_collabs["n"].iloc[0]),
-        "units": int(n_units["n"].iloc[0]),
-        "municipalities_without": int((measures["records_any"] == 0).sum()),
+        "areas": areas,
+        "council_outlines": outlines,
+        "municipality_points": mpoints,
+        "points": map_points(db, sel),
+        "units": units(db, sel),
+        "links": links(db, sel),
+        "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
     }
 
 
@@ -263,7 +329,9 @@ def council_shapes(db: Database, council_ids: list[str]) -> gpd.GeoDataFrame | N
     )
     if df.empty:
         return None
-    return gpd.GeoDataFrame(df[["council_id", "council_name"]], geometry=shapely.from_geojson(df["geojson"]), crs=4326)
+    return gpd.GeoDataFrame(
+        df[["council_id", "council_name"]], geometry=shapely.from_geojson(df["geojson"]), crs=4326
+    )
 
 
 def organisation_detail(db: Database, organisation_id: str) -> dict[str, pd.DataFrame]:

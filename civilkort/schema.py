@@ -103,7 +103,14 @@ ORGANISATIONS = Table(
     "organisationer.csv",
     "Civilsamfundsorganisationer: foreninger, fonde, socialøkonomiske virksomheder, netværk.",
     (
-        Field("organisation_id", "Id", "id", True, help="Jeres egen entydige nøgle, fx ORG-001.", example="ORG-001"),
+        Field(
+            "organisation_id",
+            "Id",
+            "id",
+            True,
+            help="Jeres egen entydige nøgle, fx ORG-001.",
+            example="ORG-001",
+        ),
         Field("name", "Navn", required=True, example="Hjerteforeningen Aarhus"),
         Field("cvr", "CVR-nummer", "cvr", help="8 cifre. Tomt for uformelle grupper.", example="12345678"),
         Field("organisation_type", "Organisationstype", "vocab", True, vocabulary="organisation_type"),
@@ -113,7 +120,9 @@ ORGANISATIONS = Table(
         Field("email", "Funktionspostkasse", "email", is_personal=True, example="kontakt@example.dk"),
         Field("contact_person", "Kontaktperson", is_personal=True),
         *_location_fields("organisationen"),
-        Field("last_verified", "Sidst verificeret", "date", help="Dato hvor oplysningerne sidst blev tjekket."),
+        Field(
+            "last_verified", "Sidst verificeret", "date", help="Dato hvor oplysningerne sidst blev tjekket."
+        ),
         Field("source", "Kilde", help="Hvor oplysningerne kommer fra."),
     ),
 )
@@ -145,7 +154,9 @@ OFFERS = Table(
             help="Et eller flere strategiske temaer, adskilt af semikolon.",
             example="Forebyggelse; Brobygning til hverdagsliv og fællesskaber",
         ),
-        Field("target_groups", "Målgrupper", "vocab_list", vocabulary="target_group", example="Ensomme; Ældre"),
+        Field(
+            "target_groups", "Målgrupper", "vocab_list", vocabulary="target_group", example="Ensomme; Ældre"
+        ),
         Field("prevention_level", "Forebyggelsesniveau", "vocab", vocabulary="prevention_level"),
         Field(
             "accepts_social_referrals",
@@ -164,7 +175,13 @@ OFFERS = Table(
         ),
         Field("schedule", "Tidspunkt", example="Tirsdage kl. 17-18"),
         Field("cost", "Pris", example="Gratis"),
-        Field("status", "Status", "vocab", vocabulary="offer_status", help="Aktiv, Pause eller Ophørt. Tom: Aktiv."),
+        Field(
+            "status",
+            "Status",
+            "vocab",
+            vocabulary="offer_status",
+            help="Aktiv, Pause eller Ophørt. Tom: Aktiv.",
+        ),
         Field("last_verified", "Sidst verificeret", "date"),
         Field("source", "Kilde"),
     ),
@@ -226,12 +243,18 @@ COLLABORATIONS = Table(
             example="Frivilligkoordinator, Kardiologisk afd.",
         ),
         Field("legal_review_done", "Juristvurdering foretaget", "bool", example="Nej"),
-        Field("status", "Status", "vocab", vocabulary="collaboration_status", help="Planlagt, Aktiv eller Afsluttet."),
+        Field(
+            "status",
+            "Status",
+            "vocab",
+            vocabulary="collaboration_status",
+            help="Planlagt, Aktiv eller Afsluttet.",
+        ),
         Field(
             "municipalities",
             "Kommuner",
             "area_list",
-            help="Involverede kommuner. Tom: enhedernes og organisationernes kommuner.",
+            help="Andre involverede kommuner; enhedernes og organisationernes kommuner kommer automatisk med.",
         ),
         Field("last_verified", "Sidst verificeret", "date"),
         Field("source", "Kilde"),
@@ -255,7 +278,9 @@ EXPERIENCES = Table(
         ),
         Field("date", "Dato", "date"),
         Field("learning", "Erfaring", required=True, help="Hvad virkede, hvad virkede ikke?"),
-        Field("evaluation", "Evaluering", "vocab", vocabulary="evaluation", help="Ingen, Intern eller Ekstern."),
+        Field(
+            "evaluation", "Evaluering", "vocab", vocabulary="evaluation", help="Ingen, Intern eller Ekstern."
+        ),
         Field("evaluation_link", "Link til evaluering", "url"),
     ),
 )
@@ -266,7 +291,13 @@ VOCABULARY_ADDITIONS = Table(
     "vokabularer.csv",
     "Egne tilføjelser til vokabularerne, fx en ny målgruppe.",
     (
-        Field("vocabulary", "Vokabular", required=True, help="Fx target_group eller Målgrupper.", example="Målgrupper"),
+        Field(
+            "vocabulary",
+            "Vokabular",
+            required=True,
+            help="Fx target_group eller Målgrupper.",
+            example="Målgrupper",
+        ),
         Field("code", "Kode", help="Tom: dannes ud fra betegnelsen."),
         Field("label", "Betegnelse", required=True, example="Unge med spiseforstyrrelser"),
         Field("description", "Beskrivelse"),

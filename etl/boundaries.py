@@ -78,12 +78,16 @@ def download(url: str, cache_dir: Path, *, timeout: float = 60.0, progress: bool
             done = 0
             with (
                 partial.open("wb") as out,
-                tqdm(total=total, unit="B", unit_scale=True, desc="Henter grænser", disable=not progress) as bar,
+                tqdm(
+                    total=total, unit="B", unit_scale=True, desc="Henter grænser", disable=not progress
+                ) as bar,
             ):
                 for chunk in response.iter_bytes():
                     done += len(chunk)
                     if done > MAX_DOWNLOAD_BYTES:
-                        raise BoundaryError(f"Filen på {url} er for stor (over {MAX_DOWNLOAD_BYTES / 1e6:.0f} MB).")
+                        raise BoundaryError(
+                            f"Filen på {url} er for stor (over {MAX_DOWNLOAD_BYTES / 1e6:.0f} MB)."
+                        )
                     out.write(chunk)
                     bar.update(len(chunk))
     except httpx.HTTPError as exc:

@@ -187,7 +187,7 @@ def prepare(
         for us, os_ in zip(collab["unit_ids"], collab["organisation_ids"])
     ]
     given = _expand_areas(collab["municipalities"], pd.Series(pd.NA, index=collab.index))
-    collab["municipality_codes"] = [g or p for g, p in zip(given, partners)]
+    collab["municipality_codes"] = [sorted(set(g) | set(p)) for g, p in zip(given, partners)]
     first_unit = collab["unit_ids"].map(lambda us: us[0] if len(us) else None)
     collab["municipality_code"] = first_unit.map(unit_mun).astype("Int64")
     mref = reference.municipalities().set_index("municipality_code")

@@ -218,10 +218,13 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m etl",
         description="Indlæs civilsamfundsdata, valider dem og byg databasen til Civilsamfundskortet.",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="Skriv kun resultatet, ikke fremdrift.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="Skriv kun resultatet, ikke fremdrift.")
     sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
 
-    b = sub.add_parser("build", help="Byg databasen af jeres egne filer (Excel-skabelon eller CSV).")
+    b = sub.add_parser(
+        "build", parents=[common], help="Byg databasen af jeres egne filer (Excel-skabelon eller CSV)."
+    )
     b.add_argument(
         "inputs", nargs="+", metavar="FIL", help="Excel-filer, CSV-filer eller mapper med CSV-filer."
     )
@@ -231,7 +234,9 @@ def parser() -> argparse.ArgumentParser:
     )
     b.set_defaults(func=cmd_build)
 
-    d = sub.add_parser("demo", help="Byg databasen med eksempeldata (markeret som eksempeldata).")
+    d = sub.add_parser(
+        "demo", parents=[common], help="Byg databasen med eksempeldata (markeret som eksempeldata)."
+    )
     d.add_argument("--scale", default="council", choices=["small", "council", "national"], help="Datamængde.")
     d.add_argument(
         "--seed", type=int, default=2027, help="Frø for tilfældige tal (samme frø giver samme data)."
@@ -246,19 +251,23 @@ def parser() -> argparse.ArgumentParser:
     )
     d.set_defaults(func=cmd_demo)
 
-    c = sub.add_parser("check", help="Valider filer uden at bygge.")
+    c = sub.add_parser("check", parents=[common], help="Valider filer uden at bygge.")
     c.add_argument("inputs", nargs="+", metavar="FIL")
     c.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
     c.set_defaults(func=cmd_check)
 
-    t = sub.add_parser("template", help="Skriv Excel-skabelonen med vejledning og rullelister.")
+    t = sub.add_parser(
+        "template", parents=[common], help="Skriv Excel-skabelonen med vejledning og rullelister."
+    )
     t.add_argument("output", nargs="?", default="civilsamfundskortet-skabelon.xlsx", metavar="FIL.xlsx")
     t.set_defaults(func=cmd_template)
 
-    sub.add_parser("path", help="Skriv stien til den database, appen bruger nu.").set_defaults(func=cmd_path)
-    sub.add_parser("report", help="Skriv datakvalitetsrapporten for den nuværende database.").set_defaults(
-        func=cmd_report
-    )
+    sub.add_parser(
+        "path", parents=[common], help="Skriv stien til den database, appen bruger nu."
+    ).set_defaults(func=cmd_path)
+    sub.add_parser(
+        "report", parents=[common], help="Skriv datakvalitetsrapporten for den nuværende database."
+    ).set_defaults(func=cmd_report)
     return p
 
 

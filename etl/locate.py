@@ -237,7 +237,9 @@ def place(
                 error(
                     f"{table.sheet}: '{row.get('name', '')}' kan ikke placeres",
                     hint="Angiv koordinater, et kendt postnummer eller en kommune.",
-                    **_where(row, table, "postcode", row.get("postcode") if pd.notna(row.get("postcode")) else ""),
+                    **_where(
+                        row, table, "postcode", row.get("postcode") if pd.notna(row.get("postcode")) else ""
+                    ),
                 )
             )
     m = reference.municipalities().set_index("municipality_code")

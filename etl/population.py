@@ -49,7 +49,13 @@ def read_folk1a(path: Path) -> pd.DataFrame:
     df = df.dropna(subset=["municipality_code", "population"])
     if df.empty:
         raise InputError(
-            [error("Ingen kommuner fundet i FOLK1A-filen", file=path.name, hint="Vælg OMRÅDE = alle kommuner.")]
+            [
+                error(
+                    "Ingen kommuner fundet i FOLK1A-filen",
+                    file=path.name,
+                    hint="Vælg OMRÅDE = alle kommuner.",
+                )
+            ]
         )
     newest = df["population_period"].max()
     df = df[df["population_period"] == newest]

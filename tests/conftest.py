@@ -46,7 +46,9 @@ def synthetic_municipalities() -> gpd.GeoDataFrame:
     for cell in cells:
         inside = [i for i, p in enumerate(points) if cell.contains(p)]
         codes.append(int(m["municipality_code"].iloc[inside[0]]))
-    return gpd.GeoDataFrame({"municipality_code": codes}, geometry=cells, crs=4326).sort_values("municipality_code")
+    return gpd.GeoDataFrame({"municipality_code": codes}, geometry=cells, crs=4326).sort_values(
+        "municipality_code"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +64,43 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     path.mkdir()
     monkeypatch.setenv("CIVILKORT_DATA_DIR", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def example_tables():
+    """The small example data set (typed tables), generated once."""
+    from etl import demo
+
+    return demo.generate("small", seed=2027, today=TODAY)
+
+
+def clean_input(tables):
+    """CleanInput for typed tables with the built-in vocabularies."""
+    from etl.clean import CleanInput, builtin_vocabularies
+
+    return CleanInput(
+        tables={k: v.copy() for k, v in tables.items()}, vocabularies=builtin_vocabularies(), issues=[]
+    )
+
+
+@pytest.fixture(scope="session")
+def small_db_dir(tmp_path_factory, example_tables, tiny_boundaries) -> Path:
+    """A data folder with the small example database built once for the session (read-only use)."""
+    from civilkort.settings import Settings
+    from etl.build import build
+
+    path = tmp_path_factory.mktemp("small-db")
+    cfg = Settings(data_dir=path, static_dir=PROJECT_ROOT / "static")
+    build(clean_input(example_tables), boundaries=tiny_boundaries, meta={"is_example": "true"}, cfg=cfg)
+    return path
+
+
+@pytest.fixture
+def small_db(small_db_dir, monkeypatch):
+    """The small example database, opened read-only, with the settings pointing at it."""
+    from civilkort.db import open_current
+
+    monkeypatch.setenv("CIVILKORT_DATA_DIR", str(small_db_dir))
+    db = open_current()
+    yield db
+    db.close()

@@ -20,7 +20,11 @@ def _square(lon: float, lat: float, d: float = 0.05):
 
 
 def _write_geojson(path, rows, crs=4326):
-    gdf = gpd.GeoDataFrame([{k: v for k, v in r.items() if k != "geometry"} for r in rows], geometry=[r["geometry"] for r in rows], crs=crs)
+    gdf = gpd.GeoDataFrame(
+        [{k: v for k, v in r.items() if k != "geometry"} for r in rows],
+        geometry=[r["geometry"] for r in rows],
+        crs=crs,
+    )
     gdf.to_file(path, driver="GeoJSON")
     return path
 
@@ -45,8 +49,10 @@ def test_multipart_dagi_layer_is_dissolved(real_boundaries_file):
 def test_zero_padded_codes_and_missing_municipalities(tmp_path):
     path = _write_geojson(
         tmp_path / "dawa.geojson",
-        [{"kode": "0101", "navn": "København", "geometry": _square(12.57, 55.68)},
-         {"kode": "0751", "navn": "Aarhus", "geometry": _square(10.2, 56.15)}],
+        [
+            {"kode": "0101", "navn": "København", "geometry": _square(12.57, 55.68)},
+            {"kode": "0751", "navn": "Aarhus", "geometry": _square(10.2, 56.15)},
+        ],
     )
     b = boundaries.load(path)
     assert sorted(b.municipalities["municipality_code"]) == [101, 751]
@@ -56,8 +62,10 @@ def test_zero_padded_codes_and_missing_municipalities(tmp_path):
 def test_gisco_lau_is_filtered_to_denmark(tmp_path):
     path = _write_geojson(
         tmp_path / "LAU_RG_01M_2024_4326.geojson",
-        [{"CNTR_CODE": "DK", "LAU_ID": "101", "LAU_NAME": "København", "geometry": _square(12.57, 55.68)},
-         {"CNTR_CODE": "SE", "LAU_ID": "1280", "LAU_NAME": "Malmö", "geometry": _square(13.0, 55.6)}],
+        [
+            {"CNTR_CODE": "DK", "LAU_ID": "101", "LAU_NAME": "København", "geometry": _square(12.57, 55.68)},
+            {"CNTR_CODE": "SE", "LAU_ID": "1280", "LAU_NAME": "Malmö", "geometry": _square(13.0, 55.6)},
+        ],
     )
     b = boundaries.load(path)
     assert list(b.municipalities["municipality_code"]) == [101]

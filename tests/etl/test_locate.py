@@ -13,7 +13,14 @@ AARHUS_C = (56.1572, 10.2107)  # lat, lon in Aarhus (751)
 
 
 def orgs(*rows: dict) -> pd.DataFrame:
-    base = {"organisation_id": None, "name": "X", "lat": np.nan, "lon": np.nan, "postcode": pd.NA, "municipality": pd.NA}
+    base = {
+        "organisation_id": None,
+        "name": "X",
+        "lat": np.nan,
+        "lon": np.nan,
+        "postcode": pd.NA,
+        "municipality": pd.NA,
+    }
     df = pd.DataFrame([{**base, "organisation_id": f"O{i}", **r} for i, r in enumerate(rows)])
     df["postcode"] = df["postcode"].astype("string")
     df["municipality"] = df["municipality"].astype("Int64")
@@ -30,7 +37,11 @@ def test_coordinates_give_best_precision(tiny_boundaries, with_boundaries):
     )
     row = out.iloc[0]
     assert row["location_precision"] == "coordinates"
-    assert row["municipality_code"] == 751 and row["council_id"] == "aarhus" and row["region_id"] == "midtjylland"
+    assert (
+        row["municipality_code"] == 751
+        and row["council_id"] == "aarhus"
+        and row["region_id"] == "midtjylland"
+    )
     assert row["municipality_method"] == ("polygon" if with_boundaries else "postcode")
     assert issues == []
 
@@ -40,7 +51,12 @@ def test_swapped_coordinates_are_turned_and_reported(tiny_boundaries):
     assert out.iloc[0][["lat", "lon"]].tolist() == pytest.approx(list(AARHUS_C))
     assert out.iloc[0]["municipality_code"] == 751
     (issue,) = issues
-    assert "byttet om" in issue.message and issue.row == 2 and issue.file == "org.csv" and issue.column == "Breddegrad"
+    assert (
+        "byttet om" in issue.message
+        and issue.row == 2
+        and issue.file == "org.csv"
+        and issue.column == "Breddegrad"
+    )
 
 
 @pytest.mark.parametrize("swap", [False, True])
@@ -104,7 +120,11 @@ def test_offer_without_place_inherits_its_organisation(tiny_boundaries):
     offers = orgs({}, {"postcode": "1050"}).rename(columns={"organisation_id": "offer_id"})
     offers["organisation_id"] = "O0"
     out, issues = locate.place(
-        offers, OFFERS, tiny_boundaries, parent=placed.set_index("organisation_id"), parent_key="organisation_id"
+        offers,
+        OFFERS,
+        tiny_boundaries,
+        parent=placed.set_index("organisation_id"),
+        parent_key="organisation_id",
     )
     assert out["municipality_method"].tolist() == ["parent", "postcode"]
     assert out["municipality_code"].tolist() == [751, 101]

@@ -1,0 +1,31 @@
+"""Civilsamfundskortet: entry point (page config, shared sidebar, navigation).
+
+Run with ``streamlit run app.py`` (or ``make run``).  Page scripts live in ``app_pages/``, not
+``pages/``: Streamlit runs a folder named ``pages/`` with its legacy multipage mechanism on a fresh
+server's first run, bypassing this file's navigation and shared sidebar (a deep link would break).
+"""
+
+import streamlit as st
+
+from ui import selection
+from ui.data import database
+from ui.notices import provenance_banner
+
+st.set_page_config(
+    page_title="Civilsamfundskortet",
+    page_icon=":material/map:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+db = database()
+pages = [
+    st.Page("app_pages/kort.py", title="Kort", icon=":material/map:", default=True),
+    st.Page("app_pages/lister.py", title="Lister og eksport", icon=":material/table_view:"),
+    st.Page("app_pages/netvaerk.py", title="Partnerskaber", icon=":material/hub:"),
+    st.Page("app_pages/om_data.py", title="Om data", icon=":material/info:"),
+]
+page = st.navigation(pages)
+selection.sidebar()
+provenance_banner(db)
+page.run()

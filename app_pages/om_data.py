@@ -1,0 +1,119 @@
+"""Where the data come from: build, example marking, boundaries, the council table's uncertain rows, quality."""
+
+import streamlit as st
+
+from ui.data import database, query
+from ui.notices import is_example, run_safely
+
+BOUNDARY_HELP = """
+Uden kommunegrænser vises hver kommune som et punkt, og kommuner placeres ud fra postnummer eller
+angivet kommune. Tilføj grænser ved at bygge igen med fx
+
+```
+python -m etl build MINE-DATA.xlsx --boundaries kommuner.geojson
+```
+
+`--boundaries` tager en sti eller en URL til DAGI-kommuner (Klimadatastyrelsen), DAWA-GeoJSON eller
+Eurostat GISCO LAU (GeoJSON, GeoPackage, Shapefile eller zip).
+"""
+
+
+def page() -> None:
+    db = database()
+    meta = db.meta()
+    st.title("Om data")
+
+    st.subheader("Denne database")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Bygget", meta.get("built_at", "?")[:16].replace("T", " "))
+    c2.metric("Eksempeldata", "Ja" if is_example(db) else "Nej")
+    c3.metric("Kommunegrænser", "Indlæst" if meta.get("boundaries_loaded") == "true" else "Ikke indlæst")
+    st.write(f"**Kilde:** {meta.get('inputs', 'ukendt')}")
+    if is_example(db):
+        st.info(
+            "Eksempeldata er genereret (skala: "
+            f"{meta.get('example_scale', '?')}, frø {meta.get('example_seed', '?')}). De rigtige samarbejder, der "
+            "nævnes i Region Hovedstadens og Region Midtjyllands strategipapirer, er med; alt andet er opdigtet "
+            "og markeret 'Eksempeldata (genereret)'. Datoer er regnet fra "
+            f"{meta.get('example_today', '?')}."
+        )
+
+    st.subheader("Kommunegrænser")
+    if meta.get("boundaries_loaded") == "true":
+        st.write(
+            f"Grænser fra **{meta.get('boundaries_source', '?')}**, forenklet til visning (ca. 150 m). "
+            "Indeholder data fra Klimadatastyrelsen (tidl. Geodatastyrelsen), DAGI. "
+            "Kommuneinddelingen har ikke ændret sig strukturelt siden 2007."
+        )
+    else:
+        st.warning("Der er ikke indlæst kommunegrænser.")
+        st.markdown(BOUNDARY_HELP)
+
+    st.subheader("Sundhedsråd og kommuner")
+    st.write(
+        "Fordelingen af de 98 kommuner på de 17 sundhedsråd (fra 1. januar 2027) er samlet fra offentlige kilder. "
+        "Rækker, der kun bygger på én kilde, er markeret; tjek dem mod regionernes egne sider før I bruger "
+        "dem officielt."
+    )
+    councils = query("council_table")
+    uncertain = councils[councils["is_single_source"]]
+    st.write(f"{len(uncertain)} af {len(councils)} kommuners placering bygger på én kilde.")
+    st.dataframe(
+        councils.rename(
+            columns={
+                "council_name": "Sundhedsråd",
+                "region_name": "Region",
+                "municipality_name": "Kommune",
+                "municipality_code": "Kode",
+                "is_single_source": "Kun én kilde",
+                "source_note": "Kildenote",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=360,
+    )
+
+    st.subheader("Datakvalitet")
+    report = query("quality_report")
+    st.dataframe(
+        report.rename(columns={"measure": "Mål", "value": "Værdi"}), hide_index=True, width="stretch"
+    )
+    issues = query("quality_issues")
+    if len(issues):
+        st.write(f"{len(issues)} advarsler fra indlæsningen (data er indlæst; advarslerne er ting at rette):")
+        st.dataframe(
+            issues.rename(
+                columns={
+                    "severity": "Type",
+                    "message": "Besked",
+                    "file": "Fil",
+                    "sheet": "Ark",
+                    "row": "Række",
+                    "column": "Kolonne",
+                    "value": "Værdi",
+                    "hint": "Råd",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            height=300,
+        )
+
+    st.subheader("Indlæs jeres egne data")
+    st.markdown(
+        """
+1. Hent skabelonen: `python -m etl template skabelon.xlsx` (et ark pr. tabel, rullelister og vejledning).
+2. Udfyld den, eller læg jeres CSV-filer i en mappe med samme kolonner.
+3. Tjek filerne: `python -m etl check skabelon.xlsx`. Hver fejl nævner fil, ark, række og kolonne.
+4. Byg: `python -m etl build skabelon.xlsx --boundaries kommuner.geojson`. Appen skifter til de nye data
+   ved næste klik; fejler indlæsningen, bruges de hidtidige data fortsat.
+"""
+    )
+    st.caption(
+        "Kilder: sundhedsrådenes kommuner (offentlige kilder, se README), postnumre og kommunegrænser: "
+        "DAGI (Klimadatastyrelsen). Folketal: Danmarks Statistik, FOLK1A, når indlæst."
+    )
+
+
+run_safely(page)

@@ -1,0 +1,91 @@
+"""The app's queries: every count follows area and filters; parameters are bound, never spliced."""
+
+from __future__ import annotations
+
+import pytest
+
+from civilkort import queries
+from civilkort.filters import Selection
+
+AARHUS = Selection(area="council:aarhus")
+
+
+def test_key_figures_match_lists(small_db):
+    for sel in (Selection(), AARHUS, Selection(area="region:nordjylland", themes=("lighed",))):
+        figures = queries.key_figures(small_db, sel)
+        assert figures["organisations"] == len(queries.organisations(small_db, sel))
+        assert figures["offers"] == len(queries.offers(small_db, sel))
+        assert figures["collaborations"] == len(queries.collaborations(small_db, sel))
+        measures = queries.municipality_measures(small_db, sel)
+        assert measures["offers"].sum() == figures["offers"]
+
+
+def test_area_restricts_to_its_municipalities(small_db):
+    offers = queries.offers(small_db, AARHUS)
+    assert len(offers) and set(offers["council_name"]) == {"Sundhedsråd Aarhus"}
+    measures = queries.municipality_measures(small_db, AARHUS)
+    assert sorted(measures["municipality_code"]) == [741, 751]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"themes": ("lighed",)},
+        {"target_groups": ("aeldre",)},
+        {"prevention_levels": ("primaer",)},
+        {"organisation_types": ("fond",)},
+        {"staffing": ("loennede",)},
+        {"referrals": "ja"},
+        {"referrals": "nej"},
+        {"statuses": ("ophoert",)},
+        {"text": "café"},
+    ],
+)
+def test_each_filter_narrows_every_count(small_db, change):
+    base = Selection(statuses=())
+    sel = Selection(**{"statuses": (), **change})
+    for fn in ("offers", "organisations"):
+        assert len(getattr(queries, fn)(small_db, sel)) <= len(getattr(queries, fn)(small_db, base))
+    assert len(queries.offers(small_db, sel)) < len(queries.offers(small_db, base))
+
+
+def test_theme_filter_is_exact(small_db):
+    offers = queries.offers(small_db, Selection(themes=("lighed",)))
+    assert len(offers) and all("Lighed i sundhed" in t for t in offers["themes"])
+
+
+@pytest.mark.parametrize("text", ["' OR 1=1 --", "%", "_", "\\", "'; DROP TABLE core_offers; --"])
+def test_free_text_is_bound_not_spliced(small_db, text):
+    assert len(queries.offers(small_db, Selection(text=text))) < len(queries.offers(small_db, Selection()))
+    assert small_db.scalar("SELECT count(*) FROM offers") > 0
+
+
+def test_map_layers_shape(small_db):
+    data = queries.map_layers(small_db, AARHUS, "offers")
+    assert set(data["points"]["kind"]) <= {"organisation", "offer"}
+    assert data["points"]["point_id"].is_unique
+    assert data["areas"] is not None and len(data["areas"]) == 2
+    assert {"value", "value_label", "municipality_name"} <= set(data["areas"].columns)
+    (south, west), (north, east) = data["bounds"]
+    assert 55.5 < south < north < 56.5 and 9.5 < west < east < 11.5
+
+
+def test_municipality_without_records_is_not_mapped_not_zero(small_db):
+    data = queries.map_layers(small_db, Selection(), "offers")
+    empty = data["municipality_points"][data["municipality_points"]["value_label"] == "ikke kortlagt"]
+    assert empty["value"].isna().all()
+
+
+def test_network_nodes_and_edges(small_db):
+    nodes, edges = queries.network(small_db, Selection())
+    assert len(edges) and set(edges["source"]) | set(edges["target"]) == set(nodes["node_id"])
+    assert (nodes["n_collaborations"] >= 1).all()
+
+
+def test_details(small_db):
+    org_id = small_db.scalar(
+        "SELECT organisation_id FROM organisations WHERE organisation_id IN (SELECT partner_id FROM collaboration_partners) LIMIT 1"
+    )
+    detail = queries.organisation_detail(small_db, org_id)
+    assert len(detail["organisation"]) == 1 and len(detail["collaborations"]) >= 1
+    assert queries.organisation_detail(small_db, "findes-ikke")["organisation"].empty

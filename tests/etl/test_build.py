@@ -1,0 +1,221 @@
+"""The build: public schema, all-or-nothing switching, data checks, placement with real boundaries."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from civilkort.db import Database, current_path
+from civilkort.issues import InputError
+from civilkort.settings import settings
+from etl import build as build_mod
+from etl.build import BuildError, build
+from tests.conftest import clean_input
+
+PUBLIC_VIEWS = {
+    "organisations": {
+        "organisation_id",
+        "name",
+        "cvr",
+        "organisation_type",
+        "staffing",
+        "municipality_code",
+        "council_id",
+        "region_id",
+        "lat",
+        "lon",
+        "location_precision",
+        "last_verified",
+        "source",
+        "is_example",
+    },
+    "offers": {
+        "offer_id",
+        "organisation_id",
+        "themes",
+        "target_groups",
+        "prevention_level",
+        "accepts_social_referrals",
+        "service_area",
+        "service_municipality_codes",
+        "status",
+        "municipality_code",
+        "council_id",
+        "last_verified",
+    },
+    "regional_units": {"unit_id", "name", "unit_type", "municipality_code", "council_id", "lat", "lon"},
+    "collaborations": {
+        "collaboration_id",
+        "title",
+        "unit_ids",
+        "organisation_ids",
+        "themes",
+        "form",
+        "kind",
+        "start_date",
+        "end_date",
+        "is_open_ended",
+        "funding",
+        "tovholder",
+        "legal_review_done",
+        "status",
+        "municipality_code",
+        "council_id",
+        "municipality_codes",
+        "council_ids",
+    },
+    "experiences": {
+        "experience_id",
+        "collaboration_id",
+        "date",
+        "learning",
+        "evaluation",
+        "evaluation_link",
+        "municipality_code",
+        "council_id",
+    },
+    "municipalities": {
+        "municipality_code",
+        "municipality_name",
+        "council_id",
+        "region_id",
+        "lat",
+        "lon",
+        "population",
+        "is_single_source",
+        "source_note",
+        "has_boundary",
+    },
+    "councils": {"council_id", "council_name", "region_id", "region_name"},
+}
+
+
+@pytest.mark.parametrize("view", sorted(PUBLIC_VIEWS))
+def test_public_views_have_documented_columns(small_db, view):
+    columns = set(small_db.query(f"SELECT * FROM {view} LIMIT 0").columns)
+    assert PUBLIC_VIEWS[view] <= columns
+
+
+def test_every_record_sits_in_a_municipality_and_council(small_db):
+    for view in ("organisations", "offers", "regional_units"):
+        assert (
+            small_db.scalar(
+                f"SELECT count(*) FROM {view} WHERE municipality_code IS NULL OR council_id IS NULL"
+            )
+            == 0
+        )
+    assert small_db.scalar("SELECT count(DISTINCT council_id) FROM organisations") == 17
+    assert small_db.scalar("SELECT count(*) FROM councils") == 17
+    assert small_db.scalar("SELECT count(*) FROM municipalities") == 98
+
+
+def test_example_data_is_marked(small_db):
+    assert small_db.meta()["is_example"] == "true"
+    assert small_db.scalar("SELECT bool_and(is_example) FROM organisations")
+
+
+def test_quality_report_is_stored(small_db):
+    report = dict(small_db.query("SELECT measure, value FROM quality_report").itertuples(index=False))
+    assert report["Organisationer"] == "150"
+    assert float(report["Organisationer med omtrentlig placering (%)"]) > 0
+
+
+def _build(tables, data_dir, **kw):
+    return build(clean_input(tables), meta={"is_example": "true"}, **kw)
+
+
+def test_failed_build_leaves_previous_database_serving(data_dir, example_tables):
+    first = _build(example_tables, data_dir)
+    broken = {k: v.copy() for k, v in example_tables.items()}
+    broken["offers"].loc[broken["offers"].index[0], "organisation_id"] = "FINDES-IKKE"
+    with pytest.raises(InputError) as exc:
+        _build(broken, data_dir)
+    issue = next(i for i in exc.value.issues if i.value == "FINDES-IKKE")
+    assert issue.sheet == "Tilbud" and issue.row == 2 and issue.column == "Organisation (id)"
+    assert current_path() == first.path
+    assert list(settings().builds_dir.glob("*.duckdb")) == [first.path]
+
+
+def test_failing_data_check_deletes_the_new_file(data_dir, example_tables, tmp_path, monkeypatch):
+    first = _build(example_tables, data_dir)
+    sql = tmp_path / "sql"
+    shutil.copytree(build_mod.SQL_DIR, sql)
+    with (sql / "checks.sql").open("a", encoding="utf-8") as f:
+        f.write("\n-- check: always | Altid fejl\nSELECT 1;\n")
+    monkeypatch.setattr(build_mod, "SQL_DIR", sql)
+    with pytest.raises(BuildError, match="Altid fejl"):
+        _build(example_tables, data_dir)
+    assert current_path() == first.path
+    assert sorted(p.name for p in settings().builds_dir.iterdir()) == [first.path.name]
+
+
+def test_open_reader_keeps_its_snapshot_while_a_new_build_switches(data_dir, example_tables):
+    first = _build(example_tables, data_dir)
+    reader = Database(first.path)
+    smaller = {k: v.copy() for k, v in example_tables.items()}
+    smaller["experiences"] = smaller["experiences"].iloc[:3]
+    second = _build(smaller, data_dir)
+    assert second.path != first.path and current_path() == second.path
+    assert reader.scalar("SELECT count(*) FROM experiences") == len(example_tables["experiences"])
+    assert Database(second.path).scalar("SELECT count(*) FROM experiences") == 3
+    reader.close()
+
+
+def test_never_writes_over_an_existing_file(data_dir, example_tables):
+    from etl.build import prepare, write_database
+
+    prepared = prepare(clean_input(example_tables), None)
+    target = data_dir / "exists.duckdb"
+    target.write_bytes(b"old")
+    with pytest.raises(FileExistsError):
+        write_database(prepared, target, boundaries=None, meta={})
+    assert target.read_bytes() == b"old"
+
+
+def test_old_builds_are_pruned(data_dir, example_tables):
+    paths = [_build(example_tables, data_dir).path for _ in range(build_mod.KEEP_BUILDS + 2)]
+    left = sorted(settings().builds_dir.glob("*.duckdb"))
+    assert len(left) == build_mod.KEEP_BUILDS and paths[-1] in left
+
+
+def test_without_boundaries_everything_still_builds(data_dir, example_tables):
+    result = _build(example_tables, data_dir)
+    db = Database(result.path)
+    assert db.scalar("SELECT count(*) FROM geo_municipalities") == 0
+    assert db.meta()["boundaries_loaded"] == "false"
+    assert db.scalar("SELECT count(*) FROM organisations WHERE municipality_code IS NULL") == 0
+
+
+def test_real_boundaries_place_every_point_in_its_municipality(
+    data_dir, example_tables, real_boundaries_file
+):
+    from etl import boundaries
+
+    result = _build(example_tables, data_dir, boundaries=boundaries.load(real_boundaries_file))
+    assert [i for i in result.issues if "passer ikke" in i.message] == []
+    db = Database(result.path)
+    assert db.scalar("SELECT count(*) FROM geo_municipalities") == 98
+    assert db.scalar("SELECT count(*) FROM geo_councils") == 17
+    by_method = dict(
+        db.query("SELECT municipality_method, count(*) FROM organisations GROUP BY 1").itertuples(index=False)
+    )
+    assert by_method.get("polygon", 0) > 0
+
+
+def test_service_areas_expand_to_municipalities(small_db):
+    df = small_db.query("SELECT service_area, service_municipality_codes, municipality_code FROM offers")
+    own = df[df["service_area"].map(len) == 0]
+    assert all(list(c) == [m] for c, m in zip(own["service_municipality_codes"], own["municipality_code"]))
+    national = df[df["service_area"].map(lambda a: "national:DK" in list(a))]
+    assert all(len(c) == 98 for c in national["service_municipality_codes"])
+
+
+def test_collaboration_municipalities_cover_partners(small_db):
+    df = small_db.query(
+        """SELECT c.collaboration_id, c.municipality_codes, u.municipality_code AS unit_mun
+           FROM collaborations c, unnest(c.unit_ids) AS x(unit_id) JOIN regional_units u ON u.unit_id = x.unit_id"""
+    )
+    assert len(df) and all(m in list(codes) for codes, m in zip(df["municipality_codes"], df["unit_mun"]))
+    assert pd.notna(small_db.scalar("SELECT min(start_date) FROM collaborations"))

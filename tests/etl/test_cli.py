@@ -1,0 +1,108 @@
+"""The command line: exit codes and Danish messages people act on."""
+
+from __future__ import annotations
+
+import pytest
+
+from civilkort.db import current_path
+from etl.cli import main
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_help_is_danish(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "Byg databasen" in capsys.readouterr().out
+
+
+def test_demo_builds_and_reports(capsys, data_dir):
+    code, out, err = run(capsys, "demo", "--scale", "small", "--today", "2026-11-01")
+    assert code == 0, err
+    assert "Database bygget" in out and "Datakvalitet" in out
+    assert "kommuner vises som punkter" in err  # no boundaries given: said plainly
+    assert "rækker/s" in err  # progress with rates per step
+    code, out, _ = run(capsys, "path")
+    assert code == 0 and out.strip() == str(current_path())
+
+
+def test_path_without_database_says_how_to_build(capsys, data_dir):
+    code, _, err = run(capsys, "path")
+    assert code == 1 and "python -m etl demo" in err
+
+
+def test_template_then_check_empty_template(capsys, tmp_path):
+    target = tmp_path / "skabelon.xlsx"
+    code, out, _ = run(capsys, "template", str(target))
+    assert code == 0 and target.exists()
+    code, out, err = run(capsys, "check", str(target))
+    assert code == 0, err
+    assert "Ingen fejl" in out
+
+
+def test_check_names_file_row_and_column(capsys, tmp_path):
+    folder = tmp_path / "input"
+    folder.mkdir()
+    (folder / "organisationer.csv").write_text(
+        "Id;Navn;Organisationstype;Postnummer\nORG-1;Løbeklubben;Frivillig forening;8000\nORG-2;Strikkecaféen;Strikkeklub;8000\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "check", str(folder))
+    assert code == 1
+    assert (
+        "organisationer.csv" in err
+        and "række 3" in err
+        and "Organisationstype" in err
+        and "Strikkeklub" in err
+    )
+
+
+def test_failed_build_keeps_previous_database(capsys, data_dir, tmp_path):
+    assert run(capsys, "demo", "--scale", "small", "-q")[0] == 0
+    before = current_path()
+    bad = tmp_path / "tilbud.csv"
+    bad.write_text("Id;Organisation (id);Navn;Temaer\nT1;ORG-X;Café;Forebyggelse\n", encoding="utf-8")
+    code, _, err = run(capsys, "build", str(bad))
+    assert code == 1
+    assert "Den tidligere database bruges fortsat" in err and "ORG-X" in err
+    assert current_path() == before
+
+
+def test_bad_boundaries_is_exit_2_and_keeps_previous(capsys, data_dir, tmp_path):
+    assert run(capsys, "demo", "--scale", "small", "-q")[0] == 0
+    before = current_path()
+    code, _, err = run(capsys, "demo", "--scale", "small", "--boundaries", str(tmp_path / "nope.geojson"))
+    assert code == 2 and "findes ikke" in err
+    assert current_path() == before
+
+
+def test_report_prints_quality(capsys, data_dir):
+    run(capsys, "demo", "--scale", "small", "-q")
+    code, out, _ = run(capsys, "report")
+    assert code == 0 and "Eksempeldata: ja" in out and "Tilbud med omtrentlig placering" in out
+
+
+def test_population_from_folk1a(capsys, data_dir, tmp_path):
+    folk = tmp_path / "folk1a.csv"
+    folk.write_bytes(
+        "OMRÅDE;KØN;ALDER;CIVILSTAND;TID;INDHOLD\nHele landet;I alt;Alder i alt;I alt;2025K1;5992734\n"
+        "København;I alt;Alder i alt;I alt;2025K1;667099\nAarhus;I alt;Alder i alt;I alt;2025K1;367095\n".encode(
+            "cp1252"
+        )
+    )
+    code, _, err = run(capsys, "demo", "--scale", "small", "-q", "--population", str(folk))
+    assert code == 0, err
+    from civilkort.db import open_current
+
+    db = open_current()
+    pop = dict(
+        db.query(
+            "SELECT municipality_code, population FROM municipalities WHERE population IS NOT NULL"
+        ).itertuples(index=False)
+    )
+    assert pop == {101: 667099, 751: 367095}

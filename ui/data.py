@@ -1,0 +1,45 @@
+"""Database access for the pages: the current build, opened once per file, results cached per selection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from civilkort import queries
+from civilkort.db import Database, current_path
+from civilkort.filters import Selection
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _open(path: str) -> Database:
+    return Database(path)
+
+
+def database() -> Database:
+    """The database currently served; a new build is picked up on the next rerun."""
+    path = current_path()
+    if path is None:
+        st.title("Civilsamfundskortet")
+        st.info(
+            "Der er endnu ingen data. Byg eksempeldata med `python -m etl demo`, "
+            "eller indlæs jeres egne data med `python -m etl build FILER` (se README)."
+        )
+        st.stop()
+    return _open(str(path))
+
+
+@st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
+def _cached(name: str, path: str, sel: Selection | None, extra: tuple) -> Any:
+    fn: Callable = getattr(queries, name)
+    db = _open(path)
+    if sel is None:
+        return fn(db, *extra)
+    return fn(db, sel, *extra)
+
+
+def query(name: str, sel: Selection | None = None, *extra) -> Any:
+    """Run ``civilkort.queries.<name>`` for the current database, cached per (database, selection)."""
+    db = database()
+    return _cached(name, str(db.path), sel, tuple(extra))

@@ -1,0 +1,197 @@
+"""Detail panels for a clicked point or municipality. User text is escaped before Markdown."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from civilkort.db import Database
+from civilkort.filters import Selection
+from civilkort.schema import LOCATION_PRECISIONS
+from ui import selection
+from ui.data import query
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: object) -> str:
+    """Escape user text for st.markdown: no links, images, HTML or formatting from the data."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or text is pd.NA:
+        return "–"
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def _date(value) -> str:
+    return "aldrig" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
+
+
+def _close() -> None:
+    selection.set_focus()
+
+
+def _facts(rows: list[tuple[str, object]]) -> None:
+    st.markdown("\n".join(f"- **{label}:** {md(value)}" for label, value in rows if value is not None))
+
+
+def _table(df: pd.DataFrame, columns: dict[str, str]) -> None:
+    st.dataframe(df[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+
+
+def item(db: Database, item_id: str) -> None:
+    """Details of an organisation ('org:…'), an offer ('offer:…') or a regional unit ('unit:…')."""
+    kind, _, ident = item_id.partition(":")
+    st.button("Luk detaljer", on_click=_close, key="close_details")
+    if kind == "org":
+        _organisation(ident)
+    elif kind == "offer":
+        offer = query("offer_detail", None, ident)
+        if offer.empty:
+            st.info("Tilbuddet findes ikke i de nuværende data.")
+            return
+        o = offer.iloc[0]
+        st.subheader(md(o["name"]))
+        _facts(
+            [
+                ("Organisation", o["organisation_name"]),
+                ("Temaer", "; ".join(o["theme_labels"])),
+                ("Målgrupper", "; ".join(o["target_group_labels"]) or "–"),
+                ("Forebyggelse", o["prevention_level_label"]),
+                (
+                    "Sociale henvisninger",
+                    "Ja"
+                    if o["accepts_social_referrals"] is True
+                    else "Nej"
+                    if o["accepts_social_referrals"] is False
+                    else "–",
+                ),
+                ("Tidspunkt", o["schedule"]),
+                ("Pris", o["cost"]),
+                ("Status", o["status_label"]),
+                (
+                    "Sted",
+                    ", ".join(str(x) for x in (o["address"], o["postcode"], o["city"]) if pd.notna(x))
+                    or "organisationens adresse",
+                ),
+                ("Kommune", o["municipality_name"]),
+                ("Placering", LOCATION_PRECISIONS.get(o["location_precision"], o["location_precision"])),
+                ("Sidst verificeret", _date(o["last_verified"])),
+                ("Kilde", o["source"]),
+            ]
+        )
+        if pd.notna(o["description"]):
+            st.markdown(md(o["description"]))
+        st.button(
+            "Vis organisationen",
+            on_click=selection.set_focus,
+            kwargs={"item": f"org:{o['organisation_id']}"},
+            key="show_org",
+        )
+    elif kind == "unit":
+        detail = query("unit_detail", None, ident)
+        if detail["unit"].empty:
+            st.info("Enheden findes ikke i de nuværende data.")
+            return
+        u = detail["unit"].iloc[0]
+        st.subheader(md(u["name"]))
+        _facts(
+            [("Type", u["unit_type_label"]), ("Placering", LOCATION_PRECISIONS.get(u["location_precision"]))]
+        )
+        st.markdown(f"**Samarbejder ({len(detail['collaborations'])})**")
+        if len(detail["collaborations"]):
+            _table(
+                detail["collaborations"],
+                {
+                    "title": "Titel",
+                    "organisations": "Organisationer",
+                    "kind_label": "Art",
+                    "end_date": "Slutdato",
+                },
+            )
+
+
+def _organisation(ident: str) -> None:
+    detail = query("organisation_detail", None, ident)
+    org = detail["organisation"]
+    if org.empty:
+        st.info("Organisationen findes ikke i de nuværende data.")
+        return
+    g = org.iloc[0]
+    st.subheader(md(g["name"]))
+    if g["is_example"]:
+        st.caption("Eksempeldata")
+    _facts(
+        [
+            ("Type", g["organisation_type_label"]),
+            ("Bemanding", g["staffing_label"]),
+            ("CVR", g["cvr"]),
+            (
+                "Adresse",
+                ", ".join(str(x) for x in (g["address"], g["postcode"], g["city"]) if pd.notna(x)) or "–",
+            ),
+            ("Kommune", f"{g['municipality_name']} ({g['council_name']})"),
+            ("Placering", LOCATION_PRECISIONS.get(g["location_precision"], g["location_precision"])),
+            ("Hjemmeside", g["website"]),
+            ("Sidst verificeret", _date(g["last_verified"])),
+            ("Kilde", g["source"]),
+        ]
+    )
+    if pd.notna(g["description"]):
+        st.markdown(md(g["description"]))
+    st.markdown(f"**Tilbud ({len(detail['offers'])})**")
+    if len(detail["offers"]):
+        _table(
+            detail["offers"],
+            {"name": "Tilbud", "themes": "Temaer", "target_groups": "Målgrupper", "status_label": "Status"},
+        )
+    st.markdown(f"**Samarbejder ({len(detail['collaborations'])})**")
+    if len(detail["collaborations"]):
+        _table(
+            detail["collaborations"],
+            {
+                "title": "Titel",
+                "units": "Regionale enheder",
+                "kind_label": "Art",
+                "start_date": "Start",
+                "end_date": "Slut",
+            },
+        )
+    else:
+        st.caption("Ingen registrerede samarbejder med regionale enheder.")
+    st.markdown(f"**Erfaringer ({len(detail['experiences'])})**")
+    if len(detail["experiences"]):
+        _table(
+            detail["experiences"],
+            {
+                "date": "Dato",
+                "collaboration": "Samarbejde",
+                "learning": "Erfaring",
+                "evaluation_label": "Evaluering",
+            },
+        )
+
+
+def municipality(sel: Selection, measures: pd.DataFrame, code: int) -> None:
+    """Summary of one municipality in the current selection."""
+    st.button("Luk detaljer", on_click=_close, key="close_municipality")
+    row = measures[measures["municipality_code"] == code]
+    if row.empty:
+        st.info("Kommunen ligger ikke i det valgte område.")
+        return
+    r = row.iloc[0]
+    st.subheader(f"{md(r['municipality_name'])} Kommune")
+    st.caption(md(r["council_name"]))
+    if r["records_any"] == 0:
+        st.warning("Ikke kortlagt: der er endnu ikke registreret nogen organisationer i kommunen.")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Organisationer", int(r["organisations"]))
+    c2.metric("Tilbud", int(r["offers"]))
+    c3.metric("Samarbejder", int(r["collaborations"]))
+    if pd.notna(r["population"]):
+        st.metric("Tilbud pr. 10.000 indbyggere", f"{r['offers_per_10k']:.1f}".replace(".", ","))
+    offers = query("offers", sel)
+    offers = offers[offers["municipality_name"] == r["municipality_name"]]
+    if len(offers):
+        st.markdown("**Tilbud i kommunen (med de valgte filtre)**")
+        _table(offers.head(200), {"name": "Tilbud", "organisation_name": "Organisation", "themes": "Temaer"})

@@ -1,0 +1,154 @@
+"""The sidebar: area and filters, kept in session state and mirrored in the URL.
+
+Rendered by app.py on every run (before the page), so the choice follows the user
+across pages, and a copied link restores it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from civilkort import reference
+from civilkort.filters import LAYERS, MEASURES, NATIONAL_AREA, Selection, from_params, to_params
+from ui.data import query
+
+_KEYS = {
+    "area": "sel_area",
+    "themes": "sel_themes",
+    "target_groups": "sel_target_groups",
+    "prevention_levels": "sel_prevention_levels",
+    "organisation_types": "sel_organisation_types",
+    "staffing": "sel_staffing",
+    "statuses": "sel_statuses",
+    "referrals": "sel_referrals",
+    "text": "sel_text",
+    "measure": "sel_measure",
+    "layers": "sel_layers",
+}
+_LIST_FIELDS = {
+    "themes",
+    "target_groups",
+    "prevention_levels",
+    "organisation_types",
+    "staffing",
+    "statuses",
+    "layers",
+}
+
+
+def area_options() -> dict[str, str]:
+    """All choosable areas, value -> Danish label: Denmark, the regions, the 17 councils."""
+    options = {NATIONAL_AREA: "Hele Danmark"}
+    councils = reference.councils()
+    for rid, rname in zip(reference.regions()["region_id"], reference.regions()["region_name"]):
+        options[f"region:{rid}"] = rname
+        in_region = councils[councils["region_id"] == rid]
+        for cid, cname in zip(in_region["council_id"], in_region["council_name"]):
+            options[f"council:{cid}"] = f"· {cname}"
+    return options
+
+
+def _init_state() -> None:
+    if st.session_state.get("sel_initialised"):
+        return
+    sel = from_params(st.query_params.to_dict())
+    for name, key in _KEYS.items():
+        value = getattr(sel, name)
+        st.session_state[key] = list(value) if name in _LIST_FIELDS else value
+    st.session_state["sel_municipality"] = sel.municipality
+    st.session_state["sel_item"] = sel.item
+    st.session_state["sel_initialised"] = True
+
+
+def current() -> Selection:
+    """The selection in session state now."""
+    _init_state()
+    values = {}
+    for name, key in _KEYS.items():
+        value = st.session_state.get(key)
+        if value is None:
+            continue
+        values[name] = tuple(value) if name in _LIST_FIELDS else value
+    return replace(
+        Selection(),
+        **values,
+        municipality=st.session_state.get("sel_municipality"),
+        item=st.session_state.get("sel_item") or "",
+    )
+
+
+def set_focus(*, item: str | None = None, municipality: int | None = None) -> None:
+    """Open a point's details or a municipality's summary (from a map click or a list)."""
+    st.session_state["sel_item"] = item or ""
+    st.session_state["sel_municipality"] = municipality
+
+
+def _vocab_multiselect(label: str, vocabulary: str, key: str, help: str | None = None) -> None:
+    v = query("vocabulary", None, vocabulary)
+    labels = dict(zip(v["code"], v["label"]))
+    st.session_state[key] = [c for c in st.session_state.get(key, []) if c in labels]
+    st.multiselect(
+        label, list(labels), format_func=lambda c: labels.get(c, c), key=key, help=help, placeholder="Alle"
+    )
+
+
+def _area_changed() -> None:
+    set_focus()
+
+
+def sidebar() -> Selection:
+    """Render the area picker and filters in the sidebar; sync the URL; return the selection."""
+    _init_state()
+    options = area_options()
+    with st.sidebar:
+        st.selectbox(
+            "Område",
+            list(options),
+            format_func=lambda v: options[v],
+            key=_KEYS["area"],
+            on_change=_area_changed,
+            help="Et af de 17 sundhedsråd, en region eller hele landet.",
+        )
+        with st.expander("Filtre", expanded=False):
+            _vocab_multiselect("Tema", "theme", _KEYS["themes"])
+            _vocab_multiselect("Målgruppe", "target_group", _KEYS["target_groups"])
+            _vocab_multiselect("Forebyggelsesniveau", "prevention_level", _KEYS["prevention_levels"])
+            _vocab_multiselect("Organisationstype", "organisation_type", _KEYS["organisation_types"])
+            _vocab_multiselect("Bemanding", "staffing", _KEYS["staffing"])
+            _vocab_multiselect("Status for tilbud", "offer_status", _KEYS["statuses"])
+            st.radio(
+                "Modtager sociale henvisninger",
+                ["", "ja", "nej"],
+                format_func={"": "Alle", "ja": "Ja", "nej": "Nej"}.get,
+                key=_KEYS["referrals"],
+                horizontal=True,
+            )
+            st.text_input("Fritekst", key=_KEYS["text"], placeholder="Navn eller beskrivelse", max_chars=200)
+            st.button("Nulstil filtre", width="stretch", on_click=_reset_filters)
+        with st.expander("Kortet", expanded=False):
+            st.selectbox(
+                "Farv kommuner efter", list(MEASURES), format_func=MEASURES.get, key=_KEYS["measure"]
+            )
+            st.multiselect("Lag", list(LAYERS), format_func=LAYERS.get, key=_KEYS["layers"])
+    sel = current()
+    params = to_params(sel)
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+    return sel
+
+
+def _reset_filters() -> None:
+    default = Selection()
+    for name in (
+        "themes",
+        "target_groups",
+        "prevention_levels",
+        "organisation_types",
+        "staffing",
+        "statuses",
+    ):
+        st.session_state[_KEYS[name]] = list(getattr(default, name))
+    st.session_state[_KEYS["referrals"]] = ""
+    st.session_state[_KEYS["text"]] = ""
