@@ -1,0 +1,154 @@
+"""AppTest for every page and the main interactions: area choice, each filter, the URL, lists, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from civilkort import queries
+from civilkort.filters import Selection
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app(small_db, monkeypatch) -> AppTest:
+    """The app on the small example database (settings point at it through small_db)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error], [e.value for e in at.error]
+
+
+def test_landing_page_is_the_map_for_all_of_denmark(app, small_db):
+    app.run()
+    _no_errors(app)
+    assert app.title[0].value == "Kort: Hele Danmark"
+    figures = queries.key_figures(small_db, Selection())
+    assert _metrics(app)["Organisationer"] == str(figures["organisations"])
+    assert any("Eksempeldata" in w.value for w in app.warning)
+
+
+def test_area_choice_changes_every_count_and_the_url(app, small_db):
+    app.run()
+    app.sidebar.selectbox(key="sel_area").set_value("council:aarhus").run()
+    _no_errors(app)
+    assert app.title[0].value == "Kort: Sundhedsråd Aarhus"
+    figures = queries.key_figures(small_db, Selection(area="council:aarhus"))
+    assert _metrics(app)["Tilbud"] == str(figures["offers"])
+    assert app.query_params["omraade"] == "council:aarhus"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("sel_themes", ["lighed"], "themes"),
+        ("sel_target_groups", ["aeldre"], "target_groups"),
+        ("sel_prevention_levels", ["primaer"], "prevention_levels"),
+        ("sel_organisation_types", ["frivillig_forening"], "organisation_types"),
+        ("sel_staffing", ["frivillige"], "staffing"),
+        ("sel_statuses", ["aktiv", "pause"], "statuses"),
+    ],
+)
+def test_each_filter_updates_the_counts(app, small_db, key, value, field):
+    app.run()
+    app.sidebar.multiselect(key=key).set_value(value).run()
+    _no_errors(app)
+    expected = queries.key_figures(small_db, Selection(**{field: tuple(value)}))
+    assert _metrics(app)["Tilbud"] == str(expected["offers"])
+    assert _metrics(app)["Organisationer"] == str(expected["organisations"])
+
+
+def test_referral_and_text_filters(app, small_db):
+    app.run()
+    app.sidebar.radio(key="sel_referrals").set_value("ja").run()
+    app.sidebar.text_input(key="sel_text").input("café").run()
+    _no_errors(app)
+    expected = queries.key_figures(small_db, Selection(referrals="ja", text="café"))
+    assert _metrics(app)["Tilbud"] == str(expected["offers"])
+    assert app.query_params["henvisning"] == "ja" and app.query_params["q"] == "café"
+
+
+def test_a_copied_link_restores_the_selection(small_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["omraade"] = "region:nordjylland"
+    at.query_params["tema"] = "forebyggelse"
+    at.run()
+    _no_errors(at)
+    assert at.title[0].value == "Kort: Region Nordjylland"
+    assert at.sidebar.multiselect(key="sel_themes").value == ["forebyggelse"]
+    expected = queries.key_figures(small_db, Selection(area="region:nordjylland", themes=("forebyggelse",)))
+    assert _metrics(at)["Tilbud"] == str(expected["offers"])
+
+
+def test_a_malformed_link_falls_back_quietly(small_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["omraade"] = "<script>alert(1)</script>"
+    at.query_params["maal"] = "'; DROP TABLE x"
+    at.run()
+    _no_errors(at)
+    assert at.title[0].value == "Kort: Hele Danmark"
+
+
+def test_lists_page_shows_the_selection_with_exports(app, small_db):
+    app.run()
+    app.sidebar.selectbox(key="sel_area").set_value("council:fyn").run()
+    app.switch_page("app_pages/lister.py").run()
+    _no_errors(app)
+    assert app.title[0].value == "Lister: Sundhedsråd Fyn"
+    n_orgs = len(queries.organisations(small_db, Selection(area="council:fyn")))
+    assert app.tabs[0].label == f"Organisationer ({n_orgs})"
+    assert len(app.dataframe[0].value) == n_orgs
+    assert len(app.get("download_button")) == 9  # three formats for each of three lists
+
+
+def test_lists_hide_personal_data_until_asked(app):
+    app.switch_page("app_pages/lister.py").run()
+    columns = set(app.dataframe[0].value.columns)
+    assert "Funktionspostkasse" not in columns and "Kontaktperson" not in columns
+    app.toggle(key="orgs_personal").set_value(True).run()
+    assert "Funktionspostkasse" in set(app.dataframe[0].value.columns)
+
+
+def test_partnership_page(app):
+    app.switch_page("app_pages/netvaerk.py").run()
+    _no_errors(app)
+    assert app.title[0].value == "Partnerskaber: Hele Danmark"
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_about_page_shows_sources_and_uncertain_rows(app):
+    app.switch_page("app_pages/om_data.py").run()
+    _no_errors(app)
+    text = " ".join(m.value for m in app.markdown)
+    assert "56 af 98 kommuners placering bygger på én kilde" in text
+    assert "Klimadatastyrelsen" in text or "Der er ikke indlæst kommunegrænser" in " ".join(w.value for w in app.warning)
+
+
+def test_without_a_database_the_app_says_how_to_build_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("CIVILKORT_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "python -m etl demo" in at.info[0].value
+
+
+def test_an_unexpected_error_is_a_danish_message_not_a_traceback(app, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("intern detalje")
+
+    monkeypatch.setattr(queries, "collaborations", boom)
+    st.cache_data.clear()
+    app.switch_page("app_pages/lister.py").run()
+    assert not app.exception
+    assert "Noget gik galt" in app.error[0].value and "intern detalje" not in app.error[0].value
