@@ -5,6 +5,8 @@ Run with ``streamlit run app.py`` (or ``make run``).  Page scripts live in ``app
 server's first run, bypassing this file's navigation and shared sidebar (a deep link would break).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import selection
@@ -13,7 +15,7 @@ from ui.notices import provenance_banner
 
 st.set_page_config(
     page_title="Civilsamfundskortet",
-    page_icon=":material/map:",
+    page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -57,13 +57,15 @@ def page() -> None:
                 bounds=data["bounds"],
                 show_tiles_layer="tiles" in sel.layers,
                 show_areas="areas" in sel.layers,
+                simplify_tolerance=None,  # the build already simplified the shapes for display
+                attribution=data["attribution"],
             )
             returned = st_folium(
                 m,
                 key=f"kort-{sel.area}",
                 height=620,
                 use_container_width=True,
-                returned_objects=["last_object_clicked"],
+                returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
             )
             click = maps.identify_click(
                 returned or {}, data["points"], data["areas"], data["units"], data["municipality_points"]
@@ -75,8 +77,10 @@ def page() -> None:
                 kind, ident = click
                 if kind == "municipality":
                     selection.set_focus(municipality=int(ident))
+                elif kind == "point":
+                    selection.set_focus(item=str(ident))  # already "org:…" or "offer:…"
                 else:
-                    selection.set_focus(item=str(ident))
+                    selection.set_focus(item=f"{kind}:{ident}")  # "unit:…" or "collaboration:…"
                 sel = selection.current()
         st.caption(
             "Fyldte punkter: kendt adresse. Hule, stiplede punkter: omtrentlig placering (postnummer eller kommune). "

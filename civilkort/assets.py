@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import branca.colormap
@@ -24,7 +23,8 @@ VENDOR_URL = f"{STATIC_URL}/vendor"
 ASSETS_DIR = PROJECT_ROOT / "assets"
 NODE_MODULES_DIR = ASSETS_DIR / "node_modules"
 LOCK_FILE = ASSETS_DIR / "package-lock.json"
-STAMP_NAME = ".installed.json"
+STAMP_NAME = ".installed"
+"""Stamp file in ``vendor_dir`` (JSON: lock digest, versions); also the Makefile's target."""
 
 MISSING_MESSAGE = "Kortets filer er ikke installeret. Kør: make setup"
 """Danish message for the app when :func:`missing` is not empty."""
@@ -65,7 +65,10 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"/leaflet\.markercluster(@[\w.-]+|/[\d.]+)?/(dist/)?leaflet\.markercluster(-src)?\.js$"),
         MARKERCLUSTER_JS,
     ),
-    (re.compile(r"/leaflet\.markercluster(@[\w.-]+|/[\d.]+)?/(dist/)?MarkerCluster\.css$"), MARKERCLUSTER_CSS),
+    (
+        re.compile(r"/leaflet\.markercluster(@[\w.-]+|/[\d.]+)?/(dist/)?MarkerCluster\.css$"),
+        MARKERCLUSTER_CSS,
+    ),
     (
         re.compile(r"/leaflet\.markercluster(@[\w.-]+|/[\d.]+)?/(dist/)?MarkerCluster\.Default\.css$"),
         MARKERCLUSTER_DEFAULT_CSS,
@@ -85,13 +88,6 @@ class NonLocalAssetError(ValueError):
 
 class AssetsMissingError(FileNotFoundError):
     """The vendor files are not installed (run ``make setup``)."""
-
-
-@dataclass(frozen=True)
-class _Link:
-    element: str
-    name: str
-    url: str
 
 
 def _is_local(url: str) -> bool:
@@ -217,7 +213,9 @@ def _vendor_file(url: str, vendor_dir: Path) -> Path:
     if not _is_local(url):
         raise NonLocalAssetError(f"Ikke en lokal kortfil: {url!r}")
     relative = url[len(VENDOR_URL) + 1 :]
-    path = vendor_dir / relative
+    path = (vendor_dir / relative).resolve()
+    if not path.is_relative_to(vendor_dir.resolve()):
+        raise NonLocalAssetError(f"Uden for {vendor_dir}: {url!r}")
     if not path.is_file():
         raise AssetsMissingError(f"{MISSING_MESSAGE} (mangler {relative})")
     return path

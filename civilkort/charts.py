@@ -28,6 +28,7 @@ def counts_bar(df: pd.DataFrame, label_col: str, value_col: str, *, title: str) 
             marker_color=ORG_COLOUR,
             text=d[value_col],
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
@@ -35,7 +36,7 @@ def counts_bar(df: pd.DataFrame, label_col: str, value_col: str, *, title: str) 
         title=title,
         height=max(220, 28 * len(d) + 80),
         margin={"l": 10, "r": 30, "t": 40, "b": 10},
-        xaxis_title=None,
+        xaxis={"title": None, "range": [0, max(1, float(d[value_col].max())) * 1.15]},
         yaxis_title=None,
     )
     return fig

@@ -299,7 +299,19 @@ def map_layers(db: Database, sel: Selection, measure: str) -> dict:
         "units": units(db, sel),
         "links": links(db, sel),
         "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
+        "attribution": _attribution(db),
     }
+
+
+def _attribution(db: Database) -> str:
+    """Credit line for the map: boundary source, and that the data may be example data."""
+    meta = db.meta()
+    parts = []
+    if meta.get("boundaries_loaded") == "true":
+        parts.append(f"Kommunegrænser: {meta.get('boundaries_source', '')} (DAGI, Klimadatastyrelsen)")
+    if meta.get("is_example") == "true":
+        parts.append("Eksempeldata")
+    return " · ".join(parts)
 
 
 def has_boundaries(db: Database) -> bool:
@@ -375,6 +387,24 @@ def offer_detail(db: Database, offer_id: str) -> pd.DataFrame:
            WHERE o.offer_id = $id""",
         {"id": offer_id},
     )
+
+
+def collaboration_detail(db: Database, collaboration_id: str) -> dict[str, pd.DataFrame]:
+    """A collaboration with partner names and its experiences."""
+    p = {"id": collaboration_id}
+    return {
+        "collaboration": db.query(
+            """SELECT c.*,
+                      (SELECT string_agg(u.name, '; ') FROM regional_units u WHERE list_contains(c.unit_ids, u.unit_id)) AS units,
+                      (SELECT string_agg(g.name, '; ') FROM organisations g WHERE list_contains(c.organisation_ids, g.organisation_id)) AS organisations
+               FROM collaborations c WHERE collaboration_id = $id""",
+            p,
+        ),
+        "experiences": db.query(
+            "SELECT date, learning, evaluation_label, evaluation_link FROM experiences WHERE collaboration_id = $id ORDER BY date DESC",
+            p,
+        ),
+    }
 
 
 def unit_detail(db: Database, unit_id: str) -> dict[str, pd.DataFrame]:

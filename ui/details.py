@@ -88,6 +88,8 @@ def item(db: Database, item_id: str) -> None:
             kwargs={"item": f"org:{o['organisation_id']}"},
             key="show_org",
         )
+    elif kind == "collaboration":
+        _collaboration(ident)
     elif kind == "unit":
         detail = query("unit_detail", None, ident)
         if detail["unit"].empty:
@@ -109,6 +111,42 @@ def item(db: Database, item_id: str) -> None:
                     "end_date": "Slutdato",
                 },
             )
+
+
+def _collaboration(ident: str) -> None:
+    detail = query("collaboration_detail", None, ident)
+    if detail["collaboration"].empty:
+        st.info("Samarbejdet findes ikke i de nuværende data.")
+        return
+    c = detail["collaboration"].iloc[0]
+    st.subheader(md(c["title"]))
+    _facts(
+        [
+            ("Regionale enheder", c["units"]),
+            ("Organisationer", c["organisations"]),
+            ("Temaer", "; ".join(c["theme_labels"]) or "–"),
+            ("Form", c["form_label"]),
+            ("Art", c["kind_label"]),
+            (
+                "Periode",
+                f"{_date(c['start_date'])} – {'løbende' if pd.isna(c['end_date']) else _date(c['end_date'])}",
+            ),
+            ("Tovholder", c["tovholder"] if pd.notna(c["tovholder"]) else "ingen registreret"),
+            (
+                "Juristvurdering",
+                "Ja" if c["legal_review_done"] is True else "Nej" if c["legal_review_done"] is False else "–",
+            ),
+            ("Status", c["status_label"]),
+            ("Kilde", c["source"]),
+        ]
+    )
+    if pd.notna(c["description"]):
+        st.markdown(md(c["description"]))
+    st.markdown(f"**Erfaringer ({len(detail['experiences'])})**")
+    if len(detail["experiences"]):
+        _table(
+            detail["experiences"], {"date": "Dato", "learning": "Erfaring", "evaluation_label": "Evaluering"}
+        )
 
 
 def _organisation(ident: str) -> None:

@@ -1,0 +1,1262 @@
+"""Data -> folium map: municipalities by value, clustered organisations/offers, regional units, links (no Streamlit)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
+
+from civilkort import assets
+
+# --- names the app and the tests share -------------------------------------------------------------
+
+LAYER_AREAS = "Kommuner"
+LAYER_COUNCILS = "Sundhedsråd"
+LAYER_POINTS = "Organisationer og tilbud"
+LAYER_UNITS = "Regionale enheder"
+LAYER_LINKS = "Samarbejder"
+LAYER_TILES = "Baggrundskort (kræver internet)"
+DATA_LAYERS = (LAYER_AREAS, LAYER_COUNCILS, LAYER_LINKS, LAYER_POINTS, LAYER_UNITS)
+
+DENMARK_BOUNDS = ((54.55, 8.05), (57.76, 15.20))
+DISPLAY_TOLERANCE = 0.002
+"""Default coverage-simplification tolerance in degrees (~150 m): 98 municipalities ≈ 150 KB."""
+
+NO_DATA_LABEL = "Ikke kortlagt"
+PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+"""ColorBrewer YlGnBu, 5 classes (sequential, colour-blind safe)."""
+_PALETTE_PICK = {1: (2,), 2: (1, 3), 3: (0, 2, 4), 4: (0, 1, 3, 4), 5: (0, 1, 2, 3, 4)}
+
+KINDS: dict[str, tuple[str, str]] = {
+    "organisation": ("Organisation", "#e66101"),
+    "offer": ("Tilbud", "#7b3294"),
+}
+PRECISIONS: dict[str, str] = {
+    "coordinates": "Præcis placering",
+    "postcode": "Omtrentlig placering (postnummer)",
+    "municipality": "Omtrentlig placering (kommune)",
+}
+UNIT_TYPES: dict[str, tuple[str, str, str]] = {
+    "hospital": ("Hospital", "#c62828", "H"),
+    "psykiatri": ("Psykiatri", "#ad1457", "P"),
+    "social_virksomhed": ("Den Sociale Virksomhed", "#00838f", "S"),
+    "almen_praksis": ("Almen praksis", "#2e7d32", "L"),
+    "kommune": ("Kommune", "#1565c0", "K"),
+    "region": ("Region", "#455a64", "R"),
+    "andet": ("Andet", "#6d4c41", "A"),
+}
+"""unit_type -> (default label, colour, letter); each type also has its own CSS shape."""
+LINK_COLORS = ("#37474f", "#d81b60", "#1e88e5", "#ffb300", "#43a047", "#8e24aa")
+
+POINT_SCALE = 100_000
+"""Point coordinates travel as integers in 1e-5 degrees (about 1 m)."""
+SHAPE_SCALE = 100_000
+_MAX_NAME = 120
+_PRIVATE_USE_START, _PRIVATE_USE_END = 0xE000, 0xF8FF
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_TAG = re.compile(r"\[ck:(?P<kind>[pmulc]):(?P<key>-?\d+)\]\s*$")
+
+POINT_COLUMNS = ("point_id", "kind", "name", "lat", "lon", "location_precision")
+AREA_COLUMNS = ("municipality_code", "municipality_name", "council_name", "value", "value_label", "geometry")
+OUTLINE_COLUMNS = ("council_id", "council_name", "geometry")
+MUNICIPALITY_POINT_COLUMNS = ("municipality_code", "municipality_name", "lat", "lon", "value", "value_label")
+UNIT_COLUMNS = (
+    "unit_id",
+    "name",
+    "unit_type",
+    "unit_type_label",
+    "lat",
+    "lon",
+    "location_precision",
+    "n_collaborations",
+)
+LINK_COLUMNS = ("collaboration_id", "title", "unit_lat", "unit_lon", "org_lat", "org_lon", "kind")
+
+
+class MapInputError(ValueError):
+    """A frame given to the map builder lacks a column or holds a value the map cannot draw."""
+
+
+# --- small pure helpers ----------------------------------------------------------------------------
+
+
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+
+def to_script_json(value: Any) -> str:
+    """JSON safe to paste into an inline ``<script>`` that folium renders (and re-parses as a Jinja template).
+
+    Escapes ``<``, ``>``, ``&``, ``'``, U+2028/2029 as ``\\uXXXX`` (no ``</script>``, ``<!--`` or quote
+    can break out), and every ``{`` that would open a Jinja tag (``{{``, ``{%``, ``{#``): branca wraps each
+    rendered script in a new Template, so such text would otherwise run as a template on the server.
+    Structural JSON braces are never followed by ``{``, ``%`` or ``#``, so only string content changes.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+    return _JINJA_OPEN.sub(r"\\u007b", text)
+
+
+def format_number(value: float) -> str:
+    """Danish number format for legends: ``1.234``, ``12,5``, ``0,25``."""
+    if value is None or not math.isfinite(value):
+        return ""
+    if abs(value) >= 100 or float(value).is_integer():
+        text = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:,.1f}"
+    else:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _nice(value: float, how: Any = round, digits: int = 2) -> float:
+    """``value`` rounded to ``digits`` significant digits with ``how`` (round, math.floor or math.ceil)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    exponent = math.floor(math.log10(abs(value))) - (digits - 1)
+    return round(how(value / 10.0**exponent) * 10.0**exponent, max(0, -exponent))
+
+
+def value_classes(
+    values: Iterable[float], k: int = 5, breaks: Sequence[float] | None = None
+) -> list[tuple[float, float]]:
+    """Class intervals ``(low, high)`` for the choropleth: given ``breaks`` (edges), or rounded quantiles.
+
+    A value belongs to the first class whose ``high`` it does not exceed. Whole-number data (counts) get
+    whole-number classes that do not overlap (``0 – 2``, ``3 – 5``); other data two significant digits.
+    """
+    if breaks is not None:
+        edges = sorted(float(b) for b in breaks)
+        if len(edges) < 2:
+            raise MapInputError(f"breaks skal have mindst to grænser; fik {list(breaks)!r}")
+        return list(zip(edges[:-1], edges[1:]))[: len(PALETTE)]
+    finite = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if finite.size == 0:
+        return []
+    unique = np.unique(finite)
+    if unique.size <= k:
+        return [(float(v), float(v)) for v in unique]
+    quantiles = np.quantile(finite, np.linspace(0, 1, k + 1))
+    if np.all(finite == np.round(finite)):
+        highs = sorted({float(math.ceil(q)) for q in quantiles[1:]})
+        lows = [float(finite.min())] + [h + 1 for h in highs[:-1]]
+        return list(zip(lows, highs))
+    inner = [_nice(float(q)) for q in quantiles[1:-1]]
+    edges = sorted({_nice(float(finite.min()), math.floor), *inner, _nice(float(finite.max()), math.ceil)})
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def class_colors(n_classes: int) -> list[str]:
+    """The palette colours used for ``n_classes`` classes (light to dark)."""
+    if n_classes <= 0:
+        return []
+    return [PALETTE[i] for i in _PALETTE_PICK[min(n_classes, len(PALETTE))]]
+
+
+def _class_index(values: np.ndarray, classes: list[tuple[float, float]]) -> np.ndarray:
+    """Class of each value (-1 for NaN), values above the last class go into the last one."""
+    if not classes:
+        return np.full(values.shape, -1, dtype=int)
+    highs = np.asarray([hi for _, hi in classes])
+    index = np.minimum(np.searchsorted(highs, values, side="left"), len(classes) - 1)
+    return np.where(np.isfinite(values), index, -1).astype(int)
+
+
+def _class_label(low: float, high: float) -> str:
+    return format_number(low) if low == high else f"{format_number(low)} – {format_number(high)}"
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise MapInputError(
+            f"{what} mangler kolonne(r): {', '.join(absent)} (har: {', '.join(map(str, frame.columns))})"
+        )
+
+
+def _text(series: pd.Series, default: str, max_len: int = _MAX_NAME) -> list[str]:
+    """Strings for tooltips: missing -> default, cut to ``max_len`` characters."""
+    out: list[str] = []
+    for value in series.tolist():
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+            out.append(default)
+            continue
+        text = str(value).strip() or default
+        out.append(text if len(text) <= max_len else text[: max_len - 1] + "…")
+    return out
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _nullable(values: np.ndarray, digits: int = 5) -> list[float | None]:
+    return [round(float(v), digits) if math.isfinite(v) else None for v in values]
+
+
+def _bounds_of(lat: np.ndarray, lon: np.ndarray) -> list[list[float]] | None:
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return None
+    return [[float(lat[ok].min()), float(lon[ok].min())], [float(lat[ok].max()), float(lon[ok].max())]]
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        return gdf.to_crs("EPSG:4326")
+    return gdf
+
+
+# --- geometry --------------------------------------------------------------------------------------
+
+
+def simplify_for_display(
+    gdf: gpd.GeoDataFrame, tolerance: float = DISPLAY_TOLERANCE, *, min_part_area: float | None = None
+) -> gpd.GeoDataFrame:
+    """A copy in EPSG:4326 with shared borders simplified together (coverage simplification) and specks dropped."""
+    out = _to_wgs84(gdf).copy()
+    geoms = np.asarray(out.geometry.values, dtype=object)
+    usable = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+    if not usable.any() or tolerance <= 0:
+        return out
+    try:
+        simplified = shapely.coverage_simplify(geoms[usable], tolerance)
+    except (shapely.errors.GEOSException, ValueError, TypeError):
+        simplified = shapely.simplify(geoms[usable], tolerance, preserve_topology=True)
+    smallest = (2 * tolerance) ** 2 if min_part_area is None else min_part_area
+    geoms[usable] = [_drop_specks(g, smallest) for g in simplified]
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs="EPSG:4326"))
+    return out
+
+
+def _drop_specks(geom: shapely.Geometry, min_area: float) -> shapely.Geometry:
+    """Remove polygon parts smaller than ``min_area`` (always keeping the largest part)."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    if len(parts) <= 1:
+        return geom
+    largest = max(parts, key=lambda p: p.area)
+    kept = [p for p in parts if p is largest or p.area >= min_area]
+    return shapely.MultiPolygon([p for p in kept if p.geom_type == "Polygon"]) if len(kept) > 1 else largest
+
+
+def _encode_shape(geom: shapely.Geometry | None, scale: int = SHAPE_SCALE) -> list[list[list[int]]]:
+    """Polygons as rings of delta-encoded integer ``x, y`` pairs (first pair absolute); decoded by ckLib.shape."""
+    if geom is None or geom.is_empty:
+        return []
+    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")]
+    polygons = [p for part in parts for p in getattr(part, "geoms", [part])]
+    encoded: list[list[list[int]]] = []
+    for polygon in polygons:
+        rings: list[list[int]] = []
+        for ring in (polygon.exterior, *polygon.interiors):
+            coords = np.rint(np.asarray(ring.coords)[:, :2] * scale).astype(np.int64)
+            if len(coords) > 1 and (coords[0] == coords[-1]).all():
+                coords = coords[:-1]
+            keep = np.ones(len(coords), dtype=bool)
+            keep[1:] = (coords[1:] != coords[:-1]).any(axis=1)
+            coords = coords[keep]
+            if len(coords) < 3:
+                continue
+            rings.append(np.diff(coords, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist())
+        if rings and len(rings[0]) >= 6:
+            encoded.append(rings)
+    return encoded
+
+
+# --- folium elements -------------------------------------------------------------------------------
+
+_RUNTIME_CSS = """
+.leaflet-container{background:#dde6ec;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+.ck-tooltip{font-size:13px;line-height:1.35;max-width:300px;white-space:normal}
+.ck-tip-title,.ck-card-title{font-weight:600}
+.ck-card{font-size:13px;line-height:1.4;min-width:160px}
+.ck-cluster{background:rgba(38,50,56,.22);border-radius:50%}
+.ck-cluster-inner{position:absolute;inset:4px;border-radius:50%;background:#263238;color:#fff;border:1.5px solid #fff;
+ display:flex;align-items:center;justify-content:center;font:600 12px/1 system-ui,Arial,sans-serif}
+.ck-unit-shape{width:100%;height:100%;box-sizing:border-box;display:flex;align-items:center;justify-content:center;
+ color:#fff;font:700 11px/1 system-ui,Arial,sans-serif;border:2px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.55)}
+.ck-unit-hospital .ck-unit-shape{border-radius:2px}
+.ck-unit-psykiatri .ck-unit-shape{transform:rotate(45deg) scale(.86);border-radius:2px}
+.ck-unit-psykiatri .ck-unit-shape span{transform:rotate(-45deg)}
+.ck-unit-social_virksomhed .ck-unit-shape{clip-path:polygon(30% 0,70% 0,100% 30%,100% 70%,70% 100%,30% 100%,0 70%,0 30%);
+ border:none;box-shadow:none}
+.ck-unit-almen_praksis .ck-unit-shape,.ck-unit-andet .ck-unit-shape{border-radius:50%}
+.ck-unit-kommune .ck-unit-shape{border-radius:32%}
+.ck-unit-region .ck-unit-shape{border-radius:0 50% 0 50%}
+.ck-unit.ck-approx .ck-unit-shape{border-style:dashed;opacity:.8}
+.ck-z-far .leaflet-marker-icon.ck-unit .ck-unit-shape{scale:.5}
+.ck-z-far .leaflet-marker-icon.ck-unit .ck-unit-shape span{visibility:hidden}
+.ck-z-mid .leaflet-marker-icon.ck-unit .ck-unit-shape{scale:.75}
+.ck-legend{background:rgba(255,255,255,.95);color:#1f2933;padding:6px 10px;border-radius:6px;
+ box-shadow:0 1px 5px rgba(0,0,0,.35);font-size:11.5px;line-height:1.3;max-width:230px;max-height:calc(100vh - 120px);overflow:auto}
+.ck-legend summary{cursor:pointer;font-weight:600;font-size:13px}
+.ck-legend-title{font-weight:600;margin-top:6px}
+.ck-legend-note{color:#52606d;margin:1px 0 2px}
+.ck-legend-row{display:flex;align-items:center;gap:6px;margin:1px 0}
+.ck-swatch{flex:0 0 auto;width:18px;height:12px;box-sizing:border-box;display:inline-block;position:relative}
+.ck-swatch-fill{border:1px solid rgba(0,0,0,.25)}
+.ck-swatch-hatch{background:repeating-linear-gradient(45deg,#9e9e9e 0 1.5px,#eeeeee 1.5px 4.5px);border:1px solid #9e9e9e}
+.ck-swatch-circle{width:12px;height:12px;border-radius:50%;margin:0 3px}
+.ck-swatch-line{height:0;border-top-style:solid}
+.ck-swatch-cluster{width:16px;height:16px;border-radius:50%;background:#263238;margin:0 1px}
+.ck-swatch-unit{width:14px;height:14px;margin:0 2px}
+.ck-swatch-unit .ck-unit-shape{font-size:8px;border-width:1.5px}
+"""
+
+_RUNTIME_JS = r"""
+(function () {
+  "use strict";
+  if (window.ckLib) { return; }
+  var ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;", "`": "&#96;"};
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"'`]/g, function (c) { return ESC[c]; });
+  }
+  // Tooltip HTML from escaped text; the hidden tag lets the app identify the clicked object.
+  function tip(title, lines, tag) {
+    var html = '<div class="ck-tip"><div class="ck-tip-title">' + esc(title) + "</div>";
+    for (var i = 0; i < lines.length; i++) { if (lines[i]) { html += "<div>" + esc(lines[i]) + "</div>"; } }
+    if (tag) { html += '<span class="ck-tag" style="display:none">[ck:' + tag + "]</span>"; }
+    return html + "</div>";
+  }
+  // Popup content built as DOM with textContent only.
+  function card(title, lines) {
+    var box = document.createElement("div"); box.className = "ck-card";
+    var head = document.createElement("div"); head.className = "ck-card-title"; head.textContent = title;
+    box.appendChild(head);
+    lines.forEach(function (line) {
+      if (line) { var row = document.createElement("div"); row.textContent = line; box.appendChild(row); }
+    });
+    return box;
+  }
+  function openCard(map, latlng, title, lines) {
+    L.popup({maxWidth: 300, autoPanPadding: [24, 24], className: "ck-popup"})
+      .setLatLng(latlng).setContent(card(title, lines)).openOn(map);
+  }
+  function num(n) { return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
+  function panes(map) {
+    [["ck-areas", 405], ["ck-outlines", 415], ["ck-links", 425], ["ck-points", 435]].forEach(function (p) {
+      if (!map.getPane(p[0])) {
+        var pane = map.createPane(p[0]);
+        pane.style.zIndex = p[1];
+        pane.style.pointerEvents = "none";  // only the shapes themselves take clicks
+      }
+    });
+  }
+  function hatch() {
+    if (document.getElementById("ck-hatch")) { return; }
+    var holder = document.createElement("div");
+    holder.style.cssText = "position:absolute;width:0;height:0;overflow:hidden";
+    holder.innerHTML = '<svg width="0" height="0" aria-hidden="true" focusable="false"><defs>' +
+      '<pattern id="ck-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">' +
+      '<rect width="6" height="6" fill="#eeeeee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#9e9e9e" stroke-width="2"/>' +
+      "</pattern></defs></svg>";
+    document.body.appendChild(holder);
+  }
+  function ring(flat, q) {
+    var out = new Array(flat.length / 2), x = 0, y = 0;
+    for (var i = 0, j = 0; i < flat.length; i += 2, j++) { x += flat[i]; y += flat[i + 1]; out[j] = [y / q, x / q]; }
+    return out;
+  }
+  function shape(polygons, q) {
+    return polygons.map(function (rings) { return rings.map(function (r) { return ring(r, q); }); });
+  }
+  function setup(map) { panes(map); hatch(); }
+
+  function areas(map, d) {
+    setup(map);
+    var group = L.featureGroup();
+    d.features.forEach(function (f) {
+      var style = f.k < 0 ? d.nodata : L.extend({}, d.base, {fillColor: d.colors[f.k]});
+      var poly = L.polygon(shape(f.g, d.q), style);
+      poly.bindTooltip(tip(f.n, [f.l, f.r], "m:" + f.c), {sticky: true, className: "ck-tooltip"});
+      poly.on("mouseover", function () { poly.setStyle({weight: 2.5, color: "#1f2933"}); poly.bringToFront(); });
+      poly.on("mouseout", function () { poly.setStyle({weight: style.weight, color: style.color}); });
+      group.addLayer(poly);
+    });
+    return group.addTo(map);
+  }
+  function outlines(map, d) {
+    setup(map);
+    var group = L.featureGroup();
+    d.features.forEach(function (f) { group.addLayer(L.polygon(shape(f.g, d.q), d.style)); });
+    return group.addTo(map);
+  }
+  function circles(map, d) {
+    setup(map);
+    var group = L.featureGroup();
+    d.rows.forEach(function (r) {  // [lat, lon, code, name, label, council, class, radius]
+      var style = r[6] < 0 ? d.nodata : L.extend({}, d.base, {fillColor: d.colors[r[6]]});
+      var m = L.circleMarker([r[0], r[1]], L.extend({}, style, {radius: r[7]}));
+      m.bindTooltip(tip(r[3], [r[4], r[5]], "m:" + r[2]), {className: "ck-tooltip"});
+      group.addLayer(m);
+    });
+    return group.addTo(map);
+  }
+  function clusterIcon(cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 28 : n < 100 ? 34 : n < 1000 ? 40 : 46;
+    var inner = document.createElement("div"); inner.className = "ck-cluster-inner";
+    var label = document.createElement("span"); label.textContent = num(n); inner.appendChild(label);
+    return L.divIcon({html: inner, className: "ck-cluster", iconSize: L.point(size, size)});
+  }
+  function points(map, d) {
+    setup(map);
+    var group = L.markerClusterGroup({
+      chunkedLoading: true, chunkInterval: 120, chunkDelay: 30, showCoverageOnHover: false,
+      maxClusterRadius: 45, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon,
+      spiderLegPolylineOptions: {weight: 1.2, color: "#263238", opacity: 0.6}
+    });
+    var markers = new Array(d.x.length), y = 0;
+    for (var i = 0; i < d.x.length; i++) {
+      y += d.dy[i];
+      var m = L.circleMarker([d.y0 + y / d.s, d.x0 + d.x[i] / d.s], d.styles[d.c[i]]);
+      m.ckIndex = i;
+      markers[i] = m;
+    }
+    function name(i) {
+      return d.n[i].replace(/[\ue000-\uf8ff]/g, function (c) { return d.w[c.charCodeAt(0) - 0xe000]; });
+    }
+    function lines(i) { return [d.kinds[d.c[i]], d.precisions[d.c[i]]]; }
+    function ensureTip(m) {
+      if (!m.getTooltip()) {
+        m.bindTooltip(tip(name(m.ckIndex), lines(m.ckIndex), "p:" + m.ckIndex),
+                      {className: "ck-tooltip", direction: "top", offset: [0, -6]});
+      }
+    }
+    group.on("mouseover", function (e) {
+      var m = e.layer;
+      if (m && m.ckIndex !== undefined) { ensureTip(m); m.openTooltip(); }
+    });
+    group.on("click", function (e) {
+      var m = e.layer;
+      if (!m || m.ckIndex === undefined) { return; }
+      ensureTip(m);
+      m.closeTooltip();
+      openCard(map, m.getLatLng(), name(m.ckIndex), lines(m.ckIndex));
+    });
+    group.on("clustermouseover", function (e) {
+      var c = e.layer;
+      if (!c.getTooltip()) {
+        c.bindTooltip(tip(num(c.getChildCount()) + " organisationer og tilbud", ["Klik for at zoome ind"], "c:0"),
+                      {className: "ck-tooltip", direction: "top"});
+      }
+      c.openTooltip();
+    });
+    group.addLayers(markers);
+    return group.addTo(map);
+  }
+  function units(map, d) {
+    setup(map);
+    var group = L.featureGroup();
+    d.rows.forEach(function (u, i) {  // [lat, lon, type, approx, size, name, label, n]
+      if (u[0] === null || u[1] === null) { return; }
+      var t = d.types[u[2]];
+      var shapeEl = document.createElement("div"); shapeEl.className = "ck-unit-shape"; shapeEl.style.background = t.color;
+      var letter = document.createElement("span"); letter.textContent = t.letter; shapeEl.appendChild(letter);
+      var icon = L.divIcon({html: shapeEl, className: "ck-unit ck-unit-" + t.key + (u[3] ? " ck-approx" : ""),
+                            iconSize: [u[4], u[4]]});
+      var m = L.marker([u[0], u[1]], {icon: icon, riseOnHover: true});
+      var info = [u[6], u[7] + (u[7] === 1 ? " samarbejde" : " samarbejder"), u[3] ? d.approx : ""];
+      m.bindTooltip(tip(u[5], info, "u:" + i), {className: "ck-tooltip", direction: "top", offset: [0, -u[4] / 2]});
+      m.on("click", function () { m.closeTooltip(); openCard(map, m.getLatLng(), u[5], info); });
+      group.addLayer(m);
+    });
+    // smaller symbols (no letter) when zoomed out, so a few hundred units do not bury the map
+    function scale() {
+      var z = map.getZoom(), box = map.getContainer();
+      L.DomUtil[z < 8 ? "addClass" : "removeClass"](box, "ck-z-far");
+      L.DomUtil[z >= 8 && z < 10 ? "addClass" : "removeClass"](box, "ck-z-mid");
+    }
+    map.on("zoomend", scale);
+    scale();
+    return group.addTo(map);
+  }
+  function links(map, d) {
+    setup(map);
+    var group = L.featureGroup();
+    d.rows.forEach(function (r, i) {  // [unit lat, unit lon, org lat, org lon, kind, title]
+      if (r[0] === null || r[1] === null || r[2] === null || r[3] === null) { return; }
+      var line = L.polyline([[r[0], r[1]], [r[2], r[3]]], L.extend({}, d.style, {color: d.colors[r[4]]}));
+      line.bindTooltip(tip(r[5], [d.kinds[r[4]]], "l:" + i), {sticky: true, className: "ck-tooltip"});
+      group.addLayer(line);
+    });
+    return group.addTo(map);
+  }
+  function swatch(row, item) {
+    var sw = document.createElement("span");
+    sw.className = "ck-swatch ck-swatch-" + item.kind;
+    if (item.kind === "fill") { sw.style.background = item.fill; }
+    if (item.kind === "circle") {
+      sw.style.background = item.fill; sw.style.border = item.border;
+      if (item.size) { sw.style.width = item.size + "px"; sw.style.height = item.size + "px"; }
+    }
+    if (item.kind === "line") { sw.style.borderTopColor = item.color; sw.style.borderTopWidth = item.width + "px"; }
+    if (item.kind === "unit") {
+      sw.className += " ck-unit ck-unit-" + item.type;
+      var inner = document.createElement("div"); inner.className = "ck-unit-shape"; inner.style.background = item.fill;
+      var letter = document.createElement("span"); letter.textContent = item.letter; inner.appendChild(letter);
+      sw.appendChild(inner);
+    }
+    row.appendChild(sw);
+  }
+  function legend(map, spec) {
+    var control = L.control({position: spec.position});
+    control.onAdd = function () {
+      var box = L.DomUtil.create("details", "ck-legend leaflet-control");
+      var size = map.getSize();
+      box.open = spec.open && size.x >= 640 && size.y >= 420;  // small maps start with the legend folded
+      var summary = L.DomUtil.create("summary", "", box); summary.textContent = "Signaturforklaring";
+      spec.sections.forEach(function (section) {
+        var part = L.DomUtil.create("div", "ck-legend-section", box);
+        if (section.title) { var title = L.DomUtil.create("div", "ck-legend-title", part); title.textContent = section.title; }
+        if (section.note) { var note = L.DomUtil.create("div", "ck-legend-note", part); note.textContent = section.note; }
+        section.items.forEach(function (item) {
+          var row = L.DomUtil.create("div", "ck-legend-row", part);
+          swatch(row, item);
+          var label = L.DomUtil.create("span", "ck-legend-label", row); label.textContent = item.label;
+        });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    return control.addTo(map);
+  }
+  // Layers start on the map so streamlit-folium binds its click handler to them; hidden ones go after that.
+  function finish(map, hidden, attribution, bounds) {
+    if (attribution && map.attributionControl) { map.attributionControl.addAttribution(esc(attribution)); }
+    // not animated: a zoom animation in progress makes Leaflet ignore the next setView (e.g. from streamlit-folium)
+    map.fitBounds(bounds, {padding: [12, 12], animate: false});
+    window.setTimeout(function () {
+      hidden.forEach(function (layer) { if (map.hasLayer(layer)) { map.removeLayer(layer); } });
+    }, 0);
+  }
+  window.ckLib = {esc: esc, tip: tip, card: card, num: num, shape: shape, setup: setup, areas: areas,
+                  outlines: outlines, circles: circles, points: points, units: units, links: links,
+                  legend: legend, finish: finish};
+})();
+"""
+
+
+class _Runtime(JSCSSMixin, MacroElement):
+    """Shared JS helpers (``window.ckLib``), CSS and the marker-cluster plugin files."""
+
+    default_js = [("leaflet.markercluster", assets.MARKERCLUSTER_JS)]
+    default_css = [("leaflet.markercluster.css", assets.MARKERCLUSTER_CSS)]
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
+        "{% macro script(this, kwargs) %}{{ this.js }}{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "CkRuntime"
+        self.css = _RUNTIME_CSS
+        self.js = _RUNTIME_JS
+
+
+class _DataLayer(Layer):
+    """One overlay drawn by a ckLib builder from a JSON payload (one JS call, not one folium object per row)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = ckLib.{{ this.builder }}({{ this._parent.get_name() }}, {{ this.payload }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(
+        self, name: str, builder: str, payload: str, bounds: list[list[float]] | None, *, on: bool
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "CkLayer"
+        self.builder = builder
+        self.payload = payload
+        self.bounds = bounds
+        self.initially_on = on
+
+    def render(self, **kwargs: Any) -> None:
+        """Render without folium's ``addTo``: the builder adds the layer itself."""
+        MacroElement.render(self, **kwargs)
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        return self.bounds or [[None, None], [None, None]]
+
+
+class _Legend(MacroElement):
+    """Danish legend drawn with plain DOM and CSS (no d3/branca colormap)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "ckLib.legend({{ this._parent.get_name() }}, {{ this.spec }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "CkLegend"
+        self.spec = to_script_json(spec)
+
+
+class _Finish(MacroElement):
+    """Attribution, the initial view, and hiding the layers that start switched off (after clicks are bound)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "ckLib.finish({{ this._parent.get_name() }}, ["
+        "{% for layer in this.hidden %}{{ layer.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}"
+        "], {{ this.attribution }}, {{ this.bounds }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, hidden: list[_DataLayer], attribution: str | None, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "CkFinish"
+        self.hidden = hidden
+        self.attribution = to_script_json(attribution or "")
+        self.bounds = to_script_json(bounds)
+
+
+# --- payloads --------------------------------------------------------------------------------------
+
+
+def _areas_payload(
+    areas: gpd.GeoDataFrame, classes: list[tuple[float, float]], tolerance: float | None, opacity: float = 0.8
+) -> tuple[dict[str, Any], list[list[float]] | None]:
+    _require(areas, AREA_COLUMNS, "areas")
+    shown = simplify_for_display(areas, tolerance) if tolerance else _to_wgs84(areas)
+    values = _floats(shown["value"])
+    index = _class_index(values, classes)
+    names = _text(shown["municipality_name"], "Ukendt kommune")
+    councils = _text(shown["council_name"], "")
+    labels = _text(shown["value_label"], "")
+    features = []
+    for i, (code, geom) in enumerate(zip(shown["municipality_code"].tolist(), shown.geometry, strict=True)):
+        shape = _encode_shape(geom)
+        if not shape:
+            continue
+        label = labels[i] or (NO_DATA_LABEL if index[i] < 0 else format_number(values[i]))
+        features.append(
+            {"c": int(code), "n": names[i], "r": councils[i], "l": label, "k": int(index[i]), "g": shape}
+        )
+    total = shown.geometry[~shown.geometry.is_empty & shown.geometry.notna()].total_bounds
+    bounds = None if np.isnan(total).any() else [[total[1], total[0]], [total[3], total[2]]]
+    payload = {
+        "q": SHAPE_SCALE,
+        "colors": class_colors(len(classes)),
+        "base": {
+            "pane": "ck-areas",
+            "className": "ck-area",
+            "color": "#ffffff",
+            "weight": 0.8,
+            "fillOpacity": opacity,
+        },
+        "nodata": {
+            "pane": "ck-areas",
+            "className": "ck-area ck-nodata",
+            "color": "#9e9e9e",
+            "weight": 0.8,
+            "fillColor": "url(#ck-hatch)",
+            "fillOpacity": 0.9,
+        },
+        "features": features,
+    }
+    return payload, bounds
+
+
+def _outlines_payload(outlines: gpd.GeoDataFrame, tolerance: float | None) -> dict[str, Any]:
+    _require(outlines, OUTLINE_COLUMNS, "council_outlines")
+    shown = simplify_for_display(outlines, tolerance) if tolerance else _to_wgs84(outlines)
+    features = [{"g": s} for s in (_encode_shape(g) for g in shown.geometry) if s]
+    style = {
+        "pane": "ck-outlines",
+        "className": "ck-council",
+        "fill": False,
+        "color": "#1f2933",
+        "weight": 2.2,
+        "opacity": 0.85,
+        "interactive": False,
+    }
+    return {"q": SHAPE_SCALE, "style": style, "features": features}
+
+
+def _circles_payload(
+    frame: pd.DataFrame, classes: list[tuple[float, float]]
+) -> tuple[dict[str, Any], list[list[float]] | None]:
+    _require(frame, MUNICIPALITY_POINT_COLUMNS, "municipality_points")
+    lat, lon, values = _floats(frame["lat"]), _floats(frame["lon"]), _floats(frame["value"])
+    index = _class_index(values, classes)
+    top = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 0.0
+    radius = np.where(np.isfinite(values) & (top > 0), 6 + 20 * np.sqrt(np.abs(values) / (top or 1)), 6)
+    names = _text(frame["municipality_name"], "Ukendt kommune")
+    labels = _text(frame["value_label"], "")
+    councils = _text(frame["council_name"], "") if "council_name" in frame.columns else [""] * len(frame)
+    rows = []
+    for i, code in enumerate(frame["municipality_code"].tolist()):
+        if not (math.isfinite(lat[i]) and math.isfinite(lon[i])):
+            continue
+        label = labels[i] or (NO_DATA_LABEL if index[i] < 0 else format_number(values[i]))
+        rows.append(
+            [
+                round(lat[i], 5),
+                round(lon[i], 5),
+                int(code),
+                names[i],
+                label,
+                councils[i],
+                int(index[i]),
+                round(float(radius[i]), 1),
+            ]
+        )
+    rows.sort(key=lambda r: -r[7])  # small circles on top of large ones
+    payload = {
+        "colors": class_colors(len(classes)),
+        "base": {
+            "pane": "ck-areas",
+            "className": "ck-area",
+            "color": "#52606d",
+            "weight": 1,
+            "fillOpacity": 0.85,
+        },
+        "nodata": {
+            "pane": "ck-areas",
+            "className": "ck-area ck-nodata",
+            "color": "#757575",
+            "weight": 1.5,
+            "dashArray": "3 3",
+            "fillColor": "#bdbdbd",
+            "fillOpacity": 0.35,
+        },
+        "rows": rows,
+    }
+    return payload, _bounds_of(lat, lon)
+
+
+def _point_styles() -> list[dict[str, Any]]:
+    styles = []
+    for _, color in KINDS.values():
+        styles.append({"pane": "ck-points", "className": "ck-point ck-exact", "radius": 5, "color": "#ffffff",
+                       "weight": 1.2, "fillColor": color, "fillOpacity": 0.95})  # fmt: skip
+        styles.append({"pane": "ck-points", "className": "ck-point ck-approx", "radius": 6, "color": color,
+                       "weight": 1.6, "opacity": 0.9, "dashArray": "3 2", "fillColor": color, "fillOpacity": 0.12})  # fmt: skip
+        styles.append({"pane": "ck-points", "className": "ck-point ck-approx", "radius": 7, "color": color,
+                       "weight": 1.4, "opacity": 0.75, "dashArray": "1 3", "fillColor": color, "fillOpacity": 0.08})  # fmt: skip
+    return styles
+
+
+def _codes(
+    frame: pd.DataFrame, column: str, allowed: Mapping[str, int], what: str, default: int | None
+) -> np.ndarray:
+    raw = frame[column]
+    mapped = raw.map(allowed)
+    bad = mapped.isna() & (raw.notna() if default is not None else True)
+    if bad.any():
+        position = int(np.flatnonzero(bad.to_numpy())[0])
+        raise MapInputError(
+            f"{what}.{column} i række {position} er {raw.iloc[position]!r}; tilladt: {', '.join(allowed)}"
+        )
+    return mapped.fillna(default if default is not None else 0).to_numpy(dtype=int)
+
+
+def _point_grid(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """Rows with coordinates in the order they are sent (by latitude), and their integer grid positions."""
+    lat, lon = _floats(points["lat"]), _floats(points["lon"])
+    ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    lat0 = float(math.floor(lat[ok].min())) if ok.size else 0.0
+    lon0 = float(math.floor(lon[ok].min())) if ok.size else 0.0
+    qy = np.rint((lat[ok] - lat0) * POINT_SCALE).astype(np.int64)
+    qx = np.rint((lon[ok] - lon0) * POINT_SCALE).astype(np.int64)
+    order = np.argsort(qy, kind="stable")
+    return ok[order], qy[order], qx[order], lat0, lon0
+
+
+def _encode_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """Names with their most frequent words replaced by one private-use character each, and that word table."""
+    if any(_PRIVATE_USE.search(n) for n in names):
+        names = [_PRIVATE_USE.sub("\ufffd", n) for n in names]
+    counts = Counter(" ".join(names).split(" "))
+    gains = []
+    for token, count in counts.items():
+        size = len(token.encode("utf-8"))
+        gain = (size - 3) * count - (size + 3)  # bytes saved in the names minus the table entry
+        if size > 3 and count > 1 and gain > 0:
+            gains.append((-gain, token))
+    words = [token for _, token in sorted(gains)[: _PRIVATE_USE_END - _PRIVATE_USE_START + 1]]
+    get = {token: chr(_PRIVATE_USE_START + i) for i, token in enumerate(words)}.get
+    return [" ".join([get(t, t) for t in n.split(" ")]) for n in names], words
+
+
+def _points_payload(points: pd.DataFrame) -> tuple[dict[str, Any], list[list[float]] | None]:
+    """Compact columns: latitude deltas (rows sorted by latitude), longitudes, style codes, coded names."""
+    _require(points, POINT_COLUMNS, "points")
+    kind = _codes(points, "kind", {k: i for i, k in enumerate(KINDS)}, "points", None)
+    precision = _codes(points, "location_precision", {p: i for i, p in enumerate(PRECISIONS)}, "points", 2)
+    rows, qy, qx, lat0, lon0 = _point_grid(points)
+    names = _text(points["name"], "(uden navn)")
+    coded, words = _encode_names([names[i] for i in rows.tolist()])
+    kind_labels = [label for label, _ in KINDS.values()]
+    payload = {
+        "s": POINT_SCALE,
+        "y0": lat0,
+        "x0": lon0,
+        "dy": np.diff(qy, prepend=0).tolist(),
+        "x": qx.tolist(),
+        "c": (kind * len(PRECISIONS) + precision)[rows].tolist(),
+        "w": words,
+        "n": coded,
+        "styles": _point_styles(),
+        "kinds": [k for k in kind_labels for _ in PRECISIONS],
+        "precisions": [p for _ in kind_labels for p in PRECISIONS.values()],
+    }
+    return payload, _bounds_of(_floats(points["lat"]), _floats(points["lon"]))
+
+
+def _unit_size(n: float) -> int:
+    return int(round(16 + min(18.0, 4.0 * math.sqrt(max(n, 0.0)))))
+
+
+def _units_payload(units: pd.DataFrame) -> tuple[dict[str, Any], list[list[float]] | None, dict[str, str]]:
+    _require(units, UNIT_COLUMNS, "units")
+    lat, lon, n = _floats(units["lat"]), _floats(units["lon"]), _floats(units["n_collaborations"])
+    type_keys = list(UNIT_TYPES)
+    raw_types = units["unit_type"].astype("string").str.strip().str.lower().fillna("andet").tolist()
+    types = [t if t in UNIT_TYPES else "andet" for t in raw_types]
+    labels = _text(units["unit_type_label"], "")
+    names = _text(units["name"], "(uden navn)")
+    precision = units["location_precision"].astype("string").fillna("municipality").tolist()
+    present: dict[str, str] = {}
+    rows = []
+    for i in range(len(units)):
+        label = labels[i] or UNIT_TYPES[types[i]][0]
+        present.setdefault(types[i], label)
+        count = int(n[i]) if math.isfinite(n[i]) else 0
+        rows.append([
+            round(lat[i], 5) if math.isfinite(lat[i]) else None,
+            round(lon[i], 5) if math.isfinite(lon[i]) else None,
+            type_keys.index(types[i]),
+            int(precision[i] != "coordinates"),
+            _unit_size(count),
+            names[i],
+            label,
+            count,
+        ])  # fmt: skip
+    payload = {
+        "types": [{"key": k, "color": c, "letter": letter} for k, (_, c, letter) in UNIT_TYPES.items()],
+        "approx": "Omtrentlig placering",
+        "rows": rows,
+    }
+    return payload, _bounds_of(lat, lon), present
+
+
+def _links_payload(links: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
+    _require(links, LINK_COLUMNS, "links")
+    kinds = _text(links["kind"], "Samarbejde", 60)
+    distinct = list(dict.fromkeys(kinds))
+    titles = _text(links["title"], "(uden titel)")
+    columns = [_nullable(_floats(links[c])) for c in ("unit_lat", "unit_lon", "org_lat", "org_lon")]
+    rows = [[*(col[i] for col in columns), distinct.index(kinds[i]), titles[i]] for i in range(len(links))]
+    colors = [LINK_COLORS[i] if i < len(LINK_COLORS) else "#757575" for i in range(len(distinct))]
+    style = {"pane": "ck-links", "className": "ck-link", "weight": 2, "opacity": 0.7}
+    return {"kinds": distinct, "colors": colors, "style": style, "rows": rows}, colors
+
+
+# --- legend ----------------------------------------------------------------------------------------
+
+
+def _legend_spec(
+    *,
+    measure_label: str,
+    classes: list[tuple[float, float]] | None,
+    circles: bool,
+    has_no_data: bool,
+    outlines: bool,
+    point_codes: set[int],
+    unit_types: dict[str, str],
+    link_kinds: list[str],
+    link_colors: list[str],
+) -> dict[str, Any]:
+    sections: list[dict[str, Any]] = []
+    if classes is not None:
+        items: list[dict[str, Any]] = []
+        for (low, high), color in zip(classes, class_colors(len(classes)), strict=True):
+            if circles:
+                items.append(
+                    {
+                        "kind": "circle",
+                        "fill": color,
+                        "border": "1px solid #52606d",
+                        "label": _class_label(low, high),
+                    }
+                )
+            else:
+                items.append({"kind": "fill", "fill": color, "label": _class_label(low, high)})
+        if has_no_data:
+            if circles:
+                items.append(
+                    {
+                        "kind": "circle",
+                        "fill": "#e0e0e0",
+                        "border": "1.5px dashed #757575",
+                        "label": NO_DATA_LABEL,
+                    }
+                )
+            else:
+                items.append({"kind": "hatch", "label": NO_DATA_LABEL})
+        note = "Cirklens størrelse viser værdien (kommunegrænser ikke indlæst)" if circles else ""
+        sections.append({"title": measure_label or "Kommuner", "note": note, "items": items})
+    if outlines:
+        council_line = {"kind": "line", "color": "#1f2933", "width": 2.5, "label": "Grænse for sundhedsråd"}
+        sections.append({"title": "", "items": [council_line]})
+    if point_codes:
+        items = []
+        for k, (label, color) in enumerate(KINDS.values()):
+            if any(code // len(PRECISIONS) == k for code in point_codes):
+                items.append({"kind": "circle", "fill": color, "border": "1px solid #ffffff", "label": label})
+        if any(code % len(PRECISIONS) for code in point_codes):
+            items.append({"kind": "circle", "fill": "rgba(82,96,109,.12)", "border": "1.5px dashed #52606d", "size": 13,
+                          "label": "Stiplet ring: omtrentlig placering (postnr./kommune)"})  # fmt: skip
+        items.append({"kind": "cluster", "label": "Antal samlet her (klik: zoom ind)"})
+        sections.append({"title": LAYER_POINTS, "items": items})
+    if unit_types:
+        items = [
+            {
+                "kind": "unit",
+                "type": key,
+                "fill": UNIT_TYPES[key][1],
+                "letter": UNIT_TYPES[key][2],
+                "label": label,
+            }
+            for key, label in unit_types.items()
+        ]
+        sections.append({"title": LAYER_UNITS, "note": "Størrelse: antal samarbejder", "items": items})
+    if link_kinds:
+        items = [
+            {"kind": "line", "color": c, "width": 2, "label": k}
+            for k, c in zip(link_kinds, link_colors, strict=True)
+        ]
+        sections.append({"title": LAYER_LINKS, "items": items})
+    return {"open": True, "position": "topright", "sections": sections}
+
+
+# --- the builder -----------------------------------------------------------------------------------
+
+
+def build_map(
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    council_outlines: gpd.GeoDataFrame | None = None,
+    municipality_points: pd.DataFrame | None = None,
+    points: pd.DataFrame | None = None,
+    units: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    measure_label: str = "",
+    bounds: Sequence[Sequence[float]] | None = None,
+    show_tiles_layer: bool = False,
+    show_areas: bool = True,
+    layers_on: Iterable[str] | None = None,
+    breaks: Sequence[float] | None = None,
+    simplify_tolerance: float | None = DISPLAY_TOLERANCE,
+    attribution: str | None = None,
+) -> folium.Map:
+    """Build the product map (local Leaflet assets only; see the parameters' columns below).
+
+    areas: GeoDataFrame (EPSG:4326) of municipalities, or None when no boundaries are loaded:
+        ``municipality_code`` (int), ``municipality_name``, ``council_name``, ``value`` (float; NaN = no data ->
+        hatched/grey "ikke kortlagt"), ``value_label`` (str shown in the tooltip, e.g. "12 tilbud"), geometry.
+    council_outlines: GeoDataFrame or None: ``council_id``, ``council_name``, geometry (thick outlines).
+    municipality_points: DataFrame used when ``areas`` is None (no boundaries): ``municipality_code``,
+        ``municipality_name``, ``lat``, ``lon``, ``value``, ``value_label`` (optional ``council_name``)
+        -> proportional circles, so the map works without any boundary file.
+    points: DataFrame of organisations/offers: ``point_id`` (str like "org:ORG-1" / "offer:T-5"), ``kind``
+        ("organisation" | "offer"), ``name``, ``lat``, ``lon``, ``location_precision`` ("coordinates" |
+        "postcode" | "municipality"; missing = "municipality"). Drawn as clusters from one compact JSON array.
+    units: DataFrame of regional units: ``unit_id``, ``name``, ``unit_type`` (hospital | psykiatri |
+        social_virksomhed | almen_praksis | kommune | region | andet), ``unit_type_label``, ``lat``, ``lon``,
+        ``location_precision``, ``n_collaborations`` -> own symbol per type, size by n_collaborations.
+    links: DataFrame or None: ``collaboration_id``, ``title``, ``unit_lat``, ``unit_lon``, ``org_lat``,
+        ``org_lon``, ``kind`` -> lines between unit and organisation.
+    measure_label: legend title for the municipality values, e.g. "Tilbud pr. 10.000 indbyggere".
+    bounds: ``[[south, west], [north, east]]`` to fit; default: the data's extent (else Denmark).
+    show_tiles_layer: add the OpenStreetMap background (needs internet), switched on and listed in the layer
+        control; without it the map requests nothing from any other host.
+    show_areas: start with the municipality layer switched on (it stays in the layer control either way).
+    layers_on: names (``LAYER_*``) of the data layers switched on at start (default: all given ones).
+    breaks: class edges for the colours (default: quantiles of ``value``, at most 5 classes).
+    simplify_tolerance: degrees for :func:`simplify_for_display` of areas/outlines (None: draw as given).
+    attribution: source credit shown in the map corner (escaped), e.g. for the municipality boundaries.
+    """
+    on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
+    if not show_areas:
+        on.discard(LAYER_AREAS)
+    m = folium.Map(
+        location=[56.2, 11.0],
+        zoom_start=7,
+        tiles=None,
+        control_scale=True,
+        # Map-level limits (folium's own min_zoom/max_zoom only reach a tile layer; clustering needs maxZoom).
+        **{"minZoom": 5, "maxZoom": 18},
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+    )
+    _Runtime().add_to(m)
+    if show_tiles_layer:
+        folium.TileLayer(
+            "OpenStreetMap", name=LAYER_TILES, overlay=True, control=True, show=True, max_zoom=19
+        ).add_to(m)
+
+    layers: list[_DataLayer] = []
+    extents: list[list[list[float]]] = []
+    classes: list[tuple[float, float]] | None = None
+    has_no_data = circles = False
+
+    if areas is not None:
+        values = _floats(areas["value"]) if "value" in areas.columns else np.array([])
+        classes = value_classes(values, breaks=breaks)
+        has_no_data = bool(np.isnan(values).any())
+        opacity = 0.55 if show_tiles_layer else 0.8  # let the background map show through
+        payload, extent = _areas_payload(areas, classes, simplify_tolerance, opacity)
+        layers.append(_DataLayer(LAYER_AREAS, "areas", to_script_json(payload), extent, on=LAYER_AREAS in on))
+    elif municipality_points is not None:
+        values = (
+            _floats(municipality_points["value"]) if "value" in municipality_points.columns else np.array([])
+        )
+        classes = value_classes(values, breaks=breaks)
+        has_no_data = bool(np.isnan(values).any())
+        circles = True
+        payload, extent = _circles_payload(municipality_points, classes)
+        layers.append(
+            _DataLayer(LAYER_AREAS, "circles", to_script_json(payload), extent, on=LAYER_AREAS in on)
+        )
+    if layers and layers[-1].bounds:
+        extents.append(layers[-1].bounds)
+
+    if council_outlines is not None and len(council_outlines):
+        payload = _outlines_payload(council_outlines, simplify_tolerance)
+        layers.append(
+            _DataLayer(LAYER_COUNCILS, "outlines", to_script_json(payload), None, on=LAYER_COUNCILS in on)
+        )
+
+    link_kinds: list[str] = []
+    link_colors: list[str] = []
+    if links is not None and len(links):
+        payload, link_colors = _links_payload(links)
+        link_kinds = payload["kinds"]
+        layers.append(_DataLayer(LAYER_LINKS, "links", to_script_json(payload), None, on=LAYER_LINKS in on))
+
+    point_codes: set[int] = set()
+    if points is not None and len(points):
+        payload, extent = _points_payload(points)
+        point_codes = set(payload["c"])
+        layers.append(
+            _DataLayer(LAYER_POINTS, "points", to_script_json(payload), extent, on=LAYER_POINTS in on)
+        )
+        if extent:
+            extents.append(extent)
+
+    unit_types: dict[str, str] = {}
+    if units is not None and len(units):
+        payload, extent, unit_types = _units_payload(units)
+        layers.append(_DataLayer(LAYER_UNITS, "units", to_script_json(payload), extent, on=LAYER_UNITS in on))
+        if extent:
+            extents.append(extent)
+
+    for layer in layers:
+        layer.add_to(m)
+    folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    _Legend(
+        _legend_spec(
+            measure_label=measure_label,
+            classes=classes,
+            circles=circles,
+            has_no_data=has_no_data,
+            outlines=any(layer.builder == "outlines" for layer in layers),
+            point_codes=point_codes,
+            unit_types=unit_types,
+            link_kinds=link_kinds,
+            link_colors=link_colors,
+        )
+    ).add_to(m)
+    fit = (
+        [list(map(float, bounds[0])), list(map(float, bounds[1]))] if bounds is not None else _union(extents)
+    )
+    fit = fit or [list(DENMARK_BOUNDS[0]), list(DENMARK_BOUNDS[1])]
+    m.location = [(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2]
+    _Finish([layer for layer in layers if not layer.initially_on], attribution, fit).add_to(m)
+    return assets.localize(m)
+
+
+def _union(extents: list[list[list[float]]]) -> list[list[float]] | None:
+    if not extents:
+        return None
+    return [
+        [min(e[0][0] for e in extents), min(e[0][1] for e in extents)],
+        [max(e[1][0] for e in extents), max(e[1][1] for e in extents)],
+    ]
+
+
+def layer_data(m: folium.Map) -> dict[str, dict[str, Any]]:
+    """The JSON each data layer of a :func:`build_map` map draws from, by layer name (for tests and debugging)."""
+    return {
+        child.layer_name: json.loads(child.payload)
+        for child in m._children.values()
+        if isinstance(child, _DataLayer)
+    }
+
+
+def hidden_layers(m: folium.Map) -> list[str]:
+    """Names of the data layers that start switched off."""
+    return [c.layer_name for c in m._children.values() if isinstance(c, _DataLayer) and not c.initially_on]
+
+
+def point_names(payload: Mapping[str, Any]) -> list[str]:
+    """The names in a points payload, decoded from the word table (in the order sent)."""
+    words = payload["w"]
+    return [_PRIVATE_USE.sub(lambda c: words[ord(c.group()) - _PRIVATE_USE_START], n) for n in payload["n"]]
+
+
+# --- clicks ----------------------------------------------------------------------------------------
+
+CLICK_TOLERANCE_DEG = 3e-3
+"""How far (degrees) a reported marker position may be from the row's own: a marker spread out of a pile
+(spiderfied at the highest zoom) reports its leg position, up to ~200 px = ~0.002° away."""
+EXACT_POSITION_DEG = 2e-6
+"""A marker reports its own position; this absorbs float rounding only (0.2 m)."""
+AREA_CLICK_TOLERANCE_DEG = 0.02
+"""How far outside the (unsimplified) municipality a polygon click may land (display simplification)."""
+
+
+def click_tag(returned: Mapping[str, Any] | None) -> tuple[str, int] | None:
+    """The ``(kind, key)`` hidden in the clicked object's tooltip text, e.g. ``("p", 12)``; None if absent."""
+    if not returned:
+        return None
+    text = returned.get("last_object_clicked_tooltip")
+    match = _TAG.search(text) if isinstance(text, str) else None
+    return (match.group("kind"), int(match.group("key"))) if match else None
+
+
+def _clicked_latlng(returned: Mapping[str, Any]) -> tuple[float, float] | None:
+    where = returned.get("last_object_clicked")
+    if not isinstance(where, Mapping):
+        return None
+    try:
+        return float(where["lat"]), float(where["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _near(latlng: tuple[float, float] | None, lat: Any, lon: Any) -> bool:
+    if latlng is None:
+        return True
+    try:
+        return (
+            abs(latlng[0] - float(lat)) <= CLICK_TOLERANCE_DEG
+            and abs(latlng[1] - float(lon)) <= CLICK_TOLERANCE_DEG
+        )
+    except (TypeError, ValueError):
+        return False
+
+
+def identify_click(
+    returned: Mapping[str, Any] | None,
+    points: pd.DataFrame | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    units: pd.DataFrame | None = None,
+    municipality_points: pd.DataFrame | None = None,
+    *,
+    links: pd.DataFrame | None = None,
+) -> tuple[str, Any] | None:
+    """What the user clicked, from st_folium's return value and the frames given to :func:`build_map`.
+
+    Returns ``("point", point_id)``, ``("municipality", municipality_code)``, ``("unit", unit_id)``,
+    ``("collaboration", collaboration_id)`` or None (nothing, a cluster, or a click that does not match).
+    Reliable with ``last_object_clicked`` and ``last_object_clicked_tooltip`` in st_folium's
+    ``returned_objects`` (the tooltip carries a hidden tag); with the position alone it falls back on an
+    exact marker position, then the municipality polygon under the click. Pass the same frames, in the same
+    row order, that built the map.
+    """
+    if not returned:
+        return None
+    latlng = _clicked_latlng(returned)
+    tag = click_tag(returned)
+    if tag is None:
+        return _identify_by_position(latlng, points, areas, units) if latlng is not None else None
+    kind, key = tag
+    if kind == "p" and points is not None and 0 <= key < len(points):
+        rows = _point_grid(points)[0]
+        if key >= len(rows):
+            return None
+        row = points.iloc[int(rows[key])]
+        return ("point", row["point_id"]) if _near(latlng, row["lat"], row["lon"]) else None
+    if kind == "u" and units is not None and 0 <= key < len(units):
+        row = units.iloc[key]
+        return ("unit", row["unit_id"]) if _near(latlng, row["lat"], row["lon"]) else None
+    if kind == "l" and links is not None and 0 <= key < len(links):
+        return ("collaboration", links.iloc[key]["collaboration_id"])
+    if kind == "m":
+        return _identify_municipality(key, latlng, areas, municipality_points)
+    return None
+
+
+def _identify_by_position(
+    latlng: tuple[float, float],
+    points: pd.DataFrame | None,
+    areas: gpd.GeoDataFrame | None,
+    units: pd.DataFrame | None,
+) -> tuple[str, Any] | None:
+    """Fallback without the tooltip tag: a marker at exactly that position, else the municipality under it."""
+    for frame, kind, id_column in ((units, "unit", "unit_id"), (points, "point", "point_id")):
+        if frame is None or frame.empty:
+            continue
+        hit = (np.abs(_floats(frame["lat"]) - latlng[0]) <= EXACT_POSITION_DEG) & (
+            np.abs(_floats(frame["lon"]) - latlng[1]) <= EXACT_POSITION_DEG
+        )
+        if hit.any():
+            return (kind, frame[id_column].iloc[int(np.flatnonzero(hit)[0])])
+    if areas is not None and not areas.empty:
+        shown = _to_wgs84(areas)
+        inside = shown.geometry.intersects(shapely.Point(latlng[1], latlng[0]))
+        if inside.any():
+            return ("municipality", int(shown["municipality_code"][inside].iloc[0]))
+    return None
+
+
+def _identify_municipality(
+    code: int,
+    latlng: tuple[float, float] | None,
+    areas: gpd.GeoDataFrame | None,
+    municipality_points: pd.DataFrame | None,
+) -> tuple[str, int] | None:
+    if areas is not None:
+        codes = pd.to_numeric(areas["municipality_code"], errors="coerce")
+        rows = areas[codes == code]
+        if rows.empty:
+            return None
+        if latlng is not None:
+            geoms = _to_wgs84(rows).geometry
+            where = shapely.Point(latlng[1], latlng[0])
+            if not any(g is not None and g.distance(where) <= AREA_CLICK_TOLERANCE_DEG for g in geoms):
+                return None
+        return ("municipality", code)
+    if municipality_points is not None:
+        codes = pd.to_numeric(municipality_points["municipality_code"], errors="coerce")
+        return ("municipality", code) if (codes == code).any() else None
+    return ("municipality", code)

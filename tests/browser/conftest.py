@@ -1,0 +1,140 @@
+"""Browser fixtures: headless Chromium that may only talk to localhost, a static file server, screenshots.
+
+Every request to another host is blocked and recorded (``OfflinePage.blocked``), so a test can assert that
+nothing left the machine. Tests skip when Chromium is missing, unless ``CIVILKORT_REQUIRE_BROWSER=1``
+(then they fail). Screenshots go to ``test-output/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = PROJECT_ROOT / "test-output"
+CHROMIUM = Path(os.environ.get("CIVILKORT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}
+
+
+def require_or_skip(reason: str) -> None:
+    """Skip the test, or fail it when the environment says browser tests are required."""
+    if os.environ.get("CIVILKORT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (CIVILKORT_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+def is_local(url: str) -> bool:
+    """True for URLs that stay on this machine."""
+    parsed = urlparse(url)
+    return parsed.scheme in LOCAL_SCHEMES or (parsed.hostname or "") in LOCAL_HOSTS
+
+
+@dataclass
+class OfflinePage:
+    """A Playwright page plus what happened on it."""
+
+    page: Any
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def screenshot(self, name: str, **kwargs: Any) -> Path:
+        """Save a PNG under test-output/ and return its path."""
+        SCREENSHOT_DIR.mkdir(exist_ok=True)
+        path = SCREENSHOT_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        self.page.screenshot(path=str(path), **kwargs)
+        return path
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (Debian's /usr/bin/chromium; never downloads a browser)."""
+    if not CHROMIUM.exists():
+        require_or_skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_or_skip("playwright er ikke installeret (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def offline_page(chromium: Any) -> Iterator[OfflinePage]:
+    """A fresh page whose requests to anything but localhost are blocked and recorded."""
+    context = chromium.new_context(
+        viewport={"width": 1200, "height": 800}, locale="da-DK", service_workers="block"
+    )
+    result = OfflinePage(page=None)
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if is_local(url):
+            r.continue_()
+        else:
+            result.blocked.append(url)
+            r.abort()
+
+    def route_socket(ws: Any) -> None:
+        if is_local(ws.url):
+            ws.connect_to_server()
+        else:
+            result.blocked.append(ws.url)
+            ws.close()
+
+    context.route("**/*", route)
+    context.route_web_socket(re.compile(".*"), route_socket)
+    page = context.new_page()
+    page.on("request", lambda request: result.requests.append(request.url))
+    page.on(
+        "dialog", lambda dialog: (result.dialogs.append(f"{dialog.type}: {dialog.message}"), dialog.dismiss())
+    )
+    page.on("pageerror", lambda error: result.errors.append(str(error)))
+    result.page = page
+    yield result
+    context.close()
+
+
+@pytest.fixture
+def serve_directory() -> Iterator[Callable[[Path], str]]:
+    """Serve a folder over http://127.0.0.1:<free port>/ in a thread; returns the base URL."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    def serve(directory: Path) -> str:
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory))
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()

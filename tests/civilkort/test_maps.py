@@ -1,0 +1,578 @@
+"""The map builder: layers, safety of user text, approximate/no-data styling, payload size, click identification."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+import shapely.ops
+
+from civilkort import assets, maps, reference
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "`${alert(1)}`",
+    "C:\\u0000 \\ \x00 end",
+    "\"'><script>alert(1)</script>",
+    "</script><script>alert(2)</script>",
+    "line\u2028break\u2029para <!-- x",
+    "{{ 'map' }} {% raw %}",
+]
+_EXTERNAL = re.compile(r"(?:https?:)?//[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
+
+
+# --- fixtures ----------------------------------------------------------------------------------------
+
+
+def grid_areas(values: list[float] | None = None) -> gpd.GeoDataFrame:
+    """Four 0.1° squares sharing edges (a tiny valid coverage) near Copenhagen."""
+    values = values if values is not None else [1.0, 2.5, float("nan"), 4.0]
+    codes = [101, 147, 151, 153]
+    names = ["København", "Frederiksberg", "Ballerup", "Brøndby"]
+    cells = [
+        shapely.box(12.3 + 0.1 * (i % 2), 55.6 + 0.1 * (i // 2), 12.4 + 0.1 * (i % 2), 55.7 + 0.1 * (i // 2))
+        for i in range(4)
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "municipality_code": codes,
+            "municipality_name": names,
+            "council_name": ["Sundhedsråd Hovedstaden"] * 4,
+            "value": values,
+            "value_label": [f"{v:g} tilbud" if not math.isnan(v) else "ikke kortlagt" for v in values],
+        },
+        geometry=cells,
+        crs=4326,
+    )
+
+
+def points_frame(n: int = 40, seed: int = 1, hostile: bool = True) -> pd.DataFrame:
+    """Random points inside the grid; the first ones carry hostile names."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "point_id": [f"org:ORG-{i}" if i % 2 == 0 else f"offer:T-{i}" for i in range(n)],
+            "kind": ["organisation" if i % 2 == 0 else "offer" for i in range(n)],
+            "name": [f"Forening {i}" for i in range(n)],
+            "lat": rng.uniform(55.61, 55.79, n).round(6),
+            "lon": rng.uniform(12.31, 12.49, n).round(6),
+            "location_precision": rng.choice(["coordinates", "postcode", "municipality"], n),
+        }
+    )
+    if hostile:
+        frame.loc[: len(HOSTILE) - 1, "name"] = HOSTILE
+    return frame
+
+
+def units_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unit_id": ["U1", "U2", "U3"],
+            "name": ["Rigshospitalet", HOSTILE[0], HOSTILE[1]],
+            "unit_type": ["hospital", "psykiatri", "noget_nyt"],
+            "unit_type_label": ["Hospital", HOSTILE[3], ""],
+            "lat": [55.696, 55.70, 55.65],
+            "lon": [12.366, 12.42, 12.33],
+            "location_precision": ["coordinates", "coordinates", "municipality"],
+            "n_collaborations": [12, 1, None],
+        }
+    )
+
+
+def links_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "collaboration_id": ["S1", "S2"],
+            "title": ["Patientstøtte", HOSTILE[3]],
+            "unit_lat": [55.696, 55.70],
+            "unit_lon": [12.366, 12.42],
+            "org_lat": [55.75, 55.62],
+            "org_lon": [12.45, 12.32],
+            "kind": ["Formelt", HOSTILE[2]],
+        }
+    )
+
+
+def outlines_frame() -> gpd.GeoDataFrame:
+    shape = grid_areas().union_all()
+    return gpd.GeoDataFrame(
+        {"council_id": ["hovedstaden"], "council_name": [HOSTILE[0]]}, geometry=[shape], crs=4326
+    )
+
+
+def full_map(**overrides) -> folium.Map:
+    kwargs = {
+        "areas": grid_areas(),
+        "council_outlines": outlines_frame(),
+        "points": points_frame(),
+        "units": units_frame(),
+        "links": links_frame(),
+        "measure_label": HOSTILE[0],
+        "attribution": HOSTILE[3],
+    }
+    kwargs.update(overrides)
+    return maps.build_map(**kwargs)
+
+
+def real_areas(path: Path) -> gpd.GeoDataFrame:
+    """Municipality polygons from the DAGI GeoJSON (kommunekode, kommunenavn), as build_map wants them."""
+    raw = gpd.read_file(path)
+    code = next((c for c in ("kommunekode", "municipality_code") if c in raw.columns), None)
+    if code is None:
+        pytest.skip(f"{path} har hverken kommunekode eller municipality_code")
+    raw["municipality_code"] = raw[code].astype(int)
+    names = reference.municipalities().merge(reference.councils(), on="council_id")
+    g = (
+        raw[["municipality_code", "geometry"]]
+        .to_crs(4326)
+        .merge(names[["municipality_code", "municipality_name", "council_name"]], on="municipality_code")
+    )
+    g["value"] = np.linspace(0, 10, len(g))
+    g.loc[g.index[::9], "value"] = np.nan
+    g["value_label"] = "x tilbud"
+    return g
+
+
+def rendered_payloads(html: str) -> dict[str, dict]:
+    """The JSON each ckLib builder receives, parsed back out of the rendered page (by builder name)."""
+    found = re.findall(r"= ckLib\.(\w+)\(map_\w+, (.*?)\);\s*$", html, flags=re.MULTILINE)
+    return {builder: json.loads(payload) for builder, payload in found}
+
+
+def inline_scripts(html: str) -> list[str]:
+    return re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
+
+
+# --- layers ------------------------------------------------------------------------------------------
+
+
+def test_layers_present_with_danish_names() -> None:
+    m = full_map(show_tiles_layer=True)
+    names = [c.layer_name for c in m._children.values() if isinstance(c, folium.map.Layer)]
+    assert names == [
+        maps.LAYER_TILES,
+        maps.LAYER_AREAS,
+        maps.LAYER_COUNCILS,
+        maps.LAYER_LINKS,
+        maps.LAYER_POINTS,
+        maps.LAYER_UNITS,
+    ]
+    assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
+    html = m.get_root().render()
+    for name in names:
+        assert json.dumps(name) in html  # listed in the layer control
+    assert "ckLib.legend(" in html and "Signaturforklaring" in html
+
+
+def test_one_js_call_per_layer_not_one_folium_object_per_point() -> None:
+    small = full_map(points=points_frame(20))
+    large = full_map(points=points_frame(5_000))
+    assert len(large._children) == len(small._children) < 15
+
+
+def test_no_non_local_url_anywhere_in_the_rendered_html() -> None:
+    m = full_map()
+    html = m.get_root().render()
+    assert _EXTERNAL.findall(html) == []
+    assets.assert_local_html(html)
+    js, css = assets.asset_urls(m)  # what streamlit-folium would load (it walks default_js/default_css)
+    assert js and css
+    assert all(url.startswith("/app/static/vendor/") for url in js + css)
+    assert assets.LEAFLET_JS in js and assets.MARKERCLUSTER_JS in js
+
+
+def test_the_only_external_url_with_the_background_map_is_the_tile_template() -> None:
+    html = full_map(show_tiles_layer=True).get_root().render()
+    hosts = {u.split("//")[1] for u in _EXTERNAL.findall(html)}
+    assert hosts <= {"tile.openstreetmap.org", "www.openstreetmap.org", "openstreetmap.org"}, hosts
+
+
+def test_layers_on_and_show_areas_start_layers_switched_off() -> None:
+    m = full_map(show_areas=False, layers_on=[maps.LAYER_POINTS, maps.LAYER_AREAS])
+    hidden = maps.hidden_layers(m)
+    assert set(hidden) == {maps.LAYER_AREAS, maps.LAYER_COUNCILS, maps.LAYER_LINKS, maps.LAYER_UNITS}
+    html = m.get_root().render()
+    assert re.search(r"ckLib\.finish\(map_\w+, \[ck_layer_\w+(, ck_layer_\w+){3}\]", html)
+
+
+# --- safety ------------------------------------------------------------------------------------------
+
+
+def test_hostile_text_never_appears_raw_and_every_payload_parses() -> None:
+    m = full_map()
+    html = m.get_root().render()
+    for bad in ("<img src=x", "<script>alert", "</script><script>", "<!-- x", "'>", "\u2028", "\u2029"):
+        assert bad not in html, bad
+    # every script tag is one we wrote: no data closed a script early or opened a new one
+    assert (
+        html.count("<script")
+        == html.count("</script>")
+        == len(inline_scripts(html)) + len(assets.asset_urls(m)[0])
+    )
+    data = rendered_payloads(html)  # parsed from the page, after folium's rendering
+    assert set(data) == {"areas", "outlines", "links", "points", "units"}
+    names = maps.point_names(data["points"])
+    for bad in HOSTILE:
+        assert bad in names, bad  # the exact text reaches the browser, as JSON data
+    assert HOSTILE[0] in [row[5] for row in data["units"]["rows"]]
+    assert HOSTILE[3] in [row[5] for row in data["links"]["rows"]]
+    assert HOSTILE[2] in data["links"]["kinds"]
+
+
+def test_text_is_never_run_as_a_template_on_the_server() -> None:
+    """branca re-parses every rendered script as Jinja; data must not be able to open a tag."""
+    frame = points_frame(10, hostile=False)
+    frame.loc[0, "name"] = "{{ 7*7 }} {# c #} {% if true %}x{% endif %} {{ this.__class__ }}"
+    m = maps.build_map(areas=grid_areas(), points=frame, measure_label="{{ 6*7 }}")
+    html = m.get_root().render()
+    assert not re.search(r"\{[{%#]", html.split("<script>", 1)[1])
+    assert frame.loc[0, "name"] in maps.point_names(rendered_payloads(html)["points"])
+    legend = re.search(r"ckLib\.legend\(map_\w+, (\{.*?\})\);", html, flags=re.DOTALL).group(1)
+    assert json.loads(legend)["sections"][0]["title"] == "{{ 6*7 }}"
+
+
+def test_payload_json_escapes_html_significant_characters() -> None:
+    text = maps.to_script_json({"n": HOSTILE})
+    for raw in ("<", ">", "&", "'", "\u2028", "\u2029"):
+        assert raw not in text
+    assert json.loads(text) == {"n": HOSTILE}
+
+
+def test_legend_and_attribution_text_travel_as_json_not_html() -> None:
+    html = full_map().get_root().render()
+    legend = re.search(r"ckLib\.legend\(map_\w+, (\{.*?\})\);", html, flags=re.DOTALL).group(1)
+    spec = json.loads(legend)
+    assert spec["sections"][0]["title"] == HOSTILE[0]
+    finish = re.search(r"ckLib\.finish\(map_\w+, \[.*?\], (\".*?\"), (\[.*?\]\])\);", html, flags=re.DOTALL)
+    assert json.loads(finish.group(1)) == HOSTILE[3]
+    (south, west), (north, east) = json.loads(finish.group(2))  # the initial view fits the data
+    assert 55.5 < south < north < 55.9 and 12.2 < west < east < 12.6
+
+
+def test_runtime_builds_user_text_with_escape_or_text_content_only() -> None:
+    js = maps._RUNTIME_JS
+    assert "textContent" in js and "esc(title)" in js
+    # innerHTML is used once, for the constant SVG hatch pattern
+    assert js.count("innerHTML") == 1 and "holder.innerHTML = '<svg" in js
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node er ikke installeret")
+def test_generated_javascript_parses(tmp_path: Path) -> None:
+    html = full_map().get_root().render()
+    script = tmp_path / "map.js"
+    script.write_text("\n;\n".join(inline_scripts(html)), encoding="utf-8")
+    result = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+# --- styling -----------------------------------------------------------------------------------------
+
+
+def test_approximate_points_are_styled_differently_and_explained() -> None:
+    m = full_map()
+    payload = maps.layer_data(m)[maps.LAYER_POINTS]
+    styles = payload["styles"]
+    frame = points_frame()
+    rows = maps._point_grid(frame)[0]
+    for code, row in zip(payload["c"], rows, strict=True):
+        style = styles[code]
+        precision = frame["location_precision"].iloc[row]
+        assert payload["precisions"][code] == maps.PRECISIONS[precision]
+        if precision == "coordinates":
+            assert (
+                "ck-exact" in style["className"] and "dashArray" not in style and style["fillOpacity"] > 0.5
+            )
+        else:
+            assert "ck-approx" in style["className"] and style["dashArray"] and style["fillOpacity"] < 0.2
+    spec = json.loads(re.search(r"ckLib\.legend\(map_\w+, (\{.*?\})\);", m.get_root().render()).group(1))
+    labels = [item["label"] for section in spec["sections"] for item in section["items"]]
+    assert any("omtrentlig placering" in label.lower() for label in labels)
+
+
+def test_nan_areas_are_hatched_and_called_ikke_kortlagt() -> None:
+    payload = maps.layer_data(full_map())[maps.LAYER_AREAS]
+    by_code = {f["c"]: f for f in payload["features"]}
+    assert by_code[151]["k"] == -1 and by_code[151]["l"] == "ikke kortlagt"
+    assert all(by_code[c]["k"] >= 0 for c in (101, 147, 153))
+    assert (
+        payload["nodata"]["fillColor"] == "url(#ck-hatch)" and "ck-nodata" in payload["nodata"]["className"]
+    )
+    html = full_map().get_root().render()
+    assert maps.NO_DATA_LABEL in html
+
+
+def test_classes_use_the_sequential_palette_light_to_dark() -> None:
+    payload = maps.layer_data(full_map())[maps.LAYER_AREAS]
+    by_code = {f["c"]: f["k"] for f in payload["features"]}
+    assert by_code[101] < by_code[147] < by_code[153]
+    assert payload["colors"] == maps.class_colors(3)
+
+
+def test_without_boundaries_municipalities_become_proportional_circles() -> None:
+    centres = pd.DataFrame(
+        {
+            "municipality_code": [101, 147, 151],
+            "municipality_name": ["København", "Frederiksberg", HOSTILE[0]],
+            "lat": [55.66, 55.68, 55.73],
+            "lon": [12.6, 12.52, 12.36],
+            "value": [10.0, 2.0, float("nan")],
+            "value_label": ["10 tilbud", "2 tilbud", "ikke kortlagt"],
+        }
+    )
+    m = maps.build_map(
+        areas=None, municipality_points=centres, points=points_frame(10), measure_label="Antal tilbud"
+    )
+    payload = maps.layer_data(m)[maps.LAYER_AREAS]
+    rows = {r[2]: r for r in payload["rows"]}
+    assert rows[101][7] > rows[147][7] > 0  # bigger value, bigger circle
+    assert rows[151][6] == -1 and "ck-nodata" in payload["nodata"]["className"]
+    html = m.get_root().render()
+    assert "ckLib.circles(" in html and "Cirklens størrelse" in html
+    assert "ckLib.areas(" not in html
+
+
+def test_no_data_at_all_still_builds_a_map_of_denmark() -> None:
+    m = maps.build_map()
+    assert maps.layer_data(m) == {}
+    view = re.search(r"ckLib\.finish\(map_\w+, \[\], \"\", (\[.*?\]\])\);", m.get_root().render()).group(1)
+    assert json.loads(view) == [list(maps.DENMARK_BOUNDS[0]), list(maps.DENMARK_BOUNDS[1])]
+
+
+def test_unit_types_get_their_own_symbols_and_unknown_types_fall_back_to_andet() -> None:
+    payload = maps.layer_data(full_map())[maps.LAYER_UNITS]
+    keys = [t["key"] for t in payload["types"]]
+    types = [keys[row[2]] for row in payload["rows"]]
+    assert types == ["hospital", "psykiatri", "andet"]
+    sizes = [row[4] for row in payload["rows"]]
+    assert sizes[0] > sizes[1] >= sizes[2]  # sized by number of collaborations
+    assert [row[3] for row in payload["rows"]] == [0, 0, 1]  # approximate location flagged
+    assert len({t["color"] for t in payload["types"]}) == len(payload["types"])
+
+
+# --- inputs ------------------------------------------------------------------------------------------
+
+
+def test_missing_column_is_named() -> None:
+    with pytest.raises(maps.MapInputError, match="location_precision"):
+        maps.build_map(points=points_frame().drop(columns="location_precision"))
+
+
+def test_bad_kind_names_row_and_value() -> None:
+    frame = points_frame()
+    frame.loc[3, "kind"] = "forening"
+    with pytest.raises(maps.MapInputError, match=r"kind i række 3 er 'forening'"):
+        maps.build_map(points=frame)
+
+
+def test_points_without_coordinates_are_skipped() -> None:
+    frame = points_frame(10)
+    frame.loc[[2, 5], "lat"] = np.nan
+    payload = maps.layer_data(maps.build_map(points=frame))[maps.LAYER_POINTS]
+    assert len(payload["x"]) == 8
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1234.0, "1.234"), (12.5, "12,5"), (2.5, "2,5"), (0.25, "0,25"), (3.0, "3"), (float("nan"), "")],
+)
+def test_format_number_is_danish(value: float, text: str) -> None:
+    assert maps.format_number(value) == text
+
+
+def test_value_classes() -> None:
+    assert maps.value_classes([float("nan")]) == []
+    assert maps.value_classes([1, 2, 2]) == [(1.0, 1.0), (2.0, 2.0)]
+    counts = maps.value_classes(range(0, 100))
+    assert len(counts) == 5 and counts[0][0] == 0 and counts[-1][1] == 99
+    assert all(lo == prev_hi + 1 for (lo, _), (_, prev_hi) in zip(counts[1:], counts[:-1], strict=True))
+    rates = maps.value_classes(np.linspace(0.1, 11.9, 50))
+    assert all(len(maps.format_number(edge)) <= 4 for pair in rates for edge in pair)
+    assert maps.value_classes([0.0, 5.0], breaks=[0, 2, 4, 6]) == [(0, 2), (2, 4), (4, 6)]
+
+
+# --- geometry ----------------------------------------------------------------------------------------
+
+
+def test_simplify_keeps_shared_borders_shared() -> None:
+    x = np.linspace(12.3, 12.5, 400)
+    border = shapely.LineString(np.column_stack([x, 55.7 + 0.004 * np.sin(x * 900)]))
+    halves = shapely.ops.split(shapely.box(12.3, 55.6, 12.5, 55.8), border).geoms
+    wiggly = gpd.GeoDataFrame({"municipality_code": [1, 2]}, geometry=list(halves), crs=4326)
+    assert shapely.coverage_is_valid(np.asarray(wiggly.geometry.values))
+    simple = maps.simplify_for_display(wiggly, 0.002)
+    assert simple.geometry.is_valid.all() and not simple.geometry.is_empty.any()
+    assert shapely.coverage_is_valid(np.asarray(simple.geometry.values))  # no gaps, no overlaps
+    assert (
+        shapely.get_num_coordinates(simple.geometry.values).sum()
+        < shapely.get_num_coordinates(wiggly.geometry.values).sum() / 3
+    )
+
+
+def test_real_municipalities_simplify_well_under_400_kb(real_boundaries_file: Path) -> None:
+    areas = real_areas(real_boundaries_file)
+    simple = maps.simplify_for_display(areas)
+    assert len(simple) == len(areas) == 98
+    assert simple.geometry.is_valid.all() and not simple.geometry.is_empty.any()
+    assert shapely.coverage_is_valid(np.asarray(simple.geometry.values))
+    payload = maps.to_script_json(maps.layer_data(maps.build_map(areas=areas))[maps.LAYER_AREAS])
+    assert len(payload.encode("utf-8")) < 250_000
+
+
+# --- payload -----------------------------------------------------------------------------------------
+
+
+def _st_folium_bytes(m: folium.Map) -> int:
+    from streamlit_folium import _get_header, _get_html, _get_map_string
+
+    m.get_root().render()
+    parts = (_get_html(m), _get_header(m), _get_map_string(m))
+    return sum(len(p.encode("utf-8")) for p in parts)
+
+
+def test_one_council_with_6000_points_is_under_1_5_mb(tiny_boundaries) -> None:
+    shapes = tiny_boundaries.municipalities
+    refs = reference.municipalities().merge(reference.councils(), on="council_id")
+    areas = shapes.merge(
+        refs[["municipality_code", "municipality_name", "council_name"]], on="municipality_code"
+    )
+    areas = areas[areas["council_name"] == "Sundhedsråd Fyn"].assign(value=3.0, value_label="3 tilbud")
+    west, south, east, north = areas.total_bounds
+    rng = np.random.default_rng(3)
+    n = 6_000
+    pts = pd.DataFrame(
+        {
+            "point_id": [f"org:ORG-{i}" for i in range(n)],
+            "kind": "organisation",
+            "name": [f"Frivillig forening for pårørende nr. {i}" for i in range(n)],
+            "lat": rng.uniform(south, north, n),
+            "lon": rng.uniform(west, east, n),
+            "location_precision": "coordinates",
+        }
+    )
+    size = _st_folium_bytes(maps.build_map(areas=areas, points=pts, measure_label="Tilbud"))
+    assert size < 1.5 * 1024 * 1024
+    assert size / n < 80  # bytes per point, names included
+
+
+def test_st_folium_sees_the_same_layers_and_clicks_survive_its_renaming() -> None:
+    from streamlit_folium import _get_map_string
+
+    m = full_map(layers_on=[maps.LAYER_AREAS])
+    m.get_root().render()
+    script = _get_map_string(m)
+    assert "var ck_layer_div_" in script and "ckLib.points(map_div," in script
+    assert re.search(r"ckLib\.finish\(map_div, \[ck_layer_div_\d+(, ck_layer_div_\d+)+\]", script)
+
+
+# --- clicks ------------------------------------------------------------------------------------------
+
+
+def _tag_index(frame: pd.DataFrame, row: int) -> int:
+    return int(np.flatnonzero(maps._point_grid(frame)[0] == row)[0])
+
+
+def _returned(lat: float | None, lng: float | None, tooltip: str | None) -> dict:
+    """A dict shaped like st_folium's return value."""
+    where = None if lat is None else {"lat": lat, "lng": lng}
+    return {"last_object_clicked": where, "last_object_clicked_tooltip": tooltip, "last_clicked": where}
+
+
+def test_identify_point_from_tooltip_tag_and_position() -> None:
+    frame = points_frame()
+    row = 3
+    tip = f"{HOSTILE[3]}TilbudPræcis placering[ck:p:{_tag_index(frame, row)}]"
+    lat, lon = frame.loc[row, ["lat", "lon"]]
+    assert maps.identify_click(_returned(lat + 1e-6, lon, tip), frame, grid_areas()) == (
+        "point",
+        frame.loc[row, "point_id"],
+    )
+    # a stale tooltip from an earlier click with a different position does not match
+    assert maps.identify_click(_returned(lat + 0.02, lon, tip), frame, grid_areas()) is None
+    # a marker spread out of a pile (spiderfied) reports its leg position, a little off
+    assert maps.identify_click(_returned(lat + 5e-4, lon - 9e-4, tip), frame, None) == (
+        "point",
+        frame.loc[row, "point_id"],
+    )
+
+
+def test_identify_point_among_duplicates_at_one_postcode() -> None:
+    frame = points_frame(6, hostile=False)
+    frame[["lat", "lon"]] = [55.7, 12.4]  # all at the same postcode centroid
+    for row in range(6):
+        tip = f"Forening {row}[ck:p:{_tag_index(frame, row)}]"
+        assert maps.identify_click(_returned(55.7, 12.4, tip), frame, None) == (
+            "point",
+            frame.loc[row, "point_id"],
+        )
+
+
+def test_identify_municipality_unit_and_collaboration() -> None:
+    areas, units, links = grid_areas(), units_frame(), links_frame()
+    assert maps.identify_click(_returned(55.65, 12.35, "KøbenhavnxHovedstaden[ck:m:101]"), None, areas) == (
+        "municipality",
+        101,
+    )
+    assert (
+        maps.identify_click(_returned(56.5, 9.0, "København[ck:m:101]"), None, areas) is None
+    )  # far from 101
+    assert maps.identify_click(_returned(55.65, 12.35, "[ck:m:999]"), None, areas) is None
+    assert maps.identify_click(_returned(55.696, 12.366, "Rigshospitalet[ck:u:0]"), None, areas, units) == (
+        "unit",
+        "U1",
+    )
+    assert maps.identify_click(_returned(55.7, 12.4, "x[ck:l:1]"), None, areas, links=links) == (
+        "collaboration",
+        "S2",
+    )
+
+
+def test_identify_municipality_without_boundaries() -> None:
+    centres = pd.DataFrame({"municipality_code": [101, 147]})
+    assert maps.identify_click(_returned(55.6, 12.5, "x[ck:m:147]"), None, None, None, centres) == (
+        "municipality",
+        147,
+    )
+    assert maps.identify_click(_returned(55.6, 12.5, "x[ck:m:153]"), None, None, None, centres) is None
+
+
+def test_identify_ignores_clusters_and_empty_returns() -> None:
+    frame = points_frame()
+    assert (
+        maps.identify_click(_returned(55.7, 12.4, "12 organisationer og tilbud[ck:c:0]"), frame, grid_areas())
+        is None
+    )
+    assert maps.identify_click({}, frame, grid_areas()) is None
+    assert maps.identify_click(None, frame, grid_areas()) is None
+    assert maps.identify_click(_returned(None, None, None), frame, grid_areas()) is None
+    assert maps.identify_click(_returned(55.7, 12.4, "[ck:p:99999]"), frame, grid_areas()) is None
+
+
+def test_identify_falls_back_on_position_without_the_tooltip() -> None:
+    frame, areas, units = points_frame(), grid_areas(), units_frame()
+    only_position = {
+        "last_object_clicked": {"lat": float(frame.loc[5, "lat"]), "lng": float(frame.loc[5, "lon"])}
+    }
+    assert maps.identify_click(only_position, frame, areas, units) == ("point", frame.loc[5, "point_id"])
+    on_unit = {"last_object_clicked": {"lat": 55.696, "lng": 12.366}}
+    assert maps.identify_click(on_unit, frame, areas, units) == ("unit", "U1")
+    in_polygon = {"last_object_clicked": {"lat": 55.75, "lng": 12.45}}
+    assert maps.identify_click(in_polygon, frame, areas, units) == ("municipality", 153)
+    assert (
+        maps.identify_click({"last_object_clicked": {"lat": 50.0, "lng": 5.0}}, frame, areas, units) is None
+    )
+
+
+def test_click_tag_reads_only_the_trailing_tag() -> None:
+    assert maps.click_tag({"last_object_clicked_tooltip": "Navn [ck:p:1] i navnet[ck:p:7]"}) == ("p", 7)
+    assert maps.click_tag({"last_object_clicked_tooltip": "Navn [ck:p:1] i navnet"}) is None
+    assert maps.click_tag({"last_object_clicked_tooltip": None}) is None
