@@ -31,7 +31,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", default="national")
     default = Path(__file__).resolve().parents[2] / "shared" / "geo" / "kommuner.geojson"
-    p.add_argument("--boundaries", default=os.environ.get("CIVILKORT_BOUNDARIES") or (str(default) if default.exists() else None))
+    p.add_argument(
+        "--boundaries",
+        default=os.environ.get("CIVILKORT_BOUNDARIES") or (str(default) if default.exists() else None),
+    )
     args = p.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +79,9 @@ def main() -> None:
         rate = f"{rows / seconds:,.0f}" if seconds > 0 and rows else "-"
         print(f"{step:<16}{rows:>10,}{seconds:>8.2f}{rate:>14}")
     print(f"I alt fra CSV-filer til database: {total_files:.1f} s (mål: <= 30 s)")
-    print(f"Samme build fra typede tabeller:  {total_typed:.1f} s; filerne koster x{total_files / total_typed:.2f}")
+    print(
+        f"Samme build fra typede tabeller:  {total_typed:.1f} s; filerne koster x{total_files / total_typed:.2f}"
+    )
 
 
 if __name__ == "__main__":

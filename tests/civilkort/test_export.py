@@ -40,7 +40,7 @@ def test_csv_is_neutralised_and_leaves_out_personal_data(danish):
     text = export.to_csv(frame(), danish_excel=danish).decode("utf-8-sig")
     df = pd.read_csv(io.StringIO(text), sep=";" if danish else ",", dtype=str, keep_default_na=False)
     assert list(df.columns) == ["Navn", "Breddegrad", "Modtager sociale henvisninger"]
-    assert all(not v[0] in "=+-@\t\r" for v in df["Navn"])
+    assert all(v[0] not in "=+-@\t\r" for v in df["Navn"])
     assert df["Navn"].iloc[-1] == "Normal forening"
     assert df["Breddegrad"].iloc[0] == ("56,15" if danish else "56.15")
     assert df["Modtager sociale henvisninger"].iloc[0] == "Ja"
