@@ -9,10 +9,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import selection
+from ui import selection, timing
 from ui.data import database
 from ui.notices import provenance_banner
 
+started = timing.start()
 st.set_page_config(
     page_title="Civilsamfundskortet",
     page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
@@ -31,3 +32,4 @@ page = st.navigation(pages)
 selection.sidebar()
 provenance_banner(db)
 page.run()
+timing.done(started, page.title)

@@ -12,6 +12,7 @@ import shapely
 
 from civilkort.db import Database
 from civilkort.filters import Selection
+from civilkort.index import DataIndex
 
 # The offers matching a selection (area by the offer's place, every filter), joined to their organisation.
 _OFFERS_CTE = """
@@ -160,8 +161,10 @@ def collaborations(db: Database, sel: Selection) -> pd.DataFrame:
     )
 
 
-def map_points(db: Database, sel: Selection) -> pd.DataFrame:
+def map_points(db: Database, sel: Selection, index: DataIndex | None = None) -> pd.DataFrame:
     """Points to draw: matching organisations, and matching offers held at their own address."""
+    if index is not None:
+        return index.points(index.masks(sel))
     return _run(
         db,
         [_OFFERS_CTE, _ORGS_CTE],
@@ -203,8 +206,17 @@ def links(db: Database, sel: Selection) -> pd.DataFrame:
     )
 
 
-def municipality_measures(db: Database, sel: Selection) -> pd.DataFrame:
-    """Per municipality of the area: offers, organisations, collaborations (all filtered), population."""
+def municipality_measures(db: Database, sel: Selection, index: DataIndex | None = None) -> pd.DataFrame:
+    """Per municipality of the area: offers, organisations, collaborations (all filtered), population.
+
+    With ``index`` the counts come from the in-memory index (same rules, tested equal).
+    """
+    if index is not None:
+        counts = index.municipality_counts(index.masks(sel))
+        out = index.area_municipalities(sel).join(counts, on="municipality_code")
+        return out.assign(
+            offers_per_10k=lambda d: (d["offers"] / d["population"].astype(float) * 10_000).round(1)
+        )
     return _run(
         db,
         [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
@@ -221,8 +233,18 @@ def municipality_measures(db: Database, sel: Selection) -> pd.DataFrame:
     ).assign(offers_per_10k=lambda d: (d["offers"] / d["population"].astype(float) * 10_000).round(1))
 
 
-def key_figures(db: Database, sel: Selection) -> dict[str, int]:
+def key_figures(db: Database, sel: Selection, index: DataIndex | None = None) -> dict[str, int]:
     """Headline numbers for the selection."""
+    if index is not None:
+        masks = index.masks(sel)
+        counts = index.municipality_counts(masks).loc[sel.municipality_codes()]
+        return {
+            "organisations": int(masks.organisations.sum()),
+            "offers": int(masks.offers.sum()),
+            "collaborations": int(masks.collaborations.sum()),
+            "units": len(index.area_units(sel)),
+            "municipalities_without": int((counts["records_any"] == 0).sum()),
+        }
     row = _run(
         db,
         [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
@@ -238,8 +260,12 @@ def key_figures(db: Database, sel: Selection) -> dict[str, int]:
     return {k: int(v) for k, v in row.items()}
 
 
-def offers_by_theme(db: Database, sel: Selection) -> pd.DataFrame:
+def offers_by_theme(db: Database, sel: Selection, index: DataIndex | None = None) -> pd.DataFrame:
     """Number of matching offers per theme (every theme listed, zeros included)."""
+    if index is not None:
+        n = index.offers_by_theme(index.masks(sel))
+        labels = vocabulary(db, "theme")
+        return pd.DataFrame({"label": labels["label"], "n": labels["code"].map(n).fillna(0).astype(int)})
     return _run(
         db,
         [_OFFERS_CTE],
@@ -261,16 +287,19 @@ def _format_value(measure: str, value: float) -> str:
     return f"{int(value)} {unit}"
 
 
-def map_layers(db: Database, sel: Selection, measure: str) -> dict:
-    """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds."""
-    measures = municipality_measures(db, sel)
+def map_layers(db: Database, sel: Selection, measure: str, index: DataIndex | None = None) -> dict:
+    """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds.
+
+    Links are only fetched when the links layer is on.
+    """
+    measures = municipality_measures(db, sel, index)
     value = measures[measure].astype(float)
     # A municipality with no records at all is 'ikke kortlagt' (no data), not a zero.
     value[measures["records_any"] == 0] = float("nan")
     measures = measures.assign(value=value, value_label=[_format_value(measure, v) for v in value])
     measures.loc[measures["records_any"] == 0, "value_label"] = "ikke kortlagt"
     codes = sel.municipality_codes()
-    shapes = municipality_shapes(db, codes)
+    shapes = index.area_shapes(codes) if index is not None else municipality_shapes(db, codes)
     areas = None
     if shapes is not None:
         areas = shapes.merge(
@@ -278,7 +307,12 @@ def map_layers(db: Database, sel: Selection, measure: str) -> dict:
             on="municipality_code",
         )
     council_ids = sorted(set(measures["council_id"]))
-    outlines = council_shapes(db, council_ids) if shapes is not None else None
+    if shapes is None:
+        outlines = None
+    else:
+        outlines = (
+            index.area_council_shapes(council_ids) if index is not None else council_shapes(db, council_ids)
+        )
     mpoints = measures[["municipality_code", "municipality_name", "lat", "lon", "value", "value_label"]]
     if areas is not None:
         minx, miny, maxx, maxy = areas.total_bounds
@@ -295,9 +329,9 @@ def map_layers(db: Database, sel: Selection, measure: str) -> dict:
         "areas": areas,
         "council_outlines": outlines,
         "municipality_points": mpoints,
-        "points": map_points(db, sel),
-        "units": units(db, sel),
-        "links": links(db, sel),
+        "points": map_points(db, sel, index),
+        "units": index.area_units(sel) if index is not None else units(db, sel),
+        "links": links(db, sel) if "links" in sel.layers else None,
         "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
         "attribution": _attribution(db),
     }

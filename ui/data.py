@@ -10,6 +10,7 @@ import streamlit as st
 from civilkort import queries
 from civilkort.db import Database, current_path
 from civilkort.filters import Selection
+from civilkort.index import DataIndex
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -30,12 +31,23 @@ def database() -> Database:
     return _open(str(path))
 
 
+@st.cache_resource(max_entries=2, show_spinner="Indlæser data …")
+def _index(path: str) -> DataIndex:
+    return DataIndex(_open(path))
+
+
+INDEXED = frozenset({"key_figures", "municipality_measures", "offers_by_theme", "map_points", "map_layers"})
+"""Queries answered from the in-memory index (the map page's filter changes)."""
+
+
 @st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
 def _cached(name: str, path: str, sel: Selection | None, extra: tuple) -> Any:
     fn: Callable = getattr(queries, name)
     db = _open(path)
     if sel is None:
         return fn(db, *extra)
+    if name in INDEXED:
+        return fn(db, sel, *extra, index=_index(path))
     return fn(db, sel, *extra)
 
 

@@ -89,3 +89,60 @@ def test_details(small_db):
     detail = queries.organisation_detail(small_db, org_id)
     assert len(detail["organisation"]) == 1 and len(detail["collaborations"]) >= 1
     assert queries.organisation_detail(small_db, "findes-ikke")["organisation"].empty
+
+
+SELECTIONS = [
+    Selection(),
+    AARHUS,
+    Selection(area="region:oestdanmark", themes=("lighed", "forebyggelse")),
+    Selection(area="council:fyn", target_groups=("aeldre", "ensomme"), statuses=()),
+    Selection(prevention_levels=("primaer",), referrals="ja"),
+    Selection(referrals="nej", organisation_types=("frivillig_forening", "fond")),
+    Selection(staffing=("frivillige",), statuses=("aktiv", "pause")),
+    Selection(text="café"),
+    Selection(text="sagen", area="region:midtjylland"),
+    Selection(area="council:hovedstaden", text="hospital", themes=("brobygning",)),
+    Selection(themes=("udvikling",), target_groups=("paaroerende",), statuses=("ophoert",)),
+]
+
+
+@pytest.fixture(scope="module")
+def index(small_db_dir):
+    from civilkort.db import Database, current_path
+    from civilkort.index import DataIndex
+    from civilkort.settings import Settings
+
+    db = Database(current_path(Settings(data_dir=small_db_dir, static_dir=small_db_dir)))
+    return DataIndex(db)
+
+
+@pytest.mark.parametrize("sel", SELECTIONS, ids=[str(i) for i in range(len(SELECTIONS))])
+def test_index_agrees_with_sql(small_db, index, sel):
+    """The in-memory index answers exactly as the documented SQL."""
+    assert queries.key_figures(small_db, sel, index) == queries.key_figures(small_db, sel)
+    sql = queries.municipality_measures(small_db, sel).set_index("municipality_code")
+    fast = queries.municipality_measures(small_db, sel, index).set_index("municipality_code")
+    for col in ("offers", "organisations", "collaborations", "records_any"):
+        assert fast[col].astype(int).to_dict() == sql[col].astype(int).to_dict(), col
+    a = queries.map_points(small_db, sel).sort_values("point_id").reset_index(drop=True)
+    b = queries.map_points(small_db, sel, index).sort_values("point_id").reset_index(drop=True)
+    assert a["point_id"].tolist() == b["point_id"].tolist()
+    assert (
+        queries.offers_by_theme(small_db, sel, index)["n"].tolist()
+        == queries.offers_by_theme(small_db, sel)["n"].tolist()
+    )
+
+
+def test_map_layers_from_index_match_sql(small_db, index):
+    sel = Selection(area="council:fyn", themes=("lighed",), layers=("areas", "points", "units", "links"))
+    a, b = queries.map_layers(small_db, sel, "offers"), queries.map_layers(small_db, sel, "offers", index)
+    assert a["bounds"] == b["bounds"]
+    assert sorted(a["units"]["unit_id"]) == sorted(b["units"]["unit_id"])
+    assert (
+        a["areas"].set_index("municipality_code")["value_label"].to_dict()
+        == b["areas"].set_index("municipality_code")["value_label"].to_dict()
+    )
+    assert (
+        len(a["links"]) == len(b["links"])
+        and a["council_outlines"]["council_id"].tolist() == b["council_outlines"]["council_id"].tolist()
+    )
