@@ -154,3 +154,23 @@ def test_an_unexpected_error_is_a_danish_message_not_a_traceback(app, monkeypatc
     app.switch_page("app_pages/lister.py").run()
     assert not app.exception
     assert "Noget gik galt" in app.error[0].value and "intern detalje" not in app.error[0].value
+
+
+def test_a_new_build_is_picked_up_without_restart(tmp_path, monkeypatch, example_tables):
+    """The app re-reads data/current.txt on every run: a finished build shows on the next click."""
+    from civilkort.settings import Settings
+    from etl.build import build
+    from tests.conftest import clean_input
+
+    monkeypatch.setenv("CIVILKORT_DATA_DIR", str(tmp_path))
+    cfg = Settings(data_dir=tmp_path, static_dir=tmp_path)
+    build(clean_input(example_tables), meta={"is_example": "true"}, cfg=cfg)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    before = _metrics(at)["Samarbejder"]
+    fewer = {k: v.copy() for k, v in example_tables.items()}
+    fewer["experiences"] = fewer["experiences"].iloc[0:0]
+    fewer["collaborations"] = fewer["collaborations"].iloc[:5]
+    build(clean_input(fewer), meta={"is_example": "true"}, cfg=cfg)
+    at.run()
+    _no_errors(at)
+    assert _metrics(at)["Samarbejder"] == "5" != before
