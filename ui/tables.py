@@ -27,7 +27,11 @@ def table_with_export(df: pd.DataFrame, *, title: str, sel: Selection, key: str)
     )
     if not include_personal:
         shown = shown.drop(columns=[c for c in export.PERSONAL_COLUMNS if c in shown.columns])
-    st.dataframe(export.prepare(shown, include_personal=True), hide_index=True, width="stretch", height=480)
+    display = export.prepare(shown, include_personal=True)
+    for col in display.columns:  # empty text cells show empty, not "None"
+        if display[col].dtype == object or pd.api.types.is_string_dtype(display[col]):
+            display[col] = display[col].astype(object).where(display[col].notna(), "")
+    st.dataframe(display, hide_index=True, width="stretch", height=480)
     stem = f"{_slug(title)}-{_slug(sel.area_name())}-{dt.date.today().isoformat()}"
     note = f"{title}, {sel.area_name()}, udtrukket {dt.date.today():%d-%m-%Y} fra Civilsamfundskortet"
     c1, c2, c3 = st.columns(3)
