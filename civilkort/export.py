@@ -7,10 +7,13 @@ against CSV/formula injection.  Personal fields are left out unless asked for.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
+import numpy as np
 import pandas as pd
+import xlsxwriter
 
 from civilkort.schema import TABLES
 
@@ -98,27 +101,58 @@ def to_csv(df: pd.DataFrame, *, danish_excel: bool = False, include_personal: bo
     return ("\ufeff" + text).encode("utf-8")
 
 
+def _cell(value: object) -> object:
+    """A value xlsxwriter writes as is: NA as empty, timestamps as dates, numpy scalars as Python."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, list | tuple | np.ndarray):
+        return "; ".join(map(str, value))
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
 def to_xlsx(sheets: dict[str, pd.DataFrame], *, include_personal: bool = False, note: str = "") -> bytes:
     """An xlsx workbook with one sheet per table (strings written as text, never as formulas)."""
     buf = io.BytesIO()
-    with pd.ExcelWriter(
+    workbook = xlsxwriter.Workbook(
         buf,
-        engine="xlsxwriter",
-        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
-    ) as writer:
-        for name, df in sheets.items():
-            data = prepare(df, include_personal=include_personal)
-            for col in data.columns:
-                if isinstance(data[col].dtype, pd.DatetimeTZDtype):
-                    data[col] = data[col].dt.tz_localize(None)
-            safe_name = re.sub(r"[\[\]:*?/\\]", "", name)[:31] or "Ark"
-            data.to_excel(writer, sheet_name=safe_name, index=False, startrow=1 if note else 0)
-            sheet = writer.sheets[safe_name]
-            if note:
-                sheet.write_string(0, 0, note)
-            sheet.freeze_panes(2 if note else 1, 0)
-            for i, col in enumerate(data.columns):
-                lengths = data[col].dropna().astype(str).str.len()
-                typical = int(lengths.quantile(0.9)) if len(lengths) else 0
-                sheet.set_column(i, i, min(60, max(10, len(str(col)) + 2, typical + 2)))
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    bold = workbook.add_format({"bold": True, "bg_color": "#E1ECEE", "border": 1})
+    date = workbook.add_format({"num_format": "dd-mm-yyyy"})
+    for name, df in sheets.items():
+        data = prepare(df, include_personal=include_personal)
+        sheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", "", name)[:31] or "Ark")
+        first = 0
+        if note:
+            sheet.write_string(0, 0, note)
+            first = 1
+        sheet.write_row(first, 0, [str(c) for c in data.columns], bold)
+        for i, row in enumerate(data.itertuples(index=False, name=None), start=first + 1):
+            for j, value in enumerate(row):
+                value = _cell(value)
+                if value is None:
+                    continue
+                if isinstance(value, dt.datetime | dt.date):
+                    sheet.write_datetime(i, j, value, date)
+                elif isinstance(value, str):
+                    sheet.write_string(i, j, value)
+                else:
+                    sheet.write(i, j, value)
+        sheet.freeze_panes(first + 1, 0)
+        for j, col in enumerate(data.columns):
+            lengths = data[col].dropna().astype(str).str.len()
+            typical = int(lengths.quantile(0.9)) if len(lengths) else 0
+            sheet.set_column(j, j, min(60, max(10, len(str(col)) + 2, typical + 2)))
+    workbook.close()
     return buf.getvalue()

@@ -148,7 +148,10 @@ class DataIndex:
             if len(c)
             else np.zeros(0, np.int16)
         )
-        self.records_any = np.bincount(self.org_mun, minlength=MAX_MUNICIPALITY_CODE)
+        # 'ikke kortlagt' = no organisation and no offer placed in the municipality, whatever the filters
+        self.records_any = np.bincount(self.org_mun, minlength=MAX_MUNICIPALITY_CODE) + np.bincount(
+            self.offer_mun, minlength=MAX_MUNICIPALITY_CODE
+        )
         self.municipalities = db.query(
             """SELECT municipality_code, municipality_name, council_id, council_name, lat, lon, population
                FROM municipalities ORDER BY municipality_name"""

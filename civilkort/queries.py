@@ -225,7 +225,8 @@ def municipality_measures(db: Database, sel: Selection, index: DataIndex | None 
                   (SELECT count(*) FROM sel_offers o WHERE o.municipality_code = m.municipality_code) AS offers,
                   (SELECT count(*) FROM sel_orgs g WHERE g.municipality_code = m.municipality_code) AS organisations,
                   (SELECT count(*) FROM sel_collabs c WHERE list_contains(c.municipality_codes, m.municipality_code)) AS collaborations,
-                  (SELECT count(*) FROM organisations g WHERE g.municipality_code = m.municipality_code) AS records_any
+                  (SELECT count(*) FROM organisations g WHERE g.municipality_code = m.municipality_code)
+                  + (SELECT count(*) FROM offers o WHERE o.municipality_code = m.municipality_code) AS records_any
            FROM municipalities m
            WHERE list_contains($codes, m.municipality_code)
            ORDER BY m.municipality_name""",
@@ -254,6 +255,7 @@ def key_figures(db: Database, sel: Selection, index: DataIndex | None = None) ->
                   (SELECT count(*) FROM regional_units WHERE list_contains($codes, municipality_code)) AS units,
                   (SELECT count(*) FROM municipalities m WHERE list_contains($codes, m.municipality_code)
                       AND NOT EXISTS (SELECT 1 FROM organisations g WHERE g.municipality_code = m.municipality_code)
+                      AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.municipality_code = m.municipality_code)
                   ) AS municipalities_without""",
         sel,
     ).iloc[0]
@@ -294,7 +296,7 @@ def map_layers(db: Database, sel: Selection, measure: str, index: DataIndex | No
     """
     measures = municipality_measures(db, sel, index)
     value = measures[measure].astype(float)
-    # A municipality with no records at all is 'ikke kortlagt' (no data), not a zero.
+    # A municipality with no records at all (no organisation, no offer) is 'ikke kortlagt', not a zero.
     value[measures["records_any"] == 0] = float("nan")
     measures = measures.assign(value=value, value_label=[_format_value(measure, v) for v in value])
     measures.loc[measures["records_any"] == 0, "value_label"] = "ikke kortlagt"

@@ -212,6 +212,33 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_council_report(args) -> int:
+    from civilkort import report
+    from civilkort.reference import councils
+
+    path = current_path()
+    if path is None:
+        _err("Der er ingen database endnu. Kør 'python -m etl demo' eller 'python -m etl build FILER'.")
+        return 1
+    db = Database(path)
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    out = Path(args.out)
+    known = set(councils()["council_id"])
+    if args.council and args.council not in known:
+        _err(f"Ukendt sundhedsråd '{args.council}'. Vælg et af: {', '.join(sorted(known))}")
+        return 1
+    started = dt.datetime.now()
+    if args.council:
+        paths = report.council_report(db, args.council, today=today).write(out)
+    else:
+        paths = report.all_councils(db, out, today=today, progress=not args.quiet)
+    secs = (dt.datetime.now() - started).total_seconds()
+    for p in paths:
+        print(p)
+    _err(f"{len(paths)} filer skrevet på {secs:.1f} s.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (Danish help)."""
     p = argparse.ArgumentParser(
@@ -261,6 +288,18 @@ def parser() -> argparse.ArgumentParser:
     )
     t.add_argument("output", nargs="?", default="civilsamfundskortet-skabelon.xlsx", metavar="FIL.xlsx")
     t.set_defaults(func=cmd_template)
+
+    r = sub.add_parser(
+        "council-report",
+        parents=[common],
+        help="Skriv kortlægningsrapporten (PDF + xlsx) for ét eller alle 17 sundhedsråd.",
+    )
+    r.add_argument("--council", metavar="ID", help="Sundhedsrådets id, fx aarhus. Uden: alle 17.")
+    r.add_argument(
+        "--out", default="rapporter", metavar="MAPPE", help="Mappe til filerne (standard: rapporter)."
+    )
+    r.add_argument("--today", metavar="ÅÅÅÅ-MM-DD", help="Dato som slutdatoer og friskhed regnes fra.")
+    r.set_defaults(func=cmd_council_report)
 
     sub.add_parser(
         "path", parents=[common], help="Skriv stien til den database, appen bruger nu."

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -11,6 +12,9 @@ from civilkort import queries
 from civilkort.db import Database, current_path
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
+
+if TYPE_CHECKING:
+    from civilkort.report import CouncilReport
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -55,3 +59,15 @@ def query(name: str, sel: Selection | None = None, *extra) -> Any:
     """Run ``civilkort.queries.<name>`` for the current database, cached per (database, selection)."""
     db = database()
     return _cached(name, str(db.path), sel, tuple(extra))
+
+
+@st.cache_data(max_entries=34, show_spinner=False, ttl=3600)
+def _council_report(path: str, council_id: str, today: dt.date) -> CouncilReport:
+    from civilkort import report
+
+    return report.council_report(_open(path), council_id, today=today, index=_index(path))
+
+
+def council_report(council_id: str, today: dt.date) -> CouncilReport:
+    """The council's PDF and xlsx report for the current database (cached per day)."""
+    return _council_report(str(database().path), council_id, today)

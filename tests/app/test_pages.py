@@ -174,3 +174,15 @@ def test_a_new_build_is_picked_up_without_restart(tmp_path, monkeypatch, example
     at.run()
     _no_errors(at)
     assert _metrics(at)["Samarbejder"] == "5" != before
+
+
+def test_report_page_makes_pdf_and_xlsx_for_the_chosen_council(app):
+    app.query_params["omraade"] = "council:fyn"
+    app.run()
+    app.switch_page("app_pages/rapport.py").run()
+    _no_errors(app)
+    assert app.selectbox(key="rapport_council").value == "fyn"
+    app.button[0].click().run()
+    _no_errors(app)
+    assert "Sundhedsråd Fyn" in app.success[0].value
+    assert len(app.get("download_button")) == 2

@@ -1,0 +1,392 @@
+"""The mapping report for one health council: a PDF to take to the meeting and an xlsx
+with the tables behind it (Danish).
+
+Contents: key figures, a map image, gap matrices (municipality × theme, theme × target
+group), collaborations ending within 12 months, orphans, data quality per municipality,
+sources and data date.  Figures come from the same functions as the app's pages, so
+the report and the screen agree.  Images are drawn with matplotlib (no browser, no
+network); text uses the DejaVu font that ships with matplotlib, so any Unicode in
+user data prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from fpdf import FPDF, FontFace  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from civilkort import export, gaps, queries, radar, reference  # noqa: E402
+from civilkort.db import Database  # noqa: E402
+from civilkort.filters import Selection  # noqa: E402
+from civilkort.index import DataIndex  # noqa: E402
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+TEAL = "#0b5563"
+MAX_TABLE_ROWS = 40
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(value: object) -> str:
+    """Text for the PDF: missing as '–', control characters removed."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return "–"
+    if isinstance(value, pd.Timestamp | dt.date):
+        return pd.Timestamp(value).strftime("%d-%m-%Y")
+    if isinstance(value, bool | np.bool_):
+        return "Ja" if value else "Nej"
+    return _CONTROL.sub("", str(value))
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def map_png(data: dict, title: str) -> bytes:
+    """A static map of the area: municipalities by number of offers, organisations, regional units."""
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    areas = data["areas"]
+    if areas is not None:
+        mapped = areas[areas["value"].notna()]
+        unmapped = areas[areas["value"].isna()]
+        if len(mapped):
+            mapped.plot(
+                ax=ax,
+                column="value",
+                cmap="Blues",
+                edgecolor="#555",
+                linewidth=0.5,
+                legend=True,
+                legend_kwds={"label": "Antal tilbud", "shrink": 0.6},
+            )
+        if len(unmapped):
+            unmapped.plot(ax=ax, color="#eeeeee", edgecolor="#555", linewidth=0.5, hatch="///")
+        outlines = data.get("council_outlines")
+        if outlines is not None:
+            outlines.boundary.plot(ax=ax, color="#222", linewidth=1.2)
+    else:
+        m = data["municipality_points"]
+        sizes = 30 + 400 * (m["value"].fillna(0) / max(1.0, float(m["value"].max() or 1)))
+        ax.scatter(m["lon"], m["lat"], s=sizes, color=TEAL, alpha=0.5, edgecolor="white")
+    pts = data["points"]
+    if len(pts):
+        exact = pts["location_precision"] == "coordinates"
+        ax.scatter(
+            pts.loc[exact, "lon"],
+            pts.loc[exact, "lat"],
+            s=3,
+            color="#d95f02",
+            alpha=0.6,
+            label="Organisation/tilbud",
+        )
+        ax.scatter(
+            pts.loc[~exact, "lon"],
+            pts.loc[~exact, "lat"],
+            s=6,
+            facecolors="none",
+            edgecolors="#d95f02",
+            alpha=0.6,
+            linewidths=0.5,
+            label="Omtrentlig placering",
+        )
+    units = data["units"]
+    if len(units):
+        ax.scatter(
+            units["lon"],
+            units["lat"],
+            s=28,
+            marker="s",
+            color="#b2182b",
+            edgecolor="white",
+            label="Regional enhed",
+        )
+    (south, west), (north, east) = data["bounds"]
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=11)
+    if len(pts) or len(units):
+        ax.legend(loc="lower left", fontsize=7, frameon=True)
+    return _png(fig)
+
+
+def heatmap_png(long: pd.DataFrame, title: str) -> bytes:
+    """A heatmap of a long matrix (row_label, col_label, n); empty cells in a warm colour, 'ikke kortlagt' grey."""
+    rows = list(dict.fromkeys(long["row_label"]))
+    cols = list(dict.fromkeys(long["col_label"]))
+    grid = long.pivot_table(index="row_label", columns="col_label", values="n", aggfunc="sum", sort=False)
+    grid = grid.reindex(index=rows, columns=cols).fillna(0).to_numpy()
+    unmapped_rows = set(long.loc[~long["row_mapped"].astype(bool), "row_label"])
+    fig, ax = plt.subplots(figsize=(min(11, 2.5 + 0.9 * len(cols)), 1.2 + 0.32 * len(rows)))
+    masked = np.ma.masked_where(grid == 0, grid)
+    ax.imshow(np.zeros_like(grid), cmap=ListedColormap(["#fde0c5"]), aspect="auto")
+    ax.imshow(masked, cmap="Blues", aspect="auto", vmin=0, vmax=max(1, grid.max()))
+    for i, r in enumerate(rows):
+        for j in range(len(cols)):
+            value = int(grid[i, j])
+            if r in unmapped_rows:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, color="#e0e0e0"))
+                text = "–"
+            else:
+                text = str(value)
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > 0.6 * grid.max() and grid.max() > 0 else "#222",
+            )
+    ax.set_xticks(range(len(cols)), [_clean(c) for c in cols], rotation=35, ha="right", fontsize=7)
+    ax.set_yticks(range(len(rows)), [_clean(r) for r in rows], fontsize=7)
+    ax.set_title(title, fontsize=10)
+    return _png(fig)
+
+
+class _Pdf(FPDF):
+    def __init__(self, title: str, footer_text: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.doc_title = title
+        self.footer_text = footer_text
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_title(title)
+        self.set_creator("Civilsamfundskortet")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 7)
+        self.set_text_color(110)
+        self.cell(0, 5, f"{self.footer_text} · side {self.page_no()}", align="C")
+        self.set_text_color(0)
+
+    def heading(self, text: str) -> None:
+        self.ln(3)
+        self.set_font("DejaVu", "B", 12)
+        self.set_text_color(11, 85, 99)
+        self.multi_cell(0, 7, _clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0)
+        self.set_font("DejaVu", "", 9)
+
+    def para(self, text: str) -> None:
+        self.set_font("DejaVu", "", 9)
+        self.multi_cell(0, 5, _clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def image_bytes(self, data: bytes, width: float = 180) -> None:
+        self.image(io.BytesIO(data), w=width)
+
+    def frame(
+        self, df: pd.DataFrame, columns: dict[str, str], widths: tuple[float, ...] | None = None
+    ) -> None:
+        """A table of the first MAX_TABLE_ROWS rows of ``df`` (``columns``: name -> header)."""
+        if df.empty:
+            self.para("Ingen.")
+            return
+        self.set_font("DejaVu", "", 7.5)
+        shown = df.head(MAX_TABLE_ROWS)
+        with self.table(
+            col_widths=widths,
+            text_align="LEFT",
+            line_height=4.2,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(225, 236, 238)),
+            cell_fill_color=(246, 248, 249),
+            cell_fill_mode="ROWS",
+        ) as table:
+            row = table.row()
+            for header in columns.values():
+                row.cell(header)
+            for record in shown[list(columns)].itertuples(index=False):
+                row = table.row()
+                for value in record:
+                    row.cell(_clean(value)[:120])
+        if len(df) > MAX_TABLE_ROWS:
+            self.para(f"… og {len(df) - MAX_TABLE_ROWS} mere (se xlsx-filen).")
+        self.set_font("DejaVu", "", 9)
+
+
+@dataclass
+class CouncilReport:
+    """A council's report as files."""
+
+    council_id: str
+    council_name: str
+    pdf: bytes
+    xlsx: bytes
+
+    def write(self, folder: Path) -> list[Path]:
+        """Write the PDF and xlsx into ``folder``; returns their paths."""
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"kortlaegning-{self.council_id}"
+        paths = [folder / f"{stem}.pdf", folder / f"{stem}.xlsx"]
+        paths[0].write_bytes(self.pdf)
+        paths[1].write_bytes(self.xlsx)
+        return paths
+
+
+def council_report(
+    db: Database, council_id: str, *, today: dt.date | None = None, index: DataIndex | None = None
+) -> CouncilReport:
+    """Build the PDF and xlsx report for one council (no filters: the whole mapping)."""
+    today = today or dt.date.today()
+    sel = Selection(area=f"council:{council_id}", statuses=())
+    name = sel.area_name()
+    meta = db.meta()
+    is_example = meta.get("is_example") == "true"
+    figures = queries.key_figures(db, sel, index)
+    data = queries.map_layers(db, sel, "offers", index)
+    by_theme = gaps.matrix(db, sel, "municipality", "theme")
+    theme_group = gaps.matrix(db, sel, "theme", "target_group")
+    cover = gaps.coverage(db, sel, today=today)
+    ending = radar.ending(db, sel, today)
+    governance = radar.gaps_in_governance(db, sel, today)
+    orphans = radar.orphans(db, sel, today)
+    councils = queries.council_table(db)
+    uncertain = councils[(councils["council_name"] == name) & councils["is_single_source"]]
+
+    built = meta.get("built_at", "")[:10]
+    newest = dict(db.query("SELECT measure, value FROM quality_report").itertuples(index=False)).get(
+        "Nyeste verificering", "–"
+    )
+    pdf = _Pdf(
+        f"Kortlægning af civilsamfundet – {name}",
+        f"{name} · udskrevet {today:%d-%m-%Y} · data bygget {built}",
+    )
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 9, f"Kortlægning af civilsamfundet\n{name}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.para(
+        f"Udskrevet {today:%d-%m-%Y}. Data bygget {built}; nyeste verificering {newest}. "
+        f"Kilde: {meta.get('inputs', 'ukendt')}."
+    )
+    if is_example:
+        pdf.set_fill_color(255, 243, 205)
+        pdf.multi_cell(
+            0,
+            5,
+            "EKSEMPELDATA: organisationer, tilbud og samarbejder er genererede eksempler "
+            "(dog med de rigtige samarbejder fra regionernes strategipapirer). Ikke rigtige data.",
+            fill=True,
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.ln(2)
+    pdf.heading("Nøgletal")
+    key = pd.DataFrame(
+        [
+            ("Organisationer", figures["organisations"]),
+            ("Tilbud (alle statusser)", figures["offers"]),
+            ("Samarbejder", figures["collaborations"]),
+            ("Regionale enheder", figures["units"]),
+            ("Kommuner uden registreringer (ikke kortlagt)", figures["municipalities_without"]),
+            (
+                "Samarbejder der slutter inden for 3 / 6 / 12 måneder",
+                " / ".join(str(ending["counts"][m]) for m in (3, 6, 12)),
+            ),
+            ("Samarbejder uden tovholder", governance["counts"]["without_tovholder"]),
+            ("Organisationer med tilbud men uden samarbejde", len(orphans["organisations"])),
+        ],
+        columns=["Mål", "Værdi"],
+    )
+    pdf.frame(key, {"Mål": "Mål", "Værdi": "Værdi"}, (130, 50))
+    pdf.image_bytes(map_png(data, f"{name}: tilbud pr. kommune"), width=170)
+    pdf.para("Hule cirkler: omtrentlig placering (postnummer eller kommune). Skraveret: ikke kortlagt.")
+
+    pdf.add_page()
+    pdf.heading("Huller: kommune × tema")
+    pdf.para("Antal tilbud. Tomme felter (0) er fremhævet; '–' betyder ikke kortlagt (ingen registreringer).")
+    pdf.image_bytes(heatmap_png(by_theme, "Tilbud pr. kommune og tema"), width=170)
+    pdf.heading("Huller: tema × målgruppe")
+    pdf.image_bytes(heatmap_png(theme_group, "Tilbud pr. tema og målgruppe"), width=180)
+
+    pdf.add_page()
+    pdf.heading("Samarbejder der slutter inden for 12 måneder")
+    pdf.frame(
+        ending["rows"][12],
+        {"title": "Samarbejde", "end_date": "Slutdato", "kind_label": "Art"}
+        if "kind_label" in ending["rows"][12].columns
+        else {"title": "Samarbejde", "end_date": "Slutdato"},
+    )
+    pdf.heading("Organisationer med tilbud, men uden samarbejde")
+    orgs = orphans["organisations"]
+    pdf.frame(
+        orgs, {c: export.COLUMN_LABELS.get(c, c) for c in ("name", "municipality_name") if c in orgs.columns}
+    )
+    pdf.heading("Regionale enheder uden partner i et tema")
+    units = orphans["units"]
+    cols = {
+        c: radar.TABLE_LABELS.get(c, export.COLUMN_LABELS.get(c, c))
+        for c in ("name", "theme_label")
+        if c in units.columns
+    }
+    pdf.frame(units, cols)
+
+    pdf.add_page()
+    pdf.heading("Datakvalitet pr. kommune")
+    pdf.para(
+        "Score 0-100: dybde (antal organisationer), andel verificeret inden for 12 måneder og andel med "
+        "præcis placering. 'Ikke kortlagt': ingen registreringer."
+    )
+    shown = gaps.danish(cover)
+    pdf.frame(shown, {c: c for c in shown.columns[:6]})
+    pdf.heading("Kilder")
+    pdf.para(
+        "Sundhedsrådenes kommuner: samlet fra offentlige kilder (se README). "
+        f"Kommunegrænser: {meta.get('boundaries_source') or 'ikke indlæst'} (DAGI, Klimadatastyrelsen). "
+        "Folketal: Danmarks Statistik (FOLK1A), når indlæst."
+    )
+    if len(uncertain):
+        pdf.para(
+            "Rådets kommuner bygger delvis på én kilde: "
+            + ", ".join(uncertain["municipality_name"])
+            + ". Tjek mod regionens egne sider før officiel brug."
+        )
+    pdf_bytes = bytes(pdf.output())
+
+    note = f"{name}, udskrevet {today:%d-%m-%Y}" + (" · EKSEMPELDATA" if is_example else "")
+    sheets = {
+        "Nøgletal": key,
+        "Kommuner": gaps.danish(cover),
+        "Kommune x tema": by_theme[["row_label", "col_label", "n"]].rename(
+            columns={"row_label": "Kommune", "col_label": "Tema", "n": "Tilbud"}
+        ),
+        "Tema x målgruppe": theme_group[["row_label", "col_label", "n"]].rename(
+            columns={"row_label": "Tema", "col_label": "Målgruppe", "n": "Tilbud"}
+        ),
+        "Slutter inden for 12 mdr": radar.table(ending["rows"][12]),
+        "Uden samarbejde": radar.table(orgs),
+        "Enheder uden partner": radar.table(units),
+    }
+    xlsx = export.to_xlsx(sheets, note=note)
+    return CouncilReport(council_id, name, pdf_bytes, xlsx)
+
+
+def all_councils(
+    db: Database, folder: Path, *, today: dt.date | None = None, progress: bool = False
+) -> list[Path]:
+    """Write the report for each of the 17 councils into ``folder``."""
+    index = DataIndex(db)
+    paths: list[Path] = []
+    ids = reference.councils()["council_id"].tolist()
+    for council_id in tqdm(ids, desc="Rapporter", unit="råd", disable=not progress):
+        paths += council_report(db, council_id, today=today, index=index).write(folder)
+    return paths
