@@ -1,4 +1,7 @@
-"""A table of the current selection with its export buttons (xlsx, csv, csv for Danish Excel)."""
+"""A table of the current selection with its export buttons (xlsx, csv, csv for Danish Excel).
+
+The files are made only when a button is clicked (deferred download data), not on every run.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ def table_with_export(df: pd.DataFrame, *, title: str, sel: Selection, key: str)
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "Hent som Excel (xlsx)",
-        export.to_xlsx({title: df}, include_personal=include_personal, note=note),
+        lambda: export.to_xlsx({title: df}, include_personal=include_personal, note=note),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -45,7 +48,7 @@ def table_with_export(df: pd.DataFrame, *, title: str, sel: Selection, key: str)
     )
     c2.download_button(
         "Hent som CSV",
-        export.to_csv(df, include_personal=include_personal),
+        lambda: export.to_csv(df, include_personal=include_personal),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -53,7 +56,7 @@ def table_with_export(df: pd.DataFrame, *, title: str, sel: Selection, key: str)
     )
     c3.download_button(
         "Hent som CSV til dansk Excel (;)",
-        export.to_csv(df, danish_excel=True, include_personal=include_personal),
+        lambda: export.to_csv(df, danish_excel=True, include_personal=include_personal),
         file_name=f"{stem}-excel.csv",
         mime="text/csv",
         key=f"{key}_csv_dk",
