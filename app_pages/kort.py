@@ -34,8 +34,10 @@ def page() -> None:
         st.error("Kortets filer (Leaflet) er ikke installeret, så kortet kan ikke vises. Kør: `make setup`")
     has_population = measures["population"].notna().any()
     measure = sel.measure
+    # Always the same number of elements above the map, so a filter change never moves (and re-creates) it.
+    notice = st.empty()
     if measure == "offers_per_10k" and not has_population:
-        st.info("Der er ikke indlæst folketal, så kommunerne farves efter antal tilbud. Se *Om data*.")
+        notice.info("Der er ikke indlæst folketal, så kommunerne farves efter antal tilbud. Se *Om data*.")
         measure = "offers"
 
     col_map, col_side = st.columns([3, 2], gap="medium")
@@ -46,30 +48,18 @@ def page() -> None:
                 st.caption(
                     "Der er ikke indlæst kommunegrænser: kommunerne vises som cirkler. Se *Om data* for hvordan."
                 )
-            m = maps.build_map(
-                areas=data["areas"],
-                council_outlines=data["council_outlines"],
-                municipality_points=data["municipality_points"],
-                points=data["points"] if "points" in sel.layers else None,
-                units=data["units"] if "units" in sel.layers else None,
-                links=data["links"] if "links" in sel.layers else None,
-                measure_label=MEASURES[measure],
-                bounds=data["bounds"],
-                show_tiles_layer="tiles" in sel.layers,
-                show_areas="areas" in sel.layers,
-                simplify_tolerance=None,  # the build already simplified the shapes for display
-                attribution=data["attribution"],
-            )
+            # The base map depends on the area only, so st_folium keeps its iframe (and the user's view) when a
+            # filter changes; the data layers travel as feature groups, which its frontend swaps in place.
+            view = maps.page_map(data, layers=sel.layers, measure_label=MEASURES[measure])
             returned = st_folium(
-                m,
+                view.base,
                 key=f"kort-{sel.area}",
+                feature_group_to_add=view.groups,
+                returned_objects=list(maps.RETURNED_OBJECTS),
                 height=620,
                 use_container_width=True,
-                returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
             )
-            click = maps.identify_click(
-                returned or {}, data["points"], data["areas"], data["units"], data["municipality_points"]
-            )
+            click = view.identify(returned or {})
             last = st.session_state.get("kort_last_click")
             clicked_at = (returned or {}).get("last_object_clicked")
             if click and clicked_at != last:

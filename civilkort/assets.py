@@ -9,6 +9,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import branca.colormap
 import folium
@@ -82,6 +83,9 @@ _DROP = re.compile(
 )
 
 
+_E = TypeVar("_E", bound=Element)
+
+
 class NonLocalAssetError(ValueError):
     """A map element asks for a script or stylesheet that is not served by the app."""
 
@@ -115,8 +119,11 @@ def _walk(element: Element) -> Iterator[Element]:
         yield from _walk(child)
 
 
-def localize(m: folium.Map) -> folium.Map:
-    """Point every element's ``default_js``/``default_css`` at ``/app/static/vendor``; drop unused; raise on others."""
+def localize(m: _E) -> _E:
+    """Point every element's ``default_js``/``default_css`` at ``/app/static/vendor``; drop unused; raise on others.
+
+    ``m``: a map, or any element (e.g. a feature group handed to st_folium separately); checked with its children.
+    """
     for element in _walk(m):
         if isinstance(element, branca.colormap.ColorMap):
             raise NonLocalAssetError(
@@ -138,7 +145,7 @@ def localize(m: folium.Map) -> folium.Map:
     return m
 
 
-def asset_urls(m: folium.Map) -> tuple[list[str], list[str]]:
+def asset_urls(m: Element) -> tuple[list[str], list[str]]:
     """The script and stylesheet URLs that streamlit-folium would load for this map (after :func:`localize`)."""
     js: list[str] = []
     css: list[str] = []

@@ -6,7 +6,8 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -14,9 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
-from folium.map import Layer
 from folium.template import Template
 
 from civilkort import assets
@@ -287,6 +287,7 @@ def _encode_shape(geom: shapely.Geometry | None, scale: int = SHAPE_SCALE) -> li
 
 _RUNTIME_CSS = """
 .leaflet-container{background:#dde6ec;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+.leaflet-container path.leaflet-interactive:focus:not(:focus-visible){outline:none}
 .ck-tooltip{font-size:13px;line-height:1.35;max-width:300px;white-space:normal}
 .ck-tip-title,.ck-card-title{font-weight:600}
 .ck-card{font-size:13px;line-height:1.4;min-width:160px}
@@ -393,13 +394,13 @@ _RUNTIME_JS = r"""
       poly.on("mouseout", function () { poly.setStyle({weight: style.weight, color: style.color}); });
       group.addLayer(poly);
     });
-    return group.addTo(map);
+    return group;
   }
   function outlines(map, d) {
     setup(map);
     var group = L.featureGroup();
     d.features.forEach(function (f) { group.addLayer(L.polygon(shape(f.g, d.q), d.style)); });
-    return group.addTo(map);
+    return group;
   }
   function circles(map, d) {
     setup(map);
@@ -410,7 +411,7 @@ _RUNTIME_JS = r"""
       m.bindTooltip(tip(r[3], [r[4], r[5]], "m:" + r[2]), {className: "ck-tooltip"});
       group.addLayer(m);
     });
-    return group.addTo(map);
+    return group;
   }
   function clusterIcon(cluster) {
     var n = cluster.getChildCount();
@@ -463,7 +464,7 @@ _RUNTIME_JS = r"""
       c.openTooltip();
     });
     group.addLayers(markers);
-    return group.addTo(map);
+    return group;
   }
   function units(map, d) {
     setup(map);
@@ -487,9 +488,9 @@ _RUNTIME_JS = r"""
       L.DomUtil[z < 8 ? "addClass" : "removeClass"](box, "ck-z-far");
       L.DomUtil[z >= 8 && z < 10 ? "addClass" : "removeClass"](box, "ck-z-mid");
     }
-    map.on("zoomend", scale);
+    if (!map.ckUnitScale) { map.ckUnitScale = true; map.on("zoomend", scale); }  // once per map, not per swap
     scale();
-    return group.addTo(map);
+    return group;
   }
   function links(map, d) {
     setup(map);
@@ -500,7 +501,7 @@ _RUNTIME_JS = r"""
       line.bindTooltip(tip(r[5], [d.kinds[r[4]]], "l:" + i), {sticky: true, className: "ck-tooltip"});
       group.addLayer(line);
     });
-    return group.addTo(map);
+    return group;
   }
   function swatch(row, item) {
     var sw = document.createElement("span");
@@ -519,6 +520,20 @@ _RUNTIME_JS = r"""
     }
     row.appendChild(sw);
   }
+  function sections(parent, list) {
+    list.forEach(function (section) {
+      var part = L.DomUtil.create("div", "ck-legend-section", parent);
+      if (section.title) { var title = L.DomUtil.create("div", "ck-legend-title", part); title.textContent = section.title; }
+      if (section.note) { var note = L.DomUtil.create("div", "ck-legend-note", part); note.textContent = section.note; }
+      section.items.forEach(function (item) {
+        var row = L.DomUtil.create("div", "ck-legend-row", part);
+        swatch(row, item);
+        var label = L.DomUtil.create("span", "ck-legend-label", row); label.textContent = item.label;
+      });
+    });
+  }
+  // The legend box belongs to the base map (it stays open or folded across filter changes); the data layers
+  // refill its body (legendBody), the footer holds what the base map itself draws.
   function legend(map, spec) {
     var control = L.control({position: spec.position});
     control.onAdd = function () {
@@ -526,34 +541,101 @@ _RUNTIME_JS = r"""
       var size = map.getSize();
       box.open = spec.open && size.x >= 640 && size.y >= 420;  // small maps start with the legend folded
       var summary = L.DomUtil.create("summary", "", box); summary.textContent = "Signaturforklaring";
-      spec.sections.forEach(function (section) {
-        var part = L.DomUtil.create("div", "ck-legend-section", box);
-        if (section.title) { var title = L.DomUtil.create("div", "ck-legend-title", part); title.textContent = section.title; }
-        if (section.note) { var note = L.DomUtil.create("div", "ck-legend-note", part); note.textContent = section.note; }
-        section.items.forEach(function (item) {
-          var row = L.DomUtil.create("div", "ck-legend-row", part);
-          swatch(row, item);
-          var label = L.DomUtil.create("span", "ck-legend-label", row); label.textContent = item.label;
-        });
-      });
+      control.ckBody = L.DomUtil.create("div", "ck-legend-body", box);
+      sections(control.ckBody, spec.sections || []);
+      sections(L.DomUtil.create("div", "ck-legend-footer", box), spec.footer || []);
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
     };
     return control.addTo(map);
   }
-  // Layers start on the map so streamlit-folium binds its click handler to them; hidden ones go after that.
-  function finish(map, hidden, attribution, bounds) {
-    if (attribution && map.attributionControl) { map.attributionControl.addAttribution(esc(attribution)); }
-    // not animated: a zoom animation in progress makes Leaflet ignore the next setView (e.g. from streamlit-folium)
-    map.fitBounds(bounds, {padding: [12, 12], animate: false});
-    window.setTimeout(function () {
-      hidden.forEach(function (layer) { if (map.hasLayer(layer)) { map.removeLayer(layer); } });
-    }, 0);
+  function legendBody(map, list) {
+    var body = map.ckState.legend.ckBody;
+    while (body.firstChild) { body.removeChild(body.firstChild); }
+    sections(body, list);
   }
+
+  // --- base map and swappable data layers ---------------------------------------------------------
+  // The base map (built once per area) makes the layer control, the legend box and the view. Each data
+  // layer arrives as its own container (a streamlit-folium feature group, swapped on every filter change
+  // without re-creating the map) and registers itself in the layer control. A layer the user switched on
+  // or off in the control keeps that state across swaps, until the app changes the layer's start state.
+  function base(map, spec) {
+    setup(map);
+    var order = spec.order || [];
+    var state = {choices: {}, server: {}, groups: [], tiles: null};
+    map.ckState = state;
+    state.control = L.control.layers(null, null, {
+      position: "topright", collapsed: true, sortLayers: true,
+      sortFunction: function (a, b, nameA, nameB) { return order.indexOf(nameA) - order.indexOf(nameB); }
+    }).addTo(map);
+    map.on("overlayadd overlayremove", function (e) {
+      // The control fires these for every add/remove of a listed layer (also the swaps); its _handlingClick
+      // flag (Leaflet 1.x) tells the user's own clicks apart.
+      if (!state.control._handlingClick) { return; }
+      state.choices[e.name] = {on: e.type === "overlayadd", server: state.server[e.name]};
+    });
+    state.legend = legend(map, spec.legend);
+    if (spec.attribution && map.attributionControl) { map.attributionControl.addAttribution(esc(spec.attribution)); }
+    // not animated: a zoom animation in progress makes Leaflet ignore the next setView (e.g. from streamlit-folium)
+    map.fitBounds(spec.bounds, {padding: [12, 12], animate: false});
+  }
+  function register(map, layer, name, on, persistent) {
+    var state = map.ckState, server = !!on, choice = state.choices[name];
+    var shown = choice && choice.server === server ? choice.on : server;
+    state.server[name] = server;
+    layer.ckName = name;
+    if (!persistent) { state.groups.push(layer); }
+    state.control.addOverlay(layer, name);
+    // Every layer starts on the map so streamlit-folium binds its click handler to it (it binds to what is on
+    // the map right after the script); hidden ones go in a microtask: after that, before anything is painted.
+    if (!shown) {
+      Promise.resolve().then(function () { if (map.hasLayer(layer)) { map.removeLayer(layer); } });
+    }
+  }
+  // One data layer: the builder's Leaflet layer put in its container (or on the map), listed in the control.
+  function layer(map, container, name, builder, on, persistent, d) {
+    setup(map);
+    var drawn = BUILDERS[builder](map, d);
+    if (container) { container.addLayer(drawn); } else { drawn.addTo(map); }
+    register(map, container || drawn, name, on, persistent);
+    return drawn;
+  }
+  function tiles(map, spec) {
+    var state = map.ckState, old = state.tiles;
+    if (old && (!spec || old.ckUrl !== spec.url)) {
+      if (map.hasLayer(old)) { map.removeLayer(old); }
+      state.control.removeLayer(old);
+      state.tiles = null;
+    }
+    if (spec && !state.tiles) {  // the same background stays on the map across swaps (no reloading tiles)
+      state.tiles = L.tileLayer(spec.url, spec.options).addTo(map);
+      state.tiles.ckUrl = spec.url;
+      register(map, state.tiles, spec.name, true, true);
+    }
+  }
+  // A new set of data layers is coming (the first call of each set): forget the previous set.
+  function update(map, spec) {
+    var state = map.ckState;
+    state.groups.forEach(function (g) {
+      if (map.hasLayer(g)) { map.removeLayer(g); }
+      state.control.removeLayer(g);
+    });
+    state.groups = [];
+    // streamlit-folium removed its previous feature groups from the map before this script, but keeps them
+    // in window.feature_group forever (only to remove them again); drop them so old layers can be freed.
+    if (Array.isArray(window.feature_group)) { window.feature_group.length = 0; }
+    Object.keys(state.choices).forEach(function (name) {  // a layer that went away starts afresh when back
+      if (spec.names.indexOf(name) < 0) { delete state.choices[name]; }
+    });
+    tiles(map, spec.tiles);
+    legendBody(map, spec.legend);
+  }
+  var BUILDERS = {areas: areas, outlines: outlines, circles: circles, points: points, units: units, links: links};
   window.ckLib = {esc: esc, tip: tip, card: card, num: num, shape: shape, setup: setup, areas: areas,
                   outlines: outlines, circles: circles, points: points, units: units, links: links,
-                  legend: legend, finish: finish};
+                  legend: legend, base: base, layer: layer, update: update};
 })();
 """
 
@@ -575,65 +657,118 @@ class _Runtime(JSCSSMixin, MacroElement):
         self.js = _RUNTIME_JS
 
 
-class _DataLayer(Layer):
-    """One overlay drawn by a ckLib builder from a JSON payload (one JS call, not one folium object per row)."""
+def _map_of(element: Element) -> folium.Map:
+    """The map an element sits in (directly or inside a feature group)."""
+    parent = element._parent
+    while parent is not None and not isinstance(parent, folium.Map):
+        parent = parent._parent
+    if parent is None:
+        raise MapInputError(f"{type(element).__name__} er ikke lagt på et kort")
+    return parent
+
+
+class _Base(MacroElement):
+    """The base map's own setup: layer control, legend box (with the base map's own legend lines), view."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}ckLib.base({{ this._parent.get_name() }}, {{ this.spec }});{% endmacro %}"
+    )
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "CkBase"
+        self.spec = to_script_json(spec)
+
+
+class _LayerCall(MacroElement):
+    """One overlay drawn by a ckLib builder from a JSON payload (one JS call, not one folium object per row).
+
+    Put in a :class:`_DataGroup` (drawn into that feature group) or directly on the map (base map layers).
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = ckLib.{{ this.builder }}({{ this._parent.get_name() }}, {{ this.payload }});"
+        "var {{ this.get_name() }} = ckLib.layer({{ this.map_name }}, {{ this.container_name }}, "
+        "{{ this.name_json }}, {{ this.builder_json }}, {{ this.on_json }}, {{ this.persistent_json }}, "
+        "{{ this.payload }});"
         "{% endmacro %}"
     )
 
     def __init__(
-        self, name: str, builder: str, payload: str, bounds: list[list[float]] | None, *, on: bool
+        self,
+        name: str,
+        builder: str,
+        payload: str,
+        bounds: list[list[float]] | None,
+        *,
+        on: bool,
+        persistent: bool = False,
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
+        super().__init__()
         self._name = "CkLayer"
+        self.layer_name = name
         self.builder = builder
         self.payload = payload
         self.bounds = bounds
         self.initially_on = on
+        self.name_json = to_script_json(name)
+        self.builder_json = to_script_json(builder)
+        self.on_json = "true" if on else "false"
+        self.persistent_json = "true" if persistent else "false"
 
-    def render(self, **kwargs: Any) -> None:
-        """Render without folium's ``addTo``: the builder adds the layer itself."""
-        MacroElement.render(self, **kwargs)
+    # names are read at render time: streamlit-folium renames the map and the groups before rendering them
+    @property
+    def map_name(self) -> str:
+        return _map_of(self).get_name()
+
+    @property
+    def container_name(self) -> str:
+        return "null" if isinstance(self._parent, folium.Map) else self._parent.get_name()
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         return self.bounds or [[None, None], [None, None]]
 
 
-class _Legend(MacroElement):
-    """Danish legend drawn with plain DOM and CSS (no d3/branca colormap)."""
+class _Update(MacroElement):
+    """First call of each set of data layers: drop the previous set, background map, legend body."""
 
     _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "ckLib.legend({{ this._parent.get_name() }}, {{ this.spec }});"
-        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}ckLib.update({{ this.map_name }}, {{ this.spec }});{% endmacro %}"
     )
 
     def __init__(self, spec: dict[str, Any]) -> None:
         super().__init__()
-        self._name = "CkLegend"
+        self._name = "CkUpdate"
         self.spec = to_script_json(spec)
 
+    @property
+    def map_name(self) -> str:
+        return _map_of(self).get_name()
 
-class _Finish(MacroElement):
-    """Attribution, the initial view, and hiding the layers that start switched off (after clicks are bound)."""
 
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "ckLib.finish({{ this._parent.get_name() }}, ["
-        "{% for layer in this.hidden %}{{ layer.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}"
-        "], {{ this.attribution }}, {{ this.bounds }});"
-        "{% endmacro %}"
-    )
+class _DataGroup(folium.FeatureGroup):
+    """A feature group holding one ckLib call; st_folium's ``feature_group_to_add`` swaps these in place.
 
-    def __init__(self, hidden: list[_DataLayer], attribution: str | None, bounds: list[list[float]]) -> None:
-        super().__init__()
-        self._name = "CkFinish"
-        self.hidden = hidden
-        self.attribution = to_script_json(attribution or "")
-        self.bounds = to_script_json(bounds)
+    ``control=False``: ckLib lists the layer in its own layer control (folium's LayerControl is not used).
+    """
+
+    def __init__(self, child: _LayerCall | _Update, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=False, show=True)
+        child.add_to(self)
+        self.call = child
+
+
+@dataclass
+class DataLayers:
+    """The filter-dependent part of the map: feature groups for st_folium, and the extent of their data."""
+
+    groups: list[folium.FeatureGroup]
+    """First the set's update call (legend, background map), then one group per data layer."""
+    extent: list[list[float]] | None
+    """``[[south, west], [north, east]]`` of the areas, points and units drawn (None without any)."""
+
+    def calls(self) -> list[_LayerCall]:
+        return [g.call for g in self.groups if isinstance(g.call, _LayerCall)]
 
 
 # --- payloads --------------------------------------------------------------------------------------
@@ -882,13 +1017,18 @@ def _links_payload(links: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
 # --- legend ----------------------------------------------------------------------------------------
 
 
-def _legend_spec(
+COUNCIL_LEGEND = {
+    "title": "",
+    "items": [{"kind": "line", "color": "#1f2933", "width": 2.5, "label": "Grænse for sundhedsråd"}],
+}
+
+
+def _legend_sections(
     *,
     measure_label: str,
     classes: list[tuple[float, float]] | None,
     circles: bool,
     has_no_data: bool,
-    outlines: bool,
     point_codes: set[int],
     unit_types: dict[str, str],
     link_kinds: list[str],
@@ -923,9 +1063,6 @@ def _legend_spec(
                 items.append({"kind": "hatch", "label": NO_DATA_LABEL})
         note = "Cirklens størrelse viser værdien (kommunegrænser ikke indlæst)" if circles else ""
         sections.append({"title": measure_label or "Kommuner", "note": note, "items": items})
-    if outlines:
-        council_line = {"kind": "line", "color": "#1f2933", "width": 2.5, "label": "Grænse for sundhedsråd"}
-        sections.append({"title": "", "items": [council_line]})
     if point_codes:
         items = []
         for k, (label, color) in enumerate(KINDS.values()):
@@ -954,10 +1091,172 @@ def _legend_spec(
             for k, c in zip(link_kinds, link_colors, strict=True)
         ]
         sections.append({"title": LAYER_LINKS, "items": items})
-    return {"open": True, "position": "topright", "sections": sections}
+    return sections
 
 
-# --- the builder -----------------------------------------------------------------------------------
+# --- the builders ----------------------------------------------------------------------------------
+
+TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILES_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+LAYER_ORDER = (LAYER_TILES, LAYER_AREAS, LAYER_COUNCILS, LAYER_LINKS, LAYER_POINTS, LAYER_UNITS)
+"""The order of the layer control."""
+RETURNED_OBJECTS = ("last_object_clicked", "last_object_clicked_tooltip")
+"""What the app asks st_folium to return: enough for :func:`identify_click`; panning returns nothing."""
+
+
+def build_base_map(
+    *,
+    bounds: Sequence[Sequence[float]] | None = None,
+    council_outlines: gpd.GeoDataFrame | None = None,
+    attribution: str | None = None,
+    layers_on: Iterable[str] | None = None,
+    simplify_tolerance: float | None = DISPLAY_TOLERANCE,
+) -> folium.Map:
+    """The part of the map that does not depend on the filters: give it the same input, get the same script.
+
+    Leaflet map, shared runtime (``ckLib``) and plugin files, the layer control, the legend box (its body is
+    filled by the data layers), council outlines, attribution and the initial view. Streamlit-folium keys the
+    map's iframe on this script, so within one area a filter change does not re-create the map; the data
+    layers from :func:`build_data_layers` go to ``st_folium(feature_group_to_add=...)``.
+
+    bounds: ``[[south, west], [north, east]]`` to fit (default: the outlines' extent, else Denmark).
+    council_outlines: GeoDataFrame or None: ``council_id``, ``council_name``, geometry (thick outlines).
+    attribution: source credit shown in the map corner (escaped), e.g. for the municipality boundaries.
+    layers_on: as for :func:`build_map` (only :data:`LAYER_COUNCILS` matters here).
+    simplify_tolerance: degrees for :func:`simplify_for_display` of the outlines (None: draw as given).
+    """
+    on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
+    outlines = None
+    if council_outlines is not None and len(council_outlines):
+        outlines = _outlines_payload(council_outlines, simplify_tolerance)
+    if bounds is not None:
+        fit = [list(map(float, bounds[0])), list(map(float, bounds[1]))]
+    elif outlines is not None:
+        fit = _extent_of(council_outlines)
+    else:
+        fit = None
+    fit = fit or [list(DENMARK_BOUNDS[0]), list(DENMARK_BOUNDS[1])]
+    m = folium.Map(
+        location=[(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2],
+        zoom_start=7,
+        tiles=None,
+        control_scale=True,
+        # Map-level limits (folium's own min_zoom/max_zoom only reach a tile layer; clustering needs maxZoom).
+        **{"minZoom": 5, "maxZoom": 18},
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+    )
+    _Runtime().add_to(m)
+    legend = {"open": True, "position": "topright", "footer": [COUNCIL_LEGEND] if outlines else []}
+    spec = {"order": list(LAYER_ORDER), "legend": legend, "attribution": attribution or "", "bounds": fit}
+    _Base(spec).add_to(m)
+    if outlines is not None:
+        _LayerCall(
+            LAYER_COUNCILS,
+            "outlines",
+            to_script_json(outlines),
+            None,
+            on=LAYER_COUNCILS in on,
+            persistent=True,
+        ).add_to(m)
+    return assets.localize(m)
+
+
+def build_data_layers(
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    municipality_points: pd.DataFrame | None = None,
+    points: pd.DataFrame | None = None,
+    units: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    measure_label: str = "",
+    show_areas: bool = True,
+    show_tiles_layer: bool = False,
+    layers_on: Iterable[str] | None = None,
+    breaks: Sequence[float] | None = None,
+    simplify_tolerance: float | None = DISPLAY_TOLERANCE,
+) -> DataLayers:
+    """The filter-dependent layers, one folium feature group each, for ``st_folium(feature_group_to_add=...)``.
+
+    The first group sets the legend body and the background map and drops the previous set; then one group per
+    data layer (municipalities, links, points, units), each a single ckLib call on a compact JSON payload. The
+    groups carry no plugin files of their own (the base map's runtime has them) and are localized all the same.
+    Parameters as for :func:`build_map`.
+    """
+    on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
+    if not show_areas:
+        on.discard(LAYER_AREAS)
+    calls: list[_LayerCall] = []
+    extents: list[list[list[float]]] = []
+    classes: list[tuple[float, float]] | None = None
+    has_no_data = circles = False
+
+    if areas is not None:
+        values = _floats(areas["value"]) if "value" in areas.columns else np.array([])
+        classes = value_classes(values, breaks=breaks)
+        has_no_data = bool(np.isnan(values).any())
+        opacity = 0.55 if show_tiles_layer else 0.8  # let the background map show through
+        payload, extent = _areas_payload(areas, classes, simplify_tolerance, opacity)
+        calls.append(_LayerCall(LAYER_AREAS, "areas", to_script_json(payload), extent, on=LAYER_AREAS in on))
+    elif municipality_points is not None:
+        values = (
+            _floats(municipality_points["value"]) if "value" in municipality_points.columns else np.array([])
+        )
+        classes = value_classes(values, breaks=breaks)
+        has_no_data = bool(np.isnan(values).any())
+        circles = True
+        payload, extent = _circles_payload(municipality_points, classes)
+        calls.append(
+            _LayerCall(LAYER_AREAS, "circles", to_script_json(payload), extent, on=LAYER_AREAS in on)
+        )
+    if calls and calls[-1].bounds:
+        extents.append(calls[-1].bounds)
+
+    link_kinds: list[str] = []
+    link_colors: list[str] = []
+    if links is not None and len(links):
+        payload, link_colors = _links_payload(links)
+        link_kinds = payload["kinds"]
+        calls.append(_LayerCall(LAYER_LINKS, "links", to_script_json(payload), None, on=LAYER_LINKS in on))
+
+    point_codes: set[int] = set()
+    if points is not None and len(points):
+        payload, extent = _points_payload(points)
+        point_codes = set(payload["c"])
+        calls.append(
+            _LayerCall(LAYER_POINTS, "points", to_script_json(payload), extent, on=LAYER_POINTS in on)
+        )
+        if extent:
+            extents.append(extent)
+
+    unit_types: dict[str, str] = {}
+    if units is not None and len(units):
+        payload, extent, unit_types = _units_payload(units)
+        calls.append(_LayerCall(LAYER_UNITS, "units", to_script_json(payload), extent, on=LAYER_UNITS in on))
+        if extent:
+            extents.append(extent)
+
+    tiles = None
+    if show_tiles_layer:
+        options = {"attribution": TILES_ATTRIBUTION, "maxZoom": 19, "maxNativeZoom": 19}
+        tiles = {"name": LAYER_TILES, "url": TILES_URL, "options": options}
+    legend = _legend_sections(
+        measure_label=measure_label,
+        classes=classes,
+        circles=circles,
+        has_no_data=has_no_data,
+        point_codes=point_codes,
+        unit_types=unit_types,
+        link_kinds=link_kinds,
+        link_colors=link_colors,
+    )
+    names = [call.layer_name for call in calls] + ([LAYER_TILES] if tiles else [])
+    update = _Update({"names": names, "tiles": tiles, "legend": legend})
+    groups: list[folium.FeatureGroup] = [_DataGroup(update, "ck-opdatering")]
+    groups += [_DataGroup(call, call.layer_name) for call in calls]
+    for group in groups:
+        assets.localize(group)  # st_folium collects default_js/default_css from the groups too
+    return DataLayers(groups=groups, extent=_union(extents))
 
 
 def build_map(
@@ -977,7 +1276,10 @@ def build_map(
     simplify_tolerance: float | None = DISPLAY_TOLERANCE,
     attribution: str | None = None,
 ) -> folium.Map:
-    """Build the product map (local Leaflet assets only; see the parameters' columns below).
+    """The whole product map in one folium Map (base map + data layers), e.g. for standalone HTML.
+
+    The app uses :func:`build_base_map` and :func:`build_data_layers` (via :func:`page_map`) instead, so a
+    filter change swaps the data layers without re-creating the map. Local Leaflet assets only.
 
     areas: GeoDataFrame (EPSG:4326) of municipalities, or None when no boundaries are loaded:
         ``municipality_code`` (int), ``municipality_name``, ``council_name``, ``value`` (float; NaN = no data ->
@@ -1004,104 +1306,86 @@ def build_map(
     simplify_tolerance: degrees for :func:`simplify_for_display` of areas/outlines (None: draw as given).
     attribution: source credit shown in the map corner (escaped), e.g. for the municipality boundaries.
     """
-    on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
-    if not show_areas:
-        on.discard(LAYER_AREAS)
-    m = folium.Map(
-        location=[56.2, 11.0],
-        zoom_start=7,
-        tiles=None,
-        control_scale=True,
-        # Map-level limits (folium's own min_zoom/max_zoom only reach a tile layer; clustering needs maxZoom).
-        **{"minZoom": 5, "maxZoom": 18},
-        zoom_snap=0.25,
-        zoom_delta=0.5,
+    layers_on = None if layers_on is None else list(layers_on)
+    layers = build_data_layers(
+        areas=areas,
+        municipality_points=municipality_points,
+        points=points,
+        units=units,
+        links=links,
+        measure_label=measure_label,
+        show_areas=show_areas,
+        show_tiles_layer=show_tiles_layer,
+        layers_on=layers_on,
+        breaks=breaks,
+        simplify_tolerance=simplify_tolerance,
     )
-    _Runtime().add_to(m)
-    if show_tiles_layer:
-        folium.TileLayer(
-            "OpenStreetMap", name=LAYER_TILES, overlay=True, control=True, show=True, max_zoom=19
-        ).add_to(m)
-
-    layers: list[_DataLayer] = []
-    extents: list[list[list[float]]] = []
-    classes: list[tuple[float, float]] | None = None
-    has_no_data = circles = False
-
-    if areas is not None:
-        values = _floats(areas["value"]) if "value" in areas.columns else np.array([])
-        classes = value_classes(values, breaks=breaks)
-        has_no_data = bool(np.isnan(values).any())
-        opacity = 0.55 if show_tiles_layer else 0.8  # let the background map show through
-        payload, extent = _areas_payload(areas, classes, simplify_tolerance, opacity)
-        layers.append(_DataLayer(LAYER_AREAS, "areas", to_script_json(payload), extent, on=LAYER_AREAS in on))
-    elif municipality_points is not None:
-        values = (
-            _floats(municipality_points["value"]) if "value" in municipality_points.columns else np.array([])
-        )
-        classes = value_classes(values, breaks=breaks)
-        has_no_data = bool(np.isnan(values).any())
-        circles = True
-        payload, extent = _circles_payload(municipality_points, classes)
-        layers.append(
-            _DataLayer(LAYER_AREAS, "circles", to_script_json(payload), extent, on=LAYER_AREAS in on)
-        )
-    if layers and layers[-1].bounds:
-        extents.append(layers[-1].bounds)
-
-    if council_outlines is not None and len(council_outlines):
-        payload = _outlines_payload(council_outlines, simplify_tolerance)
-        layers.append(
-            _DataLayer(LAYER_COUNCILS, "outlines", to_script_json(payload), None, on=LAYER_COUNCILS in on)
-        )
-
-    link_kinds: list[str] = []
-    link_colors: list[str] = []
-    if links is not None and len(links):
-        payload, link_colors = _links_payload(links)
-        link_kinds = payload["kinds"]
-        layers.append(_DataLayer(LAYER_LINKS, "links", to_script_json(payload), None, on=LAYER_LINKS in on))
-
-    point_codes: set[int] = set()
-    if points is not None and len(points):
-        payload, extent = _points_payload(points)
-        point_codes = set(payload["c"])
-        layers.append(
-            _DataLayer(LAYER_POINTS, "points", to_script_json(payload), extent, on=LAYER_POINTS in on)
-        )
-        if extent:
-            extents.append(extent)
-
-    unit_types: dict[str, str] = {}
-    if units is not None and len(units):
-        payload, extent, unit_types = _units_payload(units)
-        layers.append(_DataLayer(LAYER_UNITS, "units", to_script_json(payload), extent, on=LAYER_UNITS in on))
-        if extent:
-            extents.append(extent)
-
-    for layer in layers:
-        layer.add_to(m)
-    folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    _Legend(
-        _legend_spec(
-            measure_label=measure_label,
-            classes=classes,
-            circles=circles,
-            has_no_data=has_no_data,
-            outlines=any(layer.builder == "outlines" for layer in layers),
-            point_codes=point_codes,
-            unit_types=unit_types,
-            link_kinds=link_kinds,
-            link_colors=link_colors,
-        )
-    ).add_to(m)
-    fit = (
-        [list(map(float, bounds[0])), list(map(float, bounds[1]))] if bounds is not None else _union(extents)
+    m = build_base_map(
+        bounds=bounds if bounds is not None else layers.extent or DENMARK_BOUNDS,
+        council_outlines=council_outlines,
+        attribution=attribution,
+        layers_on=layers_on,
+        simplify_tolerance=simplify_tolerance,
     )
-    fit = fit or [list(DENMARK_BOUNDS[0]), list(DENMARK_BOUNDS[1])]
-    m.location = [(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2]
-    _Finish([layer for layer in layers if not layer.initially_on], attribution, fit).add_to(m)
+    for group in layers.groups:
+        group.add_to(m)
     return assets.localize(m)
+
+
+@dataclass
+class PageMap:
+    """What the map page shows: the base map, the data layers, and the frames they were drawn from."""
+
+    base: folium.Map
+    layers: DataLayers
+    drawn: dict[str, Any]
+    """``areas``, ``municipality_points``, ``points``, ``units``, ``links`` as drawn (None: not drawn)."""
+
+    @property
+    def groups(self) -> list[folium.FeatureGroup]:
+        return self.layers.groups
+
+    def identify(self, returned: Mapping[str, Any] | None) -> tuple[str, Any] | None:
+        """:func:`identify_click` against the frames this map drew."""
+        d = self.drawn
+        return identify_click(
+            returned, d["points"], d["areas"], d["units"], d["municipality_points"], links=d["links"]
+        )
+
+
+def page_map(data: Mapping[str, Any], *, layers: Collection[str], measure_label: str) -> PageMap:
+    """The app's map from :func:`civilkort.queries.map_layers` output and the sidebar's layer codes.
+
+    ``layers``: codes as in :data:`civilkort.filters.LAYERS` ("areas", "points", "units", "links", "tiles").
+    The municipalities are always drawn ("areas" only decides whether they start switched on); the shapes are
+    used as given (the build already simplified them for display).
+    """
+    drawn = {
+        "areas": data["areas"],
+        "municipality_points": data["municipality_points"] if data["areas"] is None else None,
+        "points": data["points"] if "points" in layers else None,
+        "units": data["units"] if "units" in layers else None,
+        "links": data["links"] if "links" in layers else None,
+    }
+    base = build_base_map(
+        bounds=data["bounds"],
+        council_outlines=data["council_outlines"],
+        attribution=data["attribution"],
+        simplify_tolerance=None,
+    )
+    groups = build_data_layers(
+        **drawn,
+        measure_label=measure_label,
+        show_areas="areas" in layers,
+        show_tiles_layer="tiles" in layers,
+        simplify_tolerance=None,
+    )
+    return PageMap(base=base, layers=groups, drawn=drawn)
+
+
+def _extent_of(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
+    total = _to_wgs84(gdf).geometry.total_bounds
+    return None if np.isnan(total).any() else [[total[1], total[0]], [total[3], total[2]]]
 
 
 def _union(extents: list[list[list[float]]]) -> list[list[float]] | None:
@@ -1113,18 +1397,34 @@ def _union(extents: list[list[list[float]]]) -> list[list[float]] | None:
     ]
 
 
-def layer_data(m: folium.Map) -> dict[str, dict[str, Any]]:
-    """The JSON each data layer of a :func:`build_map` map draws from, by layer name (for tests and debugging)."""
-    return {
-        child.layer_name: json.loads(child.payload)
-        for child in m._children.values()
-        if isinstance(child, _DataLayer)
-    }
+def _layer_calls(source: Element | DataLayers | Iterable[Element]) -> list[_LayerCall]:
+    if isinstance(source, DataLayers):
+        return source.calls()
+    roots = [source] if isinstance(source, Element) else list(source)
+    found: list[_LayerCall] = []
+
+    def walk(element: Element) -> None:
+        if isinstance(element, _LayerCall):
+            found.append(element)
+        for child in element._children.values():
+            walk(child)
+
+    for root in roots:
+        walk(root)
+    return found
 
 
-def hidden_layers(m: folium.Map) -> list[str]:
+def layer_data(source: Element | DataLayers | Iterable[Element]) -> dict[str, dict[str, Any]]:
+    """The JSON each data layer draws from, by layer name (for tests and debugging).
+
+    ``source``: a map from :func:`build_map` or :func:`build_base_map`, a :class:`DataLayers`, or groups.
+    """
+    return {call.layer_name: json.loads(call.payload) for call in _layer_calls(source)}
+
+
+def hidden_layers(source: Element | DataLayers | Iterable[Element]) -> list[str]:
     """Names of the data layers that start switched off."""
-    return [c.layer_name for c in m._children.values() if isinstance(c, _DataLayer) and not c.initially_on]
+    return [call.layer_name for call in _layer_calls(source) if not call.initially_on]
 
 
 def point_names(payload: Mapping[str, Any]) -> list[str]:

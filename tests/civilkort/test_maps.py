@@ -143,10 +143,27 @@ def real_areas(path: Path) -> gpd.GeoDataFrame:
     return g
 
 
+_LAYER_CALL = re.compile(
+    r"= ckLib\.layer\(map_\w+, (?:feature_group_\w+|null), \"[^\"]*\", \"(\w+)\", (?:true|false), (?:true|false), "
+    r"(.*)\);\s*$",
+    flags=re.MULTILINE,
+)
+
+
 def rendered_payloads(html: str) -> dict[str, dict]:
     """The JSON each ckLib builder receives, parsed back out of the rendered page (by builder name)."""
-    found = re.findall(r"= ckLib\.(\w+)\(map_\w+, (.*?)\);\s*$", html, flags=re.MULTILINE)
-    return {builder: json.loads(payload) for builder, payload in found}
+    return {builder: json.loads(payload) for builder, payload in _LAYER_CALL.findall(html)}
+
+
+def rendered_spec(html: str, call: str) -> dict:
+    """The JSON given to ``ckLib.base`` or ``ckLib.update`` in the rendered page."""
+    return json.loads(
+        re.search(rf"ckLib\.{call}\(map_\w+, (\{{.*\}})\);\s*$", html, flags=re.MULTILINE).group(1)
+    )
+
+
+def legend_titles(html: str) -> list[str]:
+    return [section["title"] for section in rendered_spec(html, "update")["legend"]]
 
 
 def inline_scripts(html: str) -> list[str]:
@@ -158,26 +175,34 @@ def inline_scripts(html: str) -> list[str]:
 
 def test_layers_present_with_danish_names() -> None:
     m = full_map(show_tiles_layer=True)
-    names = [c.layer_name for c in m._children.values() if isinstance(c, folium.map.Layer)]
-    assert names == [
-        maps.LAYER_TILES,
-        maps.LAYER_AREAS,
+    # the council outlines belong to the base map, the rest are swappable data layers
+    assert list(maps.layer_data(m)) == [
         maps.LAYER_COUNCILS,
+        maps.LAYER_AREAS,
         maps.LAYER_LINKS,
         maps.LAYER_POINTS,
         maps.LAYER_UNITS,
     ]
-    assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
     html = m.get_root().render()
-    for name in names:
-        assert json.dumps(name) in html  # listed in the layer control
-    assert "ckLib.legend(" in html and "Signaturforklaring" in html
+    # ckLib's own layer control (folium's would not know the layers swapped in later), in a fixed order
+    assert not any(isinstance(c, folium.LayerControl) for c in m._children.values())
+    assert rendered_spec(html, "base")["order"] == list(maps.LAYER_ORDER)
+    update = rendered_spec(html, "update")
+    assert update["tiles"]["name"] == maps.LAYER_TILES and maps.LAYER_TILES in update["names"]
+    for name in maps.LAYER_ORDER:
+        assert maps.to_script_json(name) in html
+    assert "Signaturforklaring" in html
 
 
 def test_one_js_call_per_layer_not_one_folium_object_per_point() -> None:
     small = full_map(points=points_frame(20))
     large = full_map(points=points_frame(5_000))
     assert len(large._children) == len(small._children) < 15
+    assert _descendants(large) == _descendants(small) < 40
+
+
+def _descendants(element) -> int:
+    return sum(1 + _descendants(child) for child in element._children.values())
 
 
 def test_no_non_local_url_anywhere_in_the_rendered_html() -> None:
@@ -202,7 +227,14 @@ def test_layers_on_and_show_areas_start_layers_switched_off() -> None:
     hidden = maps.hidden_layers(m)
     assert set(hidden) == {maps.LAYER_AREAS, maps.LAYER_COUNCILS, maps.LAYER_LINKS, maps.LAYER_UNITS}
     html = m.get_root().render()
-    assert re.search(r"ckLib\.finish\(map_\w+, \[ck_layer_\w+(, ck_layer_\w+){3}\]", html)
+    starts = dict(re.findall(r"ckLib\.layer\(map_\w+, \w+, \"([^\"]*)\", \"\w+\", (true|false),", html))
+    assert starts == {
+        maps.LAYER_COUNCILS: "false",
+        maps.LAYER_AREAS: "false",
+        maps.LAYER_LINKS: "false",
+        maps.LAYER_POINTS: "true",
+        maps.LAYER_UNITS: "false",
+    }
 
 
 # --- safety ------------------------------------------------------------------------------------------
@@ -237,8 +269,7 @@ def test_text_is_never_run_as_a_template_on_the_server() -> None:
     html = m.get_root().render()
     assert not re.search(r"\{[{%#]", html.split("<script>", 1)[1])
     assert frame.loc[0, "name"] in maps.point_names(rendered_payloads(html)["points"])
-    legend = re.search(r"ckLib\.legend\(map_\w+, (\{.*?\})\);", html, flags=re.DOTALL).group(1)
-    assert json.loads(legend)["sections"][0]["title"] == "{{ 6*7 }}"
+    assert legend_titles(html)[0] == "{{ 6*7 }}"
 
 
 def test_payload_json_escapes_html_significant_characters() -> None:
@@ -250,12 +281,13 @@ def test_payload_json_escapes_html_significant_characters() -> None:
 
 def test_legend_and_attribution_text_travel_as_json_not_html() -> None:
     html = full_map().get_root().render()
-    legend = re.search(r"ckLib\.legend\(map_\w+, (\{.*?\})\);", html, flags=re.DOTALL).group(1)
-    spec = json.loads(legend)
-    assert spec["sections"][0]["title"] == HOSTILE[0]
-    finish = re.search(r"ckLib\.finish\(map_\w+, \[.*?\], (\".*?\"), (\[.*?\]\])\);", html, flags=re.DOTALL)
-    assert json.loads(finish.group(1)) == HOSTILE[3]
-    (south, west), (north, east) = json.loads(finish.group(2))  # the initial view fits the data
+    assert legend_titles(html)[0] == HOSTILE[0]
+    base = rendered_spec(html, "base")
+    assert base["attribution"] == HOSTILE[3]
+    assert (
+        base["legend"]["footer"][0]["items"][0]["label"] == "Grænse for sundhedsråd"
+    )  # drawn by the base map
+    (south, west), (north, east) = base["bounds"]  # the initial view fits the data
     assert 55.5 < south < north < 55.9 and 12.2 < west < east < 12.6
 
 
@@ -294,8 +326,8 @@ def test_approximate_points_are_styled_differently_and_explained() -> None:
             )
         else:
             assert "ck-approx" in style["className"] and style["dashArray"] and style["fillOpacity"] < 0.2
-    spec = json.loads(re.search(r"ckLib\.legend\(map_\w+, (\{.*?\})\);", m.get_root().render()).group(1))
-    labels = [item["label"] for section in spec["sections"] for item in section["items"]]
+    sections = rendered_spec(m.get_root().render(), "update")["legend"]
+    labels = [item["label"] for section in sections for item in section["items"]]
     assert any("omtrentlig placering" in label.lower() for label in labels)
 
 
@@ -337,15 +369,15 @@ def test_without_boundaries_municipalities_become_proportional_circles() -> None
     assert rows[101][7] > rows[147][7] > 0  # bigger value, bigger circle
     assert rows[151][6] == -1 and "ck-nodata" in payload["nodata"]["className"]
     html = m.get_root().render()
-    assert "ckLib.circles(" in html and "Cirklens størrelse" in html
-    assert "ckLib.areas(" not in html
+    assert set(rendered_payloads(html)) == {"circles", "points"} and "Cirklens størrelse" in html
 
 
 def test_no_data_at_all_still_builds_a_map_of_denmark() -> None:
     m = maps.build_map()
     assert maps.layer_data(m) == {}
-    view = re.search(r"ckLib\.finish\(map_\w+, \[\], \"\", (\[.*?\]\])\);", m.get_root().render()).group(1)
-    assert json.loads(view) == [list(maps.DENMARK_BOUNDS[0]), list(maps.DENMARK_BOUNDS[1])]
+    base = rendered_spec(m.get_root().render(), "base")
+    assert base["bounds"] == [list(maps.DENMARK_BOUNDS[0]), list(maps.DENMARK_BOUNDS[1])]
+    assert base["attribution"] == ""
 
 
 def test_unit_types_get_their_own_symbols_and_unknown_types_fall_back_to_andet() -> None:
@@ -470,8 +502,15 @@ def test_st_folium_sees_the_same_layers_and_clicks_survive_its_renaming() -> Non
     m = full_map(layers_on=[maps.LAYER_AREAS])
     m.get_root().render()
     script = _get_map_string(m)
-    assert "var ck_layer_div_" in script and "ckLib.points(map_div," in script
-    assert re.search(r"ckLib\.finish\(map_div, \[ck_layer_div_\d+(, ck_layer_div_\d+)+\]", script)
+    assert "ckLib.base(map_div," in script and "ckLib.update(map_div," in script
+    assert re.search(
+        r"var ck_layer_div_\w+ = ckLib\.layer\(map_div, feature_group_div_\w+, \"Kommuner\", \"areas\", true",
+        script,
+    )
+    assert re.search(
+        r"ckLib\.layer\(map_div, feature_group_div_\w+, \"Organisationer og tilbud\", \"points\", false",
+        script,
+    )
 
 
 # --- clicks ------------------------------------------------------------------------------------------
@@ -576,3 +615,195 @@ def test_click_tag_reads_only_the_trailing_tag() -> None:
     assert maps.click_tag({"last_object_clicked_tooltip": "Navn [ck:p:1] i navnet[ck:p:7]"}) == ("p", 7)
     assert maps.click_tag({"last_object_clicked_tooltip": "Navn [ck:p:1] i navnet"}) is None
     assert maps.click_tag({"last_object_clicked_tooltip": None}) is None
+
+
+# --- base map + swappable data layers (what the app hands to st_folium) ------------------------------
+
+
+def _st_folium_args(monkeypatch: pytest.MonkeyPatch, base: folium.Map, groups: list) -> dict:
+    """What st_folium would send to its frontend (its own code path; only the component call is stubbed)."""
+    import streamlit_folium
+
+    sent: dict = {}
+
+    def component(**kwargs):
+        sent.update(kwargs)
+        return kwargs["default"]
+
+    monkeypatch.setattr(streamlit_folium, "_component_func", component)
+    streamlit_folium.st_folium(
+        base,
+        key="kort-council:hovedstaden",
+        feature_group_to_add=groups,
+        returned_objects=list(maps.RETURNED_OBJECTS),
+        height=620,
+        use_container_width=True,
+    )
+    return sent
+
+
+def _base(**overrides) -> folium.Map:
+    kwargs = {
+        "bounds": [[55.6, 12.3], [55.8, 12.5]],
+        "council_outlines": outlines_frame(),
+        "attribution": HOSTILE[3],
+        "simplify_tolerance": None,
+    }
+    kwargs.update(overrides)
+    return maps.build_base_map(**kwargs)
+
+
+def _layers(**overrides) -> maps.DataLayers:
+    kwargs = {
+        "areas": grid_areas(),
+        "points": points_frame(),
+        "units": units_frame(),
+        "links": links_frame(),
+        "measure_label": HOSTILE[0],
+    }
+    kwargs.update(overrides)
+    return maps.build_data_layers(**kwargs)
+
+
+def test_a_filter_change_keeps_the_base_map_and_its_component_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _st_folium_args(monkeypatch, _base(), _layers().groups)
+    fewer = points_frame(12, seed=9, hostile=False)
+    other = grid_areas([9.0, 1.0, 2.0, float("nan")])
+    second = _st_folium_args(
+        monkeypatch,
+        _base(),
+        _layers(areas=other, points=fewer, links=None, measure_label="Antal organisationer").groups,
+    )
+    # the frontend keys the iframe on this: same key, same script -> the map is kept, not re-created
+    assert first["key"] == second["key"]
+    assert first["script"] == second["script"] and first["header"] == second["header"]
+    assert first["feature_group"] != second["feature_group"]  # swapped in place by the frontend
+    assert first["layer_control"] is None  # ckLib keeps its own control in the base map
+    layers = {name for name in maps.layer_data(_layers(points=fewer, links=None))}
+    assert maps.LAYER_LINKS not in layers
+    # another area (other bounds and outlines) is another map
+    elsewhere = _st_folium_args(monkeypatch, _base(bounds=[[56.0, 9.0], [56.5, 10.5]]), _layers().groups)
+    assert elsewhere["key"] != first["key"]
+
+
+def test_the_data_layers_arrive_as_feature_groups_with_the_update_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layers = _layers(layers_on=[maps.LAYER_AREAS, maps.LAYER_POINTS])
+    assert all(isinstance(g, folium.FeatureGroup) for g in layers.groups)
+    assert [type(g.call).__name__ for g in layers.groups] == ["_Update"] + ["_LayerCall"] * 4
+    assert set(maps.hidden_layers(layers)) == {maps.LAYER_LINKS, maps.LAYER_UNITS}
+    (south, west), (north, east) = layers.extent
+    assert 55.5 < south < north < 55.9 and 12.2 < west < east < 12.6
+    sent = _st_folium_args(monkeypatch, _base(), layers.groups)
+    groups = sent["feature_group"]
+    # the first group's call drops the previous set before any new layer registers in the control
+    assert groups.index("ckLib.update(map_div,") < groups.index("ckLib.layer(")
+    assert groups.index("ckLib.update(map_div,") < groups.index("window.feature_group.push")
+    for i, (name, builder) in enumerate(
+        [
+            (maps.LAYER_AREAS, "areas"),
+            (maps.LAYER_LINKS, "links"),
+            (maps.LAYER_POINTS, "points"),
+            (maps.LAYER_UNITS, "units"),
+        ],
+        start=1,
+    ):
+        call = f'ckLib.layer(map_div, feature_group_feature_group_{i}, "{name}", "{builder}",'
+        assert call in groups, call
+    assert "ckLib.base(map_div," in sent["script"] and '"Sundhedsråd", "outlines"' in sent["script"]
+
+
+def test_nothing_st_folium_sends_asks_another_host_or_carries_raw_user_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layers = _layers()
+    for group in layers.groups:
+        assert assets.asset_urls(group) == ([], [])  # the groups bring no plugin files of their own
+    sent = _st_folium_args(monkeypatch, _base(), layers.groups)
+    assert all(url.startswith("/app/static/vendor/") for url in sent["js_links"] + sent["css_links"])
+    assert assets.MARKERCLUSTER_JS in sent["js_links"] and assets.LEAFLET_CSS in sent["css_links"]
+    for part in ("script", "header", "html", "feature_group"):
+        text = sent[part]
+        assert _EXTERNAL.findall(text) == [], part
+        for bad in ("<img src=x", "<script>alert", "<!-- x", "\u2028", "\u2029"):
+            assert bad not in text, (part, bad)
+    for part in ("script", "feature_group"):  # evaluated as JavaScript by the frontend
+        assert "</script" not in sent[part] and "'>" not in sent[part], part
+    assert not re.search(r"\{[{%#]", sent["feature_group"])  # no Jinja tag survived (branca re-parses it)
+    payloads = rendered_payloads(sent["feature_group"].replace("map_div", "map_x"))
+    assert set(payloads) == {"areas", "links", "points", "units"}
+    assert set(HOSTILE) <= set(maps.point_names(payloads["points"]))
+    # with the background map the tile template is the only other host, and only in the groups
+    tiles = _st_folium_args(monkeypatch, _base(), _layers(show_tiles_layer=True).groups)
+    assert _EXTERNAL.findall(tiles["script"]) == []
+    hosts = {u.split("//")[1] for u in _EXTERNAL.findall(tiles["feature_group"])}
+    assert hosts <= {"tile.openstreetmap.org", "www.openstreetmap.org"}, hosts
+
+
+def test_hostile_outline_names_and_attribution_stay_data_in_the_base_map() -> None:
+    base = _base(attribution="{{ 7*7 }} " + HOSTILE[4])
+    html = base.get_root().render()
+    assert "</script><script>" not in html and "{{ 7*7 }}" not in html
+    assert rendered_spec(html, "base")["attribution"] == "{{ 7*7 }} " + HOSTILE[4]
+    assert maps.layer_data(base) == {maps.LAYER_COUNCILS: rendered_payloads(html)["outlines"]}
+    assert HOSTILE[0] not in html  # the council's name is not drawn at all
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node er ikke installeret")
+def test_the_scripts_st_folium_sends_parse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    sent = _st_folium_args(monkeypatch, _base(), _layers(show_tiles_layer=True).groups)
+    script = tmp_path / "kort.js"
+    script.write_text(sent["script"] + "\n;\n" + sent["feature_group"], encoding="utf-8")
+    result = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def _page_data() -> dict:
+    """Shaped like civilkort.queries.map_layers output."""
+    return {
+        "areas": grid_areas(),
+        "council_outlines": outlines_frame(),
+        "municipality_points": pd.DataFrame(
+            {
+                "municipality_code": [101],
+                "municipality_name": ["København"],
+                "lat": [55.65],
+                "lon": [12.35],
+                "value": [1.0],
+                "value_label": ["1 tilbud"],
+            }
+        ),
+        "points": points_frame(),
+        "units": units_frame(),
+        "links": links_frame(),
+        "bounds": [[55.6, 12.3], [55.8, 12.5]],
+        "attribution": "Kommunegrænser: DAGI",
+    }
+
+
+def test_page_map_draws_the_chosen_layers_and_identifies_clicks_on_them() -> None:
+    data = _page_data()
+    view = maps.page_map(data, layers=("points", "units"), measure_label="Antal tilbud")
+    assert set(maps.layer_data(view.layers)) == {maps.LAYER_AREAS, maps.LAYER_POINTS, maps.LAYER_UNITS}
+    assert maps.hidden_layers(view.layers) == [maps.LAYER_AREAS]  # "areas" not chosen: drawn, switched off
+    assert maps.layer_data(view.base) == {
+        maps.LAYER_COUNCILS: maps.layer_data(view.base)[maps.LAYER_COUNCILS]
+    }
+    assert view.groups is view.layers.groups
+    link_click = _returned(55.7, 12.4, "x[ck:l:1]")
+    assert view.identify(link_click) is None  # links are not drawn
+    assert view.identify(_returned(55.696, 12.366, "Rigshospitalet[ck:u:0]")) == ("unit", "U1")
+    assert view.identify(_returned(55.65, 12.35, "København[ck:m:101]")) == ("municipality", 101)
+    with_links = maps.page_map(data, layers=("areas", "links"), measure_label="Antal tilbud")
+    assert with_links.identify(link_click) == ("collaboration", "S2")
+    assert with_links.identify(_returned(55.696, 12.366, "Rigshospitalet[ck:u:0]")) is None
+    # the same inputs give the same base map: only the area decides it
+    assert _base_script(view.base) == _base_script(with_links.base)
+
+
+def _base_script(base: folium.Map) -> str:
+    from streamlit_folium import _get_map_string
+
+    base.get_root().render()
+    return _get_map_string(base)

@@ -1,0 +1,281 @@
+"""The app's map in a real browser: a filter change swaps the data layers inside the same Leaflet map.
+
+Runs ``streamlit run app.py`` on a small example database and drives it with headless Chromium (requests to
+anything but localhost are blocked). Checks that picking a theme does not re-create the map's iframe or reset
+the user's view while the points and the legend change, that a layer switched off in the layer control stays
+off, and that clicks on municipalities, points, units and links drawn by swapped-in layers still open their
+details in the side panel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from civilkort import assets, maps
+from civilkort.settings import Settings
+from tests.browser.conftest import OfflinePage, require_or_skip
+from tests.conftest import PROJECT_ROOT, clean_input, real_boundaries_path
+
+pytestmark = pytest.mark.browser
+
+AREA = "council:aarhus"
+START_TIMEOUT_S = 90
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+# What each data layer holds now, by layer name (markers, polygons or lines), and the legend body's text.
+_CONTENTS = """() => {
+  const out = {legend: document.querySelector('.ck-legend-body').textContent};
+  window.map.ckState.groups.forEach((g) => {
+    let n = 0;
+    g.eachLayer((l) => { n += l.getLayers ? l.getLayers().length : 1; });
+    out[g.ckName] = n;
+  });
+  return out;
+}"""
+
+# A spot (page coordinates inside the iframe) where a layer of the given kind is the topmost element,
+# with the name its tooltip shows; null if none is visible. Points may first need zooming in (async).
+_FIND = """async (kind) => {
+  const map = window.map, box = map.getContainer().getBoundingClientRect();
+  const byName = (name) => map.ckState.groups.find((g) => g.ckName === name);
+  const inner = (name) => byName(name).getLayers()[0];
+  const title = (layer) => {
+    const tip = layer.getTooltip && layer.getTooltip();
+    if (!tip) { return null; }
+    const doc = new DOMParser().parseFromString(tip.getContent(), 'text/html');
+    return doc.querySelector('.ck-tip-title').textContent;
+  };
+  const hit = (layer, latlng, element) => {
+    const p = map.latLngToContainerPoint(latlng);
+    const x = p.x + box.left, y = p.y + box.top;
+    const found = document.elementFromPoint(x, y);
+    return found && (found === element || element.contains(found)) ? {x, y, name: title(layer)} : null;
+  };
+  if (kind === 'area') {
+    for (const poly of inner(__AREAS__).getLayers()) {
+      const spot = hit(poly, poly.getCenter(), poly._path);
+      if (spot) { return spot; }
+    }
+  } else if (kind === 'unit') {
+    for (const m of inner(__UNITS__).getLayers()) {
+      const spot = hit(m, m.getLatLng(), m._icon);
+      if (spot) { return spot; }
+    }
+  } else if (kind === 'link') {
+    for (const line of inner(__LINKS__).getLayers()) {
+      map.fitBounds(line.getBounds(), {padding: [80, 80], maxZoom: 13, animate: false});
+      const [a, b] = line.getLatLngs();
+      for (const f of [0.5, 0.3, 0.7, 0.2, 0.8]) {
+        const spot = hit(line, L.latLng(a.lat + f * (b.lat - a.lat), a.lng + f * (b.lng - a.lng)), line._path);
+        if (spot) { return spot; }
+      }
+    }
+  } else if (kind === 'point') {
+    const group = inner(__POINTS__);
+    const visible = () => {
+      for (const m of group._featureGroup.getLayers()) {
+        if (m.ckIndex !== undefined) {
+          const spot = hit(m, m.getLatLng(), m._path);
+          if (spot) { return spot; }
+        }
+      }
+      return null;
+    };
+    let spot = visible();
+    if (!spot) {  // every point is in a cluster: zoom until one stands alone
+      await new Promise((done) => group.zoomToShowLayer(group.getLayers()[0], done));
+      await new Promise((done) => setTimeout(done, 800));
+      spot = visible();
+    }
+    return spot;
+  }
+  return null;
+}"""
+for _key, _name in (
+    ("AREAS", maps.LAYER_AREAS),
+    ("UNITS", maps.LAYER_UNITS),
+    ("LINKS", maps.LAYER_LINKS),
+    ("POINTS", maps.LAYER_POINTS),
+):
+    _FIND = _FIND.replace(f"__{_key}__", json.dumps(_name))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, example_tables) -> Iterator[str]:
+    """``streamlit run app.py`` on the small example database (real boundaries if present, else none)."""
+    if not assets.is_installed():
+        require_or_skip(f"{assets.MISSING_MESSAGE} (python scripts/install_assets.py)")
+    from etl import boundaries as etl_boundaries
+    from etl.build import build
+
+    data_dir = tmp_path_factory.mktemp("kort-app")
+    path = real_boundaries_path()
+    build(
+        clean_input(example_tables),
+        boundaries=etl_boundaries.load(path) if path else None,
+        meta={"is_example": "true"},
+        cfg=Settings(data_dir=data_dir, static_dir=PROJECT_ROOT / "static"),
+    )
+    port = _free_port()
+    log = data_dir / "streamlit.log"
+    env = dict(os.environ, CIVILKORT_DATA_DIR=str(data_dir))
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command += [
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    command += ["--browser.gatherUsageStats", "false"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit startede ikke:\n{log.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def _open_map(opened: OfflinePage, url: str) -> tuple[Any, Any]:
+    """The map's iframe (element) and frame once the base map and its data layers are drawn; both tagged."""
+    page = opened.page
+    page.set_viewport_size({"width": 1400, "height": 1150})  # the whole 620 px map below the page header
+    page.goto(url)
+    element = page.wait_for_selector(FRAME, timeout=60_000)
+    frame = element.content_frame()
+    frame.wait_for_function(
+        "() => window.map && window.map.ckState && window.map.ckState.groups.length > 0", timeout=30_000
+    )
+    page.wait_for_timeout(1_000)  # let the cluster layer finish its first pass
+    # marks that disappear if the component is remounted or the Leaflet map re-created
+    element.evaluate("(e) => { e.dataset.ckMarker = '1'; }")
+    frame.evaluate("() => { window.__ckMarker = 1; window.map.getContainer().dataset.ckMarker = '1'; }")
+    return element, frame
+
+
+def _same_map(element: Any, frame: Any) -> bool:
+    return element.evaluate("(e) => e.isConnected && e.dataset.ckMarker === '1'") and frame.evaluate(
+        "() => window.__ckMarker === 1 && window.map.getContainer().dataset.ckMarker === '1'"
+    )
+
+
+def _pick_theme(opened: OfflinePage, frame: Any) -> str:
+    """Choose the first theme in the sidebar's "Tema" filter; return once the map got the new layers."""
+    page = opened.page
+    frame.evaluate("() => { window.map.ckState.groups.forEach((g) => { g.ckOld = true; }); }")
+    page.locator('[data-testid="stSidebar"] summary').filter(has_text="Filtre").click()
+    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Tema").first.click()
+    option = page.get_by_role("option").filter(has_not_text="Select all").first
+    theme = option.inner_text().strip()
+    option.click()
+    page.keyboard.press("Escape")
+    frame.wait_for_function(
+        "() => { const g = window.map.ckState.groups; return g.length > 0 && g.every((x) => !x.ckOld); }",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(1_000)
+    return theme
+
+
+def _click(opened: OfflinePage, element: Any, frame: Any, kind: str) -> str:
+    """Hover and click a visible layer of ``kind`` on the map; return the name its tooltip shows."""
+    page = opened.page
+    frame.evaluate("() => { window.map.closePopup(); }")
+    spot = frame.evaluate(_FIND, kind)
+    assert spot, f"ingen synlig {kind} på kortet"
+    box = element.bounding_box()
+    x, y = box["x"] + spot["x"], box["y"] + spot["y"]
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    name = spot["name"] or frame.locator(".leaflet-tooltip .ck-tip-title").last.inner_text()
+    page.mouse.click(x, y)
+    return name
+
+
+def test_a_filter_change_swaps_the_layers_inside_the_same_map(
+    app_url: str, offline_page: OfflinePage
+) -> None:
+    element, frame = _open_map(offline_page, f"{app_url}?omraade={AREA}")
+    before = frame.evaluate(_CONTENTS)
+    assert before[maps.LAYER_POINTS] > 0 and before[maps.LAYER_AREAS] > 0, before
+    # the user's own view, which a re-created map would lose (it would fit the area again)
+    frame.evaluate("() => { window.map.setView([56.16, 10.2], 11.5, {animate: false}); }")
+    # and the municipalities switched off in the layer control
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_text(maps.LAYER_AREAS, exact=True).click()
+    assert frame.locator("path.ck-area").count() == 0
+    offline_page.screenshot("kort-app-foer-filter")
+
+    theme = _pick_theme(offline_page, frame)
+
+    after = frame.evaluate(_CONTENTS)
+    assert _same_map(element, frame), "kortet blev lavet forfra ved et filterskift"
+    assert after[maps.LAYER_POINTS] < before[maps.LAYER_POINTS], (theme, before, after)
+    assert maps.LAYER_POINTS in after["legend"]  # the legend body was refilled by the new layers
+    view = frame.evaluate(
+        "() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"
+    )
+    assert view == pytest.approx([56.16, 10.2, 11.5], abs=1e-6)
+    assert frame.locator("path.ck-area").count() == 0  # still off, as the user left it
+    assert (
+        frame.evaluate("() => window.feature_group.length")
+        == len(frame.evaluate("() => window.map.ckState.groups")) + 1
+    )
+    labels = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert [label.strip() for label in labels].count(maps.LAYER_POINTS) == 1  # replaced, not added twice
+    offline_page.screenshot("kort-app-efter-filter")
+    assert offline_page.blocked == [], offline_page.blocked
+    assert offline_page.errors == [] and offline_page.dialogs == []
+
+
+def test_clicks_on_swapped_in_layers_open_their_details(app_url: str, offline_page: OfflinePage) -> None:
+    page = offline_page.page
+    layers = "areas,points,units,links"
+    element, frame = _open_map(offline_page, f"{app_url}?omraade={AREA}&lag={layers}")
+    _pick_theme(offline_page, frame)  # every data layer below now comes from a swap
+
+    name = _click(offline_page, element, frame, "area")
+    page.get_by_role("heading", name=f"{name} Kommune", exact=True).wait_for(timeout=20_000)
+    assert page.get_by_role("button", name="Luk detaljer").is_visible()
+    offline_page.screenshot("kort-app-klik-kommune")
+
+    for kind in ("point", "unit", "link"):
+        name = _click(offline_page, element, frame, kind)
+        page.get_by_role("heading", name=name, exact=True).wait_for(timeout=20_000)
+        offline_page.screenshot(f"kort-app-klik-{kind}")
+
+    assert _same_map(element, frame), "kortet blev lavet forfra ved et klik"
+    assert offline_page.blocked == [], offline_page.blocked
+    assert offline_page.errors == [] and offline_page.dialogs == []
