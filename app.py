@@ -26,6 +26,10 @@ pages = [
     st.Page("app_pages/kort.py", title="Kort", icon=":material/map:", default=True),
     st.Page("app_pages/lister.py", title="Lister og eksport", icon=":material/table_view:"),
     st.Page("app_pages/netvaerk.py", title="Partnerskaber", icon=":material/hub:"),
+    st.Page("app_pages/huller.py", title="Huller", icon=":material/grid_on:"),
+    st.Page("app_pages/sammenlign.py", title="Sammenlign sundhedsråd", icon=":material/compare_arrows:"),
+    st.Page("app_pages/samarbejder.py", title="Samarbejdsradar", icon=":material/timeline:"),
+    st.Page("app_pages/rapport.py", title="Rapport til mødet", icon=":material/picture_as_pdf:"),
     st.Page("app_pages/om_data.py", title="Om data", icon=":material/info:"),
 ]
 page = st.navigation(pages)

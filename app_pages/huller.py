@@ -1,0 +1,147 @@
+"""Gaps in the chosen area: themes, target groups and municipalities with few or no offers,
+how well each municipality is mapped, and where social referrals are possible."""
+
+from functools import partial
+
+import streamlit as st
+
+from civilkort import charts, gaps
+from ui import gaps as gapdata
+from ui import selection
+from ui.details import md
+from ui.notices import run_safely
+from ui.tables import table_with_export
+
+
+def matrix_view(sel, view: str) -> None:
+    _, rows, cols = gapdata.VIEWS[view]
+    referrals = view == "henvisninger"
+    has_population = gapdata.population_loaded()
+    if referrals:
+        st.caption(
+            "Tilbud, der modtager sociale henvisninger (fx fra egen læge eller hospital), pr. kommune og "
+            "målgruppe. Målgruppe- og henvisningsfiltrene bruges ikke her; de øvrige filtre gælder."
+        )
+        df = gapdata.view("referral_readiness", sel)
+        per_10k = False
+    else:
+        per_10k = (
+            st.toggle(
+                "Pr. 10.000 indbyggere",
+                key="huller_per_10k",
+                disabled=not has_population,
+                help="Kommunens folketal; i tema × målgruppe hele områdets."
+                if has_population
+                else "Kræver folketal (FOLK1A, se Om data).",
+            )
+            and has_population
+        )
+        df = gapdata.view("matrix", sel, rows=rows, cols=cols, per_10k=per_10k)
+        ignored = " og ".join(
+            {"theme": "temafilteret", "target_group": "målgruppefilteret"}[a]
+            for a in (rows, cols)
+            if a != "municipality"
+        )
+        st.caption(
+            f"Antal tilbud i hvert felt; et tilbud med flere temaer eller målgrupper tælles i hvert. "
+            f"{ignored.capitalize()} bruges ikke her (det er tabellens akse); de øvrige filtre gælder."
+        )
+    summary = gaps.matrix_summary(df)
+    c = st.columns(3)
+    c[0].metric("Felter", summary["cells"])
+    c[1].metric(
+        "Tomme felter (0)", summary["empty"], help="Felter uden tilbud i en kortlagt kommune: huller."
+    )
+    c[2].metric(
+        "Ikke kortlagt",
+        summary["unmapped"],
+        help="Kommuner uden nogen registreringer. De er ikke huller, men mangler data.",
+    )
+    cell = gapdata.selected_cell(view)
+    chart_key = gapdata.chart_key(view)
+    title = "Tilbud med sociale henvisninger" if referrals else "Tilbud pr. 10.000" if per_10k else "Tilbud"
+    if referrals:
+        fig = gapdata.heatmap("referral_readiness", sel, title=title, cell=cell)
+    else:
+        fig = gapdata.heatmap("matrix", sel, title=title, cell=cell, rows=rows, cols=cols, per_10k=per_10k)
+    st.plotly_chart(
+        fig,
+        key=chart_key,
+        on_select=partial(gapdata.remember_cell, view, chart_key),
+        selection_mode="points",
+        width="stretch",
+        config={"displayModeBar": False},
+    )
+    labels = gaps.cell_labels(df, *cell) if cell else None
+    if labels is None:
+        st.caption("Klik på et felt for at se tilbuddene bag det.")
+    else:
+        if referrals:
+            items = gapdata.view("referral_items", sel, row_key=cell[0], col_key=cell[1])
+        else:
+            items = gapdata.view("matrix_items", sel, row_key=cell[0], col_key=cell[1], rows=rows, cols=cols)
+        st.subheader(f"{md(labels[0])} × {md(labels[1])}: {len(items)} tilbud")
+        st.button("Luk listen", on_click=gapdata.forget_cell, key="huller_close")
+        if items.empty:
+            st.info("Ingen tilbud i dette felt med de valgte filtre.")
+        else:
+            table_with_export(items, title=f"Tilbud {labels[0]} {labels[1]}", sel=sel, key="huller_items")
+    with st.expander("Vis SQL"):
+        if referrals:
+            gapdata.show_sql("referral_readiness", sel)
+        else:
+            gapdata.show_sql("matrix", sel, rows=rows, cols=cols)
+        if labels is not None:
+            st.markdown("**Tilbuddene bag det valgte felt**")
+            if referrals:
+                gapdata.show_sql("referral_items", sel, row_key=cell[0], col_key=cell[1])
+            else:
+                gapdata.show_sql("matrix_items", sel, row_key=cell[0], col_key=cell[1], rows=rows, cols=cols)
+
+
+def coverage_view(sel) -> None:
+    st.caption(
+        "Ingen tilbud er ikke det samme som ingen data. Her er kortlægningen selv: hvor mange organisationer "
+        "og tilbud der er registreret i hver kommune, hvor friske og hvor præcise de er. Filtrene bruges "
+        "ikke her, undtagen i kolonnen *Tilbud med filtrene*."
+    )
+    cov = gapdata.view("coverage", sel)
+    summary = gaps.coverage_summary(cov)
+    c = st.columns(3)
+    c[0].metric("Kommuner", summary["municipalities"])
+    c[1].metric("Ikke kortlagt", summary["unmapped"], help="Kommuner uden nogen registreringer.")
+    c[2].metric("Gennemsnitlig score", summary["mean_score"], help="Ikke kortlagte kommuner tæller 0.")
+    st.plotly_chart(charts.coverage_bar(cov), width="stretch", config={"displayModeBar": False})
+    st.dataframe(
+        gaps.danish(cov),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            gaps.LABELS["score"]: st.column_config.ProgressColumn(
+                gaps.LABELS["score"], min_value=0, max_value=100, format="%d"
+            )
+        },
+    )
+    st.markdown(gaps.SCORE_HELP)
+    with st.expander("Vis SQL"):
+        gapdata.show_sql("coverage", sel)
+
+
+def page() -> None:
+    sel = selection.current()
+    st.title(f"Huller: {sel.area_name()}")
+    view = st.radio(
+        "Visning",
+        list(gapdata.VIEWS),
+        format_func=lambda v: gapdata.VIEWS[v][0],
+        key="huller_view",
+        horizontal=True,
+        label_visibility="collapsed",
+    )
+    if view == "kortlaegning":
+        coverage_view(sel)
+    else:
+        matrix_view(sel, view)
+
+
+run_safely(page)
