@@ -26,7 +26,7 @@ def page() -> None:
     c[4].metric(
         "Kommuner uden registreringer",
         figures["municipalities_without"],
-        help="Kommuner i området, hvor der slet ikke er registreret organisationer: ikke kortlagt endnu.",
+        help="Kommuner i området, hvor der slet ikke er registreret organisationer eller tilbud: ikke kortlagt endnu.",
     )
 
     missing = assets.missing()
@@ -50,20 +50,24 @@ def page() -> None:
                 )
             # The base map depends on the area only, so st_folium keeps its iframe (and the user's view) when a
             # filter changes; the data layers travel as feature groups, which its frontend swaps in place.
-            view = maps.page_map(data, layers=sel.layers, measure_label=MEASURES[measure])
+            view = maps.page_map(data, layers=sel.layers, measure_label=MEASURES[measure], view=sel.view)
+            key = f"kort-{sel.area}"
             returned = st_folium(
                 view.base,
-                key=f"kort-{sel.area}",
+                key=key,
                 feature_group_to_add=view.groups,
                 returned_objects=list(maps.RETURNED_OBJECTS),
                 height=620,
                 use_container_width=True,
             )
+            # A rerun returns the last click again; a new click (also on the same object) has a new count.
+            # A new map (another area, or the page opened again) starts counting afresh, so forget the old one.
+            clicked = maps.click_key(returned)
+            if clicked is None:
+                st.session_state.pop("kort_last_click", None)
             click = view.identify(returned or {})
-            last = st.session_state.get("kort_last_click")
-            clicked_at = (returned or {}).get("last_object_clicked")
-            if click and clicked_at != last:
-                st.session_state["kort_last_click"] = clicked_at
+            if click and (key, clicked) != st.session_state.get("kort_last_click"):
+                st.session_state["kort_last_click"] = (key, clicked)
                 kind, ident = click
                 if kind == "municipality":
                     selection.set_focus(municipality=int(ident))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from civilkort import reference
@@ -21,6 +22,10 @@ LAYERS: dict[str, str] = {
     "tiles": "Baggrundskort (kræver internet)",
 }
 DEFAULT_LAYERS = ("areas", "points", "units")
+VIEW_BOUNDS = ((54.5, 7.8), (57.9, 15.3))
+"""A map view's center must lie in this box (Denmark, ``(south, west), (north, east)``)."""
+VIEW_ZOOMS = (5, 18)
+"""The zoom levels a map view may have (the map's own limits)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,9 @@ class Selection:
     layers: tuple[str, ...] = DEFAULT_LAYERS
     municipality: int | None = None  # the municipality whose summary is open
     item: str = ""  # the point whose details are open, e.g. "org:ORG-1"
+    view: tuple[float, float, int] | None = (
+        None  # the map's (lat, lon, zoom) from a copied link; None: fit the area
+    )
 
     @property
     def has_offer_filters(self) -> bool:
@@ -97,6 +105,34 @@ def _valid_area(area: str) -> bool:
     return False
 
 
+def _coordinate(value: float) -> str:
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def format_view(view: tuple[float, float, int]) -> str:
+    """The ``kort`` parameter of a map view: ``lat,lon,zoom`` with 5 decimals at most."""
+    lat, lon, zoom = view
+    return f"{_coordinate(lat)},{_coordinate(lon)},{int(zoom)}"
+
+
+def parse_view(text: str | None) -> tuple[float, float, int] | None:
+    """A map view from ``lat,lon,zoom``; None unless the center is in Denmark and the zoom allowed."""
+    parts = (text or "")[:100].split(",")
+    if len(parts) != 3:
+        return None
+    try:
+        lat, lon = round(float(parts[0]), 5), round(float(parts[1]), 5)
+        zoom = int(parts[2].strip())
+    except ValueError:
+        return None
+    (south, west), (north, east) = VIEW_BOUNDS
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    if not (south <= lat <= north and west <= lon <= east and VIEW_ZOOMS[0] <= zoom <= VIEW_ZOOMS[1]):
+        return None
+    return lat, lon, zoom
+
+
 def to_params(sel: Selection) -> dict[str, str]:
     """Query-string parameters for a selection; defaults are left out to keep links short."""
     default = Selection()
@@ -111,6 +147,8 @@ def to_params(sel: Selection) -> dict[str, str]:
             out[key] = ",".join(value) if value else "-"
     if sel.municipality is not None:
         out["kommune"] = str(sel.municipality)
+    if sel.view is not None:
+        out["kort"] = format_view(sel.view)
     return out
 
 
@@ -147,4 +185,7 @@ def from_params(params: dict[str, str | list[str]]) -> Selection:
         code = int(municipality)
         if code in set(reference.municipalities()["municipality_code"]):
             changes["municipality"] = code
+    view = parse_view(get("kort"))
+    if view is not None:
+        changes["view"] = view
     return replace(sel, **changes)

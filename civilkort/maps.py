@@ -322,6 +322,16 @@ _RUNTIME_CSS = """
 .ck-swatch-cluster{width:16px;height:16px;border-radius:50%;background:#263238;margin:0 1px}
 .ck-swatch-unit{width:14px;height:14px;margin:0 2px}
 .ck-swatch-unit .ck-unit-shape{font-size:8px;border-width:1.5px}
+.ck-copy{display:flex;align-items:center;gap:6px;border:none!important;box-shadow:none!important}
+.ck-copy-button{width:34px;height:34px;padding:0;display:flex;align-items:center;justify-content:center;cursor:pointer;
+ background:#fff;color:#1f2933;border:2px solid rgba(0,0,0,.2);border-radius:4px;background-clip:padding-box}
+.ck-copy-button:hover{background-color:#f4f4f4}
+.ck-copy-button:focus:not(:focus-visible){outline:none}
+.ck-copy-button:focus-visible{outline:2px solid #1e88e5;outline-offset:1px}
+.ck-copy-status{background:rgba(255,255,255,.95);color:#1f2933;padding:3px 7px;border-radius:4px;font-size:12px;
+ box-shadow:0 1px 4px rgba(0,0,0,.3);white-space:nowrap}
+.ck-copy-status:empty{display:none}
+.ck-copy-field{width:260px;font-size:12px;padding:3px 5px;border:1px solid #9aa5b1;border-radius:4px}
 """
 
 _RUNTIME_JS = r"""
@@ -550,6 +560,68 @@ _RUNTIME_JS = r"""
     };
     return control.addTo(map);
   }
+  // A button that copies a link to the app page with the map's current view in "kort" (the page itself reruns
+  // on every change, so the view cannot live in its URL all the time). The component iframe is same-origin.
+  var COPY_LABEL = "Kopiér link til dette kortudsnit";
+  function linkIcon() {  // a chain link, built as DOM (no markup, no external file)
+    hatch();  // its pattern is SVG: take the namespace from it (keeps any URL, even an XML namespace, out)
+    var NS = document.getElementById("ck-hatch").namespaceURI, svg = document.createElementNS(NS, "svg");
+    [["width", "18"], ["height", "18"], ["viewBox", "0 0 24 24"], ["aria-hidden", "true"], ["focusable", "false"],
+     ["fill", "none"], ["stroke", "currentColor"], ["stroke-width", "2.2"], ["stroke-linecap", "round"],
+     ["stroke-linejoin", "round"]].forEach(function (a) { svg.setAttribute(a[0], a[1]); });
+    ["M10 13a5 5 0 0 0 7.07 0l3-3a5 5 0 0 0-7.07-7.07l-1.5 1.5",
+     "M14 11a5 5 0 0 0-7.07 0l-3 3a5 5 0 0 0 7.07 7.07l1.5-1.5"].forEach(function (d) {
+      var path = document.createElementNS(NS, "path"); path.setAttribute("d", d); svg.appendChild(path);
+    });
+    return svg;
+  }
+  function pageUrl() {
+    try { return window.parent.location.href; } catch (e) { return document.referrer || window.location.href; }
+  }
+  function viewLink(map) {
+    var c = map.getCenter(), url = new URL(pageUrl());
+    url.searchParams.set("kort", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + Math.round(map.getZoom()));
+    return url.toString();
+  }
+  function copyLink(map) {
+    var control = L.control({position: "topleft"});
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "ck-copy leaflet-control");
+      var button = L.DomUtil.create("button", "ck-copy-button", box);
+      button.type = "button"; button.title = COPY_LABEL; button.setAttribute("aria-label", COPY_LABEL);
+      button.appendChild(linkIcon());
+      var field = L.DomUtil.create("input", "ck-copy-field", box);
+      field.type = "text"; field.readOnly = true; field.hidden = true;
+      field.setAttribute("aria-label", "Link til dette kortudsnit");
+      var status = L.DomUtil.create("span", "ck-copy-status", box);
+      status.setAttribute("role", "status");
+      var timer = null;
+      function say(text) {
+        status.textContent = text;
+        clearTimeout(timer);
+        timer = setTimeout(function () { status.textContent = ""; }, 2500);
+      }
+      function show(link) {  // no clipboard (permission, old browser): the link to select and copy by hand
+        field.value = link; field.hidden = false; field.focus(); field.select();
+        say("Kopiér linket (Ctrl+C)");
+      }
+      L.DomEvent.on(button, "click", function (e) {
+        L.DomEvent.stop(e);
+        var link = viewLink(map);
+        field.hidden = true;
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(link).then(function () { say("Link kopieret"); }, function () { show(link); });
+        } else {
+          show(link);
+        }
+      });
+      L.DomEvent.on(field, "keydown", function (e) { if (e.key === "Escape") { field.hidden = true; button.focus(); } });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    return control.addTo(map);
+  }
   function legendBody(map, list) {
     var body = map.ckState.legend.ckBody;
     while (body.firstChild) { body.removeChild(body.firstChild); }
@@ -577,9 +649,14 @@ _RUNTIME_JS = r"""
       state.choices[e.name] = {on: e.type === "overlayadd", server: state.server[e.name]};
     });
     state.legend = legend(map, spec.legend);
+    state.copy = copyLink(map);
     if (spec.attribution && map.attributionControl) { map.attributionControl.addAttribution(esc(spec.attribution)); }
     // not animated: a zoom animation in progress makes Leaflet ignore the next setView (e.g. from streamlit-folium)
-    map.fitBounds(spec.bounds, {padding: [12, 12], animate: false});
+    if (spec.view) {  // from a copied link
+      map.setView([spec.view[0], spec.view[1]], spec.view[2], {animate: false});
+    } else {
+      map.fitBounds(spec.bounds, {padding: [12, 12], animate: false});
+    }
   }
   function register(map, layer, name, on, persistent) {
     var state = map.ckState, server = !!on, choice = state.choices[name];
@@ -1100,8 +1177,11 @@ TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILES_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 LAYER_ORDER = (LAYER_TILES, LAYER_AREAS, LAYER_COUNCILS, LAYER_LINKS, LAYER_POINTS, LAYER_UNITS)
 """The order of the layer control."""
-RETURNED_OBJECTS = ("last_object_clicked", "last_object_clicked_tooltip")
-"""What the app asks st_folium to return: enough for :func:`identify_click`; panning returns nothing."""
+RETURNED_OBJECTS = ("last_object_clicked", "last_object_clicked_tooltip", "last_object_clicked_count")
+"""What the app asks st_folium to return: enough for :func:`identify_click`; panning returns nothing.
+
+The count (streamlit-folium's frontend adds one per object click) tells a second click on the same object
+from a rerun: see :func:`click_key`."""
 
 
 def build_base_map(
@@ -1111,6 +1191,7 @@ def build_base_map(
     attribution: str | None = None,
     layers_on: Iterable[str] | None = None,
     simplify_tolerance: float | None = DISPLAY_TOLERANCE,
+    view: Sequence[float] | None = None,
 ) -> folium.Map:
     """The part of the map that does not depend on the filters: give it the same input, get the same script.
 
@@ -1124,6 +1205,7 @@ def build_base_map(
     attribution: source credit shown in the map corner (escaped), e.g. for the municipality boundaries.
     layers_on: as for :func:`build_map` (only :data:`LAYER_COUNCILS` matters here).
     simplify_tolerance: degrees for :func:`simplify_for_display` of the outlines (None: draw as given).
+    view: ``(lat, lon, zoom)`` to open at instead of fitting ``bounds`` (a copied link's map view).
     """
     on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
     outlines = None
@@ -1136,9 +1218,10 @@ def build_base_map(
     else:
         fit = None
     fit = fit or [list(DENMARK_BOUNDS[0]), list(DENMARK_BOUNDS[1])]
+    start = [float(view[0]), float(view[1]), int(view[2])] if view is not None else None
     m = folium.Map(
-        location=[(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2],
-        zoom_start=7,
+        location=start[:2] if start else [(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2],
+        zoom_start=start[2] if start else 7,
         tiles=None,
         control_scale=True,
         # Map-level limits (folium's own min_zoom/max_zoom only reach a tile layer; clustering needs maxZoom).
@@ -1149,6 +1232,8 @@ def build_base_map(
     _Runtime().add_to(m)
     legend = {"open": True, "position": "topright", "footer": [COUNCIL_LEGEND] if outlines else []}
     spec = {"order": list(LAYER_ORDER), "legend": legend, "attribution": attribution or "", "bounds": fit}
+    if start:
+        spec["view"] = start
     _Base(spec).add_to(m)
     if outlines is not None:
         _LayerCall(
@@ -1353,12 +1438,19 @@ class PageMap:
         )
 
 
-def page_map(data: Mapping[str, Any], *, layers: Collection[str], measure_label: str) -> PageMap:
+def page_map(
+    data: Mapping[str, Any],
+    *,
+    layers: Collection[str],
+    measure_label: str,
+    view: Sequence[float] | None = None,
+) -> PageMap:
     """The app's map from :func:`civilkort.queries.map_layers` output and the sidebar's layer codes.
 
     ``layers``: codes as in :data:`civilkort.filters.LAYERS` ("areas", "points", "units", "links", "tiles").
     The municipalities are always drawn ("areas" only decides whether they start switched on); the shapes are
-    used as given (the build already simplified them for display).
+    used as given (the build already simplified them for display). ``view``: ``(lat, lon, zoom)`` to open at
+    instead of fitting the area (:attr:`civilkort.filters.Selection.view`).
     """
     drawn = {
         "areas": data["areas"],
@@ -1372,6 +1464,7 @@ def page_map(data: Mapping[str, Any], *, layers: Collection[str], measure_label:
         council_outlines=data["council_outlines"],
         attribution=data["attribution"],
         simplify_tolerance=None,
+        view=view,
     )
     groups = build_data_layers(
         **drawn,
@@ -1451,6 +1544,19 @@ def click_tag(returned: Mapping[str, Any] | None) -> tuple[str, int] | None:
     text = returned.get("last_object_clicked_tooltip")
     match = _TAG.search(text) if isinstance(text, str) else None
     return (match.group("kind"), int(match.group("key"))) if match else None
+
+
+def click_key(returned: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
+    """What tells one object click from the next in st_folium's return value; None before any click.
+
+    A rerun returns the previous click again, while a new click (even on the same object, e.g. after its
+    details were closed) raises ``last_object_clicked_count``; position and tooltip are kept as well.
+    """
+    if not returned or not returned.get("last_object_clicked"):
+        return None
+    where = returned.get("last_object_clicked")
+    position = tuple(sorted(where.items())) if isinstance(where, Mapping) else str(where)
+    return (returned.get("last_object_clicked_count"), position, returned.get("last_object_clicked_tooltip"))
 
 
 def _clicked_latlng(returned: Mapping[str, Any]) -> tuple[float, float] | None:

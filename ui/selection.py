@@ -59,6 +59,7 @@ def _init_state() -> None:
         st.session_state[key] = list(value) if name in _LIST_FIELDS else value
     st.session_state["sel_municipality"] = sel.municipality
     st.session_state["sel_item"] = sel.item
+    st.session_state["sel_view"] = sel.view
     st.session_state["sel_initialised"] = True
 
 
@@ -76,6 +77,7 @@ def current() -> Selection:
         **values,
         municipality=st.session_state.get("sel_municipality"),
         item=st.session_state.get("sel_item") or "",
+        view=st.session_state.get("sel_view"),
     )
 
 
@@ -96,6 +98,7 @@ def _vocab_multiselect(label: str, vocabulary: str, key: str, help: str | None =
 
 def _area_changed() -> None:
     set_focus()
+    st.session_state["sel_view"] = None  # a copied link's map view belongs to its area: fit the new one
 
 
 def sidebar() -> Selection:

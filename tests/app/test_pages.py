@@ -186,3 +186,16 @@ def test_report_page_makes_pdf_and_xlsx_for_the_chosen_council(app):
     _no_errors(app)
     assert "Sundhedsråd Fyn" in app.success[0].value
     assert len(app.get("download_button")) == 2
+
+
+def test_a_map_view_link_is_kept_until_the_area_changes(small_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["omraade"] = "council:aarhus"
+    at.query_params["kort"] = "56.15,10.2,13"
+    at.run()
+    _no_errors(at)
+    assert at.query_params["kort"] == "56.15,10.2,13"
+    at.sidebar.multiselect(key="sel_themes").set_value(["lighed"]).run()
+    assert at.query_params["kort"] == "56.15,10.2,13"
+    at.sidebar.selectbox(key="sel_area").set_value("council:fyn").run()
+    assert "kort" not in at.query_params

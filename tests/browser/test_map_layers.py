@@ -279,3 +279,61 @@ def test_clicks_on_swapped_in_layers_open_their_details(app_url: str, offline_pa
     assert _same_map(element, frame), "kortet blev lavet forfra ved et klik"
     assert offline_page.blocked == [], offline_page.blocked
     assert offline_page.errors == [] and offline_page.dialogs == []
+
+
+_VIEW = "() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"
+COPY_LABEL = "Kopiér link til dette kortudsnit"
+
+
+def test_a_copied_link_restores_the_map_view(app_url: str, offline_page: OfflinePage) -> None:
+    page = offline_page.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url.rstrip("/"))
+    element, frame = _open_map(offline_page, f"{app_url}?omraade={AREA}&kort=56.15,10.2,13")
+    assert frame.evaluate(_VIEW) == pytest.approx([56.15, 10.2, 13], abs=1e-4)  # not fitted to the area
+    button = frame.get_by_role("button", name=COPY_LABEL)
+    assert button.get_attribute("title") == COPY_LABEL
+    offline_page.screenshot("kort-app-kopier-link")
+
+    # the user's own view, then the button: the link carries it (and the page's own parameters)
+    frame.evaluate("() => { window.map.setView([56.1, 10.15], 12, {animate: false}); }")
+    button.click()
+    frame.get_by_role("status").filter(has_text="Link kopieret").wait_for(timeout=5_000)
+    offline_page.screenshot("kort-app-link-kopieret")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.startswith(app_url) and "kort=56.10000%2C10.15000%2C12" in copied, copied
+    assert "omraade=council%3Aaarhus" in copied, copied
+    assert _same_map(element, frame), "kopiering af linket lavede kortet forfra"
+
+    # the copied link opens the map there
+    element, frame = _open_map(offline_page, copied)
+    assert frame.evaluate(_VIEW) == pytest.approx([56.1, 10.15, 12], abs=1e-4)
+    assert "kort=56.1%2C10.15%2C12" in page.url  # read and written back by the app
+    assert offline_page.blocked == [], offline_page.blocked
+    assert offline_page.errors == [] and offline_page.dialogs == []
+
+
+def test_clicking_the_same_municipality_again_reopens_its_summary(
+    app_url: str, offline_page: OfflinePage
+) -> None:
+    page = offline_page.page
+    element, frame = _open_map(offline_page, f"{app_url}?omraade={AREA}")
+    name = _click(offline_page, element, frame, "area")
+    heading = page.get_by_role("heading", name=f"{name} Kommune", exact=True)
+    heading.wait_for(timeout=20_000)
+    # a mouse click leaves no focus rectangle on the shape (keyboard focus still shows: :focus-visible)
+    focused = frame.evaluate(
+        "() => { const e = document.activeElement;"
+        " return [e.tagName, e.getAttribute('class'), getComputedStyle(e).outlineStyle]; }"
+    )
+    assert focused[0] == "path" and "leaflet-interactive" in focused[1], focused  # Chromium focuses the shape
+    assert focused[2] == "none", focused
+
+    page.get_by_role("button", name="Luk detaljer").click()
+    heading.wait_for(state="detached", timeout=20_000)
+    page.get_by_role("heading", name="Tilbud pr. tema").wait_for(timeout=20_000)
+
+    assert _click(offline_page, element, frame, "area") == name  # the very same municipality
+    heading.wait_for(timeout=20_000)
+    assert _same_map(element, frame)
+    assert offline_page.blocked == [], offline_page.blocked
+    assert offline_page.errors == [] and offline_page.dialogs == []

@@ -807,3 +807,37 @@ def _base_script(base: folium.Map) -> str:
 
     base.get_root().render()
     return _get_map_string(base)
+
+
+def test_a_copied_links_view_opens_the_base_map_there_and_keeps_it_stable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fitted = _base()
+    html = fitted.get_root().render()
+    assert "view" not in rendered_spec(html, "base")  # no view: fit the area
+    assert 'aria-label", COPY_LABEL' in html and "Kopiér link til dette kortudsnit" in html  # the copy button
+    at = _base(view=(56.15, 10.2, 13))
+    spec = rendered_spec(at.get_root().render(), "base")
+    assert spec["view"] == [56.15, 10.2, 13] and spec["bounds"] == [[55.6, 12.3], [55.8, 12.5]]
+    assert at.location == [56.15, 10.2] and at.options["zoom"] == 13
+    # the same link gives the same script and component key: a filter change keeps the map
+    first = _st_folium_args(monkeypatch, _base(view=(56.15, 10.2, 13)), _layers().groups)
+    second = _st_folium_args(monkeypatch, _base(view=(56.15, 10.2, 13)), _layers(links=None).groups)
+    assert first["key"] == second["key"] and first["script"] == second["script"]
+    page = maps.page_map(
+        _page_data(), layers=("points",), measure_label="Antal tilbud", view=(55.7, 12.4, 11)
+    )
+    assert rendered_spec(page.base.get_root().render(), "base")["view"] == [55.7, 12.4, 11]
+
+
+def test_click_key_tells_a_new_click_on_the_same_object_from_a_rerun(monkeypatch: pytest.MonkeyPatch) -> None:
+    # st_folium knows every returned object the app asks for (its frontend counts object clicks)
+    sent = _st_folium_args(monkeypatch, _base(), _layers().groups)
+    assert set(sent["default"]) == set(maps.RETURNED_OBJECTS)
+    assert "last_object_clicked_count" in maps.RETURNED_OBJECTS
+    first = dict(_returned(55.65, 12.35, "København[ck:m:101]"), last_object_clicked_count=1)
+    again = dict(first, last_object_clicked_count=2)
+    assert maps.click_key(first) == maps.click_key(dict(first))  # a rerun: the same click
+    assert maps.click_key(again) != maps.click_key(first)  # the same object clicked once more
+    assert maps.click_key(None) is None and maps.click_key(_returned(None, None, None)) is None
+    assert maps.click_key({"last_object_clicked": None, "last_object_clicked_count": 0}) is None
