@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
@@ -104,3 +105,22 @@ def small_db(small_db_dir, monkeypatch):
     db = open_current()
     yield db
     db.close()
+
+
+def typed_rows(example: pd.DataFrame, rows: list[dict], sheet: str) -> pd.DataFrame:
+    """Hand-written typed rows shaped like ``example`` (an example table): missing columns empty, lists as lists."""
+
+    out = {}
+    for col in example.columns:
+        values = [r.get(col) for r in rows]
+        if col == "_file":
+            values = ["hand-made"] * len(rows)
+        elif col == "_sheet":
+            values = [sheet] * len(rows)
+        elif col == "_row":
+            values = list(range(2, len(rows) + 2))
+        if example[col].dtype == object and len(example) and isinstance(example[col].iloc[0], list):
+            out[col] = pd.Series([v if v is not None else [] for v in values], dtype=object)
+        else:
+            out[col] = pd.Series(values, dtype=example[col].dtype)
+    return pd.DataFrame(out)

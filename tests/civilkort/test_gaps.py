@@ -39,7 +39,7 @@ from civilkort.filters import Selection
 from civilkort.gap_index import GapIndex, round_half_up
 from civilkort.index import DataIndex
 from civilkort.settings import Settings
-from tests.conftest import PROJECT_ROOT, clean_input
+from tests.conftest import PROJECT_ROOT, clean_input, typed_rows
 
 TODAY = dt.date(2026, 11, 1)
 D = pd.Timestamp
@@ -47,24 +47,6 @@ VENDSYSSEL = Selection(area="council:vendsyssel")
 THEMES = ["forebyggelse", "lighed", "brobygning", "udvikling"]
 POINT = {810: (57.20378, 10.19538), 813: (57.46076, 10.45444), 860: (57.46275, 10.07536), 851: (57.04, 9.92)}
 POPULATION = {810: 36000, 813: 40000, 825: 1800, 860: 64000, 851: 222000}
-
-
-def _frame(example: pd.DataFrame, rows: list[dict], sheet: str) -> pd.DataFrame:
-    """Typed rows shaped like the example table: missing columns empty, lists as lists."""
-    out = {}
-    for col in example.columns:
-        values = [r.get(col) for r in rows]
-        if col == "_file":
-            values = ["hand-made"] * len(rows)
-        elif col == "_sheet":
-            values = [sheet] * len(rows)
-        elif col == "_row":
-            values = list(range(2, len(rows) + 2))
-        if example[col].dtype == object and len(example) and isinstance(example[col].iloc[0], list):
-            out[col] = pd.Series([v if v is not None else [] for v in values], dtype=object)
-        else:
-            out[col] = pd.Series(values, dtype=example[col].dtype)
-    return pd.DataFrame(out)
 
 
 def _org(oid, name, municipality, exact, verified, org_type="frivillig_forening", staffing="frivillige"):
@@ -136,7 +118,9 @@ def tiny_tables(example: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "experiences": [],
     }
     sheets = {"organisations": "Organisationer", "offers": "Tilbud", "regional_units": "Regionale enheder"}
-    return {name: _frame(example[name], r, sheets.get(name, name.capitalize())) for name, r in rows.items()}
+    return {
+        name: typed_rows(example[name], r, sheets.get(name, name.capitalize())) for name, r in rows.items()
+    }
 
 
 def _build(tmp_path_factory, example_tables, population: pd.DataFrame | None) -> Database:

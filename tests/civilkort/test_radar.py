@@ -37,30 +37,12 @@ from civilkort.charts import OPEN_ENDED_LABEL, timeline_figure
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.settings import Settings
-from tests.conftest import PROJECT_ROOT, clean_input
+from tests.conftest import PROJECT_ROOT, clean_input, typed_rows
 
 TODAY = dt.date(2026, 11, 30)
 AARHUS = Selection(area="council:aarhus")
 FYN = Selection(area="council:fyn")
 D = pd.Timestamp
-
-
-def _frame(example: pd.DataFrame, rows: list[dict], sheet: str) -> pd.DataFrame:
-    """Typed rows shaped like the example table: missing columns empty, lists as lists."""
-    out = {}
-    for col in example.columns:
-        values = [r.get(col) for r in rows]
-        if col == "_file":
-            values = ["hand-made"] * len(rows)
-        elif col == "_sheet":
-            values = [sheet] * len(rows)
-        elif col == "_row":
-            values = list(range(2, len(rows) + 2))
-        if example[col].dtype == object and len(example) and isinstance(example[col].iloc[0], list):
-            out[col] = pd.Series([v if v is not None else [] for v in values], dtype=object)
-        else:
-            out[col] = pd.Series(values, dtype=example[col].dtype)
-    return pd.DataFrame(out)
 
 
 def _collab(cid, title, units, orgs, kind, themes, start, end, tovholder, legal, status):
@@ -147,7 +129,9 @@ def tiny_tables(example: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "experiences": experiences,
     }
     sheets = {"organisations": "Organisationer", "offers": "Tilbud", "regional_units": "Regionale enheder"}
-    return {name: _frame(example[name], r, sheets.get(name, name.capitalize())) for name, r in rows.items()}
+    return {
+        name: typed_rows(example[name], r, sheets.get(name, name.capitalize())) for name, r in rows.items()
+    }
 
 
 @pytest.fixture(scope="module")
