@@ -14,7 +14,6 @@ p90 <= 150 ms.
 from __future__ import annotations
 
 import itertools
-import statistics
 import sys
 from pathlib import Path
 
@@ -23,27 +22,12 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.apptiming import pct, run  # noqa: E402
 from civilkort.db import current_path  # noqa: E402
-from ui import timing  # noqa: E402
 
 THEMES = ["forebyggelse", "lighed", "brobygning", "udvikling"]
 GROUPS = ["aeldre", "ensomme", "boern_unge", "paaroerende", "psykisk_saarbare"]
 AREAS = {"et sundhedsråd": ["council:aarhus", "council:fyn", "council:hovedstaden"], "hele landet": ["dk"]}
-
-
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
-
-
-def run(at: AppTest) -> float:
-    """One script run; returns the server's own script time (ui.timing), not AppTest's polling."""
-    before = len(timing.RUNS)
-    at.run()
-    if at.exception:
-        raise SystemExit(f"Siden fejlede: {at.exception}")
-    if len(timing.RUNS) != before + 1:
-        raise SystemExit("Kørslen blev ikke timet (app.py kalder ikke ui.timing.done?)")
-    return timing.RUNS[-1] * 1000
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ p50/p90 of the app's own timing (ui.timing) per view and area kind. Target: p90 
 from __future__ import annotations
 
 import itertools
-import statistics
 import sys
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.apptiming import pct, run  # noqa: E402
 from civilkort.db import current_path  # noqa: E402
-from ui import timing  # noqa: E402
 
 PAGE = "app_pages/samarbejder.py"
 VIEWS = {
@@ -38,21 +37,6 @@ VIEWS = {
 THEMES = ["forebyggelse", "lighed", "brobygning", "udvikling"]
 GROUPS = ["aeldre", "ensomme", "boern_unge"]
 AREAS = {"et sundhedsråd": ["council:aarhus", "council:fyn", "council:hovedstaden"], "hele landet": ["dk"]}
-
-
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
-
-
-def run(at: AppTest) -> float:
-    """One script run; returns the server's own script time (ui.timing) in ms."""
-    before = len(timing.RUNS)
-    at.run()
-    if at.exception or at.error:
-        raise SystemExit(f"Siden fejlede: {at.exception or [e.value for e in at.error]}")
-    if len(timing.RUNS) != before + 1:
-        raise SystemExit("Kørslen blev ikke timet (app.py kalder ikke ui.timing.done?)")
-    return timing.RUNS[-1] * 1000
 
 
 def measure(state: dict[str, str], area: str, combos: list) -> tuple[list[float], list[float]]:

@@ -15,7 +15,6 @@ Needs the two pages registered in app.py (app_pages/huller.py and app_pages/samm
 from __future__ import annotations
 
 import itertools
-import statistics
 import sys
 from pathlib import Path
 
@@ -25,8 +24,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.apptiming import pct, run  # noqa: E402
 from civilkort.db import current_path  # noqa: E402
-from ui import timing  # noqa: E402
 from ui.gaps import CELL_KEY  # noqa: E402
 
 THEMES = ["forebyggelse", "lighed", "brobygning", "udvikling"]
@@ -45,21 +44,6 @@ VIEWS = [
 ]
 """The last row is the app's fixed cost per run (sidebar, banner, a page without gap views), for scale."""
 COMBOS = list(itertools.product([[], *[[t] for t in THEMES]], [[], *[[g] for g in GROUPS]]))[1:]
-
-
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
-
-
-def run(at: AppTest) -> float:
-    """One script run; returns the server's own script time (ui.timing), not AppTest's polling."""
-    before = len(timing.RUNS)
-    at.run()
-    if at.exception or at.error:
-        raise SystemExit(f"Siden fejlede: {at.exception or [e.value for e in at.error]}")
-    if len(timing.RUNS) != before + 1:
-        raise SystemExit("Kørslen blev ikke timet (app.py kalder ikke ui.timing.done?)")
-    return timing.RUNS[-1] * 1000
 
 
 def main() -> None:
