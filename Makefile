@@ -44,10 +44,15 @@ test-fast: setup-dev  ## skip the browser tests
 lint: setup-dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-bench: setup-dev  ## print speed figures (not part of the tests)
-	$(PY) benchmarks/build_national.py
-	$(PY) benchmarks/filter_latency.py
+NATIONAL := bench-output/national
+bench: setup-dev  ## print speed figures at national scale (not part of the tests)
+	$(PY) benchmarks/build_national.py $(if $(BOUNDARIES),--boundaries "$(BOUNDARIES)")
+	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) -m etl demo --scale national -q $(if $(BOUNDARIES),--boundaries "$(BOUNDARIES)") > /dev/null
+	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) benchmarks/filter_latency.py
+	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) benchmarks/views_latency.py
+	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) benchmarks/radar_latency.py
 	$(PY) benchmarks/map_payload.py
+	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) -m etl council-report --out bench-output/rapporter -q
 
 clean:
-	rm -rf data/builds data/current.txt test-output
+	rm -rf data/builds data/current.txt test-output bench-output
