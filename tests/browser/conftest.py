@@ -7,6 +7,7 @@ nothing left the machine. Tests skip when Chromium is missing, unless ``CIVILKOR
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -81,11 +82,14 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def offline_page(chromium: Any) -> Iterator[OfflinePage]:
-    """A fresh page whose requests to anything but localhost are blocked and recorded."""
+def new_offline_page(chromium: Any, viewport: dict[str, int] | None = None) -> tuple[OfflinePage, Any]:
+    """A page in a fresh browser context whose requests to anything but localhost are blocked and recorded.
+
+    Returns the page and its context (close the context when done). Dialogs (``alert``) from the page or any
+    of its frames are dismissed and recorded, as are uncaught script errors.
+    """
     context = chromium.new_context(
-        viewport={"width": 1200, "height": 800}, locale="da-DK", service_workers="block"
+        viewport=viewport or {"width": 1200, "height": 800}, locale="da-DK", service_workers="block"
     )
     result = OfflinePage(page=None)
 
@@ -113,8 +117,46 @@ def offline_page(chromium: Any) -> Iterator[OfflinePage]:
     )
     page.on("pageerror", lambda error: result.errors.append(str(error)))
     result.page = page
+    return result, context
+
+
+@pytest.fixture
+def offline_page(chromium: Any) -> Iterator[OfflinePage]:
+    """A fresh page whose requests to anything but localhost are blocked and recorded."""
+    result, context = new_offline_page(chromium)
     yield result
     context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[Any]:
+    """Keep each phase's report on the test item (``item.rep_call``), so fixtures can tell a failure."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def offline_pages(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., OfflinePage]]:
+    """Factory for more offline pages in one test (each in its own context, so no shared session or cookies).
+
+    ``offline_pages(viewport={"width": 1400, "height": 1000})``; all are closed at teardown. When the test
+    failed, each page's last state is saved first as ``test-output/FAILED-<test>-<n>.png``.
+    """
+    made: list[tuple[OfflinePage, Any]] = []
+
+    def make(viewport: dict[str, int] | None = None) -> OfflinePage:
+        result, context = new_offline_page(chromium, viewport)
+        made.append((result, context))
+        return result
+
+    yield make
+    report = getattr(request.node, "rep_call", None)
+    for n, (result, context) in enumerate(made, start=1):
+        if report is not None and report.failed:
+            with contextlib.suppress(Exception):  # the page may be gone; the failure itself is what matters
+                result.screenshot(f"FAILED-{request.node.name}-{n}")
+        context.close()
 
 
 @pytest.fixture

@@ -1,0 +1,674 @@
+"""The running app in a real headless Chromium: ``streamlit run`` on a free port, fully offline.
+
+One server per module, on a small example database plus hostile records (HTML, script, template and
+Markdown injection in names and descriptions) placed in Aarhus. Every page is opened with each request to
+another host blocked and recorded and each dialog (``alert``) recorded; each test saves a screenshot to
+``test-output/app-*.png``. The tests look at what a user sees (polygons, clusters, side panel, URL); only the
+map's view is read from the Leaflet map object, found by type rather than by a variable name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from civilkort import assets, queries, reference
+from civilkort.filters import Selection
+from tests.browser.conftest import CHROMIUM, OfflinePage, is_local, require_or_skip
+from tests.conftest import PROJECT_ROOT, TODAY, clean_input, real_boundaries_path
+
+pytestmark = pytest.mark.browser
+
+AARHUS = (56.1572, 10.2107)
+HOSTILE_NAMES = [
+    "<img src=x onerror=alert(1)>",
+    "`${alert(1)}`",
+    "C:\\u0000\\\\evil",
+    "\"'><script>alert(1)</script>",
+    "{{ 7*7 }}",
+]
+HOSTILE_DESCRIPTION = "Se ![x](http://evil.example/t.png) og [klik](javascript:alert(1)) <b>fed</b>"
+HOSTILE_OFFER = "Tilbud **fed** <i>kursiv</i>"
+# Each hostile organisation alone on its own spot in central Aarhus (≥ 550 m apart: single points at zoom 16),
+# well inside the municipality with real and with synthetic boundaries.
+HOSTILE_POSITIONS = [
+    (AARHUS[0] + 0.005 * i, AARHUS[1] - 0.008 - 0.005 * (i % 2)) for i in range(len(HOSTILE_NAMES))
+]
+OFFER_POSITION = (AARHUS[0] - 0.004, AARHUS[1] - 0.025)
+SAMSOE = (55.93, 10.60)  # inside Samsø (in Sundhedsråd Aarhus, no organisations), away from its unit marker
+AREA = "council:aarhus"
+AREA_URL = re.compile(r"omraade=council(%3A|:)aarhus")
+VIEWPORT = {"width": 1400, "height": 1000}
+SERVER_START_TIMEOUT = 60
+NAVIGATION = ["Kort", "Lister og eksport", "Partnerskaber", "Om data"]
+
+
+def _hostile_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The example tables plus hostile organisations and one hostile offer, copied from real rows."""
+    out = {k: v.copy() for k, v in tables.items()}
+    orgs = out["organisations"]
+    template = orgs[orgs["municipality"] == 751].iloc[[0]]
+    new_orgs = []
+    for i, (name, (lat, lon)) in enumerate(zip(HOSTILE_NAMES, HOSTILE_POSITIONS, strict=True)):
+        row = template.copy()
+        row["organisation_id"] = f"ORG-XSS-{i}"
+        row["name"] = name
+        row["description"] = HOSTILE_DESCRIPTION
+        row["address"] = "Testvej 1"
+        row["postcode"] = "8000"
+        row["city"] = "Aarhus C"
+        row["municipality"] = 751
+        row["lat"] = lat
+        row["lon"] = lon
+        row["_row"] = len(orgs) + 2 + i
+        new_orgs.append(row)
+    out["organisations"] = pd.concat([orgs, *new_orgs], ignore_index=True).astype(orgs.dtypes.to_dict())
+
+    offers = out["offers"]
+    template = offers[offers["status"] == "aktiv"].iloc[[0]].copy()
+    template["offer_id"] = "TILBUD-XSS-0"
+    template["organisation_id"] = "ORG-XSS-0"
+    template["name"] = HOSTILE_OFFER
+    template["description"] = HOSTILE_DESCRIPTION
+    template["themes"] = [["lighed"]]
+    template["address"] = "Testvej 2"
+    template["postcode"] = "8000"
+    template["city"] = "Aarhus C"
+    template["municipality"] = 751
+    template["lat"] = OFFER_POSITION[0]
+    template["lon"] = OFFER_POSITION[1]
+    template["service_area"] = [[]]
+    template["_row"] = len(offers) + 2
+    out["offers"] = pd.concat([offers, template], ignore_index=True).astype(offers.dtypes.to_dict())
+    return out
+
+
+@pytest.fixture(scope="module")
+def app_data_dir(tmp_path_factory: pytest.TempPathFactory, example_tables, tiny_boundaries) -> Path:
+    """A data folder with the example database plus the hostile records (real boundaries when present)."""
+    from civilkort.settings import Settings
+    from etl import boundaries as boundary_io
+    from etl.build import build
+
+    path = tmp_path_factory.mktemp("app-db")
+    real = real_boundaries_path()
+    shapes = boundary_io.load(real) if real is not None else tiny_boundaries
+    cfg = Settings(data_dir=path, static_dir=PROJECT_ROOT / "static")
+    build(
+        clean_input(_hostile_tables(example_tables)),
+        boundaries=shapes,
+        meta={  # as `python -m etl demo` writes it, so the app's notices read as they do for users
+            "is_example": "true",
+            "example_scale": "small",
+            "example_seed": "2027",
+            "example_today": TODAY.isoformat(),
+            "inputs": "Eksempeldata (genereret) med fjendtlige testposter",
+        },
+        cfg=cfg,
+    )
+    return path
+
+
+# --- the server ------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@dataclass
+class AppServer:
+    """A ``streamlit run app.py`` subprocess on 127.0.0.1; ``used`` once a test has opened a page on it."""
+
+    base: str
+    process: subprocess.Popen
+    log: Path
+    used: bool = False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def start_server(data_dir: Path, log_dir: Path) -> AppServer:
+    """Start the app on a free port with CIVILKORT_DATA_DIR set and wait for /_stcore/health."""
+    port = _free_port()
+    log = log_dir / f"streamlit-{port}.log"
+    env = {**os.environ, "CIVILKORT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env.pop("CIVILKORT_STATIC_DIR", None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "streamlit", "run", "app.py"),
+                *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
+                *("--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = AppServer(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while not _healthy(server.base):
+        if process.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            pytest.fail(f"streamlit startede ikke (kode {process.poll()}):\n{server.log_text()[-4000:]}")
+        time.sleep(0.2)
+    return server
+
+
+@pytest.fixture(scope="module")
+def app_server(app_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """One server for the module; stopped at teardown, also when a test fails."""
+    if not CHROMIUM.exists():
+        require_or_skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
+    if assets.missing():
+        pytest.fail(f"{assets.MISSING_MESSAGE} (mangler: {', '.join(assets.missing())})")
+    server = start_server(app_data_dir, tmp_path_factory.mktemp("streamlit"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app_url(app_server: AppServer) -> str:
+    """The module server's base URL, e.g. ``http://127.0.0.1:51234``."""
+    app_server.used = True
+    return app_server.base
+
+
+@pytest.fixture
+def fresh_app_url(
+    app_server: AppServer, app_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A server no page has been opened on yet: the module's, if still unused, else a new one."""
+    if not app_server.used:
+        app_server.used = True
+        yield app_server.base
+        return
+    server = start_server(app_data_dir, tmp_path_factory.mktemp("streamlit-fresh"))
+    try:
+        yield server.base
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def app_db(app_data_dir: Path):
+    """The database the server serves, opened read-only here, for expected counts."""
+    from civilkort.db import open_current
+    from civilkort.settings import Settings
+
+    db = open_current(Settings(data_dir=app_data_dir, static_dir=PROJECT_ROOT / "static"))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def open_page(
+    offline_pages: Callable[..., OfflinePage], app_server: AppServer, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], OfflinePage]]:
+    """Open a URL in a new offline page (own context: a new Streamlit session) at a desktop size.
+
+    When the test fails, the end of the server's log is printed (pytest shows it with the failure).
+    """
+
+    def open_(url: str) -> OfflinePage:
+        opage = offline_pages(viewport=VIEWPORT)
+        opage.page.goto(url)
+        return opage
+
+    yield open_
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(f"--- streamlit-log ({app_server.base}) ---\n{app_server.log_text()[-6000:]}")
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+FIND_MAP = """
+const ckMap = (() => {
+  if (!window.L || !L.Map) { return null; }
+  if (window.map instanceof L.Map) { return window.map; }
+  for (const key of Object.keys(window)) {
+    try { if (window[key] instanceof L.Map) { return window[key]; } } catch (e) { /* a getter that throws */ }
+  }
+  return null;
+})();
+"""
+"""JS that finds the Leaflet map in the component iframe (streamlit-folium names it ``window.map``)."""
+
+MAP_STATE = (
+    "() => {"
+    + FIND_MAP
+    + """
+  if (!ckMap) { return null; }
+  const layers = Object.values(ckMap._layers);
+  const shown = (l) => l._path && l._path.isConnected;
+  const clusters = L.MarkerCluster ? layers.filter((l) => l instanceof L.MarkerCluster && l._icon) : [];
+  const b = ckMap.getBounds();
+  return {
+    zoom: ckMap.getZoom(),
+    lat: ckMap.getCenter().lat,
+    lon: ckMap.getCenter().lng,
+    south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast(),
+    polygons: layers.filter((l) => l instanceof L.Polygon && shown(l)).length,
+    svg_paths: document.querySelectorAll(".leaflet-container svg path").length,
+    clusters: clusters.filter((c) => c._icon.isConnected && c._icon.offsetWidth > 0).length,
+    cluster_labels: clusters.map((c) => c._icon.textContent.trim()),
+  };
+}"""
+)
+
+
+def _poll(page: Any, fn: Callable[[], Any], what: str, timeout: float = 20.0, interval: float = 0.25) -> Any:
+    """Call ``fn`` until it returns something truthy (errors from a reloading frame count as not yet).
+
+    Waits with ``page.wait_for_timeout``, never ``time.sleep``: the sync Playwright client must keep serving
+    the browser while waiting, or the page stalls (Streamlit's component iframe then never loads).
+    """
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        try:
+            last = fn()
+        except Exception as error:  # noqa: BLE001 - a frame may detach while Streamlit re-renders
+            last = error
+        else:
+            if last:
+                return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: ikke efter {timeout:.0f} s (sidst: {last!r})")
+        page.wait_for_timeout(interval * 1000)
+
+
+def _wait_idle(page: Any, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_timeout(200)  # let a run that was just triggered start
+    page.wait_for_selector(
+        "[data-testid=stApp]:not([data-test-script-state=running]):not([data-test-script-state=initial])",
+        timeout=timeout,
+    )
+
+
+def _map_frame(page: Any, timeout: float = 30) -> Any:
+    """The frame holding the Leaflet map (streamlit-folium's component iframe)."""
+
+    def find() -> Any:
+        for frame in page.frames:
+            if frame is page.main_frame:
+                continue
+            try:
+                if frame.evaluate("() => {" + FIND_MAP + "return ckMap !== null; }"):
+                    return frame
+            except Exception:  # noqa: BLE001 - detached or still loading
+                continue
+        return None
+
+    return _poll(page, find, "kortet (Leaflet) i sidens iframe", timeout=timeout)
+
+
+def _map_state(page: Any) -> dict[str, Any]:
+    return _map_frame(page, timeout=1).evaluate(MAP_STATE)
+
+
+def _wait_for_map(page: Any, min_polygons: int, min_clusters: int = 0) -> dict[str, Any]:
+    """Wait until the map shows at least this many polygons and cluster icons; return its state."""
+
+    def ready() -> dict[str, Any] | None:
+        state = _map_state(page)
+        ok = state and state["polygons"] >= min_polygons and state["clusters"] >= min_clusters
+        return state if ok else None
+
+    return _poll(page, ready, f"kort med ≥ {min_polygons} polygoner og ≥ {min_clusters} klynger", timeout=45)
+
+
+def _map_point(page: Any, lat: float, lon: float, zoom: float) -> tuple[float, float]:
+    """Centre the map on a position (no animation) and return where it is on the page."""
+    frame = _map_frame(page)
+    # Focusing the map scrolls the page so the whole map is visible: do it before measuring anything.
+    frame.evaluate("() => {" + FIND_MAP + "ckMap.closePopup(); ckMap.getContainer().focus(); }")
+    page.wait_for_timeout(150)
+    frame.evaluate(
+        "([lat, lon, z]) => {" + FIND_MAP + "ckMap.setView([lat, lon], z, {animate: false}); }",
+        [lat, lon, zoom],
+    )
+    page.wait_for_timeout(400)  # clusters split and re-render after a view change
+    x, y = frame.evaluate(
+        "([lat, lon]) => {"
+        + FIND_MAP
+        + """const p = ckMap.latLngToContainerPoint([lat, lon]);
+        const r = ckMap.getContainer().getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top];
+    }""",
+        [lat, lon],
+    )
+    box = frame.frame_element().bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
+def _element_at(page: Any, x: float, y: float) -> str:
+    """Tag and class of the map element under a page position (for messages and checks)."""
+    frame = _map_frame(page)
+    box = frame.frame_element().bounding_box()
+    return frame.evaluate(
+        "([x, y]) => { const e = document.elementFromPoint(x, y);"
+        " return e ? e.tagName.toLowerCase() + '.' + (e.getAttribute('class') || '') : ''; }",
+        [x - box["x"], y - box["y"]],
+    )
+
+
+def _hover_until_tooltip(page: Any, x: float, y: float, expected: str) -> str:
+    """Hover a map position until Leaflet shows a tooltip containing ``expected``; return its text."""
+    frame = _map_frame(page)
+
+    def shown() -> str | None:
+        page.mouse.move(x - 30, y - 30)
+        page.mouse.move(x, y)
+        texts = frame.locator(".leaflet-tooltip").all_inner_texts()
+        return next((t for t in texts if expected in t), None)
+
+    return _poll(page, shown, f"tooltip med {expected!r} (under musen: {_element_at(page, x, y)})", timeout=8)
+
+
+def _side_panel(page: Any) -> Any:
+    """The map page's right-hand column while details are open (it has the 'Luk detaljer' button)."""
+    return page.locator("[data-testid=stColumn]").filter(has=page.get_by_role("button", name="Luk detaljer"))
+
+
+def _frames_have_no_injected_image(page: Any) -> None:
+    for frame in page.frames:
+        try:
+            count = frame.evaluate(
+                '() => document.querySelectorAll(\'img[src="x"], img[src*="evil"]\').length'
+            )
+        except Exception:  # noqa: BLE001 - a detached frame has nothing left
+            continue
+        assert count == 0, f"et <img> fra data findes i {frame.url}"
+
+
+def _assert_clean(opage: OfflinePage, base: str) -> None:
+    """Nothing left localhost, no dialog, no script error, no injected image, no traceback or error box."""
+    page = opage.page
+    assert opage.blocked == [], f"forespørgsler ud af maskinen: {opage.blocked}"
+    outside = [u for u in opage.requests if not (u.startswith(base) or is_local(u))]
+    assert outside == [], outside
+    assert opage.dialogs == [], f"dialog(er) åbnet: {opage.dialogs}"
+    assert opage.errors == [], f"scriptfejl: {opage.errors}"
+    _frames_have_no_injected_image(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    text = page.locator("[data-testid=stMain]").inner_text()
+    assert "Traceback" not in text and "Noget gik galt" not in text, text[:2000]
+
+
+def _shot(opage: OfflinePage, name: str) -> Path:
+    path = opage.screenshot(f"app-{name}")
+    assert path.stat().st_size > 10_000, path
+    return path
+
+
+def _select_area(page: Any, label: str) -> None:
+    """Choose an area in the sidebar's 'Område' select box, like a user typing its name."""
+    box = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Område")
+    box.click()
+    page.keyboard.type(label)
+    page.get_by_role("option", name=re.compile(re.escape(label))).first.wait_for(timeout=5_000)
+    page.keyboard.press("Enter")
+
+
+# --- the tests -------------------------------------------------------------------------------------
+# The deep-link test comes first, so it gets the module's server while it is still fresh (see fresh_app_url).
+
+
+def test_deep_link_to_lists_shows_navigation_hostile_names_as_text_and_exports(
+    fresh_app_url: str, open_page, app_db
+) -> None:
+    opage = open_page(f"{fresh_app_url}/lister?omraade={AREA}")
+    page = opage.page
+    page.get_by_role("heading", name="Lister: Sundhedsråd Aarhus").wait_for(timeout=30_000)
+    _wait_idle(page)
+    nav = page.locator("[data-testid=stSidebarNavLink] [data-testid=stMarkdownContainer]").all_inner_texts()
+    labels = [n.strip() for n in nav]
+    # the app's own navigation (in this order, other pages may come between), not the page files' names
+    assert [label for label in labels if label in NAVIGATION] == NAVIGATION, labels
+    assert not [label for label in labels if re.fullmatch(r"[a-z_]+", label)], labels
+    current = page.locator("[data-testid=stSidebarNavLink][aria-current=page]").inner_text()
+    assert "Lister og eksport" in current
+
+    sel = Selection(area=AREA)
+    n_orgs = len(queries.organisations(app_db, sel))
+    page.get_by_role("tab", name=f"Organisationer ({n_orgs})").wait_for(timeout=10_000)
+    for label in ("Hent som Excel (xlsx)", "Hent som CSV", "Hent som CSV til dansk Excel (;)"):
+        page.get_by_role("button", name=label, exact=True).first.wait_for(timeout=10_000)
+    page.locator("[data-testid=stDataFrame] td").first.wait_for(state="attached")
+    page.wait_for_timeout(300)
+    _shot(opage, "lister-aarhus")
+    _assert_clean(opage, fresh_app_url)
+
+    # Free text from the URL narrows the list to the hostile records; the grid shows their names as text.
+    opage = open_page(f"{fresh_app_url}/lister?omraade={AREA}&q=evil.example")
+    page = opage.page
+    page.get_by_role("tab", name=f"Organisationer ({len(HOSTILE_NAMES)})").wait_for(timeout=30_000)
+    _wait_idle(page)
+    grid = page.locator("[data-testid=stDataFrame]").first
+    cells = _poll(
+        page,
+        lambda: grid.locator("td").evaluate_all("cells => cells.map(c => c.textContent)"),
+        "tabellens celler",
+    )
+    for name in HOSTILE_NAMES:
+        assert name in cells, f"{name!r} ikke vist som tekst i tabellen: {cells[:40]}"
+    assert "49" not in cells
+    _shot(opage, "lister-fjendtlige-navne")
+    with page.expect_download(timeout=15_000) as info:
+        page.get_by_role("button", name="Hent som CSV", exact=True).first.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    text = Path(download.path()).read_bytes().decode("utf-8-sig")
+    exported = {cell for row in csv.reader(io.StringIO(text)) for cell in row}
+    assert set(HOSTILE_NAMES) <= exported, exported
+    _assert_clean(opage, fresh_app_url)
+
+
+def test_landing_page_shows_polygons_clusters_and_example_banner_offline(app_url: str, open_page) -> None:
+    opage = open_page(f"{app_url}/")
+    page = opage.page
+    page.get_by_role("heading", name="Kort: Hele Danmark").wait_for(timeout=30_000)
+    state = _wait_for_map(page, min_polygons=90, min_clusters=3)
+    _wait_idle(page)
+    assert state["svg_paths"] >= 90, state  # the municipalities are drawn (SVG paths), not only known to JS
+    labels = [label for label in state["cluster_labels"] if label]
+    assert labels and all(re.fullmatch(r"[\d.]+", label) for label in labels), labels
+    frame = _map_frame(page)
+    assert frame.locator(".leaflet-marker-icon").filter(has_text=re.compile(r"^\d+$")).count() >= 3
+    banner = page.locator("[data-testid=stAlert]").filter(has_text="Eksempeldata.")
+    banner.wait_for(timeout=10_000)
+    assert "genererede eksempler" in banner.inner_text()
+    page.wait_for_timeout(300)
+    _shot(opage, "kort-danmark")
+    _assert_clean(opage, app_url)
+
+
+def test_choosing_a_council_zooms_the_map_to_it(app_url: str, open_page) -> None:
+    opage = open_page(f"{app_url}/")
+    page = opage.page
+    page.get_by_role("heading", name="Kort: Hele Danmark").wait_for(timeout=30_000)
+    before = _wait_for_map(page, min_polygons=90, min_clusters=3)
+    _wait_idle(page)
+    _select_area(page, "Sundhedsråd Aarhus")
+    page.wait_for_url(AREA_URL, timeout=15_000)
+    page.get_by_role("heading", name="Kort: Sundhedsråd Aarhus").wait_for(timeout=30_000)
+
+    def zoomed_to_aarhus() -> dict[str, Any] | None:
+        s = _map_state(page)
+        inside = s["south"] < AARHUS[0] < s["north"] and s["west"] < AARHUS[1] < s["east"]
+        small = (s["east"] - s["west"]) < 2.5 and (s["north"] - s["south"]) < 1.5  # not all of Denmark
+        near = abs(s["lat"] - 56.05) < 0.4 and abs(s["lon"] - 10.35) < 0.5  # Aarhus and Samsø
+        return s if inside and small and near and s["zoom"] >= before["zoom"] + 1.5 else None
+
+    after = _poll(page, zoomed_to_aarhus, f"kortet zoomer til Sundhedsråd Aarhus (før: {before})")
+    _wait_idle(page)
+    value = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Område").input_value()
+    assert "Sundhedsråd Aarhus" in value
+    assert after["polygons"] >= 2  # Aarhus and Samsø (plus the council outline)
+    page.wait_for_timeout(300)
+    _shot(opage, "kort-aarhus")
+    _assert_clean(opage, app_url)
+
+
+def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_url: str, open_page) -> None:
+    opage = open_page(f"{app_url}/?omraade={AREA}")
+    page = opage.page
+    page.get_by_role("heading", name="Kort: Sundhedsråd Aarhus").wait_for(timeout=30_000)
+    _wait_for_map(page, min_polygons=2)
+    _wait_idle(page)
+    frame_popup = ".leaflet-popup-content"
+
+    # every hostile name: the map's tooltip shows it as text
+    for name, (lat, lon) in zip(HOSTILE_NAMES, HOSTILE_POSITIONS, strict=True):
+        x, y = _map_point(page, lat, lon, 16)
+        tip = _hover_until_tooltip(page, x, y, name)
+        assert tip.splitlines()[0] == name
+
+    # two of them clicked: popup on the map and details in the side panel, as literal text
+    for index in (0, 4):
+        name = HOSTILE_NAMES[index]
+        x, y = _map_point(page, *HOSTILE_POSITIONS[index], 16)
+        _hover_until_tooltip(page, x, y, name)
+        page.mouse.click(x, y)
+        popup = _poll(
+            page,
+            lambda n=name: next(
+                (t for t in _map_frame(page).locator(frame_popup).all_inner_texts() if n in t), None
+            ),
+            f"popup med {name!r}",
+            timeout=8,
+        )
+        assert popup.splitlines()[0] == name
+        heading = _side_panel(page).get_by_role("heading", name=name, exact=True)
+        heading.wait_for(timeout=15_000)
+        _wait_idle(page)
+        assert heading.inner_text().strip() == name
+        side = _side_panel(page).first.inner_text()
+        assert "![x](http://evil.example/t.png)" in side and "[klik](javascript:alert(1))" in side
+        assert "<b>fed</b>" in side
+        if index == 0:
+            page.wait_for_timeout(300)
+            _shot(opage, "kort-fjendtligt-navn")
+    assert "49" not in _side_panel(page).get_by_role("heading").first.inner_text()
+
+    # the offer with Markdown in its name and description: shown as typed, no image, no javascript: link
+    x, y = _map_point(page, *OFFER_POSITION, 16)
+    _hover_until_tooltip(page, x, y, HOSTILE_OFFER)
+    page.mouse.click(x, y)
+    _side_panel(page).get_by_role("heading", name=HOSTILE_OFFER, exact=True).wait_for(timeout=15_000)
+    _wait_idle(page)
+    side = _side_panel(page).first
+    assert HOSTILE_NAMES[0] in side.inner_text()  # its organisation's name, as text
+    assert side.locator("img").count() == 0
+    assert page.locator("a[href^='javascript:' i]").count() == 0
+    assert _map_frame(page).locator("a[href^='javascript:' i]").count() == 0
+    page.wait_for_timeout(300)
+    _shot(opage, "kort-fjendtligt-tilbud")
+    _assert_clean(opage, app_url)
+
+
+def test_clicking_a_municipality_opens_its_summary(app_url: str, open_page) -> None:
+    opage = open_page(f"{app_url}/?omraade={AREA}")
+    page = opage.page
+    page.get_by_role("heading", name="Kort: Sundhedsråd Aarhus").wait_for(timeout=30_000)
+    _wait_for_map(page, min_polygons=2)
+    _wait_idle(page)
+    x, y = _map_point(page, *SAMSOE, 10)
+    assert _element_at(page, x, y).startswith("path"), _element_at(page, x, y)  # a polygon, not a marker
+    _hover_until_tooltip(page, x, y, "Samsø")
+    page.mouse.click(x, y)
+    heading = _side_panel(page).get_by_role("heading", name="Samsø Kommune", exact=True)
+    heading.wait_for(timeout=15_000)
+    _wait_idle(page)
+    side = _side_panel(page).first.inner_text()
+    assert "Sundhedsråd Aarhus" in side
+    assert "Ikke kortlagt" in side  # no organisations are registered on Samsø in the example data
+    page.wait_for_timeout(300)
+    _shot(opage, "kort-samsoe")
+    _assert_clean(opage, app_url)
+
+
+def test_a_copied_link_restores_area_and_filter(app_url: str, open_page, app_db) -> None:
+    opage = open_page(f"{app_url}/?omraade={AREA}&tema=lighed")
+    page = opage.page
+    page.get_by_role("heading", name="Kort: Sundhedsråd Aarhus").wait_for(timeout=30_000)
+    _wait_for_map(page, min_polygons=2)
+    _wait_idle(page)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    assert "Sundhedsråd Aarhus" in sidebar.get_by_role("combobox", name="Område").input_value()
+    sidebar.locator("[data-testid=stExpander] summary").filter(has_text="Filtre").click()
+    theme = sidebar.locator("[data-testid=stMultiSelect]").filter(has=page.get_by_text("Tema", exact=True))
+    theme.get_by_text("Lighed i sundhed", exact=True).wait_for(timeout=5_000)
+    expected = queries.key_figures(app_db, Selection(area=AREA, themes=("lighed",)))
+    metric = page.locator("[data-testid=stMetric]").filter(has_text="Tilbud").first
+    assert metric.locator(
+        "[data-testid=stMetricValue]"
+    ).inner_text().strip() == f"{expected['offers']:,}".replace(",", ".")
+    assert AREA_URL.search(page.url) and "tema=lighed" in page.url
+    page.wait_for_timeout(300)
+    _shot(opage, "kort-link-med-filter")
+    _assert_clean(opage, app_url)
+
+
+def test_om_data_lists_the_uncertain_council_rows(app_url: str, open_page) -> None:
+    opage = open_page(f"{app_url}/om_data")
+    page = opage.page
+    page.get_by_role("heading", name="Om data", exact=True).wait_for(timeout=30_000)
+    _wait_idle(page)
+    municipalities = reference.municipalities()
+    uncertain = int(municipalities["is_single_source"].sum())
+    sentence = f"{uncertain} af {len(municipalities)} kommuners placering bygger på én kilde."
+    page.get_by_text(sentence, exact=True).wait_for(timeout=5_000)
+    headers = page.locator("[data-testid=stDataFrame] th")
+    _poll(
+        page,
+        lambda: (
+            {"Kun én kilde", "Kildenote"} <= set(headers.evaluate_all("hs => hs.map(h => h.textContent)"))
+        ),
+        "tabellen over sundhedsråd og kommuner med kolonnen 'Kun én kilde'",
+    )
+    boundaries = page.locator("[data-testid=stMetric]").filter(has_text="Kommunegrænser")
+    assert "Indlæst" in boundaries.inner_text()  # real or synthetic boundaries were loaded
+    page.wait_for_timeout(300)
+    _shot(opage, "om-data")
+    _assert_clean(opage, app_url)
