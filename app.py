@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui import selection, timing
 from ui.data import database
+from ui.details import md
 from ui.notices import provenance_banner
 
 started = timing.start()
@@ -33,7 +34,12 @@ pages = [
     st.Page("app_pages/om_data.py", title="Om data", icon=":material/info:"),
 ]
 page = st.navigation(pages)
-selection.sidebar()
+sel = selection.sidebar()
 provenance_banner(db)
+# Always one line here, so that setting the first filter does not move (and remount) the map below.
+st.caption(
+    f":material/filter_alt: **Filtre:** {md(selection.active_filters(sel) or 'ingen (alle aktive tilbud)')}"
+)
 page.run()
+selection.sync_url()  # the page may have focused a point or municipality: keep the link current
 timing.done(started, page.title)

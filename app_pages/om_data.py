@@ -3,7 +3,10 @@
 import streamlit as st
 
 from ui.data import database, query
-from ui.notices import is_example, run_safely
+from ui.details import md
+from ui.notices import danish_date, is_example, run_safely
+
+SCALES = {"small": "lille", "council": "et sundhedsråds størrelse pr. råd", "national": "national"}
 
 BOUNDARY_HELP = """
 Uden kommunegrænser vises hver kommune som et punkt, og kommuner placeres ud fra postnummer eller
@@ -25,24 +28,25 @@ def page() -> None:
 
     st.subheader("Denne database")
     c1, c2, c3 = st.columns(3)
-    c1.metric("Bygget", meta.get("built_at", "?")[:16].replace("T", " "))
+    c1.metric("Bygget", danish_date(meta.get("built_at", ""), with_time=True))
     c2.metric("Eksempeldata", "Ja" if is_example(db) else "Nej")
     c3.metric("Kommunegrænser", "Indlæst" if meta.get("boundaries_loaded") == "true" else "Ikke indlæst")
     st.write(f"**Kilde:** {meta.get('inputs', 'ukendt')}")
     if is_example(db):
         st.info(
             "Eksempeldata er genereret (skala: "
-            f"{meta.get('example_scale', '?')}, frø {meta.get('example_seed', '?')}). De rigtige samarbejder, der "
+            f"{SCALES.get(meta.get('example_scale', ''), '?')}, frø {meta.get('example_seed', '?')}). "
+            "De rigtige samarbejder, der "
             "nævnes i Region Hovedstadens og Region Midtjyllands strategipapirer, er med; alt andet er opdigtet "
             "og markeret 'Eksempeldata (genereret)'. Datoer er regnet fra "
-            f"{meta.get('example_today', '?')}."
+            f"{danish_date(meta.get('example_today', ''))}."
         )
 
     st.subheader("Kommunegrænser")
     if meta.get("boundaries_loaded") == "true":
         st.write(
-            f"Grænser fra **{meta.get('boundaries_source', '?')}**, forenklet til visning (ca. 150 m). "
-            "Indeholder data fra Klimadatastyrelsen (tidl. Geodatastyrelsen), DAGI. "
+            f"Grænser fra **{md(meta.get('boundaries_source', '?'))}**, forenklet til visning (ca. 150 m). "
+            f"{md(meta.get('boundaries_credit', ''))}. "
             "Kommuneinddelingen har ikke ændret sig strukturelt siden 2007."
         )
     else:
@@ -55,7 +59,9 @@ def page() -> None:
         "Rækker, der kun bygger på én kilde, er markeret; tjek dem mod regionernes egne sider før I bruger "
         "dem officielt."
     )
-    councils = query("council_table")
+    councils = query("council_table").sort_values(
+        ["is_single_source", "council_name"], ascending=[False, True]
+    )
     uncertain = councils[councils["is_single_source"]]
     st.write(f"{len(uncertain)} af {len(councils)} kommuners placering bygger på én kilde.")
     st.dataframe(

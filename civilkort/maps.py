@@ -651,6 +651,7 @@ _RUNTIME_JS = r"""
     state.legend = legend(map, spec.legend);
     state.copy = copyLink(map);
     if (spec.attribution && map.attributionControl) { map.attributionControl.addAttribution(esc(spec.attribution)); }
+    L.control.scale({ imperial: false }).addTo(map);
     // not animated: a zoom animation in progress makes Leaflet ignore the next setView (e.g. from streamlit-folium)
     if (spec.view) {  // from a copied link
       map.setView([spec.view[0], spec.view[1]], spec.view[2], {animate: false});
@@ -1223,7 +1224,7 @@ def build_base_map(
         location=start[:2] if start else [(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2],
         zoom_start=start[2] if start else 7,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # the runtime adds a metric-only scale bar
         # Map-level limits (folium's own min_zoom/max_zoom only reach a tile layer; clustering needs maxZoom).
         **{"minZoom": 5, "maxZoom": 18},
         zoom_snap=0.25,

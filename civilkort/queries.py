@@ -344,7 +344,7 @@ def _attribution(db: Database) -> str:
     meta = db.meta()
     parts = []
     if meta.get("boundaries_loaded") == "true":
-        parts.append(f"Kommunegrænser: {meta.get('boundaries_source', '')} (DAGI, Klimadatastyrelsen)")
+        parts.append(meta.get("boundaries_credit") or f"Grænser: {meta.get('boundaries_source', '')}")
     if meta.get("is_example") == "true":
         parts.append("Eksempeldata")
     return " · ".join(parts)

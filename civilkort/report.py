@@ -351,7 +351,8 @@ def council_report(
     pdf.heading("Kilder")
     pdf.para(
         "Sundhedsrådenes kommuner: samlet fra offentlige kilder (se README). "
-        f"Kommunegrænser: {meta.get('boundaries_source') or 'ikke indlæst'} (DAGI, Klimadatastyrelsen). "
+        f"Kommunegrænser: {meta.get('boundaries_source') or 'ikke indlæst'}"
+        f"{' (' + meta['boundaries_credit'] + ')' if meta.get('boundaries_credit') else ''}. "
         "Folketal: Danmarks Statistik (FOLK1A), når indlæst."
     )
     if len(uncertain):

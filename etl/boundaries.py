@@ -33,6 +33,12 @@ DISPLAY_GRID_DEG = 1e-5
 MAX_DOWNLOAD_BYTES = 500 * 1024 * 1024
 
 
+CREDITS = {
+    "dagi": "Indeholder data fra Klimadatastyrelsen, DAGI",
+    "gisco": "© EuroGeographics for the administrative boundaries (Eurostat GISCO)",
+}
+
+
 class BoundaryError(Exception):
     """Boundaries that cannot be used; the message is Danish and says what to do."""
 
@@ -44,6 +50,12 @@ class Boundaries:
     municipalities: gpd.GeoDataFrame  # municipality_code (int), geometry
     source: str
     issues: list[Issue] = field(default_factory=list)
+    kind: str = "ukendt"  # "dagi" (DAGI/DAWA), "gisco" (Eurostat LAU) or "ukendt"
+
+    @property
+    def credit(self) -> str:
+        """The attribution the source asks for, in Danish."""
+        return CREDITS.get(self.kind) or f"Kilde: {self.source}"
 
     def councils(self) -> gpd.GeoDataFrame:
         """Council shapes: municipalities dissolved by council."""
@@ -124,12 +136,16 @@ def _read_any(path: Path) -> gpd.GeoDataFrame:
 def normalise(raw: gpd.GeoDataFrame, source: str) -> Boundaries:
     """Turn a DAGI/DAWA/GISCO layer into one EPSG:4326 shape per known municipality code."""
     columns = [c for c in raw.columns if c != "geometry"]
+    kind = "ukendt"
     if "cntr_code" in {c.lower() for c in columns}:
+        kind = "gisco"
         cntr = _pick(columns, ("cntr_code",))
         raw = raw[raw[cntr].astype(str).str.upper() == "DK"]
         if raw.empty:
             raise BoundaryError(f"{source}: GISCO-filen indeholder ingen danske kommuner (CNTR_CODE = DK).")
     code_col = _pick(columns, CODE_COLUMNS)
+    if kind == "ukendt" and code_col and code_col.lower() in ("kommunekode", "komkode", "kode"):
+        kind = "dagi"
     if code_col is None:
         raise BoundaryError(
             f"{source}: fandt ingen kolonne med kommunekode. Forventede en af {', '.join(CODE_COLUMNS)}; "
@@ -171,7 +187,7 @@ def normalise(raw: gpd.GeoDataFrame, source: str) -> Boundaries:
                 value=", ".join(names[:10]),
             )
         )
-    return Boundaries(gdf.sort_values("municipality_code").reset_index(drop=True), source, issues)
+    return Boundaries(gdf.sort_values("municipality_code").reset_index(drop=True), source, issues, kind)
 
 
 def load(source: str | Path, *, cache_dir: Path | None = None, progress: bool = False) -> Boundaries:

@@ -388,6 +388,7 @@ def build(
     full_meta = {
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "boundaries_source": boundaries.source if boundaries is not None else "",
+        "boundaries_credit": boundaries.credit if boundaries is not None else "",
         "is_example": "false",
         **(meta or {}),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -13,6 +14,15 @@ from civilkort.db import Database
 log = logging.getLogger("civilkort.app")
 
 
+def danish_date(iso: str, *, with_time: bool = False) -> str:
+    """'2026-11-22T15:04:05+00:00' -> '22-11-2026' (or '22-11-2026 15:04' in UTC)."""
+    try:
+        stamp = dt.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso or "?"
+    return stamp.strftime("%d-%m-%Y %H:%M UTC" if with_time else "%d-%m-%Y")
+
+
 def is_example(db: Database) -> bool:
     """True when the current build is example data."""
     return db.meta().get("is_example") == "true"
@@ -21,7 +31,7 @@ def is_example(db: Database) -> bool:
 def provenance_banner(db: Database) -> None:
     """A clear notice when the data are example data; a one-line data date otherwise."""
     meta = db.meta()
-    built = meta.get("built_at", "")[:10]
+    built = danish_date(meta.get("built_at", ""))
     if is_example(db):
         st.warning(
             "**Eksempeldata.** Organisationer, tilbud og samarbejder her er genererede eksempler "

@@ -46,7 +46,7 @@ def area_options() -> dict[str, str]:
         options[f"region:{rid}"] = rname
         in_region = councils[councils["region_id"] == rid]
         for cid, cname in zip(in_region["council_id"], in_region["council_name"]):
-            options[f"council:{cid}"] = f"· {cname}"
+            options[f"council:{cid}"] = f"\u2003{cname}"  # indented under its region, no visible mark
     return options
 
 
@@ -135,11 +135,41 @@ def sidebar() -> Selection:
                 "Farv kommuner efter", list(MEASURES), format_func=MEASURES.get, key=_KEYS["measure"]
             )
             st.multiselect("Lag", list(LAYERS), format_func=LAYERS.get, key=_KEYS["layers"])
+    return sync_url()
+
+
+def sync_url() -> Selection:
+    """Write the selection into the URL if it changed (also after the page, which may focus an item)."""
     sel = current()
     params = to_params(sel)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
     return sel
+
+
+def active_filters(sel: Selection) -> str:
+    """The filters in force, in Danish, e.g. 'Tema: Lighed i sundhed · Fritekst: »café«'; '' when none."""
+    parts = []
+    for label, vocabulary, values in (
+        ("Tema", "theme", sel.themes),
+        ("Målgruppe", "target_group", sel.target_groups),
+        ("Forebyggelse", "prevention_level", sel.prevention_levels),
+        ("Organisationstype", "organisation_type", sel.organisation_types),
+        ("Bemanding", "staffing", sel.staffing),
+    ):
+        if values:
+            v = query("vocabulary", None, vocabulary)
+            labels = dict(zip(v["code"], v["label"]))
+            parts.append(f"{label}: {', '.join(labels.get(x, x) for x in values)}")
+    if sel.statuses != ("aktiv",):
+        v = query("vocabulary", None, "offer_status")
+        labels = dict(zip(v["code"], v["label"]))
+        parts.append("Status: " + (", ".join(labels.get(x, x) for x in sel.statuses) or "alle"))
+    if sel.referrals:
+        parts.append(f"Sociale henvisninger: {'ja' if sel.referrals == 'ja' else 'nej'}")
+    if sel.text.strip():
+        parts.append(f"Fritekst: »{sel.text.strip()}«")
+    return " · ".join(parts)
 
 
 def _reset_filters() -> None:

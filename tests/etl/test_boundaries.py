@@ -137,3 +137,15 @@ def test_simplify_for_display_keeps_every_shape_and_shrinks(real_boundaries_file
     assert len(simple) == 98 and simple.is_valid.all() and not simple.is_empty.any()
     assert len(simple.to_json()) < 0.6 * len(b.municipalities.to_json())
     assert json.loads(simple.to_json())["features"]
+
+
+def test_credit_follows_the_source(tmp_path, real_boundaries_file):
+    assert boundaries.load(real_boundaries_file).credit.startswith("Indeholder data fra Klimadatastyrelsen")
+    path = _write_geojson(
+        tmp_path / "lau.geojson", [{"CNTR_CODE": "DK", "LAU_ID": "101", "geometry": _square(12.57, 55.68)}]
+    )
+    assert "EuroGeographics" in boundaries.load(path).credit
+    path = _write_geojson(
+        tmp_path / "egen.geojson", [{"municipality_code": "101", "geometry": _square(12.57, 55.68)}]
+    )
+    assert boundaries.load(path).credit == "Kilde: egen.geojson"

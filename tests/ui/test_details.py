@@ -1,0 +1,32 @@
+"""User text in Markdown shows as text: no formatting, links, images or HTML from the data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ui.details import md
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![x](http://evil.example/t.png)",
+        "[klik](javascript:alert(1))",
+        "http://evil.example/t.png",
+        "www.evil.example",
+        "kontakt@evil.example",
+        "<img src=x onerror=alert(1)>",
+        "**fed** _kursiv_ `kode` # overskrift",
+    ],
+)
+def test_markdown_specials_are_escaped_and_autolinks_broken(text):
+    out = md(text)
+    assert not re.search(r"(?<!\\)[\[\]()!<>*_`#]", out)
+    assert "http:" not in out and "www." not in out and "@e" not in out
+    assert out.replace("\u2060", "").replace("\\", "") == text
+
+
+def test_missing_values_show_a_dash():
+    assert md(None) == md(float("nan")) == "–"
