@@ -672,3 +672,55 @@ def test_om_data_lists_the_uncertain_council_rows(app_url: str, open_page) -> No
     page.wait_for_timeout(300)
     _shot(opage, "om-data")
     _assert_clean(opage, app_url)
+
+
+GAP_VIEWS = [
+    "Kommune × tema",
+    "Kommune × målgruppe",
+    "Tema × målgruppe",
+    "Kortlægning",
+    "Sociale henvisninger",
+]
+RADAR_TABS = ["Tidslinje", "Slutter snart", "Styring", "Forældreløse"]
+
+
+def test_each_gap_radar_and_compare_view_renders_offline(app_url: str, open_page) -> None:
+    """Issue 4's views, one screenshot each (look at them in test-output/), all offline and error-free."""
+    opage = open_page(f"{app_url}/huller?omraade={AREA}")
+    page = opage.page
+    page.get_by_role("heading", name=re.compile("^Huller")).wait_for(timeout=30_000)
+    for view in GAP_VIEWS:
+        page.get_by_text(view, exact=True).first.click()
+        _wait_idle(page)
+        page.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=20_000)
+        page.wait_for_timeout(400)
+        _shot(opage, "huller-" + re.sub(r"\W+", "-", view.lower()).strip("-"))
+    _assert_clean(opage, app_url)
+
+    opage = open_page(f"{app_url}/samarbejder?omraade={AREA}")
+    page = opage.page
+    page.get_by_role("heading", name=re.compile("^Samarbejder")).wait_for(timeout=30_000)
+    for tab in RADAR_TABS:
+        page.get_by_role("tab", name=re.compile(f"^{tab}")).click()
+        _wait_idle(page)
+        page.wait_for_timeout(400)
+        _shot(opage, "radar-" + re.sub(r"\W+", "-", tab.lower()).strip("-"))
+    _assert_clean(opage, app_url)
+
+    opage = open_page(f"{app_url}/sammenlign")
+    page = opage.page
+    page.get_by_role("heading", name="Sammenlign sundhedsråd").wait_for(timeout=30_000)
+    _wait_idle(page)
+    page.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=20_000)
+    _shot(opage, "sammenlign")
+    _assert_clean(opage, app_url)
+
+    opage = open_page(f"{app_url}/rapport?omraade={AREA}")
+    page = opage.page
+    page.get_by_role("button", name="Lav rapport").click()
+    page.get_by_role("button", name="Hent PDF").wait_for(timeout=60_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Hent PDF").click()
+    assert download.value.suggested_filename.startswith("kortlaegning-aarhus")
+    _shot(opage, "rapport")
+    _assert_clean(opage, app_url)
