@@ -14,6 +14,8 @@ from civilkort import export
 from civilkort.filters import Selection
 
 HIDDEN = ("lat", "lon", "description")
+MAX_SHOWN = 5_000
+"""Rows sent to the browser; longer lists show their first rows and export in full (poor wifi, big areas)."""
 
 
 def _slug(text: str) -> str:
@@ -30,6 +32,12 @@ def table_with_export(df: pd.DataFrame, *, title: str, sel: Selection, key: str)
     )
     if not include_personal:
         shown = shown.drop(columns=[c for c in export.PERSONAL_COLUMNS if c in shown.columns])
+    if len(shown) > MAX_SHOWN:
+        st.caption(
+            f"Viser de første {MAX_SHOWN:,} af {len(shown):,} rækker; indsnævr med filtrene, "
+            "eller hent hele listen nedenfor.".replace(",", ".")
+        )
+        shown = shown.head(MAX_SHOWN)
     display = export.prepare(shown, include_personal=True)
     for col in display.columns:  # empty text cells show empty, not "None"
         if display[col].dtype == object or pd.api.types.is_string_dtype(display[col]):

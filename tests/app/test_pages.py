@@ -197,3 +197,13 @@ def test_a_map_view_link_is_kept_until_the_area_changes(small_db):
     assert at.query_params["kort"] == "56.15,10.2,13"
     at.sidebar.selectbox(key="sel_area").set_value("council:fyn").run()
     assert "kort" not in at.query_params
+
+
+def test_long_lists_show_their_first_rows_and_say_so(app, monkeypatch):
+    from ui import tables
+
+    monkeypatch.setattr(tables, "MAX_SHOWN", 10)
+    app.switch_page("app_pages/lister.py").run()
+    _no_errors(app)
+    assert len(app.dataframe[0].value) == 10
+    assert any("Viser de første 10 af" in c.value for c in app.caption)
