@@ -16,10 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from civilkort import charts, export, gaps
+from civilkort import charts, gaps
 from civilkort.filters import Selection
 from civilkort.gap_index import GapIndex
 from ui import data
+from ui.tables import download_buttons
 
 VIEWS: dict[str, tuple[str, str, str]] = {
     "kommune_tema": ("Kommune × tema", "municipality", "theme"),
@@ -151,26 +152,4 @@ def show_sql(name: str, sel: Selection, **kwargs) -> None:
 def aggregate_table(df: pd.DataFrame, *, title: str, key: str) -> None:
     """A table of figures (no personal data) with Excel and CSV downloads, made only when clicked."""
     st.dataframe(df, hide_index=True, width="stretch")
-    stem = f"{_slug(title)}-{dt.date.today().isoformat()}"
-    note = f"{title}, udtrukket {dt.date.today():%d-%m-%Y} fra Civilsamfundskortet"
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        "Hent som Excel (xlsx)",
-        lambda: export.to_xlsx({title: df}, note=note),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        width="stretch",
-    )
-    c2.download_button(
-        "Hent som CSV til dansk Excel (;)",
-        lambda: export.to_csv(df, danish_excel=True),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        width="stretch",
-    )
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+    download_buttons(df, title=title, key=key, formats=("xlsx", "csv_dk"))

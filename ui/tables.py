@@ -43,30 +43,47 @@ def table_with_export(df: pd.DataFrame, *, title: str, sel: Selection, key: str)
         if display[col].dtype == object or pd.api.types.is_string_dtype(display[col]):
             display[col] = display[col].astype(object).where(display[col].notna(), "")
     st.dataframe(display, hide_index=True, width="stretch", height=480)
-    stem = f"{_slug(title)}-{_slug(sel.area_name())}-{dt.date.today().isoformat()}"
-    note = f"{title}, {sel.area_name()}, udtrukket {dt.date.today():%d-%m-%Y} fra Civilsamfundskortet"
-    c1, c2, c3 = st.columns(3)
-    c1.download_button(
+    download_buttons(
+        df,
+        title=title,
+        context=sel.area_name(),
+        key=key,
+        include_personal=include_personal,
+        formats=("xlsx", "csv", "csv_dk"),
+    )
+
+
+_FORMATS = {
+    "xlsx": (
         "Hent som Excel (xlsx)",
-        lambda: export.to_xlsx({title: df}, include_personal=include_personal, note=note),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        width="stretch",
-    )
-    c2.download_button(
-        "Hent som CSV",
-        lambda: export.to_csv(df, include_personal=include_personal),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        width="stretch",
-    )
-    c3.download_button(
-        "Hent som CSV til dansk Excel (;)",
-        lambda: export.to_csv(df, danish_excel=True, include_personal=include_personal),
-        file_name=f"{stem}-excel.csv",
-        mime="text/csv",
-        key=f"{key}_csv_dk",
-        width="stretch",
-    )
+        ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "csv": ("Hent som CSV", ".csv", "text/csv"),
+    "csv_dk": ("Hent som CSV til dansk Excel (;)", "-excel.csv", "text/csv"),
+}
+
+
+def download_buttons(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    key: str,
+    context: str = "",
+    include_personal: bool = False,
+    formats: tuple[str, ...] = ("xlsx", "csv", "csv_dk"),
+) -> None:
+    """Download buttons for exactly ``df``; each file is made only when its button is clicked."""
+    today = dt.date.today()
+    stem = "-".join(x for x in (_slug(title), _slug(context), today.isoformat()) if x)
+    note = f"{title}{', ' + context if context else ''}, udtrukket {today:%d-%m-%Y} fra Civilsamfundskortet"
+    makers = {
+        "xlsx": lambda: export.to_xlsx({title: df}, include_personal=include_personal, note=note),
+        "csv": lambda: export.to_csv(df, include_personal=include_personal),
+        "csv_dk": lambda: export.to_csv(df, danish_excel=True, include_personal=include_personal),
+    }
+    for column, fmt in zip(st.columns(len(formats)), formats):
+        label, suffix, mime = _FORMATS[fmt]
+        column.download_button(
+            label, makers[fmt], file_name=f"{stem}{suffix}", mime=mime, key=f"{key}_{fmt}", width="stretch"
+        )
