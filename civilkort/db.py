@@ -38,6 +38,7 @@ class Database:
         self.path = Path(path)
         self._con = duckdb.connect(str(self.path), read_only=True)
         self._lock = threading.Lock()
+        self._meta: dict[str, str] | None = None
 
     def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
         """Run one SELECT with bound parameters and return a DataFrame."""
@@ -59,8 +60,12 @@ class Database:
             cur.close()
 
     def meta(self) -> dict[str, str]:
-        """The build's metadata (built_at, is_example, boundaries_source, ...)."""
-        return dict(self.query("SELECT key, value FROM build_info").itertuples(index=False, name=None))
+        """The build's metadata (built_at, is_example, boundaries_source, ...); a build never changes."""
+        if self._meta is None:
+            self._meta = dict(
+                self.query("SELECT key, value FROM build_info").itertuples(index=False, name=None)
+            )
+        return dict(self._meta)
 
     def close(self) -> None:
         """Close the connection."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from civilkort import reference
 
@@ -62,13 +63,7 @@ class Selection:
 
     def municipality_codes(self) -> list[int]:
         """The municipality codes of the chosen area."""
-        m = reference.municipalities()
-        kind, _, ident = self.area.partition(":")
-        if kind == "council":
-            m = m[m["council_id"] == ident]
-        elif kind == "region":
-            m = m[m["region_id"] == ident]
-        return [int(c) for c in m["municipality_code"]]
+        return list(_area_codes(self.area))
 
     def area_name(self) -> str:
         """The chosen area's Danish name."""
@@ -80,6 +75,17 @@ class Selection:
             hit = reference.regions().set_index("region_id")["region_name"]
             return str(hit.get(ident, ident))
         return "Hele Danmark"
+
+
+@lru_cache(maxsize=64)
+def _area_codes(area: str) -> tuple[int, ...]:
+    m = reference.municipalities()
+    kind, _, ident = area.partition(":")
+    if kind == "council":
+        m = m[m["council_id"] == ident]
+    elif kind == "region":
+        m = m[m["region_id"] == ident]
+    return tuple(int(c) for c in m["municipality_code"])
 
 
 _LISTS = {

@@ -41,7 +41,8 @@ def _index(path: str) -> DataIndex:
 
 
 INDEXED = frozenset({"key_figures", "municipality_measures", "offers_by_theme", "map_points", "map_layers"})
-"""Queries answered from the in-memory index (the map page's filter changes)."""
+"""Queries answered from the in-memory index (the map page's filter changes). They are not put through
+st.cache_data: the index answers in milliseconds, and pickling the frames in and out of the cache cost more."""
 
 
 @st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
@@ -50,15 +51,16 @@ def _cached(name: str, path: str, sel: Selection | None, extra: tuple) -> Any:
     db = _open(path)
     if sel is None:
         return fn(db, *extra)
-    if name in INDEXED:
-        return fn(db, sel, *extra, index=_index(path))
     return fn(db, sel, *extra)
 
 
 def query(name: str, sel: Selection | None = None, *extra) -> Any:
     """Run ``civilkort.queries.<name>`` for the current database, cached per (database, selection)."""
     db = database()
-    return _cached(name, str(db.path), sel, tuple(extra))
+    path = str(db.path)
+    if sel is not None and name in INDEXED:
+        return getattr(queries, name)(db, sel, *extra, index=_index(path))
+    return _cached(name, path, sel, tuple(extra))
 
 
 @st.cache_data(max_entries=34, show_spinner=False, ttl=3600)
