@@ -186,6 +186,7 @@ class DataIndex:
             else None
         )
         self._masks: OrderedDict[Selection, Masks] = OrderedDict()
+        self._areas: dict[str, dict] = {}
         self._lock = threading.Lock()
 
     def masks(self, sel: Selection) -> Masks:
@@ -334,3 +335,35 @@ class DataIndex:
         if self.council_shapes is None:
             return None
         return self.council_shapes[self.council_shapes["council_id"].isin(council_ids)].reset_index(drop=True)
+
+    def area_static(self, sel: Selection) -> dict:
+        """What the map needs of an area that no filter changes (kept per area): the municipalities'
+        reference rows and shapes, council outlines, regional units and the area's bounds."""
+        hit = self._areas.get(sel.area)
+        if hit is not None:
+            return hit
+        codes = sel.municipality_codes()
+        municipalities = self.area_municipalities(sel).reset_index(drop=True)
+        shapes = self.area_shapes(codes)
+        if shapes is not None:
+            shapes = shapes.merge(
+                municipalities[["municipality_code", "municipality_name", "council_name"]],
+                on="municipality_code",
+            )
+            outlines = self.area_council_shapes(sorted(set(municipalities["council_id"])))
+            minx, miny, maxx, maxy = shapes.total_bounds
+        else:
+            outlines = None
+            pad = 0.1
+            minx, miny = municipalities["lon"].min() - pad, municipalities["lat"].min() - pad
+            maxx, maxy = municipalities["lon"].max() + pad, municipalities["lat"].max() + pad
+        static = {
+            "municipalities": municipalities,
+            "shapes": shapes,
+            "outlines": outlines,
+            "units": self.area_units(sel),
+            "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
+        }
+        with self._lock:
+            self._areas[sel.area] = static
+        return static

@@ -289,52 +289,64 @@ def _format_value(measure: str, value: float) -> str:
     return f"{int(value)} {unit}"
 
 
+def _with_values(measures: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """``value`` and ``value_label`` for the chosen measure; 'ikke kortlagt' where nothing is recorded."""
+    value = measures[measure].astype(float)
+    # A municipality with no records at all (no organisation, no offer) is 'ikke kortlagt', not a zero.
+    unmapped = (measures["records_any"] == 0).to_numpy()
+    value[unmapped] = float("nan")
+    labels = ["ikke kortlagt" if u else _format_value(measure, v) for u, v in zip(unmapped, value)]
+    return measures.assign(value=value, value_label=labels)
+
+
 def map_layers(db: Database, sel: Selection, measure: str, index: DataIndex | None = None) -> dict:
     """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds.
 
-    Links are only fetched when the links layer is on.
+    Links are only fetched when the links layer is on. With ``index`` the area's shapes, outlines and
+    units come from its per-area cache and only the filter-dependent values are computed.
     """
-    measures = municipality_measures(db, sel, index)
-    value = measures[measure].astype(float)
-    # A municipality with no records at all (no organisation, no offer) is 'ikke kortlagt', not a zero.
-    value[measures["records_any"] == 0] = float("nan")
-    measures = measures.assign(value=value, value_label=[_format_value(measure, v) for v in value])
-    measures.loc[measures["records_any"] == 0, "value_label"] = "ikke kortlagt"
-    codes = sel.municipality_codes()
-    shapes = index.area_shapes(codes) if index is not None else municipality_shapes(db, codes)
-    areas = None
-    if shapes is not None:
-        areas = shapes.merge(
-            measures[["municipality_code", "municipality_name", "council_name", "value", "value_label"]],
-            on="municipality_code",
-        )
-    council_ids = sorted(set(measures["council_id"]))
-    if shapes is None:
-        outlines = None
-    else:
-        outlines = (
-            index.area_council_shapes(council_ids) if index is not None else council_shapes(db, council_ids)
-        )
+    measures = _with_values(municipality_measures(db, sel, index), measure)
     mpoints = measures[["municipality_code", "municipality_name", "lat", "lon", "value", "value_label"]]
-    if areas is not None:
-        minx, miny, maxx, maxy = areas.total_bounds
-    else:
-        minx, miny, maxx, maxy = (
-            mpoints["lon"].min(),
-            mpoints["lat"].min(),
-            mpoints["lon"].max(),
-            mpoints["lat"].max(),
+    if index is not None:
+        static = index.area_static(sel)
+        shapes, outlines, area_units, bounds = (
+            static["shapes"],
+            static["outlines"],
+            static["units"],
+            static["bounds"],
         )
-        pad = 0.1
-        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+        areas = None
+        if shapes is not None:
+            by_code = measures.set_index("municipality_code")
+            areas = shapes.assign(
+                value=shapes["municipality_code"].map(by_code["value"]),
+                value_label=shapes["municipality_code"].map(by_code["value_label"]),
+            )
+    else:
+        codes = sel.municipality_codes()
+        shapes = municipality_shapes(db, codes)
+        areas = outlines = None
+        if shapes is not None:
+            areas = shapes.merge(
+                measures[["municipality_code", "municipality_name", "council_name", "value", "value_label"]],
+                on="municipality_code",
+            )
+            outlines = council_shapes(db, sorted(set(measures["council_id"])))
+            minx, miny, maxx, maxy = areas.total_bounds
+        else:
+            pad = 0.1
+            minx, miny = mpoints["lon"].min() - pad, mpoints["lat"].min() - pad
+            maxx, maxy = mpoints["lon"].max() + pad, mpoints["lat"].max() + pad
+        bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+        area_units = units(db, sel)
     return {
         "areas": areas,
         "council_outlines": outlines,
         "municipality_points": mpoints,
         "points": map_points(db, sel, index),
-        "units": index.area_units(sel) if index is not None else units(db, sel),
+        "units": area_units,
         "links": links(db, sel) if "links" in sel.layers else None,
-        "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
+        "bounds": bounds,
         "attribution": _attribution(db),
     }
 
