@@ -441,6 +441,21 @@ def _shot(opage: OfflinePage, name: str) -> Path:
     return path
 
 
+def _download(page: Any, button: str, attempts: int = 2) -> Any:
+    """Click a download button and return the download; the file is made on the click (deferred data),
+    which takes a server round trip, so wait for the app to be idle first and try once more if needed."""
+    for attempt in range(attempts):
+        _wait_idle(page)
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                page.get_by_role("button", name=button, exact=True).first.click()
+            return info.value
+        except Exception:  # noqa: BLE001 - a click swallowed by a rerun: try again
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _select_area(page: Any, label: str) -> None:
     """Choose an area in the sidebar's 'Område' select box, like a user typing its name."""
     box = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Område")
@@ -494,9 +509,7 @@ def test_deep_link_to_lists_shows_navigation_hostile_names_as_text_and_exports(
         assert name in cells, f"{name!r} ikke vist som tekst i tabellen: {cells[:40]}"
     assert "49" not in cells
     _shot(opage, "lister-fjendtlige-navne")
-    with page.expect_download(timeout=15_000) as info:
-        page.get_by_role("button", name="Hent som CSV", exact=True).first.click()
-    download = info.value
+    download = _download(page, "Hent som CSV")
     assert download.suggested_filename.endswith(".csv")
     text = Path(download.path()).read_bytes().decode("utf-8-sig")
     exported = {cell for row in csv.reader(io.StringIO(text)) for cell in row}
@@ -721,8 +734,6 @@ def test_each_gap_radar_and_compare_view_renders_offline(app_url: str, open_page
     page = opage.page
     page.get_by_role("button", name="Lav rapport").click()
     page.get_by_role("button", name="Hent PDF").wait_for(timeout=60_000)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Hent PDF").click()
-    assert download.value.suggested_filename.startswith("kortlaegning-aarhus")
+    assert _download(page, "Hent PDF").suggested_filename.startswith("kortlaegning-aarhus")
     _shot(opage, "rapport")
     _assert_clean(opage, app_url)
