@@ -145,15 +145,33 @@ def area(text: object) -> tuple[str, str] | None:
     return keys.get(key) or keys.get(folded)
 
 
+@lru_cache(maxsize=1)
+def postcode_points() -> pd.DataFrame:
+    """One row per 4-digit postcode (ranges such as 1000-1499 expanded), first match kept:
+    ``postcode`` ('8000'), ``lon``, ``lat``, ``municipality_code``."""
+    pc = postcodes()
+    rows = [
+        (f"{n:04d}", float(lon), float(lat), int(code))
+        for lo, hi, lon, lat, code in zip(
+            pc["postcode_from"], pc["postcode_to"], pc["lon"], pc["lat"], pc["municipality_code"]
+        )
+        for n in range(lo, hi + 1)
+    ]
+    return pd.DataFrame(rows, columns=["postcode", "lon", "lat", "municipality_code"]).drop_duplicates(
+        "postcode"
+    )
+
+
+@lru_cache(maxsize=1)
+def _postcode_index() -> dict[int, tuple[float, float, int]]:
+    t = postcode_points()
+    return {int(p): (lon, lat, code) for p, lon, lat, code in t.itertuples(index=False)}
+
+
 def postcode_point(postcode: object) -> tuple[float, float, int] | None:
     """(lon, lat, municipality_code) of a postcode's representative point, or None if unknown."""
     try:
         n = int(str(postcode).strip())
     except (TypeError, ValueError):
         return None
-    df = postcodes()
-    hit = df[(df["postcode_from"] <= n) & (df["postcode_to"] >= n)]
-    if hit.empty:
-        return None
-    row = hit.iloc[0]
-    return float(row["lon"]), float(row["lat"]), int(row["municipality_code"])
+    return _postcode_index().get(n)

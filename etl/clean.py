@@ -158,24 +158,13 @@ def _parse_postcode(value: object) -> _Parsed:
             f"Ugyldigt postnummer '{s}'",
             "Et postnummer er 4 cifre, fx 8000. Skriv bynavnet i kolonnen By.",
         )
-    if int(code) not in _known_postcodes():
+    if reference.postcode_point(code) is None:
         return code, _Problem(
             WARNING,
             f"Ukendt postnummer '{code}'",
             "Tjek postnummeret; placeringen kan ikke findes ud fra det.",
         )
     return code, None
-
-
-@lru_cache(maxsize=1)
-def _known_postcodes() -> frozenset[int]:
-    """Every postcode with a reference point (``reference.postcode_point`` is not None)."""
-    p = reference.postcodes()
-    return frozenset(
-        n
-        for lo, hi in zip(p["postcode_from"], p["postcode_to"], strict=True)
-        for n in range(int(lo), int(hi) + 1)
-    )
 
 
 def _cvr_column(raw: pd.Series) -> tuple[pd.Series, list]:

@@ -46,22 +46,6 @@ def _utm_to_wgs84() -> Transformer:
     return Transformer.from_crs(25832, 4326, always_xy=True)
 
 
-@lru_cache(maxsize=1)
-def _postcode_lookup() -> pd.DataFrame:
-    """One row per 4-digit postcode number (ranges expanded): lon, lat, municipality_code."""
-    pc = reference.postcodes()
-    rows = [
-        (f"{n:04d}", lon, lat, code)
-        for lo, hi, lon, lat, code in zip(
-            pc["postcode_from"], pc["postcode_to"], pc["lon"], pc["lat"], pc["municipality_code"]
-        )
-        for n in range(lo, hi + 1)
-    ]
-    return pd.DataFrame(rows, columns=["postcode", "pc_lon", "pc_lat", "pc_municipality"]).drop_duplicates(
-        "postcode"
-    )
-
-
 def _where(df: pd.DataFrame, table: Table, column: str, value: object = "") -> dict:
     """Location keywords for an Issue about one row."""
     return {
@@ -182,7 +166,10 @@ def place(
     lat, lon = df["lat"].astype(float), df["lon"].astype(float)
     has_coords = lat.notna() & lon.notna()
 
-    pc = df[["postcode"]].astype("string").merge(_postcode_lookup(), on="postcode", how="left")
+    lookup = reference.postcode_points().rename(
+        columns={"lon": "pc_lon", "lat": "pc_lat", "municipality_code": "pc_municipality"}
+    )
+    pc = df[["postcode"]].astype("string").merge(lookup, on="postcode", how="left")
     pc.index = df.index
     has_pc = ~has_coords & pc["pc_lat"].notna()
     lat[has_pc], lon[has_pc] = pc.loc[has_pc, "pc_lat"], pc.loc[has_pc, "pc_lon"]
