@@ -268,6 +268,24 @@ def _geo_frames(boundaries: Boundaries | None) -> dict[str, pd.DataFrame]:
     }
 
 
+def _placement_frame(boundaries: Boundaries | None) -> pd.DataFrame:
+    """The full municipality shapes used for placement (WKB), so a later rebuild places alike."""
+    if boundaries is None:
+        return pd.DataFrame({"municipality_code": pd.Series(dtype="int64"), "wkb": pd.Series(dtype="object")})
+    m = boundaries.municipalities
+    return pd.DataFrame(
+        {
+            "municipality_code": m["municipality_code"].astype("int64"),
+            "wkb": shapely.to_wkb(m.geometry.values),
+        }
+    )
+
+
+def _input_frame(df: pd.DataFrame) -> pa.Table:
+    """A typed input table as it came out of cleaning, kept so the build can be re-run later."""
+    return pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
+
+
 def _run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Run every check in checks.sql; return Danish descriptions of the failures."""
     failures = []
@@ -290,6 +308,7 @@ def write_database(
     boundaries: Boundaries | None,
     meta: dict[str, str],
     population: pd.DataFrame | None = None,
+    inputs: dict[str, pd.DataFrame] | None = None,
     timer: _Timer | None = None,
 ) -> dict[str, int]:
     """Write every table and view to a NEW file at ``path`` and check it; returns row counts."""
@@ -305,6 +324,13 @@ def write_database(
             con.register("_df", df)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM _df")
             con.unregister("_df")
+        con.register("_df", _placement_frame(boundaries))
+        con.execute("CREATE TABLE geo_placement AS SELECT * FROM _df")
+        con.unregister("_df")
+        for name, df in (inputs or {}).items():
+            con.register("_arrow", _input_frame(df))
+            con.execute(f"CREATE TABLE input_{name} AS SELECT * FROM _arrow")
+            con.unregister("_arrow")
         counts = {}
         for name, df in prepared.tables.items():
             con.register("_arrow", _to_arrow(df))
@@ -389,12 +415,19 @@ def build(
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "boundaries_source": boundaries.source if boundaries is not None else "",
         "boundaries_credit": boundaries.credit if boundaries is not None else "",
+        "boundaries_kind": boundaries.kind if boundaries is not None else "",
         "is_example": "false",
         **(meta or {}),
     }
     try:
         counts = write_database(
-            prepared, path, boundaries=boundaries, meta=full_meta, population=population, timer=timer
+            prepared,
+            path,
+            boundaries=boundaries,
+            meta=full_meta,
+            population=population,
+            inputs=data.tables,
+            timer=timer,
         )
     except BaseException:
         path.unlink(missing_ok=True)

@@ -1,0 +1,130 @@
+"""Re-run the build that is serving now, optionally with rows added or replaced.
+
+Every build keeps its typed inputs (``input_*`` tables), the vocabularies in force, the
+population and the full municipality shapes it placed points with.  So the app can fold in
+what a workshop added, or what a coordinator uploaded, without the original files: it reads
+them back from the database that is serving, changes what it was asked to, and builds a new
+file the usual all-or-nothing way.  The database that was serving keeps serving on any error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from civilkort.db import Database, current_path
+from civilkort.schema import TABLES_BY_NAME
+from civilkort.settings import Settings, settings
+from etl.boundaries import Boundaries
+from etl.build import BuildResult, StepCallback, build
+from etl.clean import KIND_DTYPES, LIST_KINDS, CleanInput, empty_table
+from etl.read import PROVENANCE
+
+DATA_TABLES = ("organisations", "offers", "regional_units", "collaborations", "experiences")
+_PROVENANCE_DTYPES = {"_file": "string", "_sheet": "string", "_row": "Int64"}
+
+
+class NothingToRebuild(Exception):
+    """There is no database serving, or it was built before inputs were kept."""
+
+
+def _typed(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Give a table read back from DuckDB the dtypes cleaning produces (lists as Python lists)."""
+    table = TABLES_BY_NAME[name]
+    out = empty_table(name) if df.empty else pd.DataFrame(index=df.index)
+    if df.empty:
+        return out
+    for f in table.fields:
+        col = df[f.name] if f.name in df.columns else pd.Series(pd.NA, index=df.index)
+        if f.kind in LIST_KINDS:
+            out[f.name] = [
+                list(v) if isinstance(v, (list, tuple, np.ndarray)) else []
+                for v in col.to_numpy(dtype=object)
+            ]
+        elif KIND_DTYPES[f.kind].startswith("datetime"):
+            out[f.name] = pd.to_datetime(col).astype(KIND_DTYPES[f.kind])
+        else:
+            out[f.name] = col.astype(KIND_DTYPES[f.kind])
+    for col in PROVENANCE:
+        out[col] = df[col].astype(_PROVENANCE_DTYPES[col]) if col in df.columns else pd.NA
+    return out
+
+
+def current_inputs(db: Database) -> CleanInput:
+    """The typed inputs the serving database was built from."""
+    present = set(db.query("SELECT table_name FROM duckdb_tables()")["table_name"])
+    if not {f"input_{n}" for n in DATA_TABLES} <= present:
+        raise NothingToRebuild(
+            "Databasen er bygget med en ældre version uden gemte inddata; byg den igen fra filerne."
+        )
+    tables = {n: _typed(n, db.query(f"SELECT * FROM input_{n}")) for n in DATA_TABLES}
+    vocab = db.query(
+        "SELECT vocabulary, code, label, description, sort_order, is_builtin FROM ref_vocabularies"
+    )
+    return CleanInput(tables=tables, vocabularies=vocab, issues=[])
+
+
+def stored_boundaries(db: Database) -> Boundaries | None:
+    """The municipality shapes the serving build placed points with, or None if it had none."""
+    geo = db.query("SELECT municipality_code, wkb FROM geo_placement")
+    if geo.empty:
+        return None
+    meta = db.meta()
+    shapes = gpd.GeoDataFrame(
+        {"municipality_code": geo["municipality_code"].astype("int64")},
+        geometry=shapely.from_wkb([bytes(b) for b in geo["wkb"]]),
+        crs="EPSG:4326",
+    )
+    return Boundaries(shapes, meta.get("boundaries_source", ""), kind=meta.get("boundaries_kind") or "ukendt")
+
+
+def stored_population(db: Database) -> pd.DataFrame | None:
+    """The population table of the serving build, or None if none was loaded."""
+    pop = db.query("SELECT * FROM ref_population")
+    return None if pop.empty else pop
+
+
+def with_changes(
+    data: CleanInput, changes: Mapping[str, pd.DataFrame], *, replace: bool = False
+) -> CleanInput:
+    """Add rows to the inputs, replacing rows with the same id (or whole tables with ``replace``)."""
+    tables = dict(data.tables)
+    for name, new in changes.items():
+        key = TABLES_BY_NAME[name].fields[0].name
+        new = _typed(name, new.reset_index(drop=True))
+        if replace:
+            tables[name] = new
+            continue
+        old = tables[name]
+        kept = old[~old[key].isin(set(new[key].dropna()))]
+        tables[name] = pd.concat([kept, new], ignore_index=True) if len(kept) else new
+    return CleanInput(tables=tables, vocabularies=data.vocabularies, issues=list(data.issues))
+
+
+def rebuild(
+    changes: Mapping[str, pd.DataFrame] | None = None,
+    *,
+    note: str = "",
+    replace: bool = False,
+    cfg: Settings | None = None,
+    on_step: StepCallback | None = None,
+) -> BuildResult:
+    """Build anew from the serving database's inputs plus ``changes``; raises InputError or BuildError."""
+    cfg = cfg or settings()
+    path = current_path(cfg)
+    if path is None:
+        raise NothingToRebuild("Der er ingen database at bygge videre på.")
+    db = Database(path)
+    try:
+        data = with_changes(current_inputs(db), changes or {}, replace=replace)
+        bounds, population, meta = stored_boundaries(db), stored_population(db), db.meta()
+    finally:
+        db.close()
+    keep = {k: v for k, v in meta.items() if k.startswith("example_") or k in ("is_example", "inputs")}
+    if note:
+        keep["inputs"] = f"{keep.get('inputs', '')}; {note}".strip("; ")
+    return build(data, boundaries=bounds, population=population, meta=keep, cfg=cfg, on_step=on_step)
