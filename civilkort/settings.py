@@ -37,6 +37,16 @@ class Settings:
         return self.data_dir / "current.txt"
 
     @property
+    def store_path(self) -> Path:
+        """SQLite file with workshop entries, reviews, sequences and decisions (survives rebuilds)."""
+        return self.data_dir / "store.sqlite"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        """Frozen copies of builds, e.g. the state at a workshop, kept apart from pruned builds."""
+        return self.data_dir / "snapshots"
+
+    @property
     def vendor_dir(self) -> Path:
         """Leaflet and plugin assets installed at set-up, served by Streamlit at /app/static/vendor."""
         return self.static_dir / "vendor"
