@@ -23,17 +23,22 @@ st.set_page_config(
 )
 
 db = database()
-pages = [
-    st.Page("app_pages/kort.py", title="Kort", icon=":material/map:", default=True),
-    st.Page("app_pages/lister.py", title="Lister og eksport", icon=":material/table_view:"),
-    st.Page("app_pages/netvaerk.py", title="Partnerskaber", icon=":material/hub:"),
-    st.Page("app_pages/huller.py", title="Huller", icon=":material/grid_on:"),
-    st.Page("app_pages/sammenlign.py", title="Sammenlign sundhedsråd", icon=":material/compare_arrows:"),
-    st.Page("app_pages/samarbejder.py", title="Samarbejdsradar", icon=":material/timeline:"),
-    st.Page("app_pages/rapport.py", title="Rapport til mødet", icon=":material/picture_as_pdf:"),
-    st.Page("app_pages/om_data.py", title="Om data", icon=":material/info:"),
-]
-page = st.navigation(pages)
+pages = {
+    "Kortlægning": [
+        st.Page("app_pages/kort.py", title="Kort", icon=":material/map:", default=True),
+        st.Page("app_pages/lister.py", title="Lister og eksport", icon=":material/table_view:"),
+        st.Page("app_pages/netvaerk.py", title="Partnerskaber", icon=":material/hub:"),
+        st.Page("app_pages/huller.py", title="Huller", icon=":material/grid_on:"),
+        st.Page("app_pages/sammenlign.py", title="Sammenlign sundhedsråd", icon=":material/compare_arrows:"),
+        st.Page("app_pages/samarbejder.py", title="Samarbejdsradar", icon=":material/timeline:"),
+        st.Page("app_pages/rapport.py", title="Rapport til mødet", icon=":material/picture_as_pdf:"),
+    ],
+    "Workshop": [],
+    "Data": [
+        st.Page("app_pages/om_data.py", title="Om data", icon=":material/info:"),
+    ],
+}
+page = st.navigation({section: entries for section, entries in pages.items() if entries})
 sel = selection.sidebar()
 provenance_banner(db)
 # Always one line here, so that setting the first filter does not move (and remount) the map below.
