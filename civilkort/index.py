@@ -203,13 +203,9 @@ class DataIndex:
                 self._masks.popitem(last=False)
         return masks
 
-    def _compute_masks(self, sel: Selection) -> Masks:
-        """Apply area and filters; the same rules as the SQL in ``queries``."""
-        in_area = np.zeros(MAX_MUNICIPALITY_CODE, dtype=bool)
-        in_area[sel.municipality_codes()] = True
-        text = sel.text.strip().lower()
-
-        offer_only = _and(
+    def offer_filter(self, sel: Selection) -> np.ndarray:
+        """Offers passing the offer filters (theme, group, level, status, referrals), anywhere."""
+        return _and(
             _any_of(self.offer_themes, self.themes, sel.themes),
             _any_of(self.offer_groups, self.groups, sel.target_groups),
             _in(self.offer_level, self.level_codes, sel.prevention_levels),
@@ -217,6 +213,32 @@ class DataIndex:
             None if not sel.referrals else self.offer_referral == (1 if sel.referrals == "ja" else 0),
             n=len(self.offer_mun),
         )
+
+    def organisation_filter(self, sel: Selection) -> np.ndarray:
+        """Organisations passing type, staffing and free text (in their name, description or an
+        offer's name), anywhere: the radar's ``sel_orgs`` before the area."""
+        keep = _and(
+            _in(self.org_type, self.org_type_codes, sel.organisation_types),
+            _in(self.org_staffing, self.org_staffing_codes, sel.staffing),
+            n=len(self.org_mun),
+        )
+        text = sel.text.strip().lower()
+        if text:
+            by_offer_name = np.zeros(len(self.org_mun), dtype=bool)
+            named = _contains(self.offer_name, text, np.ones(len(self.offer_name), dtype=bool))
+            by_offer_name[self.offer_org[named]] = True
+            keep &= (
+                _contains(self.org_name, text, keep) | _contains(self.org_desc, text, keep) | by_offer_name
+            )
+        return keep
+
+    def _compute_masks(self, sel: Selection) -> Masks:
+        """Apply area and filters; the same rules as the SQL in ``queries``."""
+        in_area = np.zeros(MAX_MUNICIPALITY_CODE, dtype=bool)
+        in_area[sel.municipality_codes()] = True
+        text = sel.text.strip().lower()
+
+        offer_only = self.offer_filter(sel)
         org_type = _in(self.org_type, self.org_type_codes, sel.organisation_types)
         org_staff = _in(self.org_staffing, self.org_staffing_codes, sel.staffing)
         org_ok = _and(org_type, org_staff, n=len(self.org_mun))

@@ -27,6 +27,7 @@ import pandas as pd
 from civilkort import queries
 from civilkort.db import Database
 from civilkort.filters import Selection
+from civilkort.radar_index import RadarIndex
 
 SQL_DIR = Path(__file__).parent / "sql" / "radar"
 SQL_FILES: dict[str, str] = {
@@ -116,8 +117,12 @@ def gaps_in_governance(db: Database, sel: Selection, today: dt.date | None = Non
     return out
 
 
-def orphan_organisations(db: Database, sel: Selection, today: dt.date | None = None) -> pd.DataFrame:
+def orphan_organisations(
+    db: Database, sel: Selection, today: dt.date | None = None, *, index: RadarIndex | None = None
+) -> pd.DataFrame:
     """Organisations in the area with matching offers but no current collaboration."""
+    if index is not None:
+        return index.orphan_organisations(sel, today or dt.date.today())
     return _run(db, "orphan_organisations", sel, today)
 
 
@@ -128,9 +133,13 @@ def units_without_partner_in_theme(
     return _run(db, "units_without_partner", sel, today)
 
 
-def multi_council_organisations(db: Database, sel: Selection, today: dt.date | None = None) -> pd.DataFrame:
-    """Organisations whose offers (place or service area) or current collaborations span two or more
-    health councils, at least one municipality of it in the area."""
+def multi_council_organisations(
+    db: Database, sel: Selection, today: dt.date | None = None, *, index: RadarIndex | None = None
+) -> pd.DataFrame:
+    """Organisations whose offers (their place) or current collaborations span two or more health
+    councils, at least one municipality of it in the area."""
+    if index is not None:
+        return index.multi_council_organisations(sel, today or dt.date.today())
     return _run(db, "multi_council_organisations", sel, today)
 
 

@@ -15,7 +15,8 @@ import streamlit as st
 
 from civilkort import radar
 from civilkort.filters import Selection
-from ui.data import _open, database
+from civilkort.radar_index import RadarIndex
+from ui.data import _index, _open, database
 
 VIEWS = frozenset(
     {
@@ -28,12 +29,20 @@ VIEWS = frozenset(
     }
 )
 """The radar functions the page calls: one cached call per view (per list for the orphans)."""
+INDEXED = frozenset({"orphan_organisations", "multi_council_organisations"})
+"""Lists answered from the in-memory index (civilkort.radar_index): the SQL is too slow nationally."""
 
 
 def data_key(sel: Selection) -> Selection:
     """The selection without the fields that do not change the radar's figures."""
     default = Selection()
     return replace(sel, item="", municipality=None, measure=default.measure, layers=default.layers)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Indlæser data …")
+def _radar_index(path: str) -> RadarIndex:
+    # The map's DataIndex (ui.data keeps one per database file) is shared, not loaded twice.
+    return RadarIndex(_index(path), _open(path))
 
 
 @st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
@@ -45,7 +54,10 @@ def view(name: str, sel: Selection) -> Any:
     """``civilkort.radar.<name>(db, sel, today)`` for the current database, cached."""
     if name not in VIEWS:
         raise ValueError(f"Ukendt visning: {name}")
-    return _cached(name, str(database().path), data_key(sel), today())
+    path = str(database().path)
+    if name in INDEXED:  # answered in milliseconds; pickling big lists in and out of the cache costs more
+        return getattr(radar, name)(_open(path), data_key(sel), today(), index=_radar_index(path))
+    return _cached(name, path, data_key(sel), today())
 
 
 def today() -> dt.date:
