@@ -12,6 +12,9 @@ from ui.details import md
 from ui.notices import run_safely
 from ui.tables import table_with_export
 
+ITEMS_SHOWN = 1_000
+"""Offers listed under a clicked cell; the download holds them all (fetched only when clicked)."""
+
 
 def matrix_view(sel, view: str) -> None:
     _, rows, cols = gapdata.VIEWS[view]
@@ -76,16 +79,23 @@ def matrix_view(sel, view: str) -> None:
     if labels is None:
         st.caption("Klik på et felt for at se tilbuddene bag det.")
     else:
-        if referrals:
-            items = gapdata.view("referral_items", sel, row_key=cell[0], col_key=cell[1])
-        else:
-            items = gapdata.view("matrix_items", sel, row_key=cell[0], col_key=cell[1], rows=rows, cols=cols)
-        st.subheader(f"{md(labels[0])} × {md(labels[1])}: {len(items)} tilbud")
+        name = "referral_items" if referrals else "matrix_items"
+        where = dict(row_key=cell[0], col_key=cell[1], **({} if referrals else dict(rows=rows, cols=cols)))
+        total = gaps.cell_count(df, *cell)
+        items = gapdata.view(name, sel, limit=ITEMS_SHOWN, **where)
+        st.subheader(f"{md(labels[0])} × {md(labels[1])}: {total:,} tilbud".replace(",", "."))
         st.button("Luk listen", on_click=gapdata.forget_cell, key="huller_close")
         if items.empty:
             st.info("Ingen tilbud i dette felt med de valgte filtre.")
         else:
-            table_with_export(items, title=f"Tilbud {labels[0]} {labels[1]}", sel=sel, key="huller_items")
+            table_with_export(
+                items,
+                title=f"Tilbud {labels[0]} {labels[1]}",
+                sel=sel,
+                key="huller_items",
+                total=total,
+                full=gapdata.loader(name, sel, **where),
+            )
     with st.expander("Vis SQL"):
         if referrals:
             gapdata.show_sql("referral_readiness", sel)

@@ -229,8 +229,10 @@ def statement(view: str, sel: Selection, **kwargs) -> tuple[str, dict]:
     return sql(view), _params(view, sel, dated)
 
 
-def _run(db: Database, view: str, sel: Selection, **kwargs) -> pd.DataFrame:
+def _run(db: Database, view: str, sel: Selection, limit: int | None = None, **kwargs) -> pd.DataFrame:
     text, p = statement(view, sel, **kwargs)
+    if limit is not None:  # the first rows in the statement's own order
+        text = f"{text.rstrip().rstrip(';')}\nLIMIT {int(limit)}"
     return db.query(text, p)
 
 
@@ -277,10 +279,17 @@ def _transpose(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def matrix_items(
-    db: Database, sel: Selection, row_key: str | int, col_key: str | int, rows: str, cols: str
+    db: Database,
+    sel: Selection,
+    row_key: str | int,
+    col_key: str | int,
+    rows: str,
+    cols: str,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """The offers behind one matrix cell (same filters as the matrix), as in the offers list."""
-    return _run(db, "matrix_items", sel, row_key=row_key, col_key=col_key, rows=rows, cols=cols)
+    """The offers behind one matrix cell (same filters as the matrix), as in the offers list;
+    with ``limit`` only the first rows (by name), as many as a page shows."""
+    return _run(db, "matrix_items", sel, limit, row_key=row_key, col_key=col_key, rows=rows, cols=cols)
 
 
 def coverage(
@@ -301,9 +310,11 @@ def referral_readiness(db: Database, sel: Selection, *, index: GapIndex | None =
     return df.assign(col_mapped=True, value=df["n"])
 
 
-def referral_items(db: Database, sel: Selection, row_key: str | int, col_key: str) -> pd.DataFrame:
+def referral_items(
+    db: Database, sel: Selection, row_key: str | int, col_key: str, limit: int | None = None
+) -> pd.DataFrame:
     """The offers accepting social referrals behind one readiness cell (municipality, target group)."""
-    return _run(db, "referral_items", sel, row_key=row_key, col_key=col_key)
+    return _run(db, "referral_items", sel, limit, row_key=row_key, col_key=col_key)
 
 
 def compare_councils(
@@ -341,6 +352,12 @@ def matrix_summary(df: pd.DataFrame) -> dict[str, int]:
         "empty": int(((df["n"] == 0) & mapped).sum()),
         "unmapped": len(unmapped_keys),
     }
+
+
+def cell_count(df: pd.DataFrame, row_key: str, col_key: str) -> int:
+    """The number of offers in one cell of a long matrix (0 when the cell is not in it)."""
+    hit = df[(df["row_key"].astype(str) == str(row_key)) & (df["col_key"].astype(str) == str(col_key))]
+    return int(hit["n"].iloc[0]) if len(hit) else 0
 
 
 def cell_labels(df: pd.DataFrame, row_key: str, col_key: str) -> tuple[str, str] | None:

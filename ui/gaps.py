@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -80,6 +81,13 @@ def view(name: str, sel: Selection, **kwargs) -> pd.DataFrame:
     db = data.database()
     key = _normalise(name, sel, kwargs)
     return _cached(name, str(db.path), key, tuple(sorted(kwargs.items())), dt.date.today())
+
+
+def loader(name: str, sel: Selection, **kwargs) -> Callable[[], pd.DataFrame]:
+    """``civilkort.gaps.<name>`` for the current database, run only when called (a full list for a
+    download, made when the button is clicked)."""
+    path, key = str(data.database().path), _normalise(name, sel, kwargs)
+    return lambda: getattr(gaps, name)(data._open(path), key, **kwargs)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False, ttl=3600)

@@ -6,6 +6,7 @@ The files are made only when a button is clicked (deferred download data), not o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -22,9 +23,21 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
-def table_with_export(df: pd.DataFrame, *, title: str, sel: Selection, key: str) -> None:
-    """Show ``df`` (searchable, sortable) and offer exactly these rows for download."""
+def table_with_export(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    sel: Selection,
+    key: str,
+    total: int | None = None,
+    full: Callable[[], pd.DataFrame] | None = None,
+) -> None:
+    """Show ``df`` (searchable, sortable) and offer exactly these rows for download.
+
+    ``df`` may be the first rows of a longer list: then ``total`` is its length and ``full`` makes the
+    whole list, only when a download button is clicked."""
     shown = df.drop(columns=[c for c in HIDDEN if c in df.columns])
+    total = len(df) if total is None else total
     include_personal = st.toggle(
         "Medtag personoplysninger (kontaktperson, funktionspostkasse, tovholder) i eksport",
         key=f"{key}_personal",
@@ -32,19 +45,19 @@ def table_with_export(df: pd.DataFrame, *, title: str, sel: Selection, key: str)
     )
     if not include_personal:
         shown = shown.drop(columns=[c for c in export.PERSONAL_COLUMNS if c in shown.columns])
-    if len(shown) > MAX_SHOWN:
+    if max(len(shown), total) > MAX_SHOWN or total > len(shown):
+        shown = shown.head(MAX_SHOWN)
         st.caption(
-            f"Viser de første {MAX_SHOWN:,} af {len(shown):,} rækker; indsnævr med filtrene, "
+            f"Viser de første {len(shown):,} af {total:,} rækker; indsnævr med filtrene, "
             "eller hent hele listen nedenfor.".replace(",", ".")
         )
-        shown = shown.head(MAX_SHOWN)
     display = export.prepare(shown, include_personal=True)
     for col in display.columns:  # empty text cells show empty, not "None"
         if display[col].dtype == object or pd.api.types.is_string_dtype(display[col]):
             display[col] = display[col].astype(object).where(display[col].notna(), "")
     st.dataframe(display, hide_index=True, width="stretch", height=480)
     download_buttons(
-        df,
+        full if full is not None and total > len(df) else df,
         title=title,
         context=sel.area_name(),
         key=key,
@@ -65,7 +78,7 @@ _FORMATS = {
 
 
 def download_buttons(
-    df: pd.DataFrame,
+    df: pd.DataFrame | Callable[[], pd.DataFrame],
     *,
     title: str,
     key: str,
@@ -73,14 +86,19 @@ def download_buttons(
     include_personal: bool = False,
     formats: tuple[str, ...] = ("xlsx", "csv", "csv_dk"),
 ) -> None:
-    """Download buttons for exactly ``df``; each file is made only when its button is clicked."""
+    """Download buttons for exactly ``df`` (or what calling it gives); each file is made only when its
+    button is clicked."""
+
+    def rows() -> pd.DataFrame:
+        return df() if callable(df) else df
+
     today = dt.date.today()
     stem = "-".join(x for x in (_slug(title), _slug(context), today.isoformat()) if x)
     note = f"{title}{', ' + context if context else ''}, udtrukket {today:%d-%m-%Y} fra Civilsamfundskortet"
     makers = {
-        "xlsx": lambda: export.to_xlsx({title: df}, include_personal=include_personal, note=note),
-        "csv": lambda: export.to_csv(df, include_personal=include_personal),
-        "csv_dk": lambda: export.to_csv(df, danish_excel=True, include_personal=include_personal),
+        "xlsx": lambda: export.to_xlsx({title: rows()}, include_personal=include_personal, note=note),
+        "csv": lambda: export.to_csv(rows(), include_personal=include_personal),
+        "csv_dk": lambda: export.to_csv(rows(), danish_excel=True, include_personal=include_personal),
     }
     for column, fmt in zip(st.columns(len(formats)), formats):
         label, suffix, mime = _FORMATS[fmt]

@@ -331,6 +331,19 @@ def test_every_cell_count_equals_its_list(db, rows, cols):
             assert len(gaps.matrix_items(db, sel, r, c, rows, cols)) == n, (r, c)
 
 
+def test_a_limited_list_is_the_first_rows_and_the_cell_count_the_whole(small_db):
+    sel = Selection(area="dk")
+    m = gaps.matrix(small_db, sel, "municipality", "theme")
+    r, c, n = max(zip(m["row_key"], m["col_key"], m["n"]), key=lambda x: x[2])
+    full = gaps.matrix_items(small_db, sel, r, c, "municipality", "theme")
+    first = gaps.matrix_items(small_db, sel, r, c, "municipality", "theme", limit=3)
+    assert n > 3 and gaps.cell_count(m, r, c) == n == len(full)
+    pd.testing.assert_frame_equal(first, full.head(3))
+    assert gaps.cell_count(m, "999", c) == 0
+    refs = gaps.referral_items(small_db, sel, r, "aeldre")
+    assert len(gaps.referral_items(small_db, sel, r, "aeldre", limit=1)) == min(1, len(refs))
+
+
 # --- coverage ---------------------------------------------------------------------------------------
 
 
