@@ -170,8 +170,8 @@ def _parse_postcode(value: object) -> _Parsed:
 def _cvr_column(raw: pd.Series) -> tuple[pd.Series, list]:
     """CVR numbers, vectorised: 8 digits after dropping spaces, dots, dashes and a leading 'DK'."""
     s = _text_column(raw)
-    digits = s.str.replace(r"^[Dd][Kk][\s:-]*", "", regex=True).str.replace(r"[\s.-]", "", regex=True)
-    ok = digits.str.fullmatch(r"\d{8}").fillna(True).to_numpy(dtype=bool)
+    digits = s.str.replace(f"^[Dd][Kk][{_WS}:-]*", "", regex=True).str.replace(f"[{_WS}.-]", "", regex=True)
+    ok = digits.str.fullmatch(r"[0-9]{8}").fillna(True).to_numpy(dtype=bool)
     problems = [
         (
             int(pos),
@@ -186,8 +186,10 @@ def _cvr_column(raw: pd.Series) -> tuple[pd.Series, list]:
     return digits.where(ok), problems
 
 
-_EMAIL = r"[^@\s;,<>]+@[^@\s;,<>]+\.[A-Za-z]{2,}"
-_URL = r"(https?://)?[^\s/]+\.[^\s]+"
+_WS = " \t\n\r\f\v\u00a0"
+"""White space as literal characters: a regex with \\s makes pandas leave pyarrow for Python's re."""
+_EMAIL = f"[^@{_WS};,<>]+@[^@{_WS};,<>]+\\.[A-Za-z]{{2,}}"
+_URL = f"(https?://)?[^{_WS}/]+\\.[^{_WS}]+"
 
 
 def _parse_float(value: object) -> _Parsed:
@@ -562,7 +564,7 @@ def _per_unique(raw: pd.Series, kind: str, parse: Callable[[object], _Parsed]) -
     arr = _typed_array(kind, values)
     taken = arr[codes]  # code -1 (missing) picks the trailing missing value
     # a list object of its own per row, so changing one row never changes another
-    col = pd.Series([list(v) for v in taken], dtype=object) if kind in LIST_KINDS else pd.Series(taken)
+    col = pd.Series(list(map(list, taken)), dtype=object) if kind in LIST_KINDS else pd.Series(taken)
     bad = np.array([r[1] is not None for r in results] + [False])
     problems = [(int(pos), results[codes[pos]][1]) for pos in np.flatnonzero(bad[codes])]
     return col, problems
@@ -602,7 +604,7 @@ def _clean_column(f: Field, raw: pd.Series, vocabs: dict[str, _Vocabulary]) -> t
         else:
             col, problems = _per_unique(raw, kind, _parse_text)
         if kind == "email":
-            col = col.str.replace(r"^mailto:\s*", "", regex=True, case=False)
+            col = col.str.replace(f"^[Mm][Aa][Ii][Ll][Tt][Oo]:[{_WS}]*", "", regex=True)
             problems += _pattern_warnings(
                 col,
                 _EMAIL,

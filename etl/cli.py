@@ -1,4 +1,4 @@
-"""Command line: ``python -m etl build|demo|check|template|path|report``.
+"""Command line: ``python -m etl build|demo|check|template|path|report|hsds-export``.
 
 Library code raises; this is the one place that turns exceptions into Danish
 messages and exit codes (0 ok, 1 input errors, 2 build check or boundary failure).
@@ -66,13 +66,19 @@ def _load_boundaries(source: str | None, quiet: bool):
     return boundaries.load(source, progress=not quiet)
 
 
-def _read(paths: list[str], quiet: bool):
+def _read(paths: list[str], quiet: bool, hsds_schemas: str | None = None):
     from etl.clean import clean
     from etl.read import read_inputs
 
     if not quiet:
         _err(f"Læser {', '.join(paths)}")
-    raw = read_inputs(paths)
+    if hsds_schemas:
+        from etl.hsds import using_official_schemas
+
+        with using_official_schemas(hsds_schemas):
+            raw = read_inputs(paths)
+    else:
+        raw = read_inputs(paths)
     data = clean(raw)
     data.issues = [*raw.issues, *data.issues]
     return data
@@ -96,7 +102,7 @@ def print_report(db: Database) -> None:
 def cmd_build(args) -> int:
     from etl.build import build
 
-    data = _read(args.inputs, args.quiet)
+    data = _read(args.inputs, args.quiet, args.hsds_schemas)
     bounds = _load_boundaries(args.boundaries, args.quiet)
     population = _population(args.population)
     result = build(
@@ -160,7 +166,7 @@ def cmd_demo(args) -> int:
 def cmd_check(args) -> int:
     from etl.build import prepare
 
-    data = _read(args.inputs, args.quiet)
+    data = _read(args.inputs, args.quiet, args.hsds_schemas)
     bounds = _load_boundaries(args.boundaries, args.quiet)
     prepared = prepare(data, bounds)
     print_issues(prepared.issues)
@@ -239,6 +245,56 @@ def cmd_council_report(args) -> int:
     return 0
 
 
+def cmd_hsds_export(args) -> int:
+    from etl import hsds
+    from etl.validate import validate
+
+    if args.inputs:
+        data = _read(args.inputs, args.quiet, args.hsds_schemas)
+        problems = [*data.issues, *validate(data)]
+        if any(i.is_error for i in problems):
+            raise InputError(problems)
+    else:
+        from etl.rebuild import NothingToRebuild, current_inputs
+
+        path = current_path()
+        if path is None:
+            _err("Der er ingen database endnu. Kør 'python -m etl demo' eller angiv inputfiler.")
+            return 1
+        db = Database(path)
+        try:
+            data = current_inputs(db)
+        except NothingToRebuild as exc:
+            _err(str(exc))
+            return 1
+        finally:
+            db.close()
+    with hsds.using_official_schemas(args.hsds_schemas):
+        result = hsds.export(
+            data.tables,
+            data.vocabularies,
+            Path(args.out),
+            as_json=args.json,
+            include_personal=args.with_personal,
+        )
+    for p in result.paths:
+        print(p)
+    if not args.quiet:
+        _err(", ".join(f"{n} {entity}" for entity, n in result.counts.items() if n))
+    if any(i.is_error for i in result.issues):
+        _err("Den eksporterede pakke består ikke skematjekket:")
+        print_issues(result.issues)
+        return 2
+    print_issues(result.issues)
+    return 0
+
+
+HSDS_SCHEMAS_HELP = (
+    "Valider også HSDS-data mod de officielle HSDS 3.0-skemaer: en mappe med <entitet>.json "
+    "(fx schema/ fra openreferral/specification) eller en URL, hvorfra de hentes."
+)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (Danish help)."""
     p = argparse.ArgumentParser(
@@ -253,8 +309,13 @@ def parser() -> argparse.ArgumentParser:
         "build", parents=[common], help="Byg databasen af jeres egne filer (Excel-skabelon eller CSV)."
     )
     b.add_argument(
-        "inputs", nargs="+", metavar="FIL", help="Excel-filer, CSV-filer eller mapper med CSV-filer."
+        "inputs",
+        nargs="+",
+        metavar="FIL",
+        help="Excel-filer, CSV-filer, mapper med CSV-filer eller Open Referral HSDS 3.0 "
+        "(mappe med datapackage.json, datapackage.json, zip eller JSON).",
     )
+    b.add_argument("--hsds-schemas", metavar="MAPPE_ELLER_URL", help=HSDS_SCHEMAS_HELP)
     b.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
     b.add_argument(
         "--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A)."
@@ -281,6 +342,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", parents=[common], help="Valider filer uden at bygge.")
     c.add_argument("inputs", nargs="+", metavar="FIL")
     c.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
+    c.add_argument("--hsds-schemas", metavar="MAPPE_ELLER_URL", help=HSDS_SCHEMAS_HELP)
     c.set_defaults(func=cmd_check)
 
     t = sub.add_parser(
@@ -300,6 +362,29 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--today", metavar="ÅÅÅÅ-MM-DD", help="Dato som slutdatoer og friskhed regnes fra.")
     r.set_defaults(func=cmd_council_report)
+
+    h = sub.add_parser(
+        "hsds-export",
+        parents=[common],
+        help="Eksporter data som Open Referral HSDS 3.0 (CSV-datapakke og evt. JSON).",
+        description="Eksporter den nuværende database (eller de angivne inputfiler) som en Open Referral "
+        "HSDS 3.0-datapakke: én CSV-fil pr. entitet og datapackage.json. Felter uden HSDS-felt står som "
+        "attributter efter Civilsamfundskortets danske profil (se README), så intet går tabt.",
+    )
+    h.add_argument("inputs", nargs="*", metavar="FIL", help="Inputfiler at eksportere (standard: databasen).")
+    h.add_argument("--out", required=True, metavar="MAPPE", help="Mappe til datapakken.")
+    h.add_argument(
+        "--json", action="store_true", help="Skriv også JSON-formen (organizations.json) med alt indlejret."
+    )
+    h.add_argument(
+        "--med-personoplysninger",
+        dest="with_personal",
+        action="store_true",
+        help="Medtag personoplysninger (kontaktperson, funktionspostkasse, tovholder). Som standard "
+        "udelades de, som i appens eksport; medtag dem for en fuld sikkerhedskopi.",
+    )
+    h.add_argument("--hsds-schemas", metavar="MAPPE_ELLER_URL", help=HSDS_SCHEMAS_HELP)
+    h.set_defaults(func=cmd_hsds_export)
 
     sub.add_parser(
         "path", parents=[common], help="Skriv stien til den database, appen bruger nu."

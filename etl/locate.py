@@ -14,6 +14,7 @@ from functools import lru_cache
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 
 from civilkort import reference
@@ -25,6 +26,10 @@ LON_MIN, LAT_MIN, LON_MAX, LAT_MAX = 7.8, 54.5, 15.3, 57.9
 """Denmark's bounding box (incl. Bornholm and Skagen), degrees."""
 SNAP_DISTANCE_M = 3000.0
 """A point this close to land (generalised coasts) is put in the nearest municipality."""
+FAR_FROM_POSTCODES_KM = 20.0
+"""Without boundaries, a point farther than this from every postcode's point is taken to lie
+outside Denmark (Malmö, Lund, the Baltic); a coarse test: only boundaries catch Flensburg or a
+point just off the coast."""
 
 PLACED_COLUMNS = [
     "location_precision",
@@ -113,6 +118,59 @@ def _fix_coordinates(df: pd.DataFrame, table: Table, issues: list[Issue]) -> pd.
     return df.assign(lat=lat, lon=lon)
 
 
+@lru_cache(maxsize=1)
+def _postcode_tree() -> tuple[shapely.STRtree, float]:
+    """The postcode points in a local kilometre grid, and the grid's longitude scale."""
+    pc = reference.postcode_points()
+    kx = 111.2 * np.cos(np.radians(56.0))
+    return shapely.STRtree(shapely.points(pc["lon"].to_numpy() * kx, pc["lat"].to_numpy() * 111.2)), kx
+
+
+def _far_from_postcodes(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """True where a point lies more than FAR_FROM_POSTCODES_KM from every postcode's point."""
+    out = pd.Series(False, index=lat.index)
+    ok = lat.notna() & lon.notna()
+    if ok.any():
+        tree, kx = _postcode_tree()
+        pts = shapely.points(lon[ok].to_numpy() * kx, lat[ok].to_numpy() * 111.2)
+        _, dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
+        out[ok] = dist > FAR_FROM_POSTCODES_KM
+    return out
+
+
+def _off_land(
+    df: pd.DataFrame, table: Table, boundaries: Boundaries | None, issues: list[Issue]
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Drop coordinates that lie in no municipality (with boundaries) or far from Denmark's postcodes
+    (without); returns the frame and, with boundaries, each point's polygon municipality."""
+    lat, lon = df["lat"].astype(float), df["lon"].astype(float)
+    given = lat.notna() & lon.notna()
+    if not given.any():
+        return df, None
+    poly = None
+    if boundaries is not None:
+        poly = _polygon_municipality(lat.where(given), lon.where(given), boundaries)
+        off = given & poly.isna()
+        message = (
+            "Koordinaterne ligger ikke i nogen dansk kommune (fx i havet eller i udlandet) og bruges ikke"
+        )
+    else:
+        off = given & _far_from_postcodes(lat, lon)
+        message = "Koordinaterne ligger langt fra Danmark (fx i Sverige eller i havet) og bruges ikke"
+    if not off.any():
+        return df, poly
+    for _, row in df[off].iterrows():
+        issues.append(
+            warning(
+                message,
+                hint="Tjek koordinaterne; stedet placeres ud fra postnummer eller kommune i stedet.",
+                **_where(row, table, "lat", f"{row['lat']}, {row['lon']}"),
+            )
+        )
+    lat[off], lon[off] = np.nan, np.nan
+    return df.assign(lat=lat, lon=lon), poly
+
+
 def _polygon_municipality(lat: pd.Series, lon: pd.Series, boundaries: Boundaries) -> pd.Series:
     """Municipality code of the polygon each point lies in (or within SNAP_DISTANCE_M of); NA if none."""
     out = pd.Series(pd.NA, index=lat.index, dtype="Int64")
@@ -162,6 +220,7 @@ def place(
     """
     issues: list[Issue] = []
     df = _fix_coordinates(df.copy(), table, issues)
+    df, poly = _off_land(df, table, boundaries, issues)
     stated = df["municipality"].astype("Int64")
     lat, lon = df["lat"].astype(float), df["lon"].astype(float)
     has_coords = lat.notna() & lon.notna()
@@ -184,8 +243,7 @@ def place(
 
     code = pd.Series(pd.NA, index=df.index, dtype="Int64")
     method = pd.Series(pd.NA, index=df.index, dtype="string")
-    if boundaries is not None and has_coords.any():
-        poly = _polygon_municipality(lat.where(has_coords), lon.where(has_coords), boundaries)
+    if poly is not None and has_coords.any():
         code[poly.notna()], method[poly.notna()] = poly[poly.notna()], "polygon"
         differs = poly.notna() & stated.notna() & (poly != stated)
         names = mpoints["municipality_name"]

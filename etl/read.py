@@ -7,16 +7,25 @@ values Excel stored) and are parsed in :mod:`etl.clean`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import mmap
+import posixpath
 import re
+import zipfile
+import zlib
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import IO
 
+import defusedxml.ElementTree as DefusedET
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pacompute
 import pyarrow.csv as pacsv
 import python_calamine as pc
 
@@ -24,24 +33,29 @@ from civilkort.issues import InputError, Issue, error, warning
 from civilkort.reference import fold
 from civilkort.schema import ALL_TABLES, TABLES_BY_NAME, Table
 
-MAX_FILE_BYTES = 250 * 1024 * 1024
+MAX_FILE_BYTES = 150 * 1024 * 1024
 """Largest input file read (bytes)."""
 MAX_ROWS = 1_000_000
 """Most data rows read from one sheet or CSV file."""
+MAX_UNZIPPED_BYTES = 2 * 1024**3
+"""Largest total size of a workbook's parts once unpacked (a guard against zip bombs)."""
 HEADER_SEARCH_ROWS = 10
 """The header row is looked for within this many rows from the top."""
 
-EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 INSTRUCTIONS_SHEET = "Vejledning"
 LISTS_SHEET = "Lister"
 TEMPLATE_SHEETS = frozenset({fold(INSTRUCTIONS_SHEET), fold(LISTS_SHEET)})
 """The template's own sheets: skipped without a warning."""
 PROVENANCE = ["_file", "_sheet", "_row"]
+BLANKS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff"
+"""Stripped from the ends of every cell: white space, non-breaking and zero-width spaces, stray BOMs."""
 
 CSV_SEPARATORS = (";", "\t", ",", "|")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PDF_MAGIC = b"%PDF"
 
 _EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "email": ("e-mail", "mail", "e-mailadresse", "emailadresse"),
@@ -73,6 +87,7 @@ def header_keys(table_name: str) -> dict[str, str]:
     for f in table.fields:
         for text in (f.header, f.name, *f.aliases, *_EXTRA_ALIASES.get(f.name, ())):
             keys.setdefault(fold(text), f.name)
+            keys.setdefault(fold(text).replace(" ", ""), f.name)  # 'Organisations type', 'Post nummer'
     return keys
 
 
@@ -103,7 +118,7 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value).strip(BLANKS)
 
 
 @dataclass
@@ -134,7 +149,7 @@ def _match_row(cells: list[object], table: Table, row_index: int) -> _HeaderMatc
     columns: dict[int, str] = {}
     seen: dict[str, list[str]] = {}
     for pos, text in enumerate(headers):
-        name = keys.get(fold(text)) if text else None
+        name = (keys.get(key) or keys.get(key.replace(" ", ""))) if text and (key := fold(text)) else None
         if name is None:
             continue
         seen.setdefault(name, []).append(text)
@@ -193,15 +208,28 @@ def _excel_column(pos: int) -> str:
 def _clean_cells(col: pd.Series) -> pd.Series:
     """Strip text and empty it out: 'string' columns stay 'string' (NA), others become object (None)."""
     if isinstance(col.dtype, pd.StringDtype):
-        stripped = col.str.strip()
+        if col.dtype.storage == "pyarrow":  # in Arrow throughout: pandas' mask() on Arrow strings is slow
+            text = pacompute.utf8_trim(col.array.__arrow_array__(), BLANKS)
+            text = pacompute.if_else(pacompute.equal(text, ""), pa.scalar(None, pa.string()), text)
+            return pd.Series(pd.arrays.ArrowStringArray(text), index=col.index)
+        stripped = col.str.strip(BLANKS)
         return stripped.mask((stripped == "").fillna(False))
     kind = pd.api.types.infer_dtype(col, skipna=True)
     if kind == "empty":
         return pd.Series([None] * len(col), index=col.index, dtype=object)
-    if kind == "string":
-        return _clean_cells(col.astype("string"))
+    if kind == "string":  # straight to Arrow (twice as fast as astype("string") on an object column)
+        text = pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        return _clean_cells(pd.Series(pd.arrays.ArrowStringArray(text), index=col.index))
+    values = col.to_numpy(dtype=object, copy=True)
+    with contextlib.suppress(
+        TypeError, ValueError
+    ):  # calamine's empty cells: numbers or dates may be all that is left
+        values[values == ""] = None
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "mixed", "mixed-integer", "bytes"):
+        col = pd.Series(values, index=col.index, dtype=object)
+        return col.where(col.notna(), None)
     try:
-        stripped = col.str.strip()
+        stripped = col.str.strip(BLANKS)
     except AttributeError:  # no text at all in this column
         return col.astype(object).where(col.notna(), None)
     out = stripped.where(stripped.notna(), col).astype(object)
@@ -355,42 +383,433 @@ def _too_many_rows(file: str, sheet: str, rows: int, max_rows: int) -> Issue:
     )
 
 
-def _read_excel(path: Path, issues: list[Issue], max_rows: int) -> list[tuple[str, pd.DataFrame]]:
-    """Every table sheet of a workbook."""
-    file = path.name
-    with path.open("rb") as fh:
-        magic = fh.read(8)
-    if magic == _OLE_MAGIC:
-        issues.append(
-            error(
-                "Filen er ikke i .xlsx-format (gammelt Excel-format eller beskyttet med adgangskode)",
-                file=file,
-                hint="Åbn filen i Excel, fjern evt. adgangskoden og gem den som 'Excel-projektmappe (*.xlsx)'.",
-            )
-        )
-        return []
-    if magic[:4] != _ZIP_MAGIC:
-        issues.append(
-            error(
-                f"Filen {file} er ikke en Excel-fil, selvom navnet ender på {path.suffix}",
-                file=file,
-                hint="Gem filen fra Excel som 'Excel-projektmappe (*.xlsx)', eller som CSV med endelsen .csv.",
-            )
-        )
-        return []
+# ---------------------------------------------------------------- workbooks: safety and what calamine does not say
+
+
+def _content_kind(head: bytes) -> str:
+    """What the first bytes of a file say it is: 'empty', 'zip', 'ole', 'pdf', 'html', 'xml-spreadsheet'
+    (Excel 2003 XML) or 'other'."""
+    if not head:
+        return "empty"
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    if head.startswith(_PDF_MAGIC):
+        return "pdf"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "xml-spreadsheet"
+    if start.startswith((b"<!doctype html", b"<html", b"<table")) or (
+        start.startswith(b"<") and b"<html" in head.lower()
+    ):
+        return "html"
+    return "other"
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _looks_like_text(text: str) -> bool:
+    """True if decoded text has no control characters other than tab and line breaks."""
+    return _CONTROL_CHARS.search(text) is None
+
+
+_KIND_NAMES = {
+    "pdf": "en PDF-fil",
+    "html": "en webside (HTML)",
+    "zip": "en zip-fil, men ikke en Excel-projektmappe",
+    "empty": "tom (0 byte)",
+    "xml-spreadsheet": "et regneark i det gamle XML-format (Excel 2003)",
+}
+
+
+def _workbook_part(zf: zipfile.ZipFile) -> str | None:
+    """The workbook part of an OOXML package ('xl/workbook.xml'), or None if it is not a workbook."""
+    names = set(zf.namelist())
+    if "_rels/.rels" in names:
+        try:
+            rels = DefusedET.fromstring(zf.read("_rels/.rels"))
+        except Exception:  # a broken package: calamine will say so
+            rels = None
+        for rel in rels if rels is not None else ():
+            if rel.get("Type", "").endswith("/officeDocument"):
+                target = rel.get("Target", "").lstrip("/")
+                if target in names:
+                    return target
+    return "xl/workbook.xml" if "xl/workbook.xml" in names else None
+
+
+def _sheet_parts(zf: zipfile.ZipFile, workbook: str) -> dict[str, str]:
+    """Sheet name -> its XML part in the package (parsed with defusedxml)."""
+    folder = posixpath.dirname(workbook)
+    rels_part = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
     try:
-        workbook = pc.CalamineWorkbook.from_path(str(path))
+        book = DefusedET.fromstring(zf.read(workbook))
+        rels = DefusedET.fromstring(zf.read(rels_part))
+    except Exception:  # calamine reports broken packages
+        return {}
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        path = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        targets[rel.get("Id")] = path
+    out = {}
+    for el in book.iter():
+        if el.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+            if rid in targets:
+                out[el.get("name", "")] = targets[rid]
+    return out
+
+
+def _package_problem(zf: zipfile.ZipFile, file: str, max_unzipped: int) -> Issue | None:
+    """Refuse packages that unpack too big (zip bombs) or carry XML entity definitions (XML bombs)."""
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    if total > max_unzipped:
+        return error(
+            f"Excel-filen fylder {total / 1024**3:.1f} GB udpakket; højst {max_unzipped / 1024**3:.0f} GB "
+            "kan læses",
+            file=file,
+            hint="Filen er usædvanligt stor indeni (evt. en såkaldt zip-bombe). Gem data i en ny projektmappe, "
+            "eller del dem op i flere filer.",
+        )
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(8192)
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            return error(
+                "Excel-filen indeholder XML-definitioner (DOCTYPE/ENTITY), som Excel aldrig skriver; "
+                "den afvises af sikkerhedshensyn",
+                file=file,
+                value=info.filename,
+                hint="Filen er lavet eller ændret af et andet program. Åbn den i Excel og gem den som en ny .xlsx, "
+                "eller få en ny kopi fra afsenderen.",
+            )
+    return None
+
+
+@dataclass
+class _SheetXml:
+    """What the worksheet XML says that calamine's values do not; 0-based (row, column)."""
+
+    hidden_rows: list[int] = field(default_factory=list)
+    uncached: list[tuple[int, int]] = field(default_factory=list)  # formulas without a stored result
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells holding #N/A, #DIV/0! ...
+
+
+_SCAN_CHUNK = 8 * 1024 * 1024
+_SCAN_OVERLAP = 1024 * 1024  # longer than any one cell's XML
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_ROW_REF = re.compile(rb'\br="(\d+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b")
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>')
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>([^<]*)<)")
+
+
+def _cell_position(attrs: bytes) -> tuple[int, int] | None:
+    m = _CELL_REF.search(attrs)
+    if m is None:
+        return None
+    col = 0
+    for ch in m[1]:
+        col = col * 26 + ch - 64
+    return int(m[2]) - 1, col - 1
+
+
+def _scan_sheet_xml(fh: IO[bytes]) -> _SheetXml:
+    """Hidden rows, formulas without a stored result and error cells, by a chunked scan of the XML."""
+    found = _SheetXml()
+    tail = b""
+    formula_tag = None
+    while True:
+        chunk = fh.read(_SCAN_CHUNK)
+        buf = tail + chunk
+        final = not chunk
+        limit = len(buf) if final else max(0, len(buf) - _SCAN_OVERLAP)
+        if formula_tag is None:  # '<f' or, in a package written with prefixes, '<x:f'
+            root = _ROOT.search(buf)
+            formula_tag = b"<" + (root[1] if root and root[1] else b"") + b"f"
+        if b"hidden=" in buf:
+            for m in _HIDDEN_ROW.finditer(buf, 0, len(buf)):
+                if m.start() < limit and (r := _ROW_REF.search(m[0])):
+                    found.hidden_rows.append(int(r[1]) - 1)
+        if formula_tag in buf:
+            for m in _FORMULA_CELL.finditer(buf):
+                if m.start() >= limit or (pos := _cell_position(m[1])) is None:
+                    continue
+                end = _CELL_END.search(buf, m.end())
+                if end is None:
+                    continue
+                value = _VALUE.search(buf, m.end(), end.start())
+                is_text = b't="str"' in m[1]
+                if value is None or (not value[1] and not is_text):
+                    found.uncached.append(pos)
+        if b't="e"' in buf:
+            for m in _ERROR_CELL.finditer(buf):
+                if m.start() >= limit or (pos := _cell_position(m[1])) is None:
+                    continue
+                end = _CELL_END.search(buf, m.end())
+                value = _VALUE.search(buf, m.end(), end.start() if end else len(buf))
+                found.errors[pos] = (value[1] or b"").decode("utf-8", "replace") if value else ""
+        tail = buf[limit:]
+        if final:
+            return found
+
+
+def _check_package(
+    path: Path, file: str, issues: list[Issue], max_unzipped: int
+) -> tuple[bool, dict[str, str]]:
+    """Safety checks on an .xlsx package before anything reads it; (ok to read, {sheet name: XML part})."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return True, {}  # calamine reports the broken file
+    with zf:
+        problem = _package_problem(zf, file, max_unzipped)
+        if problem is not None:
+            issues.append(problem)
+            return False, {}
+        workbook = _workbook_part(zf)
+        if workbook is None:
+            what = "et Word-dokument" if "word/document.xml" in zf.namelist() else _KIND_NAMES["zip"]
+            issues.append(
+                error(
+                    f"Filen {file} er {what}",
+                    file=file,
+                    hint="Gem data fra Excel som 'Excel-projektmappe (*.xlsx)' eller som CSV.",
+                )
+            )
+            return False, {}
+        return True, _sheet_parts(zf, workbook)
+
+
+def _scan_sheets(path: Path, parts: dict[str, str]) -> dict[str, _SheetXml]:
+    """``_scan_sheet_xml`` for each sheet; runs in a thread while calamine (which releases the GIL) parses."""
+    findings = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, part in parts.items():
+                try:
+                    with zf.open(part) as fh:
+                        findings[name] = _scan_sheet_xml(fh)
+                except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+                    continue  # calamine reports what it cannot read
+    except (zipfile.BadZipFile, OSError):
+        pass
+    return findings
+
+
+def _unmerge(grid: list[list[object]], merges: list | None) -> list[tuple[int, int, int, int]]:
+    """Show merged cells as Excel does: a value merged down several rows is each row's value.
+
+    Returns the merges across columns as (row, first column, last row, last column) for
+    ``_gather_merged_lists``.
+    """
+    across = []
+    for (r0, c0), (r1, c1) in merges or ():
+        if c1 > c0:
+            across.append((r0, c0, r1, c1))
+        if r1 <= r0 or r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        value = grid[r0][c0]
+        for r in range(r0 + 1, min(r1, len(grid) - 1) + 1):
+            row = grid[r]
+            if c0 < len(row) and row[c0] == "":
+                row[c0] = value
+    return across
+
+
+def _gather_merged_lists(
+    grid: list[list[object]], across: list[tuple[int, int, int, int]], table: Table
+) -> None:
+    """A list column's header merged across columns ('Temaer' over D:F) gathers the values below it."""
+    keys = header_keys(table.name)
+    for r0, c0, r1, c1 in across:
+        if r0 >= HEADER_SEARCH_ROWS or r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        name = keys.get(fold(_cell_text(grid[r0][c0])))
+        if name is None or table.field(name).kind not in ("vocab_list", "ref_list", "area_list"):
+            continue
+        for row in grid[r1 + 1 :]:
+            texts = [t for c in range(c0, min(c1 + 1, len(row))) if (t := _cell_text(row[c]))]
+            if len(texts) > 1 or (texts and row[c0] == ""):
+                row[c0] = "; ".join(texts)
+                for c in range(c0 + 1, min(c1 + 1, len(row))):
+                    row[c] = ""
+
+
+def _sheet_findings(
+    found: _SheetXml, rows: pd.Series, match: _HeaderMatch, file: str, sheet: str
+) -> list[Issue]:
+    """Issues for the table's own cells: Excel errors and formulas without a result (errors), hidden rows."""
+    issues: list[Issue] = []
+    header = match.row_index
+    columns = {pos: match.table.field(name).header for pos, name in match.columns.items()}
+    for (r, c), code in sorted(found.errors.items()):
+        if r > header and c in columns:
+            issues.append(
+                error(
+                    f"Cellen indeholder Excel-fejlen {code or '#FEJL'} i stedet for en værdi",
+                    file=file,
+                    sheet=sheet,
+                    row=r + 1,
+                    column=columns[c],
+                    value=code,
+                    hint="Ret formlen i Excel (fx et opslag, der ikke finder noget), eller skriv værdien direkte.",
+                )
+            )
+    for r, c in sorted(set(found.uncached)):
+        if r > header and c in columns and (r, c) not in found.errors:
+            issues.append(
+                error(
+                    "Cellen har en formel uden gemt resultat, så værdien kendes ikke",
+                    file=file,
+                    sheet=sheet,
+                    row=r + 1,
+                    column=columns[c],
+                    hint="Filen er gemt af et program, der ikke regner formler ud. Åbn og gem den i Excel, "
+                    "eller kopier cellerne og indsæt dem som værdier.",
+                )
+            )
+    kept = set(rows.tolist())  # 1-based rows with data in the table's columns
+    hidden = sorted(r for r in set(found.hidden_rows) if r > header and r + 1 in kept)
+    if hidden:
+        shown = ", ".join(str(r + 1) for r in hidden[:20]) + (
+            f" og {len(hidden) - 20} flere" if len(hidden) > 20 else ""
+        )
+        issues.append(
+            warning(
+                f"{len(hidden)} skjulte rækker indlæses også (række {shown})",
+                file=file,
+                sheet=sheet,
+                row=hidden[0] + 1,
+                hint="Skjulte rækker er en visning i Excel; de er stadig data. Slet rækkerne, hvis de ikke skal med.",
+            )
+        )
+    return issues
+
+
+def _is_encrypted(path: Path) -> bool:
+    """True for an OLE file holding an encrypted Office package (a workbook with a password)."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find("EncryptedPackage".encode("utf-16-le")) >= 0
+
+
+def _open_workbook(path: Path, kind: str, file: str, issues: list[Issue]) -> pc.CalamineWorkbook | None:
+    """Open with calamine: the format follows the content (an .xls saved as .xlsx is still read)."""
+    try:
+        if (
+            kind == "zip"
+            and path.suffix.lower() in {".xlsx", ".xlsm"}
+            or kind == "ole"
+            and path.suffix.lower() == ".xls"
+        ):
+            return pc.CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(fh)
+    except pc.PasswordError:
+        issues.append(
+            error(
+                "Excel-filen er beskyttet med adgangskode og kan ikke læses",
+                file=file,
+                hint="Åbn filen i Excel, fjern adgangskoden (Filer > Info > Beskyt projektmappe) og gem den igen.",
+            )
+        )
     except Exception as exc:  # calamine raises several types for broken files
         issues.append(
             error(
                 f"Excel-filen {file} kan ikke læses ({type(exc).__name__})",
                 file=file,
                 value=str(exc)[:200],
-                hint="Filen er måske beskadiget. Åbn den i Excel og gem den igen som .xlsx.",
+                hint="Filen er måske beskadiget eller beskyttet med adgangskode. Åbn den i Excel og gem den igen "
+                "som .xlsx.",
+            )
+        )
+    return None
+
+
+def _read_excel(
+    path: Path, issues: list[Issue], max_rows: int, max_unzipped: int = MAX_UNZIPPED_BYTES
+) -> list[tuple[str, pd.DataFrame]]:
+    """Every table sheet of a workbook (.xlsx, .xlsm or the old .xls)."""
+    file = path.name
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    kind = _content_kind(head)
+    if kind not in ("zip", "ole"):
+        if kind == "empty":
+            issues.append(error(f"Filen {file} er tom (0 byte)", file=file, hint="Gem filen igen fra Excel."))
+            return []
+        if kind == "other":
+            text = _decode(head)
+            text = text if text is not None and _looks_like_text(text[0]) else None
+            what = "en tekstfil (CSV eller lignende)" if text is not None else "ikke en Excel-fil"
+            hint = (
+                "Omdøb filen, så den ender på .csv, eller åbn den i Excel og gem den som .xlsx."
+                if text is not None
+                else "Gem filen fra Excel som 'Excel-projektmappe (*.xlsx)', eller som CSV med endelsen .csv."
+            )
+            issues.append(
+                error(f"Filen {file} er {what}, selvom navnet ender på {path.suffix}", file=file, hint=hint)
+            )
+            return []
+        hint = "Gem data fra Excel som 'Excel-projektmappe (*.xlsx)', eller som CSV med endelsen .csv."
+        if kind == "html":
+            hint = (
+                "Nogle systemer gemmer en webside med endelsen .xls. Åbn den i Excel og "
+                + hint[0].lower()
+                + hint[1:]
+            )
+        message = f"Filen {file} er {_KIND_NAMES[kind]}, ikke en Excel-fil"
+        if kind == "xml-spreadsheet":
+            message = f"Filen {file} er {_KIND_NAMES[kind]}, som ikke kan læses"
+            hint = "Åbn filen i Excel og gem den som 'Excel-projektmappe (*.xlsx)'."
+        issues.append(error(message, file=file, hint=hint))
+        return []
+    scan: Future | None = None
+    if kind == "zip":
+        ok, parts = _check_package(path, file, issues, max_unzipped)
+        if not ok:
+            return []
+        pool = ThreadPoolExecutor(max_workers=1)
+        scan = pool.submit(_scan_sheets, path, parts)
+        pool.shutdown(wait=False)
+    elif _is_encrypted(path):
+        issues.append(
+            error(
+                "Excel-filen er beskyttet med adgangskode og kan ikke læses",
+                file=file,
+                hint="Åbn filen i Excel, fjern adgangskoden (Filer > Info > Beskyt projektmappe) og gem den igen.",
             )
         )
         return []
+    workbook = _open_workbook(path, kind, file, issues)
+    if workbook is None:
+        if scan is not None:
+            scan.cancel()
+        return []
+    if kind == "ole" and path.suffix.lower() != ".xls":
+        issues.append(
+            warning(
+                f"Filen {file} er i det gamle Excel-format (.xls), selvom navnet ender på {path.suffix}; "
+                "den læses alligevel",
+                file=file,
+                hint="Gem den gerne som 'Excel-projektmappe (*.xlsx)'.",
+            )
+        )
     out: list[tuple[str, pd.DataFrame]] = []
+    matches: dict[str, tuple[_HeaderMatch, pd.Series]] = {}  # sheet -> (header, its rows)
     with workbook:
         for meta in workbook.sheets_metadata:
             name = meta.name
@@ -406,38 +825,74 @@ def _read_excel(path: Path, issues: list[Issue], max_rows: int) -> list[tuple[st
                     )
                 )
                 continue
+            not_a_table = warning(
+                f"Arket '{name}' svarer ikke til nogen tabel og ignoreres",
+                file=file,
+                sheet=name,
+                hint=f"Ark der indlæses: {', '.join(t.sheet for t in ALL_TABLES)}. Omdøb arket, hvis det skal med.",
+            )
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                issues.append(not_a_table)
+                continue
             table = table_for_name(name)
-            if table is None or meta.typ != pc.SheetTypeEnum.WorkSheet:
+            limit = max_rows + HEADER_SEARCH_ROWS + 1
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+                height = sheet.total_height
+                if height > limit:
+                    grid = sheet.to_python(skip_empty_area=False, nrows=limit + 1)
+                else:
+                    grid = sheet.to_python(skip_empty_area=False)
+                merges = sheet.merged_cell_ranges
+            except Exception as exc:  # calamine: broken or hostile XML in the sheet or shared strings
                 issues.append(
-                    warning(
-                        f"Arket '{name}' svarer ikke til nogen tabel og ignoreres",
+                    error(
+                        f"Arket '{name}' kan ikke læses ({type(exc).__name__})",
                         file=file,
                         sheet=name,
-                        hint=f"Ark der indlæses: {', '.join(t.sheet for t in ALL_TABLES)}. Omdøb arket, hvis det skal med.",
+                        value=str(exc)[:200],
+                        hint="Filen er måske beskadiget. Åbn den i Excel og gem den igen som .xlsx.",
                     )
                 )
                 continue
-            sheet = workbook.get_sheet_by_name(name)
-            limit = max_rows + HEADER_SEARCH_ROWS + 1
-            if sheet.total_height > limit:
-                grid = sheet.to_python(skip_empty_area=False, nrows=limit + 1)
-            else:
-                grid = sheet.to_python(skip_empty_area=False)
             while grid and not any(c != "" for c in grid[-1]):
                 grid.pop()
             if len(grid) > limit:
-                issues.append(_too_many_rows(file, name, sheet.total_height, max_rows))
+                issues.append(_too_many_rows(file, name, height, max_rows))
                 continue
             if not grid:
                 issues.append(warning(f"Arket '{name}' er tomt", file=file, sheet=name))
                 continue
+            across = _unmerge(grid, merges)
+            if table is None:
+                match, _ = _detect_table(grid[:HEADER_SEARCH_ROWS])
+                if match is None:
+                    issues.append(not_a_table)
+                    continue
+                table = match.table
+                issues.append(
+                    warning(
+                        f"Arket '{name}' læses som {table.sheet} ud fra overskrifterne",
+                        file=file,
+                        sheet=name,
+                        hint=f"Omdøb arket til '{table.sheet}' for at være sikker.",
+                    )
+                )
+            _gather_merged_lists(grid, across, table)
             cells = pd.DataFrame(grid, dtype=object)
             found = _table_from_rows(cells, table, file, name, 1, issues)
-            if found is not None:
-                if len(found[1]) > max_rows:
-                    issues.append(_too_many_rows(file, name, len(found[1]), max_rows))
-                    continue
-                out.append(found)
+            if found is None:
+                continue
+            if len(found[1]) > max_rows:
+                issues.append(_too_many_rows(file, name, len(found[1]), max_rows))
+                continue
+            if (match := _find_header(grid[:HEADER_SEARCH_ROWS], table)) is not None:
+                matches[name] = (match, found[1]["_row"])
+            out.append(found)
+    findings = scan.result() if scan is not None else {}
+    for name, (match, rows) in matches.items():
+        if name in findings:
+            issues.extend(_sheet_findings(findings[name], rows, match, file, name))
     return out
 
 
@@ -489,11 +944,13 @@ def _head_records(text: str, sep: str, count: int) -> tuple[list[list[str]], lis
     return records, starts
 
 
-def _sniff(text: str, table: Table | None) -> tuple[str, _HeaderMatch | None, list[int]]:
+def _sniff(
+    text: str, table: Table | None, separators: Sequence[str] = CSV_SEPARATORS
+) -> tuple[str, _HeaderMatch | None, list[int]]:
     """Choose the separator whose split gives the best header match (and the match itself)."""
     best: tuple[int, str, _HeaderMatch | None, list[int]] | None = None
     fallback: tuple[int, str, list[int]] | None = None
-    for sep in CSV_SEPARATORS:
+    for sep in separators:
         records, starts = _head_records(text, sep, HEADER_SEARCH_ROWS)
         if not records:
             continue
@@ -509,11 +966,13 @@ def _sniff(text: str, table: Table | None) -> tuple[str, _HeaderMatch | None, li
             best = (match.score, sep, match, starts)
     if best is not None:
         return best[1], best[2], best[3]
-    assert fallback is not None
+    if fallback is None:  # not even one record could be read
+        return separators[0], None, []
     return fallback[1], None, fallback[2]
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_SEP_LINE = re.compile(r"sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)
 
 
 def _parse_csv(
@@ -526,7 +985,10 @@ def _parse_csv(
     (rows longer than the header).
     """
     names = [str(i) for i in range(width)]
-    if not _BLANK_LINE.search(text.rstrip()):
+    end = len(text)
+    while end and text[end - 1].isspace():  # trailing blank lines do not count (and no copy of the text)
+        end -= 1
+    if not _BLANK_LINE.search(text, 0, end):
         try:
             table = pacsv.read_csv(
                 io.BytesIO(utf8),
@@ -582,12 +1044,22 @@ def _read_csv(path: Path, issues: list[Issue], max_rows: int) -> list[tuple[str,
     """The one table in a CSV file."""
     file = path.name
     data = path.read_bytes()
-    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+    kind = _content_kind(data[:4096])
+    if kind in ("zip", "ole"):
         issues.append(
             error(
                 f"Filen {file} er en Excel-fil, ikke en CSV-fil",
                 file=file,
                 hint="Omdøb filen, så den ender på .xlsx, eller gem den fra Excel som CSV.",
+            )
+        )
+        return []
+    if kind in ("pdf", "html", "xml-spreadsheet"):
+        issues.append(
+            error(
+                f"Filen {file} er {_KIND_NAMES[kind]}, ikke en CSV-fil",
+                file=file,
+                hint="Gem data fra Excel som 'CSV UTF-8 (kommasepareret)' eller som .xlsx.",
             )
         )
         return []
@@ -602,11 +1074,17 @@ def _read_csv(path: Path, issues: list[Issue], max_rows: int) -> list[tuple[str,
         )
         return []
     text, utf8 = decoded
-    if not text.strip():
+    if not text or text.isspace():
         issues.append(warning(f"Filen {file} er tom", file=file))
         return []
+    if "\r" in text[:65536] and "\n" not in text:  # old Mac line endings (CR only)
+        text, utf8 = text.replace("\r", "\n"), utf8.replace(b"\r", b"\n")
+    separators: Sequence[str] = CSV_SEPARATORS
+    if m := _SEP_LINE.match(text):  # Excel's 'sep=;' line: Excel hides it, so rows count from the next line
+        separators = (m[1],)
+        text, utf8 = text[m.end() :], utf8[m.end() :]
     stem_table = table_for_name(path.stem)
-    sep, match, starts = _sniff(text, stem_table)
+    sep, match, starts = _sniff(text, stem_table, separators)
     if match is None:
         records, _ = _head_records(text, sep, HEADER_SEARCH_ROWS)
         cells = pd.DataFrame(records, dtype=object)
@@ -620,8 +1098,54 @@ def _read_csv(path: Path, issues: list[Issue], max_rows: int) -> list[tuple[str,
         issues.append(_too_many_rows(file, "", len(cells) - 1, max_rows))
         return []
     first_row = match.row_index + 1  # the record number of the header (records before it have no line breaks)
+    if (runaway := _runaway_quote(text, cells, sep, skip)) is not None:
+        pos, col = runaway
+        issues.append(
+            error(
+                'Et anførselstegn (") i cellen ser ud til at mangle sin afslutning; cellen rummer hele rækker '
+                "fra resten af filen",
+                file=file,
+                row=first_row + pos,
+                column=_cell_text(cells.iat[0, col]) or _excel_column(col),
+                value=str(cells.iat[pos, col]).split("\n", 1)[0][:100],
+                hint='Tekst i anførselstegn skal slutte med " (og et " inde i teksten skrives ""). '
+                "Ret rækken, så de følgende rækker ikke læses ind i denne celle.",
+            )
+        )
+        return []
     found = _table_from_rows(cells, match.table, file, "", first_row, issues)
     return [found] if found is not None else []
+
+
+def _runaway_quote(text: str, cells: pd.DataFrame, sep: str, skip: int) -> tuple[int, int] | None:
+    """(record, column) of a quoted cell that swallowed whole records (an unclosed quote), or None.
+
+    Cheap unless some cell spans lines: only then are such cells looked at, and a cell counts as a
+    runaway when one of its later lines has as many separators as a whole record.
+    """
+    width = cells.shape[1]
+    if width < 3 or '"' not in text:
+        return None
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines - skip <= len(cells):
+        return None
+    for col in range(width):
+        column = cells.iloc[:, col]
+        spans = column.str.contains("\n", regex=False).fillna(False).to_numpy()
+        for pos in spans.nonzero()[0]:
+            later = str(column.iat[pos]).split("\n")[1:]
+            if any(line.count(sep) >= width - 1 for line in later):
+                return int(pos), col
+    return None
+
+
+def _is_hsds(path: Path) -> bool:
+    """An Open Referral HSDS input (package folder, datapackage.json, zip of one, JSON): read by etl.hsds."""
+    if path.suffix.lower() not in {".json", ".zip"} and not (path / "datapackage.json").is_file():
+        return False
+    from etl.hsds import is_hsds_input
+
+    return is_hsds_input(path)
 
 
 def _expand(paths: Sequence[Path | str], issues: list[Issue]) -> list[Path]:
@@ -629,7 +1153,9 @@ def _expand(paths: Sequence[Path | str], issues: list[Issue]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        if _is_hsds(path):
+            files.append(path)
+        elif path.is_dir():
             for child in sorted(path.iterdir()):
                 if child.name.startswith((".", "~$")) or child.is_dir():
                     continue
@@ -658,6 +1184,10 @@ def _expand(paths: Sequence[Path | str], issues: list[Issue]) -> list[Path]:
 def _read_file(
     path: Path, issues: list[Issue], max_bytes: int, max_rows: int
 ) -> list[tuple[str, pd.DataFrame]]:
+    if _is_hsds(path):
+        from etl.hsds import read_hsds
+
+        return read_hsds(path, issues, max_bytes=max_bytes, max_rows=max_rows)
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if size > max_bytes:

@@ -18,9 +18,9 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from civilkort import reference
-from civilkort.issues import ERROR, Issue, error
+from civilkort.issues import ERROR, Issue, error, warning
 from civilkort.reference import fold
-from civilkort.schema import TABLES, TABLES_BY_NAME, VOCABULARY_NAMES, Field, Table
+from civilkort.schema import ORGANISATIONS, TABLES, TABLES_BY_NAME, VOCABULARY_NAMES, Field, Table
 
 from .clean import KIND_DTYPES, LIST_KINDS, MAX_ISSUES_PER_COLUMN, CleanInput, area_names, empty_table
 
@@ -70,7 +70,11 @@ def _items_in(allowed: frozenset[str]) -> Callable[[pd.Series], pd.Series]:
 
 
 def _not_empty_list(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: isinstance(v, list | tuple | np.ndarray) and len(v) > 0).astype(bool)
+    try:  # the typed tables from clean hold a list in every row: lengths in one C loop
+        lengths = np.fromiter(map(len, s.to_numpy(dtype=object)), dtype=np.int64, count=len(s))
+    except TypeError:
+        return s.map(lambda v: isinstance(v, list | tuple | np.ndarray) and len(v) > 0).astype(bool)
+    return pd.Series(lengths > 0, index=s.index)
 
 
 def _checks_for(
@@ -186,6 +190,14 @@ class _Locator:
         row = self.rows[pos]
         return None if pd.isna(row) else int(row)
 
+    def place_of(self, pos: int, seen_from: int) -> str:
+        """'3', or '3 (fil b.csv)' / '3 (fil a.xlsx, ark Tilbud)' when it is elsewhere than ``seen_from``."""
+        row = str(self.row_of(pos))
+        if (self.files[pos], self.sheets[pos]) == (self.files[seen_from], self.sheets[seen_from]):
+            return row
+        where = f"fil {self.files[pos]}" + (f", ark {self.sheets[pos]}" if self.sheets[pos] else "")
+        return f"{row} ({where})"
+
     def issue(self, pos: int, message: str, column: str, value: object, hint: str, key: str) -> Issue | None:
         """An error at a row, or None once ``MAX_ISSUES_PER_COLUMN`` were made for ``key``."""
         k = (column, key)
@@ -273,7 +285,7 @@ def _schema_issues(
                 hint = "Giv rækken et entydigt id, fx ORG-001."
         elif check == "field_uniqueness":
             same = df.index[df[column] == value]
-            others = [str(loc.row_of(int(p))) for p in same if int(p) != pos][:10]
+            others = [loc.place_of(int(p), pos) for p in same if int(p) != pos][:10]
             message = f"Id'et '{value}' findes flere gange på arket {table.sheet}"
             hint = f"Også i række {', '.join(others)}. Hvert id må kun bruges én gang." if others else ""
         elif number is not None and not pd.isna(number) and (column, int(number)) in rules:
@@ -381,6 +393,65 @@ def _date_order_issues(tables: dict[str, pd.DataFrame]) -> list[Issue]:
     return issues
 
 
+def _duplicate_name_issues(orgs: pd.DataFrame) -> list[Issue]:
+    """Warnings for organisations with the same name (case and spacing aside) under different ids.
+
+    Only exact names; near-duplicates ('ÆldreSagen, Århus') are the duplicate finder's job.
+    """
+    if orgs.empty or "name" not in orgs:
+        return []
+    key = (
+        orgs["name"]
+        .astype("string")
+        .str.casefold()
+        .str.replace("[ \t\n\r\u00a0]+", " ", regex=True)
+        .str.strip()
+    )
+    ids = orgs[ORGANISATIONS.id_field.name].astype("string")
+    dup = key.notna() & key.duplicated(keep=False)
+    if not dup.any():
+        return []
+    loc = _Locator(ORGANISATIONS, orgs)
+    header = ORGANISATIONS.field("name").header
+    first: dict[str, int] = {}
+    issues: list[Issue] = []
+    extra = 0
+    for pos in np.flatnonzero(dup.to_numpy()):
+        k = key.iat[pos]
+        if k not in first:
+            first[k] = int(pos)
+            continue
+        other = first[k]
+        this_id, other_id = ids.iat[pos], ids.iat[other]
+        if pd.isna(this_id) or pd.isna(other_id) or this_id == other_id:
+            continue  # a missing or repeated id is an error reported elsewhere
+        if len(issues) >= MAX_ISSUES_PER_COLUMN:
+            extra += 1
+            continue
+        issues.append(
+            warning(
+                f"Navnet '{orgs['name'].iat[pos]}' bruges også af organisationen '{ids.iat[other]}' "
+                f"(række {loc.place_of(other, int(pos))})",
+                file=str(loc.files[pos]),
+                sheet=str(loc.sheets[pos]),
+                row=loc.row_of(int(pos)),
+                column=header,
+                value=str(orgs["name"].iat[pos]),
+                hint="Er det den samme organisation, så brug ét id og slet den ene række. Er det forskellige "
+                "afdelinger, så skriv fx byen i navnet.",
+            )
+        )
+    if extra:
+        issues.append(
+            warning(
+                f"{extra} organisationer mere har samme navn som en anden organisation",
+                column=header,
+                hint="Ret de viste rækker og indlæs igen for at se resten.",
+            )
+        )
+    return issues
+
+
 def validate(data: CleanInput) -> list[Issue]:
     """Declared and cross-table checks on typed tables; issues not already found by clean."""
     vocab = data.vocabularies
@@ -400,5 +471,6 @@ def validate(data: CleanInput) -> list[Issue]:
             issues.extend(_schema_issues(table, df, vocab_codes, hints))
     issues.extend(_reference_issues(tables))
     issues.extend(_date_order_issues(tables))
+    issues.extend(_duplicate_name_issues(tables[ORGANISATIONS.name]))
     known = {(i.file, i.sheet, i.row, i.column) for i in data.issues if i.severity == ERROR}
     return [i for i in issues if i.row is None or (i.file, i.sheet, i.row, i.column) not in known]
