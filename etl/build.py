@@ -14,7 +14,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,14 +22,16 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import shapely
+from filelock import FileLock
 
 from civilkort import reference
-from civilkort.issues import ISSUE_COLUMNS, InputError, Issue
-from civilkort.schema import OFFERS, ORGANISATIONS, REGIONAL_UNITS
+from civilkort.duplicates import stored_decisions
+from civilkort.issues import ISSUE_COLUMNS, InputError, Issue, error
+from civilkort.schema import OFFERS, ORGANISATIONS, REGIONAL_UNITS, TABLES
 from civilkort.settings import Settings, settings
-from etl import locate
+from etl import duplicates, locate
 from etl.boundaries import Boundaries, simplify_for_display
-from etl.clean import CleanInput
+from etl.clean import LIST_KINDS, CleanInput
 from etl.validate import validate
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -42,6 +44,14 @@ class BuildError(Exception):
     """The new database failed a data check; the previous one keeps serving."""
 
 
+class OutdatedBase(BuildError):
+    """Another build started serving while this one was made from the one before; nothing switched."""
+
+
+_ANY = object()
+LOCK_TIMEOUT_S = 300
+
+
 @dataclass
 class Prepared:
     """Validated, placed tables ready to write, with every finding."""
@@ -49,6 +59,7 @@ class Prepared:
     tables: dict[str, pd.DataFrame]
     vocabularies: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
+    duplicate_candidates: pd.DataFrame | None = None  # likely duplicates (etl/duplicates.py)
 
     @property
     def errors(self) -> list[Issue]:
@@ -129,10 +140,20 @@ def _expand_areas(areas: pd.Series, own: pd.Series) -> list[list[int]]:
 
 
 def prepare(
-    data: CleanInput, boundaries: Boundaries | None, *, on_step: StepCallback | None = None
+    data: CleanInput,
+    boundaries: Boundaries | None,
+    *,
+    on_step: StepCallback | None = None,
+    decisions: Sequence[Mapping] = (),
 ) -> Prepared:
-    """Validate and place everything; returns all findings (errors included) without writing."""
+    """Validate and place everything; returns all findings (errors included) without writing.
+
+    ``decisions``: the coordinators' decisions on duplicates (``civilkort.duplicates``), applied
+    before validation; the remaining likely duplicates become the table ``duplicate_candidates``.
+    """
     timer = _Timer(on_step)
+    applied = duplicates.apply_decisions(data, decisions)
+    data = applied.data
     issues = list(data.issues)
     tables = data.tables
     issues += validate(data)
@@ -198,6 +219,10 @@ def prepare(
     exp = tables["experiences"].copy()
     exp["evaluation_label"] = exp["evaluation"].map(_labels(vocab, "evaluation"))
     timer.done("afled", len(offers) + len(collab))
+    candidates = duplicates.find_candidates(
+        {"organisations": orgs, "regional_units": units}, hold_apart=applied.hold_apart
+    )
+    timer.done("dubletter", len(orgs) + len(units))
     return Prepared(
         {
             "organisations": orgs,
@@ -208,17 +233,47 @@ def prepare(
         },
         vocab,
         issues,
+        candidates,
     )
 
 
+_INT_LIST_COLUMNS = frozenset({"service_municipality_codes", "municipality_codes"})
+_TEXT_LIST_COLUMNS = frozenset(
+    {f.name for t in TABLES for f in t.fields if f.kind in LIST_KINDS}
+    | {"theme_labels", "target_group_labels", "council_ids"}
+)
+
+
 def _to_arrow(df: pd.DataFrame) -> pa.Table:
-    """Arrow table with provenance columns renamed and dates as dates."""
+    """Arrow table with provenance columns renamed and dates as dates.
+
+    Columns Arrow cannot type from their values (no rows, or only empty lists) get their
+    declared type, so an input without, say, any collaborations still builds.
+    """
     df = df.rename(columns={"_file": "source_file", "_sheet": "source_sheet", "_row": "source_row"})
+    dates = set()
     for col in df.columns:
         if pd.api.types.is_datetime64_any_dtype(df[col]):
             df[col] = df[col].dt.date
+            dates.add(col)
     drop = [c for c in ("municipality", "service_area_raw") if c in df.columns]
-    return pa.Table.from_pandas(df.drop(columns=drop), preserve_index=False)
+    table = pa.Table.from_pandas(df.drop(columns=drop), preserve_index=False)
+    for i, f in enumerate(table.schema):
+        untyped = pa.types.is_null(f.type) or (
+            pa.types.is_list(f.type) and pa.types.is_null(f.type.value_type)
+        )
+        if not untyped:
+            continue
+        if f.name in dates:
+            target = pa.date32()
+        elif f.name in _INT_LIST_COLUMNS:
+            target = pa.list_(pa.int64())
+        elif f.name in _TEXT_LIST_COLUMNS:
+            target = pa.list_(pa.string())
+        else:
+            target = pa.string()
+        table = table.set_column(i, f.name, table.column(i).cast(target))
+    return table
 
 
 def _reference_frames(vocab: pd.DataFrame, population: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
@@ -340,6 +395,10 @@ def write_database(
             )
             con.unregister("_arrow")
             counts[name] = len(df)
+        candidates = prepared.duplicate_candidates
+        con.register("_arrow", _to_arrow(duplicates.empty_candidates() if candidates is None else candidates))
+        con.execute("CREATE TABLE core_duplicate_candidates AS SELECT * FROM _arrow")
+        con.unregister("_arrow")
         issues = pd.DataFrame([i.as_dict() for i in prepared.issues], columns=ISSUE_COLUMNS).astype(
             {"row": "Int64"}
         )
@@ -401,12 +460,31 @@ def build(
     meta: dict[str, str] | None = None,
     cfg: Settings | None = None,
     on_step: StepCallback | None = None,
+    based_on: Path | None | object = _ANY,
 ) -> BuildResult:
-    """Validate, place and write a new database, then switch to it. Raises InputError or BuildError."""
+    """Validate, place and write a new database, then switch to it. Raises InputError or BuildError.
+
+    ``based_on``: the database this build was made from (e.g. the app's rebuild with workshop
+    entries or an upload laid over the serving data).  If another build has started serving since,
+    this one does not switch (OutdatedBase), so one coordinator never silently undoes another's
+    changes.  Checking and switching happen under a lock file shared by every process.
+    """
     cfg = cfg or settings()
-    prepared = prepare(data, boundaries, on_step=on_step)
+    decided, decided_version = stored_decisions(cfg)
+    prepared = prepare(data, boundaries, on_step=on_step, decisions=decided)
     if prepared.errors:
         raise InputError(prepared.issues)
+    if not any(len(prepared.tables.get(t.name, ())) for t in TABLES):
+        raise InputError(
+            [
+                error(
+                    "Ingen rækker med data: der er overskrifter, men ingen rækker under dem",
+                    file=(meta or {}).get("inputs", ""),
+                    hint="Udfyld mindst én række under overskrifterne. En tom indlæsning ville tømme kortet, "
+                    "så den hidtidige database bruges fortsat.",
+                )
+            ]
+        )
     cfg.builds_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     path = cfg.builds_dir / f"civilkort-{stamp}-{uuid.uuid4().hex[:8]}.duckdb"
@@ -418,6 +496,7 @@ def build(
         "boundaries_kind": boundaries.kind if boundaries is not None else "",
         "is_example": "false",
         **(meta or {}),
+        "duplicate_decisions_version": str(decided_version),
     }
     try:
         counts = write_database(
@@ -429,10 +508,20 @@ def build(
             inputs=data.tables,
             timer=timer,
         )
+        with FileLock(cfg.data_dir / ".build.lock", timeout=LOCK_TIMEOUT_S):
+            if based_on is not _ANY and _resolved(current_pointer_target(cfg)) != _resolved(based_on):
+                raise OutdatedBase(
+                    "Data er blevet bygget igen imens (fx af en anden koordinator), så denne opbygning er "
+                    "ikke taget i brug. Prøv igen: den bygger så videre på de nyeste data."
+                )
+            switch_to(path, cfg)
     except BaseException:
         path.unlink(missing_ok=True)
         Path(f"{path}.wal").unlink(missing_ok=True)
         raise
-    switch_to(path, cfg)
     prune(cfg)
     return BuildResult(path, counts, prepared.issues, timer.steps)
+
+
+def _resolved(path: Path | None | object) -> Path | None:
+    return Path(path).resolve() if isinstance(path, (str, Path)) else None

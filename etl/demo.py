@@ -1844,6 +1844,20 @@ def _cvr_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
         check[todo[ok]] = c[ok]
         todo = todo[~ok]
     number = digits @ (10 ** np.arange(7, 0, -1)) + check
+    # A CVR number names one legal entity: replace repeats (about 4,000 at national scale) with the next
+    # free valid numbers, without drawing more random numbers (so every other column stays the same).
+    repeated = np.flatnonzero(pd.Series(number).duplicated().to_numpy())
+    if len(repeated):
+        used = set(number.tolist())
+        prefix = 9_000_000
+        for i in repeated:
+            while True:
+                prefix += 1
+                c = -sum(int(d) * w for d, w in zip(str(prefix), weights)) % 11
+                if c < 10 and prefix * 10 + c not in used:
+                    break
+            number[i] = prefix * 10 + c
+            used.add(int(number[i]))
     return number.astype("U8").astype(object)
 
 
@@ -1932,6 +1946,7 @@ def _organisations(spec: ScaleSpec, rng: np.random.Generator, geo: _Geo, today: 
     staffing = _nullable(staffing, rng.random(n) < 0.08)
     informal = org_type == "uformelt_netvaerk"
     cvr = _nullable(_cvr_numbers(rng, n), informal | (rng.random(n) < 0.15))
+    names, cvr = _respelled_duplicates(names, cvr, muni, template, is_multi)
     website = _nullable("https://" + slug + ".example.dk", rng.random(n) < np.where(informal, 0.6, 0.15))
     email = _nullable("kontakt@" + slug + ".example.dk", rng.random(n) < 0.12)
     contact = _nullable(_pick(rng, np.array(_CONTACT_ROLES, dtype=object), n), rng.random(n) < 0.35)
@@ -1976,6 +1991,51 @@ def _organisations(spec: ScaleSpec, rng: np.random.Generator, geo: _Geo, today: 
         theme_mask=np.concatenate([np.zeros(n_known, dtype=np.int64), _template_theme_masks()[template]]),
         by_name=dict(zip(all_names, columns["organisation_id"], strict=True)),
     )
+
+
+DUPLICATES_PER_ORGANISATIONS = 400
+"""One organisation in this many is registered twice, spelled differently (at least two per data set)."""
+
+_ASCII_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+_RESPELLINGS = (
+    lambda s: re.sub(r"^(\S+) (\S+) ", r"\1\2, ", s) if s.count(" ") >= 2 else s.upper(),  # ÆldreSagen, Viby
+    lambda s: s.translate(_ASCII_DANISH),  # Aeldre Sagen Aarhus
+    lambda s: f"{s} - lokalafdeling",
+    lambda s: s.upper(),
+    lambda s: f"Foreningen {s}" if "forening" not in s.lower() else s.replace(" ", "  ").lower(),
+)
+"""Ways the same organisation gets written in another list; each leaves the compared name unchanged."""
+
+
+def _respelled_duplicates(
+    names: np.ndarray, cvr: np.ndarray, muni: np.ndarray, template: np.ndarray, is_multi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Make a few organisations a second registration of an earlier one in the same municipality.
+
+    As when two lists are combined: the name respelled (case, æøå, punctuation, 'lokalafdeling'),
+    every other one with the same CVR number. Deterministic, and draws no random numbers.
+    """
+    names, cvr = names.copy(), cvr.copy()
+    n = len(names)
+    local = np.flatnonzero(~is_multi)
+    wanted = max(2, n // DUPLICATES_PER_ORGANISATIONS)
+    if len(local) < 4:
+        return names, cvr
+    used: set[int] = set()
+    made = 0
+    for j in local[::-1][:: max(1, len(local) // (2 * wanted))]:
+        if made == wanted:
+            break
+        same = np.flatnonzero((muni[:j] == muni[j]) & (template[:j] == template[j]) & ~is_multi[:j])
+        same = [int(i) for i in same if int(i) not in used]
+        if not same or int(j) in used:
+            continue
+        i = same[0]
+        names[j] = _RESPELLINGS[made % len(_RESPELLINGS)](str(names[i]))
+        cvr[j] = cvr[i] if made % 2 == 0 else None
+        used.update((i, int(j)))
+        made += 1
+    return names, cvr
 
 
 def _known_muni_idx(geo: _Geo, code: int | None) -> int:

@@ -21,7 +21,7 @@ from civilkort.schema import TABLES_BY_NAME
 from civilkort.settings import Settings, settings
 from etl.boundaries import Boundaries
 from etl.build import BuildResult, StepCallback, build
-from etl.clean import KIND_DTYPES, LIST_KINDS, CleanInput, empty_table
+from etl.clean import KIND_DTYPES, LIST_KINDS, CleanInput, empty_column, empty_table
 from etl.read import PROVENANCE
 
 DATA_TABLES = ("organisations", "offers", "regional_units", "collaborations", "experiences")
@@ -39,7 +39,10 @@ def _typed(name: str, df: pd.DataFrame) -> pd.DataFrame:
     if df.empty:
         return out
     for f in table.fields:
-        col = df[f.name] if f.name in df.columns else pd.Series(pd.NA, index=df.index)
+        if f.name not in df.columns:  # a partial row: the field is empty
+            out[f.name] = empty_column(f.kind, len(df)).set_axis(df.index)
+            continue
+        col = df[f.name]
         if f.kind in LIST_KINDS:
             out[f.name] = [
                 list(v) if isinstance(v, (list, tuple, np.ndarray)) else []
@@ -127,4 +130,6 @@ def rebuild(
     keep = {k: v for k, v in meta.items() if k.startswith("example_") or k in ("is_example", "inputs")}
     if note:
         keep["inputs"] = f"{keep.get('inputs', '')}; {note}".strip("; ")
-    return build(data, boundaries=bounds, population=population, meta=keep, cfg=cfg, on_step=on_step)
+    return build(
+        data, boundaries=bounds, population=population, meta=keep, cfg=cfg, on_step=on_step, based_on=path
+    )

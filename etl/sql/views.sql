@@ -79,6 +79,52 @@ FROM meta_quality_issues;
 CREATE VIEW build_info AS
 SELECT key, value FROM meta_build;
 
+-- Likely duplicates left after the coordinators' decisions (etl/duplicates.py; README "Dubletter"):
+-- one row per pair, best first by score, both records side by side (_a, _b).
+CREATE VIEW duplicate_candidates AS
+WITH ids AS (
+    SELECT kind, key_a AS id FROM core_duplicate_candidates
+    UNION SELECT kind, key_b FROM core_duplicate_candidates
+), offer_counts AS (
+    SELECT organisation_id AS id, count(*) AS n FROM core_offers
+    WHERE organisation_id IN (SELECT id FROM ids WHERE kind = 'organisation')
+    GROUP BY 1
+), collaboration_counts AS (
+    SELECT p.partner_kind AS kind, p.partner_id AS id, count(DISTINCT p.collaboration_id) AS n
+    FROM collaboration_partners p
+    JOIN ids ON ids.kind = p.partner_kind AND ids.id = p.partner_id
+    GROUP BY 1, 2
+), records AS (
+    SELECT 'organisation' AS kind, organisation_id AS id, name, cvr, address, postcode, city,
+           municipality_code, council_id, source_file, source_sheet, source_row
+    FROM core_organisations
+    UNION ALL
+    SELECT 'regional_unit', unit_id, name, NULL::VARCHAR, address, postcode, city,
+           municipality_code, council_id, source_file, source_sheet, source_row
+    FROM core_regional_units
+), detail AS (
+    SELECT r.*, m.municipality_name, coalesce(o.n, 0) AS n_offers, coalesce(c.n, 0) AS n_collaborations
+    FROM records r
+    JOIN ids USING (kind, id)
+    LEFT JOIN ref_municipalities m USING (municipality_code)
+    LEFT JOIN offer_counts o ON r.kind = 'organisation' AND o.id = r.id
+    LEFT JOIN collaboration_counts c ON c.kind = r.kind AND c.id = r.id
+)
+SELECT d.kind, d.pair_key, d.key_a, d.key_b, d.score, d.reasons,
+       d.same_cvr, d.similar_name, d.same_address, d.name_similarity,
+       a.name AS name_a, a.cvr AS cvr_a, a.address AS address_a, a.postcode AS postcode_a, a.city AS city_a,
+       a.municipality_code AS municipality_code_a, a.municipality_name AS municipality_name_a,
+       a.council_id AS council_id_a, a.source_file AS source_file_a, a.source_sheet AS source_sheet_a,
+       a.source_row AS source_row_a, a.n_offers AS n_offers_a, a.n_collaborations AS n_collaborations_a,
+       b.name AS name_b, b.cvr AS cvr_b, b.address AS address_b, b.postcode AS postcode_b, b.city AS city_b,
+       b.municipality_code AS municipality_code_b, b.municipality_name AS municipality_name_b,
+       b.council_id AS council_id_b, b.source_file AS source_file_b, b.source_sheet AS source_sheet_b,
+       b.source_row AS source_row_b, b.n_offers AS n_offers_b, b.n_collaborations AS n_collaborations_b
+FROM core_duplicate_candidates d
+JOIN detail a ON a.kind = d.kind AND a.id = d.key_a
+JOIN detail b ON b.kind = d.kind AND b.id = d.key_b
+ORDER BY d.score DESC, d.pair_key;
+
 -- One row per measure; the CLI prints it and the app shows it.
 CREATE VIEW quality_report AS
 WITH located AS (

@@ -92,3 +92,38 @@ def test_a_bad_change_keeps_the_serving_database(cfg, example_tables):
 def test_no_database_to_rebuild(tmp_path):
     with pytest.raises(NothingToRebuild):
         rebuild(cfg=Settings(data_dir=tmp_path, static_dir=tmp_path))
+
+
+def test_partial_rows_leave_missing_fields_empty(cfg, example_tables):
+    first = example_tables["organisations"].iloc[0]
+    partial = pd.DataFrame(
+        [
+            {
+                "organisation_id": "WS-2",
+                "name": "Kun navn og sted",
+                "organisation_type": first["organisation_type"],
+                "municipality": 751,
+                "_file": "workshop: test",
+                "_sheet": "organisation",
+                "_row": 1,
+            }
+        ]
+    )
+    rebuild({"organisations": partial}, cfg=cfg)
+    after, _ = _core(cfg, "organisations")
+    row = after.set_index("organisation_id").loc["WS-2"]
+    assert row["name"] == "Kun navn og sted" and pd.isna(row["cvr"]) and row["municipality_code"] == 751
+
+
+def test_a_build_made_from_an_older_database_does_not_switch(cfg, example_tables, tiny_boundaries):
+    from etl.build import OutdatedBase
+
+    base = current_path(cfg)
+    build(clean_input(example_tables), boundaries=tiny_boundaries, cfg=cfg)  # someone else rebuilt meanwhile
+    newer = current_path(cfg)
+    with pytest.raises(OutdatedBase, match="bygget igen imens"):
+        build(clean_input(example_tables), boundaries=tiny_boundaries, cfg=cfg, based_on=base)
+    assert current_path(cfg) == newer
+    assert len(list(cfg.builds_dir.glob("*.duckdb"))) <= 3  # the refused file was removed
+    build(clean_input(example_tables), boundaries=tiny_boundaries, cfg=cfg, based_on=newer)
+    assert current_path(cfg) != newer
