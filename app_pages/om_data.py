@@ -31,7 +31,7 @@ def page() -> None:
     c1.metric("Bygget", danish_date(meta.get("built_at", ""), with_time=True))
     c2.metric("Eksempeldata", "Ja" if is_example(db) else "Nej")
     c3.metric("Kommunegrænser", "Indlæst" if meta.get("boundaries_loaded") == "true" else "Ikke indlæst")
-    st.write(f"**Kilde:** {meta.get('inputs', 'ukendt')}")
+    st.write(f"**Kilde:** {md(meta.get('inputs', 'ukendt'))}")
     if is_example(db):
         st.info(
             "Eksempeldata er genereret (skala: "
@@ -109,6 +109,9 @@ def page() -> None:
     st.subheader("Indlæs jeres egne data")
     st.markdown(
         """
+Koordinatorer kan uploade filerne direkte på siden **Indlæs data** og se fejl og ændringer, før de bygger.
+Fra kommandolinjen:
+
 1. Hent skabelonen: `python -m etl template skabelon.xlsx` (et ark pr. tabel, rullelister og vejledning).
 2. Udfyld den, eller læg jeres CSV-filer i en mappe med samme kolonner.
 3. Tjek filerne: `python -m etl check skabelon.xlsx`. Hver fejl nævner fil, ark, række og kolonne.

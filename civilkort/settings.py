@@ -42,6 +42,11 @@ class Settings:
         return self.data_dir / "store.sqlite"
 
     @property
+    def uploads_dir(self) -> Path:
+        """Files coordinators uploaded in the app, one folder per upload (the newest few are kept)."""
+        return self.data_dir / "uploads"
+
+    @property
     def snapshots_dir(self) -> Path:
         """Frozen copies of builds, e.g. the state at a workshop, kept apart from pruned builds."""
         return self.data_dir / "snapshots"

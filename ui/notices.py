@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from civilkort.db import Database
+from ui.details import md
 
 log = logging.getLogger("civilkort.app")
 
@@ -40,7 +41,7 @@ def provenance_banner(db: Database) -> None:
             icon="⚠️",
         )
     st.caption(
-        f"Data bygget {built} · Kilde: {meta.get('inputs', 'ukendt')} · Se *Om data* for kilder og kvalitet."
+        f"Data bygget {built} · Kilde: {md(meta.get('inputs', 'ukendt'))} · Se *Om data* for kilder og kvalitet."
     )
 
 

@@ -1,0 +1,532 @@
+"""Files a coordinator uploads in the app: save them, check them against the serving build, build.
+
+The app's page (``app_pages/indlaes.py`` with ``ui/upload.py``) only shows what these functions
+return; nothing here imports Streamlit.  The flow:
+
+1. :func:`save_uploads` writes the files under ``data/uploads/<time>-<random>/`` with safe names
+   (the original names are kept for every message);
+2. :func:`check_upload` reads and cleans them through the same :mod:`etl.read` and :mod:`etl.clean`
+   as the command line, lays them over the serving build's stored inputs (``opdater`` or
+   ``erstat``, see :mod:`etl.diff`), and validates and places the result with the serving build's
+   boundaries, without writing a database: every finding, and what would change;
+3. :func:`build_upload` builds that result the usual all-or-nothing way.  On any error the database
+   that was serving keeps serving.
+
+Saving and building need the coordinator role, checked here and not only by the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from civilkort import auth, reference
+from civilkort.auth import COORDINATOR, Principal
+from civilkort.db import Database, current_path
+from civilkort.issues import InputError, Issue, error, warning
+from civilkort.reference import fold
+from civilkort.schema import TABLES, TABLES_BY_NAME, VOCABULARY_NAMES
+from civilkort.settings import Settings, settings
+from etl.boundaries import Boundaries, BoundaryError
+from etl.build import BuildResult, StepCallback, build, prepare
+from etl.clean import CleanInput, builtin_vocabularies, clean, empty_table
+from etl.diff import MODES, REPLACE, UPDATE, Diff, diff, value_text
+from etl.read import MAX_FILE_BYTES, RawInput, read_inputs
+from etl.rebuild import (
+    DATA_TABLES,
+    NothingToRebuild,
+    current_inputs,
+    stored_boundaries,
+    stored_population,
+    with_changes,
+)
+
+MAX_UPLOAD_MB = MAX_FILE_BYTES // (1024 * 1024)
+"""Largest file the app accepts, in MB: the ETL's own limit (also ``server.maxUploadSize``)."""
+DATA_TYPES = ("xlsx", "xlsm", "xls", "csv", "txt", "tsv", "zip", "json")
+"""File types offered for data; anything ``etl.read.read_inputs`` cannot read gets a Danish error there."""
+POPULATION_TYPES = ("csv", "txt")
+BOUNDARY_TYPES = ("geojson", "json", "gpkg", "zip")
+KEEP_UPLOADS = 10
+"""Upload folders kept (newest first); older ones are deleted when a new upload is saved."""
+STORED = "allerede indlæst"
+"""Provenance of rows that come from the serving build, not from the upload."""
+STEPS = {
+    "valider": "Data valideret",
+    "placer": "Placeringer fundet",
+    "afled": "Kommuner og sundhedsråd afledt",
+    "dubletter": "Mulige dubletter fundet",
+    "skriv database": "Ny databasefil skrevet",
+    "datatjek": "Datatjek bestået",
+}
+"""The steps a build reports through its ``on_step`` callback, in order, with what they mean in Danish."""
+ISSUE_HEADERS = {
+    "severity": "Type",
+    "file": "Fil",
+    "sheet": "Ark",
+    "row": "Række",
+    "column": "Kolonne",
+    "value": "Værdi",
+    "message": "Besked",
+    "hint": "Råd",
+}
+MODE_LABELS = {UPDATE: "opdateret", REPLACE: "erstattet"}
+
+_UNSAFE = re.compile(r"[^\w ().,+-]+")
+
+
+class UploadOutdated(Exception):
+    """The serving build changed after the files were checked; check them again before building."""
+
+
+def sanitise_name(name: str, fallback: str = "fil") -> str:
+    """A safe file name for an uploaded file: no folders, no control or odd characters, not hidden."""
+    base = unicodedata.normalize("NFC", str(name)).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable())
+    base = _UNSAFE.sub("_", base)
+    base = re.sub(r"\s+", " ", base).strip(" .")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem, suffix = stem[:100].strip(" ."), suffix[:10]
+    if not stem:
+        return fallback + (f".{suffix}" if suffix else "")
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+@dataclass(frozen=True)
+class SavedFile:
+    """One uploaded file: the name the user gave it and where it was saved."""
+
+    original: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The files of one upload, saved in their own folder."""
+
+    folder: Path
+    data_files: tuple[SavedFile, ...] = ()
+    population: SavedFile | None = None
+    boundaries: SavedFile | None = None
+
+    @property
+    def files(self) -> list[SavedFile]:
+        """Every file of the upload."""
+        extra = [f for f in (self.population, self.boundaries) if f is not None]
+        return [*self.data_files, *extra]
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Saved file name -> the name the user gave it."""
+        return {f.path.name: f.original for f in self.files}
+
+
+def _save(folder: Path, name: str, data: bytes | memoryview, used: set[str]) -> SavedFile:
+    safe = sanitise_name(name)
+    candidate, n = safe, 1
+    while candidate.lower() in used:
+        n += 1
+        candidate = f"{n}-{safe}"
+    used.add(candidate.lower())
+    path = folder / candidate
+    path.write_bytes(data)
+    return SavedFile(str(name), path)
+
+
+def prune_uploads(cfg: Settings, keep: int = KEEP_UPLOADS) -> None:
+    """Delete all but the newest ``keep`` upload folders."""
+    if not cfg.uploads_dir.is_dir():
+        return
+    folders = sorted((p for p in cfg.uploads_dir.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
+    for old in folders[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def save_uploads(
+    principal: Principal,
+    data_files: Iterable[tuple[str, bytes | memoryview]],
+    *,
+    population: tuple[str, bytes | memoryview] | None = None,
+    boundaries: tuple[str, bytes | memoryview] | None = None,
+    cfg: Settings | None = None,
+) -> Upload:
+    """Save (name, bytes) pairs in a new folder under ``data/uploads/``; coordinators only."""
+    auth.require(principal, COORDINATOR)
+    cfg = cfg or settings()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S-%f")  # sorts by time, newest last
+    folder = cfg.uploads_dir / f"{stamp}-{secrets.token_hex(4)}"
+    folder.mkdir(parents=True, mode=0o700)
+    used: set[str] = set()
+    saved = tuple(_save(folder, name, data, used) for name, data in data_files)
+    pop = _save(folder, population[0], population[1], used) if population else None
+    bounds = _save(folder, boundaries[0], boundaries[1], used) if boundaries else None
+    prune_uploads(cfg)
+    return Upload(folder, saved, pop, bounds)
+
+
+# ---------------------------------------------------------------- checking
+
+
+@dataclass
+class Check:
+    """An upload read, cleaned, laid over the serving build and validated, with what it would change."""
+
+    upload: Upload
+    mode: str
+    base: Path | None
+    """The database file serving when the files were checked (None: no database yet)."""
+    base_meta: dict[str, str]
+    issues: list[Issue]
+    diff: Diff | None
+    """None when the files could not be read at all."""
+    data: CleanInput | None = None
+    boundaries: Boundaries | None = None
+    population: pd.DataFrame | None = None
+    vocabulary_added: list[tuple[str, str]] = field(default_factory=list)
+    """(vocabulary name, label) of new vocabulary values in the upload."""
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Findings that stop the build."""
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        """Findings that do not stop the build."""
+        return [i for i in self.issues if not i.is_error]
+
+    def is_from_upload(self, issue: Issue) -> bool:
+        """True if the finding is about one of the uploaded files (not the data already loaded)."""
+        return issue.file in {f.original for f in self.upload.files}
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """How to show codes in this upload's preview (its vocabularies and municipality names)."""
+        return display_labels(self.data.vocabularies if self.data is not None else builtin_vocabularies())
+
+    @property
+    def changes_anything(self) -> bool:
+        """True if building would change the data, the population or the boundaries."""
+        return bool(
+            (self.diff is not None and self.diff.has_changes)
+            or self.vocabulary_added
+            or self.upload.population is not None
+            or self.upload.boundaries is not None
+        )
+
+    @property
+    def can_build(self) -> bool:
+        """True when there are no errors and something to build."""
+        return self.data is not None and not self.errors and self.changes_anything
+
+
+def _rename(issues: Iterable[Issue], names: Mapping[str, str]) -> list[Issue]:
+    """Issues with saved file names turned back into the names the user gave the files."""
+    odd = {s: o for s, o in names.items() if s != o}
+    out = []
+    for issue in issues:
+        message, hint, file = issue.message, issue.hint, names.get(issue.file, issue.file)
+        for saved, original in odd.items():
+            message, hint = message.replace(saved, original), hint.replace(saved, original)
+        out.append(replace(issue, file=file, message=message, hint=hint))
+    return out
+
+
+def _vocabulary_id(text: object) -> str | None:
+    """The vocabulary id a cell names ('Målgrupper', 'target_group', a column header), or None."""
+    key = fold(text)
+    for vid, name in VOCABULARY_NAMES.items():
+        if key in (fold(vid), fold(name)):
+            return vid
+    for t in TABLES:
+        for f in t.fields:
+            if f.vocabulary and key in (fold(f.header), fold(f.name)):
+                return f.vocabulary
+    return None
+
+
+def _with_stored_vocabularies(raw: RawInput, stored: pd.DataFrame) -> None:
+    """Put the serving build's own vocabulary values in front of the upload's, so rows may use them.
+
+    The upload's rows that repeat a stored value are dropped (re-uploading the same workbook is quiet).
+    """
+    own = stored[~stored["is_builtin"].astype(bool)] if "is_builtin" in stored else stored.iloc[0:0]
+    if own.empty:
+        return
+    known = {(str(v), fold(lab)) for v, lab in zip(own["vocabulary"], own["label"], strict=True)}
+    given = raw.tables.get("vocabularies")
+    if given is not None and len(given) and {"vocabulary", "label"} <= set(given.columns):
+        repeat = [
+            (_vocabulary_id(v), fold(lab)) in known if v is not None and lab is not None else False
+            for v, lab in zip(given["vocabulary"], given["label"], strict=True)
+        ]
+        given = given[[not r for r in repeat]]
+    rows = pd.DataFrame(
+        {
+            "vocabulary": own["vocabulary"].astype(object).to_numpy(),
+            "code": own["code"].astype(object).to_numpy(),
+            "label": own["label"].astype(object).to_numpy(),
+            "description": own["description"].astype(object).to_numpy(),
+            "_file": STORED,
+            "_sheet": "Vokabularer",
+            "_row": pd.Series(range(len(own)), dtype="int64").to_numpy() + 2,
+        }
+    )
+    parts = [rows] if given is None or given.empty else [rows, given.astype({"_row": "int64"})]
+    raw.tables["vocabularies"] = pd.concat(parts, ignore_index=True)
+
+
+def _empty_inputs() -> CleanInput:
+    return CleanInput({n: empty_table(n) for n in DATA_TABLES}, builtin_vocabularies(), [])
+
+
+def _read_population(saved: SavedFile, issues: list[Issue]) -> pd.DataFrame | None:
+    from etl.population import read_folk1a
+
+    try:
+        return read_folk1a(saved.path)
+    except InputError as exc:
+        issues.extend(exc.issues)
+    except Exception as exc:  # noqa: BLE001 - pandas raises several types for files that are not CSV
+        issues.append(
+            error(
+                f"Folketalsfilen kan ikke læses ({type(exc).__name__})",
+                file=saved.path.name,
+                hint="Hent FOLK1A som CSV (semikolon-separeret) fra Danmarks Statistik; se README.",
+            )
+        )
+    return None
+
+
+def _read_boundaries(saved: SavedFile, issues: list[Issue]) -> Boundaries | None:
+    from etl.boundaries import load
+
+    try:
+        shapes = load(saved.path)
+    except BoundaryError as exc:
+        issues.append(
+            error(
+                str(exc),
+                file=saved.path.name,
+                hint="Brug DAGI- eller GISCO-kommunegrænser som GeoJSON, GeoPackage eller zip (se README).",
+            )
+        )
+        return None
+    shapes.source = saved.original
+    return shapes
+
+
+def _blanked_columns(
+    changes: Diff, tables: Mapping[str, pd.DataFrame], given: Mapping[str, set[str]]
+) -> list[Issue]:
+    """Warnings for columns a file leaves out that would empty values in the rows it replaces."""
+    issues = []
+    for name, df in tables.items():
+        td = changes.tables[name]
+        if not td.n_changed:
+            continue
+        table = TABLES_BY_NAME[name]
+        left_out = {f.name: f.header for f in table.fields if f.name not in given.get(name, set())}
+        emptied = td.changes[td.changes["field"].isin(list(left_out)) & td.changes["old"].map(_has_value)]
+        if emptied.empty:
+            continue
+        headers = [left_out[f] for f in dict.fromkeys(emptied["field"])]
+        files = ", ".join(dict.fromkeys(df["_file"].astype(str)))
+        issues.append(
+            warning(
+                f"Kolonnerne {', '.join(headers)} findes ikke i filen; de bliver tomme i "
+                f"{emptied['id'].nunique()} af de {td.n_changed} rækker på arket {table.sheet}, der erstattes",
+                file=files,
+                sheet=str(df["_sheet"].iloc[0]) if len(df) else "",
+                column=headers[0],
+                hint="En række med samme id erstatter hele den hidtidige række. Tag kolonnerne med i filen, "
+                "hvis de hidtidige værdier skal bevares.",
+            )
+        )
+    return issues
+
+
+def _has_value(value: object) -> bool:
+    return value_text(value) != ""
+
+
+def check_upload(upload: Upload, mode: str, *, cfg: Settings | None = None) -> Check:
+    """Read, clean, merge and validate an upload against the serving build; writes nothing."""
+    if mode not in MODES:
+        raise ValueError(f"Ukendt tilstand '{mode}'")
+    cfg = cfg or settings()
+    base = current_path(cfg)
+    issues: list[Issue] = []
+    current, bounds, population, meta = _empty_inputs(), None, None, {}
+    if base is not None:
+        db = Database(base)
+        try:
+            meta = db.meta()
+            try:
+                current = current_inputs(db)
+            except NothingToRebuild as exc:
+                issues.append(
+                    error(
+                        str(exc),
+                        hint="Byg databasen én gang fra filerne med 'python -m etl build'; derefter kan der "
+                        "indlæses i appen.",
+                    )
+                )
+                return Check(upload, mode, base, meta, issues, None)
+            bounds, population = stored_boundaries(db), stored_population(db)
+        finally:
+            db.close()
+    if upload.population is not None:
+        read = _read_population(upload.population, issues)
+        population = read if read is not None else population
+    if upload.boundaries is not None:
+        shapes = _read_boundaries(upload.boundaries, issues)
+        bounds = shapes if shapes is not None else bounds
+
+    tables: dict[str, pd.DataFrame] = {}
+    given: dict[str, set[str]] = {}
+    vocabularies = current.vocabularies
+    if upload.data_files:
+        try:
+            raw = read_inputs([f.path for f in upload.data_files])
+        except InputError as exc:
+            issues.extend(exc.issues)
+            return Check(upload, mode, base, meta, _rename(issues, upload.names), None)
+        names = upload.names
+        for df in raw.tables.values():
+            df["_file"] = df["_file"].map(lambda f: names.get(f, f)).astype("str")
+        _with_stored_vocabularies(raw, current.vocabularies)
+        cleaned = clean(raw)
+        issues += [*raw.issues, *cleaned.issues]
+        tables = {n: cleaned.tables[n] for n in DATA_TABLES if n in raw.tables}
+        given = {n: {c for c in raw.tables[n].columns if not c.startswith("_")} for n in tables}
+        vocabularies = cleaned.vocabularies
+
+    changes = diff(current.tables, tables, mode)
+    if mode == UPDATE:
+        issues += _blanked_columns(changes, tables, given)
+    merged = with_changes(current, tables, replace=mode == REPLACE)
+    data = CleanInput(merged.tables, vocabularies, _rename(issues, upload.names))
+    prepared = prepare(data, bounds)
+    before = set(zip(current.vocabularies["vocabulary"], current.vocabularies["code"], strict=True))
+    added = [
+        (VOCABULARY_NAMES.get(str(v), str(v)), str(lab))
+        for v, c, lab in zip(
+            vocabularies["vocabulary"], vocabularies["code"], vocabularies["label"], strict=True
+        )
+        if (v, c) not in before
+    ]
+    return Check(
+        upload,
+        mode,
+        base,
+        meta,
+        _rename(prepared.issues, upload.names),
+        changes,
+        data,
+        bounds,
+        population,
+        added,
+    )
+
+
+def display_labels(vocabularies: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Labels for showing codes: vocabulary id -> code -> label, and 'municipality' -> code -> name."""
+    out: dict[str, dict[str, str]] = {}
+    for v, c, lab in zip(
+        vocabularies["vocabulary"], vocabularies["code"], vocabularies["label"], strict=True
+    ):
+        out.setdefault(str(v), {})[str(c)] = str(lab)
+    m = reference.municipalities()
+    out["municipality"] = {
+        str(c): str(n) for c, n in zip(m["municipality_code"], m["municipality_name"], strict=True)
+    }
+    return out
+
+
+def issues_table(issues: Iterable[Issue]) -> pd.DataFrame:
+    """Findings as a table with Danish headers, errors first (then in the order found)."""
+    rows = [i.as_dict() for i in issues]
+    df = pd.DataFrame(rows, columns=list(ISSUE_HEADERS))
+    if len(df):
+        df = df.iloc[df["severity"].ne("fejl").argsort(kind="stable")]
+    df["row"] = df["row"].astype("Int64")
+    df["severity"] = df["severity"].str.capitalize()
+    return df.rename(columns=ISSUE_HEADERS).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- building
+
+
+def build_meta(check: Check, principal: Principal, *, today: dt.date | None = None) -> dict[str, str]:
+    """The new build's metadata: what it was built from, carried over from the serving build."""
+    today = today or dt.date.today()
+    files = ", ".join(f.original for f in check.upload.files)
+    note = f"{files} ({MODE_LABELS[check.mode]} i appen {today:%d-%m-%Y} af {principal.name})"
+    serving = check.base_meta
+    keep = {k: v for k, v in serving.items() if k.startswith("example_") or k in ("is_example", "inputs")}
+    whole = check.mode == REPLACE and check.diff is not None and len(check.diff.uploaded) == len(TABLES)
+    if whole:  # every table replaced: nothing of the example data is left
+        keep = {"is_example": "false", "inputs": note}
+    else:
+        inputs = f"{keep.get('inputs', '')}; {note}".strip("; ")
+        keep["inputs"] = inputs if len(inputs) <= 500 else "… " + inputs[-480:]
+    keep["upload"] = check.upload.folder.name
+    return keep
+
+
+def build_upload(
+    check: Check,
+    principal: Principal,
+    *,
+    cfg: Settings | None = None,
+    on_step: StepCallback | None = None,
+) -> BuildResult:
+    """Build the checked upload and switch to it; raises PermissionDenied, UploadOutdated, InputError or BuildError.
+
+    The database that was serving keeps serving on every error.
+    """
+    auth.require(principal, COORDINATOR)
+    if check.data is None or check.errors:
+        raise InputError(check.errors or [error("Filerne kunne ikke læses")])
+    cfg = cfg or settings()
+    if current_path(cfg) != check.base:
+        raise UploadOutdated(
+            "Databasen er blevet bygget igen, siden filerne blev tjekket (fx af en anden koordinator). "
+            "Tjek filerne igen, før du bygger."
+        )
+    return build(
+        check.data,
+        boundaries=check.boundaries,
+        population=check.population,
+        meta=build_meta(check, principal),
+        cfg=cfg,
+        on_step=on_step,
+        based_on=check.base,
+    )
+
+
+def serving_vocabularies(db: Database) -> pd.DataFrame:
+    """The vocabularies a build uses: the built-in ones plus the council's own additions."""
+    return db.query(
+        "SELECT vocabulary, code, label, description, sort_order, is_builtin FROM ref_vocabularies"
+    )
+
+
+def template_bytes(vocabularies: pd.DataFrame | None = None) -> bytes:
+    """The Excel template (etl.template) as bytes, with the given vocabularies in its dropdowns."""
+    from etl.template import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_template(Path(tmp) / "skabelon.xlsx", vocabularies)
+        return path.read_bytes()

@@ -1,0 +1,392 @@
+"""The upload page's pieces: the uploaders, the check (kept per set of files), findings, preview, build.
+
+The work is done by :mod:`etl.upload` (save, check, build) and :mod:`etl.diff` (what changes); this
+module only draws it and keeps the check in the session, so a click does not read the files again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from civilkort import export
+from civilkort.auth import PermissionDenied, Principal
+from civilkort.db import current_path
+from civilkort.issues import InputError, Issue
+from civilkort.schema import TABLES_BY_NAME
+from etl import upload as up
+from etl.build import BuildError
+from etl.diff import REPLACE, UPDATE, TableDiff, count_text, readable, readable_changes
+from ui.data import database
+from ui.details import md
+from ui.notices import danish_date
+
+log = logging.getLogger("civilkort.app")
+
+MAX_SHOWN = 1_000
+"""Rows of each preview list sent to the browser (the counts are always complete)."""
+MODE_LABELS = {
+    UPDATE: "Opdater: rækker med samme id erstattes, nye rækker tilføjes, intet slettes",
+    REPLACE: "Erstat: de uploadede tabeller er hele det nye indhold; rækker, der ikke er med, fjernes",
+}
+_SAVED = "indlaes_saved"  # (files' signature, Upload): the files are saved once per set of files
+_CHECK = "indlaes_check"  # (signature incl. mode and serving build, Check)
+_ROUND = "indlaes_round"  # bumped after a build: the uploaders get new keys and empty out
+_OUTCOME = "indlaes_outcome"  # the last build's outcome, shown after the rerun
+
+
+@dataclass
+class Files:
+    """What the user chose on the page."""
+
+    mode: str
+    data: list[Any]
+    population: Any | None
+    boundaries: Any | None
+
+    @property
+    def any(self) -> bool:
+        """True if any file was given."""
+        return bool(self.data or self.population or self.boundaries)
+
+    @property
+    def signature(self) -> tuple:
+        """Identifies this set of files (Streamlit gives each upload its own file id)."""
+        return (
+            tuple(f.file_id for f in self.data),
+            getattr(self.population, "file_id", None),
+            getattr(self.boundaries, "file_id", None),
+        )
+
+
+def serving_line(prefix: str = "Appen viser nu") -> None:
+    """One line naming the build that is serving: file, build time and source."""
+    db = database()
+    meta = db.meta()
+    st.caption(
+        f":material/database: **{prefix}:** `{db.path.name}`, bygget "
+        f"{danish_date(meta.get('built_at', ''), with_time=True)} · kilde: {md(meta.get('inputs', 'ukendt'))}"
+    )
+
+
+def template_button() -> None:
+    """Download the Excel template, with the serving build's vocabularies in its dropdowns."""
+    st.download_button(
+        "Hent Excel-skabelonen",
+        lambda: up.template_bytes(up.serving_vocabularies(database())),
+        file_name="civilsamfundskortet-skabelon.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="indlaes_template",
+        help="Ét ark pr. tabel med rullelister og en vejledning. Udfyld den, eller brug samme kolonner i CSV-filer.",
+    )
+
+
+def choose_files() -> Files:
+    """The mode and the uploaders (data files; folketal and boundaries under 'Valgfrit')."""
+    r = st.session_state.get(_ROUND, 0)
+    mode = st.radio(
+        "Hvordan skal filerne bruges?",
+        [UPDATE, REPLACE],
+        format_func=MODE_LABELS.get,
+        key="indlaes_mode",
+        help="Tabeller, der ikke er med i filerne, bliver som de er i begge tilfælde.",
+    )
+    data = st.file_uploader(
+        "Datafiler: den udfyldte skabelon (xlsx) eller CSV-filer",
+        type=list(up.DATA_TYPES),
+        accept_multiple_files=True,
+        key=f"indlaes_data_{r}",
+        max_upload_size=up.MAX_UPLOAD_MB,
+        help="CSV-filer navngives efter tabellen, fx organisationer.csv eller tilbud.csv, eller har skabelonens "
+        "kolonneoverskrifter.",
+    )
+    with st.expander("Valgfrit: folketal og kommunegrænser"):
+        st.caption(
+            "Uden disse filer bruges den nuværende databases folketal og kommunegrænser. "
+            "Folketal: FOLK1A som CSV fra Danmarks Statistik. Grænser: DAGI eller GISCO (GeoJSON, GeoPackage, zip)."
+        )
+        population = st.file_uploader(
+            "Folketal (FOLK1A, CSV)",
+            type=list(up.POPULATION_TYPES),
+            key=f"indlaes_population_{r}",
+            max_upload_size=up.MAX_UPLOAD_MB,
+        )
+        boundaries = st.file_uploader(
+            "Kommunegrænser",
+            type=list(up.BOUNDARY_TYPES),
+            key=f"indlaes_boundaries_{r}",
+            max_upload_size=up.MAX_UPLOAD_MB,
+        )
+    return Files(mode, list(data or []), population, boundaries)
+
+
+def checked(principal: Principal, files: Files) -> up.Check | None:
+    """The check of these files in this mode against the serving build (made once, then kept)."""
+    if not files.any:
+        return None
+    base = str(current_path())
+    key = (files.signature, files.mode, base)
+    kept = st.session_state.get(_CHECK)
+    if kept and kept[0] == key:
+        return kept[1]
+    try:
+        with st.spinner("Læser og tjekker filerne …"):
+            saved = st.session_state.get(_SAVED)
+            if not saved or saved[0] != files.signature:
+                upload = up.save_uploads(
+                    principal,
+                    [(f.name, f.getbuffer()) for f in files.data],
+                    population=(files.population.name, files.population.getbuffer())
+                    if files.population
+                    else None,
+                    boundaries=(files.boundaries.name, files.boundaries.getbuffer())
+                    if files.boundaries
+                    else None,
+                )
+                saved = (files.signature, upload)
+                st.session_state[_SAVED] = saved
+            result = up.check_upload(saved[1], files.mode)
+    except PermissionDenied as exc:
+        st.error(str(exc))
+        return None
+    except Exception as exc:  # noqa: BLE001 - the edge: a Danish message, never a traceback
+        log.exception("Upload kunne ikke tjekkes")
+        st.error(
+            f"Filerne kunne ikke tjekkes ({type(exc).__name__}). Intet er ændret; de hidtidige data bruges "
+            "fortsat. Fejlen er skrevet i serverens log."
+        )
+        return None
+    st.session_state[_CHECK] = (key, result)
+    return result
+
+
+def _issues_frame(issues: list[Issue]) -> None:
+    df = up.issues_table(issues)
+    df["Række"] = [
+        ("" if pd.isna(r) else str(int(r))) for r in df["Række"]
+    ]  # no 'None' for whole-file findings
+    st.dataframe(
+        df.head(MAX_SHOWN),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * min(len(df), MAX_SHOWN), 420),
+        column_config={
+            "Type": st.column_config.TextColumn(width="small"),
+            "Ark": st.column_config.TextColumn(width="small"),
+            "Række": st.column_config.TextColumn(width="small"),
+            "Besked": st.column_config.TextColumn(width="large"),
+            "Råd": st.column_config.TextColumn(width="large"),
+        },
+    )
+    if len(df) > MAX_SHOWN:
+        st.caption(f"Viser de første {MAX_SHOWN:,} af {len(df):,}; hent alle som Excel.".replace(",", "."))
+
+
+def findings(check: up.Check) -> None:
+    """Every error and warning (file, sheet, row, column, value, message, hint), errors first."""
+    st.subheader("Fejl og advarsler")
+    errors, warnings = check.errors, check.warnings
+    own = [i for i in check.issues if i.is_error or check.is_from_upload(i)]
+    rest = [i for i in warnings if not check.is_from_upload(i)]
+    if errors:
+        st.error(
+            f"**{count_text(len(errors), 'fejl', 'fejl')}** skal rettes, før databasen kan bygges. "
+            "Ret dem i filerne, og upload dem igen. Intet er ændret endnu.",
+            icon=":material/error:",
+        )
+    elif own:
+        st.info(
+            f"Ingen fejl. {count_text(len(own), 'advarsel', 'advarsler')} om filerne: de stopper ikke "
+            "indlæsningen og gemmes, så de kan ses under *Om data*.",
+            icon=":material/info:",
+        )
+    else:
+        st.success("Ingen fejl eller advarsler i filerne.", icon=":material/check_circle:")
+    if own:
+        _issues_frame(own)
+    if rest:
+        with st.expander(
+            f"{count_text(len(rest), 'advarsel', 'advarsler')} om de data, der allerede er indlæst"
+        ):
+            _issues_frame(rest)
+    if check.issues:
+        st.download_button(
+            "Hent fejl og advarsler som Excel",
+            lambda: export.to_xlsx(
+                {"Fejl og advarsler": up.issues_table(check.issues)},
+                note="Fejl og advarsler fra indlæsning i Civilsamfundskortet",
+            ),
+            file_name="fejl-og-advarsler.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+            key="indlaes_issues_xlsx",
+        )
+
+
+def _table_label(td: TableDiff) -> str:
+    return (
+        f"{td.sheet}: {count_text(td.n_new, 'ny', 'nye')} · {count_text(td.n_changed, 'ændret', 'ændrede')} · "
+        f"{count_text(td.n_removed, 'fjernet', 'fjernede')}"
+    )
+
+
+CHANGE_WIDTHS = {"Id": 110, "Felt": 130, "Før": 260, "Efter": 260}
+"""Pixel widths of the changed-fields table, so 'before' and 'after' are both in view."""
+
+
+def _rows(title: str, df: pd.DataFrame, *, total: int, widths: dict[str, int] | None = None) -> None:
+    st.markdown(f"**{title}**")
+    config = {c: st.column_config.TextColumn(width=w) for c, w in (widths or {}).items() if c in df.columns}
+    st.dataframe(
+        df, hide_index=True, width="stretch", height=min(38 + 35 * len(df), 320), column_config=config or None
+    )
+    if total > len(df):
+        st.caption(f"Viser de første {len(df):,} af {total:,}.".replace(",", "."))
+
+
+def _table_preview(td: TableDiff, labels) -> None:
+    c = st.columns(4)
+    c[0].metric("Nye", td.n_new)
+    c[1].metric("Ændrede", td.n_changed)
+    c[2].metric("Fjernede", td.n_removed)
+    c[3].metric("Uændrede", td.unchanged)
+    if not td.has_changes:
+        st.write("Ingen ændringer i denne tabel.")
+    if td.n_new:
+        _rows("Nye rækker", readable(td.table, td.new, MAX_SHOWN, labels=labels), total=td.n_new)
+    if td.n_changed:
+        _rows(
+            "Ændrede rækker: hvilke felter, før og efter",
+            readable_changes(td, MAX_SHOWN, labels=labels),
+            total=len(td.changes),
+            widths=CHANGE_WIDTHS,
+        )
+    if td.n_removed:
+        _rows(
+            "Rækker, der fjernes",
+            readable(td.table, td.removed, MAX_SHOWN, labels=labels),
+            total=td.n_removed,
+        )
+
+
+def preview(check: up.Check) -> None:
+    """What building would change, per table: counts, the new rows, changed fields, removed rows."""
+    d = check.diff
+    if d is None:
+        return
+    st.subheader("Det ændres")
+    totals = d.totals()
+    c = st.columns(4)
+    c[0].metric("Nye rækker", totals["new"])
+    c[1].metric("Ændrede rækker", totals["changed"])
+    c[2].metric("Fjernede rækker", totals["removed"])
+    c[3].metric("Uændrede rækker", totals["unchanged"])
+    if d.untouched:
+        names = ", ".join(t.sheet for t in d.untouched)
+        if d.mode == REPLACE:
+            st.warning(
+                f"**Erstat** gælder kun de tabeller, der er i filerne. Ikke uploadet, og derfor uændret: {names}.",
+                icon=":material/info:",
+            )
+        else:
+            st.caption(f"Ikke uploadet, og derfor uændret: {names}.")
+    for vocabulary, label in check.vocabulary_added:
+        st.caption(f"Ny værdi i {md(vocabulary)}: {md(label)}")
+    if check.upload.population is not None:
+        st.caption(f"Folketal fra {md(check.upload.population.original)} erstatter de hidtidige.")
+    if check.upload.boundaries is not None:
+        st.caption(f"Kommunegrænser fra {md(check.upload.boundaries.original)} erstatter de hidtidige.")
+    if d.uploaded:
+        labels = check.labels()
+        tabs = st.tabs([_table_label(td) for td in d.uploaded])
+        for tab, td in zip(tabs, d.uploaded, strict=True):
+            with tab:
+                _table_preview(td, labels)
+
+
+def outcome() -> None:
+    """The last build's outcome on this page (kept over the rerun that shows the new data)."""
+    done = st.session_state.pop(_OUTCOME, None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+
+
+def build_section(check: up.Check, principal: Principal) -> None:
+    """The build button (disabled while there are errors), with progress while it runs."""
+    st.subheader("Byg databasen")
+    if check.errors:
+        st.caption("Knappen kan bruges, når fejlene ovenfor er rettet.")
+    elif not check.changes_anything:
+        st.info("Filerne ændrer ikke noget i de data, appen viser nu.", icon=":material/info:")
+    else:
+        st.caption(
+            "Der bygges en ny database ved siden af den nuværende; appen skifter først, når den er færdig og "
+            "har bestået datatjekket. Går noget galt, bruges de hidtidige data fortsat."
+        )
+    if st.button(
+        "Byg databasen",
+        type="primary",
+        disabled=not check.can_build,
+        icon=":material/build:",
+        key="indlaes_build",
+    ):
+        _build(check, principal)
+
+
+def _build(check: up.Check, principal: Principal) -> None:
+    failure: str | None = None
+    issues: list[Issue] = []
+    with st.status("Bygger databasen …", expanded=True) as status:
+        bar = st.progress(0.0, text="Starter …")
+        steps: list[str] = []
+
+        def on_step(step: str, rows: int, seconds: float) -> None:
+            steps.append(step)
+            label = up.STEPS.get(step, step)
+            bar.progress(min(len(steps) / len(up.STEPS), 1.0), text=label)
+            n, secs = f"{rows:,}".replace(",", "."), f"{seconds:.1f}".replace(".", ",")
+            st.write(f":material/check: {label}: {n} rækker på {secs} s")
+
+        try:
+            result = up.build_upload(check, principal, on_step=on_step)
+        except InputError as exc:
+            issues = exc.issues
+            failure = f"{count_text(len(issues), 'fejl', 'fejl')} i data."
+        except BuildError as exc:
+            failure = str(exc)
+        except (up.UploadOutdated, PermissionDenied) as exc:
+            failure = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the edge: a Danish message, never a traceback
+            log.exception("Bygning fra upload fejlede")
+            failure = f"Uventet fejl ({type(exc).__name__}); den er skrevet i serverens log."
+        if failure is not None:
+            status.update(label="Databasen blev ikke bygget", state="error", expanded=True)
+        else:
+            status.update(label="Databasen er bygget", state="complete", expanded=False)
+    if failure is not None:
+        st.error(
+            f"**Databasen blev ikke bygget.** {md(failure.rstrip('. '))}. De hidtidige data bruges fortsat.",
+            icon=":material/error:",
+        )
+        serving_line("Appen viser fortsat")
+        if issues:
+            _issues_frame(issues)
+        return
+    totals = check.diff.totals() if check.diff is not None else {"new": 0, "changed": 0, "removed": 0}
+    counts = ", ".join(
+        f"{n:,} {TABLES_BY_NAME[name].sheet.lower()}".replace(",", ".") for name, n in result.counts.items()
+    )
+    st.session_state[_OUTCOME] = (
+        f"**Databasen er bygget**, og appen viser nu de nye data: {count_text(totals['new'], 'ny', 'nye')}, "
+        f"{count_text(totals['changed'], 'ændret', 'ændrede')} og {count_text(totals['removed'], 'fjernet', 'fjernede')} "
+        f"rækker. Databasen har nu {counts}."
+    )
+    st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
+    st.session_state.pop(_CHECK, None)
+    st.session_state.pop(_SAVED, None)
+    st.rerun()
