@@ -50,6 +50,12 @@ class Principal:
     via: str = "anonym"  # "login" (OIDC), "kode" (coordinator code), "workshopkode", "anonym"
     workshop_id: str | None = None
     workshop_code_hash: str | None = None  # which code they joined with; a new code ends the session
+    key: str = ""  # tells apart two people with the same name (set when they sign in or join)
+
+    @property
+    def actor(self) -> str:
+        """Who did it, as the audit trail records it: the name, and the sign-in's key if any."""
+        return f"{self.name} (#{self.key})" if self.key else self.name
 
     def has(self, role: str) -> bool:
         """True if the user holds ``role`` (a coordinator holds every role; everyone may view)."""
@@ -129,7 +135,8 @@ def coordinator_code(configured: str | None = None) -> str | None:
 def from_login(email: str | None, name: str | None, *, coordinators: frozenset[str]) -> Principal:
     """A logged-in (OIDC) user: coordinator if their e-mail is listed, else a viewer with a name."""
     roles = frozenset({COORDINATOR}) if email and email.casefold() in coordinators else frozenset()
-    return Principal(name=name or email or "Bruger", roles=roles, via="login")
+    key = hashlib.sha256((email or name or "").casefold().encode()).hexdigest()[:6]
+    return Principal(name=name or email or "Bruger", roles=roles, via="login", key=key)
 
 
 def from_coordinator_code(name: str, code: str, *, expected: str | None) -> Principal:
@@ -140,7 +147,12 @@ def from_coordinator_code(name: str, code: str, *, expected: str | None) -> Prin
         )
     if not hmac.compare_digest(_normalise(code).encode(), _normalise(expected).encode()):
         raise PermissionDenied("Forkert koordinatorkode.")
-    return Principal(name=name.strip() or "Koordinator", roles=frozenset({COORDINATOR}), via="kode")
+    return Principal(
+        name=name.strip() or "Koordinator",
+        roles=frozenset({COORDINATOR}),
+        via="kode",
+        key=secrets.token_hex(3),
+    )
 
 
 def as_participant(
@@ -157,6 +169,7 @@ def as_participant(
         via=principal.via if principal.via != "anonym" else "workshopkode",
         workshop_id=workshop["workshop_id"],
         workshop_code_hash=workshop["code_hash"],
+        key=principal.key or secrets.token_hex(3),
     )
 
 

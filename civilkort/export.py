@@ -19,7 +19,8 @@ from civilkort.schema import TABLES
 
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 PERSONAL_COLUMNS = frozenset(
-    {f.name for t in TABLES for f in t.fields if f.is_personal} | {"email", "contact_person", "tovholder"}
+    {f.name for t in TABLES for f in t.fields if f.is_personal}
+    | {"email", "contact_person", "tovholder", "author", "reviewed_by"}
 )
 """Columns holding personal data (names, mailboxes): exported only on request."""
 
@@ -68,6 +69,8 @@ COLUMN_LABELS: dict[str, str] = {
     "tovholder": "Tovholder",
     "legal_review_done": "Juristvurdering foretaget",
     "n_experiences": "Antal erfaringer",
+    "author": "Forfatter",
+    "reviewed_by": "Gennemgået af",
 }
 
 

@@ -57,8 +57,11 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def map_png(data: dict, title: str) -> bytes:
-    """A static map of the area: municipalities by number of offers, organisations, regional units."""
+def map_png(data: dict, title: str, *, pins: pd.DataFrame | None = None) -> bytes:
+    """A static map of the area: municipalities by number of offers, organisations, regional units.
+
+    ``pins``: unreviewed workshop entries (``lat``, ``lon``), drawn on top as their own marks.
+    """
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     areas = data["areas"]
     if areas is not None:
@@ -115,13 +118,26 @@ def map_png(data: dict, title: str) -> bytes:
             edgecolor="white",
             label="Regional enhed",
         )
+    has_pins = pins is not None and len(pins) > 0
+    if has_pins:
+        ax.scatter(
+            pins["lon"],
+            pins["lat"],
+            s=46,
+            marker="D",
+            color="#d81b60",
+            edgecolor="white",
+            linewidths=0.8,
+            zorder=5,
+            label="Fra workshop (ikke verificeret)",
+        )
     (south, west), (north, east) = data["bounds"]
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
     ax.set_axis_off()
     ax.set_title(title, fontsize=11)
-    if len(pts) or len(units):
+    if len(pts) or len(units) or has_pins:
         ax.legend(loc="lower left", fontsize=7, frameon=True)
     return _png(fig)
 

@@ -59,7 +59,11 @@ CREATE TABLE IF NOT EXISTS entries (
     reviewed_by       TEXT,
     reviewed_at       TEXT,
     merged_into       TEXT,                 -- id of the existing record it was merged into
-    client_token      TEXT UNIQUE           -- one per form submission: a retried save is not a duplicate
+    client_token      TEXT UNIQUE,          -- one per form submission: a retried save is not a duplicate
+    review_note       TEXT,                 -- the coordinator's reason (rejection) or remark
+    merge_fields      TEXT,                 -- JSON list: fields a merge replaces (the rest only fill gaps)
+    applied_at        TEXT,                 -- when it went into the data (civilkort.workshop.apply_accepted)
+    applied_as        TEXT                  -- the record id it became or was merged into
 );
 CREATE INDEX IF NOT EXISTS entries_workshop ON entries (workshop_id, created_at);
 CREATE TABLE IF NOT EXISTS sequences (
@@ -112,6 +116,14 @@ KEYS = {
     "duplicate_decisions": "pair_key",
 }
 """Each audited table and its primary key."""
+
+ADDED_COLUMNS = (
+    ("entries", "review_note", "TEXT"),
+    ("entries", "merge_fields", "TEXT"),
+    ("entries", "applied_at", "TEXT"),
+    ("entries", "applied_as", "TEXT"),
+)
+"""Columns added after a table was first created: added to an older store file when it is opened."""
 
 
 class NothingToUndo(Exception):
@@ -199,6 +211,14 @@ class Store:
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
+            for table, column, decl in ADDED_COLUMNS:
+                have = {r["name"] for r in con.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    try:
+                        con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+                    except sqlite3.OperationalError as exc:  # another process added it just now
+                        if "duplicate column" not in str(exc):
+                            raise
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)

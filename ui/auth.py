@@ -8,6 +8,7 @@ import streamlit as st
 
 from civilkort import auth
 from civilkort.auth import COORDINATOR, PARTICIPANT, Principal
+from ui.details import md
 
 _KEY = "principal"
 
@@ -45,6 +46,7 @@ def current() -> Principal:
                 via="login",
                 workshop_id=stored.workshop_id,
                 workshop_code_hash=stored.workshop_code_hash,
+                key=person.key,
             )
         return person
     return stored
@@ -93,6 +95,7 @@ def coordinator_form(key: str = "koordinator") -> None:
                     via=person.via,
                     workshop_id=old.workshop_id,
                     workshop_code_hash=old.workshop_code_hash,
+                    key=person.key,
                 )
             )
             st.rerun()
@@ -115,7 +118,7 @@ def status_line() -> None:
     person = current()
     if person.roles or person.via == "login":
         cols = st.columns([3, 1], vertical_alignment="center")
-        cols[0].caption(f":material/badge: {person.name} ({person.label})")
+        cols[0].caption(f":material/badge: {md(person.name)} ({person.label})")
         if cols[1].button("Ud", key="auth-sign-out", help="Log ud / glem indtastede koder"):
             sign_out()
             st.rerun()

@@ -36,6 +36,18 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}
 
 
+COORDINATOR_CODE = "browser-test-koordinator"
+"""The coordinator code (CIVILKORT_KOORDINATOR_KODE) every test server in tests/browser starts with."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def coordinator_code() -> Iterator[str]:
+    """Set CIVILKORT_KOORDINATOR_KODE for the module, so a server started from it knows the code."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIVILKORT_KOORDINATOR_KODE", COORDINATOR_CODE)
+        yield COORDINATOR_CODE
+
+
 def require_or_skip(reason: str) -> None:
     """Skip the test, or fail it when the environment says browser tests are required."""
     if os.environ.get("CIVILKORT_REQUIRE_BROWSER") == "1":

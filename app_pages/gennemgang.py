@@ -1,0 +1,63 @@
+"""Gennemgang: the coordinator reviews what the workshop added, undoes, and folds it into the data."""
+
+import streamlit as st
+
+from civilkort import workshop as ws
+from civilkort.auth import COORDINATOR
+from ui import auth as ui_auth
+from ui import workshop as ui_ws
+from ui.notices import run_safely
+
+
+def page() -> None:
+    st.title("Gennemgang af workshoppens tilføjelser")
+    person = ui_auth.require(COORDINATOR, what="Gennemgangen er for koordinatoren.")
+    s = ui_ws.store()
+    db = ui_ws.current_db()
+    workshops = ws.list_workshops(s)
+    labels = {"": "Alle workshops"} | {w["workshop_id"]: ws.workshop_label(w) for w in workshops}
+    chosen = st.selectbox("Workshop", list(labels), format_func=labels.get, key="rv_workshop")
+    queue = ws.entries(s, chosen or None, statuses=["ny"])
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(f"Til gennemgang ({len(queue)})")
+        if not queue:
+            st.caption("Ingen indtastninger venter.")
+        for entry in queue:
+            ui_ws.review_entry(s, person, entry, db)
+    with right:
+        st.subheader("Fortryd")
+        ui_ws.undo_button(s, person)
+        st.subheader("Ind i data")
+        ui_ws.apply_button(s, person)
+        if chosen:
+            st.download_button(
+                "Hent workshoppens tilføjelser (xlsx)",
+                data=lambda: ws.export_xlsx(s, chosen),
+                file_name="workshop-tilfoejelser.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                icon=":material/download:",
+            )
+
+    st.subheader("Alle indtastninger")
+    st.dataframe(
+        ws.entries_frame(ws.entries(s, chosen or None), workshops)
+        .drop(columns=["entry_id"])
+        .rename(
+            columns={
+                "title": "Titel",
+                "status_label": "Status",
+                "author": "Af",
+                "reviewed_by": "Gennemgået af",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader("Ændringslog")
+    st.caption("Hvem, hvornår, hvad – før → efter. Fortrudte ændringer står stadig i loggen.")
+    st.dataframe(ws.trail(s), hide_index=True, width="stretch")
+
+
+run_safely(page)

@@ -1,0 +1,1298 @@
+"""Workshop capture and review: what the room adds, kept in the store, reviewed, then folded into the data.
+
+A coordinator creates a workshop (name, council, date) and gets a code to show the room; whoever enters the
+code (before it expires) may add entries: an organisation, an offer (tilbud), a collaboration (samarbejde)
+or a note for the "parkeringsplads" (a gap, an idea, a question), with a pin or a municipality.  Each entry
+is one audited transaction in the SQLite store (:mod:`civilkort.store`), durable when the call returns and
+untouched by rebuilds; a retried save with the same ``client_token`` returns the entry already saved.
+
+After the workshop the coordinator accepts (optionally with edits), merges into an existing record, or
+rejects each entry; :func:`apply_accepted` turns accepted and merged entries into ordinary input rows and
+rebuilds the data (all or nothing; the previous data keeps serving on any error).  Notes stay in the store.
+
+Roles are checked here, in the function that makes the change (:mod:`civilkort.auth`), not only in the UI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from civilkort import auth, export, reference
+from civilkort.auth import COORDINATOR, PARTICIPANT, PermissionDenied, Principal
+from civilkort.db import Database
+from civilkort.schema import TABLES_BY_NAME
+from civilkort.settings import Settings
+from civilkort.store import NothingToUndo, Store, new_id
+
+# --- what can be captured --------------------------------------------------------------------------
+
+KINDS: dict[str, str] = {
+    "organisation": "Organisation",
+    "tilbud": "Tilbud",
+    "samarbejde": "Samarbejde",
+    "note": "Parkeringsplads",
+}
+"""Entry kinds (as stored) with their Danish labels."""
+NOTE_TYPES: dict[str, str] = {"hul": "Hul", "ide": "Idé", "spoergsmaal": "Spørgsmål"}
+"""Kinds of parkeringsplads notes."""
+STATUSES: dict[str, str] = {
+    "ny": "Ny (ikke gennemgået)",
+    "godkendt": "Godkendt",
+    "flettet": "Flettet ind i eksisterende",
+    "afvist": "Afvist",
+}
+PRECISIONS: dict[str, str] = {
+    "coordinates": "Nål på kortet",
+    "postcode": "Postnummer (omtrentlig)",
+    "municipality": "Kommune (omtrentlig)",
+}
+TARGET_TABLES: dict[str, str] = {
+    "organisation": "organisations",
+    "tilbud": "offers",
+    "samarbejde": "collaborations",
+}
+"""The input table each data kind becomes (notes stay in the store)."""
+WORKSHOP_REF = "workshop:"
+"""Prefix of a reference to another entry of the same workshop (an organisation added in the room)."""
+ID_PREFIX = "WS-"
+DENMARK_BOX = (54.4, 7.9, 57.9, 15.3)
+"""(south, west, north, east): a pin outside this is refused."""
+MAX_TEXT = 200
+MAX_LONG_TEXT = 2000
+DEFAULT_HOURS = 8.0
+PROVENANCE = ("_file", "_sheet", "_row")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of the fast form.
+
+    kind: ``text``, ``longtext``, ``url``, ``vocab`` / ``vocab_list`` (a built-in vocabulary), ``choice``
+    (one of ``choices``), ``organisation`` / ``organisations`` (existing id or an organisation entry of the
+    same workshop), ``units`` (existing regional unit ids).
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    vocabulary: str | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+
+
+FIELDS: dict[str, tuple[FormField, ...]] = {
+    "organisation": (
+        FormField("name", "Navn", required=True),
+        FormField("organisation_type", "Organisationstype", "vocab", True, "organisation_type"),
+        FormField("staffing", "Bemanding", "vocab", vocabulary="staffing"),
+        FormField("description", "Beskrivelse", "longtext"),
+        FormField("website", "Hjemmeside", "url"),
+    ),
+    "tilbud": (
+        FormField("name", "Navn på tilbuddet", required=True),
+        FormField(
+            "organisation_id",
+            "Organisation",
+            "organisation",
+            help="Vælg en eksisterende organisation eller en, der er tilføjet på workshoppen.",
+        ),
+        FormField(
+            "organisation_name",
+            "Organisation (hvis den ikke findes på listen)",
+            help="Koordinatoren knytter tilbuddet til organisationen ved gennemgangen.",
+        ),
+        FormField("themes", "Temaer", "vocab_list", True, "theme"),
+        FormField("target_groups", "Målgrupper", "vocab_list", vocabulary="target_group"),
+        FormField("description", "Beskrivelse", "longtext"),
+    ),
+    "samarbejde": (
+        FormField("title", "Titel", required=True),
+        FormField("unit_ids", "Regionale enheder", "units"),
+        FormField("organisation_ids", "Organisationer", "organisations"),
+        FormField("partner_names", "Parter (hvis de ikke findes på listerne)"),
+        FormField("themes", "Temaer", "vocab_list", vocabulary="theme"),
+        FormField("kind", "Art", "vocab", vocabulary="collaboration_kind"),
+        FormField("description", "Beskrivelse", "longtext"),
+    ),
+    "note": (
+        FormField("note_type", "Type", "choice", True, choices=tuple(NOTE_TYPES.items())),
+        FormField("text", "Tekst", "longtext", True),
+        FormField("themes", "Temaer", "vocab_list", vocabulary="theme"),
+    ),
+}
+"""The fast form per kind: a few fields, in the order shown."""
+TITLE_FIELD = {"organisation": "name", "tilbud": "name", "samarbejde": "title", "note": "text"}
+MERGEABLE: dict[str, tuple[str, ...]] = {
+    "organisation": ("name", "organisation_type", "staffing", "description", "website", "placering"),
+    "tilbud": ("name", "organisation_id", "themes", "target_groups", "description", "placering"),
+    "samarbejde": ("title", "unit_ids", "organisation_ids", "themes", "kind", "description"),
+}
+"""Fields a merge can fill or replace in the existing record ("placering": the pin or municipality)."""
+FIELD_LABELS = {f.name: f.label for fields in FIELDS.values() for f in fields} | {"placering": "Placering"}
+
+
+class EntryError(ValueError):
+    """An entry or a review that cannot be saved; the message is Danish and names the field."""
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def _now(at: dt.datetime | None = None) -> dt.datetime:
+    return at or dt.datetime.now(dt.UTC)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _clean_text(value: object, label: str, limit: int) -> str:
+    text = _CONTROL.sub("", str(value)).strip()
+    if len(text) > limit:
+        raise EntryError(f"{label}: højst {limit} tegn (der er {len(text)}).")
+    return text
+
+
+def _danish_date(iso: str) -> str:
+    try:
+        return dt.date.fromisoformat(iso[:10]).strftime("%d-%m-%Y")
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+def local_time(iso: str, *, seconds: bool = False) -> str:
+    """A stored UTC time as Danish local time: '22-11-2026 14:05'."""
+    try:
+        stamp = pd.Timestamp(iso).tz_convert("Europe/Copenhagen")
+    except (TypeError, ValueError):
+        return str(iso)
+    return stamp.strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
+
+
+def workshop_label(workshop: Mapping[str, Any]) -> str:
+    """'Workshop Vest, 01-02-2027' for lists and marks."""
+    return f"{workshop['name']}, {_danish_date(workshop['held_on'])}"
+
+
+def source_text(workshop: Mapping[str, Any]) -> str:
+    """The ``source`` of a record that came from a workshop: 'Workshop <name>, <date>'."""
+    return f"Workshop {workshop_label(workshop)}"
+
+
+def record_id(entry: Mapping[str, Any]) -> str:
+    """The id an accepted entry gets in the data: 'WS-' and the start of the entry id (stable)."""
+    return f"{ID_PREFIX}{str(entry['entry_id'])[:10].upper()}"
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    by_key: dict[str, dict[str, str]]
+    labels: dict[str, dict[str, str]]
+
+
+_vocab_cache: _Vocab | None = None
+
+
+def _vocab() -> _Vocab:
+    global _vocab_cache
+    if _vocab_cache is None:
+        v = reference.vocabularies()
+        by_key: dict[str, dict[str, str]] = {}
+        labels: dict[str, dict[str, str]] = {}
+        for name, code, label in zip(v["vocabulary"], v["code"], v["label"], strict=True):
+            keys = by_key.setdefault(name, {})
+            keys[reference.fold(code)] = code
+            keys[reference.fold(label)] = code
+            labels.setdefault(name, {})[code] = label
+        _vocab_cache = _Vocab(by_key, labels)
+    return _vocab_cache
+
+
+def vocabulary_options(name: str) -> dict[str, str]:
+    """Code -> Danish label of a built-in vocabulary, in its order (for the form)."""
+    return dict(_vocab().labels.get(name, {}))
+
+
+def _vocab_code(vocabulary: str, value: object, label: str) -> str:
+    code = _vocab().by_key.get(vocabulary, {}).get(reference.fold(value))
+    if code is None:
+        allowed = ", ".join(_vocab().labels.get(vocabulary, {}).values())
+        raise EntryError(f"{label}: {str(value)!r} er ikke en kendt værdi. Vælg en af: {allowed}.")
+    return code
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in re.split(r"[;\n]", value) if p.strip()]
+    if isinstance(value, Iterable):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return [str(value)]
+
+
+def _empty(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str | list | tuple | np.ndarray):
+        return len(value) == 0
+    return False
+
+
+# --- workshops -------------------------------------------------------------------------------------
+
+
+def get_workshop(store: Store, workshop_id: str) -> dict[str, Any]:
+    """One workshop row; EntryError (Danish) if there is none."""
+    row = store.one("SELECT * FROM workshops WHERE workshop_id = ?", (workshop_id,))
+    if row is None:
+        raise EntryError("Workshoppen findes ikke (længere).")
+    return row
+
+
+def list_workshops(store: Store, *, live_only: bool = False, at: dt.datetime | None = None) -> list[dict]:
+    """All workshops, newest first (with ``live_only`` only those whose code has not expired)."""
+    rows = store.rows("SELECT * FROM workshops ORDER BY held_on DESC, created_at DESC")
+    if live_only:
+        rows = [w for w in rows if auth.code_is_live(w, at=at)]
+    return rows
+
+
+def create_workshop(
+    store: Store,
+    principal: Principal,
+    name: str,
+    *,
+    held_on: dt.date,
+    council_id: str | None = None,
+    code: str | None = None,
+    hours: float = DEFAULT_HOURS,
+    snapshot_id: str | None = None,
+    at: dt.datetime | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Create a workshop (coordinator); returns the row and its code, shown this once (only a hash is kept)."""
+    auth.require(principal, COORDINATOR)
+    name = _clean_text(name, "Navn", MAX_TEXT)
+    if not name:
+        raise EntryError("Navn: skriv workshoppens navn.")
+    if council_id and council_id not in set(reference.councils()["council_id"]):
+        raise EntryError(f"Sundhedsråd: {council_id!r} findes ikke.")
+    code = _checked_code(code)
+    if hours <= 0:
+        raise EntryError("Gyldighed: angiv et positivt antal timer.")
+    moment = _now(at)
+    row = {
+        "workshop_id": new_id(),
+        "name": name,
+        "council_id": council_id or None,
+        "held_on": held_on.isoformat(),
+        "code_hash": auth.hash_code(code),
+        "code_expires_at": _iso(moment + dt.timedelta(hours=hours)),
+        "snapshot_id": snapshot_id,
+        "created_by": principal.name,
+        "created_at": _iso(moment),
+    }
+    with store.write(principal.actor) as tx:
+        stored = tx.insert("workshops", row, action="opret workshop")
+    return stored, code
+
+
+def _checked_code(code: str | None) -> str:
+    """A code given by the facilitator (letters, digits, spaces, dashes; at least 4), or a new one."""
+    code = (code or "").strip()
+    if not code:
+        return auth.new_code()
+    if not re.fullmatch(r"[A-Za-z0-9æøåÆØÅ -]{4,40}", code) or len(re.sub(r"\W", "", code)) < 4:
+        raise EntryError("Kode: 4–40 tegn, kun bogstaver, tal, mellemrum og bindestreg.")
+    return code
+
+
+def new_code(
+    store: Store,
+    principal: Principal,
+    workshop_id: str,
+    *,
+    code: str | None = None,
+    hours: float | None = None,
+    at: dt.datetime | None = None,
+) -> str:
+    """Give a workshop a new code (coordinator); sessions that joined with the old code must re-enter it."""
+    auth.require(principal, COORDINATOR)
+    get_workshop(store, workshop_id)
+    code = _checked_code(code)
+    changes: dict[str, Any] = {"code_hash": auth.hash_code(code)}
+    if hours is not None:
+        changes["code_expires_at"] = _iso(_now(at) + dt.timedelta(hours=hours))
+    with store.write(principal.actor) as tx:
+        tx.update("workshops", workshop_id, changes, action="ny kode")
+    return code
+
+
+def extend(
+    store: Store, principal: Principal, workshop_id: str, *, hours: float = 2.0, at: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Let the code work ``hours`` longer (from now, or from its expiry if that is later)."""
+    auth.require(principal, COORDINATOR)
+    workshop = get_workshop(store, workshop_id)
+    start = max(_now(at), dt.datetime.fromisoformat(workshop["code_expires_at"]))
+    with store.write(principal.actor) as tx:
+        return tx.update(
+            "workshops",
+            workshop_id,
+            {"code_expires_at": _iso(start + dt.timedelta(hours=hours))},
+            action="forlæng kode",
+        )
+
+
+def end_workshop(
+    store: Store, principal: Principal, workshop_id: str, *, at: dt.datetime | None = None
+) -> dict[str, Any]:
+    """End capture now: the code expires (entries stay for review)."""
+    auth.require(principal, COORDINATOR)
+    get_workshop(store, workshop_id)
+    with store.write(principal.actor) as tx:
+        return tx.update(
+            "workshops", workshop_id, {"code_expires_at": _iso(_now(at))}, action="afslut workshop"
+        )
+
+
+def join(
+    store: Store,
+    principal: Principal,
+    workshop_id: str,
+    code: str,
+    name: str,
+    *,
+    at: dt.datetime | None = None,
+) -> Principal:
+    """Join a workshop with its code and your name; PermissionDenied (Danish) if wrong or expired."""
+    name = _CONTROL.sub("", name or "").strip()[:80]
+    if not name:
+        raise EntryError("Dit navn: skriv dit navn, så koordinatoren ved, hvem der har tilføjet hvad.")
+    return auth.as_participant(principal, get_workshop(store, workshop_id), code, name, at=at)
+
+
+def is_live(store: Store, *, at: dt.datetime | None = None) -> bool:
+    """True while some workshop's code works or some entry awaits review (one cheap query)."""
+    row = store.one(
+        "SELECT EXISTS (SELECT 1 FROM workshops WHERE code_expires_at > ?)"
+        " OR EXISTS (SELECT 1 FROM entries WHERE status = 'ny') AS live",
+        (_iso(_now(at)),),
+    )
+    return bool(row and row["live"])
+
+
+# --- placing a pin ---------------------------------------------------------------------------------
+
+_shapes_lock = threading.Lock()
+_shapes: dict[str, tuple[shapely.STRtree, list[int]] | None] = {}
+
+
+def _placement_shapes(db: Database) -> tuple[shapely.STRtree, list[int]] | None:
+    """The build's municipality shapes as a search tree (cached per database file), or None without any."""
+    key = str(db.path)
+    with _shapes_lock:
+        if key in _shapes:
+            return _shapes[key]
+    try:
+        geo = db.query("SELECT municipality_code, wkb FROM geo_placement")
+    except Exception:  # noqa: BLE001 - an older build without the table: fall back on points
+        geo = pd.DataFrame()
+    value = None
+    if len(geo):
+        geoms = shapely.from_wkb([bytes(b) for b in geo["wkb"]])
+        value = (shapely.STRtree(geoms), [int(c) for c in geo["municipality_code"]])
+    with _shapes_lock:
+        _shapes[key] = value
+    return value
+
+
+def municipality_at(lat: float, lon: float, db: Database | None = None) -> int:
+    """The municipality of a point: its polygon in the build when there are shapes, else the nearest
+    municipality's representative point."""
+    if db is not None:
+        shapes = _placement_shapes(db)
+        if shapes is not None:
+            tree, codes = shapes
+            hits = tree.query(shapely.Point(lon, lat), predicate="intersects")
+            if len(hits):
+                return codes[int(hits[0])]
+    m = reference.municipalities()
+    dx = (m["lon"].to_numpy() - lon) * math.cos(math.radians(lat))
+    dy = m["lat"].to_numpy() - lat
+    return int(m["municipality_code"].iloc[int(np.argmin(dx * dx + dy * dy))])
+
+
+def place(
+    *,
+    lat: float | None = None,
+    lon: float | None = None,
+    municipality: object = None,
+    postcode: object = None,
+    db: Database | None = None,
+) -> dict[str, Any]:
+    """Where an entry is: lat, lon, municipality_code, precision, postcode (all None without a location)."""
+    if lat is not None and lon is not None and not (_empty(lat) or _empty(lon)):
+        try:
+            lat, lon = float(lat), float(lon)
+        except (TypeError, ValueError):
+            raise EntryError("Placering: nålens koordinater kan ikke læses.") from None
+        south, west, north, east = DENMARK_BOX
+        if not (south <= lat <= north and west <= lon <= east):
+            raise EntryError("Placering: nålen ligger uden for Danmark. Sæt den igen på kortet.")
+        code = municipality_at(lat, lon, db)
+        return {"lat": round(lat, 6), "lon": round(lon, 6), "municipality_code": code,
+                "precision": "coordinates", "postcode": None}  # fmt: skip
+    if not _empty(postcode):
+        found = reference.postcode_point(postcode)
+        if found is None:
+            raise EntryError(f"Postnummer: {str(postcode)!r} er ikke et kendt dansk postnummer.")
+        p_lon, p_lat, code = found
+        return {"lat": p_lat, "lon": p_lon, "municipality_code": int(code), "precision": "postcode",
+                "postcode": f"{int(str(postcode).strip()):04d}"}  # fmt: skip
+    if not _empty(municipality):
+        code = reference.municipality_code(municipality)
+        if code is None:
+            raise EntryError(f"Kommune: {str(municipality)!r} er ikke en kendt kommune.")
+        m = reference.municipalities().set_index("municipality_code").loc[code]
+        return {"lat": float(m["lat"]), "lon": float(m["lon"]), "municipality_code": int(code),
+                "precision": "municipality", "postcode": None}  # fmt: skip
+    return {"lat": None, "lon": None, "municipality_code": None, "precision": None, "postcode": None}
+
+
+# --- validating the form ---------------------------------------------------------------------------
+
+
+def _existing_ids(db: Database | None, table: str, key: str, ids: Sequence[str]) -> set[str]:
+    if db is None or not ids:
+        return set(ids)
+    found = db.query(f"SELECT {key} FROM {table} WHERE list_contains($ids, {key})", {"ids": list(ids)})
+    return set(found[key].astype(str))
+
+
+def _check_refs(
+    store: Store, db: Database | None, workshop_id: str, field: FormField, values: list[str]
+) -> list[str]:
+    """Existing ids (checked against the serving data when given) and 'workshop:<entry>' organisations."""
+    table, key = (
+        ("regional_units", "unit_id") if field.kind == "units" else ("organisations", "organisation_id")
+    )
+    local = [v for v in values if v.startswith(WORKSHOP_REF)]
+    plain = [v for v in values if not v.startswith(WORKSHOP_REF)]
+    if local and field.kind == "units":
+        raise EntryError(f"{field.label}: vælg regionale enheder fra listen.")
+    missing = [v for v in plain if v not in _existing_ids(db, table, key, plain)]
+    if missing:
+        raise EntryError(f"{field.label}: {missing[0]!r} findes ikke i de nuværende data.")
+    for ref in local:
+        row = store.one(
+            "SELECT kind, workshop_id FROM entries WHERE entry_id = ?", (ref.removeprefix(WORKSHOP_REF),)
+        )
+        if row is None or row["kind"] != "organisation" or row["workshop_id"] != workshop_id:
+            raise EntryError(f"{field.label}: organisationen fra workshoppen findes ikke (længere).")
+    return list(dict.fromkeys(values))
+
+
+def validate_fields(
+    kind: str,
+    fields: Mapping[str, Any],
+    *,
+    store: Store | None = None,
+    workshop_id: str = "",
+    db: Database | None = None,
+) -> dict[str, Any]:
+    """The form's fields checked and normalised (vocabulary labels to codes); EntryError names the field."""
+    if kind not in FIELDS:
+        raise EntryError(f"Type: {kind!r} kendes ikke. Vælg en af: {', '.join(KINDS.values())}.")
+    unknown = set(fields) - {f.name for f in FIELDS[kind]}
+    if unknown:
+        raise EntryError(f"Feltet {sorted(unknown)[0]!r} hører ikke til en {KINDS[kind].lower()}.")
+    out: dict[str, Any] = {}
+    for f in FIELDS[kind]:
+        raw = fields.get(f.name)
+        if f.kind in ("vocab_list", "organisations", "units"):
+            values = [_clean_text(v, f.label, MAX_TEXT) for v in _as_list(raw)]
+            if f.kind == "vocab_list":
+                values = list(dict.fromkeys(_vocab_code(f.vocabulary or "", v, f.label) for v in values))
+            elif store is not None:
+                values = _check_refs(store, db, workshop_id, f, values)
+            value: Any = values
+        elif _empty(raw):
+            value = None
+        else:
+            text = _clean_text(raw, f.label, MAX_LONG_TEXT if f.kind == "longtext" else MAX_TEXT)
+            value = text or None
+            if value and f.kind == "vocab":
+                value = _vocab_code(f.vocabulary or "", value, f.label)
+            elif value and f.kind == "choice":
+                keys = {reference.fold(k): k for k, _ in f.choices} | {
+                    reference.fold(v): k for k, v in f.choices
+                }
+                if reference.fold(value) not in keys:
+                    raise EntryError(f"{f.label}: vælg en af {', '.join(v for _, v in f.choices)}.")
+                value = keys[reference.fold(value)]
+            elif value and f.kind == "url":
+                if not re.match(r"(?i)^(https?://)?[\w.-]+\.[a-z]{2,}(/\S*)?$", value):
+                    raise EntryError(f"{f.label}: {value!r} ligner ikke en webadresse.")
+                if not value.lower().startswith(("http://", "https://")):
+                    value = "https://" + value
+            elif value and f.kind == "organisation" and store is not None:
+                value = _check_refs(store, db, workshop_id, f, [value])[0]
+        if f.required and _empty(value):
+            raise EntryError(f"{f.label}: skal udfyldes.")
+        out[f.name] = value
+    return out
+
+
+def _title(kind: str, fields: Mapping[str, Any]) -> str:
+    title = str(fields.get(TITLE_FIELD[kind]) or "").strip()
+    if kind == "note":
+        label = NOTE_TYPES.get(str(fields.get("note_type")), "Note")
+        title = f"{label}: {title}"
+    return title if len(title) <= 120 else title[:119] + "…"
+
+
+# --- capture ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What add_entry did: the entry as stored, and whether this call created it (False: a retried save)."""
+
+    entry: dict[str, Any]
+    created: bool
+
+
+def decode(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An entries row with ``fields`` (the form's fields) and ``merge_fields`` decoded from JSON."""
+    out = dict(row)
+    out["fields"] = json.loads(row.get("payload") or "{}")
+    out["merge_fields"] = json.loads(row.get("merge_fields") or "[]")
+    return out
+
+
+def add_entry(
+    store: Store,
+    principal: Principal,
+    workshop_id: str,
+    kind: str,
+    fields: Mapping[str, Any],
+    *,
+    client_token: str,
+    lat: float | None = None,
+    lon: float | None = None,
+    municipality: object = None,
+    postcode: object = None,
+    db: Database | None = None,
+    at: dt.datetime | None = None,
+) -> Saved:
+    """Save one entry from the room: checked, placed, audited, durable on return; idempotent on client_token.
+
+    Raises PermissionDenied without the workshop's current code (checked at write time) and EntryError
+    (Danish, naming the field) for bad input. A second call with the same ``client_token`` (a double click,
+    a retried save) returns the entry saved the first time, never a duplicate.
+    """
+    token = str(client_token or "").strip()
+    if not token:
+        raise EntryError("Intern fejl: formularen mangler sit engangs-id (client_token).")
+    existing = store.one("SELECT * FROM entries WHERE client_token = ?", (token,))
+    if existing is not None:
+        return _same_save(existing, principal, workshop_id)
+    workshop = get_workshop(store, workshop_id)
+    auth.require_participant(principal, workshop, at=at)
+    clean = validate_fields(kind, fields, store=store, workshop_id=workshop_id, db=db)
+    where = place(lat=lat, lon=lon, municipality=municipality, postcode=postcode, db=db)
+    if kind == "organisation" and where["precision"] is None:
+        raise EntryError("Placering: sæt en nål på kortet, eller vælg kommune eller postnummer.")
+    if where["precision"]:
+        clean = {**clean, "_placering": where["precision"], "_postnummer": where["postcode"]}
+    row = {
+        "entry_id": new_id(),
+        "workshop_id": workshop_id,
+        "kind": kind,
+        "title": _title(kind, clean),
+        "payload": json.dumps(clean, ensure_ascii=False),
+        "lat": where["lat"],
+        "lon": where["lon"],
+        "municipality_code": where["municipality_code"],
+        "author": principal.name,
+        "created_at": _iso(_now(at)),
+        "client_token": token,
+    }
+    with store.write(principal.actor) as tx:
+        # Writers queue on BEGIN IMMEDIATE, so this check and the insert cannot interleave with another save.
+        again = tx.con.execute("SELECT * FROM entries WHERE client_token = ?", (token,)).fetchone()
+        if again is not None:
+            return _same_save(dict(again), principal, workshop_id)
+        auth.require_participant(principal, get_workshop_in(tx.con, workshop_id), at=at)
+        stored = tx.insert("entries", row, action="opret")
+    return Saved(decode(stored), True)
+
+
+def get_workshop_in(con: Any, workshop_id: str) -> dict[str, Any]:
+    """The workshop row read inside a write transaction (its code may just have changed)."""
+    found = con.execute("SELECT * FROM workshops WHERE workshop_id = ?", (workshop_id,)).fetchone()
+    if found is None:
+        raise EntryError("Workshoppen findes ikke (længere).")
+    return dict(found)
+
+
+def _same_save(existing: Mapping[str, Any], principal: Principal, workshop_id: str) -> Saved:
+    if existing["workshop_id"] != workshop_id or existing["author"] != principal.name:
+        raise EntryError("Formularen er allerede brugt til en anden indtastning. Genindlæs siden.")
+    return Saved(decode(existing), False)
+
+
+def entries(
+    store: Store,
+    workshop_id: str | None = None,
+    *,
+    statuses: Iterable[str] | None = None,
+    kinds: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Entries (decoded), oldest first, optionally of one workshop, some statuses or kinds."""
+    where, params = [], []
+    if workshop_id:
+        where.append("workshop_id = ?")
+        params.append(workshop_id)
+    for column, values in (("status", statuses), ("kind", kinds)):
+        if values is not None:
+            values = list(values)
+            where.append(f"{column} IN ({', '.join('?' * len(values)) or 'NULL'})")
+            params += values
+    sql = "SELECT * FROM entries" + (f" WHERE {' AND '.join(where)}" if where else "")
+    return [decode(r) for r in store.rows(sql + " ORDER BY created_at, entry_id", params)]
+
+
+def get_entry(store: Store, entry_id: str) -> dict[str, Any]:
+    """One entry (decoded); EntryError if it is gone."""
+    row = store.one("SELECT * FROM entries WHERE entry_id = ?", (entry_id,))
+    if row is None:
+        raise EntryError("Indtastningen findes ikke (længere); den kan være fortrudt.")
+    return decode(row)
+
+
+def changed_since(store: Store, version: int) -> tuple[int, list[str]]:
+    """The store's version now and the ids of entries changed after ``version`` (for polling screens)."""
+    now_version = store.version()
+    if now_version == version:
+        return now_version, []
+    rows = store.rows(
+        "SELECT DISTINCT entity_id FROM audit WHERE audit_id > ? AND entity = 'entries'", (int(version),)
+    )
+    return now_version, [r["entity_id"] for r in rows]
+
+
+# --- review ----------------------------------------------------------------------------------------
+
+
+def _open_for_review(tx: Any, entry_id: str) -> dict[str, Any]:
+    row = tx.get("entries", entry_id)
+    if row is None:
+        raise EntryError("Indtastningen findes ikke (længere); den kan være fortrudt.")
+    if row["status"] != "ny":
+        raise EntryError(f"'{row['title']}' er allerede gennemgået ({STATUSES[row['status']].lower()}).")
+    return decode(row)
+
+
+def _ready_for_data(entry: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+    """A data entry must be complete enough to become a record when it is accepted."""
+    kind = entry["kind"]
+    if kind == "tilbud" and _empty(fields.get("organisation_id")):
+        raise EntryError(
+            f"'{entry['title']}': vælg tilbuddets organisation (Ret og godkend), før det kan godkendes."
+        )
+    if kind == "samarbejde":
+        for name in ("unit_ids", "organisation_ids"):
+            if _empty(fields.get(name)):
+                raise EntryError(
+                    f"'{entry['title']}': {FIELD_LABELS[name]} skal udfyldes (Ret og godkend), "
+                    "før samarbejdet kan godkendes."
+                )
+
+
+def accept(
+    store: Store,
+    principal: Principal,
+    entry_id: str,
+    *,
+    edits: Mapping[str, Any] | None = None,
+    note: str | None = None,
+    db: Database | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Accept an entry (coordinator), optionally with edited fields; one audited change (undoable)."""
+    auth.require(principal, COORDINATOR)
+    with store.write(principal.actor) as tx:
+        entry = _open_for_review(tx, entry_id)
+        fields = {k: v for k, v in entry["fields"].items() if not k.startswith("_")}
+        extra = {k: v for k, v in entry["fields"].items() if k.startswith("_")}
+        if edits:
+            fields = validate_fields(
+                entry["kind"], {**fields, **edits}, store=store, workshop_id=entry["workshop_id"], db=db
+            )
+        _ready_for_data(entry, fields)
+        changes: dict[str, Any] = {
+            "status": "godkendt",
+            "reviewed_by": principal.name,
+            "reviewed_at": _iso(_now(at)),
+            "review_note": _clean_text(note, "Bemærkning", MAX_TEXT) if note else None,
+        }
+        if edits:
+            changes["payload"] = json.dumps({**fields, **extra}, ensure_ascii=False)
+            changes["title"] = _title(entry["kind"], fields)
+        return decode(tx.update("entries", entry_id, changes, action="godkend"))
+
+
+def _target(db: Database | None, kind: str, target_id: str) -> None:
+    table = TARGET_TABLES[kind]
+    key = {"organisations": "organisation_id", "offers": "offer_id", "collaborations": "collaboration_id"}[
+        table
+    ]
+    if db is not None and not _existing_ids(db, table, key, [target_id]):
+        raise EntryError(f"Flet: {target_id!r} findes ikke blandt de nuværende {KINDS[kind].lower()}er.")
+
+
+def merge(
+    store: Store,
+    principal: Principal,
+    entry_id: str,
+    target_id: str,
+    *,
+    replace: Iterable[str] = (),
+    note: str | None = None,
+    db: Database | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Merge an entry into an existing record (coordinator): its fields fill the record's empty fields,
+    and replace those named in ``replace``, when the accepted entries are put into the data."""
+    auth.require(principal, COORDINATOR)
+    target_id = str(target_id or "").strip()
+    with store.write(principal.actor) as tx:
+        entry = _open_for_review(tx, entry_id)
+        if entry["kind"] not in MERGEABLE:
+            raise EntryError(
+                "En note fra parkeringspladsen kan ikke flettes ind i en post; godkend eller afvis den."
+            )
+        if not target_id:
+            raise EntryError("Flet: vælg den eksisterende post, der skal flettes ind i.")
+        _target(db, entry["kind"], target_id)
+        chosen = list(dict.fromkeys(replace))
+        wrong = [f for f in chosen if f not in MERGEABLE[entry["kind"]]]
+        if wrong:
+            raise EntryError(
+                f"Flet: feltet {wrong[0]!r} kan ikke erstattes i en {KINDS[entry['kind']].lower()}."
+            )
+        changes = {
+            "status": "flettet",
+            "merged_into": target_id,
+            "merge_fields": json.dumps(chosen),
+            "reviewed_by": principal.name,
+            "reviewed_at": _iso(_now(at)),
+            "review_note": _clean_text(note, "Bemærkning", MAX_TEXT) if note else None,
+        }
+        return decode(tx.update("entries", entry_id, changes, action="flet"))
+
+
+def reject(
+    store: Store, principal: Principal, entry_id: str, reason: str, *, at: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Reject an entry (coordinator) with a reason; it stays in the store and the audit trail."""
+    auth.require(principal, COORDINATOR)
+    reason = _clean_text(reason or "", "Begrundelse", MAX_TEXT)
+    if not reason:
+        raise EntryError("Begrundelse: skriv hvorfor indtastningen afvises.")
+    with store.write(principal.actor) as tx:
+        _open_for_review(tx, entry_id)
+        changes = {
+            "status": "afvist",
+            "review_note": reason,
+            "reviewed_by": principal.name,
+            "reviewed_at": _iso(_now(at)),
+        }
+        return decode(tx.update("entries", entry_id, changes, action="afvis"))
+
+
+def last_change(store: Store, principal: Principal) -> dict[str, Any] | None:
+    """The change :func:`undo_last` would undo for this user (None if nothing), for the button's label."""
+    if principal.has(COORDINATOR):
+        return store.last_undoable(entity="entries")
+    if PARTICIPANT in principal.roles:
+        return store.last_undoable(actor=principal.actor, entity="entries")
+    return None
+
+
+def undo_last(store: Store, principal: Principal, *, at: dt.datetime | None = None) -> dict[str, Any]:
+    """Undo the newest change to the entries: a coordinator any, a participant only their own last entry
+    (while it is unreviewed and their code still works). Returns the audit row undone."""
+    if principal.has(COORDINATOR):
+        try:
+            return store.undo_last(principal.actor, entity="entries")
+        except NothingToUndo as exc:
+            raise EntryError(str(exc)) from None
+    if PARTICIPANT not in principal.roles or not principal.workshop_id:
+        raise PermissionDenied(f"Du kan ikke fortryde her. {auth.WHAT_IT_TAKES[PARTICIPANT]}")
+    auth.require_participant(principal, get_workshop(store, principal.workshop_id), at=at)
+    change = store.last_undoable(actor=principal.actor, entity="entries")
+    after = json.loads(change["after"]) if change and change["after"] else None
+    if (
+        change is None
+        or change["action"] != "opret"
+        or not after
+        or after["workshop_id"] != principal.workshop_id
+    ):
+        raise EntryError("Du har ingen indtastning at fortryde i denne workshop.")
+    current = store.one("SELECT status FROM entries WHERE entry_id = ?", (change["entity_id"],))
+    if current is not None and current["status"] != "ny":
+        raise EntryError("Din seneste indtastning er allerede gennemgået; bed koordinatoren om at ændre den.")
+    try:
+        return store.undo_last(principal.actor, only_by=principal.actor, entity="entries")
+    except NothingToUndo as exc:
+        raise EntryError(str(exc)) from None
+
+
+# --- into the data ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What apply_accepted did: entries applied (entry id -> record id), rows per table, the new build."""
+
+    records: dict[str, str]
+    rows: dict[str, int]
+    build_path: str | None
+
+
+def _location_columns(entry: Mapping[str, Any]) -> dict[str, Any]:
+    precision = entry["fields"].get("_placering")
+    if precision == "coordinates":
+        return {"lat": entry["lat"], "lon": entry["lon"], "municipality": entry["municipality_code"]}
+    if precision == "postcode":
+        return {"postcode": entry["fields"].get("_postnummer"), "municipality": entry["municipality_code"]}
+    if precision == "municipality":
+        return {"municipality": entry["municipality_code"]}
+    return {}
+
+
+def _record_fields(entry: Mapping[str, Any], resolve: Any) -> dict[str, Any]:
+    """The entry's fields as input columns of its target table."""
+    f = entry["fields"]
+    kind = entry["kind"]
+    if kind == "organisation":
+        cols = {k: f.get(k) for k in ("name", "organisation_type", "staffing", "description", "website")}
+    elif kind == "tilbud":
+        cols = {k: f.get(k) for k in ("name", "description")}
+        cols |= {"themes": f.get("themes") or [], "target_groups": f.get("target_groups") or []}
+        cols["organisation_id"] = (
+            resolve(f.get("organisation_id"), entry) if f.get("organisation_id") else None
+        )
+    else:
+        cols = {k: f.get(k) for k in ("title", "description", "kind")}
+        cols["themes"] = f.get("themes") or []
+        cols["unit_ids"] = list(f.get("unit_ids") or [])
+        cols["organisation_ids"] = [resolve(r, entry) for r in f.get("organisation_ids") or []]
+        if f.get("partner_names"):
+            extra = f"Parter nævnt på workshoppen: {f['partner_names']}"
+            cols["description"] = f"{cols['description']}\n{extra}" if cols.get("description") else extra
+    if kind != "samarbejde":
+        cols["placering"] = _location_columns(entry)
+    return cols
+
+
+def _fill(current: dict[str, Any], fields: Mapping[str, Any], replace: Sequence[str]) -> dict[str, Any]:
+    """An existing input row with the entry's fields filled in where empty, or replaced where chosen."""
+    out = dict(current)
+    for name, value in fields.items():
+        if name == "placering":
+            has_place = not all(_empty(out.get(c)) for c in ("lat", "lon", "postcode", "address"))
+            if value and ("placering" in replace or not has_place):
+                for c in ("lat", "lon", "postcode", "address", "city", "municipality"):
+                    out[c] = None
+                out.update(value)
+            continue
+        if _empty(value):
+            continue
+        if name in replace or _empty(out.get(name)):
+            out[name] = value
+    return out
+
+
+def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Missing values as None (a column mixing pd.NA and numbers cannot be typed), arrays as lists."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, np.ndarray | tuple):
+            value = list(value)
+        elif not isinstance(value, list) and _empty(value):
+            value = None
+        out[key] = value
+    return out
+
+
+def apply_accepted(
+    store: Store, principal: Principal, *, cfg: Settings | None = None, on_step: Any = None
+) -> Applied:
+    """Put accepted and merged entries into the data (coordinator): input rows, then one rebuild.
+
+    Accepted entries become new records ('WS-…' ids, source 'Workshop <name>, <date>', unverified); merged
+    entries fill or replace fields of the record they were merged into. All or nothing: on an InputError or
+    BuildError (Danish, naming 'workshop: <name>', the kind and the row) the previous data keep serving and
+    no entry is marked. Applied entries are marked so they are never applied twice; notes stay in the store.
+    """
+    from civilkort.db import current_path
+    from etl import rebuild as rebuilder
+
+    auth.require(principal, COORDINATOR)
+    pending = [
+        e
+        for e in entries(store, statuses=("godkendt", "flettet"), kinds=TARGET_TABLES)
+        if not e.get("applied_at")
+    ]
+    if not pending:
+        return Applied({}, {}, None)
+    workshops = {w["workshop_id"]: w for w in list_workshops(store)}
+    path = current_path(cfg)
+    if path is None:
+        raise rebuilder.NothingToRebuild("Der er ingen database at bygge videre på.")
+    db = Database(path)
+    try:
+        inputs = rebuilder.current_inputs(db)
+    finally:
+        db.close()
+
+    def resolve(ref: str, entry: Mapping[str, Any]) -> str:
+        """An organisation reference as a record id ('workshop:<entry>' -> that entry's record)."""
+        if not str(ref).startswith(WORKSHOP_REF):
+            return str(ref)
+        other = store.one("SELECT * FROM entries WHERE entry_id = ?", (str(ref).removeprefix(WORKSHOP_REF),))
+        if other is not None and other["status"] == "godkendt":
+            return record_id(other)
+        if other is not None and other["status"] == "flettet":
+            return str(other["merged_into"])
+        name = decode(other)["title"] if other else "(fortrudt)"
+        raise EntryError(
+            f"'{entry['title']}' hører til organisationen '{name}' fra workshoppen, som ikke er godkendt. "
+            "Godkend eller flet organisationen først."
+        )
+
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TARGET_TABLES.values()}
+    records: dict[str, str] = {}
+    counters: dict[tuple[str, str], int] = {}
+    for entry in pending:
+        table = TARGET_TABLES[entry["kind"]]
+        workshop = workshops[entry["workshop_id"]]
+        fields = _record_fields(entry, resolve)
+        key = inputs.tables[table].columns[0]
+        if entry["status"] == "flettet":
+            target = str(entry["merged_into"])
+            existing = [r for r in rows[table] if r[key] == target]
+            if existing:
+                current = existing[0]
+                rows[table].remove(current)
+            else:
+                found = inputs.tables[table][inputs.tables[table][key] == target]
+                if found.empty:
+                    raise EntryError(
+                        f"'{entry['title']}' skulle flettes ind i {target!r}, som ikke findes i data længere."
+                    )
+                current = found.iloc[0].to_dict()
+            row = _fill(current, fields, entry["merge_fields"])
+            addition = f"suppleret fra {source_text(workshop)}"
+            if addition not in str(row.get("source") or ""):
+                row["source"] = "; ".join(s for s in (row.get("source"), addition) if not _empty(s))
+            records[entry["entry_id"]] = target
+        else:
+            place_cols = fields.pop("placering", {}) or {}
+            counters[(workshop["workshop_id"], entry["kind"])] = n = (
+                counters.get((workshop["workshop_id"], entry["kind"]), 0) + 1
+            )
+            row = {
+                key: record_id(entry),
+                **fields,
+                **place_cols,
+                "last_verified": None,
+                "source": source_text(workshop),
+                "_file": f"workshop: {workshop['name']}",
+                "_sheet": entry["kind"],
+                "_row": n,
+            }
+            records[entry["entry_id"]] = record_id(entry)
+        rows[table].append(row)
+
+    # every column given (as None when empty): etl.rebuild types a column that is absent from pd.NA, which
+    # a float column cannot take
+    changes = {
+        t: pd.DataFrame([_plain(row) for row in r], columns=[*TABLES_BY_NAME[t].field_names, *PROVENANCE])
+        for t, r in rows.items()
+        if r
+    }
+    names = sorted({workshop_label(workshops[e["workshop_id"]]) for e in pending})
+    result = rebuilder.rebuild(changes, note=f"workshop: {'; '.join(names)}", cfg=cfg, on_step=on_step)
+    stamp = _iso(_now())
+    with store.write(principal.actor) as tx:
+        for entry_id, rid in records.items():
+            tx.update("entries", entry_id, {"applied_at": stamp, "applied_as": rid}, action="indarbejd")
+    return Applied(records, {t: len(r) for t, r in rows.items() if r}, str(result.path))
+
+
+# --- choices for the form and the review ----------------------------------------------------------
+
+MAX_OPTIONS = 3000
+"""Existing records offered in a select box (a council has a few hundred; the rest by searching)."""
+
+
+def _codes_of(council_id: str | None) -> list[int]:
+    m = reference.municipalities()
+    if council_id:
+        m = m[m["council_id"] == council_id]
+    return [int(c) for c in m["municipality_code"]]
+
+
+def link_options(db: Database, store: Store, workshop: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """What a tilbud or samarbejde may be linked to: id -> label of the council's organisations (plus the
+    workshop's own organisation entries as 'workshop:<id>') and regional units."""
+    codes = _codes_of(workshop.get("council_id"))
+    orgs = db.query(
+        "SELECT organisation_id AS id, name || ' (' || coalesce(m.municipality_name, '?') || ')' AS label"
+        " FROM organisations o LEFT JOIN municipalities m USING (municipality_code)"
+        " WHERE list_contains($codes, o.municipality_code) ORDER BY name LIMIT $n",
+        {"codes": codes, "n": MAX_OPTIONS},
+    )
+    units = db.query(
+        "SELECT unit_id AS id, name || ' (' || coalesce(m.municipality_name, '?') || ')' AS label"
+        " FROM regional_units u LEFT JOIN municipalities m USING (municipality_code)"
+        " WHERE list_contains($codes, u.municipality_code) ORDER BY name LIMIT $n",
+        {"codes": codes, "n": MAX_OPTIONS},
+    )
+    own = {
+        f"{WORKSHOP_REF}{e['entry_id']}": f"{e['title']} (tilføjet på workshoppen)"
+        for e in entries(store, workshop["workshop_id"], kinds=["organisation"], statuses=["ny", "godkendt"])
+    }
+    return {
+        "organisations": own | dict(zip(orgs["id"], orgs["label"], strict=True)),
+        "units": dict(zip(units["id"], units["label"], strict=True)),
+    }
+
+
+def search_records(db: Database, kind: str, text: str, *, limit: int = 50) -> dict[str, str]:
+    """Existing records an entry of ``kind`` may be merged into, whose name contains ``text``: id -> label."""
+    table = TARGET_TABLES[kind]
+    key, name = {
+        "organisations": ("organisation_id", "name"),
+        "offers": ("offer_id", "name"),
+        "collaborations": ("collaboration_id", "title"),
+    }[table]
+    found = db.query(
+        f"SELECT {key} AS id, {name} || ' (' || {key} || coalesce(', ' || m.municipality_name, '') || ')' AS label"
+        f" FROM {table} t LEFT JOIN municipalities m USING (municipality_code)"
+        f" WHERE contains(lower({name}), lower($text)) OR lower({key}) = lower($text)"
+        f" ORDER BY {name} LIMIT $n",
+        {"text": text.strip(), "n": limit},
+    )
+    return dict(zip(found["id"], found["label"], strict=True))
+
+
+# --- views of the entries --------------------------------------------------------------------------
+
+
+def _fields_text(entry: Mapping[str, Any]) -> str:
+    """The form's fields as one readable line ('Temaer: Forebyggelse; Målgrupper: Ældre')."""
+    parts = []
+    for f in FIELDS.get(entry["kind"], ()):
+        if f.name in (TITLE_FIELD[entry["kind"]], "note_type"):  # both are in the title
+            continue
+        value = entry["fields"].get(f.name)
+        if _empty(value):
+            continue
+        if f.kind in ("vocab", "vocab_list"):
+            labels = vocabulary_options(f.vocabulary or "")
+            value = [labels.get(v, v) for v in _as_list(value)]
+        elif f.kind == "choice":
+            value = dict(f.choices).get(value, value)
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        parts.append(f"{f.label}: {value}")
+    return " · ".join(parts)
+
+
+def _municipality_names() -> dict[int, str]:
+    m = reference.municipalities()
+    return dict(zip(m["municipality_code"].astype(int), m["municipality_name"], strict=True))
+
+
+def entries_frame(
+    items: Sequence[Mapping[str, Any]], workshops: Sequence[Mapping[str, Any]] = ()
+) -> pd.DataFrame:
+    """Entries as a table for lists and the export (Danish values; ``author`` and ``reviewed_by`` personal)."""
+    names = _municipality_names()
+    labels = {w["workshop_id"]: workshop_label(w) for w in workshops}
+    rows = []
+    for e in items:
+        rows.append(
+            {
+                "entry_id": e["entry_id"],
+                "Workshop": labels.get(e["workshop_id"], ""),
+                "Tidspunkt": local_time(e["created_at"]),
+                "Type": KINDS.get(e["kind"], e["kind"]),
+                "title": e["title"],
+                "Detaljer": _fields_text(e),
+                "Kommune": names.get(int(e["municipality_code"]))
+                if e["municipality_code"] is not None
+                else None,
+                "Placering": PRECISIONS.get(e["fields"].get("_placering") or "", "ingen"),
+                "status_label": STATUSES.get(e["status"], e["status"]),
+                "author": e["author"],
+                "reviewed_by": e.get("reviewed_by"),
+                "Begrundelse/bemærkning": e.get("review_note"),
+                "Flettet ind i": e.get("merged_into"),
+                "Indarbejdet som": e.get("applied_as"),
+            }
+        )
+    columns = ["entry_id", "Workshop", "Tidspunkt", "Type", "title", "Detaljer", "Kommune", "Placering",
+               "status_label", "author", "reviewed_by", "Begrundelse/bemærkning", "Flettet ind i",
+               "Indarbejdet som"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def export_xlsx(store: Store, workshop_id: str, *, include_personal: bool = False) -> bytes:
+    """The workshop's additions as xlsx for follow-up (through civilkort.export: no formulas, no names unless asked)."""
+    workshop = get_workshop(store, workshop_id)
+    items = entries(store, workshop_id)
+    frame = entries_frame(items, [workshop]).drop(columns=["entry_id", "Workshop"])
+    is_note = frame["Type"] == KINDS["note"]
+    sheets = {"Tilføjelser": frame[~is_note], "Parkeringsplads": frame[is_note]}
+    return export.to_xlsx(
+        sheets, include_personal=include_personal, note=f"Workshop {workshop_label(workshop)}"
+    )
+
+
+def map_entries(store: Store) -> pd.DataFrame:
+    """Unreviewed entries with a place, for the map's workshop layer: id, title, kind, mark, lat, lon, approx."""
+    rows = store.rows(
+        "SELECT e.entry_id, e.kind, e.title, e.lat, e.lon, e.payload, w.name, w.held_on"
+        " FROM entries e JOIN workshops w USING (workshop_id)"
+        " WHERE e.status = 'ny' AND e.lat IS NOT NULL AND e.lon IS NOT NULL ORDER BY e.created_at"
+    )
+    out = [
+        {
+            "entry_id": r["entry_id"],
+            "title": r["title"],
+            "kind_label": KINDS.get(r["kind"], r["kind"]),
+            "mark": f"Fra workshop {r['name']}, {_danish_date(r['held_on'])} · ikke verificeret",
+            "lat": float(r["lat"]),
+            "lon": float(r["lon"]),
+            "is_approximate": json.loads(r["payload"] or "{}").get("_placering") != "coordinates",
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(
+        out, columns=["entry_id", "title", "kind_label", "mark", "lat", "lon", "is_approximate"]
+    )
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return "; ".join(map(str, value)) or "–"
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+_TRAIL_COLUMNS = ("title", "status", "payload", "merged_into", "review_note", "applied_as", "code_expires_at")
+_TRAIL_NAMES = {"title": "titel", "status": "status", "merged_into": "flettet ind i", "review_note": "begrundelse",
+                "applied_as": "indarbejdet som", "code_expires_at": "kode udløber"}  # fmt: skip
+
+
+def describe_change(change: Mapping[str, Any]) -> str:
+    """What one audit row changed, before → after, in Danish ('status: ny → godkendt; titel: A → B')."""
+    before = json.loads(change["before"]) if change.get("before") else None
+    after = json.loads(change["after"]) if change.get("after") else None
+    if before is None and after is not None:
+        return "oprettet"
+    if after is None and before is not None:
+        return "fjernet"
+    parts = []
+    for col in _TRAIL_COLUMNS:
+        b, a = (before or {}).get(col), (after or {}).get(col)
+        if b == a:
+            continue
+        if col == "payload":
+            fb, fa = json.loads(b or "{}"), json.loads(a or "{}")
+            kind = (after or before or {}).get("kind", "")
+            labels = {f.name: f.label for f in FIELDS.get(kind, ())}
+            for key in sorted(set(fb) | set(fa)):
+                if key.startswith("_") or key == TITLE_FIELD.get(kind):  # the title is shown on its own
+                    continue
+                if fb.get(key) != fa.get(key):
+                    label = labels.get(key, key).lower()
+                    parts.append(f"{label}: {_short(fb.get(key))} → {_short(fa.get(key))}")
+            continue
+        parts.append(f"{_TRAIL_NAMES[col]}: {_short(b)} → {_short(a)}")
+    if "code_hash" in (after or {}) and (before or {}).get("code_hash") != (after or {}).get("code_hash"):
+        parts.append("ny kode")
+    return "; ".join(parts) or "ingen synlig ændring"
+
+
+def change_title(change: Mapping[str, Any]) -> str:
+    """The title (or name) of the row an audit change is about."""
+    for side in ("after", "before"):
+        row = json.loads(change[side]) if change.get(side) else None
+        if row:
+            return str(row.get("title") or row.get("name") or "")
+    return ""
+
+
+def trail(store: Store, *, limit: int = 200) -> pd.DataFrame:
+    """The audit trail of workshops and entries, newest first: who, when, what, before → after."""
+    rows = [r for r in store.history(limit=limit * 2) if r["entity"] in ("entries", "workshops")][:limit]
+    out = [
+        {
+            "Tid": local_time(r["at"], seconds=True),
+            "Hvem": r["actor"],
+            "Handling": r["action"] + (" (fortrudt)" if r["undone_by"] else ""),
+            "Hvad": ("Workshop: " if r["entity"] == "workshops" else "") + change_title(r),
+            "Ændring (før → efter)": describe_change(r),
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(out, columns=["Tid", "Hvem", "Handling", "Hvad", "Ændring (før → efter)"])
+
+
+__all__ = [
+    "Applied",
+    "EntryError",
+    "FIELDS",
+    "KINDS",
+    "NOTE_TYPES",
+    "PermissionDenied",
+    "Saved",
+    "STATUSES",
+    "accept",
+    "add_entry",
+    "apply_accepted",
+    "create_workshop",
+    "end_workshop",
+    "entries",
+    "extend",
+    "join",
+    "merge",
+    "new_code",
+    "reject",
+    "undo_last",
+]

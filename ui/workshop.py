@@ -1,0 +1,521 @@
+"""Workshop widgets: join, the fast form with a pin, the live list, the facilitator's panel, the review queue.
+
+Every change goes through :mod:`civilkort.workshop`, which checks the role itself; these widgets only
+decide what to show. User text is shown through ``md()`` or in data frames, never as HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from civilkort import maps, reference
+from civilkort import workshop as ws
+from civilkort.auth import PermissionDenied, Principal
+from civilkort.db import Database
+from civilkort.filters import Selection
+from civilkort.store import Store, open_store
+from ui import auth as ui_auth
+from ui.data import database, query
+from ui.details import md
+
+POLL_SECONDS = 3.0
+"""How often an open screen looks for new entries (one cheap query when nothing changed)."""
+MAP_POLL_SECONDS = 4.0
+ERRORS = (ws.EntryError, PermissionDenied)
+
+
+def store() -> Store:
+    """The store of the data folder in force."""
+    return open_store()
+
+
+def _councils() -> dict[str, str]:
+    c = reference.councils().sort_values("council_name")
+    return dict(zip(c["council_id"], c["council_name"], strict=True))
+
+
+def workshop_caption(workshop: dict[str, Any]) -> str:
+    """One line: name, date, council, and until when the code works (escaped for Markdown)."""
+    council = _councils().get(workshop.get("council_id") or "", "")
+    expires = ws.local_time(workshop["code_expires_at"])
+    live = "koden virker til" if ws.auth.code_is_live(workshop) else "afsluttet"
+    return f"{md(ws.workshop_label(workshop))}{' · ' + md(council) if council else ''} · {live} {expires}"
+
+
+# --- join ------------------------------------------------------------------------------------------
+
+
+def join_form(s: Store) -> None:
+    """Choose a workshop in progress, enter its code and your name."""
+    live = ws.list_workshops(s, live_only=True)
+    if not live:
+        st.info("Der er ingen workshop i gang lige nu. Facilitatoren opretter den og viser koden.")
+        return
+    labels = {w["workshop_id"]: ws.workshop_label(w) for w in live}
+    with st.form("ws-join", border=True):
+        st.subheader("Deltag i en workshop")
+        workshop_id = st.selectbox("Workshop", list(labels), format_func=labels.get, key="ws_join_workshop")
+        code = st.text_input("Workshoppens kode", key="ws_join_code", help="Koden står på skærmen i lokalet.")
+        name = st.text_input(
+            "Dit navn", key="ws_join_name", help="Så koordinatoren kan se, hvem der har tilføjet hvad."
+        )
+        if st.form_submit_button("Deltag", type="primary", icon=":material/login:"):
+            try:
+                person = ws.join(s, ui_auth.current(), workshop_id, code, name)
+            except ERRORS as exc:
+                st.error(str(exc))
+                return
+            ui_auth.set_current(person)
+            st.session_state.pop("ws_pin", None)
+            st.rerun()
+
+
+# --- the fast form ---------------------------------------------------------------------------------
+
+
+def _token() -> str:
+    if "ws_token" not in st.session_state:
+        st.session_state["ws_token"] = uuid.uuid4().hex
+    return st.session_state["ws_token"]
+
+
+def _widget(field: ws.FormField, key: str, options: dict[str, dict[str, str]], value: Any = None) -> Any:
+    """One form field as a Streamlit widget; returns its value (codes, ids or text)."""
+    label = field.label + (" *" if field.required else "")
+    if field.kind in ("vocab", "vocab_list", "choice"):
+        choices = (
+            dict(field.choices) if field.kind == "choice" else ws.vocabulary_options(field.vocabulary or "")
+        )
+        if field.kind == "vocab_list":
+            default = [v for v in (value or []) if v in choices]
+            return st.multiselect(label, list(choices), default=default, format_func=choices.get, key=key,
+                                  placeholder="Vælg …")  # fmt: skip
+        keys = list(choices)
+        index = (
+            keys.index(value) if value in keys else (0 if field.required and field.kind == "choice" else None)
+        )
+        return st.selectbox(label, keys, index=index, format_func=choices.get, key=key, placeholder="Vælg …")
+    if field.kind in ("organisation", "organisations", "units"):
+        choices = options.get("units" if field.kind == "units" else "organisations", {})
+        current = value if isinstance(value, list) else ([value] if value else [])
+        for v in current:
+            choices.setdefault(v, v)
+        if field.kind == "organisation":
+            keys = list(choices)
+            return st.selectbox(label, keys, index=keys.index(current[0]) if current else None,
+                                format_func=choices.get, key=key, placeholder="Søg og vælg …", help=field.help)  # fmt: skip
+        return st.multiselect(label, list(choices), default=current, format_func=choices.get, key=key,
+                              placeholder="Søg og vælg …", help=field.help)  # fmt: skip
+    if field.kind == "longtext":
+        return st.text_area(label, value=value or "", key=key, height=90, help=field.help or None)
+    return st.text_input(label, value=value or "", key=key, help=field.help or None)
+
+
+def fields_form(
+    kind: str, prefix: str, options: dict[str, dict[str, str]], values: dict | None = None
+) -> dict:
+    """The fields of one kind as widgets (inside a form); returns name -> value."""
+    values = values or {}
+    return {f.name: _widget(f, f"{prefix}-{f.name}", options, values.get(f.name)) for f in ws.FIELDS[kind]}
+
+
+def _pin_picker(s: Store, workshop: dict[str, Any], key: str) -> None:
+    """A small map (no tiles) of the workshop's council: a click sets the pin; the room's pins are shown."""
+    area = f"council:{workshop['council_id']}" if workshop.get("council_id") else "national"
+    data = query("map_layers", Selection(area=area), "offers")
+    base = maps.pin_map(
+        bounds=data["bounds"], municipalities=data["areas"], council_outlines=data["council_outlines"]
+    )
+    pins = ws.map_entries(s)
+    chosen = st.session_state.get("ws_pin")
+    returned = st_folium(
+        base,
+        key=key,
+        feature_group_to_add=maps.pin_layers(pins, chosen),
+        returned_objects=["last_clicked"],
+        height=380,
+        use_container_width=True,
+    )
+    clicked = (returned or {}).get("last_clicked")
+    if clicked and clicked != st.session_state.get("ws_pin_seen"):
+        st.session_state["ws_pin_seen"] = clicked
+        st.session_state["ws_pin"] = (round(float(clicked["lat"]), 6), round(float(clicked["lng"]), 6))
+        st.rerun()
+    if chosen:
+        cols = st.columns([3, 1], vertical_alignment="center")
+        cols[0].caption(f":material/location_on: Nål sat ({chosen[0]:.4f}, {chosen[1]:.4f}).")
+        if cols[1].button("Fjern nål", key="ws-pin-clear"):
+            st.session_state.pop("ws_pin", None)
+            st.rerun()
+    else:
+        st.caption("Klik på kortet for at sætte en nål – eller vælg kommune eller postnummer i formularen.")
+
+
+def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database) -> None:
+    """The fast form: what, a few fields, where; saved once however often Gem is pressed."""
+    kind = st.segmented_control(
+        "Hvad vil du tilføje?", list(ws.KINDS), format_func=ws.KINDS.get, default="note", key="ws_kind",
+        required=True,
+    )  # fmt: skip
+    generation = st.session_state.get("ws_form_generation", 0)
+    options = ws.link_options(db, s, workshop) if kind in ("tilbud", "samarbejde") else {}
+    col_form, col_map = st.columns([3, 2], gap="medium")
+    with col_map:
+        _pin_picker(s, workshop, key=f"ws-pin-{workshop['workshop_id']}")
+    with col_form, st.form(f"ws-form-{kind}-{generation}", border=True):
+        fields = fields_form(kind, f"ws-{kind}-{generation}", options)
+        names = reference.municipalities().sort_values("municipality_name")["municipality_name"].tolist()
+        c1, c2 = st.columns(2)
+        municipality = c1.selectbox("Kommune (uden nål)", names, index=None, key=f"ws-muni-{generation}",
+                                    placeholder="Vælg kommune …")  # fmt: skip
+        postcode = c2.text_input("Postnummer (uden nål)", key=f"ws-postcode-{generation}", max_chars=4)
+        submitted = st.form_submit_button("Gem", type="primary", icon=":material/save:")
+    if submitted:
+        pin = st.session_state.get("ws_pin")
+        try:
+            saved = ws.add_entry(
+                s, person, workshop["workshop_id"], kind, fields, client_token=_token(),
+                lat=pin[0] if pin else None, lon=pin[1] if pin else None,
+                municipality=municipality, postcode=postcode or None, db=db,
+            )  # fmt: skip
+        except ERRORS as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+        # only now a new form: a retried or double-clicked save before this point gets the same entry back
+        st.session_state.pop("ws_token", None)
+        st.session_state.pop("ws_pin", None)
+        st.session_state["ws_form_generation"] = generation + 1
+        st.session_state["ws_saved"] = saved.entry["title"]
+        st.rerun()
+    if st.session_state.get("ws_saved"):
+        st.success(f"Gemt: {md(st.session_state.pop('ws_saved'))}", icon=":material/check_circle:")
+
+
+def undo_own(s: Store, person: Principal) -> None:
+    """'Fortryd min seneste': a participant's own last entry, while it is unreviewed."""
+    change = ws.last_change(s, person)
+    if change is None or change["action"] != "opret":
+        return
+    st.caption(f"Din seneste indtastning: {md(ws.change_title(change))}")
+    if st.button("Fortryd min seneste indtastning", key="ws-undo-own", icon=":material/undo:"):
+        try:
+            ws.undo_last(s, person)
+        except ERRORS as exc:
+            st.error(str(exc))
+            return
+        st.rerun()
+
+
+# --- the live list ---------------------------------------------------------------------------------
+
+
+def _entries_table(frame: pd.DataFrame) -> None:
+    shown = frame.drop(
+        columns=["entry_id", "Workshop", "reviewed_by", "Flettet ind i", "Indarbejdet som"]
+    ).rename(columns={"title": "Titel", "status_label": "Status", "author": "Af"})
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(shown))))
+
+
+def poll(s: Store, key: str) -> tuple[bool, float]:
+    """Has anything changed since this screen last looked (per key)? Returns (changed, milliseconds spent)."""
+    started = time.perf_counter()
+    seen = st.session_state.get(key)
+    version, changed = ws.changed_since(s, seen if seen is not None else -1)
+    st.session_state[key] = version
+    return (seen is None or bool(changed)), (time.perf_counter() - started) * 1000
+
+
+def live_entries(s: Store, workshop: dict[str, Any], *, every: float = POLL_SECONDS) -> None:
+    """The workshop's entries, refreshed on this screen within seconds of any save anywhere."""
+    workshop_id = workshop["workshop_id"]
+
+    @st.fragment(run_every=every)
+    def _live() -> None:
+        changed, ms = poll(s, f"ws_seen_{workshop_id}")
+        cache_key = f"ws_frame_{workshop_id}"
+        if changed or cache_key not in st.session_state:
+            st.session_state[cache_key] = ws.entries_frame(ws.entries(s, workshop_id), [workshop])
+        frame: pd.DataFrame = st.session_state[cache_key]
+        st.subheader(f"Indtastninger ({len(frame)})")
+        if frame.empty:
+            st.caption("Endnu ingen indtastninger. Nye vises her af sig selv inden for få sekunder.")
+        else:
+            _entries_table(frame.iloc[::-1])
+        st.caption(f"Opdateres af sig selv hvert {every:g}. sekund (sidste tjek {ms:.1f} ms).")
+
+    _live()
+
+
+def map_refresher(s: Store, *, every: float = MAP_POLL_SECONDS) -> None:
+    """On the map page while a workshop is live: rerun the page when an entry changed, else do nothing."""
+
+    @st.fragment(run_every=every)
+    def _watch() -> None:
+        key = "ws_seen_map"
+        first = key not in st.session_state
+        changed, _ = poll(s, key)
+        if changed and not first:
+            st.rerun(scope="app")
+
+    _watch()
+
+
+def map_png(sel: Selection, measure: str, pins: pd.DataFrame | None) -> bytes:
+    """The current area and selection as a PNG for the minutes (the council report's map renderer)."""
+    from civilkort import report  # matplotlib: loaded when a picture is asked for, not with the page
+
+    data = query("map_layers", sel, measure)
+    return report.map_png(data, f"{sel.area_name()} – {dt.date.today():%d-%m-%Y}", pins=pins)
+
+
+# --- the facilitator -------------------------------------------------------------------------------
+
+
+def code_banner(s: Store) -> None:
+    """For the facilitator, right after creating a workshop or a new code: the code, large, at the top."""
+    wid = st.session_state.get("ws_show")
+    code = st.session_state.get("ws_codes", {}).get(wid)
+    if not code:
+        return
+    workshop = next((w for w in ws.list_workshops(s, live_only=True) if w["workshop_id"] == wid), None)
+    if workshop is None:
+        return
+    with st.container(border=True, key="ws-code-banner"):
+        show_code(workshop, code)
+        if st.button("Skjul koden", key="ws-hide-code", icon=":material/visibility_off:"):
+            st.session_state.pop("ws_show", None)
+            st.rerun()
+
+
+def show_code(workshop: dict[str, Any], code: str) -> None:
+    """The code, large, for the room (generated digits only: no user text in it)."""
+    st.markdown(f"### Kode til *{md(workshop['name'])}*")
+    st.markdown(f"# `{code}`")
+    st.caption(f"Åbn siden *Workshop*, vælg workshoppen og skriv koden. {workshop_caption(workshop)}")
+
+
+def facilitator(s: Store, person: Principal) -> None:
+    """Create a workshop (and freeze the data for before/after), show its code, new code, extend, end."""
+    from civilkort import snapshots
+
+    codes: dict[str, str] = st.session_state.setdefault("ws_codes", {})
+    with st.form("ws-create", border=True):
+        st.subheader("Opret workshop")
+        c1, c2 = st.columns(2)
+        name = c1.text_input("Navn", key="ws_new_name", placeholder="Fx Workshop om lighed i sundhed")
+        held_on = c2.date_input("Dato", value=dt.date.today(), format="DD-MM-YYYY", key="ws_new_date")
+        councils = _councils()
+        council = c1.selectbox("Sundhedsråd", list(councils), index=None, format_func=councils.get,
+                               key="ws_new_council", placeholder="Vælg …")  # fmt: skip
+        hours = c2.number_input(
+            "Koden virker i (timer)", min_value=1, max_value=72, value=8, key="ws_new_hours"
+        )
+        own_code = c1.text_input("Egen kode (tom: lav en)", key="ws_new_code")
+        freeze = c2.checkbox("Frys data nu (til før og efter)", value=True, key="ws_new_freeze")
+        if st.form_submit_button("Opret workshop", type="primary", icon=":material/add:"):
+            try:
+                snap = None
+                if freeze:
+                    snap = snapshots.freeze(s, person, name=f"Før {name.strip() or 'workshop'}")
+                row, code = ws.create_workshop(
+                    s, person, name, held_on=held_on, council_id=council, code=own_code or None,
+                    hours=float(hours), snapshot_id=snap["snapshot_id"] if snap else None,
+                )  # fmt: skip
+            except (*ERRORS, snapshots.SnapshotError) as exc:
+                st.error(str(exc))
+                return
+            if snap:
+                with s.write(person.actor) as tx:
+                    tx.update(
+                        "snapshots", snap["snapshot_id"], {"workshop_id": row["workshop_id"]}, action="knyt"
+                    )
+            codes[row["workshop_id"]] = code
+            st.session_state["ws_show"] = row["workshop_id"]
+            st.rerun()
+
+    for workshop in ws.list_workshops(s)[:10]:
+        wid = workshop["workshop_id"]
+        live = ws.auth.code_is_live(workshop)
+        with st.expander(f"{ws.workshop_label(workshop)}{'' if live else ' (afsluttet)'}", expanded=live):
+            st.caption(workshop_caption(workshop))
+            if wid in codes and live:
+                if st.session_state.get("ws_show") != wid and st.button(
+                    "Vis koden stort", key=f"ws-show-{wid}", icon=":material/visibility:"
+                ):
+                    st.session_state["ws_show"] = wid
+                    st.rerun()
+            elif live:
+                st.caption(
+                    "Koden vises kun, da den blev lavet (kun en hash gemmes). Lav en ny, hvis den er væk."
+                )
+            b = st.columns(4)
+            try:
+                if b[0].button("Ny kode", key=f"ws-newcode-{wid}", icon=":material/key:"):
+                    codes[wid] = ws.new_code(s, person, wid, hours=None if live else ws.DEFAULT_HOURS)
+                    st.session_state["ws_show"] = wid
+                    st.rerun()
+                if b[1].button("Forlæng 1 time", key=f"ws-extend-{wid}", icon=":material/more_time:"):
+                    ws.extend(s, person, wid, hours=1)
+                    st.rerun()
+                if live and b[2].button("Afslut", key=f"ws-end-{wid}", icon=":material/stop_circle:"):
+                    ws.end_workshop(s, person, wid)
+                    codes.pop(wid, None)
+                    st.rerun()
+            except ERRORS as exc:
+                st.error(str(exc))
+            b[3].download_button(
+                "Tilføjelser (xlsx)",
+                data=lambda wid=wid: ws.export_xlsx(s, wid),
+                file_name=f"workshop-{dt.date.today()}.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key=f"ws-xlsx-{wid}",
+                icon=":material/download:",
+            )
+
+
+# --- the review queue ------------------------------------------------------------------------------
+
+
+def _entry_facts(entry: dict[str, Any]) -> None:
+    frame = ws.entries_frame([entry])
+    row = frame.iloc[0]
+    st.markdown(
+        f"**{md(row['Type'])}: {md(entry['title'])}**  \n"
+        f"{md(row['Detaljer']) if row['Detaljer'] else ''}  \n"
+        f":material/person: {md(entry['author'])} · {md(row['Tidspunkt'])} · "
+        f":material/location_on: {md(row['Kommune'] or 'ingen placering')} ({md(row['Placering'])})"
+    )
+
+
+def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Database) -> None:
+    """One queued entry with accept / edit and accept / merge / reject."""
+    eid = entry["entry_id"]
+    with st.container(border=True):
+        _entry_facts(entry)
+        action = st.segmented_control(
+            "Handling", ["godkend", "ret", "flet", "afvis"], key=f"rv-action-{eid}",
+            format_func={"godkend": "Godkend", "ret": "Ret og godkend", "flet": "Flet ind i eksisterende",
+                         "afvis": "Afvis"}.get, label_visibility="collapsed",
+        )  # fmt: skip
+        try:
+            if action == "godkend" and st.button("Godkend", key=f"rv-accept-{eid}", type="primary"):
+                ws.accept(s, person, eid, db=db)
+                st.rerun()
+            elif action == "ret":
+                workshop = ws.get_workshop(s, entry["workshop_id"])
+                options = (
+                    ws.link_options(db, s, workshop) if entry["kind"] in ("tilbud", "samarbejde") else {}
+                )
+                with st.form(f"rv-edit-{eid}"):
+                    fields = fields_form(entry["kind"], f"rv-{eid}", options, entry["fields"])
+                    if st.form_submit_button("Gem og godkend", type="primary"):
+                        ws.accept(s, person, eid, edits=fields, db=db)
+                        st.rerun()
+            elif action == "flet" and entry["kind"] in ws.MERGEABLE:
+                text = st.text_input("Søg den eksisterende post (navn eller id)", key=f"rv-search-{eid}",
+                                     value=entry["fields"].get(ws.TITLE_FIELD[entry["kind"]]) or "")  # fmt: skip
+                found = ws.search_records(db, entry["kind"], text) if text.strip() else {}
+                if not found:
+                    st.caption("Ingen poster fundet; prøv en del af navnet.")
+                else:
+                    target = st.selectbox(
+                        "Flet ind i", list(found), format_func=found.get, key=f"rv-target-{eid}"
+                    )
+                    labels = {f: ws.FIELD_LABELS.get(f, f) for f in ws.MERGEABLE[entry["kind"]]}
+                    replace = st.multiselect(
+                        "Erstat disse felter (de øvrige udfylder kun tomme felter)", list(labels),
+                        format_func=labels.get, key=f"rv-replace-{eid}",
+                    )  # fmt: skip
+                    if st.button("Flet", key=f"rv-merge-{eid}", type="primary"):
+                        ws.merge(s, person, eid, target, replace=replace, db=db)
+                        st.rerun()
+            elif action == "flet":
+                st.caption("En note fra parkeringspladsen kan ikke flettes; godkend eller afvis den.")
+            elif action == "afvis":
+                reason = st.text_input("Begrundelse", key=f"rv-reason-{eid}")
+                if st.button("Afvis", key=f"rv-reject-{eid}"):
+                    ws.reject(s, person, eid, reason)
+                    st.rerun()
+        except ERRORS as exc:
+            st.error(str(exc), icon=":material/error:")
+
+
+def undo_button(s: Store, person: Principal) -> None:
+    """'Fortryd seneste' with what it would undo."""
+    change = ws.last_change(s, person)
+    if change is None:
+        st.caption("Intet at fortryde.")
+        return
+    what = f"{change['action']} af {change['actor']} – '{ws.change_title(change)}' ({ws.describe_change(change)})"
+    st.caption(f"Seneste ændring: {md(what)}")
+    if st.button("Fortryd seneste", key="rv-undo", icon=":material/undo:"):
+        try:
+            ws.undo_last(s, person)
+        except ERRORS as exc:
+            st.error(str(exc))
+            return
+        st.rerun()
+
+
+def apply_button(s: Store, person: Principal) -> None:
+    """'Indarbejd godkendte i data': one rebuild; on any error the previous data keep serving."""
+    from civilkort.issues import InputError
+    from etl.build import BuildError
+    from etl.rebuild import NothingToRebuild
+
+    pending = [
+        e
+        for e in ws.entries(s, statuses=("godkendt", "flettet"), kinds=ws.TARGET_TABLES)
+        if not e.get("applied_at")
+    ]
+    st.caption(f"{len(pending)} godkendte eller flettede indtastninger venter på at komme i data.")
+    if st.button("Indarbejd godkendte i data", key="rv-apply", type="primary", disabled=not pending,
+                 icon=":material/published_with_changes:"):  # fmt: skip
+        try:
+            with st.spinner("Bygger data med workshoppens tilføjelser …"):
+                applied = ws.apply_accepted(s, person)
+        except (*ERRORS, InputError, BuildError, NothingToRebuild) as exc:
+            st.error(f"Tilføjelserne kunne ikke indarbejdes; de hidtidige data vises fortsat. {exc}")
+            return
+        n = sum(applied.rows.values())
+        st.session_state["rv_applied"] = (
+            f"{n} poster er nu en del af data (uverificerede, kilde: workshoppen)."
+        )
+        st.rerun()
+    if st.session_state.get("rv_applied"):
+        st.success(st.session_state.pop("rv_applied"), icon=":material/check_circle:")
+
+
+def current_db() -> Database:
+    """The serving database (for checks of ids and placing pins)."""
+    return database()
+
+
+# --- before and after ------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner="Sammenligner …", ttl=3600)
+def _compare(then: str, now_path: str, then_date: dt.date, codes: tuple[int, ...], today: dt.date) -> Any:
+    from pathlib import Path
+
+    from civilkort import snapshots
+
+    return snapshots.compare(Path(then), Path(now_path), then_date=then_date, codes=codes, today=today)
+
+
+def comparison(snapshot: dict[str, Any], sel: Selection) -> Any:
+    """Then (``snapshot``) against the data now, for the selected area (cached per build and area)."""
+    from civilkort import snapshots
+
+    then = snapshots.snapshot_path(snapshot)
+    then_date = dt.date.fromisoformat(snapshot["created_at"][:10])
+    return _compare(
+        str(then), str(database().path), then_date, tuple(sel.municipality_codes()), dt.date.today()
+    )
