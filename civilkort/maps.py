@@ -29,6 +29,7 @@ LAYER_POINTS = "Organisationer og tilbud"
 LAYER_UNITS = "Regionale enheder"
 LAYER_LINKS = "Samarbejder"
 LAYER_TILES = "Baggrundskort (kræver internet)"
+LAYER_WORKSHOP = "Fra workshop (ikke verificeret)"
 DATA_LAYERS = (LAYER_AREAS, LAYER_COUNCILS, LAYER_LINKS, LAYER_POINTS, LAYER_UNITS)
 
 DENMARK_BOUNDS = ((54.55, 8.05), (57.76, 15.20))
@@ -332,6 +333,13 @@ _RUNTIME_CSS = """
  box-shadow:0 1px 4px rgba(0,0,0,.3);white-space:nowrap}
 .ck-copy-status:empty{display:none}
 .ck-copy-field{width:260px;font-size:12px;padding:3px 5px;border:1px solid #9aa5b1;border-radius:4px}
+.ck-ws-shape{width:100%;height:100%;box-sizing:border-box;background:#d81b60;border:2px solid #fff;
+ border-radius:50% 50% 50% 0;transform:rotate(-45deg);box-shadow:0 0 0 1px rgba(0,0,0,.6)}
+.ck-ws.ck-approx .ck-ws-shape{border-style:dashed;opacity:.8}
+.ck-ws-chosen .ck-ws-shape{background:#ffb300;border-width:3px}
+.ck-swatch-ws{width:11px;height:11px;margin:0 3px;background:#d81b60;border:1.5px solid #fff;
+ border-radius:50% 50% 50% 0;transform:rotate(-45deg);box-shadow:0 0 0 1px rgba(0,0,0,.6)}
+.ck-swatch-ws-chosen{background:#ffb300}
 """
 
 _RUNTIME_JS = r"""
@@ -710,7 +718,24 @@ _RUNTIME_JS = r"""
     tiles(map, spec.tiles);
     legendBody(map, spec.legend);
   }
-  var BUILDERS = {areas: areas, outlines: outlines, circles: circles, points: points, units: units, links: links};
+  // Workshop entries not yet reviewed: a pin each, marked as such (user text as escaped text only).
+  function workshop(map, d) {
+    setup(map);
+    var group = L.featureGroup();
+    d.rows.forEach(function (r, i) {  // [lat, lon, approx, title, kind, mark, chosen]
+      var pin = document.createElement("div"); pin.className = "ck-ws-shape";
+      var icon = L.divIcon({html: pin, className: "ck-ws" + (r[2] ? " ck-approx" : "") + (r[6] ? " ck-ws-chosen" : ""),
+                            iconSize: [18, 18], iconAnchor: [9, 18]});
+      var m = L.marker([r[0], r[1]], {icon: icon, riseOnHover: true, zIndexOffset: 1000});
+      var lines = [r[4], r[5], r[2] ? d.approx : ""];
+      m.bindTooltip(tip(r[3], lines, "w:" + i), {className: "ck-tooltip", direction: "top", offset: [0, -18]});
+      m.on("click", function () { m.closeTooltip(); openCard(map, m.getLatLng(), r[3], lines); });
+      group.addLayer(m);
+    });
+    return group;
+  }
+  var BUILDERS = {areas: areas, outlines: outlines, circles: circles, points: points, units: units, links: links,
+                  workshop: workshop};
   window.ckLib = {esc: esc, tip: tip, card: card, num: num, shape: shape, setup: setup, areas: areas,
                   outlines: outlines, circles: circles, points: points, units: units, links: links,
                   legend: legend, base: base, layer: layer, update: update};
@@ -718,7 +743,37 @@ _RUNTIME_JS = r"""
 """
 
 
-class _Runtime(JSCSSMixin, MacroElement):
+class _Raw(Element):
+    """Text a macro has rendered already, returned as it is.
+
+    branca wraps each rendered part of a MacroElement in a new Element and compiles that text as a
+    Jinja template, on every run; for the runtime (≈30 kB of JS) and the data layers (JSON payloads,
+    up to megabytes) that compile took a large share of a filter change (benchmarks/profile_run.py).
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _Prerendered(MacroElement):
+    """A MacroElement whose rendered header, html and script are added as :class:`_Raw` text."""
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        macros = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = macros.get(part)
+            if macro is not None:
+                target.add_child(_Raw(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class _Runtime(JSCSSMixin, _Prerendered):
     """Shared JS helpers (``window.ckLib``), CSS and the marker-cluster plugin files."""
 
     default_js = [("leaflet.markercluster", assets.MARKERCLUSTER_JS)]
@@ -745,7 +800,7 @@ def _map_of(element: Element) -> folium.Map:
     return parent
 
 
-class _Base(MacroElement):
+class _Base(_Prerendered):
     """The base map's own setup: layer control, legend box (with the base map's own legend lines), view."""
 
     _template = Template(
@@ -758,7 +813,7 @@ class _Base(MacroElement):
         self.spec = to_script_json(spec)
 
 
-class _LayerCall(MacroElement):
+class _LayerCall(_Prerendered):
     """One overlay drawn by a ckLib builder from a JSON payload (one JS call, not one folium object per row).
 
     Put in a :class:`_DataGroup` (drawn into that feature group) or directly on the map (base map layers).
@@ -807,7 +862,7 @@ class _LayerCall(MacroElement):
         return self.bounds or [[None, None], [None, None]]
 
 
-class _Update(MacroElement):
+class _Update(_Prerendered):
     """First call of each set of data layers: drop the previous set, background map, legend body."""
 
     _template = Template(
@@ -1176,7 +1231,15 @@ def _legend_sections(
 
 TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILES_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
-LAYER_ORDER = (LAYER_TILES, LAYER_AREAS, LAYER_COUNCILS, LAYER_LINKS, LAYER_POINTS, LAYER_UNITS)
+LAYER_ORDER = (
+    LAYER_TILES,
+    LAYER_AREAS,
+    LAYER_COUNCILS,
+    LAYER_LINKS,
+    LAYER_POINTS,
+    LAYER_UNITS,
+    LAYER_WORKSHOP,
+)
 """The order of the layer control."""
 RETURNED_OBJECTS = ("last_object_clicked", "last_object_clicked_tooltip", "last_object_clicked_count")
 """What the app asks st_folium to return: enough for :func:`identify_click`; panning returns nothing.
@@ -1255,6 +1318,7 @@ def build_data_layers(
     points: pd.DataFrame | None = None,
     units: pd.DataFrame | None = None,
     links: pd.DataFrame | None = None,
+    workshop: pd.DataFrame | None = None,
     measure_label: str = "",
     show_areas: bool = True,
     show_tiles_layer: bool = False,
@@ -1267,7 +1331,8 @@ def build_data_layers(
     The first group sets the legend body and the background map and drops the previous set; then one group per
     data layer (municipalities, links, points, units), each a single ckLib call on a compact JSON payload. The
     groups carry no plugin files of their own (the base map's runtime has them) and are localized all the same.
-    Parameters as for :func:`build_map`.
+    Parameters as for :func:`build_map`; ``workshop``: unreviewed workshop entries (see :data:`WORKSHOP_COLUMNS`),
+    drawn as their own layer of pins on top.
     """
     on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
     if not show_areas:
@@ -1322,6 +1387,11 @@ def build_data_layers(
         if extent:
             extents.append(extent)
 
+    if workshop is not None and len(workshop):
+        calls.append(
+            _LayerCall(LAYER_WORKSHOP, "workshop", to_script_json(_workshop_payload(workshop)), None, on=True)
+        )
+
     tiles = None
     if show_tiles_layer:
         options = {"attribution": TILES_ATTRIBUTION, "maxZoom": 19, "maxNativeZoom": 19}
@@ -1336,6 +1406,8 @@ def build_data_layers(
         link_kinds=link_kinds,
         link_colors=link_colors,
     )
+    if workshop is not None and len(workshop):
+        legend.append(WORKSHOP_LEGEND)
     names = [call.layer_name for call in calls] + ([LAYER_TILES] if tiles else [])
     update = _Update({"names": names, "tiles": tiles, "legend": legend})
     groups: list[folium.FeatureGroup] = [_DataGroup(update, "ck-opdatering")]
@@ -1445,13 +1517,15 @@ def page_map(
     layers: Collection[str],
     measure_label: str,
     view: Sequence[float] | None = None,
+    workshop: pd.DataFrame | None = None,
 ) -> PageMap:
     """The app's map from :func:`civilkort.queries.map_layers` output and the sidebar's layer codes.
 
     ``layers``: codes as in :data:`civilkort.filters.LAYERS` ("areas", "points", "units", "links", "tiles").
     The municipalities are always drawn ("areas" only decides whether they start switched on); the shapes are
     used as given (the build already simplified them for display). ``view``: ``(lat, lon, zoom)`` to open at
-    instead of fitting the area (:attr:`civilkort.filters.Selection.view`).
+    instead of fitting the area (:attr:`civilkort.filters.Selection.view`). ``workshop``: unreviewed workshop
+    entries to draw as their own layer (:func:`civilkort.workshop.map_entries`), or None.
     """
     drawn = {
         "areas": data["areas"],
@@ -1469,12 +1543,117 @@ def page_map(
     )
     groups = build_data_layers(
         **drawn,
+        workshop=workshop,
         measure_label=measure_label,
         show_areas="areas" in layers,
         show_tiles_layer="tiles" in layers,
         simplify_tolerance=None,
     )
     return PageMap(base=base, layers=groups, drawn=drawn)
+
+
+PROJECTOR_CSS = """
+#map_div,#map_div2,.folium-map{height:100vh!important}
+.ck-legend{font-size:clamp(12px,2vh,18px);line-height:1.3;max-width:min(340px,32vw)}
+.ck-legend summary{font-size:1.12em}
+.ck-swatch{width:1.5em;height:1em}
+.ck-cluster-inner{font-size:15px}
+.leaflet-control-attribution{font-size:13px}
+"""
+"""Presentation mode: the map fills its frame (the page sizes the frame to the screen); larger legend text."""
+
+
+class _Projector(_Prerendered):
+    """Header CSS for a map shown on a projector (no user data)."""
+
+    _template = Template("{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "CkProjector"
+        self.css = PROJECTOR_CSS
+
+
+def for_projector(m: folium.Map) -> folium.Map:
+    """The map made to fill its frame's height, with legend text readable on a projector."""
+    _Projector().add_to(m)
+    return m
+
+
+# --- workshop entries ------------------------------------------------------------------------------
+
+WORKSHOP_COLUMNS = ("title", "kind_label", "mark", "lat", "lon", "is_approximate")
+"""Columns of the workshop layer's frame (optional ``is_chosen``: the pin being set in the form)."""
+WORKSHOP_LEGEND = {
+    "title": LAYER_WORKSHOP,
+    "items": [{"kind": "ws", "label": "Tilføjet på workshop, ikke gennemgået"}],
+}
+
+
+def _workshop_payload(frame: pd.DataFrame) -> dict[str, Any]:
+    """Rows [lat, lon, approx, title, kind, mark, chosen]; text travels as data and is escaped in the browser."""
+    _require(frame, WORKSHOP_COLUMNS, "workshop")
+    lat, lon = _floats(frame["lat"]), _floats(frame["lon"])
+    titles = _text(frame["title"], "(uden titel)")
+    kinds = _text(frame["kind_label"], "", 60)
+    marks = _text(frame["mark"], "Fra workshop · ikke verificeret", 200)
+    approx = frame["is_approximate"].fillna(True).astype(bool).tolist()
+    chosen = (
+        frame["is_chosen"].fillna(False).astype(bool).tolist()
+        if "is_chosen" in frame
+        else [False] * len(frame)
+    )
+    rows = [
+        [round(lat[i], 6), round(lon[i], 6), int(approx[i]), titles[i], kinds[i], marks[i], int(chosen[i])]
+        for i in range(len(frame))
+        if math.isfinite(lat[i]) and math.isfinite(lon[i])
+    ]
+    return {"approx": "Omtrentlig placering (kommune eller postnummer)", "rows": rows}
+
+
+def pin_map(
+    *,
+    bounds: Sequence[Sequence[float]] | None = None,
+    municipalities: gpd.GeoDataFrame | None = None,
+    council_outlines: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """A small map to set a pin by clicking (no background tiles): municipality borders as thin lines.
+
+    The pins go in as feature groups from :func:`pin_layers` (so setting a pin does not re-create the map);
+    read the click with ``st_folium(returned_objects=["last_clicked"])``.
+    """
+    m = build_base_map(bounds=bounds, council_outlines=council_outlines, simplify_tolerance=None)
+    if municipalities is not None and len(municipalities):
+        features = [{"g": s} for s in (_encode_shape(g) for g in _to_wgs84(municipalities).geometry) if s]
+        style = {"pane": "ck-areas", "className": "ck-area", "color": "#7b8794", "weight": 0.8, "fill": True,
+                 "fillColor": "#f5f7fa", "fillOpacity": 1, "interactive": False}  # fmt: skip
+        payload = {"q": SHAPE_SCALE, "style": style, "features": features}
+        _LayerCall(LAYER_AREAS, "outlines", to_script_json(payload), None, on=True, persistent=True).add_to(m)
+    return assets.localize(m)
+
+
+def pin_layers(
+    entries: pd.DataFrame | None, chosen: tuple[float, float] | None = None
+) -> list[folium.FeatureGroup]:
+    """The workshop's pins (and the one being set, in yellow) as feature groups for :func:`pin_map`."""
+    frame = entries if entries is not None else pd.DataFrame(columns=list(WORKSHOP_COLUMNS))
+    if chosen is not None:
+        pin = {"title": "Din nål", "kind_label": "Ny indtastning", "mark": "Gemmes, når du trykker Gem",
+               "lat": chosen[0], "lon": chosen[1], "is_approximate": False, "is_chosen": True}  # fmt: skip
+        frame = pd.concat([frame.assign(is_chosen=False), pd.DataFrame([pin])], ignore_index=True)
+    legend = [WORKSHOP_LEGEND]
+    if chosen is not None:
+        legend = [{**WORKSHOP_LEGEND, "items": [*WORKSHOP_LEGEND["items"],
+                                                {"kind": "ws ck-swatch-ws-chosen", "label": "Din nål"}]}]  # fmt: skip
+    update = _Update({"names": [LAYER_WORKSHOP], "tiles": None, "legend": legend})
+    call = _LayerCall(LAYER_WORKSHOP, "workshop", to_script_json(_workshop_payload(frame)), None, on=True)
+    groups: list[folium.FeatureGroup] = [
+        _DataGroup(update, "ck-opdatering"),
+        _DataGroup(call, LAYER_WORKSHOP),
+    ]
+    for group in groups:
+        assets.localize(group)
+    return groups
 
 
 def _extent_of(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
