@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import selection, timing
+from ui import presentation, selection, timing
 from ui.data import database
 from ui.details import md
 from ui.notices import provenance_banner
@@ -33,18 +33,29 @@ pages = {
         st.Page("app_pages/samarbejder.py", title="Samarbejdsradar", icon=":material/timeline:"),
         st.Page("app_pages/rapport.py", title="Rapport til mødet", icon=":material/picture_as_pdf:"),
     ],
-    "Workshop": [],
+    "Workshop": [
+        st.Page("app_pages/praesentation.py", title="Præsentation", icon=":material/slideshow:"),
+        st.Page("app_pages/workshop.py", title="Workshop", icon=":material/groups:"),
+        st.Page("app_pages/gennemgang.py", title="Gennemgang", icon=":material/fact_check:"),
+        st.Page("app_pages/foer_efter.py", title="Før og efter", icon=":material/difference:"),
+    ],
     "Data": [
         st.Page("app_pages/om_data.py", title="Om data", icon=":material/info:"),
+        st.Page("app_pages/indlaes.py", title="Indlæs data", icon=":material/upload_file:"),
+        st.Page("app_pages/dubletter.py", title="Mulige dubletter", icon=":material/content_copy:"),
     ],
 }
-page = st.navigation({section: entries for section, entries in pages.items() if entries})
-sel = selection.sidebar()
-provenance_banner(db)
-# Always one line here, so that setting the first filter does not move (and remount) the map below.
-st.caption(
-    f":material/filter_alt: **Filtre:** {md(selection.active_filters(sel) or 'ingen (alle aktive tilbud)')}"
-)
-page.run()
-selection.sync_url()  # the page may have focused a point or municipality: keep the link current
+# expanded=True: all 14 pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
+page = st.navigation(pages, expanded=True)
+if presentation.is_presenting(page):
+    page.run()  # full screen for the room: no sidebar, banner or filter line; the URL holds the step
+else:
+    sel = selection.sidebar()
+    provenance_banner(db)
+    # Always one line here, so that setting the first filter does not move (and remount) the map below.
+    st.caption(
+        f":material/filter_alt: **Filtre:** {md(selection.active_filters(sel) or 'ingen (alle aktive tilbud)')}"
+    )
+    page.run()
+    selection.sync_url()  # the page may have focused a point or municipality: keep the link current
 timing.done(started, page.title)

@@ -1,14 +1,25 @@
 """The council map: what exists in the area, where, for whom and with whom."""
 
+from functools import partial
+
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import assets, maps
+from civilkort import assets, maps, tiles
+from civilkort import workshop as ws
 from civilkort.charts import counts_bar
 from civilkort.filters import LAYERS, MEASURES
 from ui import details, selection
+from ui import workshop as ui_ws
 from ui.data import database, query
 from ui.notices import run_safely
+from ui.tiles import tile_chart
+
+
+def _tile_clicked(key: str) -> None:
+    code = tiles.clicked_code((st.session_state.get(key) or {}).get("selection"))
+    if code is not None:
+        selection.set_focus(municipality=code)
 
 
 def page() -> None:
@@ -40,9 +51,36 @@ def page() -> None:
         notice.info("Der er ikke indlæst folketal, så kommunerne farves efter antal tilbud. Se *Om data*.")
         measure = "offers"
 
+    # Workshop entries not yet reviewed: their own layer, kept current while a workshop is live (one cheap query
+    # when none is, so normal use pays nothing).
+    store = ui_ws.store()
+    pins = ws.map_entries(store) if ws.is_live(store) else None
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
-        if not missing:
+        as_tiles = st.toggle(
+            "Flisekort",
+            value=not query("has_boundaries"),
+            key="kort_flisekort",
+            help="Hver kommune som en lige stor sekskant, placeret omtrent hvor den ligger: en lille kommune "
+            "ses lige så tydeligt som en stor. Kræver ingen kommunegrænser.",
+        )
+        if as_tiles:
+            values = query("municipality_values", sel, measure)
+            layout = tiles.hex_layout(sel.municipality_codes())
+            tile_chart(
+                tiles.tile_figure(
+                    layout, values, measure=measure, measure_label=MEASURES[measure], height=620, legend="top"
+                ),
+                key=f"fliser-{sel.area}",
+                height=620,
+                on_select=partial(_tile_clicked, f"fliser-{sel.area}"),
+                selection_mode="points",
+            )
+            if layout.moved:
+                st.caption(
+                    f"{', '.join(details.md(n) for n in layout.moved)} er rykket tættere på (stiplet kant)."
+                )
+        elif not missing:
             data = query("map_layers", sel, measure)
             if data["areas"] is None:
                 st.caption(
@@ -50,7 +88,13 @@ def page() -> None:
                 )
             # The base map depends on the area only, so st_folium keeps its iframe (and the user's view) when a
             # filter changes; the data layers travel as feature groups, which its frontend swaps in place.
-            view = maps.page_map(data, layers=sel.layers, measure_label=MEASURES[measure], view=sel.view)
+            view = maps.page_map(
+                data,
+                layers=sel.layers,
+                measure_label=MEASURES[measure],
+                view=sel.view,
+                workshop=pins if pins is not None and len(pins) else None,
+            )
             key = f"kort-{sel.area}"
             returned = st_folium(
                 view.base,
@@ -77,8 +121,18 @@ def page() -> None:
                     selection.set_focus(item=f"{kind}:{ident}")  # "unit:…" or "collaboration:…"
                 sel = selection.current()
         st.caption(
-            "Fyldte punkter: kendt adresse. Hule, stiplede punkter: omtrentlig placering (postnummer eller kommune). "
+            "Klik på en sekskant for kommunens opsummering. Grå, skraverede: ikke kortlagt."
+            if as_tiles
+            else "Fyldte punkter: kendt adresse. Hule, stiplede punkter: omtrentlig placering (postnummer eller kommune). "
             f"Lag: {', '.join(LAYERS[x] for x in sel.layers) or 'ingen'} (vælg under *Kortet* i sidepanelet)."
+        )
+        st.download_button(
+            "Hent kortet som billede (PNG) til referatet",
+            data=lambda: ui_ws.map_png(sel, measure, pins),
+            file_name=f"kort-{sel.area.replace(':', '-')}.png",
+            mime="image/png",
+            icon=":material/image:",
+            key="kort_png",
         )
 
     with col_side:
@@ -95,6 +149,8 @@ def page() -> None:
                 config={"displayModeBar": False},
             )
             st.caption("Klik på et punkt eller en kommune på kortet for detaljer.")
+    if pins is not None:  # after the map, so it never changes what is above the map
+        ui_ws.map_refresher(store)
 
 
 run_safely(page)

@@ -297,6 +297,8 @@ def timeline_figure(df: pd.DataFrame, *, colour_by: str = "theme", today: object
 
 GAP_ZERO_COLOUR = "#f4a261"
 """Empty cells (no offers): a warm colour that stands out from the blue-green scale."""
+GAP_ZERO_TEXT = "#b34700"
+"""Text saying 'no offers' on white: the gap colour, dark enough to read."""
 UNMAPPED_COLOUR = "#c9c9c9"
 """Municipalities without any records ('ikke kortlagt'): grey, never a white spot."""
 GAP_SCALE = [[0.0, "#e0f3f1"], [0.5, "#5fa8a8"], [1.0, ORG_COLOUR]]
@@ -570,6 +572,154 @@ def compare_bar(df: pd.DataFrame, measure: str, *, title: str, additive: bool = 
         },
         legend={"orientation": "h", "y": -0.05, "yanchor": "top"},
         barmode="overlay",
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+# --- Presentation (projector) ----------------------------------------------------------------------
+
+PROJECTOR_FONT = 22
+"""Base text size (px) for figures shown on a projector: readable from the back of a room."""
+
+
+def for_projector(fig: go.Figure, *, font_size: int = PROJECTOR_FONT, height: int | None = None) -> go.Figure:
+    """A copy of ``fig`` with projector-size text (axes, legend, hover, labels in the plot) and dark ink.
+
+    ``height``: a fixed height in px, or None to leave it to the page (Streamlit's ``height="stretch"``).
+    The figure's own text colours (white on dark cells) are kept; only the sizes change.
+    """
+    out = go.Figure(fig)
+    out.update_layout(
+        height=height,
+        font={"size": font_size, "color": "#111111"},
+        hoverlabel={"font": {"size": font_size}},
+        legend={"font": {"size": font_size}},
+    )
+    if out.layout.title and out.layout.title.text:
+        out.update_layout(title={"font": {"size": round(font_size * 1.2)}})
+    ink = {"size": font_size, "color": "#111111"}
+    out.update_xaxes(tickfont=ink, title_font=ink)
+    out.update_yaxes(tickfont=ink, title_font=ink)
+    out.update_traces(textfont_size=font_size, selector=lambda t: "textfont" in t._valid_props)
+    for annotation in out.layout.annotations or ():
+        annotation.font.size = font_size
+    return out
+
+
+def ending_bar(df: pd.DataFrame, *, months: int = 12) -> go.Figure:
+    """Collaborations ending soon: one bar per collaboration from today to its end (days left), soonest on
+    top, coloured by kind (projekt/drift), its end date at the bar's end.
+
+    ``df``: rows of ``civilkort.radar.ending`` (collaboration_id, title, kind_label, end_date, days_left).
+    """
+    d = df.sort_values(["days_left", "title"], kind="stable")
+    horizon = max(31 * months, int(d["days_left"].max()) if len(d) else 0) + 40
+    fig = go.Figure()
+    for kind in dict.fromkeys(d["kind_label"]):
+        rows = d[d["kind_label"] == kind]
+        fig.add_trace(
+            go.Bar(
+                x=rows["days_left"].clip(lower=1),
+                y=rows["collaboration_id"].astype(str),
+                orientation="h",
+                name=_esc(kind),
+                marker_color=KIND_COLOURS.get(kind, NO_VALUE_COLOUR),
+                text=[_dk_date(v) for v in rows["end_date"]],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[_esc(t) for t in rows["title"]],
+                hovertemplate="%{customdata}<br>Slutter %{text}<extra></extra>",
+            )
+        )
+    ticks = [0, *(round(m * 30.44) for m in range(3, months + 1, 3))]
+    ids = d["collaboration_id"].astype(str).tolist()
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.3,
+        margin={"l": 10, "r": 20, "t": 10, "b": 10},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0},
+        xaxis={
+            "range": [0, horizon],
+            "tickvals": ticks,
+            "ticktext": ["i dag", *(f"{m} mdr." for m in range(3, months + 1, 3))],
+            "showgrid": True,
+            "gridcolor": "#d0d5da",
+            "side": "top",
+            "fixedrange": True,
+        },
+        yaxis={  # by id, labelled by title: two collaborations may share a title
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": ids,
+            "tickmode": "array",
+            "tickvals": ids,
+            "ticktext": [_esc(t if len(str(t)) <= 45 else str(t)[:44] + "…") for t in d["title"]],
+            "autorange": "reversed",
+            "fixedrange": True,
+            "automargin": True,
+        },
+    )
+    return fig
+
+
+CHANGE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, ORG_COLOUR]]
+"""Diverging: fewer (red) – unchanged (white) – more (teal)."""
+
+
+def change_heatmap(df: pd.DataFrame, *, title: str = "") -> go.Figure:
+    """Before/after coverage as a heatmap of the change: municipality × theme, '+2' / '−1' / '0' in each cell.
+
+    ``df``: long frame from :func:`civilkort.snapshots.compare` (municipality_name, theme_label, before,
+    after, change), in display order. Hover shows before → now.
+    """
+    rows = list(dict.fromkeys(df["municipality_name"]))
+    cols = list(dict.fromkeys(df["theme_label"]))
+    nr, nc = len(rows), len(cols)
+    change = df["change"].to_numpy(dtype=float).reshape(nr, nc) if nr * nc else np.zeros((0, 0))
+    before = df["before"].to_numpy().reshape(nr, nc) if nr * nc else np.zeros((0, 0))
+    after = df["after"].to_numpy().reshape(nr, nc) if nr * nc else np.zeros((0, 0))
+    text = (
+        np.vectorize(lambda v: f"+{int(v)}" if v > 0 else ("0" if v == 0 else f"−{int(-v)}"))(change)
+        if nr * nc
+        else change
+    )
+    hover = [
+        [
+            f"{_esc(rows[i])}<br>{_esc(cols[j])}<br>før {int(before[i, j])} → nu {int(after[i, j])}"
+            for j in range(nc)
+        ]
+        for i in range(nr)
+    ]
+    top = max(1.0, float(np.abs(change).max()) if change.size else 1.0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=change,
+            x=[_wrap(c, 18) for c in cols],
+            y=[_esc(r) for r in rows],
+            text=text,
+            texttemplate="%{text}",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale=CHANGE_SCALE,
+            zmin=-top,
+            zmax=top,
+            xgap=2,
+            ygap=2,
+            colorbar={
+                "title": {"text": "Ændring i aktive tilbud", "side": "right"},
+                "thickness": 12,
+                "len": 0.6,
+            },
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=max(260, 24 * nr + 160),
+        margin={"l": 10, "r": 10, "t": 90 if not title else 120, "b": 10},
+        xaxis={"side": "top", "showgrid": False, "fixedrange": True},
+        yaxis={"autorange": "reversed", "showgrid": False, "fixedrange": True},
         plot_bgcolor="white",
     )
     return fig

@@ -299,6 +299,14 @@ def _with_values(measures: pd.DataFrame, measure: str) -> pd.DataFrame:
     return measures.assign(value=value, value_label=labels)
 
 
+def municipality_values(
+    db: Database, sel: Selection, measure: str, index: DataIndex | None = None
+) -> pd.DataFrame:
+    """Per municipality of the area: the map's ``measure`` as ``value`` and ``value_label`` (the choropleth's
+    numbers; NaN and 'ikke kortlagt' where nothing is recorded), for the tile map."""
+    return _with_values(municipality_measures(db, sel, index), measure)
+
+
 def map_layers(db: Database, sel: Selection, measure: str, index: DataIndex | None = None) -> dict:
     """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds.
 

@@ -40,7 +40,16 @@ def _index(path: str) -> DataIndex:
     return DataIndex(_open(path))
 
 
-INDEXED = frozenset({"key_figures", "municipality_measures", "offers_by_theme", "map_points", "map_layers"})
+INDEXED = frozenset(
+    {
+        "key_figures",
+        "municipality_measures",
+        "municipality_values",
+        "offers_by_theme",
+        "map_points",
+        "map_layers",
+    }
+)
 """Queries answered from the in-memory index (the map page's filter changes). They are not put through
 st.cache_data: the index answers in milliseconds, and pickling the frames in and out of the cache cost more."""
 

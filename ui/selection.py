@@ -53,7 +53,11 @@ def area_options() -> dict[str, str]:
 def _init_state() -> None:
     if st.session_state.get("sel_initialised"):
         return
-    sel = from_params(st.query_params.to_dict())
+    apply(from_params(st.query_params.to_dict()))
+
+
+def apply(sel: Selection) -> None:
+    """Make ``sel`` the session's selection (e.g. the step a presentation ended on)."""
     for name, key in _KEYS.items():
         value = getattr(sel, name)
         st.session_state[key] = list(value) if name in _LIST_FIELDS else value

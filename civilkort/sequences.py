@@ -1,0 +1,412 @@
+"""Guided sequences for a workshop: saved series of views a facilitator steps through (no Streamlit).
+
+A *step* is a title, a view kind (:data:`VIEW_KINDS`) and a :class:`~civilkort.filters.Selection`: area,
+filters, layers, map measure and map view, stored as the same query-string parameters a shared app link
+carries (:func:`~civilkort.filters.to_params`), so a step is exactly an app URL state. A *sequence* is a
+named list of steps in the store's ``sequences`` table.
+
+Viewing and presenting are open to everyone; every change (create, rename, change steps, delete) needs
+the coordinator role, checked here, and goes through the store's audited :class:`Transaction`.
+
+When no sequence is saved, :func:`default_sequence` gives one for any area: Overblik → Temaer → Huller →
+Samarbejder der udløber. Steps are validated when loaded: a sequence saved for data that has changed since
+(a theme removed from the vocabularies, an area renamed) drops what no longer exists and says so in Danish,
+instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from collections.abc import Sequence as SequenceOf
+from dataclasses import dataclass, field, replace
+
+from civilkort import auth
+from civilkort.auth import COORDINATOR, Principal
+from civilkort.filters import LAYERS, NATIONAL_AREA, Selection, from_params, parse_view, to_params
+from civilkort.store import Store, new_id, now
+
+VIEW_KINDS: dict[str, str] = {
+    "kort": "Kort",
+    "flisekort": "Flisekort (lige store kommuner)",
+    "temaer": "Tilbud pr. tema",
+    "huller": "Huller (kommune × tema)",
+    "udloeber": "Samarbejder der udløber",
+    "noegletal": "Nøgletal",
+}
+"""What a step shows, code -> Danish label."""
+
+DEFAULT_ID = "standard"
+"""The id of the built-in sequence (never stored; its area comes from the link)."""
+SEQUENCE_PARAM = "sekvens"
+STEP_PARAM = "trin"
+KIND_PARAM = "visning"
+MAX_NAME = 120
+MAX_STEPS = 50
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+VOCABULARY_OF: dict[str, tuple[str, str]] = {
+    "themes": ("theme", "temaet"),
+    "target_groups": ("target_group", "målgruppen"),
+    "prevention_levels": ("prevention_level", "forebyggelsesniveauet"),
+    "organisation_types": ("organisation_type", "organisationstypen"),
+    "staffing": ("staffing", "bemandingen"),
+    "statuses": ("offer_status", "status"),
+}
+"""Selection field -> (vocabulary it draws codes from, Danish noun for notes)."""
+
+
+class SequenceError(ValueError):
+    """A change to a sequence that cannot be made (no name, no such sequence, too many steps); Danish."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One view of a sequence: what the room sees."""
+
+    title: str
+    kind: str = "kort"
+    selection: Selection = field(default_factory=Selection)
+
+    def to_dict(self) -> dict:
+        """The step as stored: title, kind and the selection's link parameters."""
+        return {"title": self.title, "kind": self.kind, "params": to_params(self.selection)}
+
+    @property
+    def label(self) -> str:
+        """The view kind in Danish."""
+        return VIEW_KINDS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A named series of steps (a stored row, or the built-in default)."""
+
+    sequence_id: str
+    name: str
+    steps: tuple[Step, ...]
+    council_id: str | None = None
+    created_by: str = ""
+    updated_at: str = ""
+    is_builtin: bool = False
+
+
+def step_from_selection(sel: Selection, kind: str = "kort", title: str = "") -> Step:
+    """A step showing the app's current state (the open point or municipality is left out)."""
+    if kind not in VIEW_KINDS:
+        raise SequenceError(f"Ukendt visning: {kind}")
+    clean = replace(sel, item="", municipality=None)
+    return Step(title=_title(title, kind), kind=kind, selection=clean)
+
+
+def _title(title: object, kind: str) -> str:
+    text = " ".join(str(title or "").split())[:MAX_NAME]
+    return text or VIEW_KINDS.get(kind, "Trin")
+
+
+def default_sequence(area: str = NATIONAL_AREA, *, has_boundaries: bool = True) -> Sequence:
+    """The built-in sequence for an area: Overblik → Temaer → Huller → Samarbejder der udløber.
+
+    Without municipality boundaries the overview is the tile map (every municipality visible).
+    """
+    sel = from_params({"omraade": area})
+    steps = (
+        Step("Overblik", "kort" if has_boundaries else "flisekort", sel),
+        Step("Temaer", "temaer", sel),
+        Step("Huller", "huller", sel),
+        Step("Samarbejder der udløber", "udloeber", sel),
+    )
+    return Sequence(
+        sequence_id=DEFAULT_ID,
+        name=f"Standardsekvens: {sel.area_name()}",
+        steps=steps,
+        council_id=_council_of(steps),
+        is_builtin=True,
+    )
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+
+def known_codes(vocabularies: Mapping[str, SequenceOf[str]]) -> dict[str, frozenset[str]]:
+    """Vocabulary name -> the codes the current data knows (input for :func:`parse_step`)."""
+    return {name: frozenset(str(c) for c in codes) for name, codes in vocabularies.items()}
+
+
+def parse_step(
+    data: object, number: int, known: Mapping[str, frozenset[str]] | None = None
+) -> tuple[Step, list[str]]:
+    """A stored step checked against today's data: what no longer exists is dropped, with a Danish note.
+
+    ``known``: vocabulary name -> codes (:func:`known_codes`); a vocabulary not given is not checked.
+    """
+    notes: list[str] = []
+    raw = data if isinstance(data, dict) else {}
+    kind = str(raw.get("kind") or "kort")
+    title = _title(raw.get("title"), kind if kind in VIEW_KINDS else "kort")
+    where = f"Trin {number} »{title}«"
+    if kind not in VIEW_KINDS:
+        notes.append(f"{where}: visningen »{kind}« findes ikke; kortet vises i stedet.")
+        kind = "kort"
+    params = raw.get("params") if isinstance(raw.get("params"), dict) else {}
+    params = {str(k): str(v)[:2000] for k, v in params.items() if isinstance(v, str | int | float)}
+    sel = from_params(params)
+    if "omraade" in params and sel.area != params["omraade"]:
+        notes.append(f"{where}: området »{params['omraade']}« findes ikke længere; hele landet vises.")
+    if "kort" in params and parse_view(params["kort"]) is None:
+        notes.append(f"{where}: kortudsnittet kunne ikke læses; kortet viser hele området.")
+    if "lag" in params:
+        unknown = [v for v in params["lag"].split(",") if v and v != "-" and v not in LAYERS]
+        notes += [f"{where}: laget »{v}« findes ikke og er udeladt." for v in unknown]
+    changes = {}
+    for name, (vocabulary, noun) in VOCABULARY_OF.items():
+        values = getattr(sel, name)
+        codes = (known or {}).get(vocabulary)
+        if codes is None or not values:
+            continue
+        kept = tuple(v for v in values if v in codes)
+        for dropped in (v for v in values if v not in codes):
+            notes.append(f"{where}: {noun} »{dropped}« findes ikke længere i data og er udeladt.")
+        if kept != values:
+            changes[name] = kept
+    if changes:
+        sel = replace(sel, **changes)
+    return Step(title=title, kind=kind, selection=replace(sel, item="", municipality=None)), notes
+
+
+def parse_steps(
+    text: str | None, known: Mapping[str, frozenset[str]] | None = None
+) -> tuple[tuple[Step, ...], list[str]]:
+    """The steps of a stored sequence (its JSON), each validated; notes say what was dropped."""
+    try:
+        data = json.loads(text or "[]")
+    except (TypeError, ValueError):
+        return (), ["Sekvensens trin kunne ikke læses; den er tom."]
+    if not isinstance(data, list):
+        return (), ["Sekvensens trin kunne ikke læses; den er tom."]
+    steps, notes = [], []
+    for number, raw in enumerate(data[:MAX_STEPS], start=1):
+        step, step_notes = parse_step(raw, number, known)
+        steps.append(step)
+        notes += step_notes
+    return tuple(steps), notes
+
+
+# --- the store -------------------------------------------------------------------------------------
+
+
+def _council_of(steps: SequenceOf[Step]) -> str | None:
+    """The council all steps show, or None when they show several areas or a region/the country."""
+    areas = {s.selection.area for s in steps}
+    if len(areas) == 1:
+        kind, _, ident = next(iter(areas)).partition(":")
+        if kind == "council":
+            return ident
+    return None
+
+
+def _name(name: object) -> str:
+    text = " ".join(str(name or "").split())
+    if not text:
+        raise SequenceError("Giv sekvensen et navn.")
+    if len(text) > MAX_NAME:
+        raise SequenceError(f"Navnet er for langt (højst {MAX_NAME} tegn).")
+    return text
+
+
+def _dump(steps: SequenceOf[Step]) -> str:
+    if len(steps) > MAX_STEPS:
+        raise SequenceError(f"En sekvens kan højst have {MAX_STEPS} trin.")
+    for step in steps:
+        if step.kind not in VIEW_KINDS:
+            raise SequenceError(f"Ukendt visning: {step.kind}")
+    return json.dumps([s.to_dict() for s in steps], ensure_ascii=False)
+
+
+def _from_row(row: Mapping, known: Mapping[str, frozenset[str]] | None) -> tuple[Sequence, list[str]]:
+    steps, notes = parse_steps(row["steps"], known)
+    sequence = Sequence(
+        sequence_id=row["sequence_id"],
+        name=row["name"],
+        steps=steps,
+        council_id=row["council_id"],
+        created_by=row["created_by"],
+        updated_at=row["updated_at"],
+    )
+    return sequence, notes
+
+
+def list_sequences(store: Store) -> list[dict]:
+    """The saved sequences, newest change first: id, name, council, number of steps, who, when."""
+    rows = store.rows(
+        "SELECT sequence_id, name, council_id, steps, created_by, created_at, updated_at FROM sequences "
+        "ORDER BY updated_at DESC, name"
+    )
+    out = []
+    for row in rows:
+        try:
+            data = json.loads(row.pop("steps") or "[]")
+        except ValueError:
+            data = []
+        out.append({**row, "n_steps": len(data) if isinstance(data, list) else 0})
+    return out
+
+
+def load(
+    store: Store,
+    sequence_id: str | None,
+    *,
+    known: Mapping[str, frozenset[str]] | None = None,
+    area: str = NATIONAL_AREA,
+    has_boundaries: bool = True,
+) -> tuple[Sequence | None, list[str]]:
+    """A sequence ready to present (steps validated) and notes on what was dropped; None if unknown.
+
+    The built-in id (:data:`DEFAULT_ID`) gives :func:`default_sequence` for ``area``.
+    """
+    if sequence_id == DEFAULT_ID:
+        return default_sequence(area, has_boundaries=has_boundaries), []
+    if not sequence_id or not _ID.match(sequence_id):
+        return None, []
+    row = store.one("SELECT * FROM sequences WHERE sequence_id = ?", (sequence_id,))
+    if row is None:
+        return None, []
+    return _from_row(row, known)
+
+
+def create(store: Store, principal: Principal, name: str, steps: SequenceOf[Step]) -> Sequence:
+    """Save a new sequence (coordinators only); returns it as stored."""
+    auth.require(principal, COORDINATOR)
+    stamp = now()
+    row = {
+        "sequence_id": new_id(),
+        "name": _name(name),
+        "council_id": _council_of(steps),
+        "steps": _dump(steps),
+        "created_by": principal.name,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    with store.write(principal.actor) as tx:
+        stored = tx.insert("sequences", row)
+    return _from_row(stored, None)[0]
+
+
+def _update(store: Store, principal: Principal, sequence_id: str, changes: dict, action: str) -> Sequence:
+    auth.require(principal, COORDINATOR)
+    with store.write(principal.actor) as tx:
+        if tx.get("sequences", sequence_id) is None:
+            raise SequenceError("Sekvensen findes ikke (længere).")
+        stored = tx.update("sequences", sequence_id, {**changes, "updated_at": now()}, action=action)
+    return _from_row(stored, None)[0]
+
+
+def rename(store: Store, principal: Principal, sequence_id: str, name: str) -> Sequence:
+    """Give a sequence a new name (coordinators only)."""
+    return _update(store, principal, sequence_id, {"name": _name(name)}, "omdøb")
+
+
+def set_steps(store: Store, principal: Principal, sequence_id: str, steps: SequenceOf[Step]) -> Sequence:
+    """Replace a sequence's steps (add, remove, reorder, edit; coordinators only)."""
+    changes = {"steps": _dump(steps), "council_id": _council_of(steps)}
+    return _update(store, principal, sequence_id, changes, "ret trin")
+
+
+def delete(store: Store, principal: Principal, sequence_id: str) -> None:
+    """Delete a sequence (coordinators only; the audit keeps it and it can be undone)."""
+    auth.require(principal, COORDINATOR)
+    with store.write(principal.actor) as tx:
+        if tx.get("sequences", sequence_id) is None:
+            raise SequenceError("Sekvensen findes ikke (længere).")
+        tx.delete("sequences", sequence_id)
+
+
+def _stored_steps(store: Store, sequence_id: str) -> list[Step]:
+    sequence, _ = load(store, sequence_id)
+    if sequence is None or sequence.is_builtin:
+        raise SequenceError("Sekvensen findes ikke (længere).")
+    return list(sequence.steps)
+
+
+def add_step(store: Store, principal: Principal, sequence_id: str, step: Step) -> Sequence:
+    """Append a step (coordinators only)."""
+    auth.require(principal, COORDINATOR)
+    return set_steps(store, principal, sequence_id, [*_stored_steps(store, sequence_id), step])
+
+
+def remove_step(store: Store, principal: Principal, sequence_id: str, index: int) -> Sequence:
+    """Remove the step at ``index`` (0-based; coordinators only)."""
+    auth.require(principal, COORDINATOR)
+    steps = _stored_steps(store, sequence_id)
+    if not 0 <= index < len(steps):
+        raise SequenceError(f"Trin {index + 1} findes ikke.")
+    del steps[index]
+    return set_steps(store, principal, sequence_id, steps)
+
+
+def move_step(store: Store, principal: Principal, sequence_id: str, index: int, to: int) -> Sequence:
+    """Move the step at ``index`` to position ``to`` (0-based, clamped; coordinators only)."""
+    auth.require(principal, COORDINATOR)
+    steps = _stored_steps(store, sequence_id)
+    if not 0 <= index < len(steps):
+        raise SequenceError(f"Trin {index + 1} findes ikke.")
+    step = steps.pop(index)
+    steps.insert(max(0, min(to, len(steps))), step)
+    return set_steps(store, principal, sequence_id, steps)
+
+
+def edit_step(
+    store: Store,
+    principal: Principal,
+    sequence_id: str,
+    index: int,
+    *,
+    title: str | None = None,
+    kind: str | None = None,
+    selection: Selection | None = None,
+) -> Sequence:
+    """Change a step's title, view kind or selection (coordinators only)."""
+    auth.require(principal, COORDINATOR)
+    steps = _stored_steps(store, sequence_id)
+    if not 0 <= index < len(steps):
+        raise SequenceError(f"Trin {index + 1} findes ikke.")
+    step = steps[index]
+    new_kind = step.kind if kind is None else kind
+    if new_kind not in VIEW_KINDS:
+        raise SequenceError(f"Ukendt visning: {new_kind}")
+    steps[index] = Step(
+        title=_title(step.title if title is None else title, new_kind),
+        kind=new_kind,
+        selection=step.selection if selection is None else replace(selection, item="", municipality=None),
+    )
+    return set_steps(store, principal, sequence_id, steps)
+
+
+# --- links -----------------------------------------------------------------------------------------
+
+
+def step_params(sequence_id: str, number: int, step: Step) -> dict[str, str]:
+    """Query-string parameters of a presented step: sequence, step number (1-based), kind, and its state."""
+    return {
+        SEQUENCE_PARAM: sequence_id,
+        STEP_PARAM: str(number),
+        KIND_PARAM: step.kind,
+        **to_params(step.selection),
+    }
+
+
+def position(params: Mapping[str, str | list[str]]) -> tuple[str | None, int]:
+    """The sequence id and step number (1-based, at least 1) a link asks for; (None, 1) when none."""
+
+    def get(key: str) -> str | None:
+        value = params.get(key)
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        return None if value is None else str(value)
+
+    ident = get(SEQUENCE_PARAM)
+    if ident is not None and not _ID.match(ident):
+        ident = None
+    number = get(STEP_PARAM) or "1"
+    return ident, max(1, int(number)) if number.isdigit() and len(number) < 4 else 1
