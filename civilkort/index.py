@@ -86,6 +86,7 @@ class Masks:
     offers: np.ndarray
     organisations: np.ndarray
     collaborations: np.ndarray
+    counts: pd.DataFrame | None = None  # per municipality, made once (a page asks for them twice)
 
 
 class DataIndex:
@@ -282,6 +283,8 @@ class DataIndex:
 
     def municipality_counts(self, masks: Masks) -> pd.DataFrame:
         """Offers, organisations and collaborations kept, per municipality code (all codes)."""
+        if masks.counts is not None:
+            return masks.counts
         pair_kept = masks.collaborations[self.collab_pair_collab]
         counts = pd.DataFrame(
             {
@@ -296,6 +299,7 @@ class DataIndex:
             }
         )
         counts.index.name = "municipality_code"
+        masks.counts = counts
         return counts
 
     def points(self, masks: Masks) -> pd.DataFrame:
