@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from civilkort import maps
 from civilkort.db import Database
 from civilkort.filters import Selection
 
@@ -187,6 +188,7 @@ class DataIndex:
             else None
         )
         self._masks: OrderedDict[Selection, Masks] = OrderedDict()
+        self._points: pd.DataFrame | None = None
         self._areas: dict[str, dict] = {}
         self._lock = threading.Lock()
 
@@ -302,11 +304,15 @@ class DataIndex:
         masks.counts = counts
         return counts
 
-    def points(self, masks: Masks) -> pd.DataFrame:
-        """Map points: organisations kept, and offers kept that are held at their own address."""
-        g = self.orgs[masks.organisations]
-        o = self.offers[masks.offers & self.offer_own_location]
-        return pd.concat(
+    def _all_points(self) -> pd.DataFrame:
+        """Every organisation and every offer held at its own address, encoded once for the map payload
+        (``maps.encode_points``: sorted by latitude, names coded), with where each row comes from."""
+        with self._lock:
+            if self._points is not None:
+                return self._points
+        own = np.flatnonzero(self.offer_own_location)
+        g, o = self.orgs, self.offers.iloc[own]
+        table = pd.concat(
             [
                 pd.DataFrame(
                     {
@@ -316,6 +322,7 @@ class DataIndex:
                         "lat": g["lat"],
                         "lon": g["lon"],
                         "location_precision": g["location_precision"],
+                        "_row": np.arange(len(g)),
                     }
                 ),
                 pd.DataFrame(
@@ -326,11 +333,31 @@ class DataIndex:
                         "lat": o["lat"],
                         "lon": o["lon"],
                         "location_precision": o["location_precision"],
+                        "_row": own,
                     }
                 ),
             ],
             ignore_index=True,
         )
+        encoded = maps.encode_points(table)
+        self._point_is_org = (encoded["kind"] == "organisation").to_numpy()
+        self._point_row = encoded["_row"].to_numpy()
+        with self._lock:
+            self._points = encoded
+        return encoded
+
+    def points(self, masks: Masks) -> pd.DataFrame:
+        """Map points: organisations kept, and offers kept that are held at their own address (in the
+        order the map sends them, with their payload columns: see ``maps.encode_points``)."""
+        table = self._all_points()
+        keep = np.where(
+            self._point_is_org,
+            masks.organisations[np.where(self._point_is_org, self._point_row, 0)],
+            masks.offers[np.where(self._point_is_org, 0, self._point_row)],
+        )
+        out = table[keep].reset_index(drop=True)
+        out.attrs = dict(table.attrs)
+        return out
 
     def offers_by_theme(self, masks: Masks) -> pd.Series:
         """Number of offers kept per theme code, in vocabulary order."""

@@ -1073,24 +1073,52 @@ def _encode_names(names: list[str]) -> tuple[list[str], list[str]]:
     return [" ".join([get(t, t) for t in n.split(" ")]) for n in names], words
 
 
-def _points_payload(points: pd.DataFrame) -> tuple[dict[str, Any], list[list[float]] | None]:
-    """Compact columns: latitude deltas (rows sorted by latitude), longitudes, style codes, coded names."""
+ENCODED_COLUMNS = ("_qy", "_qx", "_code", "_coded")
+"""Payload columns :func:`encode_points` adds (rows without coordinates have ``_qy`` = -1)."""
+
+
+def encode_points(points: pd.DataFrame) -> pd.DataFrame:
+    """``points`` in the order the map sends them (by latitude; rows without coordinates last) with their
+    payload columns made once, and the word table and grid origin in ``attrs["ck_points"]``.
+
+    The map's index keeps every point of a database encoded like this, so a filter change only picks
+    rows (a subset of the table keeps its order) instead of encoding names and coordinates again.
+    """
     _require(points, POINT_COLUMNS, "points")
     kind = _codes(points, "kind", {k: i for i, k in enumerate(KINDS)}, "points", None)
     precision = _codes(points, "location_precision", {p: i for i, p in enumerate(PRECISIONS)}, "points", 2)
     rows, qy, qx, lat0, lon0 = _point_grid(points)
     names = _text(points["name"], "(uden navn)")
     coded, words = _encode_names([names[i] for i in rows.tolist()])
+    rest = np.setdiff1d(np.arange(len(points)), rows)
+    order = np.concatenate([rows, rest]).astype(np.int64)
+    out = points.iloc[order].reset_index(drop=True)
+    out["_qy"] = np.concatenate([qy, np.full(len(rest), -1, dtype=np.int64)])
+    out["_qx"] = np.concatenate([qx, np.zeros(len(rest), dtype=np.int64)])
+    out["_code"] = (kind * len(PRECISIONS) + precision)[order]
+    out["_coded"] = pd.Series(coded + [""] * len(rest), dtype=object)
+    out.attrs["ck_points"] = (words, lat0, lon0)
+    return out
+
+
+def _points_payload(points: pd.DataFrame) -> tuple[dict[str, Any], list[list[float]] | None]:
+    """Compact columns: latitude deltas (rows sorted by latitude), longitudes, style codes, coded names."""
+    if "ck_points" not in points.attrs or not set(ENCODED_COLUMNS) <= set(points.columns):
+        points = encode_points(points)
+    words, lat0, lon0 = points.attrs["ck_points"]
+    qy_all = points["_qy"].to_numpy()
+    ok = qy_all >= 0
+    qy = qy_all[ok]
     kind_labels = [label for label, _ in KINDS.values()]
     payload = {
         "s": POINT_SCALE,
         "y0": lat0,
         "x0": lon0,
         "dy": np.diff(qy, prepend=0).tolist(),
-        "x": qx.tolist(),
-        "c": (kind * len(PRECISIONS) + precision)[rows].tolist(),
+        "x": points["_qx"].to_numpy()[ok].tolist(),
+        "c": points["_code"].to_numpy()[ok].tolist(),
         "w": words,
-        "n": coded,
+        "n": points["_coded"].to_numpy(dtype=object)[ok].tolist(),
         "styles": _point_styles(),
         "kinds": [k for k in kind_labels for _ in PRECISIONS],
         "precisions": [p for _ in kind_labels for p in PRECISIONS.values()],
