@@ -410,6 +410,8 @@ class DataIndex:
             pad = 0.1
             minx, miny = municipalities["lon"].min() - pad, municipalities["lat"].min() - pad
             maxx, maxy = municipalities["lon"].max() + pad, municipalities["lat"].max() + pad
+        if shapes is not None:
+            shapes = shapes.assign(_g=maps.encode_area_shapes(shapes))
         static = {
             "municipalities": municipalities,
             "shapes": shapes,
