@@ -410,8 +410,9 @@ class DataIndex:
             pad = 0.1
             minx, miny = municipalities["lon"].min() - pad, municipalities["lat"].min() - pad
             maxx, maxy = municipalities["lon"].max() + pad, municipalities["lat"].max() + pad
-        if shapes is not None:
-            shapes = shapes.assign(_g=maps.encode_area_shapes(shapes))
+        if shapes is not None:  # the payloads' encoded shapes, made once per area
+            shapes = shapes.assign(_g=maps.encode_shapes(shapes))
+            outlines = outlines.assign(_g=maps.encode_shapes(outlines)) if outlines is not None else None
         static = {
             "municipalities": municipalities,
             "shapes": shapes,

@@ -912,20 +912,20 @@ class DataLayers:
 # --- payloads --------------------------------------------------------------------------------------
 
 
-def encode_area_shapes(areas: gpd.GeoDataFrame, tolerance: float | None = DISPLAY_TOLERANCE) -> list:
-    """The municipalities' shapes as the areas payload sends them (simplified, integer-encoded).
+def encode_shapes(shapes: gpd.GeoDataFrame) -> list:
+    """Shapes as the areas and outlines payloads send them, used as given (integer-encoded).
 
-    They depend on the area only, so the map's index makes them once per area and passes them in the
-    ``_g`` column; a filter change then only recomputes the values."""
-    shown = simplify_for_display(areas, tolerance) if tolerance else _to_wgs84(areas)
-    return [_encode_shape(g) for g in shown.geometry]
+    They depend on the area only, so the map's index makes them once per area and passes them in a
+    ``_g`` column; a filter change then only recomputes the values (used when no further
+    simplification is asked for, as on the app's map page)."""
+    return [_encode_shape(g) for g in _to_wgs84(shapes).geometry]
 
 
 def _areas_payload(
     areas: gpd.GeoDataFrame, classes: list[tuple[float, float]], tolerance: float | None, opacity: float = 0.8
 ) -> tuple[dict[str, Any], list[list[float]] | None]:
     _require(areas, AREA_COLUMNS, "areas")
-    if "_g" in areas.columns and tolerance == DISPLAY_TOLERANCE:  # encoded once per area (see above)
+    if "_g" in areas.columns and not tolerance:  # encoded once per area (encode_shapes)
         shown, shapes = _to_wgs84(areas), areas["_g"].tolist()
     else:
         shown = simplify_for_display(areas, tolerance) if tolerance else _to_wgs84(areas)
@@ -970,8 +970,12 @@ def _areas_payload(
 
 def _outlines_payload(outlines: gpd.GeoDataFrame, tolerance: float | None) -> dict[str, Any]:
     _require(outlines, OUTLINE_COLUMNS, "council_outlines")
-    shown = simplify_for_display(outlines, tolerance) if tolerance else _to_wgs84(outlines)
-    features = [{"g": s} for s in (_encode_shape(g) for g in shown.geometry) if s]
+    if "_g" in outlines.columns and not tolerance:  # encoded once per area (encode_shapes)
+        shapes = outlines["_g"].tolist()
+    else:
+        shown = simplify_for_display(outlines, tolerance) if tolerance else _to_wgs84(outlines)
+        shapes = [_encode_shape(g) for g in shown.geometry]
+    features = [{"g": s} for s in shapes if s]
     style = {
         "pane": "ck-outlines",
         "className": "ck-council",
