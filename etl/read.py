@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import logging
 import mmap
 import posixpath
+import queue
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -23,6 +25,8 @@ from pathlib import Path
 from typing import IO
 
 import defusedxml.ElementTree as DefusedET
+import fastexcel
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pacompute
@@ -64,6 +68,9 @@ _EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "cvr": ("cvr", "cvr nr", "cvrnr"),
 }
 """Common spellings not declared as Field.aliases (see the report to the schema owner)."""
+
+_log = logging.getLogger(__name__)
+logging.getLogger("fastexcel").setLevel(logging.ERROR)  # not 'falling back to string' for every empty column
 
 
 @dataclass
@@ -243,11 +250,17 @@ def _frame_from_cells(
     file: str,
     sheet: str,
     issues: list[Issue],
+    data: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Cut a table out of a grid of cells below its header row; rows numbered from ``first_row``."""
+    """Cut a table out of a grid of cells below its header row; rows numbered from ``first_row``.
+
+    ``data``: the cells below the header when they were read apart from ``cells`` (columns labelled
+    by position; a column left out is empty).
+    """
     table = match.table
     header_row = first_row + match.row_index
-    data = cells.iloc[match.row_index + 1 :]
+    if data is None:
+        data = cells.iloc[match.row_index + 1 :]
     unknown = [h for pos, h in enumerate(match.headers) if h and pos not in match.columns]
     if unknown:
         issues.append(
@@ -261,9 +274,9 @@ def _frame_from_cells(
             )
         )
     for pos, h in enumerate(match.headers):
-        if h or pos >= data.shape[1]:
+        if h or pos not in data.columns:
             continue
-        col = _clean_cells(data.iloc[:, pos])
+        col = _clean_cells(data[pos])
         if col.notna().any():
             issues.append(
                 warning(
@@ -276,14 +289,14 @@ def _frame_from_cells(
                 )
             )
     out = pd.DataFrame(
-        {name: _clean_cells(data.iloc[:, pos]) for pos, name in match.columns.items()},
+        {name: _clean_cells(data[pos]) for pos, name in match.columns.items()},
         index=data.index,
     )
     order = [f for f in table.field_names if f in out.columns]
     out = out[order]
     rows = pd.Series(range(header_row + 1, header_row + 1 + len(data)), index=data.index, dtype="int64")
     keep = out.notna().any(axis=1) if len(out.columns) else pd.Series(False, index=data.index)
-    out = out[keep].reset_index(drop=True)
+    out = (out if keep.all() else out[keep]).reset_index(drop=True)  # no copy when every row has data
     out["_file"] = pd.Series([file] * len(out), dtype="str")
     out["_sheet"] = pd.Series([sheet] * len(out), dtype="str")
     out["_row"] = rows[keep].to_numpy()
@@ -330,6 +343,21 @@ def _table_from_rows(
     issues: list[Issue],
 ) -> tuple[str, pd.DataFrame] | None:
     """Find the header (and the table, if not known), check it and cut the table out of the cells."""
+    match = _checked_header(cells, table, file, sheet, first_row, issues)
+    if match is None:
+        return None
+    return match.table.name, _frame_from_cells(cells, match, first_row, file, sheet, issues)
+
+
+def _checked_header(
+    cells: pd.DataFrame,
+    table: Table | None,
+    file: str,
+    sheet: str,
+    first_row: int,
+    issues: list[Issue],
+) -> _HeaderMatch | None:
+    """The header row among the first rows (and the table, if not known), or None after reporting why not."""
     head = cells.iloc[:HEADER_SEARCH_ROWS].to_numpy(dtype=object).tolist()
     if table is not None:
         match = _find_header(head, table)
@@ -371,7 +399,7 @@ def _table_from_rows(
     issues.extend(problems)
     if any(p.is_error for p in problems):
         return None
-    return match.table.name, _frame_from_cells(cells, match, first_row, file, sheet, issues)
+    return match
 
 
 def _too_many_rows(file: str, sheet: str, rows: int, max_rows: int) -> Issue:
@@ -503,6 +531,8 @@ class _SheetXml:
     hidden_rows: list[int] = field(default_factory=list)
     uncached: list[tuple[int, int]] = field(default_factory=list)  # formulas without a stored result
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells holding #N/A, #DIV/0! ...
+    merges: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # as calamine's
+    iso_dates: bool = False  # cells of type 'd' (an ISO 8601 date as text)
 
 
 _SCAN_CHUNK = 8 * 1024 * 1024
@@ -515,20 +545,30 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>')
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>([^<]*)<)")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+_ISO_DATE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="d"')
+_HIDDEN_GATE = re.compile(rb"hidden=")
+_ERROR_OR_DATE_GATE = re.compile(rb't="[ed]"')
 
 
 def _cell_position(attrs: bytes) -> tuple[int, int] | None:
     m = _CELL_REF.search(attrs)
     if m is None:
         return None
+    return _reference(m[1], m[2])
+
+
+def _reference(letters: bytes, digits: bytes) -> tuple[int, int]:
+    """0-based (row, column) of a cell reference's letters and digits (b'B', b'3' -> (2, 1))."""
     col = 0
-    for ch in m[1]:
+    for ch in letters:
         col = col * 26 + ch - 64
-    return int(m[2]) - 1, col - 1
+    return int(digits) - 1, col - 1
 
 
 def _scan_sheet_xml(fh: IO[bytes]) -> _SheetXml:
-    """Hidden rows, formulas without a stored result and error cells, by a chunked scan of the XML."""
+    """Hidden rows, formulas without a stored result, error cells, merged cells and ISO dates, by a
+    chunked scan of the XML."""
     found = _SheetXml()
     tail = b""
     formula_tag = None
@@ -539,12 +579,15 @@ def _scan_sheet_xml(fh: IO[bytes]) -> _SheetXml:
         limit = len(buf) if final else max(0, len(buf) - _SCAN_OVERLAP)
         if formula_tag is None:  # '<f' or, in a package written with prefixes, '<x:f'
             root = _ROOT.search(buf)
-            formula_tag = b"<" + (root[1] if root and root[1] else b"") + b"f"
-        if b"hidden=" in buf:
+            formula_tag = re.compile(
+                re.escape(b"<" + (root[1] if root and root[1] else b"") + b"f") + rb"[\s>/]"
+            )
+        # Literal patterns: re finds them in the 200 MB of a big sheet faster than 'in' does.
+        if _HIDDEN_GATE.search(buf):
             for m in _HIDDEN_ROW.finditer(buf, 0, len(buf)):
                 if m.start() < limit and (r := _ROW_REF.search(m[0])):
                     found.hidden_rows.append(int(r[1]) - 1)
-        if formula_tag in buf:
+        if formula_tag.search(buf):
             for m in _FORMULA_CELL.finditer(buf):
                 if m.start() >= limit or (pos := _cell_position(m[1])) is None:
                     continue
@@ -555,13 +598,21 @@ def _scan_sheet_xml(fh: IO[bytes]) -> _SheetXml:
                 is_text = b't="str"' in m[1]
                 if value is None or (not value[1] and not is_text):
                     found.uncached.append(pos)
-        if b't="e"' in buf:
-            for m in _ERROR_CELL.finditer(buf):
+        if _ERROR_OR_DATE_GATE.search(buf):
+            for m in _ERROR_CELL.finditer(buf) if b't="e"' in buf else ():
                 if m.start() >= limit or (pos := _cell_position(m[1])) is None:
                     continue
                 end = _CELL_END.search(buf, m.end())
                 value = _VALUE.search(buf, m.end(), end.start() if end else len(buf))
                 found.errors[pos] = (value[1] or b"").decode("utf-8", "replace") if value else ""
+            if not found.iso_dates and b't="d"' in buf:
+                found.iso_dates = _ISO_DATE_CELL.search(buf) is not None
+        if b"mergeCell" in buf:
+            for m in _MERGE.finditer(buf):
+                if m.start() >= limit:
+                    continue
+                first = _reference(m[1], m[2])
+                found.merges.append((first, _reference(m[3], m[4]) if m[3] else first))
         tail = buf[limit:]
         if final:
             return found
@@ -634,12 +685,8 @@ def _gather_merged_lists(
     grid: list[list[object]], across: list[tuple[int, int, int, int]], table: Table
 ) -> None:
     """A list column's header merged across columns ('Temaer' over D:F) gathers the values below it."""
-    keys = header_keys(table.name)
     for r0, c0, r1, c1 in across:
-        if r0 >= HEADER_SEARCH_ROWS or r0 >= len(grid) or c0 >= len(grid[r0]):
-            continue
-        name = keys.get(fold(_cell_text(grid[r0][c0])))
-        if name is None or table.field(name).kind not in ("vocab_list", "ref_list", "area_list"):
+        if not _is_list_header(grid, r0, c0, table):
             continue
         for row in grid[r1 + 1 :]:
             texts = [t for c in range(c0, min(c1 + 1, len(row))) if (t := _cell_text(row[c]))]
@@ -647,6 +694,14 @@ def _gather_merged_lists(
                 row[c0] = "; ".join(texts)
                 for c in range(c0 + 1, min(c1 + 1, len(row))):
                     row[c] = ""
+
+
+def _is_list_header(grid: list[list[object]], r0: int, c0: int, table: Table) -> bool:
+    """True if the cell (r0, c0) among the first rows holds the header of a list column."""
+    if r0 >= HEADER_SEARCH_ROWS or r0 >= len(grid) or c0 >= len(grid[r0]):
+        return False
+    name = header_keys(table.name).get(fold(_cell_text(grid[r0][c0])))
+    return name is not None and table.field(name).kind in ("vocab_list", "ref_list", "area_list")
 
 
 def _sheet_findings(
@@ -739,6 +794,408 @@ def _open_workbook(path: Path, kind: str, file: str, issues: list[Issue]) -> pc.
     return None
 
 
+# ---------------------------------------------------------------- workbooks: the fast path (fastexcel)
+#
+# calamine (python-calamine) turns every cell into a Python object: on 200,000 rows that is most of
+# the reading time. fastexcel (calamine too, into Arrow columns) reads the rows below the header
+# instead, in one typed column each, and only columns that are not text become Python values (the
+# same ones calamine gives). The header is still found in the first rows as calamine reads them
+# (from a small copy of the package holding only those rows), and a sheet goes the calamine way
+# when fastexcel cannot give the same cells: merged cells reaching below the header, Excel errors,
+# formulas without a result, ISO dates, times of day and durations, a column mixing kinds of values
+# (numbers and text, say), a header not found in the first rows, too many rows. Each time etl.read
+# logs (debug) which sheet and why.
+
+_LOADERS = 2
+"""Sheets fastexcel reads at once (one thread and one reader each)."""
+_HEAD_CHUNK = 64 * 1024
+_HEAD_LIMIT = 32 * 1024 * 1024  # the first rows of a sheet, as XML, larger than this: read the calamine way
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si(?=[\s/>])")
+_SST_ROOT = re.compile(rb"<(\w+:)?sst\b")
+_STRING_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\bt="s"[^>]*>')
+_DATE_1904 = re.compile(rb'\bdate1904="(?:1|true)"')
+_FIRST_DAY_MS = {False: -2_208_988_800_000, True: -2_082_758_400_000}
+"""Day 1 (1900-01-01, or 1904-01-02 in a 1904-based workbook) in ms since 1970: calamine gives a time
+of day (not a date) for values before it."""
+_DAY_MS = 86_400_000
+
+
+def _first_rows_xml(fh: IO[bytes], rows: int) -> bytes | None:
+    """A worksheet's XML cut after its first ``rows`` rows (closed again), or None if they are too long."""
+    buf = b""
+    pos = 0
+    row = 0
+    while True:
+        chunk = fh.read(_HEAD_CHUNK)
+        buf += chunk
+        for m in _ROW_TAG.finditer(buf, pos):
+            ref = _ROW_REF.search(m[1])
+            row = int(ref[1]) if ref else row + 1
+            if row > rows:
+                root = _ROOT.search(buf)
+                prefix = (root[1] or b"") if root else b""
+                return buf[: m.start()] + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+            pos = m.end()
+        if not chunk or _SHEET_DATA_END.search(buf, pos):
+            return buf + fh.read()
+        if len(buf) > _HEAD_LIMIT:
+            return None
+
+
+def _last_shared_string(xml: bytes) -> int:
+    """The highest shared-string index the cells of a worksheet's XML use (-1 if none)."""
+    last = -1
+    for m in _STRING_CELL.finditer(xml):
+        if m[0].endswith(b"/>"):
+            continue
+        end = _CELL_END.search(xml, m.end())
+        value = _VALUE.search(xml, m.end(), end.start() if end else len(xml))
+        if value and value[1] and value[1].strip().isdigit():
+            last = max(last, int(value[1]))
+    return last
+
+
+def _first_shared_strings(fh: IO[bytes], count: int) -> bytes:
+    """The shared-strings XML cut after its first ``count`` strings (closed again)."""
+    buf = b""
+    pos = 0
+    seen = 0
+    while True:
+        chunk = fh.read(_HEAD_CHUNK)
+        buf += chunk
+        for m in _SHARED_STRING.finditer(buf, pos):
+            if seen == count:
+                root = _SST_ROOT.search(buf)
+                prefix = (root[1] or b"") if root else b""
+                return buf[: m.start()] + b"</" + prefix + b"sst>"
+            seen += 1
+            pos = m.end()
+        if not chunk:
+            return buf
+
+
+def _head_package(path: Path, parts: dict[str, str]) -> tuple[bytes, bool] | None:
+    """A copy of the package holding only the first rows of each sheet (and the shared strings they
+    use), for calamine to read the header rows from; and whether dates count from 1904."""
+    sheets = set(parts.values())
+    heads: list[bytes] = []
+    strings: list[zipfile.ZipInfo] = []
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zf, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as head:
+        workbook = _workbook_part(zf)
+        date1904 = workbook is not None and _DATE_1904.search(zf.read(workbook)) is not None
+        for info in zf.infolist():
+            name = info.filename
+            if name in sheets:
+                with zf.open(info) as fh:
+                    xml = _first_rows_xml(fh, HEADER_SEARCH_ROWS)
+                if xml is None:
+                    return None
+                heads.append(xml)
+                head.writestr(name, xml)
+            elif posixpath.basename(name).lower() == "sharedstrings.xml":
+                strings.append(info)
+            elif name.lower().endswith((".xml", ".rels")):  # not pictures and the like
+                head.writestr(name, zf.read(info))
+        last = max((_last_shared_string(xml) for xml in heads), default=-1)
+        for info in strings:
+            with zf.open(info) as fh:
+                head.writestr(info.filename, _first_shared_strings(fh, last + 1))
+    return out.getvalue(), date1904
+
+
+@dataclass
+class _FastBook:
+    """A workbook opened for the fast path."""
+
+    path: Path
+    head: pc.CalamineWorkbook  # the first rows of every sheet
+    date1904: bool
+    # fastexcel readers of the whole workbook, not in use (a reader loads one sheet at a time)
+    readers: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[fastexcel.ExcelReader]:
+        """A fastexcel reader for this thread alone (a reader cannot load two sheets at once)."""
+        try:
+            reader = self.readers.get_nowait()
+        except queue.Empty:
+            reader = fastexcel.read_excel(str(self.path))
+        try:
+            yield reader
+        finally:
+            self.readers.put(reader)
+
+
+def _open_fast(path: Path, parts: dict[str, str]) -> _FastBook | None:
+    """The workbook for the fast path, or None (then it is read the calamine way)."""
+    if not parts:
+        return None
+    try:
+        head = _head_package(path, parts)
+        if head is None:
+            return None
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(head[0]))
+    except Exception:  # whatever is wrong, the calamine way reports it
+        return None
+    fast = _FastBook(path, book, head[1])
+    try:
+        fast.readers.put(fastexcel.read_excel(str(path)))
+    except Exception:
+        book.close()
+        return None
+    return fast
+
+
+@dataclass
+class _SheetRead:
+    """What reading one sheet gave: its issues in order, the table, and the header for the findings."""
+
+    issues: list[Issue] = field(default_factory=list)
+    found: tuple[str, pd.DataFrame] | None = None
+    match: _HeaderMatch | None = None
+    head: list[list[object]] | None = None  # fast path: the first rows, to check the header against merges
+    key: tuple | None = None  # fast path: what the header check found
+
+
+def _read_as(name: str, table: Table, file: str) -> Issue:
+    """The warning for a sheet taken as a table from its headers, not its name."""
+    return warning(
+        f"Arket '{name}' læses som {table.sheet} ud fra overskrifterne",
+        file=file,
+        sheet=name,
+        hint=f"Omdøb arket til '{table.sheet}' for at være sikker.",
+    )
+
+
+def _head_read(
+    head: list[list[object]], merges: list, table: Table | None, file: str, name: str
+) -> tuple[_SheetRead, pd.DataFrame] | None:
+    """The header check of the calamine way, on the first rows only; None unless it finds a header
+    without errors and nothing below the header depends on the merges."""
+    grid = [list(row) for row in head]
+    if not grid:
+        return None
+    across = _unmerge(grid, merges)
+    read = _SheetRead(head=head)
+    if table is None:
+        match, _ = _detect_table(grid[:HEADER_SEARCH_ROWS])
+        if match is None:
+            return None
+        table = match.table
+        read.issues.append(_read_as(name, table, file))
+    if any(_is_list_header(grid, r0, c0, table) for r0, c0, _, _ in across):
+        return None  # gathering merged list columns changes the rows below
+    cells = pd.DataFrame(grid, dtype=object)
+    match = _checked_header(cells, table, file, name, 1, read.issues)
+    if match is None:
+        return None
+    read.match = match
+    read.key = (
+        table.name,
+        match.row_index,
+        tuple(match.columns.items()),
+        tuple(match.headers),
+        tuple((n, tuple(t)) for n, t in match.duplicates),
+        tuple(tuple(sorted(i.as_dict().items())) for i in read.issues),
+    )
+    return read, cells
+
+
+def _python_values(array: pa.Array, date1904: bool) -> pd.arrays.ArrowStringArray | np.ndarray | None:
+    """One fastexcel column as calamine gives it ('' when empty), text as Arrow strings; None when the
+    values would differ."""
+    kind = array.type
+    if not len(array):  # no rows: calamine's columns hold no text either
+        return np.array([], dtype=object)
+    if pa.types.is_null(kind) or pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.arrays.ArrowStringArray(array if kind == pa.string() else array.cast(pa.string()))
+    values = np.full(len(array), "", dtype=object)
+    valid = array.is_valid().to_numpy(zero_copy_only=False)
+    present = array.drop_null()
+    if pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        values[valid] = present.to_numpy(zero_copy_only=False).astype(object)
+    elif pa.types.is_timestamp(kind) and kind.tz is None:
+        ms = present.cast(pa.timestamp("ms")).cast(pa.int64())
+        distinct = pacompute.unique(ms)  # few: Python values for each distinct one only
+        days = distinct.to_numpy(zero_copy_only=False)
+        if len(days) and days.min() < _FIRST_DAY_MS[date1904]:
+            return None  # calamine gives a time of day for these
+        midnight = days % _DAY_MS == 0  # a whole day: calamine gives a date
+        stamps = distinct.cast(pa.timestamp("ms"))
+        objects = np.empty(len(days), dtype=object)
+        objects[midnight] = stamps.filter(pa.array(midnight)).cast(pa.date32()).to_pylist()
+        objects[~midnight] = stamps.filter(pa.array(~midnight)).to_pylist()
+        values[valid] = objects[pacompute.index_in(ms, value_set=distinct).to_numpy(zero_copy_only=False)]
+    else:  # whole numbers (calamine's .xls), durations, ISO dates
+        return None
+    return values
+
+
+def _fast_head(book: _FastBook, name: str, file: str) -> tuple[_SheetRead, pd.DataFrame] | str:
+    """The header of a sheet from its first rows, or why the sheet cannot be read the fast way."""
+    try:
+        head = book.head.get_sheet_by_name(name).to_python(skip_empty_area=False)[:HEADER_SEARCH_ROWS]
+    except Exception as exc:
+        return f"its first rows cannot be read ({type(exc).__name__})"
+    done = _head_read(head, [], table_for_name(name), file, name)
+    return "no header without errors in the first rows" if done is None else done
+
+
+@dataclass
+class _Rows:
+    """The rows below a header as fastexcel read them: one Arrow column per sheet column wanted."""
+
+    batch: pa.RecordBatch
+    positions: list[int]  # the sheet column of each Arrow column (0 = A)
+    width: int  # columns in the sheet (up to the last one used)
+
+
+def _fast_rows(book: _FastBook, name: str, match: _HeaderMatch, max_rows: int) -> _Rows | str:
+    """The rows below the header (in a worker thread: fastexcel lets go of the GIL), or why not."""
+    headers = match.headers
+    width = 0
+
+    def wanted(column: fastexcel.ColumnInfoNoDtype) -> bool:
+        nonlocal width
+        pos = column.absolute_index
+        width = max(width, pos + 1)
+        return pos in match.columns or pos >= len(headers) or not headers[pos]
+
+    try:
+        with book.reader() as reader:
+            sheet = reader.load_sheet(
+                name,
+                header_row=None,
+                skip_rows=match.row_index + 1,
+                schema_sample_rows=None,
+                dtype_coercion="strict",
+                use_columns=wanted,
+            )
+            if sheet.total_height > max_rows + HEADER_SEARCH_ROWS + 1:
+                return "too many rows"
+            batch = sheet.to_arrow()
+            positions = [c.absolute_index for c in sheet.selected_columns]
+    except Exception as exc:  # mixed kinds of values in a column, and whatever else
+        return f"fastexcel: {str(exc).splitlines()[0][:200]}"
+    return _Rows(batch, positions, width)
+
+
+def _fast_frame(
+    read: _SheetRead, cells: pd.DataFrame, rows: _Rows, date1904: bool, file: str, name: str, max_rows: int
+) -> _SheetRead | str:
+    """The table below the header from fastexcel's columns, or why not."""
+    match = read.match
+    assert match is not None
+    index = pd.RangeIndex(match.row_index + 1, match.row_index + 1 + rows.batch.num_rows)
+    columns: dict[int, pd.Series] = {}
+    for pos, array in zip(rows.positions, rows.batch.columns, strict=True):
+        values = _python_values(array, date1904)
+        if values is None:
+            return f"column {_excel_column(pos)} holds {array.type} values"
+        columns[pos] = pd.Series(
+            values, index=index, dtype=None if isinstance(values, pd.arrays.ArrowStringArray) else object
+        )
+    for pos in match.columns:
+        if pos not in columns:  # a header with no values below it anywhere
+            columns[pos] = pd.Series(
+                _python_values(pa.nulls(len(index)), date1904), index=index, dtype=object
+            )
+    match.headers.extend([""] * (rows.width - len(match.headers)))
+    data = pd.DataFrame(columns, index=index)
+    frame = _frame_from_cells(cells, match, 1, file, name, read.issues, data=data)
+    if len(frame) > max_rows:
+        read.issues.append(_too_many_rows(file, name, len(frame), max_rows))
+        read.match = None
+    else:
+        read.found = (match.table.name, frame)
+    return read
+
+
+def _fast_problem(read: _SheetRead, found: _SheetXml | None, name: str, file: str) -> str | None:
+    """Why a sheet read the fast way must be read the calamine way after all (from the scan of its XML)."""
+    if found is None:
+        return "its XML was not scanned"
+    if found.errors or found.uncached:
+        return "Excel errors or formulas without a result"
+    if found.iso_dates:
+        return "ISO dates"
+    if found.merges:
+        row = read.match.row_index if read.match is not None else HEADER_SEARCH_ROWS
+        if any(r1 > r0 and r1 > row for (r0, _), (r1, _) in found.merges):
+            return "merged cells below the header"
+        again = _head_read(read.head or [], found.merges, table_for_name(name), file, name)
+        if again is None or again[0].key != read.key:
+            return "merged cells in the header"
+    return None
+
+
+def _calamine_sheet(workbook: pc.CalamineWorkbook, name: str, file: str, max_rows: int) -> _SheetRead:
+    """One sheet the calamine way: every cell a Python value."""
+    read = _SheetRead()
+    issues = read.issues
+    table = table_for_name(name)
+    limit = max_rows + HEADER_SEARCH_ROWS + 1
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        height = sheet.total_height
+        if height > limit:
+            grid = sheet.to_python(skip_empty_area=False, nrows=limit + 1)
+        else:
+            grid = sheet.to_python(skip_empty_area=False)
+        merges = sheet.merged_cell_ranges
+    except Exception as exc:  # calamine: broken or hostile XML in the sheet or shared strings
+        issues.append(
+            error(
+                f"Arket '{name}' kan ikke læses ({type(exc).__name__})",
+                file=file,
+                sheet=name,
+                value=str(exc)[:200],
+                hint="Filen er måske beskadiget. Åbn den i Excel og gem den igen som .xlsx.",
+            )
+        )
+        return read
+    while grid and not any(c != "" for c in grid[-1]):
+        grid.pop()
+    if len(grid) > limit:
+        issues.append(_too_many_rows(file, name, height, max_rows))
+        return read
+    if not grid:
+        issues.append(warning(f"Arket '{name}' er tomt", file=file, sheet=name))
+        return read
+    across = _unmerge(grid, merges)
+    if table is None:
+        match, _ = _detect_table(grid[:HEADER_SEARCH_ROWS])
+        if match is None:
+            issues.append(_not_a_table(name, file))
+            return read
+        table = match.table
+        issues.append(_read_as(name, table, file))
+    _gather_merged_lists(grid, across, table)
+    cells = pd.DataFrame(grid, dtype=object)
+    found = _table_from_rows(cells, table, file, name, 1, issues)
+    if found is None:
+        return read
+    if len(found[1]) > max_rows:
+        issues.append(_too_many_rows(file, name, len(found[1]), max_rows))
+        return read
+    read.match = _find_header(grid[:HEADER_SEARCH_ROWS], table)
+    read.found = found
+    return read
+
+
+def _not_a_table(name: str, file: str) -> Issue:
+    """The warning for a sheet that holds no table."""
+    return warning(
+        f"Arket '{name}' svarer ikke til nogen tabel og ignoreres",
+        file=file,
+        sheet=name,
+        hint=f"Ark der indlæses: {', '.join(t.sheet for t in ALL_TABLES)}. Omdøb arket, hvis det skal med.",
+    )
+
+
 def _read_excel(
     path: Path, issues: list[Issue], max_rows: int, max_unzipped: int = MAX_UNZIPPED_BYTES
 ) -> list[tuple[str, pd.DataFrame]]:
@@ -778,6 +1235,7 @@ def _read_excel(
         issues.append(error(message, file=file, hint=hint))
         return []
     scan: Future | None = None
+    fast: _FastBook | None = None
     if kind == "zip":
         ok, parts = _check_package(path, file, issues, max_unzipped)
         if not ok:
@@ -785,6 +1243,7 @@ def _read_excel(
         pool = ThreadPoolExecutor(max_workers=1)
         scan = pool.submit(_scan_sheets, path, parts)
         pool.shutdown(wait=False)
+        fast = _open_fast(path, parts)
     elif _is_encrypted(path):
         issues.append(
             error(
@@ -794,7 +1253,8 @@ def _read_excel(
             )
         )
         return []
-    workbook = _open_workbook(path, kind, file, issues)
+    whole = None if fast is not None else _open_workbook(path, kind, file, issues)
+    workbook = fast.head if fast is not None else whole
     if workbook is None:
         if scan is not None:
             scan.cancel()
@@ -808,91 +1268,78 @@ def _read_excel(
                 hint="Gem den gerne som 'Excel-projektmappe (*.xlsx)'.",
             )
         )
-    out: list[tuple[str, pd.DataFrame]] = []
-    matches: dict[str, tuple[_HeaderMatch, pd.Series]] = {}  # sheet -> (header, its rows)
-    with workbook:
+
+    def the_calamine_way(name: str, why: str) -> _SheetRead:
+        nonlocal whole
+        if fast is not None:
+            _log.debug("%s, sheet %s: read with calamine (%s)", file, name, why)
+        if whole is None:
+            read = _SheetRead()
+            whole = _open_workbook(path, kind, file, read.issues)
+            if whole is None:
+                return read
+        return _calamine_sheet(whole, name, file, max_rows)
+
+    reads: dict[str, _SheetRead] = {}  # sheet -> what reading it gave, in the workbook's order
+    loading: dict[str, tuple[_SheetRead, pd.DataFrame, Future]] = {}  # fast path: sheets being read
+    loader = (
+        ThreadPoolExecutor(max_workers=_LOADERS, thread_name_prefix="fastexcel") if fast is not None else None
+    )
+    try:
         for meta in workbook.sheets_metadata:
             name = meta.name
             if fold(name) in TEMPLATE_SHEETS:
                 continue
             if meta.visible != pc.SheetVisibleEnum.Visible:
-                issues.append(
-                    warning(
-                        f"Det skjulte ark '{name}' ignoreres",
-                        file=file,
-                        sheet=name,
-                        hint="Vis arket i Excel (højreklik på et faneblad > Vis), hvis det skal indlæses.",
-                    )
+                reads[name] = _SheetRead(
+                    [
+                        warning(
+                            f"Det skjulte ark '{name}' ignoreres",
+                            file=file,
+                            sheet=name,
+                            hint="Vis arket i Excel (højreklik på et faneblad > Vis), hvis det skal indlæses.",
+                        )
+                    ]
                 )
                 continue
-            not_a_table = warning(
-                f"Arket '{name}' svarer ikke til nogen tabel og ignoreres",
-                file=file,
-                sheet=name,
-                hint=f"Ark der indlæses: {', '.join(t.sheet for t in ALL_TABLES)}. Omdøb arket, hvis det skal med.",
-            )
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
-                issues.append(not_a_table)
+                reads[name] = _SheetRead([_not_a_table(name, file)])
                 continue
-            table = table_for_name(name)
-            limit = max_rows + HEADER_SEARCH_ROWS + 1
-            try:
-                sheet = workbook.get_sheet_by_name(name)
-                height = sheet.total_height
-                if height > limit:
-                    grid = sheet.to_python(skip_empty_area=False, nrows=limit + 1)
-                else:
-                    grid = sheet.to_python(skip_empty_area=False)
-                merges = sheet.merged_cell_ranges
-            except Exception as exc:  # calamine: broken or hostile XML in the sheet or shared strings
-                issues.append(
-                    error(
-                        f"Arket '{name}' kan ikke læses ({type(exc).__name__})",
-                        file=file,
-                        sheet=name,
-                        value=str(exc)[:200],
-                        hint="Filen er måske beskadiget. Åbn den i Excel og gem den igen som .xlsx.",
-                    )
-                )
+            head = _fast_head(fast, name, file) if fast is not None else "no fast path"
+            if isinstance(head, str):
+                reads[name] = the_calamine_way(name, head)
                 continue
-            while grid and not any(c != "" for c in grid[-1]):
-                grid.pop()
-            if len(grid) > limit:
-                issues.append(_too_many_rows(file, name, height, max_rows))
-                continue
-            if not grid:
-                issues.append(warning(f"Arket '{name}' er tomt", file=file, sheet=name))
-                continue
-            across = _unmerge(grid, merges)
-            if table is None:
-                match, _ = _detect_table(grid[:HEADER_SEARCH_ROWS])
-                if match is None:
-                    issues.append(not_a_table)
-                    continue
-                table = match.table
-                issues.append(
-                    warning(
-                        f"Arket '{name}' læses som {table.sheet} ud fra overskrifterne",
-                        file=file,
-                        sheet=name,
-                        hint=f"Omdøb arket til '{table.sheet}' for at være sikker.",
-                    )
-                )
-            _gather_merged_lists(grid, across, table)
-            cells = pd.DataFrame(grid, dtype=object)
-            found = _table_from_rows(cells, table, file, name, 1, issues)
-            if found is None:
-                continue
-            if len(found[1]) > max_rows:
-                issues.append(_too_many_rows(file, name, len(found[1]), max_rows))
-                continue
-            if (match := _find_header(grid[:HEADER_SEARCH_ROWS], table)) is not None:
-                matches[name] = (match, found[1]["_row"])
-            out.append(found)
-    findings = scan.result() if scan is not None else {}
-    for name, (match, rows) in matches.items():
-        if name in findings:
-            issues.extend(_sheet_findings(findings[name], rows, match, file, name))
+            read, cells = head
+            assert loader is not None and read.match is not None
+            reads[name] = read  # keeps the sheet's place
+            loading[name] = (read, cells, loader.submit(_fast_rows, fast, name, read.match, max_rows))
+        fast_reads: list[str] = []  # sheets read the fast way, to check against the scan
+        for name, (read, cells, future) in loading.items():
+            rows = future.result()
+            if not isinstance(rows, str):
+                rows = _fast_frame(read, cells, rows, fast.date1904, file, name, max_rows)
+            if isinstance(rows, str):
+                reads[name] = the_calamine_way(name, rows)
+            else:
+                fast_reads.append(name)
+        findings = scan.result() if scan is not None else {}
+        for name in fast_reads:
+            if (why := _fast_problem(reads[name], findings.get(name), name, file)) is not None:
+                reads[name] = the_calamine_way(name, why)
+    finally:
+        if loader is not None:
+            loader.shutdown(wait=True, cancel_futures=True)
+        workbook.close()
+        if whole is not None and whole is not workbook:
+            whole.close()
+    out: list[tuple[str, pd.DataFrame]] = []
+    for read in reads.values():
+        issues.extend(read.issues)
+        if read.found is not None:
+            out.append(read.found)
+    for name, read in reads.items():
+        if read.found is not None and read.match is not None and name in findings:
+            issues.extend(_sheet_findings(findings[name], read.found[1]["_row"], read.match, file, name))
     return out
 
 
