@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import numpy as np
 import pandas as pd
@@ -166,6 +167,61 @@ def test_numbers_from_csv_text_are_vectorised_and_exact(write_csv):
     offers = out.tables["offers"]
     assert offers["lat"].iloc[0] == 56.1572 and offers["lon"].iloc[0] == 1234.5
     only(out.issues, file="tilbud.csv", sheet="", row=3, column="Breddegrad")
+
+
+def csv_column(table: str, field: str, values: list) -> pd.Series:
+    """One column cleaned from text as the CSV reader gives it (the 'string' dtype), with the required fields."""
+    n = len(values)
+    cols = {name: [value] * n for name, value in REQUIRED.get(table, {}).items()}
+    cols[field] = values
+    df = pd.DataFrame(cols, dtype="string")
+    df["_file"], df["_sheet"], df["_row"] = "in.csv", "", range(2, n + 2)
+    out = clean(RawInput({table: df}, []))
+    assert not out.issues
+    return out.tables[table][field]
+
+
+def to_numeric_bits(values: list) -> np.ndarray:
+    """What the whole column read by pandas.to_numeric gives, as bit patterns (tells -0.0 from 0.0)."""
+    text = pd.Series(values, dtype="string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan).view(np.int64)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["56,1572", "10", None, "-3,5", "0"],  # plain numbers: read by Arrow
+        ["-0,0", "0,000", "1234567,1234567", "-9999999"],
+        ["-0", "10"],  # to_numeric reads '-0' as 0 in a column of integers: not plain, whole column as before
+        ["-0", "1,5"],  # ... and as -0.0 beside a decimal number
+        ["12345678901234567", "1,5"],  # more digits than a double holds exactly
+        ["1e5", "007,5", "+2", ".5", "5."],
+    ],
+)
+def test_numbers_from_csv_text_are_exactly_what_to_numeric_reads(values):
+    got = csv_column("offers", "lat", values).to_numpy().view(np.int64)
+    assert got.tolist() == to_numeric_bits(values).tolist()
+
+
+def test_many_plain_numbers_from_csv_text_read_bit_for_bit():
+    rng = np.random.default_rng(2027)
+    ints, decimals, places = (
+        rng.integers(-(10**7) + 1, 10**7, 3000),
+        rng.integers(0, 10**7, 3000),
+        rng.integers(1, 8, 3000),
+    )
+    values = [
+        f"{i}" if k % 3 == 0 else f"{'-' if i < 0 else ''}{abs(i)},{d % 10**p:0{p}d}"
+        for k, (i, d, p) in enumerate(zip(ints, decimals, places, strict=True))
+    ]
+    got = csv_column("offers", "lat", values).to_numpy().view(np.int64)
+    assert got.tolist() == to_numeric_bits(values).tolist()
+
+
+def test_carriage_returns_in_csv_text_become_line_breaks():
+    values = ["a\r\nb", "c\rd", " e\r", "f"]
+    assert csv_column("offers", "description", values).tolist() == ["a\nb", "c\nd", "e", "f"]
+    assert csv_column("offers", "description", ["a", " b\n"]).tolist() == ["a", "b"]
 
 
 @pytest.mark.parametrize(
@@ -389,6 +445,17 @@ def test_list_cells_do_not_share_list_objects():
     values[0].append("x")
     values[2].append("y")
     assert values[1] == ["forebyggelse"] and values[3] == []
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_list_columns_leave_the_garbage_collector_as_it_was(enabled):
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        parse("offers", "themes", ["Forebyggelse", None] * 1000)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_many_bad_values_are_summed_up():

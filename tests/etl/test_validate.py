@@ -64,6 +64,26 @@ def test_user_vocabulary_additions_are_accepted(tables):
     assert validate(data) == []
 
 
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ({0: ["lighed", None]}, []),  # a missing item passes
+        ({0: None}, []),  # so does a missing cell (pandera's ignore_na)
+        ({0: ("lighed",)}, []),
+        ({0: "lighed"}, []),  # text in place of a list is read as one item
+        ({0: "lighed", 1: None}, []),
+        ({0: "", 1: None}, ["Kolonnen Temaer skal udfyldes", "Ukendt værdi i kolonnen Temaer: ''"]),
+        ({0: []}, ["Kolonnen Temaer skal udfyldes"]),
+        ({0: ["lighed", "x"], 1: None}, ["Ukendt værdi i kolonnen Temaer: 'x'"]),
+    ],
+)
+def test_list_cells_other_than_lists_of_codes(tables, cells, expected):
+    """The one-pass checks for the usual lists of codes fall back to the row-by-row ones for anything else."""
+    for row, value in cells.items():
+        tables["offers"].at[row, "themes"] = value
+    assert [i.message for i in check(tables) if i.column == "Temaer"] == expected
+
+
 def test_unknown_area_code(tables):
     tables["offers"].at[0, "service_area"] = ["municipality:751", "council:atlantis"]
     issue = only(check(tables), row=2, column="Dækningsområde")
@@ -82,6 +102,15 @@ def test_reference_suggestions_are_loose_matches_only(tables, missing, hint):
     tables["offers"].loc[1, "organisation_id"] = missing
     issue = only(check(tables), row=3, column="Organisation (id)")
     assert ("Mente du" in issue.hint) == bool(hint) and hint in issue.hint
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_references_are_the_same_whatever_the_text_dtype(tables, dtype):
+    tables["offers"].loc[1, "organisation_id"] = "org-002"
+    tables["offers"]["organisation_id"] = tables["offers"]["organisation_id"].astype(dtype)
+    issue = only(check(tables), row=3, column="Organisation (id)")
+    assert "Id'et 'org-002' findes ikke på arket Organisationer" in issue.message
+    assert "Mente du 'ORG-002'?" in issue.hint
 
 
 def test_reference_list_to_missing_unit(tables):
