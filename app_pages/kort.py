@@ -11,7 +11,7 @@ from civilkort.charts import counts_bar
 from civilkort.filters import LAYERS, MEASURES
 from ui import details, selection
 from ui import workshop as ui_ws
-from ui.data import database, query
+from ui.data import database, map_layers, query
 from ui.notices import run_safely
 from ui.tiles import tile_chart
 
@@ -81,7 +81,7 @@ def page() -> None:
                     f"{', '.join(details.md(n) for n in layout.moved)} er rykket tættere på (stiplet kant)."
                 )
         elif not missing:
-            data = query("map_layers", sel, measure)
+            data = map_layers(sel, measure)
             if data["areas"] is None:
                 st.caption(
                     "Der er ikke indlæst kommunegrænser: kommunerne vises som cirkler. Se *Om data* for hvordan."

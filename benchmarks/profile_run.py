@@ -5,7 +5,7 @@ times (cold selections), and prints the functions with the most cumulative time 
 Not a test; a tool for finding what to make faster.
 
     CIVILKORT_DATA_DIR=bench-output/national .venv/bin/python benchmarks/profile_run.py \\
-        [--page app_pages/kort.py] [--area council:aarhus] [--top 30]
+        [--page app_pages/kort.py] [--area council:aarhus] [--top 30] [--callers deepcopy]
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ def main() -> None:
     p.add_argument("--page", default="app_pages/kort.py")
     p.add_argument("--area", default="council:aarhus")
     p.add_argument("--top", type=int, default=30)
+    p.add_argument(
+        "--callers", metavar="MØNSTER", help="who calls the functions matching this (e.g. deepcopy)"
+    )
     args = p.parse_args()
 
     profiler = cProfile.Profile()
@@ -61,7 +64,10 @@ def main() -> None:
         times.append(run(at))
     profiling["on"] = False
     print(f"{args.page} ({args.area}): {', '.join(f'{t:.0f}' for t in times)} ms pr. kørsel")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats.print_stats(args.top)
+    if args.callers:
+        stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":

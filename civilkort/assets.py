@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -205,6 +207,56 @@ def install_vendor(
     stamp = {"lock_sha256": lock_digest(lock_file), "versions": versions, "files": sorted(VENDOR_FILES)}
     (root / STAMP_NAME).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
     return changed
+
+
+# --- data files for the browser -----------------------------------------------------------------
+
+PUBLISHED_URL = f"{STATIC_URL}/kort"
+PUBLISHED_MAX_AGE_S = 30 * 24 * 3600
+"""Published files untouched for this long are removed when another one is written (one in use is written
+again when missing: see :func:`publish`)."""
+
+
+def published_path(url: str, published_dir: Path | None = None) -> Path | None:
+    """The file behind a URL from :func:`publish` (None for any other URL)."""
+    root = published_dir if published_dir is not None else settings().published_dir
+    prefix = PUBLISHED_URL + "/"
+    if not url.startswith(prefix) or "/" in url[len(prefix) :] or url[len(prefix) :].startswith("."):
+        return None
+    return root / url[len(prefix) :]
+
+
+def publish(data: bytes, stem: str, suffix: str = ".json", published_dir: Path | None = None) -> str | None:
+    """Write ``data`` where Streamlit serves it and return its URL (``/app/static/kort/<stem>-<digest><suffix>``).
+
+    The name carries a digest of the content, so the same content always has the same URL (browsers keep it;
+    several app processes write the same file) and changed content never hides behind an old name. Written
+    atomically. Returns None when the folder cannot be written (the caller then sends the data inline).
+    """
+    root = published_dir if published_dir is not None else settings().published_dir
+    name = f"{stem}-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
+    path = root / name
+    try:
+        if path.is_file() and path.stat().st_size == len(data):
+            return f"{PUBLISHED_URL}/{name}"
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = root / f".{name}.{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:
+        return None
+    _prune(root, keep=path)
+    return f"{PUBLISHED_URL}/{name}"
+
+
+def _prune(root: Path, keep: Path) -> None:
+    cutoff = time.time() - PUBLISHED_MAX_AGE_S
+    for old in root.iterdir():
+        try:
+            if old != keep and old.is_file() and old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            continue  # another process removed it, or it is not ours to remove
 
 
 # --- standalone HTML ------------------------------------------------------------------------------

@@ -88,6 +88,7 @@ class Masks:
     organisations: np.ndarray
     collaborations: np.ndarray
     counts: pd.DataFrame | None = None  # per municipality, made once (a page asks for them twice)
+    measures: pd.DataFrame | None = None  # the area's rows of counts with population, made once too
 
 
 class DataIndex:
@@ -189,6 +190,7 @@ class DataIndex:
         )
         self._masks: OrderedDict[Selection, Masks] = OrderedDict()
         self._points: pd.DataFrame | None = None
+        self._area_points: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}
         self._areas: dict[str, dict] = {}
         self._lock = threading.Lock()
 
@@ -304,6 +306,16 @@ class DataIndex:
         masks.counts = counts
         return counts
 
+    def municipality_measures(self, sel: Selection, masks: Masks) -> pd.DataFrame:
+        """The area's municipalities with their counts under ``masks`` and offers per 10,000 inhabitants
+        (``queries.municipality_measures``); made once per selection, a fresh copy each call."""
+        if masks.measures is None:
+            out = self.area_municipalities(sel).join(self.municipality_counts(masks), on="municipality_code")
+            masks.measures = out.assign(
+                offers_per_10k=lambda d: (d["offers"] / d["population"].astype(float) * 10_000).round(1)
+            )
+        return masks.measures.copy()
+
     def _all_points(self) -> pd.DataFrame:
         """Every organisation and every offer held at its own address, encoded once for the map payload
         (``maps.encode_points``: sorted by latitude, names coded), with where each row comes from."""
@@ -350,14 +362,46 @@ class DataIndex:
         """Map points: organisations kept, and offers kept that are held at their own address (in the
         order the map sends them, with their payload columns: see ``maps.encode_points``)."""
         table = self._all_points()
-        keep = np.where(
-            self._point_is_org,
-            masks.organisations[np.where(self._point_is_org, self._point_row, 0)],
-            masks.offers[np.where(self._point_is_org, 0, self._point_row)],
-        )
-        out = table[keep].reset_index(drop=True)
+        out = table[self.point_keep(masks)].reset_index(drop=True)
         out.attrs = dict(table.attrs)
         return out
+
+    def area_points(self, area: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """Every map point placed in the area (as :meth:`points` gives them without any filter but the
+        area, status included), and their rows in the whole table; kept per area."""
+        with self._lock:
+            hit = self._area_points.get(area)
+        if hit is not None:
+            return hit
+        table = self._all_points()
+        in_area = np.zeros(MAX_MUNICIPALITY_CODE, dtype=bool)
+        in_area[Selection(area=area).municipality_codes()] = True
+        mun = np.where(
+            self._point_is_org,
+            self.org_mun[np.where(self._point_is_org, self._point_row, 0)],
+            self.offer_mun[np.where(self._point_is_org, 0, self._point_row)],
+        )
+        rows = np.flatnonzero(in_area[mun])
+        if len(rows) == len(table):
+            subset = table
+        else:
+            subset = table.iloc[rows].reset_index(drop=True)
+            subset.attrs = dict(table.attrs)
+        with self._lock:
+            self._area_points[area] = (subset, rows)
+        return subset, rows
+
+    def point_keep(self, masks: Masks, rows: np.ndarray | None = None) -> np.ndarray:
+        """Which of the points at ``rows`` (from :meth:`area_points`; default: all) the masks keep."""
+        self._all_points()
+        is_org, row = self._point_is_org, self._point_row
+        if rows is not None:
+            is_org, row = is_org[rows], row[rows]
+        return np.where(
+            is_org,
+            masks.organisations[np.where(is_org, row, 0)],
+            masks.offers[np.where(is_org, 0, row)],
+        )
 
     def offers_by_theme(self, masks: Masks) -> pd.Series:
         """Number of offers kept per theme code, in vocabulary order."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -317,6 +318,7 @@ _RUNTIME_CSS = """
 .ck-legend{background:rgba(255,255,255,.95);color:#1f2933;padding:6px 10px;border-radius:6px;
  box-shadow:0 1px 5px rgba(0,0,0,.35);font-size:11.5px;line-height:1.3;max-width:230px;max-height:calc(100vh - 120px);overflow:auto}
 .ck-legend summary{cursor:pointer;font-weight:600;font-size:13px}
+.ck-points-missing{border-left:4px solid #c62828;max-width:300px}
 .ck-legend-title{font-weight:600;margin-top:6px}
 .ck-legend-note{color:#52606d;margin:1px 0 2px}
 .ck-legend-row{display:flex;align-items:center;gap:6px;margin:1px 0}
@@ -443,6 +445,40 @@ _RUNTIME_JS = r"""
     var label = document.createElement("span"); label.textContent = num(n); inner.appendChild(label);
     return L.divIcon({html: inner, className: "ck-cluster", iconSize: L.point(size, size)});
   }
+  // The app's map fetches an area's points once, as a published file (d.src), and each filter change sends
+  // only which of them to show (d.keep: a bit per point, base64). A standalone map has them inline (d.x ...).
+  var POINT_FILES = {};
+  function pointFile(src) {
+    if (!POINT_FILES[src]) {
+      POINT_FILES[src] = fetch(src, {credentials: "same-origin"}).then(function (r) {
+        if (!r.ok) { throw new Error(src + ": HTTP " + r.status); }
+        return r.json();
+      });
+      POINT_FILES[src].catch(function () { delete POINT_FILES[src]; });  // the next filter change tries again
+    }
+    return POINT_FILES[src];
+  }
+  function keptOf(b64, n) {
+    var bytes = atob(b64), kept = [];
+    for (var i = 0; i < n; i++) {
+      if ((bytes.charCodeAt(i >> 3) >> (i & 7)) & 1) { kept.push(i); }
+    }
+    return kept;
+  }
+  function pointsMissing(map, failed) {
+    if (!failed) {
+      if (map.ckPointsNote) { map.removeControl(map.ckPointsNote); map.ckPointsNote = null; }
+      return;
+    }
+    if (map.ckPointsNote) { return; }
+    var note = L.control({position: "topleft"});
+    note.onAdd = function () {
+      var div = L.DomUtil.create("div", "ck-legend ck-points-missing");
+      div.textContent = "Punkterne kunne ikke hentes fra serveren. Skift et filter eller genindlæs siden.";
+      return div;
+    };
+    map.ckPointsNote = note.addTo(map);
+  }
   function points(map, d) {
     setup(map);
     var group = L.markerClusterGroup({
@@ -450,12 +486,29 @@ _RUNTIME_JS = r"""
       maxClusterRadius: 45, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon,
       spiderLegPolylineOptions: {weight: 1.2, color: "#263238", opacity: 0.6}
     });
-    var markers = new Array(d.x.length), y = 0;
-    for (var i = 0; i < d.x.length; i++) {
-      y += d.dy[i];
-      var m = L.circleMarker([d.y0 + y / d.s, d.x0 + d.x[i] / d.s], d.styles[d.c[i]]);
+    if (d.src) {
+      var kept = keptOf(d.keep, d.n);
+      pointFile(d.src).then(function (all) { pointsMissing(map, false); fillPoints(map, group, all, kept); },
+                            function (err) { console.error(err); pointsMissing(map, true); });
+    } else {
+      fillPoints(map, group, d, null);
+    }
+    return group;
+  }
+  function fillPoints(map, group, d, kept) {
+    if (!d.lat) {  // positions decoded once per payload (a published file serves every filter change)
+      d.lat = new Float64Array(d.x.length); d.lon = new Float64Array(d.x.length);
+      for (var j = 0, y = 0; j < d.x.length; j++) {
+        y += d.dy[j];
+        d.lat[j] = d.y0 + y / d.s; d.lon[j] = d.x0 + d.x[j] / d.s;
+      }
+    }
+    var n = kept ? kept.length : d.x.length, markers = new Array(n);
+    for (var k = 0; k < n; k++) {
+      var i = kept ? kept[k] : k;
+      var m = L.circleMarker([d.lat[i], d.lon[i]], d.styles[d.c[i]]);
       m.ckIndex = i;
-      markers[i] = m;
+      markers[k] = m;
     }
     function name(i) {
       return d.n[i].replace(/[\ue000-\uf8ff]/g, function (c) { return d.w[c.charCodeAt(0) - 0xe000]; });
@@ -487,7 +540,6 @@ _RUNTIME_JS = r"""
       c.openTooltip();
     });
     group.addLayers(markers);
-    return group;
   }
   function units(map, d) {
     setup(map);
@@ -743,7 +795,7 @@ _RUNTIME_JS = r"""
                   workshop: workshop};
   window.ckLib = {esc: esc, tip: tip, card: card, num: num, shape: shape, setup: setup, areas: areas,
                   outlines: outlines, circles: circles, points: points, units: units, links: links,
-                  legend: legend, base: base, layer: layer, update: update};
+                  legend: legend, base: base, layer: layer, update: update, kept: keptOf};
 })();
 """
 
@@ -1094,6 +1146,22 @@ def _encode_names(names: list[str]) -> tuple[list[str], list[str]]:
     return [" ".join([get(t, t) for t in n.split(" ")]) for n in names], words
 
 
+@dataclass(frozen=True)
+class _PointCoding:
+    """How :func:`encode_points` coded a table: the word table and the grid's origin.
+
+    Kept in the frame's ``attrs``, which pandas deep-copies on every operation on the frame: this returns
+    itself instead (it is never changed), where a list of thousands of words cost milliseconds per copy.
+    """
+
+    words: tuple[str, ...]
+    lat0: float
+    lon0: float
+
+    def __deepcopy__(self, memo: dict) -> _PointCoding:
+        return self
+
+
 ENCODED_COLUMNS = ("_qy", "_qx", "_code", "_coded")
 """Payload columns :func:`encode_points` adds (rows without coordinates have ``_qy`` = -1)."""
 
@@ -1118,7 +1186,7 @@ def encode_points(points: pd.DataFrame) -> pd.DataFrame:
     out["_qx"] = np.concatenate([qx, np.zeros(len(rest), dtype=np.int64)])
     out["_code"] = (kind * len(PRECISIONS) + precision)[order]
     out["_coded"] = pd.Series(coded + [""] * len(rest), dtype=object)
-    out.attrs["ck_points"] = (words, lat0, lon0)
+    out.attrs["ck_points"] = _PointCoding(tuple(words), lat0, lon0)
     return out
 
 
@@ -1126,7 +1194,8 @@ def _points_payload(points: pd.DataFrame) -> tuple[dict[str, Any], list[list[flo
     """Compact columns: latitude deltas (rows sorted by latitude), longitudes, style codes, coded names."""
     if "ck_points" not in points.attrs or not set(ENCODED_COLUMNS) <= set(points.columns):
         points = encode_points(points)
-    words, lat0, lon0 = points.attrs["ck_points"]
+    coding: _PointCoding = points.attrs["ck_points"]
+    words, lat0, lon0 = list(coding.words), coding.lat0, coding.lon0
     qy_all = points["_qy"].to_numpy()
     ok = qy_all >= 0
     qy = qy_all[ok]
@@ -1145,6 +1214,65 @@ def _points_payload(points: pd.DataFrame) -> tuple[dict[str, Any], list[list[flo
         "precisions": [p for _ in kind_labels for p in PRECISIONS.values()],
     }
     return payload, _bounds_of(_floats(points["lat"]), _floats(points["lon"]))
+
+
+@dataclass(frozen=True, eq=False)
+class SharedPoints:
+    """An area's points published once as a file, and which of them the current selection keeps.
+
+    The browser fetches ``src`` (the payload of every point in ``table``) once per area and build; a filter
+    change then sends only ``keep`` as a bitmask: about 21 kB for all of Denmark instead of 2.6 MB of
+    points, so neither the server nor a slow connection carries the points again on every change.
+    """
+
+    table: pd.DataFrame
+    """The area's points as :func:`encode_points` gives them (rows with coordinates first)."""
+    keep: np.ndarray
+    """One bool per row of ``table``: shown with the current filters."""
+    src: str
+    """URL of :func:`points_file` of ``table`` (see :func:`civilkort.assets.publish`)."""
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.keep))
+
+    def kept(self) -> pd.DataFrame:
+        """The points shown, in the same order as in ``table``."""
+        out = self.table[self.keep].reset_index(drop=True)
+        out.attrs = dict(self.table.attrs)
+        return out
+
+
+def points_file(table: pd.DataFrame) -> bytes:
+    """The points payload of every row of ``table`` as JSON, for :func:`civilkort.assets.publish`.
+
+    It is fetched (not pasted into a script), so plain JSON; names stay text: the browser only ever puts
+    them in the page escaped.
+    """
+    return orjson.dumps(_points_payload(table)[0])
+
+
+def _shared_points_payload(points: SharedPoints) -> tuple[dict[str, Any], list[list[float]] | None, set[int]]:
+    """What a filter change sends for :class:`SharedPoints`: the file's URL and a bit per point in it."""
+    table = points.table
+    if "ck_points" not in table.attrs or not set(ENCODED_COLUMNS) <= set(table.columns):
+        raise MapInputError("SharedPoints.table skal være kodet med encode_points")
+    if len(points.keep) != len(table):
+        raise MapInputError(f"SharedPoints.keep har {len(points.keep)} værdier for {len(table)} punkter")
+    n = int(np.count_nonzero(table["_qy"].to_numpy() >= 0))  # rows with coordinates come first
+    keep = np.asarray(points.keep[:n], dtype=bool)
+    rows = np.flatnonzero(keep)
+    payload = {
+        "src": points.src,
+        "n": n,
+        "keep": base64.b64encode(np.packbits(keep, bitorder="little").tobytes()).decode("ascii"),
+    }
+    bounds = None
+    if len(rows):  # rows are sorted by latitude: the first and last kept hold its extremes
+        lat = _floats(table["lat"].iloc[[rows[0], rows[-1]]])
+        lon = table["lon"].to_numpy(dtype="float64", na_value=np.nan)[rows]
+        bounds = [[float(lat[0]), float(np.nanmin(lon))], [float(lat[1]), float(np.nanmax(lon))]]
+    codes = np.bincount(table["_code"].to_numpy()[rows], minlength=1)
+    return payload, bounds, set(np.flatnonzero(codes).tolist())
 
 
 def _unit_size(n: float) -> int:
@@ -1364,7 +1492,7 @@ def build_data_layers(
     *,
     areas: gpd.GeoDataFrame | None = None,
     municipality_points: pd.DataFrame | None = None,
-    points: pd.DataFrame | None = None,
+    points: pd.DataFrame | SharedPoints | None = None,
     units: pd.DataFrame | None = None,
     links: pd.DataFrame | None = None,
     workshop: pd.DataFrame | None = None,
@@ -1381,7 +1509,8 @@ def build_data_layers(
     data layer (municipalities, links, points, units), each a single ckLib call on a compact JSON payload. The
     groups carry no plugin files of their own (the base map's runtime has them) and are localized all the same.
     Parameters as for :func:`build_map`; ``workshop``: unreviewed workshop entries (see :data:`WORKSHOP_COLUMNS`),
-    drawn as their own layer of pins on top.
+    drawn as their own layer of pins on top. ``points`` may also be :class:`SharedPoints` (the app's map: the
+    browser fetches the area's points once and each change sends only which to show).
     """
     on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
     if not show_areas:
@@ -1421,8 +1550,11 @@ def build_data_layers(
 
     point_codes: set[int] = set()
     if points is not None and len(points):
-        payload, extent = _points_payload(points)
-        point_codes = set(payload["c"])
+        if isinstance(points, SharedPoints):
+            payload, extent, point_codes = _shared_points_payload(points)
+        else:
+            payload, extent = _points_payload(points)
+            point_codes = set(payload["c"])
         calls.append(
             _LayerCall(LAYER_POINTS, "points", to_script_json(payload), extent, on=LAYER_POINTS in on)
         )
@@ -1812,7 +1944,7 @@ def _near(latlng: tuple[float, float] | None, lat: Any, lon: Any) -> bool:
 
 def identify_click(
     returned: Mapping[str, Any] | None,
-    points: pd.DataFrame | None = None,
+    points: pd.DataFrame | SharedPoints | None = None,
     areas: gpd.GeoDataFrame | None = None,
     units: pd.DataFrame | None = None,
     municipality_points: pd.DataFrame | None = None,
@@ -1833,8 +1965,17 @@ def identify_click(
     latlng = _clicked_latlng(returned)
     tag = click_tag(returned)
     if tag is None:
-        return _identify_by_position(latlng, points, areas, units) if latlng is not None else None
+        if latlng is None:
+            return None
+        shown = points.kept() if isinstance(points, SharedPoints) else points
+        return _identify_by_position(latlng, shown, areas, units)
     kind, key = tag
+    if kind == "p" and isinstance(points, SharedPoints):
+        table = points.table
+        if not (0 <= key < len(table)) or table["_qy"].iloc[key] < 0 or not points.keep[key]:
+            return None  # the tag counts the published file's points with coordinates, which come first
+        row = table.iloc[key]
+        return ("point", row["point_id"]) if _near(latlng, row["lat"], row["lon"]) else None
     if kind == "p" and points is not None and 0 <= key < len(points):
         rows = _point_grid(points)[0]
         if key >= len(rows):

@@ -212,11 +212,7 @@ def municipality_measures(db: Database, sel: Selection, index: DataIndex | None 
     With ``index`` the counts come from the in-memory index (same rules, tested equal).
     """
     if index is not None:
-        counts = index.municipality_counts(index.masks(sel))
-        out = index.area_municipalities(sel).join(counts, on="municipality_code")
-        return out.assign(
-            offers_per_10k=lambda d: (d["offers"] / d["population"].astype(float) * 10_000).round(1)
-        )
+        return index.municipality_measures(sel, index.masks(sel))
     return _run(
         db,
         [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
@@ -307,10 +303,13 @@ def municipality_values(
     return _with_values(municipality_measures(db, sel, index), measure)
 
 
-def map_layers(db: Database, sel: Selection, measure: str, index: DataIndex | None = None) -> dict:
+def map_layers(
+    db: Database, sel: Selection, measure: str, index: DataIndex | None = None, *, points: bool = True
+) -> dict:
     """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds.
 
-    Links are only fetched when the links layer is on. With ``index`` the area's shapes, outlines and
+    Links are only fetched when the links layer is on; points not with ``points=False`` (the caller draws
+    them its own way: see ``ui.data.map_layers``). With ``index`` the area's shapes, outlines and
     units come from its per-area cache and only the filter-dependent values are computed.
     """
     measures = _with_values(municipality_measures(db, sel, index), measure)
@@ -351,7 +350,7 @@ def map_layers(db: Database, sel: Selection, measure: str, index: DataIndex | No
         "areas": areas,
         "council_outlines": outlines,
         "municipality_points": mpoints,
-        "points": map_points(db, sel, index),
+        "points": map_points(db, sel, index) if points else None,
         "units": area_units,
         "links": links(db, sel) if "links" in sel.layers else None,
         "bounds": bounds,

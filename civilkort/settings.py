@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -56,7 +57,21 @@ class Settings:
         """Leaflet and plugin assets installed at set-up, served by Streamlit at /app/static/vendor."""
         return self.static_dir / "vendor"
 
+    @property
+    def published_dir(self) -> Path:
+        """Data files the app writes for browsers to fetch once (e.g. an area's map points), served by
+        Streamlit at /app/static/kort and named by their content, so a browser can keep them."""
+        return self.static_dir / "kort"
+
 
 def settings() -> Settings:
-    """The settings in force now (re-read each call so tests can point elsewhere)."""
+    """The settings in force now (the environment is read on each call, so tests can point elsewhere)."""
+    return _settings(
+        os.environ.get("CIVILKORT_DATA_DIR"), os.environ.get("CIVILKORT_STATIC_DIR"), os.getcwd()
+    )
+
+
+@lru_cache(maxsize=16)
+def _settings(data_dir: str | None, static_dir: str | None, cwd: str) -> Settings:
+    # resolving the paths costs file-system calls; a page run asks for the settings a dozen times
     return Settings.from_env()

@@ -344,7 +344,7 @@ def _map(sel: Selection) -> None:
         st.error("Kortets filer (Leaflet) er ikke installeret. Kør: `make setup`")
         return
     measure = _measure(sel)
-    layers = data.query("map_layers", sel, measure)
+    layers = data.map_layers(sel, measure)
     view = maps.page_map(layers, layers=sel.layers, measure_label=MEASURES[measure], view=sel.view)
     st_folium(
         maps.for_projector(view.base),

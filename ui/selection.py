@@ -7,12 +7,13 @@ across pages, and a copied link restores it.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 import streamlit as st
 
 from civilkort import reference
 from civilkort.filters import LAYERS, MEASURES, NATIONAL_AREA, Selection, from_params, to_params
-from ui.data import query
+from ui.data import vocabulary_labels
 
 _KEYS = {
     "area": "sel_area",
@@ -40,6 +41,11 @@ _LIST_FIELDS = {
 
 def area_options() -> dict[str, str]:
     """All choosable areas, value -> Danish label: Denmark, the regions, the 17 councils."""
+    return dict(_area_options())
+
+
+@lru_cache(maxsize=1)
+def _area_options() -> tuple[tuple[str, str], ...]:  # the reference tables are fixed while the app runs
     options = {NATIONAL_AREA: "Hele Danmark"}
     councils = reference.councils()
     for rid, rname in zip(reference.regions()["region_id"], reference.regions()["region_name"]):
@@ -47,7 +53,7 @@ def area_options() -> dict[str, str]:
         in_region = councils[councils["region_id"] == rid]
         for cid, cname in zip(in_region["council_id"], in_region["council_name"]):
             options[f"council:{cid}"] = f"\u2003{cname}"  # indented under its region, no visible mark
-    return options
+    return tuple(options.items())
 
 
 def _init_state() -> None:
@@ -92,8 +98,7 @@ def set_focus(*, item: str | None = None, municipality: int | None = None) -> No
 
 
 def _vocab_multiselect(label: str, vocabulary: str, key: str, help: str | None = None) -> None:
-    v = query("vocabulary", None, vocabulary)
-    labels = dict(zip(v["code"], v["label"]))
+    labels = vocabulary_labels(vocabulary)
     st.session_state[key] = [c for c in st.session_state.get(key, []) if c in labels]
     st.multiselect(
         label, list(labels), format_func=lambda c: labels.get(c, c), key=key, help=help, placeholder="Alle"
@@ -162,12 +167,10 @@ def active_filters(sel: Selection) -> str:
         ("Bemanding", "staffing", sel.staffing),
     ):
         if values:
-            v = query("vocabulary", None, vocabulary)
-            labels = dict(zip(v["code"], v["label"]))
+            labels = vocabulary_labels(vocabulary)
             parts.append(f"{label}: {', '.join(labels.get(x, x) for x in values)}")
     if sel.statuses != ("aktiv",):
-        v = query("vocabulary", None, "offer_status")
-        labels = dict(zip(v["code"], v["label"]))
+        labels = vocabulary_labels("offer_status")
         parts.append("Status: " + (", ".join(labels.get(x, x) for x in sel.statuses) or "alle"))
     if sel.referrals:
         parts.append(f"Sociale henvisninger: {'ja' if sel.referrals == 'ja' else 'nej'}")

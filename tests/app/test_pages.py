@@ -207,3 +207,67 @@ def test_long_lists_show_their_first_rows_and_say_so(app, monkeypatch):
     _no_errors(app)
     assert len(app.dataframe[0].value) == 10
     assert any("Viser de første 10 af" in c.value for c in app.caption)
+
+
+def _spy_on_the_map(monkeypatch) -> list[dict]:
+    """What each run hands st_folium as data layers (the page imports st_folium when it runs)."""
+    import streamlit_folium
+
+    from civilkort import maps
+
+    sent: list[dict] = []
+    real = streamlit_folium.st_folium
+
+    def spy(fig, **kwargs):
+        sent.append(maps.layer_data(kwargs["feature_group_to_add"]))
+        return real(fig, **kwargs)
+
+    monkeypatch.setattr(streamlit_folium, "st_folium", spy)
+    return sent
+
+
+def test_the_map_publishes_the_areas_points_once_and_a_filter_change_sends_which_to_show(
+    app, small_db, monkeypatch
+):
+    import base64
+    import json
+
+    import numpy as np
+
+    from civilkort import assets, maps
+
+    sent = _spy_on_the_map(monkeypatch)
+    app.run()
+    app.sidebar.selectbox(key="sel_area").set_value("council:aarhus").run()
+    first = sent[-1][maps.LAYER_POINTS]
+    app.sidebar.multiselect(key="sel_themes").set_value(["lighed"]).run()
+    _no_errors(app)
+    payload = sent[-1][maps.LAYER_POINTS]
+    assert set(payload) == {"src", "n", "keep"} and payload["src"] == first["src"] and payload != first
+    path = assets.published_path(payload["src"])
+    assert path is not None and path.is_file()
+    everything = json.loads(path.read_bytes())
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(payload["keep"]), np.uint8), bitorder="little")
+    shown = [name for name, bit in zip(maps.point_names(everything), bits, strict=False) if bit]
+    expected = queries.map_points(small_db, Selection(area="council:aarhus", themes=("lighed",)))
+    assert sorted(shown) == sorted(expected["name"])
+
+
+def test_the_map_sends_its_points_inline_where_the_static_folder_cannot_be_written(
+    app, small_db, monkeypatch
+):
+    from civilkort import assets, maps
+
+    from ui import data
+
+    sent = _spy_on_the_map(monkeypatch)
+    monkeypatch.setattr(assets, "publish", lambda *a, **k: None)
+    monkeypatch.setattr(assets, "published_path", lambda *a, **k: None)  # nor one published before
+    data._area_points.clear()
+    app.query_params["omraade"] = "council:fyn"
+    app.run()
+    _no_errors(app)
+    payload = sent[-1][maps.LAYER_POINTS]
+    assert "src" not in payload
+    expected = queries.map_points(small_db, Selection(area="council:fyn"))
+    assert sorted(maps.point_names(payload)) == sorted(expected["name"])

@@ -33,6 +33,11 @@ START_TIMEOUT_S = 90
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 # What each data layer holds now, by layer name (markers, polygons or lines), and the legend body's text.
+# The points arrive after the layer (fetched once per area, then from the page's own copy): wait for them.
+_POINTS_DRAWN = f"""() => window.map.ckState.groups
+  .filter((g) => g.ckName === {json.dumps(maps.LAYER_POINTS)})
+  .every((g) => g.getLayers().some((inner) => inner.getLayers && inner.getLayers().length > 0))"""
+
 _CONTENTS = """() => {
   const out = {legend: document.querySelector('.ck-legend-body').textContent};
   window.map.ckState.groups.forEach((g) => {
@@ -177,6 +182,7 @@ def _open_map(opened: OfflinePage, url: str) -> tuple[Any, Any]:
     frame.wait_for_function(
         "() => window.map && window.map.ckState && window.map.ckState.groups.length > 0", timeout=30_000
     )
+    frame.wait_for_function(_POINTS_DRAWN, timeout=30_000)
     page.wait_for_timeout(1_000)  # let the cluster layer finish its first pass
     # marks that disappear if the component is remounted or the Leaflet map re-created
     element.evaluate("(e) => { e.dataset.ckMarker = '1'; }")
@@ -204,6 +210,7 @@ def _pick_theme(opened: OfflinePage, frame: Any) -> str:
         "() => { const g = window.map.ckState.groups; return g.length > 0 && g.every((x) => !x.ckOld); }",
         timeout=30_000,
     )
+    frame.wait_for_function(_POINTS_DRAWN, timeout=30_000)
     page.wait_for_timeout(1_000)
     return theme
 
@@ -256,6 +263,9 @@ def test_a_filter_change_swaps_the_layers_inside_the_same_map(
     labels = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels].count(maps.LAYER_POINTS) == 1  # replaced, not added twice
     offline_page.screenshot("kort-app-efter-filter")
+    # the area's points came once, as a file; the filter change sent only which of them to show
+    fetched = [u for u in offline_page.requests if "/app/static/kort/" in u]
+    assert len(fetched) == 1 and "punkter-" in fetched[0], fetched
     assert offline_page.blocked == [], offline_page.blocked
     assert offline_page.errors == [] and offline_page.dialogs == []
 
@@ -337,3 +347,23 @@ def test_clicking_the_same_municipality_again_reopens_its_summary(
     assert _same_map(element, frame)
     assert offline_page.blocked == [], offline_page.blocked
     assert offline_page.errors == [] and offline_page.dialogs == []
+
+
+def test_points_that_cannot_be_fetched_are_said_so_and_come_with_the_next_change(
+    app_url: str, offline_page: OfflinePage
+) -> None:
+    page = offline_page.page
+    page.route("**/app/static/kort/**", lambda route: route.abort())
+    page.set_viewport_size({"width": 1400, "height": 1150})
+    page.goto(f"{app_url}?omraade={AREA}")
+    frame = page.wait_for_selector(FRAME, timeout=60_000).content_frame()
+    note = frame.locator(".ck-points-missing")
+    note.wait_for(timeout=30_000)
+    assert "Punkterne kunne ikke hentes" in note.inner_text()
+    assert frame.locator("path.ck-area").count() > 0  # the rest of the map is there
+    offline_page.screenshot("kort-app-punkter-mangler")
+
+    page.unroute("**/app/static/kort/**")
+    _pick_theme(offline_page, frame)  # waits for the points
+    assert note.count() == 0
+    assert frame.evaluate(_CONTENTS)[maps.LAYER_POINTS] > 0

@@ -182,3 +182,52 @@ def test_installed_vendor_files_match_the_lock_when_present() -> None:
     assert stamp["versions"]["leaflet"].startswith("1.9.")
     lock = json.loads(assets.LOCK_FILE.read_text())
     assert lock["packages"]["node_modules/leaflet"]["version"] == stamp["versions"]["leaflet"]
+
+
+# --- data files published for the browser ----------------------------------------------------------
+
+
+def test_published_files_are_named_by_content_and_served_under_app_static(tmp_path: Path) -> None:
+    root = tmp_path / "kort"
+    url = assets.publish(b'{"a":1}', "punkter-dk", published_dir=root)
+    assert url is not None and url.startswith("/app/static/kort/punkter-dk-") and url.endswith(".json")
+    path = assets.published_path(url, root)
+    assert path is not None and path.read_bytes() == b'{"a":1}'
+    assert assets.publish(b'{"a":1}', "punkter-dk", published_dir=root) == url  # same content, same name
+    other = assets.publish(b'{"a":2}', "punkter-dk", published_dir=root)
+    assert other != url and assets.published_path(other, root).read_bytes() == b'{"a":2}'
+    assert sorted(p.name for p in root.iterdir()) == sorted([path.name, Path(other).name])  # no temp files
+
+
+def test_a_damaged_published_file_is_written_again(tmp_path: Path) -> None:
+    root = tmp_path / "kort"
+    url = assets.publish(b"0123456789", "x", published_dir=root)
+    assets.published_path(url, root).write_bytes(b"01234")  # cut short
+    assert assets.publish(b"0123456789", "x", published_dir=root) == url
+    assert assets.published_path(url, root).read_bytes() == b"0123456789"
+
+
+def test_old_published_files_are_removed_when_another_is_written(tmp_path: Path) -> None:
+    import os
+    import time
+
+    root = tmp_path / "kort"
+    old = assets.published_path(assets.publish(b"old", "x", published_dir=root), root)
+    recent = assets.published_path(assets.publish(b"recent", "x", published_dir=root), root)
+    long_ago = time.time() - assets.PUBLISHED_MAX_AGE_S - 60
+    os.utime(old, (long_ago, long_ago))
+    assets.publish(b"new", "x", published_dir=root)
+    assert not old.exists() and recent.exists()
+
+
+def test_an_unwritable_folder_gives_no_url(tmp_path: Path) -> None:
+    blocker = tmp_path / "kort"
+    blocker.write_text("a file where the folder should be")
+    assert assets.publish(b"data", "x", published_dir=blocker) is None
+
+
+@pytest.mark.parametrize(
+    "url", ["/app/static/vendor/leaflet/leaflet.js", "/app/static/kort/../x.json", "/app/static/kort/.x", "x"]
+)
+def test_only_urls_of_published_files_map_to_a_path(tmp_path: Path, url: str) -> None:
+    assert assets.published_path(url, tmp_path) is None

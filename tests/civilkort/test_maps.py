@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -841,3 +842,114 @@ def test_click_key_tells_a_new_click_on_the_same_object_from_a_rerun(monkeypatch
     assert maps.click_key(again) != maps.click_key(first)  # the same object clicked once more
     assert maps.click_key(None) is None and maps.click_key(_returned(None, None, None)) is None
     assert maps.click_key({"last_object_clicked": None, "last_object_clicked_count": 0}) is None
+
+
+# --- points published once, a bitmask per filter change -------------------------------------------------
+
+
+def shared(
+    n: int = 300, keep_every: int = 3, src: str = "/app/static/kort/punkter-test.json"
+) -> maps.SharedPoints:
+    table = maps.encode_points(points_frame(n))
+    keep = np.zeros(len(table), dtype=bool)
+    keep[::keep_every] = True
+    return maps.SharedPoints(table, keep, src)
+
+
+def test_the_published_file_is_the_inline_payload_of_every_point_in_the_area() -> None:
+    points = shared()
+    inline = maps.layer_data(maps.build_data_layers(points=points.table))[maps.LAYER_POINTS]
+    assert json.loads(maps.points_file(points.table)) == inline
+    assert set(HOSTILE) <= set(maps.point_names(json.loads(maps.points_file(points.table))))
+
+
+def test_a_filter_change_sends_the_files_url_and_a_bit_per_point_only() -> None:
+    points = shared(3000)
+    payload = maps.layer_data(maps.build_data_layers(points=points))[maps.LAYER_POINTS]
+    assert set(payload) == {"src", "n", "keep"}
+    assert payload["src"] == points.src and payload["n"] == 3000
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(payload["keep"]), dtype=np.uint8), bitorder="little")
+    assert np.array_equal(bits[:3000].astype(bool), points.keep) and not bits[3000:].any()
+    assert len(json.dumps(payload)) < 3000 / 8 * 4 / 3 + 200  # the bitmask, base64: no names, no positions
+    inline = maps.layer_data(maps.build_data_layers(points=points.kept()))[maps.LAYER_POINTS]
+    assert len(json.dumps(inline)) > 20 * len(json.dumps(payload))
+
+
+def test_the_legend_and_extent_follow_the_points_kept_not_the_whole_file() -> None:
+    table = maps.encode_points(points_frame(60, hostile=False))
+    keep = (table["kind"] == "offer").to_numpy() & (table["location_precision"] == "coordinates").to_numpy()
+    points = maps.SharedPoints(table, keep, "/app/static/kort/x.json")
+    from_file = maps.build_data_layers(points=points)
+    as_frame = maps.build_data_layers(points=points.kept())
+    spec = lambda layers: json.loads(layers.groups[0].call.spec)["legend"]  # noqa: E731
+    assert spec(from_file) == spec(as_frame)
+    assert np.allclose(from_file.extent, as_frame.extent)
+    assert maps.build_data_layers(points=maps.SharedPoints(table, np.zeros(60, bool), "x")).calls() == []
+
+
+def test_points_without_coordinates_are_left_out_of_the_bitmask() -> None:
+    frame = points_frame(20, hostile=False)
+    frame.loc[[2, 5], ["lat", "lon"]] = np.nan
+    table = maps.encode_points(frame)
+    points = maps.SharedPoints(table, np.ones(20, dtype=bool), "x")
+    payload = maps.layer_data(maps.build_data_layers(points=points))[maps.LAYER_POINTS]
+    assert payload["n"] == 18 == len(json.loads(maps.points_file(table))["x"])
+
+
+def test_shared_points_must_be_encoded_and_match_their_mask() -> None:
+    with pytest.raises(maps.MapInputError, match="encode_points"):
+        maps.build_data_layers(
+            points=maps.SharedPoints(points_frame(5, hostile=False), np.ones(5, bool), "x")
+        )
+    with pytest.raises(maps.MapInputError, match="4 værdier for 5 punkter"):
+        maps.build_data_layers(
+            points=maps.SharedPoints(
+                maps.encode_points(points_frame(5, hostile=False)), np.ones(4, bool), "x"
+            )
+        )
+
+
+def test_a_click_on_a_shared_point_is_identified_by_its_place_in_the_file() -> None:
+    points = shared(40, keep_every=2)
+    table = points.table
+    for i in (0, 2, 38):
+        row = table.iloc[i]
+        tip = f"{row['name']}[ck:p:{i}]"
+        assert maps.identify_click(_returned(row["lat"], row["lon"], tip), points) == (
+            "point",
+            row["point_id"],
+        )
+    hidden = table.iloc[3]  # not kept: a stale tooltip cannot open it
+    assert maps.identify_click(_returned(hidden["lat"], hidden["lon"], "x[ck:p:3]"), points) is None
+    assert maps.identify_click(_returned(55.7, 12.4, "x[ck:p:40]"), points) is None
+    # without the tag, only a kept point's exact position counts
+    assert maps.identify_click(_returned(hidden["lat"], hidden["lon"], None), points) is None
+    kept = table.iloc[2]
+    assert maps.identify_click(_returned(kept["lat"], kept["lon"], None), points) == (
+        "point",
+        kept["point_id"],
+    )
+    assert maps.identify_click({"last_object_clicked": None}, points) is None
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node er ikke installeret")
+def test_the_browser_reads_the_bitmask_as_the_server_wrote_it(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    cases = []
+    for n in (1, 7, 8, 9, 1000, 4099):
+        keep = rng.random(n) < 0.4
+        table = maps.encode_points(points_frame(n, hostile=False))
+        payload = maps.layer_data(maps.build_data_layers(points=maps.SharedPoints(table, keep, "x")))
+        if keep.any():
+            cases.append((payload[maps.LAYER_POINTS], np.flatnonzero(keep).tolist()))
+    script = tmp_path / "kept.js"
+    script.write_text(
+        "globalThis.window = globalThis;\n"
+        + maps._RUNTIME_JS
+        + f"\nconst cases = {json.dumps([c[0] for c in cases])};\n"
+        + "console.log(JSON.stringify(cases.map(d => window.ckLib.kept(d.keep, d.n))));\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(["node", str(script)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [c[1] for c in cases]

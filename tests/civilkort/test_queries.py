@@ -133,6 +133,22 @@ def test_index_agrees_with_sql(small_db, index, sel):
     )
 
 
+@pytest.mark.parametrize("sel", SELECTIONS, ids=[str(i) for i in range(len(SELECTIONS))])
+def test_an_areas_published_points_and_their_mask_give_the_selections_points(small_db, index, sel):
+    """The map's file of an area's points, masked, is exactly the selection's points in the same order."""
+    table, rows = index.area_points(sel.area)
+    keep = index.point_keep(index.masks(sel), rows)
+    assert table[keep]["point_id"].tolist() == index.points(index.masks(sel))["point_id"].tolist()
+    # the file holds every point placed in the area, whatever the filters (ended offers too)
+    placed = small_db.query(
+        """SELECT 'org:' || organisation_id AS point_id FROM organisations WHERE list_contains($codes, municipality_code)
+           UNION ALL SELECT 'offer:' || offer_id FROM offers
+           WHERE has_own_location AND list_contains($codes, municipality_code)""",
+        {"codes": sel.municipality_codes()},
+    )
+    assert sorted(table["point_id"]) == sorted(placed["point_id"])
+
+
 def test_map_layers_from_index_match_sql(small_db, index):
     sel = Selection(area="council:fyn", themes=("lighed",), layers=("areas", "points", "units", "links"))
     a, b = queries.map_layers(small_db, sel, "offers"), queries.map_layers(small_db, sel, "offers", index)
