@@ -41,8 +41,9 @@ def main() -> None:
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
             at.query_params["omraade"] = area
             run(at)  # first load of the area (not a filter change)
-            combos = list(itertools.product([[], *[[t] for t in THEMES]], [[], *[[g] for g in GROUPS[:3]]]))[
-                1:13
+            # every council gives 12 changes; all of Denmark, the one national area, 24
+            combos = list(itertools.product([[], *[[t] for t in THEMES]], [[], *[[g] for g in GROUPS]]))[
+                1 : 13 if area != "dk" else 25
             ]
             for themes, groups in combos:
                 at.sidebar.multiselect(key="sel_themes").set_value(themes)
@@ -61,6 +62,42 @@ def main() -> None:
             f"   (n={len(warm)})"
         )
     print("Mål: p50 <= 80 ms, p90 <= 150 ms (serverens scripttid pr. filterskift).")
+    print()
+    message_sizes()
+
+
+def message_sizes() -> None:
+    """What the browser receives: the map message on each filter change, and the area's points file once."""
+    import gzip
+
+    from streamlit_folium import _get_feature_group_string
+
+    from benchmarks.map_payload import st_folium_payload
+    from civilkort import maps, queries
+    from civilkort.db import Database
+    from civilkort.filters import Selection
+    from civilkort.index import DataIndex
+
+    db = Database(current_path())
+    index = DataIndex(db)
+    for area in [*AREAS["et sundhedsråd"], "dk"]:
+        sel = Selection(area=area, themes=("lighed",))
+        data = queries.map_layers(db, sel, "offers", index, points=False)
+        table, rows = index.area_points(area)
+        file_bytes = len(gzip.compress(maps.points_file(table), compresslevel=6, mtime=0))
+        keep = index.point_keep(index.masks(sel), rows)
+        data["points"] = maps.SharedPoints(table, keep, "/app/static/kort/punkter.json.gz")
+        view = maps.page_map(data, layers=sel.layers, measure_label="Tilbud")
+        base = st_folium_payload(view.base)["total"]
+        layers = sum(
+            len(_get_feature_group_string(g, view.base, i).encode()) for i, g in enumerate(view.groups)
+        )
+        print(
+            f"{area:<20} kortbesked pr. filterskift {(base + layers) / 1e6:5.2f} MB (heraf datalag "
+            f"{layers / 1e6:4.2f} MB); punktfil én gang {file_bytes / 1e6:4.2f} MB "
+            f"({len(table):,} punkter, {int(keep.sum()):,} vist)"
+        )
+    print("Mål: kortbesked <= 1,5 MB for et sundhedsråd, <= 4 MB for hele landet.")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import orjson
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
-from folium.elements import JSCSSMixin
+from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.template import Template
 
 from civilkort import assets
@@ -218,7 +218,7 @@ def _floats(series: pd.Series) -> np.ndarray:
 
 
 def _nullable(values: np.ndarray, digits: int = 5) -> list[float | None]:
-    return [round(float(v), digits) if math.isfinite(v) else None for v in values]
+    return [round(v, digits) if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
 
 
 def _bounds_of(lat: np.ndarray, lon: np.ndarray) -> list[list[float]] | None:
@@ -452,7 +452,9 @@ _RUNTIME_JS = r"""
     if (!POINT_FILES[src]) {
       POINT_FILES[src] = fetch(src, {credentials: "same-origin"}).then(function (r) {
         if (!r.ok) { throw new Error(src + ": HTTP " + r.status); }
-        return r.json();
+        // a .gz file arrives as stored (no Content-Encoding): unpack it here
+        return /\.gz$/.test(src) ? new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json()
+                                 : r.json();
       });
       POINT_FILES[src].catch(function () { delete POINT_FILES[src]; });  // the next filter change tries again
     }
@@ -947,6 +949,24 @@ class _DataGroup(folium.FeatureGroup):
         child.add_to(self)
         self.call = child
 
+    def render(self, **kwargs) -> None:
+        """folium's ``Layer.render`` (the group adds itself to the map), with the rendered parts added as text
+        (:class:`_Raw`): the groups are made anew on every run, and compiling their text cost each run."""
+        if self.show:
+            self.add_child(_AddTo(self.get_name(), self._parent.get_name()), name=self.get_name() + "_add")
+        _Prerendered.render(self, **kwargs)
+
+
+class _AddTo(_Prerendered):
+    """folium's ``ElementAddToElement`` (same template), rendered as text."""
+
+    _template = ElementAddToElement._template
+
+    def __init__(self, element_name: str, element_parent_name: str) -> None:
+        super().__init__()
+        self.element_name = element_name
+        self.element_parent_name = element_parent_name
+
 
 @dataclass
 class DataLayers:
@@ -1230,7 +1250,8 @@ class SharedPoints:
     keep: np.ndarray
     """One bool per row of ``table``: shown with the current filters."""
     src: str
-    """URL of :func:`points_file` of ``table`` (see :func:`civilkort.assets.publish`)."""
+    """URL of :func:`points_file` of ``table`` (see :func:`civilkort.assets.publish`); a name ending in
+    ``.gz`` is that file gzipped, which the browser unpacks itself."""
 
     def __len__(self) -> int:
         return int(np.count_nonzero(self.keep))
@@ -1290,14 +1311,18 @@ def _units_payload(units: pd.DataFrame) -> tuple[dict[str, Any], list[list[float
     precision = units["location_precision"].astype("string").fillna("municipality").tolist()
     present: dict[str, str] = {}
     rows = []
+    # Python numbers from the start: round() and int() on numpy scalars cost microseconds each
+    lat_r, lon_r = _nullable(lat), _nullable(lon)
+    counts = np.where(np.isfinite(n), n, 0).astype(int).tolist()
+    type_index = {k: i for i, k in enumerate(type_keys)}
     for i in range(len(units)):
         label = labels[i] or UNIT_TYPES[types[i]][0]
         present.setdefault(types[i], label)
-        count = int(n[i]) if math.isfinite(n[i]) else 0
+        count = counts[i]
         rows.append([
-            round(lat[i], 5) if math.isfinite(lat[i]) else None,
-            round(lon[i], 5) if math.isfinite(lon[i]) else None,
-            type_keys.index(types[i]),
+            lat_r[i],
+            lon_r[i],
+            type_index[types[i]],
             int(precision[i] != "coordinates"),
             _unit_size(count),
             names[i],

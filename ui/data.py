@@ -5,8 +5,10 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import gc
+import gzip
 import threading
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +101,7 @@ def query(name: str, sel: Selection | None = None, *extra) -> Any:
     return _cached(name, path, sel, tuple(extra))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@lru_cache(maxsize=64)  # a build's file never changes (a new build is a new file); cheaper than st.cache_*
 def _vocabulary_labels(path: str, name: str) -> Mapping[str, str]:
     v = queries.vocabulary(_open(path), name)
     return MappingProxyType(dict(zip(v["code"], v["label"], strict=True)))
@@ -117,8 +119,9 @@ def _points_stem(area: str) -> str:
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _area_points(path: str, area: str) -> tuple[pd.DataFrame, np.ndarray, bytes, str | None]:
     table, rows = _index(path).area_points(area)
-    payload = maps.points_file(table)
-    return table, rows, payload, assets.publish(payload, _points_stem(area))
+    # gzip: the static route sends files as they are (about 4 MB of JSON for all of Denmark -> 1 MB)
+    payload = gzip.compress(maps.points_file(table), compresslevel=6, mtime=0)
+    return table, rows, payload, assets.publish(payload, _points_stem(area), ".json.gz")
 
 
 def map_layers(sel: Selection, measure: str) -> dict:
@@ -137,7 +140,7 @@ def map_layers(sel: Selection, measure: str) -> dict:
         table, rows, payload, src = _area_points(path, sel.area)
         published = assets.published_path(src) if src else None
         if published is None or not published.is_file():  # not writable, or removed since: try again
-            src = assets.publish(payload, _points_stem(sel.area))
+            src = assets.publish(payload, _points_stem(sel.area), ".json.gz")
         data["points"] = (
             index.points(masks)
             if src is None

@@ -230,6 +230,7 @@ def test_the_map_publishes_the_areas_points_once_and_a_filter_change_sends_which
     app, small_db, monkeypatch
 ):
     import base64
+    import gzip
     import json
 
     import numpy as np
@@ -246,7 +247,8 @@ def test_the_map_publishes_the_areas_points_once_and_a_filter_change_sends_which
     assert set(payload) == {"src", "n", "keep"} and payload["src"] == first["src"] and payload != first
     path = assets.published_path(payload["src"])
     assert path is not None and path.is_file()
-    everything = json.loads(path.read_bytes())
+    assert path.name.endswith(".json.gz")
+    everything = json.loads(gzip.decompress(path.read_bytes()))
     bits = np.unpackbits(np.frombuffer(base64.b64decode(payload["keep"]), np.uint8), bitorder="little")
     shown = [name for name, bit in zip(maps.point_names(everything), bits, strict=False) if bit]
     expected = queries.map_points(small_db, Selection(area="council:aarhus", themes=("lighed",)))
@@ -257,7 +259,6 @@ def test_the_map_sends_its_points_inline_where_the_static_folder_cannot_be_writt
     app, small_db, monkeypatch
 ):
     from civilkort import assets, maps
-
     from ui import data
 
     sent = _spy_on_the_map(monkeypatch)
