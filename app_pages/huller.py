@@ -19,6 +19,12 @@ ITEMS_SHOWN = 1_000
 def matrix_view(sel, view: str) -> None:
     _, rows, cols = gapdata.VIEWS[view]
     referrals = view == "henvisninger"
+    cell = gapdata.selected_cell(view)
+    fetch_items = None
+    if cell:  # the offers behind the open cell are fetched while the matrix and its heatmap are made
+        name = "referral_items" if referrals else "matrix_items"
+        where = dict(row_key=cell[0], col_key=cell[1], **({} if referrals else dict(rows=rows, cols=cols)))
+        fetch_items = gapdata.prefetch(name, sel, limit=ITEMS_SHOWN, **where)
     has_population = gapdata.population_loaded()
     if referrals:
         st.caption(
@@ -60,7 +66,6 @@ def matrix_view(sel, view: str) -> None:
         summary["unmapped"],
         help="Kommuner uden nogen registreringer. De er ikke huller, men mangler data.",
     )
-    cell = gapdata.selected_cell(view)
     chart_key = gapdata.chart_key(view)
     title = "Tilbud med sociale henvisninger" if referrals else "Tilbud pr. 10.000" if per_10k else "Tilbud"
     if referrals:
@@ -79,10 +84,8 @@ def matrix_view(sel, view: str) -> None:
     if labels is None:
         st.caption("Klik på et felt for at se tilbuddene bag det.")
     else:
-        name = "referral_items" if referrals else "matrix_items"
-        where = dict(row_key=cell[0], col_key=cell[1], **({} if referrals else dict(rows=rows, cols=cols)))
         total = gaps.cell_count(df, *cell)
-        items = gapdata.view(name, sel, limit=ITEMS_SHOWN, **where)
+        items = fetch_items()
         st.subheader(f"{md(labels[0])} × {md(labels[1])}: {total:,} tilbud".replace(",", "."))
         st.button("Luk listen", on_click=gapdata.forget_cell, key="huller_close")
         if items.empty:

@@ -5,7 +5,7 @@ times (cold selections), and prints the functions with the most cumulative time 
 Not a test; a tool for finding what to make faster.
 
     CIVILKORT_DATA_DIR=bench-output/national .venv/bin/python benchmarks/profile_run.py \\
-        [--page app_pages/kort.py] [--area council:aarhus] [--top 30] [--callers deepcopy]
+        [--page app_pages/kort.py] [--area council:aarhus] [--top 30] [--callers deepcopy] [--cell kommune_tema,751,lighed]
 """
 
 from __future__ import annotations
@@ -33,6 +33,11 @@ def main() -> None:
     p.add_argument("--area", default="council:aarhus")
     p.add_argument("--top", type=int, default=30)
     p.add_argument(
+        "--cell",
+        metavar="VISNING,RÆKKE,KOLONNE",
+        help="a Huller cell opened first, e.g. kommune_tema,751,lighed",
+    )
+    p.add_argument(
         "--callers", metavar="MØNSTER", help="who calls the functions matching this (e.g. deepcopy)"
     )
     args = p.parse_args()
@@ -54,6 +59,11 @@ def main() -> None:
     timing.start, timing.done = start_profiled, done_profiled
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.query_params["omraade"] = args.area
+    if args.cell:
+        from ui.gaps import CELL_KEY
+
+        view, row, column = args.cell.split(",")
+        at.session_state[CELL_KEY] = {"view": view, "cell": (row, column)}
     run(at)
     at.switch_page(args.page)
     run(at)

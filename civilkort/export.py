@@ -81,12 +81,23 @@ def neutralise(value: object) -> object:
     return value
 
 
+_FORMULA_CHARS = ["=", "+", "-", "@", "\t", "\r"]
+"""The first characters :data:`FORMULA_START` matches, for the vectorised check of text columns."""
+
+
+def _neutralise_column(values: pd.Series) -> pd.Series:
+    if values.dtype != object:  # a text dtype: every value is text or missing, checked in one pass
+        hit = values.str[:1].isin(_FORMULA_CHARS).fillna(False).to_numpy(dtype=bool)
+        return values.where(~hit, "'" + values) if hit.any() else values
+    return values.map(neutralise, na_action="ignore")  # mixed values: only text is touched
+
+
 def prepare(df: pd.DataFrame, *, include_personal: bool = False) -> pd.DataFrame:
     """Drop personal columns unless asked, neutralise formulas, and give the columns Danish headers."""
     out = df.drop(columns=[c for c in df.columns if c in PERSONAL_COLUMNS and not include_personal])
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise, na_action="ignore")
+            out[col] = _neutralise_column(out[col])
         elif pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map({True: "Ja", False: "Nej"})
     return out.rename(columns=COLUMN_LABELS)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -18,6 +20,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from civilkort import charts, gaps
+from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.gap_index import GapIndex
 from ui import data
@@ -81,6 +84,24 @@ def view(name: str, sel: Selection, **kwargs) -> pd.DataFrame:
     db = data.database()
     key = _normalise(name, sel, kwargs)
     return _cached(name, str(db.path), key, tuple(sorted(kwargs.items())), dt.date.today())
+
+
+_prefetcher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="civilkort-huller")
+
+
+@lru_cache(maxsize=32)
+def _items(db: Database, name: str, sel: Selection, kwargs: tuple, limit: int | None) -> pd.DataFrame:
+    return getattr(gaps, name)(db, sel, limit=limit, **dict(kwargs))
+
+
+def prefetch(name: str, sel: Selection, *, limit: int | None = None, **kwargs) -> Callable[[], pd.DataFrame]:
+    """Start ``civilkort.gaps.<name>`` (the offers behind a cell: SQL) in a worker thread now; the returned
+    function waits for it. DuckDB runs without holding the GIL, so the query and the page's own work on the
+    matrix and its heatmap go on side by side. Kept per selection like :func:`view` (a list of a few rows)."""
+    db = data.database()  # here in the script thread (it may stop the page); the worker only queries
+    key = _normalise(name, sel, kwargs)
+    future = _prefetcher.submit(_items, db, name, key, tuple(sorted(kwargs.items())), limit)
+    return lambda: future.result().copy()  # the cached frame itself stays unchanged
 
 
 def loader(name: str, sel: Selection, **kwargs) -> Callable[[], pd.DataFrame]:

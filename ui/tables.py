@@ -53,8 +53,10 @@ def table_with_export(
         )
     display = export.prepare(shown, include_personal=True)
     for col in display.columns:  # empty text cells show empty, not "None"
-        if display[col].dtype == object or pd.api.types.is_string_dtype(display[col]):
-            display[col] = display[col].astype(object).where(display[col].notna(), "")
+        if display[col].dtype == object:
+            display[col] = display[col].where(display[col].notna(), "")
+        elif pd.api.types.is_string_dtype(display[col]):
+            display[col] = display[col].fillna("")
     st.dataframe(display, hide_index=True, width="stretch", height=480)
     download_buttons(
         full if full is not None and total > len(df) else df,

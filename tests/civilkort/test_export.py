@@ -63,3 +63,17 @@ def test_xlsx_has_no_formulas_and_the_same_rows(tmp_path):
     for cell in ws.iter_rows(min_row=3):
         assert cell[0].data_type == "s"  # a string, never a formula
         assert not str(cell[0].value).startswith(("=", "+", "-", "@"))
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", "string[pyarrow]", object])
+def test_every_text_dtype_is_neutralised_cell_by_cell_alike(dtype):
+    values = [*HOSTILE, "Normal", "", None, "a=b", " =x", "'=y"]
+    column = pd.Series(values, dtype=dtype)
+    out = export.prepare(pd.DataFrame({"name": column}))["Navn"]
+    expected = [None if v is None else export.neutralise(v) for v in values]
+    assert [None if pd.isna(v) else v for v in out] == expected
+
+
+def test_mixed_columns_neutralise_their_text_only():
+    column = pd.Series(["=1+1", 5, ["=a"], None, 2.5], dtype=object)
+    assert export.prepare(pd.DataFrame({"name": column}))["Navn"].tolist()[:3] == ["'=1+1", 5, ["=a"]]
