@@ -20,15 +20,33 @@ class NoDatabase(Exception):
     """No database has been built yet; the message says how to build one."""
 
 
+_POINTER_SEEN: dict[Path, tuple[tuple[int, int, int], Path | None]] = {}
+"""Pointer file -> (its inode, mtime and size when read, what it named): a page run asks a dozen times."""
+
+
 def current_path(cfg: Settings | None = None) -> Path | None:
-    """The database file currently served, or None if none is built."""
+    """The database file currently served, or None if none is built.
+
+    The pointer is read again whenever it changed (a build replaces it atomically: a new inode); a
+    named file that has gone missing is noticed on the next call as well."""
     cfg = cfg or settings()
+    pointer = cfg.current_pointer
     try:
-        name = cfg.current_pointer.read_text(encoding="utf-8").strip()
+        st = pointer.stat()
+    except FileNotFoundError:
+        return None
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    seen = _POINTER_SEEN.get(pointer)
+    if seen is not None and seen[0] == stamp and (seen[1] is None or seen[1].exists()):
+        return seen[1]
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     path = cfg.builds_dir / name
-    return path if name and path.exists() else None
+    found = path if name and path.exists() else None
+    _POINTER_SEEN[pointer] = (stamp, found)
+    return found
 
 
 class Database:

@@ -98,6 +98,9 @@ class DataIndex:
         vocab = db.query("SELECT vocabulary, code FROM vocabularies ORDER BY vocabulary, sort_order")
         self.themes = vocab.loc[vocab["vocabulary"] == "theme", "code"].tolist()
         self.groups = vocab.loc[vocab["vocabulary"] == "target_group", "code"].tolist()
+        self.theme_vocabulary = db.query(  # as queries.vocabulary(db, "theme") gives it
+            "SELECT code, label FROM vocabularies WHERE vocabulary = 'theme' ORDER BY sort_order, label"
+        )
 
         g = db.query(
             """SELECT organisation_id, name, lower(name) AS name_lc, lower(description) AS desc_lc,

@@ -262,7 +262,7 @@ def offers_by_theme(db: Database, sel: Selection, index: DataIndex | None = None
     """Number of matching offers per theme (every theme listed, zeros included)."""
     if index is not None:
         n = index.offers_by_theme(index.masks(sel))
-        labels = vocabulary(db, "theme")
+        labels = index.theme_vocabulary
         return pd.DataFrame({"label": labels["label"], "n": labels["code"].map(n).fillna(0).astype(int)})
     return _run(
         db,

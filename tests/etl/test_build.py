@@ -219,3 +219,25 @@ def test_collaboration_municipalities_cover_partners(small_db):
     )
     assert len(df) and all(m in list(codes) for codes, m in zip(df["municipality_codes"], df["unit_mun"]))
     assert pd.notna(small_db.scalar("SELECT min(start_date) FROM collaborations"))
+
+
+def test_the_served_file_is_read_again_whenever_the_pointer_or_the_file_changes(tmp_path):
+    from civilkort.settings import Settings
+
+    cfg = Settings(data_dir=tmp_path, static_dir=tmp_path)
+    cfg.builds_dir.mkdir()
+    assert current_path(cfg) is None
+    for name in ("a.duckdb", "b.duckdb"):
+        (cfg.builds_dir / name).write_bytes(b"")
+    tmp = cfg.current_pointer.with_suffix(".tmp")
+    tmp.write_text("a.duckdb")
+    tmp.replace(cfg.current_pointer)
+    assert current_path(cfg) == cfg.builds_dir / "a.duckdb"
+    assert current_path(cfg) == cfg.builds_dir / "a.duckdb"  # unchanged: from what was read
+    tmp.write_text("b.duckdb")
+    tmp.replace(cfg.current_pointer)  # a build switches atomically
+    assert current_path(cfg) == cfg.builds_dir / "b.duckdb"
+    (cfg.builds_dir / "b.duckdb").unlink()
+    assert current_path(cfg) is None
+    cfg.current_pointer.unlink()
+    assert current_path(cfg) is None
