@@ -11,24 +11,26 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from civilkort import assets, queries, reference
+from civilkort import queries, reference
 from civilkort.filters import Selection
-from tests.browser.conftest import CHROMIUM, OfflinePage, is_local, require_or_skip
+from tests.browser.appserver import (
+    AppServer,
+    assert_clean,
+    download,
+    poll,
+    print_log_if_failed,
+    serving,
+    wait_idle,
+)
+from tests.browser.conftest import OfflinePage
 from tests.conftest import PROJECT_ROOT, TODAY, clean_input, real_boundaries_path
 
 pytestmark = pytest.mark.browser
@@ -53,7 +55,6 @@ SAMSOE = (55.93, 10.60)  # inside Samsø (in Sundhedsråd Aarhus, no organisatio
 AREA = "council:aarhus"
 AREA_URL = re.compile(r"omraade=council(%3A|:)aarhus")
 VIEWPORT = {"width": 1400, "height": 1000}
-SERVER_START_TIMEOUT = 60
 NAVIGATION = ["Kort", "Lister og eksport", "Partnerskaber", "Om data"]
 
 
@@ -126,82 +127,11 @@ def app_data_dir(tmp_path_factory: pytest.TempPathFactory, example_tables, tiny_
 # --- the server ------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-@dataclass
-class AppServer:
-    """A ``streamlit run app.py`` subprocess on 127.0.0.1; ``used`` once a test has opened a page on it."""
-
-    base: str
-    process: subprocess.Popen
-    log: Path
-    used: bool = False
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-
-def start_server(data_dir: Path, log_dir: Path) -> AppServer:
-    """Start the app on a free port with CIVILKORT_DATA_DIR set and wait for /_stcore/health."""
-    port = _free_port()
-    log = log_dir / f"streamlit-{port}.log"
-    env = {**os.environ, "CIVILKORT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    env.pop("CIVILKORT_STATIC_DIR", None)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", "app.py"),
-                *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
-                *("--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"),
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = AppServer(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while not _healthy(server.base):
-        if process.poll() is not None or time.monotonic() > deadline:
-            server.stop()
-            pytest.fail(f"streamlit startede ikke (kode {process.poll()}):\n{server.log_text()[-4000:]}")
-        time.sleep(0.2)
-    return server
-
-
 @pytest.fixture(scope="module")
 def app_server(app_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """One server for the module; stopped at teardown, also when a test fails."""
-    if not CHROMIUM.exists():
-        require_or_skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
-    if assets.missing():
-        pytest.fail(f"{assets.MISSING_MESSAGE} (mangler: {', '.join(assets.missing())})")
-    server = start_server(app_data_dir, tmp_path_factory.mktemp("streamlit"))
-    try:
+    with serving(app_data_dir, tmp_path_factory.mktemp("streamlit")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -220,11 +150,8 @@ def fresh_app_url(
         app_server.used = True
         yield app_server.base
         return
-    server = start_server(app_data_dir, tmp_path_factory.mktemp("streamlit-fresh"))
-    try:
+    with serving(app_data_dir, tmp_path_factory.mktemp("streamlit-fresh")) as server:
         yield server.base
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -253,9 +180,7 @@ def open_page(
         return opage
 
     yield open_
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(f"--- streamlit-log ({app_server.base}) ---\n{app_server.log_text()[-6000:]}")
+    print_log_if_failed(request, app_server)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -295,36 +220,6 @@ MAP_STATE = (
 )
 
 
-def _poll(page: Any, fn: Callable[[], Any], what: str, timeout: float = 20.0, interval: float = 0.25) -> Any:
-    """Call ``fn`` until it returns something truthy (errors from a reloading frame count as not yet).
-
-    Waits with ``page.wait_for_timeout``, never ``time.sleep``: the sync Playwright client must keep serving
-    the browser while waiting, or the page stalls (Streamlit's component iframe then never loads).
-    """
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        try:
-            last = fn()
-        except Exception as error:  # noqa: BLE001 - a frame may detach while Streamlit re-renders
-            last = error
-        else:
-            if last:
-                return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: ikke efter {timeout:.0f} s (sidst: {last!r})")
-        page.wait_for_timeout(interval * 1000)
-
-
-def _wait_idle(page: Any, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_timeout(200)  # let a run that was just triggered start
-    page.wait_for_selector(
-        "[data-testid=stApp]:not([data-test-script-state=running]):not([data-test-script-state=initial])",
-        timeout=timeout,
-    )
-
-
 def _map_frame(page: Any, timeout: float = 30) -> Any:
     """The frame holding the Leaflet map (streamlit-folium's component iframe)."""
 
@@ -339,7 +234,7 @@ def _map_frame(page: Any, timeout: float = 30) -> Any:
                 continue
         return None
 
-    return _poll(page, find, "kortet (Leaflet) i sidens iframe", timeout=timeout)
+    return poll(page, find, "kortet (Leaflet) i sidens iframe", timeout=timeout)
 
 
 def _map_state(page: Any) -> dict[str, Any]:
@@ -354,7 +249,7 @@ def _wait_for_map(page: Any, min_polygons: int, min_clusters: int = 0) -> dict[s
         ok = state and state["polygons"] >= min_polygons and state["clusters"] >= min_clusters
         return state if ok else None
 
-    return _poll(page, ready, f"kort med ≥ {min_polygons} polygoner og ≥ {min_clusters} klynger", timeout=45)
+    return poll(page, ready, f"kort med ≥ {min_polygons} polygoner og ≥ {min_clusters} klynger", timeout=45)
 
 
 def _map_point(page: Any, lat: float, lon: float, zoom: float) -> tuple[float, float]:
@@ -402,7 +297,7 @@ def _hover_until_tooltip(page: Any, x: float, y: float, expected: str) -> str:
         texts = frame.locator(".leaflet-tooltip").all_inner_texts()
         return next((t for t in texts if expected in t), None)
 
-    return _poll(page, shown, f"tooltip med {expected!r} (under musen: {_element_at(page, x, y)})", timeout=8)
+    return poll(page, shown, f"tooltip med {expected!r} (under musen: {_element_at(page, x, y)})", timeout=8)
 
 
 def _side_panel(page: Any) -> Any:
@@ -410,50 +305,10 @@ def _side_panel(page: Any) -> Any:
     return page.locator("[data-testid=stColumn]").filter(has=page.get_by_role("button", name="Luk detaljer"))
 
 
-def _frames_have_no_injected_image(page: Any) -> None:
-    for frame in page.frames:
-        try:
-            count = frame.evaluate(
-                '() => document.querySelectorAll(\'img[src="x"], img[src*="evil"]\').length'
-            )
-        except Exception:  # noqa: BLE001 - a detached frame has nothing left
-            continue
-        assert count == 0, f"et <img> fra data findes i {frame.url}"
-
-
-def _assert_clean(opage: OfflinePage, base: str) -> None:
-    """Nothing left localhost, no dialog, no script error, no injected image, no traceback or error box."""
-    page = opage.page
-    assert opage.blocked == [], f"forespørgsler ud af maskinen: {opage.blocked}"
-    outside = [u for u in opage.requests if not (u.startswith(base) or is_local(u))]
-    assert outside == [], outside
-    assert opage.dialogs == [], f"dialog(er) åbnet: {opage.dialogs}"
-    assert opage.errors == [], f"scriptfejl: {opage.errors}"
-    _frames_have_no_injected_image(page)
-    assert page.locator("[data-testid=stException]").count() == 0
-    text = page.locator("[data-testid=stMain]").inner_text()
-    assert "Traceback" not in text and "Noget gik galt" not in text, text[:2000]
-
-
 def _shot(opage: OfflinePage, name: str) -> Path:
     path = opage.screenshot(f"app-{name}")
     assert path.stat().st_size > 10_000, path
     return path
-
-
-def _download(page: Any, button: str, attempts: int = 2) -> Any:
-    """Click a download button and return the download; the file is made on the click (deferred data),
-    which takes a server round trip, so wait for the app to be idle first and try once more if needed."""
-    for attempt in range(attempts):
-        _wait_idle(page)
-        try:
-            with page.expect_download(timeout=30_000) as info:
-                page.get_by_role("button", name=button, exact=True).first.click()
-            return info.value
-        except Exception:  # noqa: BLE001 - a click swallowed by a rerun: try again
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 def _select_area(page: Any, label: str) -> None:
@@ -475,7 +330,7 @@ def test_deep_link_to_lists_shows_navigation_hostile_names_as_text_and_exports(
     opage = open_page(f"{fresh_app_url}/lister?omraade={AREA}")
     page = opage.page
     page.get_by_role("heading", name="Lister: Sundhedsråd Aarhus").wait_for(timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page)
     nav = page.locator("[data-testid=stSidebarNavLink] [data-testid=stMarkdownContainer]").all_inner_texts()
     labels = [n.strip() for n in nav]
     # the app's own navigation (in this order, other pages may come between), not the page files' names
@@ -492,15 +347,15 @@ def test_deep_link_to_lists_shows_navigation_hostile_names_as_text_and_exports(
     page.locator("[data-testid=stDataFrame] td").first.wait_for(state="attached")
     page.wait_for_timeout(300)
     _shot(opage, "lister-aarhus")
-    _assert_clean(opage, fresh_app_url)
+    assert_clean(opage, fresh_app_url)
 
     # Free text from the URL narrows the list to the hostile records; the grid shows their names as text.
     opage = open_page(f"{fresh_app_url}/lister?omraade={AREA}&q=evil.example")
     page = opage.page
     page.get_by_role("tab", name=f"Organisationer ({len(HOSTILE_NAMES)})").wait_for(timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page)
     grid = page.locator("[data-testid=stDataFrame]").first
-    cells = _poll(
+    cells = poll(
         page,
         lambda: grid.locator("td").evaluate_all("cells => cells.map(c => c.textContent)"),
         "tabellens celler",
@@ -509,12 +364,12 @@ def test_deep_link_to_lists_shows_navigation_hostile_names_as_text_and_exports(
         assert name in cells, f"{name!r} ikke vist som tekst i tabellen: {cells[:40]}"
     assert "49" not in cells
     _shot(opage, "lister-fjendtlige-navne")
-    download = _download(page, "Hent som CSV")
-    assert download.suggested_filename.endswith(".csv")
-    text = Path(download.path()).read_bytes().decode("utf-8-sig")
+    csv_file = download(page, "Hent som CSV")
+    assert csv_file.suggested_filename.endswith(".csv")
+    text = Path(csv_file.path()).read_bytes().decode("utf-8-sig")
     exported = {cell for row in csv.reader(io.StringIO(text)) for cell in row}
     assert set(HOSTILE_NAMES) <= exported, exported
-    _assert_clean(opage, fresh_app_url)
+    assert_clean(opage, fresh_app_url)
 
 
 def test_landing_page_shows_polygons_clusters_and_example_banner_offline(app_url: str, open_page) -> None:
@@ -522,7 +377,7 @@ def test_landing_page_shows_polygons_clusters_and_example_banner_offline(app_url
     page = opage.page
     page.get_by_role("heading", name="Kort: Hele Danmark").wait_for(timeout=30_000)
     state = _wait_for_map(page, min_polygons=90, min_clusters=3)
-    _wait_idle(page)
+    wait_idle(page)
     assert state["svg_paths"] >= 90, state  # the municipalities are drawn (SVG paths), not only known to JS
     labels = [label for label in state["cluster_labels"] if label]
     assert labels and all(re.fullmatch(r"[\d.]+", label) for label in labels), labels
@@ -533,7 +388,7 @@ def test_landing_page_shows_polygons_clusters_and_example_banner_offline(app_url
     assert "genererede eksempler" in banner.inner_text()
     page.wait_for_timeout(300)
     _shot(opage, "kort-danmark")
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
 
 def test_choosing_a_council_zooms_the_map_to_it(app_url: str, open_page) -> None:
@@ -541,7 +396,7 @@ def test_choosing_a_council_zooms_the_map_to_it(app_url: str, open_page) -> None
     page = opage.page
     page.get_by_role("heading", name="Kort: Hele Danmark").wait_for(timeout=30_000)
     before = _wait_for_map(page, min_polygons=90, min_clusters=3)
-    _wait_idle(page)
+    wait_idle(page)
     _select_area(page, "Sundhedsråd Aarhus")
     page.wait_for_url(AREA_URL, timeout=15_000)
     page.get_by_role("heading", name="Kort: Sundhedsråd Aarhus").wait_for(timeout=30_000)
@@ -553,14 +408,14 @@ def test_choosing_a_council_zooms_the_map_to_it(app_url: str, open_page) -> None
         near = abs(s["lat"] - 56.05) < 0.4 and abs(s["lon"] - 10.35) < 0.5  # Aarhus and Samsø
         return s if inside and small and near and s["zoom"] >= before["zoom"] + 1.5 else None
 
-    after = _poll(page, zoomed_to_aarhus, f"kortet zoomer til Sundhedsråd Aarhus (før: {before})")
-    _wait_idle(page)
+    after = poll(page, zoomed_to_aarhus, f"kortet zoomer til Sundhedsråd Aarhus (før: {before})")
+    wait_idle(page)
     value = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Område").input_value()
     assert "Sundhedsråd Aarhus" in value
     assert after["polygons"] >= 2  # Aarhus and Samsø (plus the council outline)
     page.wait_for_timeout(300)
     _shot(opage, "kort-aarhus")
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
 
 def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_url: str, open_page) -> None:
@@ -568,7 +423,7 @@ def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_u
     page = opage.page
     page.get_by_role("heading", name="Kort: Sundhedsråd Aarhus").wait_for(timeout=30_000)
     _wait_for_map(page, min_polygons=2)
-    _wait_idle(page)
+    wait_idle(page)
     frame_popup = ".leaflet-popup-content"
 
     # every hostile name: the map's tooltip shows it as text
@@ -583,7 +438,7 @@ def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_u
         x, y = _map_point(page, *HOSTILE_POSITIONS[index], 16)
         _hover_until_tooltip(page, x, y, name)
         page.mouse.click(x, y)
-        popup = _poll(
+        popup = poll(
             page,
             lambda n=name: next(
                 (t for t in _map_frame(page).locator(frame_popup).all_inner_texts() if n in t), None
@@ -594,7 +449,7 @@ def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_u
         assert popup.splitlines()[0] == name
         heading = _side_panel(page).get_by_role("heading", name=name, exact=True)
         heading.wait_for(timeout=15_000)
-        _wait_idle(page)
+        wait_idle(page)
         assert heading.inner_text().strip() == name
         # shown as the literal text (a word joiner, U+2060, keeps Markdown from turning addresses into links)
         side = _side_panel(page).first.inner_text().replace("\u2060", "")
@@ -611,7 +466,7 @@ def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_u
     _hover_until_tooltip(page, x, y, HOSTILE_OFFER)
     page.mouse.click(x, y)
     _side_panel(page).get_by_role("heading", name=HOSTILE_OFFER, exact=True).wait_for(timeout=15_000)
-    _wait_idle(page)
+    wait_idle(page)
     side = _side_panel(page).first
     assert HOSTILE_NAMES[0] in side.inner_text()  # its organisation's name, as text
     assert side.locator("img").count() == 0
@@ -619,7 +474,7 @@ def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_u
     assert _map_frame(page).locator("a[href^='javascript:' i]").count() == 0
     page.wait_for_timeout(300)
     _shot(opage, "kort-fjendtligt-tilbud")
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
 
 def test_clicking_a_municipality_opens_its_summary(app_url: str, open_page) -> None:
@@ -627,20 +482,20 @@ def test_clicking_a_municipality_opens_its_summary(app_url: str, open_page) -> N
     page = opage.page
     page.get_by_role("heading", name="Kort: Sundhedsråd Aarhus").wait_for(timeout=30_000)
     _wait_for_map(page, min_polygons=2)
-    _wait_idle(page)
+    wait_idle(page)
     x, y = _map_point(page, *SAMSOE, 10)
     assert _element_at(page, x, y).startswith("path"), _element_at(page, x, y)  # a polygon, not a marker
     _hover_until_tooltip(page, x, y, "Samsø")
     page.mouse.click(x, y)
     heading = _side_panel(page).get_by_role("heading", name="Samsø Kommune", exact=True)
     heading.wait_for(timeout=15_000)
-    _wait_idle(page)
+    wait_idle(page)
     side = _side_panel(page).first.inner_text()
     assert "Sundhedsråd Aarhus" in side
     assert "Ikke kortlagt" in side  # no organisations are registered on Samsø in the example data
     page.wait_for_timeout(300)
     _shot(opage, "kort-samsoe")
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
 
 def test_a_copied_link_restores_area_and_filter(app_url: str, open_page, app_db) -> None:
@@ -648,7 +503,7 @@ def test_a_copied_link_restores_area_and_filter(app_url: str, open_page, app_db)
     page = opage.page
     page.get_by_role("heading", name="Kort: Sundhedsråd Aarhus").wait_for(timeout=30_000)
     _wait_for_map(page, min_polygons=2)
-    _wait_idle(page)
+    wait_idle(page)
     sidebar = page.locator("[data-testid=stSidebar]")
     assert "Sundhedsråd Aarhus" in sidebar.get_by_role("combobox", name="Område").input_value()
     sidebar.locator("[data-testid=stExpander] summary").filter(has_text="Filtre").click()
@@ -662,20 +517,20 @@ def test_a_copied_link_restores_area_and_filter(app_url: str, open_page, app_db)
     assert AREA_URL.search(page.url) and "tema=lighed" in page.url
     page.wait_for_timeout(300)
     _shot(opage, "kort-link-med-filter")
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
 
 def test_om_data_lists_the_uncertain_council_rows(app_url: str, open_page) -> None:
     opage = open_page(f"{app_url}/om_data")
     page = opage.page
     page.get_by_role("heading", name="Om data", exact=True).wait_for(timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page)
     municipalities = reference.municipalities()
     uncertain = int(municipalities["is_single_source"].sum())
     sentence = f"{uncertain} af {len(municipalities)} kommuners placering bygger på én kilde."
     page.get_by_text(sentence, exact=True).wait_for(timeout=5_000)
     headers = page.locator("[data-testid=stDataFrame] th")
-    _poll(
+    poll(
         page,
         lambda: (
             {"Kun én kilde", "Kildenote"} <= set(headers.evaluate_all("hs => hs.map(h => h.textContent)"))
@@ -686,7 +541,7 @@ def test_om_data_lists_the_uncertain_council_rows(app_url: str, open_page) -> No
     assert "Indlæst" in boundaries.inner_text()  # real or synthetic boundaries were loaded
     page.wait_for_timeout(300)
     _shot(opage, "om-data")
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
 
 GAP_VIEWS = [
@@ -706,34 +561,34 @@ def test_each_gap_radar_and_compare_view_renders_offline(app_url: str, open_page
     page.get_by_role("heading", name=re.compile("^Huller")).wait_for(timeout=30_000)
     for view in GAP_VIEWS:
         page.get_by_text(view, exact=True).first.click()
-        _wait_idle(page)
+        wait_idle(page)
         page.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=20_000)
         page.wait_for_timeout(400)
         _shot(opage, "huller-" + re.sub(r"\W+", "-", view.lower()).strip("-"))
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
     opage = open_page(f"{app_url}/samarbejder?omraade={AREA}")
     page = opage.page
     page.get_by_role("heading", name=re.compile("^Samarbejder")).wait_for(timeout=30_000)
     for tab in RADAR_TABS:
         page.get_by_role("tab", name=re.compile(f"^{tab}")).click()
-        _wait_idle(page)
+        wait_idle(page)
         page.wait_for_timeout(400)
         _shot(opage, "radar-" + re.sub(r"\W+", "-", tab.lower()).strip("-"))
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
     opage = open_page(f"{app_url}/sammenlign")
     page = opage.page
     page.get_by_role("heading", name="Sammenlign sundhedsråd").wait_for(timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page)
     page.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=20_000)
     _shot(opage, "sammenlign")
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)
 
     opage = open_page(f"{app_url}/rapport?omraade={AREA}")
     page = opage.page
     page.get_by_role("button", name="Lav rapport").click()
     page.get_by_role("button", name="Hent PDF").wait_for(timeout=60_000)
-    assert _download(page, "Hent PDF").suggested_filename.startswith("kortlaegning-aarhus")
+    assert download(page, "Hent PDF").suggested_filename.startswith("kortlaegning-aarhus")
     _shot(opage, "rapport")
-    _assert_clean(opage, app_url)
+    assert_clean(opage, app_url)

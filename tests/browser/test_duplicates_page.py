@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from civilkort import assets
 from civilkort.store import open_store
-from tests.browser.conftest import CHROMIUM, OfflinePage, new_offline_page, require_or_skip
-from tests.browser.test_app import AppServer, start_server
+from tests.browser.appserver import AppServer, serving
+from tests.browser.conftest import OfflinePage, new_offline_page
 from tests.conftest import PROJECT_ROOT, TODAY, clean_input, real_boundaries_path
 
 pytestmark = pytest.mark.browser
@@ -44,17 +43,9 @@ def data_folder(tmp_path_factory, tiny_boundaries) -> Path:
 
 @pytest.fixture(scope="module")
 def server(data_folder, tmp_path_factory) -> Iterator[AppServer]:
-    if not CHROMIUM.exists():
-        require_or_skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
-    if assets.missing():
-        pytest.fail(assets.MISSING_MESSAGE)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CIVILKORT_KOORDINATOR_KODE", CODE)
-        app = start_server(data_folder, tmp_path_factory.mktemp("dubletter-streamlit"))
-    try:
+    env = {"CIVILKORT_KOORDINATOR_KODE": CODE}
+    with serving(data_folder, tmp_path_factory.mktemp("dubletter-streamlit"), env) as app:
         yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture

@@ -10,26 +10,20 @@ details in the side panel.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from civilkort import assets, maps
+from civilkort import maps
 from civilkort.settings import Settings
-from tests.browser.conftest import OfflinePage, require_or_skip
+from tests.browser.appserver import serving
+from tests.browser.conftest import OfflinePage
 from tests.conftest import PROJECT_ROOT, clean_input, real_boundaries_path
 
 pytestmark = pytest.mark.browser
 
 AREA = "council:aarhus"
-START_TIMEOUT_S = 90
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 # What each data layer holds now, by layer name (markers, polygons or lines), and the legend body's text.
@@ -115,17 +109,9 @@ for _key, _name in (
     _FIND = _FIND.replace(f"__{_key}__", json.dumps(_name))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, example_tables) -> Iterator[str]:
     """``streamlit run app.py`` on the small example database (real boundaries if present, else none)."""
-    if not assets.is_installed():
-        require_or_skip(f"{assets.MISSING_MESSAGE} (python scripts/install_assets.py)")
     from etl import boundaries as etl_boundaries
     from etl.build import build
 
@@ -137,39 +123,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, example_tables) -> Iterato
         meta={"is_example": "true"},
         cfg=Settings(data_dir=data_dir, static_dir=PROJECT_ROOT / "static"),
     )
-    port = _free_port()
-    log = data_dir / "streamlit.log"
-    env = dict(os.environ, CIVILKORT_DATA_DIR=str(data_dir))
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += [
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    command += ["--browser.gatherUsageStats", "false"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit startede ikke:\n{log.read_text(errors='replace')[-3000:]}")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    with serving(data_dir, data_dir) as server:
+        yield f"{server.base}/"
 
 
 def _open_map(opened: OfflinePage, url: str) -> tuple[Any, Any]:

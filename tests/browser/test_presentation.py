@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from civilkort import assets, sequences
+from civilkort import sequences
 from civilkort.auth import COORDINATOR, Principal
 from civilkort.filters import Selection
 from civilkort.sequences import Step
 from civilkort.store import Store
 from civilkort.tiles import HEX_SCALE
-from tests.browser.conftest import CHROMIUM, OfflinePage, require_or_skip
-from tests.browser.test_app import AppServer, _poll, _wait_idle, start_server
+from tests.browser.appserver import AppServer, poll, print_log_if_failed, require_browser, serving, wait_idle
+from tests.browser.conftest import OfflinePage
 from tests.conftest import PROJECT_ROOT, TODAY, clean_input, real_boundaries_path
 
 pytestmark = pytest.mark.browser
@@ -48,10 +48,7 @@ def presentation_server(
     tmp_path_factory: pytest.TempPathFactory, example_tables, tiny_boundaries
 ) -> Iterator[tuple[AppServer, dict[str, str]]]:
     """The app on the example data (real boundaries when present) with two saved sequences; their ids."""
-    if not CHROMIUM.exists():
-        require_or_skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
-    if assets.missing():
-        pytest.fail(f"{assets.MISSING_MESSAGE} (mangler: {', '.join(assets.missing())})")
+    require_browser()
     from civilkort.settings import Settings
     from etl import boundaries as boundary_io
     from etl.build import build
@@ -68,11 +65,8 @@ def presentation_server(
     coordinator = Principal(name="Facilitator", roles=frozenset({COORDINATOR}))
     created = sequences.create(Store(cfg.store_path), coordinator, "Workshop Aarhus", STEPS)
     tiles = sequences.create(Store(cfg.store_path), coordinator, "Fliser", TILE_STEPS)
-    server = start_server(path, tmp_path_factory.mktemp("streamlit-praesentation"))
-    try:
+    with serving(path, tmp_path_factory.mktemp("streamlit-praesentation")) as server:
         yield server, {"workshop": created.sequence_id, "fliser": tiles.sequence_id}
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -87,13 +81,11 @@ def present(
     def open_(viewport: dict[str, int], step: int = 1, sequence: str = "workshop") -> OfflinePage:
         opage = offline_pages(viewport=viewport)
         opage.page.goto(f"{server.base}/praesentation?sekvens={idents[sequence]}&trin={step}")
-        _wait_idle(opage.page)
+        wait_idle(opage.page)
         return opage
 
     yield open_
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(f"--- streamlit-log ---\n{server.log_text()[-6000:]}")
+    print_log_if_failed(request, server)
 
 
 def _title(page: Any) -> str:
@@ -101,8 +93,8 @@ def _title(page: Any) -> str:
 
 
 def _wait_title(page: Any, title: str) -> None:
-    _poll(page, lambda: _title(page) == title, f"trinnet »{title}«")
-    _wait_idle(page)
+    poll(page, lambda: _title(page) == title, f"trinnet »{title}«")
+    wait_idle(page)
 
 
 def _box(page: Any, selector: str) -> dict[str, float]:
@@ -128,7 +120,7 @@ def _stage_fills_screen(page: Any, viewport: dict[str, int], selector: str) -> N
             and box["width"] >= 0.6 * viewport["width"]
         )
 
-    _poll(page, filled, f"{selector} fylder skærmen")
+    poll(page, filled, f"{selector} fylder skærmen")
     box = _box(page, selector)
     assert (
         box["y"] + box["height"] <= viewport["height"] + 2
@@ -188,7 +180,7 @@ def _tiles_settled(page: Any, scope: str) -> dict[str, Any]:
         last[0] = now
         return now if ok else None
 
-    return _poll(page, settled, f"flisekortet i {scope} tegnet i sin endelige størrelse")
+    return poll(page, settled, f"flisekortet i {scope} tegnet i sin endelige størrelse")
 
 
 def _tiles_readable(
@@ -301,7 +293,7 @@ def test_tile_map_is_readable_in_presentation_mode(present):
     ]
     for viewport, sequence, step, name, n, across, two_lines, font in cases:
         opage = present(viewport, step, sequence)
-        _wait_idle(opage.page)
+        wait_idle(opage.page)
         tiles = _tiles_settled(opage.page, STAGE)
         opage.screenshot(f"fliser-praesentation-{viewport['width']}x{viewport['height']}-{name}")
         _tiles_readable(tiles, n=n, min_across=across, two_lines=two_lines, min_font=font)
@@ -319,9 +311,9 @@ def test_tile_map_on_the_kort_page(offline_pages, presentation_server):
         opage = offline_pages(viewport=viewport)
         page = opage.page
         page.goto(f"{server.base}/?omraade={area}")
-        _wait_idle(page)
+        wait_idle(page)
         page.get_by_text("Flisekort", exact=True).click()
-        _wait_idle(page)
+        wait_idle(page)
         page.locator(KORT_TILES).scroll_into_view_if_needed()  # below the key figures: into the picture
         tiles = _tiles_settled(page, KORT_TILES)
         opage.screenshot(f"fliser-kort-{viewport['width']}x{viewport['height']}-{name}")
@@ -330,7 +322,7 @@ def test_tile_map_on_the_kort_page(offline_pages, presentation_server):
     # Click Aarhus' hexagon (on the last page): the municipality is chosen and no label fades.
     label = next(t for t in tiles["labels"] if t["text"].startswith("Aarhus"))
     page.mouse.click(label["x"], label["y"])
-    _poll(page, lambda: "kommune=751" in page.url, "kommunen valgt i linket")
-    _wait_idle(page)
+    poll(page, lambda: "kommune=751" in page.url, "kommunen valgt i linket")
+    wait_idle(page)
     _tiles_readable(_tiles_settled(page, KORT_TILES), n=2, min_across=150, two_lines=True, min_font=40)
     _offline(opage)

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from civilkort import assets
 from civilkort.db import Database
-from tests.browser.conftest import CHROMIUM, COORDINATOR_CODE, OfflinePage, require_or_skip
-from tests.browser.test_app import AppServer, _assert_clean, _poll, _wait_idle, start_server
+from tests.browser.appserver import AppServer, assert_clean, copy_data, page_opener, poll, serving, wait_idle
+from tests.browser.conftest import COORDINATOR_CODE, OfflinePage
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
@@ -36,9 +34,7 @@ def _csv(*rows: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def upload_data(small_db_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("upload-app") / "data"
-    shutil.copytree(small_db_dir, path, ignore=shutil.ignore_patterns("store.sqlite*"))
-    return path
+    return copy_data(small_db_dir, tmp_path_factory, "upload-app")
 
 
 @pytest.fixture(scope="module")
@@ -51,33 +47,15 @@ def fail_marker(upload_data: Path) -> Path:
 def server(
     upload_data: Path, fail_marker: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppServer]:
-    if not CHROMIUM.exists():
-        require_or_skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
-    if assets.missing():
-        pytest.fail(f"{assets.MISSING_MESSAGE} (mangler: {', '.join(assets.missing())})")
-    with pytest.MonkeyPatch.context() as patch:
-        path = os.pathsep.join(p for p in (str(FAULTS), str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
-        patch.setenv("PYTHONPATH", path)
-        patch.setenv("CIVILKORT_TEST_FAIL_CHECKS_FILE", str(fail_marker))
-        srv = start_server(upload_data, tmp_path_factory.mktemp("streamlit-upload"))
-    try:
+    path = os.pathsep.join(p for p in (str(FAULTS), str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
+    env = {"PYTHONPATH": path, "CIVILKORT_TEST_FAIL_CHECKS_FILE": str(fail_marker)}
+    with serving(upload_data, tmp_path_factory.mktemp("streamlit-upload"), env) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture
 def open_page(offline_pages: Callable[..., OfflinePage], server: AppServer, request) -> Iterator[Callable]:
-    def open_(path: str) -> OfflinePage:
-        opage = offline_pages(viewport=VIEWPORT)
-        opage.page.goto(f"{server.base}/{path}")
-        _wait_idle(opage.page)
-        return opage
-
-    yield open_
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(f"--- streamlit-log ---\n{server.log_text()[-6000:]}")
+    yield from page_opener(offline_pages, server, request, VIEWPORT)
 
 
 def _serving(data: Path) -> str:
@@ -107,7 +85,7 @@ def _log_in(page: Any) -> None:
     form.get_by_label("Dit navn").fill("Kirsten Koordinator")
     form.get_by_label("Koordinatorkode").fill(COORDINATOR_CODE)
     form.get_by_role("button", name="Log ind som koordinator").click()
-    _wait_idle(page)
+    wait_idle(page)
     page.locator(".st-key-indlaes_data_0 input[type=file]").wait_for(state="attached", timeout=30_000)
 
 
@@ -115,8 +93,8 @@ def _upload(page: Any, name: str, data: bytes) -> None:
     page.locator(".st-key-indlaes_data_0 input[type=file]").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
     )
-    _poll(page, lambda: "Fejl og advarsler" in _main_text(page), "tjekket af filen", timeout=60)
-    _wait_idle(page)
+    poll(page, lambda: "Fejl og advarsler" in _main_text(page), "tjekket af filen", timeout=60)
+    wait_idle(page)
 
 
 def _build_button(page: Any) -> Any:
@@ -126,12 +104,12 @@ def _build_button(page: Any) -> Any:
 def test_a_viewer_sees_the_lock(open_page, server) -> None:
     opage = open_page("indlaes")
     page = opage.page
-    _poll(page, lambda: "Det kræver koordinatoradgang" in _main_text(page), "låsen")
+    poll(page, lambda: "Det kræver koordinatoradgang" in _main_text(page), "låsen")
     page.get_by_label("Koordinatorkode").wait_for(timeout=20_000)
-    _wait_idle(page)
+    wait_idle(page)
     assert page.locator("input[type=file]").count() == 0
     _shot(opage, "1-laast")
-    _assert_clean(opage, server.base)
+    assert_clean(opage, server.base)
 
 
 def test_upload_errors_then_build_then_the_app_shows_the_new_data(open_page, server, upload_data) -> None:
@@ -146,9 +124,9 @@ def test_upload_errors_then_build_then_the_app_shows_the_new_data(open_page, ser
         "organisationer.csv",
         _csv("ORG-NY-1;Ny forening;Frivillig forening;Aarhus", "ORG-NY-2;X;Ukendt type;Aarhus"),
     )
-    _poll(page, lambda: "1 fejl skal rettes" in _main_text(page), "fejlbeskeden")
+    poll(page, lambda: "1 fejl skal rettes" in _main_text(page), "fejlbeskeden")
     grid = page.locator("[data-testid=stDataFrame]").first
-    cells = _poll(
+    cells = poll(
         page,
         lambda: grid.locator("td").evaluate_all("cells => cells.map(c => c.textContent)"),
         "fejltabellens celler",
@@ -162,7 +140,7 @@ def test_upload_errors_then_build_then_the_app_shows_the_new_data(open_page, ser
     page = opage.page
     _log_in(page)
     _upload(page, "organisationer.csv", _csv("ORG-NY-1;Foreningen Ny;Frivillig forening;Aarhus"))
-    _poll(
+    poll(
         page,
         lambda: page.get_by_role("tab", name=re.compile("1 ny")).count() == 1,
         "'1 ny' i forhåndsvisningen",
@@ -173,18 +151,18 @@ def test_upload_errors_then_build_then_the_app_shows_the_new_data(open_page, ser
     _shot(opage, "3-forhaandsvisning")
     assert _build_button(page).is_enabled()
     _build_button(page).click()
-    _poll(page, lambda: "Databasen er bygget" in _main_text(page), "beskeden om den nye database", timeout=60)
-    _wait_idle(page)
+    poll(page, lambda: "Databasen er bygget" in _main_text(page), "beskeden om den nye database", timeout=60)
+    wait_idle(page)
     assert _serving(upload_data) != before
     assert _organisations(upload_data) == n_orgs + 1
     assert _serving(upload_data) in _main_text(page)  # 'Appen viser nu: <the new build>'
     _shot(opage, "4-bygget")
-    _assert_clean(opage, server.base)
+    assert_clean(opage, server.base)
 
     # --- the lists show the new organisation ------------------------------------------------------------
     page.goto(f"{server.base}/lister")
-    _wait_idle(page)
-    _poll(
+    wait_idle(page)
+    poll(
         page,
         lambda: page.get_by_role("tab", name=f"Organisationer ({n_orgs + 1})").count() == 1,
         "listen med den nye organisation",
@@ -198,7 +176,7 @@ def test_a_failing_build_keeps_the_previous_data_serving(open_page, server, uplo
     page = opage.page
     _log_in(page)
     _upload(page, "organisationer.csv", _csv("ORG-NY-9;Endnu en forening;Fond;Odense"))
-    _poll(  # as in the test above: the preview is there and the button usable before it is clicked
+    poll(  # as in the test above: the preview is there and the button usable before it is clicked
         page,
         lambda: (
             page.get_by_role("tab", name=re.compile("1 ny")).count() == 1 and _build_button(page).is_enabled()
@@ -211,12 +189,12 @@ def test_a_failing_build_keeps_the_previous_data_serving(open_page, server, uplo
     try:
         _build_button(page).click()
         try:
-            _poll(page, failed, "fejlbeskeden", timeout=20)
+            poll(page, failed, "fejlbeskeden", timeout=20)
         except AssertionError:  # a click can land while the page re-renders (seen on a loaded CI machine)
             if _build_button(page).count() and _build_button(page).is_enabled():
                 _build_button(page).click()
-            _poll(page, failed, "fejlbeskeden", timeout=60)
-        _wait_idle(page)
+            poll(page, failed, "fejlbeskeden", timeout=60)
+        wait_idle(page)
     finally:
         fail_marker.unlink(missing_ok=True)
     text = _main_text(page)

@@ -9,18 +9,25 @@ Every request to another host is blocked and recorded; the test asserts none was
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from civilkort import assets
 from civilkort import workshop as ws
 from civilkort.store import Store
-from tests.browser.conftest import CHROMIUM, COORDINATOR_CODE, OfflinePage, require_or_skip
-from tests.browser.test_app import AppServer, _assert_clean, _download, _poll, _wait_idle, start_server
+from tests.browser.appserver import (
+    AppServer,
+    assert_clean,
+    copy_data,
+    download,
+    page_opener,
+    poll,
+    serving,
+    wait_idle,
+)
+from tests.browser.conftest import COORDINATOR_CODE, OfflinePage
 
 pytestmark = pytest.mark.browser
 
@@ -31,36 +38,18 @@ SEEN_WITHIN_S = 12.0
 
 @pytest.fixture(scope="module")
 def workshop_data(small_db_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("workshop-app") / "data"
-    shutil.copytree(small_db_dir, path, ignore=shutil.ignore_patterns("store.sqlite*"))
-    return path
+    return copy_data(small_db_dir, tmp_path_factory, "workshop-app")
 
 
 @pytest.fixture(scope="module")
 def server(workshop_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    if not CHROMIUM.exists():
-        require_or_skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
-    if assets.missing():
-        pytest.fail(f"{assets.MISSING_MESSAGE} (mangler: {', '.join(assets.missing())})")
-    srv = start_server(workshop_data, tmp_path_factory.mktemp("streamlit-workshop"))
-    try:
+    with serving(workshop_data, tmp_path_factory.mktemp("streamlit-workshop")) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture
 def open_page(offline_pages: Callable[..., OfflinePage], server: AppServer, request) -> Iterator[Callable]:
-    def open_(path: str) -> OfflinePage:
-        opage = offline_pages(viewport=VIEWPORT)
-        opage.page.goto(f"{server.base}/{path}")
-        _wait_idle(opage.page)
-        return opage
-
-    yield open_
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(f"--- streamlit-log ---\n{server.log_text()[-6000:]}")
+    yield from page_opener(offline_pages, server, request, VIEWPORT)
 
 
 def _shot(opage: OfflinePage, name: str) -> Path:
@@ -81,7 +70,7 @@ def _log_in_as_coordinator(page: Any) -> None:
     form.get_by_role("textbox", name="Dit navn").fill("Kirsten Koordinator")
     form.get_by_role("textbox", name="Koordinatorkode").fill(COORDINATOR_CODE)
     form.get_by_role("button", name="Log ind som koordinator").click()
-    _wait_idle(page)
+    wait_idle(page)
 
 
 def _choose(page: Any, label: str, option: str) -> None:
@@ -106,7 +95,7 @@ def _map_frame(page: Any) -> Any:
     """The frame of the page's map."""
     frame_el = _map_iframe(page)
     frame_el.wait_for(timeout=30_000)
-    return _poll(page, lambda: frame_el.content_frame, "kortets iframe")
+    return poll(page, lambda: frame_el.content_frame, "kortets iframe")
 
 
 def _pins_on_map(frame: Any) -> int:
@@ -126,7 +115,7 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
     page.get_by_role("textbox", name="Navn", exact=True).fill("Workshop Aarhus")
     _choose(page, "Sundhedsråd", "Sundhedsråd Aarhus")
     page.get_by_role("button", name="Opret workshop").click()
-    _wait_idle(page)
+    wait_idle(page)
     code_el = page.locator("h1 code").first
     code_el.wait_for(timeout=20_000)
     code = code_el.inner_text().strip()
@@ -142,7 +131,7 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
         _key(p, "ws_join_code").locator("input").fill(code)
         _key(p, "ws_join_name").locator("input").fill(name)
         p.get_by_role("button", name="Deltag").click()
-        _wait_idle(p)
+        wait_idle(p)
         p.get_by_role("button", name="Gem").wait_for(timeout=20_000)
         people.append(opage)
     mette, ole = people
@@ -153,9 +142,9 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
     box = frame.locator(".leaflet-container").bounding_box()
     # a frame element's bounding box is already in page coordinates
     mette.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.6)
-    _poll(mette.page, lambda: mette.page.get_by_text("Nål sat").count() > 0, "nålen er sat", timeout=20)
-    _wait_idle(mette.page)
-    _poll(mette.page, lambda: _map_frame(mette.page).locator(".ck-ws-chosen").count() == 1,
+    poll(mette.page, lambda: mette.page.get_by_text("Nål sat").count() > 0, "nålen er sat", timeout=20)
+    wait_idle(mette.page)
+    poll(mette.page, lambda: _map_frame(mette.page).locator(".ck-ws-chosen").count() == 1,
           "den gule nål på kortet", timeout=20)  # fmt: skip
     mette.page.get_by_role("textbox", name="Tekst *").fill("Mangler tilbud til unge i Gellerup")
     _choose(ole.page, "Kommune (uden nål)", "Aarhus")
@@ -166,7 +155,7 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
     mette.page.get_by_role("button", name="Gem").click(no_wait_after=True)
     ole.page.get_by_role("button", name="Gem").click(no_wait_after=True)
     for opage in people:
-        _poll(opage.page, lambda p=opage.page: _entry_count(p) == 2, "begge indtastninger på skærmen",
+        poll(opage.page, lambda p=opage.page: _entry_count(p) == 2, "begge indtastninger på skærmen",
               timeout=SEEN_WITHIN_S)  # fmt: skip
     assert sorted(e["author"] for e in ws.entries(store)) == ["Mette", "Ole"]
     assert {e["fields"].get("_placering") for e in ws.entries(store)} == {"coordinates", "municipality"}
@@ -177,17 +166,17 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
 
     # the map page shows both as 'fra workshop' pins, and a third entry appears there without reloading
     kort = open_page("")
-    kort_frame = _poll(kort.page, lambda: next((f for f in kort.page.frames if _pins_on_map(f) > 0), None),
+    kort_frame = poll(kort.page, lambda: next((f for f in kort.page.frames if _pins_on_map(f) > 0), None),
                        "workshoppens nåle på kortet", timeout=30)  # fmt: skip
     assert _pins_on_map(kort_frame) == 2
     ole.page.get_by_role("textbox", name="Tekst *").fill("Spørgsmål: hvem har frivillige tolke?")
     _choose(ole.page, "Kommune (uden nål)", "Samsø")  # a place, so it is drawn on the map
-    _wait_idle(ole.page)
+    wait_idle(ole.page)
     ole.page.get_by_role("button", name="Gem").click()
-    _poll(ole.page, lambda: _entry_count(ole.page) == 3, "den nye indtastning hos Ole", timeout=SEEN_WITHIN_S)
-    _poll(kort.page, lambda: any(_pins_on_map(f) == 3 for f in kort.page.frames), "den nye nål på kortet",
+    poll(ole.page, lambda: _entry_count(ole.page) == 3, "den nye indtastning hos Ole", timeout=SEEN_WITHIN_S)
+    poll(kort.page, lambda: any(_pins_on_map(f) == 3 for f in kort.page.frames), "den nye nål på kortet",
           timeout=SEEN_WITHIN_S + 6)  # fmt: skip
-    _poll(
+    poll(
         mette.page,
         lambda: _entry_count(mette.page) == 3,
         "den nye indtastning hos Mette",
@@ -196,9 +185,9 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
     _shot(kort, "4-kort-med-workshop-naale")
 
     # take-aways: the map as a picture for the minutes, the additions as xlsx
-    png = Path(_download(kort.page, "Hent kortet som billede (PNG) til referatet").path()).read_bytes()
+    png = Path(download(kort.page, "Hent kortet som billede (PNG) til referatet").path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
-    xlsx = Path(_download(ole.page, "Hent workshoppens tilføjelser (xlsx)").path()).read_bytes()
+    xlsx = Path(download(ole.page, "Hent workshoppens tilføjelser (xlsx)").path()).read_bytes()
     assert xlsx[:2] == b"PK"
 
     # --- the coordinator reviews one entry and undoes the decision ---------------------------------------
@@ -207,16 +196,16 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
     _log_in_as_coordinator(page)
     first = next(e for e in ws.entries(store) if e["author"] == "Mette")
     _key(page, f"rv-action-{first['entry_id']}").get_by_text("Godkend", exact=True).click()
-    _wait_idle(page)
+    wait_idle(page)
     _key(page, f"rv-accept-{first['entry_id']}").get_by_role("button").click()
-    _wait_idle(page)
-    _poll(page, lambda: ws.get_entry(store, first["entry_id"])["status"] == "godkendt", "godkendt")
-    _poll(page, lambda: page.get_by_text("Til gennemgang (2)").count() > 0, "køen er kortere")
+    wait_idle(page)
+    poll(page, lambda: ws.get_entry(store, first["entry_id"])["status"] == "godkendt", "godkendt")
+    poll(page, lambda: page.get_by_text("Til gennemgang (2)").count() > 0, "køen er kortere")
     _shot(review, "5-gennemgang")
     _key(page, "rv-undo").get_by_role("button").click()
-    _wait_idle(page)
-    _poll(page, lambda: ws.get_entry(store, first["entry_id"])["status"] == "ny", "fortrudt")
-    _poll(page, lambda: page.get_by_text("Til gennemgang (3)").count() > 0, "tilbage i køen")
+    wait_idle(page)
+    poll(page, lambda: ws.get_entry(store, first["entry_id"])["status"] == "ny", "fortrudt")
+    poll(page, lambda: page.get_by_text("Til gennemgang (3)").count() > 0, "tilbage i køen")
     _shot(review, "6-gennemgang-fortrudt")
 
     # before and after: the data frozen when the workshop was created, against now
@@ -227,4 +216,4 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
     _shot(after, "7-foer-og-efter")
 
     for opage in (boss, mette, ole, kort, review, after):
-        _assert_clean(opage, opage.page.url.split("/")[0] + "//" + opage.page.url.split("/")[2])
+        assert_clean(opage, opage.page.url.split("/")[0] + "//" + opage.page.url.split("/")[2])
