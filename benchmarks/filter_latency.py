@@ -80,23 +80,37 @@ def message_sizes() -> None:
 
     db = Database(current_path())
     index = DataIndex(db)
+    runtime = len(gzip.compress(maps.runtime_file(), mtime=0))  # for scale: a script the browser keeps
     for area in [*AREAS["et sundhedsråd"], "dk"]:
         sel = Selection(area=area, themes=("lighed",))
         data = queries.map_layers(db, sel, "offers", index, points=False)
         table, rows = index.area_points(area)
-        file_bytes = len(gzip.compress(maps.points_file(table), compresslevel=6, mtime=0))
+        static = index.area_static(sel)
+        once = {
+            "punkter": maps.points_file(table),
+            "kommuner": maps.shapes_file(static["shapes"]),
+            "råd": maps.outlines_file(static["outlines"]),
+        }
+        once_bytes = {k: len(gzip.compress(v, compresslevel=6, mtime=0)) for k, v in once.items()}
         keep = index.point_keep(index.masks(sel), rows)
         data["points"] = maps.SharedPoints(table, keep, "/app/static/kort/punkter.json.gz")
+        data |= {
+            "shapes_src": "/app/static/kort/kommuner.json.gz",
+            "outlines_src": "/app/static/kort/raad.json.gz",
+            "runtime_src": "/app/static/kort/civilkort-kort.js",
+        }
         view = maps.page_map(data, layers=sel.layers, measure_label="Tilbud")
         base = st_folium_payload(view.base)["total"]
         layers = sum(
             len(_get_feature_group_string(g, view.base, i).encode()) for i, g in enumerate(view.groups)
         )
         print(
-            f"{area:<20} kortbesked pr. filterskift {(base + layers) / 1e6:5.2f} MB (heraf datalag "
-            f"{layers / 1e6:4.2f} MB); punktfil én gang {file_bytes / 1e6:4.2f} MB "
-            f"({len(table):,} punkter, {int(keep.sum()):,} vist)"
+            f"{area:<20} kortbesked pr. filterskift {(base + layers) / 1e6:5.3f} MB (heraf datalag "
+            f"{layers / 1e6:5.3f} MB); én gang pr. område: "
+            + ", ".join(f"{k} {v / 1e6:4.2f} MB" for k, v in once_bytes.items())
+            + f" ({len(table):,} punkter, {int(keep.sum()):,} vist)"
         )
+    print(f"Kortets script (ckLib), én gang pr. browser: {runtime / 1e3:.0f} kB pakket")
     print("Mål: kortbesked <= 1,5 MB for et sundhedsråd, <= 4 MB for hele landet.")
 
 

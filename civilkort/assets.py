@@ -23,6 +23,8 @@ STATIC_URL = "/app/static"
 """Where Streamlit serves ``static/`` (``[server] enableStaticServing = true``)."""
 
 VENDOR_URL = f"{STATIC_URL}/vendor"
+PUBLISHED_URL = f"{STATIC_URL}/kort"
+"""Where the app's published data files are served (:func:`publish`)."""
 ASSETS_DIR = PROJECT_ROOT / "assets"
 NODE_MODULES_DIR = ASSETS_DIR / "node_modules"
 LOCK_FILE = ASSETS_DIR / "package-lock.json"
@@ -97,7 +99,7 @@ class AssetsMissingError(FileNotFoundError):
 
 
 def _is_local(url: str) -> bool:
-    return url.startswith(f"{VENDOR_URL}/")
+    return url.startswith((f"{VENDOR_URL}/", f"{PUBLISHED_URL}/"))
 
 
 def localize_url(url: str, *, element: str = "?") -> str | None:
@@ -211,7 +213,6 @@ def install_vendor(
 
 # --- data files for the browser -----------------------------------------------------------------
 
-PUBLISHED_URL = f"{STATIC_URL}/kort"
 PUBLISHED_MAX_AGE_S = 30 * 24 * 3600
 """Published files untouched for this long are removed when another one is written (one in use is written
 again when missing: see :func:`publish`)."""

@@ -408,23 +408,85 @@ _RUNTIME_JS = r"""
   }
   function setup(map) { panes(map); hatch(); }
 
+  // The app's map fetches what does not change with the filters once per area, as published files (d.src):
+  // the points (each filter change then sends only which to show: d.keep, a bit per point, base64), the
+  // municipality shapes (a change sends the values) and the council outlines. A standalone map has it all
+  // inline.
+  var DATA_FILES = {};
+  function dataFile(src) {
+    if (!DATA_FILES[src]) {
+      DATA_FILES[src] = fetch(src, {credentials: "same-origin"}).then(function (r) {
+        if (!r.ok) { throw new Error(src + ": HTTP " + r.status); }
+        // a .gz file arrives as stored (no Content-Encoding): unpack it here
+        return /\.gz$/.test(src) ? new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json()
+                                 : r.json();
+      });
+      DATA_FILES[src].catch(function () { delete DATA_FILES[src]; });  // the next filter change tries again
+    }
+    return DATA_FILES[src];
+  }
+  function keptOf(b64, n) {
+    var bytes = atob(b64), kept = [];
+    for (var i = 0; i < n; i++) {
+      if ((bytes.charCodeAt(i >> 3) >> (i & 7)) & 1) { kept.push(i); }
+    }
+    return kept;
+  }
+  // Draw a layer from its published file when it arrives; say so on the map if it cannot be fetched.
+  function fromFile(map, src, draw) {
+    dataFile(src).then(function (file) { dataMissing(map, false); draw(file); },
+                       function (err) { console.error(err); dataMissing(map, true); });
+  }
+  function dataMissing(map, failed) {
+    if (!failed) {
+      if (map.ckPointsNote) { map.removeControl(map.ckPointsNote); map.ckPointsNote = null; }
+      return;
+    }
+    if (map.ckPointsNote) { return; }
+    var note = L.control({position: "topleft"});
+    note.onAdd = function () {
+      var div = L.DomUtil.create("div", "ck-legend ck-points-missing");
+      div.textContent = "Kortets data kunne ikke hentes fra serveren. Skift et filter eller genindlæs siden.";
+      return div;
+    };
+    map.ckPointsNote = note.addTo(map);
+  }
+  // Decoded once per file and shape (a published file serves every filter change).
+  function decoded(file, key, g) {
+    var cache = file.ckShapes || (file.ckShapes = {});
+    return cache[key] || (cache[key] = shape(g, file.q));
+  }
   function areas(map, d) {
     setup(map);
     var group = L.featureGroup();
+    if (d.src) {
+      fromFile(map, d.src, function (file) { drawAreas(group, d, function (f) {
+        return file.g[f.c] ? decoded(file, f.c, file.g[f.c]) : null;
+      }); });
+    } else {
+      drawAreas(group, d, function (f) { return shape(f.g, d.q); });
+    }
+    return group;
+  }
+  function drawAreas(group, d, latlngs) {
     d.features.forEach(function (f) {
+      var ll = latlngs(f);
+      if (!ll) { return; }
       var style = f.k < 0 ? d.nodata : L.extend({}, d.base, {fillColor: d.colors[f.k]});
-      var poly = L.polygon(shape(f.g, d.q), style);
+      var poly = L.polygon(ll, style);
       poly.bindTooltip(tip(f.n, [f.l, f.r], "m:" + f.c), {sticky: true, className: "ck-tooltip"});
       poly.on("mouseover", function () { poly.setStyle({weight: 2.5, color: "#1f2933"}); poly.bringToFront(); });
       poly.on("mouseout", function () { poly.setStyle({weight: style.weight, color: style.color}); });
       group.addLayer(poly);
     });
-    return group;
   }
   function outlines(map, d) {
     setup(map);
     var group = L.featureGroup();
-    d.features.forEach(function (f) { group.addLayer(L.polygon(shape(f.g, d.q), d.style)); });
+    function draw(file) {
+      file.features.forEach(function (f, i) { group.addLayer(L.polygon(decoded(file, i, f.g), d.style)); });
+    }
+    if (d.src) { fromFile(map, d.src, draw); } else { draw(d); }
     return group;
   }
   function circles(map, d) {
@@ -445,42 +507,6 @@ _RUNTIME_JS = r"""
     var label = document.createElement("span"); label.textContent = num(n); inner.appendChild(label);
     return L.divIcon({html: inner, className: "ck-cluster", iconSize: L.point(size, size)});
   }
-  // The app's map fetches an area's points once, as a published file (d.src), and each filter change sends
-  // only which of them to show (d.keep: a bit per point, base64). A standalone map has them inline (d.x ...).
-  var POINT_FILES = {};
-  function pointFile(src) {
-    if (!POINT_FILES[src]) {
-      POINT_FILES[src] = fetch(src, {credentials: "same-origin"}).then(function (r) {
-        if (!r.ok) { throw new Error(src + ": HTTP " + r.status); }
-        // a .gz file arrives as stored (no Content-Encoding): unpack it here
-        return /\.gz$/.test(src) ? new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json()
-                                 : r.json();
-      });
-      POINT_FILES[src].catch(function () { delete POINT_FILES[src]; });  // the next filter change tries again
-    }
-    return POINT_FILES[src];
-  }
-  function keptOf(b64, n) {
-    var bytes = atob(b64), kept = [];
-    for (var i = 0; i < n; i++) {
-      if ((bytes.charCodeAt(i >> 3) >> (i & 7)) & 1) { kept.push(i); }
-    }
-    return kept;
-  }
-  function pointsMissing(map, failed) {
-    if (!failed) {
-      if (map.ckPointsNote) { map.removeControl(map.ckPointsNote); map.ckPointsNote = null; }
-      return;
-    }
-    if (map.ckPointsNote) { return; }
-    var note = L.control({position: "topleft"});
-    note.onAdd = function () {
-      var div = L.DomUtil.create("div", "ck-legend ck-points-missing");
-      div.textContent = "Punkterne kunne ikke hentes fra serveren. Skift et filter eller genindlæs siden.";
-      return div;
-    };
-    map.ckPointsNote = note.addTo(map);
-  }
   function points(map, d) {
     setup(map);
     var group = L.markerClusterGroup({
@@ -490,8 +516,7 @@ _RUNTIME_JS = r"""
     });
     if (d.src) {
       var kept = keptOf(d.keep, d.n);
-      pointFile(d.src).then(function (all) { pointsMissing(map, false); fillPoints(map, group, all, kept); },
-                            function (err) { console.error(err); pointsMissing(map, true); });
+      fromFile(map, d.src, function (all) { fillPoints(map, group, all, kept); });
     } else {
       fillPoints(map, group, d, null);
     }
@@ -842,11 +867,19 @@ class _Runtime(JSCSSMixin, _Prerendered):
         "{% macro script(this, kwargs) %}{{ this.js }}{% endmacro %}"
     )
 
-    def __init__(self) -> None:
+    def __init__(self, src: str | None = None) -> None:
         super().__init__()
         self._name = "CkRuntime"
         self.css = _RUNTIME_CSS
         self.js = _RUNTIME_JS
+        if src:  # loaded as a script file (runtime_file), once per browser, instead of sent on every run
+            self.default_js = [*self.default_js, ("civilkort-runtime", src)]
+            self.js = ""
+
+
+def runtime_file() -> bytes:
+    """The map runtime (``window.ckLib``) as a script file, for :func:`civilkort.assets.publish`."""
+    return _RUNTIME_JS.encode("utf-8")
 
 
 def _map_of(element: Element) -> folium.Map:
@@ -993,11 +1026,32 @@ def encode_shapes(shapes: gpd.GeoDataFrame) -> list:
     return [_encode_shape(g) for g in _to_wgs84(shapes).geometry]
 
 
+def shapes_file(areas: gpd.GeoDataFrame) -> bytes:
+    """The municipalities' encoded shapes by code, as JSON, for :func:`civilkort.assets.publish`: an area's
+    shapes travel once, and a filter change sends only the values (``shapes_src`` of
+    :func:`build_data_layers`)."""
+    shapes = areas["_g"].tolist() if "_g" in areas.columns else encode_shapes(areas)
+    codes = areas["municipality_code"].astype(int).tolist()
+    return orjson.dumps({"q": SHAPE_SCALE, "g": {str(c): g for c, g in zip(codes, shapes, strict=True) if g}})
+
+
+def outlines_file(outlines: gpd.GeoDataFrame) -> bytes:
+    """The council outlines' encoded shapes as JSON, for :func:`civilkort.assets.publish` (``outlines_src``
+    of :func:`build_base_map`)."""
+    return orjson.dumps(_outlines_payload(outlines, None))
+
+
 def _areas_payload(
-    areas: gpd.GeoDataFrame, classes: list[tuple[float, float]], tolerance: float | None, opacity: float = 0.8
+    areas: gpd.GeoDataFrame,
+    classes: list[tuple[float, float]],
+    tolerance: float | None,
+    opacity: float = 0.8,
+    shapes_src: str | None = None,
 ) -> tuple[dict[str, Any], list[list[float]] | None]:
     _require(areas, AREA_COLUMNS, "areas")
-    if "_g" in areas.columns and not tolerance:  # encoded once per area (encode_shapes)
+    if shapes_src:  # the shapes are in a published file (shapes_file): the codes find them there
+        shown, shapes = _to_wgs84(areas), [1] * len(areas)
+    elif "_g" in areas.columns and not tolerance:  # encoded once per area (encode_shapes)
         shown, shapes = _to_wgs84(areas), areas["_g"].tolist()
     else:
         shown = simplify_for_display(areas, tolerance) if tolerance else _to_wgs84(areas)
@@ -1012,9 +1066,10 @@ def _areas_payload(
         if not shape:
             continue
         label = labels[i] or (NO_DATA_LABEL if index[i] < 0 else format_number(values[i]))
-        features.append(
-            {"c": int(code), "n": names[i], "r": councils[i], "l": label, "k": int(index[i]), "g": shape}
-        )
+        feature = {"c": int(code), "n": names[i], "r": councils[i], "l": label, "k": int(index[i])}
+        if not shapes_src:
+            feature["g"] = shape
+        features.append(feature)
     total = shown.geometry[~shown.geometry.is_empty & shown.geometry.notna()].total_bounds
     bounds = None if np.isnan(total).any() else [[total[1], total[0]], [total[3], total[2]]]
     payload = {
@@ -1037,6 +1092,8 @@ def _areas_payload(
         },
         "features": features,
     }
+    if shapes_src:
+        payload["src"] = shapes_src
     return payload, bounds
 
 
@@ -1048,16 +1105,18 @@ def _outlines_payload(outlines: gpd.GeoDataFrame, tolerance: float | None) -> di
         shown = simplify_for_display(outlines, tolerance) if tolerance else _to_wgs84(outlines)
         shapes = [_encode_shape(g) for g in shown.geometry]
     features = [{"g": s} for s in shapes if s]
-    style = {
-        "pane": "ck-outlines",
-        "className": "ck-council",
-        "fill": False,
-        "color": "#1f2933",
-        "weight": 2.2,
-        "opacity": 0.85,
-        "interactive": False,
-    }
-    return {"q": SHAPE_SCALE, "style": style, "features": features}
+    return {"q": SHAPE_SCALE, "style": _OUTLINE_STYLE, "features": features}
+
+
+_OUTLINE_STYLE = {
+    "pane": "ck-outlines",
+    "className": "ck-council",
+    "fill": False,
+    "color": "#1f2933",
+    "weight": 2.2,
+    "opacity": 0.85,
+    "interactive": False,
+}
 
 
 def _circles_payload(
@@ -1458,6 +1517,8 @@ def build_base_map(
     layers_on: Iterable[str] | None = None,
     simplify_tolerance: float | None = DISPLAY_TOLERANCE,
     view: Sequence[float] | None = None,
+    outlines_src: str | None = None,
+    runtime_src: str | None = None,
 ) -> folium.Map:
     """The part of the map that does not depend on the filters: give it the same input, get the same script.
 
@@ -1472,11 +1533,17 @@ def build_base_map(
     layers_on: as for :func:`build_map` (only :data:`LAYER_COUNCILS` matters here).
     simplify_tolerance: degrees for :func:`simplify_for_display` of the outlines (None: draw as given).
     view: ``(lat, lon, zoom)`` to open at instead of fitting ``bounds`` (a copied link's map view).
+    outlines_src: URL of :func:`outlines_file` of ``council_outlines`` (fetched once instead of sent).
+    runtime_src: URL of :func:`runtime_file` (a script the browser loads once instead of the runtime inline).
     """
     on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
     outlines = None
     if council_outlines is not None and len(council_outlines):
-        outlines = _outlines_payload(council_outlines, simplify_tolerance)
+        outlines = (
+            {"src": outlines_src, "style": _OUTLINE_STYLE}
+            if outlines_src
+            else _outlines_payload(council_outlines, simplify_tolerance)
+        )
     if bounds is not None:
         fit = [list(map(float, bounds[0])), list(map(float, bounds[1]))]
     elif outlines is not None:
@@ -1495,7 +1562,7 @@ def build_base_map(
         zoom_snap=0.25,
         zoom_delta=0.5,
     )
-    _Runtime().add_to(m)
+    _Runtime(runtime_src).add_to(m)
     legend = {"open": True, "position": "topright", "footer": [COUNCIL_LEGEND] if outlines else []}
     spec = {"order": list(LAYER_ORDER), "legend": legend, "attribution": attribution or "", "bounds": fit}
     if start:
@@ -1527,6 +1594,7 @@ def build_data_layers(
     layers_on: Iterable[str] | None = None,
     breaks: Sequence[float] | None = None,
     simplify_tolerance: float | None = DISPLAY_TOLERANCE,
+    shapes_src: str | None = None,
 ) -> DataLayers:
     """The filter-dependent layers, one folium feature group each, for ``st_folium(feature_group_to_add=...)``.
 
@@ -1535,7 +1603,8 @@ def build_data_layers(
     groups carry no plugin files of their own (the base map's runtime has them) and are localized all the same.
     Parameters as for :func:`build_map`; ``workshop``: unreviewed workshop entries (see :data:`WORKSHOP_COLUMNS`),
     drawn as their own layer of pins on top. ``points`` may also be :class:`SharedPoints` (the app's map: the
-    browser fetches the area's points once and each change sends only which to show).
+    browser fetches the area's points once and each change sends only which to show); ``shapes_src``: URL of
+    :func:`shapes_file` of ``areas`` (the shapes are fetched once; each change sends the values).
     """
     on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
     if not show_areas:
@@ -1550,7 +1619,7 @@ def build_data_layers(
         classes = value_classes(values, breaks=breaks)
         has_no_data = bool(np.isnan(values).any())
         opacity = 0.55 if show_tiles_layer else 0.8  # let the background map show through
-        payload, extent = _areas_payload(areas, classes, simplify_tolerance, opacity)
+        payload, extent = _areas_payload(areas, classes, simplify_tolerance, opacity, shapes_src)
         calls.append(_LayerCall(LAYER_AREAS, "areas", to_script_json(payload), extent, on=LAYER_AREAS in on))
     elif municipality_points is not None:
         values = (
@@ -1731,7 +1800,9 @@ def page_map(
     The municipalities are always drawn ("areas" only decides whether they start switched on); the shapes are
     used as given (the build already simplified them for display). ``view``: ``(lat, lon, zoom)`` to open at
     instead of fitting the area (:attr:`civilkort.filters.Selection.view`). ``workshop``: unreviewed workshop
-    entries to draw as their own layer (:func:`civilkort.workshop.map_entries`), or None.
+    entries to draw as their own layer (:func:`civilkort.workshop.map_entries`), or None. ``data`` may also
+    hold ``shapes_src``, ``outlines_src`` and ``runtime_src``: URLs of the area's published files (see
+    ``ui.data.map_layers``), which the browser fetches once instead of getting them on every run.
     """
     drawn = {
         "areas": data["areas"],
@@ -1746,6 +1817,8 @@ def page_map(
         attribution=data["attribution"],
         simplify_tolerance=None,
         view=view,
+        outlines_src=data.get("outlines_src"),
+        runtime_src=data.get("runtime_src"),
     )
     groups = build_data_layers(
         **drawn,
@@ -1754,6 +1827,7 @@ def page_map(
         show_areas="areas" in layers,
         show_tiles_layer="tiles" in layers,
         simplify_tolerance=None,
+        shapes_src=data.get("shapes_src") if drawn["areas"] is not None else None,
     )
     return PageMap(base=base, layers=groups, drawn=drawn)
 

@@ -8,12 +8,11 @@ import gc
 import gzip
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from civilkort import assets, maps, queries
@@ -112,39 +111,80 @@ def vocabulary_labels(name: str) -> Mapping[str, str]:
     return _vocabulary_labels(str(database().path), name)
 
 
-def _points_stem(area: str) -> str:
-    return f"punkter-{area.replace(':', '-')}"
+@dataclass(frozen=True)
+class _Published:
+    """A file for the browser: its bytes (kept to write it again if it goes missing) and its URL."""
+
+    data: bytes
+    stem: str
+    suffix: str
+    src: str | None
+
+    def url(self) -> str | None:
+        """The URL, after writing the file again if it was removed since (None: cannot be written)."""
+        path = assets.published_path(self.src) if self.src else None
+        if path is not None and path.is_file():
+            return self.src
+        return assets.publish(self.data, self.stem, self.suffix)
+
+
+def _published(data: bytes, stem: str, suffix: str = ".json.gz") -> _Published:
+    if suffix.endswith(
+        ".gz"
+    ):  # the static route sends files as they are: packed here, unpacked by the browser
+        data = gzip.compress(data, compresslevel=6, mtime=0)
+    return _Published(data, stem, suffix, assets.publish(data, stem, suffix))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _area_points(path: str, area: str) -> tuple[pd.DataFrame, np.ndarray, bytes, str | None]:
-    table, rows = _index(path).area_points(area)
-    # gzip: the static route sends files as they are (about 4 MB of JSON for all of Denmark -> 1 MB)
-    payload = gzip.compress(maps.points_file(table), compresslevel=6, mtime=0)
-    return table, rows, payload, assets.publish(payload, _points_stem(area), ".json.gz")
+def _area_files(path: str, area: str) -> dict[str, Any]:
+    """An area's map data that no filter changes, published once per build: points, shapes, outlines."""
+    index = _index(path)
+    table, rows = index.area_points(area)
+    static = index.area_static(Selection(area=area))
+    slug = area.replace(":", "-")
+    files = {
+        "table": table,
+        "rows": rows,
+        "points": _published(maps.points_file(table), f"punkter-{slug}"),
+        "shapes_src": None,
+        "outlines_src": None,
+    }
+    if static["shapes"] is not None:
+        files["shapes_src"] = _published(maps.shapes_file(static["shapes"]), f"kommuner-{slug}")
+    if static["outlines"] is not None and len(static["outlines"]):
+        files["outlines_src"] = _published(maps.outlines_file(static["outlines"]), f"raad-{slug}")
+    return files
+
+
+@st.cache_resource(show_spinner=False)
+def _runtime() -> _Published:
+    return _published(maps.runtime_file(), "civilkort-kort", ".js")
 
 
 def map_layers(sel: Selection, measure: str) -> dict:
-    """``map_layers`` for the pages' maps, with the points as :class:`civilkort.maps.SharedPoints`.
+    """``map_layers`` for the pages' maps, drawing on files the browser fetches once per area and build.
 
-    The area's points are published once per build (``/app/static/kort``, named by their content) and the
-    browser fetches them once; a filter change then sends only which points to show. When the folder cannot
-    be written the points travel inline, as before.
+    The area's points, municipality shapes and council outlines, and the map's runtime script, are published
+    under ``/app/static/kort`` (named by their content); a filter change then sends only which points to
+    show (:class:`civilkort.maps.SharedPoints`) and the municipalities' values. Whatever cannot be written
+    travels inline, as before.
     """
     db = database()
     path = str(db.path)
     index = _index(path)
     data = queries.map_layers(db, sel, measure, index, points=False)
+    files = _area_files(path, sel.area)
+    for key in ("shapes_src", "outlines_src"):
+        data[key] = files[key].url() if files[key] is not None else None
+    data["runtime_src"] = _runtime().url()
     if "points" in sel.layers:
         masks = index.masks(sel)
-        table, rows, payload, src = _area_points(path, sel.area)
-        published = assets.published_path(src) if src else None
-        if published is None or not published.is_file():  # not writable, or removed since: try again
-            src = assets.publish(payload, _points_stem(sel.area), ".json.gz")
+        src = files["points"].url()
         data["points"] = (
             index.points(masks)
             if src is None
-            else maps.SharedPoints(table, index.point_keep(masks, rows), src)
+            else maps.SharedPoints(files["table"], index.point_keep(masks, files["rows"]), src)
         )
     return data
 

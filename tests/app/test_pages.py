@@ -253,6 +253,11 @@ def test_the_map_publishes_the_areas_points_once_and_a_filter_change_sends_which
     shown = [name for name, bit in zip(maps.point_names(everything), bits, strict=False) if bit]
     expected = queries.map_points(small_db, Selection(area="council:aarhus", themes=("lighed",)))
     assert sorted(shown) == sorted(expected["name"])
+    # the municipalities' shapes come from a file too: the change sent their values only
+    areas = sent[-1][maps.LAYER_AREAS]
+    assert areas["src"].endswith(".json.gz") and all("g" not in f for f in areas["features"])
+    shapes = json.loads(gzip.decompress(assets.published_path(areas["src"]).read_bytes()))
+    assert {str(f["c"]) for f in areas["features"]} <= set(shapes["g"])
 
 
 def test_the_map_sends_its_points_inline_where_the_static_folder_cannot_be_written(
@@ -264,11 +269,12 @@ def test_the_map_sends_its_points_inline_where_the_static_folder_cannot_be_writt
     sent = _spy_on_the_map(monkeypatch)
     monkeypatch.setattr(assets, "publish", lambda *a, **k: None)
     monkeypatch.setattr(assets, "published_path", lambda *a, **k: None)  # nor one published before
-    data._area_points.clear()
+    data._area_files.clear()
+    data._runtime.clear()
     app.query_params["omraade"] = "council:fyn"
     app.run()
     _no_errors(app)
     payload = sent[-1][maps.LAYER_POINTS]
-    assert "src" not in payload
+    assert "src" not in payload and "src" not in sent[-1][maps.LAYER_AREAS]
     expected = queries.map_points(small_db, Selection(area="council:fyn"))
     assert sorted(maps.point_names(payload)) == sorted(expected["name"])

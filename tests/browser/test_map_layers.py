@@ -27,9 +27,10 @@ AREA = "council:aarhus"
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 # What each data layer holds now, by layer name (markers, polygons or lines), and the legend body's text.
-# The points arrive after the layer (fetched once per area, then from the page's own copy): wait for them.
+# Points and municipalities arrive after their layers (fetched once per area, then from the page's own copy):
+# wait for them.
 _POINTS_DRAWN = f"""() => window.map.ckState.groups
-  .filter((g) => g.ckName === {json.dumps(maps.LAYER_POINTS)})
+  .filter((g) => [{json.dumps(maps.LAYER_POINTS)}, {json.dumps(maps.LAYER_AREAS)}].includes(g.ckName))
   .every((g) => g.getLayers().some((inner) => inner.getLayers && inner.getLayers().length > 0))"""
 
 _CONTENTS = """() => {
@@ -219,8 +220,10 @@ def test_a_filter_change_swaps_the_layers_inside_the_same_map(
     assert [label.strip() for label in labels].count(maps.LAYER_POINTS) == 1  # replaced, not added twice
     offline_page.screenshot("kort-app-efter-filter")
     # the area's points came once, as a file; the filter change sent only which of them to show
-    fetched = [u for u in offline_page.requests if "/app/static/kort/" in u]
-    assert len(fetched) == 1 and "punkter-" in fetched[0], fetched
+    fetched = sorted(
+        u.rsplit("/", 1)[1].split("-")[0] for u in offline_page.requests if "/app/static/kort/" in u
+    )
+    assert fetched == ["civilkort", "kommuner", "punkter", "raad"], fetched
     assert offline_page.blocked == [], offline_page.blocked
     assert offline_page.errors == [] and offline_page.dialogs == []
 
@@ -304,21 +307,22 @@ def test_clicking_the_same_municipality_again_reopens_its_summary(
     assert offline_page.errors == [] and offline_page.dialogs == []
 
 
-def test_points_that_cannot_be_fetched_are_said_so_and_come_with_the_next_change(
+def test_map_data_that_cannot_be_fetched_is_said_so_and_comes_with_the_next_change(
     app_url: str, offline_page: OfflinePage
 ) -> None:
     page = offline_page.page
-    page.route("**/app/static/kort/**", lambda route: route.abort())
+    page.route("**/app/static/kort/*.json.gz", lambda route: route.abort())  # the data, not the runtime
     page.set_viewport_size({"width": 1400, "height": 1150})
     page.goto(f"{app_url}?omraade={AREA}")
     frame = page.wait_for_selector(FRAME, timeout=60_000).content_frame()
     note = frame.locator(".ck-points-missing")
     note.wait_for(timeout=30_000)
-    assert "Punkterne kunne ikke hentes" in note.inner_text()
-    assert frame.locator("path.ck-area").count() > 0  # the rest of the map is there
+    assert "Kortets data kunne ikke hentes" in note.inner_text()
+    assert frame.locator(".ck-legend").count() > 0  # the rest of the map is there
     offline_page.screenshot("kort-app-punkter-mangler")
 
-    page.unroute("**/app/static/kort/**")
+    page.unroute("**/app/static/kort/*.json.gz")
     _pick_theme(offline_page, frame)  # waits for the points
     assert note.count() == 0
-    assert frame.evaluate(_CONTENTS)[maps.LAYER_POINTS] > 0
+    contents = frame.evaluate(_CONTENTS)
+    assert contents[maps.LAYER_POINTS] > 0 and contents[maps.LAYER_AREAS] > 0, contents

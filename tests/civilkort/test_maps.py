@@ -953,3 +953,41 @@ def test_the_browser_reads_the_bitmask_as_the_server_wrote_it(tmp_path: Path) ->
     result = subprocess.run(["node", str(script)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [c[1] for c in cases]
+
+
+def test_published_shapes_leave_only_values_in_the_areas_layer() -> None:
+    areas = grid_areas()
+    inline = maps.layer_data(maps.build_data_layers(areas=areas, simplify_tolerance=None))[maps.LAYER_AREAS]
+    src = "/app/static/kort/kommuner-x.json.gz"
+    payload = maps.layer_data(maps.build_data_layers(areas=areas, shapes_src=src))[maps.LAYER_AREAS]
+    assert payload["src"] == src and all("g" not in f for f in payload["features"])
+    assert [{k: v for k, v in f.items() if k != "g"} for f in inline["features"]] == payload["features"]
+    file = json.loads(maps.shapes_file(areas))
+    assert file["q"] == inline["q"]
+    assert {int(c): g for c, g in file["g"].items()} == {f["c"]: f["g"] for f in inline["features"]}
+
+
+def test_published_outlines_and_runtime_leave_the_base_map_small() -> None:
+    outlines = outlines_frame()
+    inline = maps.build_base_map(council_outlines=outlines, simplify_tolerance=None)  # as the app's map
+    src, runtime = "/app/static/kort/raad-x.json.gz", "/app/static/kort/civilkort-kort-x.js"
+    shared = maps.build_base_map(council_outlines=outlines, outlines_src=src, runtime_src=runtime)
+    assert maps.layer_data(shared)[maps.LAYER_COUNCILS] == {
+        "src": src,
+        "style": maps.layer_data(inline)[maps.LAYER_COUNCILS]["style"],
+    }
+    assert json.loads(maps.outlines_file(outlines)) == maps.layer_data(inline)[maps.LAYER_COUNCILS]
+    js, _ = assets.asset_urls(shared)
+    assert js[-1] == runtime and runtime not in assets.asset_urls(inline)[0]
+    html, shared_html = inline.get_root().render(), shared.get_root().render()
+    assert "window.ckLib = " in html and "window.ckLib = " not in shared_html
+    assert maps.runtime_file().decode() in html  # the same script, inline or as a file
+    assert len(shared_html) < len(html) - len(maps.runtime_file()) + 1000
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node er ikke installeret")
+def test_the_runtime_file_parses(tmp_path: Path) -> None:
+    script = tmp_path / "runtime.js"
+    script.write_bytes(maps.runtime_file())
+    result = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
