@@ -129,9 +129,8 @@ class _Published:
 
 
 def _published(data: bytes, stem: str, suffix: str = ".json.gz") -> _Published:
-    if suffix.endswith(
-        ".gz"
-    ):  # the static route sends files as they are: packed here, unpacked by the browser
+    # the static route sends files as they are: a .gz is packed here and unpacked by the browser
+    if suffix.endswith(".gz"):
         data = gzip.compress(data, compresslevel=6, mtime=0)
     return _Published(data, stem, suffix, assets.publish(data, stem, suffix))
 
