@@ -19,6 +19,14 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _danish_numbers(fig: go.Figure) -> go.Figure:
+    """Numbers as Danes write them: 128.965 and 2,5 (not 128965, 129k or 2.5) on every axis and label."""
+    fig.update_layout(separators=",.")
+    fig.update_xaxes(exponentformat="none", separatethousands=True)
+    fig.update_yaxes(exponentformat="none", separatethousands=True)
+    return fig
+
+
 def counts_bar(df: pd.DataFrame, label_col: str, value_col: str, *, title: str) -> go.Figure:
     """A horizontal bar chart, largest on top, zero bars kept visible."""
     d = df.sort_values(value_col)
@@ -29,19 +37,25 @@ def counts_bar(df: pd.DataFrame, label_col: str, value_col: str, *, title: str) 
             orientation="h",
             marker_color=ORG_COLOUR,
             text=d[value_col],
+            texttemplate="%{x:,}",
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x}<extra></extra>",
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
     fig.update_layout(
         title=title,
         height=max(220, 28 * len(d) + 80),
         margin={"l": 10, "r": 30, "t": 40, "b": 10},
-        xaxis={"title": None, "range": [0, max(1, float(d[value_col].max())) * 1.15]},
+        # each bar carries its number: an axis of thousands would only crowd a narrow column
+        xaxis={
+            "title": None,
+            "range": [0, max(1, float(d[value_col].max())) * 1.15],
+            "showticklabels": False,
+        },
         yaxis_title=None,
     )
-    return fig
+    return _danish_numbers(fig)
 
 
 def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, seed: int = 7) -> go.Figure:
@@ -101,7 +115,7 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, seed: int = 7) -
         legend={"orientation": "h", "y": -0.02},
         plot_bgcolor="white",
     )
-    return fig
+    return _danish_numbers(fig)
 
 
 TIMELINE_PALETTE = ("#0b5563", "#e07a1f", "#6a3d9a", "#2a9d3a", "#b2182b", "#1f78b4", "#8c6d31", "#d4488e")
@@ -290,7 +304,7 @@ def timeline_figure(df: pd.DataFrame, *, colour_by: str = "theme", today: object
             }
         ],
     }
-    return go.Figure({"data": traces, "layout": layout})
+    return _danish_numbers(go.Figure({"data": traces, "layout": layout}))
 
 
 # --- Gap analysis (Huller) and council comparison (Sammenlign) -------------------------------------
@@ -482,7 +496,7 @@ def gap_heatmap(
         hoverdistance=-1,  # the nearest cell centre is the cell under the pointer
         clickmode="event+select",
     )
-    return fig
+    return _danish_numbers(fig)
 
 
 def heatmap_cell(selection: dict | None) -> tuple[str, str] | None:
@@ -527,7 +541,7 @@ def coverage_bar(df: pd.DataFrame) -> go.Figure:
         yaxis={"title": None, "autorange": "reversed"},
         plot_bgcolor="white",
     )
-    return fig
+    return _danish_numbers(fig)
 
 
 def compare_bar(df: pd.DataFrame, measure: str, *, title: str, additive: bool = False) -> go.Figure:
@@ -574,7 +588,7 @@ def compare_bar(df: pd.DataFrame, measure: str, *, title: str, additive: bool = 
         barmode="overlay",
         plot_bgcolor="white",
     )
-    return fig
+    return _danish_numbers(fig)
 
 
 # --- Presentation (projector) ----------------------------------------------------------------------
@@ -661,7 +675,7 @@ def ending_bar(df: pd.DataFrame, *, months: int = 12) -> go.Figure:
             "automargin": True,
         },
     )
-    return fig
+    return _danish_numbers(fig)
 
 
 CHANGE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, ORG_COLOUR]]
@@ -722,4 +736,4 @@ def change_heatmap(df: pd.DataFrame, *, title: str = "") -> go.Figure:
         yaxis={"autorange": "reversed", "showgrid": False, "fixedrange": True},
         plot_bgcolor="white",
     )
-    return fig
+    return _danish_numbers(fig)

@@ -600,6 +600,7 @@ def test_heatmap_marks_empty_and_unmapped_cells_and_escapes_labels(db):
     cells = next(t for t in fig.data if t.type == "scatter" and t.customdata is not None)
     assert len(cells.customdata) == 16 and list(cells.customdata[9]) == ["860", "lighed"]
     assert len(fig.layout.shapes) == 1  # the selected cell is outlined
+    assert fig.layout.separators == ",."  # 1.234 and 2,5, as Danes write them
 
 
 def test_heatmap_cell_reads_the_clicked_keys():
