@@ -12,8 +12,9 @@ from ui.details import md
 from ui.notices import run_safely
 from ui.tables import table_with_export
 
+# Offers listed under a clicked cell; the download holds them all (fetched only when clicked). A comment, not
+# a docstring: Streamlit's "magic" would show a bare string in a page script on the page.
 ITEMS_SHOWN = 1_000
-"""Offers listed under a clicked cell; the download holds them all (fetched only when clicked)."""
 
 
 def matrix_view(sel, view: str) -> None:

@@ -278,3 +278,25 @@ def test_the_map_sends_its_points_inline_where_the_static_folder_cannot_be_writt
     assert "src" not in payload and "src" not in sent[-1][maps.LAYER_AREAS]
     expected = queries.map_points(small_db, Selection(area="council:fyn"))
     assert sorted(maps.point_names(payload)) == sorted(expected["name"])
+
+
+@pytest.mark.parametrize(
+    "script", sorted(p.name for p in (Path(APP).parent / "app_pages").glob("*.py")) + ["app.py"]
+)
+def test_page_scripts_hold_no_bare_strings_that_streamlit_would_show(script):
+    """Streamlit's "magic" writes any bare expression in a page script to the page, a stray attribute
+    docstring included (an English one once showed on Huller); docstrings of modules and functions are fine."""
+    import ast
+
+    path = Path(APP).parent / ("app_pages" if script != "app.py" else "") / script
+    stray = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        documented = isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        for i, statement in enumerate(body):
+            bare = isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            if bare and not (i == 0 and documented):
+                stray.append((statement.lineno, repr(statement.value.value)[:60]))
+    assert stray == [], stray
