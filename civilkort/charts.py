@@ -200,6 +200,7 @@ def timeline_figure(df: pd.DataFrame, *, colour_by: str = "theme", today: object
             arrows["customdata"].append([ident])
             arrows["hovertext"].append(hover)
     traces: list[dict] = []
+    in_legend: set[str] = set()  # a group's first trace names it, open-ended or not
     for group in groups:
         for is_open in (False, True):
             bar = bars.get((group, is_open))
@@ -213,7 +214,7 @@ def timeline_figure(df: pd.DataFrame, *, colour_by: str = "theme", today: object
                     "orientation": "h",
                     "name": _esc(group),
                     "legendgroup": _esc(group),
-                    "showlegend": not is_open,
+                    "showlegend": group not in in_legend,
                     "hovertemplate": "%{hovertext}<extra></extra>",
                     "marker": {
                         "color": colours[group],
@@ -229,6 +230,7 @@ def timeline_figure(df: pd.DataFrame, *, colour_by: str = "theme", today: object
                     **bar,
                 }
             )
+            in_legend.add(group)
     traces.append(
         {
             "type": "scatter",

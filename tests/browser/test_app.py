@@ -573,6 +573,8 @@ def test_each_gap_radar_and_compare_view_renders_offline(app_url: str, open_page
     for tab in RADAR_TABS:
         page.get_by_role("tab", name=re.compile(f"^{tab}")).click()
         wait_idle(page)
+        # the screenshot shows the view, not the placeholders Streamlit shows while it arrives
+        poll(page, lambda: page.locator("[data-testid=stSkeleton]").count() == 0, f"fanen {tab} vist")
         page.wait_for_timeout(400)
         _shot(opage, "radar-" + re.sub(r"\W+", "-", tab.lower()).strip("-"))
     assert_clean(opage, app_url)

@@ -354,6 +354,16 @@ def test_timeline_figure_marks_open_ended_today_and_escapes(db):
     assert timeline_figure(t.iloc[0:0], today=TODAY).data == ()
 
 
+def test_a_group_whose_collaborations_are_all_open_ended_is_in_the_legend(db):
+    t = radar.timeline(db, AARHUS, TODAY)
+    only_open = t[t["collaboration_id"] == "C2"]
+    fig = timeline_figure(only_open, colour_by="kind", today=TODAY)
+    named = [tr.name for tr in fig.data if tr.showlegend]
+    assert named.count(OPEN_ENDED_LABEL) == 1 and len(named) == 2  # its colour, and the open-ended mark
+    bars = [tr for tr in fig.data if tr.type == "bar" and tr.showlegend]
+    assert [list(tr.y) for tr in bars] == [["C2"]] and bars[0].marker.pattern.shape == "/"
+
+
 # --- the SQL files ------------------------------------------------------------------------------
 
 PUBLIC = {
