@@ -559,9 +559,15 @@ def test_each_gap_radar_and_compare_view_renders_offline(app_url: str, open_page
     opage = open_page(f"{app_url}/huller?omraade={AREA}")
     page = opage.page
     page.get_by_role("heading", name=re.compile("^Huller")).wait_for(timeout=30_000)
+    main = page.locator("[data-testid=stMain]")  # "Kortlægning" is also a section of the sidebar's navigation
     for view in GAP_VIEWS:
-        page.get_by_text(view, exact=True).first.click()
+        main.get_by_text(view, exact=True).first.click()
         wait_idle(page)
+        poll(
+            page,
+            lambda view=view: main.get_by_role("radio", name=view).is_checked(),
+            f"visningen {view} valgt",
+        )
         page.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=20_000)
         page.wait_for_timeout(400)
         _shot(opage, "huller-" + re.sub(r"\W+", "-", view.lower()).strip("-"))
