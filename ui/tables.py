@@ -13,6 +13,7 @@ import streamlit as st
 
 from civilkort import export
 from civilkort.filters import Selection
+from ui.details import md
 
 HIDDEN = ("lat", "lon", "description")
 MAX_SHOWN = 5_000
@@ -36,8 +37,11 @@ def table_with_export(
 
     ``df`` may be the first rows of a longer list: then ``total`` is its length and ``full`` makes the
     whole list, only when a download button is clicked."""
-    shown = df.drop(columns=[c for c in HIDDEN if c in df.columns])
     total = len(df) if total is None else total
+    if total == 0:  # a Danish sentence, not an empty grid saying "empty", and nothing to download
+        st.info(f"{md(title)}: ingen i området med de valgte filtre.")
+        return
+    shown = df.drop(columns=[c for c in HIDDEN if c in df.columns])
     include_personal = st.toggle(
         "Medtag personoplysninger (kontaktperson, funktionspostkasse, tovholder) i eksport",
         key=f"{key}_personal",

@@ -103,6 +103,14 @@ def test_an_area_without_collaborations(small_db):
     assert "Ingen samarbejder" in at.info[0].value
 
 
+def _listed(app) -> int:
+    """Rows in the view's list: its table, or 0 with the Danish note an empty list gets instead of a grid."""
+    if not app.dataframe:
+        assert any("ingen i området med de valgte filtre" in note.value for note in app.info), app.info
+        return 0
+    return len(app.dataframe[0].value)
+
+
 @AREAS
 def test_ending_view(small_db, area):
     app = _at(area)
@@ -113,10 +121,10 @@ def test_ending_view(small_db, area):
     metrics = _metrics(app)
     for m in (3, 6, 12):
         assert metrics[f"Slutter inden for {m} måneder"] == str(expected["counts"][m])
-    assert len(app.dataframe[0].value) == expected["counts"][3]
-    assert len(app.get("download_button")) == 3
+    assert _listed(app) == expected["counts"][3]
+    assert len(app.get("download_button")) == (3 if expected["counts"][3] else 0)
     app.radio(key="radar_window").set_value(12).run()
-    assert len(app.dataframe[0].value) == expected["counts"][12]
+    assert _listed(app) == expected["counts"][12] > 0
     assert "Tovholder" not in app.dataframe[0].value.columns  # personal data only on request
     assert radar.sql_text("ending").strip() in _sql_shown(app)
 
@@ -134,7 +142,7 @@ def test_governance_view(small_db, area):
     assert metrics["Uden erfaringer"] == str(expected["counts"]["without_experience"])
     for gap in ("without_tovholder", "without_legal_review", "without_experience"):
         app.radio(key="radar_gap").set_value(gap).run()
-        assert len(app.dataframe[0].value) == len(expected[gap])
+        assert _listed(app) == len(expected[gap])
     assert radar.sql_text("governance").strip() in _sql_shown(app)
 
 
@@ -159,8 +167,8 @@ def test_orphans_view(small_db, area):
         app.radio(key="radar_orphan").set_value(name).run()
         _no_errors(app)
         assert _metrics(app)[labels[name]] == str(len(expected[name]))
-        assert len(app.dataframe[0].value) == len(expected[name])
-        assert len(app.get("download_button")) == 3
+        assert _listed(app) == len(expected[name])
+        assert len(app.get("download_button")) == (3 if len(expected[name]) else 0)
         assert radar.sql_text(sql[name]).strip() in _sql_shown(app)
 
 
