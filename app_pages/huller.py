@@ -126,14 +126,16 @@ def coverage_view(sel) -> None:
     c[1].metric("Ikke kortlagt", summary["unmapped"], help="Kommuner uden nogen registreringer.")
     c[2].metric("Gennemsnitlig score", summary["mean_score"], help="Ikke kortlagte kommuner tæller 0.")
     st.plotly_chart(charts.coverage_bar(cov), width="stretch", config={"displayModeBar": False})
+    table = gaps.danish(cov)
     st.dataframe(
-        gaps.danish(cov),
+        table,
         hide_index=True,
         width="stretch",
         column_config={
+            **gapdata.number_columns(table),
             gaps.LABELS["score"]: st.column_config.ProgressColumn(
                 gaps.LABELS["score"], min_value=0, max_value=100, format="%d"
-            )
+            ),
         },
     )
     st.markdown(gaps.SCORE_HELP)
