@@ -95,12 +95,14 @@ class DataIndex:
     """The filterable columns of one database, held in memory."""
 
     def __init__(self, db: Database):
-        vocab = db.query("SELECT vocabulary, code FROM vocabularies ORDER BY vocabulary, sort_order")
-        self.themes = vocab.loc[vocab["vocabulary"] == "theme", "code"].tolist()
-        self.groups = vocab.loc[vocab["vocabulary"] == "target_group", "code"].tolist()
-        self.theme_vocabulary = db.query(  # as queries.vocabulary(db, "theme") gives it
-            "SELECT code, label FROM vocabularies WHERE vocabulary = 'theme' ORDER BY sort_order, label"
+        # in the order queries.vocabulary gives each vocabulary
+        vocab = db.query(
+            "SELECT vocabulary, code, label FROM vocabularies ORDER BY vocabulary, sort_order, label"
         )
+        themes = vocab[vocab["vocabulary"] == "theme"]
+        self.themes = themes["code"].tolist()
+        self.groups = vocab.loc[vocab["vocabulary"] == "target_group", "code"].tolist()
+        self.theme_vocabulary = themes[["code", "label"]].reset_index(drop=True)
 
         g = db.query(
             """SELECT organisation_id, name, lower(name) AS name_lc, lower(description) AS desc_lc,

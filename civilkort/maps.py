@@ -439,17 +439,17 @@ _RUNTIME_JS = r"""
   }
   function dataMissing(map, failed) {
     if (!failed) {
-      if (map.ckPointsNote) { map.removeControl(map.ckPointsNote); map.ckPointsNote = null; }
+      if (map.ckDataNote) { map.removeControl(map.ckDataNote); map.ckDataNote = null; }
       return;
     }
-    if (map.ckPointsNote) { return; }
+    if (map.ckDataNote) { return; }
     var note = L.control({position: "topleft"});
     note.onAdd = function () {
       var div = L.DomUtil.create("div", "ck-legend ck-points-missing");
       div.textContent = "Kortets data kunne ikke hentes fra serveren. Skift et filter eller genindlæs siden.";
       return div;
     };
-    map.ckPointsNote = note.addTo(map);
+    map.ckDataNote = note.addTo(map);
   }
   // Decoded once per file and shape (a published file serves every filter change).
   function decoded(file, key, g) {
@@ -1049,8 +1049,9 @@ def _areas_payload(
     shapes_src: str | None = None,
 ) -> tuple[dict[str, Any], list[list[float]] | None]:
     _require(areas, AREA_COLUMNS, "areas")
-    if shapes_src:  # the shapes are in a published file (shapes_file): the codes find them there
-        shown, shapes = _to_wgs84(areas), [1] * len(areas)
+    shapes: list | None = None  # None: in a published file (shapes_file), where the codes find them
+    if shapes_src:
+        shown = _to_wgs84(areas)
     elif "_g" in areas.columns and not tolerance:  # encoded once per area (encode_shapes)
         shown, shapes = _to_wgs84(areas), areas["_g"].tolist()
     else:
@@ -1062,13 +1063,13 @@ def _areas_payload(
     councils = _text(shown["council_name"], "")
     labels = _text(shown["value_label"], "")
     features = []
-    for i, (code, shape) in enumerate(zip(shown["municipality_code"].tolist(), shapes, strict=True)):
-        if not shape:
-            continue
+    for i, code in enumerate(shown["municipality_code"].tolist()):
         label = labels[i] or (NO_DATA_LABEL if index[i] < 0 else format_number(values[i]))
         feature = {"c": int(code), "n": names[i], "r": councils[i], "l": label, "k": int(index[i])}
-        if not shapes_src:
-            feature["g"] = shape
+        if shapes is not None:
+            if not shapes[i]:
+                continue
+            feature["g"] = shapes[i]
         features.append(feature)
     total = shown.geometry[~shown.geometry.is_empty & shown.geometry.notna()].total_bounds
     bounds = None if np.isnan(total).any() else [[total[1], total[0]], [total[3], total[2]]]

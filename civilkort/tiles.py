@@ -277,6 +277,17 @@ def hexagon(x: float, y: float, size: float, scale: float = HEX_SCALE) -> tuple[
     return (x + radius * np.cos(angles)).tolist(), (y + radius * np.sin(angles)).tolist()
 
 
+def _outlines(cells: pd.DataFrame, size: float, scale: float = HEX_SCALE) -> tuple[list, list]:
+    """The hexagons of ``cells`` (columns x, y) as one line trace's x and y, each closed and cut by a None."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for r in cells.itertuples(index=False):
+        hx, hy = hexagon(r.x, r.y, size, scale)
+        xs += [*hx, None]
+        ys += [*hy, None]
+    return xs, ys
+
+
 # --- figure ----------------------------------------------------------------------------------------
 
 
@@ -422,12 +433,7 @@ def tile_figure(
         members = cells[index == k]
         if not len(members):
             continue
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for r in members.itertuples(index=False):
-            hx, hy = hexagon(r.x, r.y, size)
-            xs += [*hx, None]
-            ys += [*hy, None]
+        xs, ys = _outlines(members, size)
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -461,11 +467,7 @@ def tile_figure(
             )
         )
     if len(moved):
-        xs, ys = [], []
-        for r in moved.itertuples(index=False):
-            hx, hy = hexagon(r.x, r.y, size, scale=0.88)
-            xs += [*hx, None]
-            ys += [*hy, None]
+        xs, ys = _outlines(moved, size, scale=0.88)
         fig.add_trace(
             go.Scatter(
                 x=xs,
