@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from civilkort.settings import settings
 
 VIEWER = "viewer"
 PARTICIPANT = "participant"
@@ -123,12 +124,12 @@ def _listed(value: str | Iterable[str] | None) -> frozenset[str]:
 
 def coordinator_emails(configured: str | Iterable[str] | None = None) -> frozenset[str]:
     """E-mails of logged-in users who are coordinators (argument, else CIVILKORT_KOORDINATORER)."""
-    return _listed(configured if configured is not None else os.environ.get("CIVILKORT_KOORDINATORER"))
+    return _listed(configured if configured is not None else settings().coordinators)
 
 
 def coordinator_code(configured: str | None = None) -> str | None:
     """The fallback coordinator code (argument, else CIVILKORT_KOORDINATOR_KODE), or None if unset."""
-    code = configured if configured is not None else os.environ.get("CIVILKORT_KOORDINATOR_KODE")
+    code = configured if configured is not None else settings().coordinator_code
     return code or None
 
 

@@ -1,4 +1,10 @@
-"""One place for paths and settings; every path can be overridden by an environment variable."""
+"""One place for paths and settings: every environment variable the product reads is read here.
+
+:meth:`Settings.from_env` reads them and checks them; a bad value raises :class:`SettingsError`
+with a Danish message naming the variable, so the app and the CLI can say what to fix at start-up
+instead of failing later in the middle of a page.  The README's table of settings lists the same
+variables (``tests/civilkort/test_settings.py`` keeps the two in step).
+"""
 
 from __future__ import annotations
 
@@ -6,26 +12,104 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
 REFERENCE_DIR = PACKAGE_DIR / "reference"
 
+ENV_PREFIX = "CIVILKORT_"
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+OBJECT_STORE_SCHEMES = ("s3", "file")
+MIGRATE_MODES = ("auto", "manual")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the product cannot use; the message is Danish and names the variable."""
+
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths the ETL and the app use."""
+    """Paths, backends and access settings the ETL and the app use."""
 
     data_dir: Path
     static_dir: Path
+    database_url: str | None = None
+    """The system of record (the store): ``sqlite:///path`` (default: ``data/store.sqlite``) or
+    ``postgresql://user:password@host:port/db``."""
+    object_store_url: str | None = None
+    """Where built databases are shared between replicas: ``s3://bucket/prefix`` or ``file:///path``;
+    None on a single machine (builds stay in ``data/builds``)."""
+    s3_endpoint_url: str | None = None
+    """The S3 API's address for object stores other than AWS (MinIO, Ceph, a test server)."""
+    migrate: str = "auto"
+    """``auto``: the app brings the store's schema up to date when it opens it; ``manual``: only
+    ``python -m etl migrate`` does (one process, before the replicas start)."""
+    boundaries: str | None = None
+    """Municipality boundaries for the ETL when ``--boundaries`` is not given (a path or URL)."""
+    coordinator_code: str | None = None
+    """The shared coordinator code, the fallback where no login is configured."""
+    coordinators: str | None = None
+    """Logged-in users who are coordinators, as configured (see civilkort.auth)."""
+    roles_file: Path | None = None
+    """A TOML file mapping the identity provider's groups/roles to the product's roles."""
+    roles_claim: str = "groups"
+    """The id_token claim that holds the user's groups or roles."""
+    cookie_secret: str | None = None
+    """Signs the coordinator-code cookie; the same on every replica (defaults to ``[auth] cookie_secret``)."""
 
     @classmethod
-    def from_env(cls) -> Settings:
-        """Read ``CIVILKORT_DATA_DIR`` and ``CIVILKORT_STATIC_DIR``, defaulting to the project folders."""
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read every ``CIVILKORT_*`` variable, check it, and default what is unset."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(ENV_PREFIX + name)
+            return value.strip() if value and value.strip() else None
+
+        data_dir = Path(get("DATA_DIR") or PROJECT_ROOT / "data").resolve()
+        static_dir = Path(get("STATIC_DIR") or PROJECT_ROOT / "static").resolve()
+        database_url = get("DATABASE_URL")
+        if database_url is not None:
+            _check_url("CIVILKORT_DATABASE_URL", database_url, DATABASE_SCHEMES)
+        object_store_url = get("OBJECT_STORE_URL")
+        if object_store_url is not None:
+            _check_url("CIVILKORT_OBJECT_STORE_URL", object_store_url, OBJECT_STORE_SCHEMES)
+            if urlsplit(object_store_url).scheme == "s3" and not urlsplit(object_store_url).netloc:
+                raise SettingsError(
+                    "CIVILKORT_OBJECT_STORE_URL skal nævne en bucket, fx s3://civilkort/builds "
+                    f"(fik {object_store_url!r})."
+                )
+        migrate = (get("MIGRATE") or "auto").lower()
+        if migrate not in MIGRATE_MODES:
+            raise SettingsError(f"CIVILKORT_MIGRATE skal være 'auto' eller 'manual' (fik {migrate!r}).")
+        roles_file = get("ROLLER_FIL")
+        if roles_file is not None and not Path(roles_file).is_file():
+            raise SettingsError(f"CIVILKORT_ROLLER_FIL peger på {roles_file}, som ikke findes.")
         return cls(
-            data_dir=Path(os.environ.get("CIVILKORT_DATA_DIR", PROJECT_ROOT / "data")).resolve(),
-            static_dir=Path(os.environ.get("CIVILKORT_STATIC_DIR", PROJECT_ROOT / "static")).resolve(),
+            data_dir=data_dir,
+            static_dir=static_dir,
+            database_url=database_url,
+            object_store_url=object_store_url,
+            s3_endpoint_url=get("S3_ENDPOINT_URL"),
+            migrate=migrate,
+            boundaries=get("BOUNDARIES"),
+            coordinator_code=get("KOORDINATOR_KODE"),
+            coordinators=get("KOORDINATORER"),
+            roles_file=Path(roles_file).resolve() if roles_file else None,
+            roles_claim=get("ROLLER_CLAIM") or "groups",
+            cookie_secret=get("COOKIE_SECRET"),
         )
+
+    @property
+    def store_url(self) -> str:
+        """The store's URL: ``CIVILKORT_DATABASE_URL``, else the SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{self.store_path}"
+
+    @property
+    def store_is_shared(self) -> bool:
+        """True when the store is a server (PostgreSQL) that several app replicas share."""
+        return urlsplit(self.store_url).scheme != "sqlite"
 
     @property
     def builds_dir(self) -> Path:
@@ -64,14 +148,20 @@ class Settings:
         return self.static_dir / "kort"
 
 
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
+    scheme = urlsplit(value).scheme.split("+")[0].lower()
+    if scheme not in schemes:
+        allowed = ", ".join(f"{s}://…" for s in schemes)
+        raise SettingsError(f"{name} skal begynde med {allowed} (fik {value!r}).")
+
+
 def settings() -> Settings:
     """The settings in force now (the environment is read on each call, so tests can point elsewhere)."""
-    return _settings(
-        os.environ.get("CIVILKORT_DATA_DIR"), os.environ.get("CIVILKORT_STATIC_DIR"), os.getcwd()
-    )
+    ours = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX)))
+    return _settings(ours, os.getcwd())
 
 
 @lru_cache(maxsize=16)
-def _settings(data_dir: str | None, static_dir: str | None, cwd: str) -> Settings:
+def _settings(ours: tuple[tuple[str, str], ...], cwd: str) -> Settings:
     # resolving the paths costs file-system calls; a page run asks for the settings a dozen times
     return Settings.from_env()

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from collections import Counter
 from pathlib import Path
 
 from civilkort.db import Database, current_path
 from civilkort.issues import InputError, Issue
+from civilkort.settings import SettingsError, settings
 
 MAX_LISTED = 50
 BOUNDARIES_HELP = (
@@ -57,7 +57,7 @@ def print_issues(issues: list[Issue], *, limit: int = MAX_LISTED) -> None:
 def _load_boundaries(source: str | None, quiet: bool):
     from etl import boundaries
 
-    source = source or os.environ.get("CIVILKORT_BOUNDARIES") or None
+    source = source or settings().boundaries
     if not source:
         _err("Ingen kommunegrænser angivet (--boundaries): kommuner vises som punkter i appen.")
         return None
@@ -402,7 +402,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     try:
+        settings()  # checked before any work: a bad setting is named at once, not mid-build
         return args.func(args)
+    except SettingsError as exc:
+        _err(f"Indstillingerne kan ikke bruges: {exc}")
+        return 2
     except InputError as exc:
         _err(f"Data kan ikke indlæses ({len(exc.issues)} fejl). Den tidligere database bruges fortsat.")
         print_issues(exc.issues)

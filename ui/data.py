@@ -19,6 +19,7 @@ from civilkort import assets, maps, queries
 from civilkort.db import Database, current_path
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
+from civilkort.settings import SettingsError, settings
 
 if TYPE_CHECKING:
     from civilkort.report import CouncilReport
@@ -31,6 +32,12 @@ def _open(path: str) -> Database:
 
 def database() -> Database:
     """The database currently served; a new build is picked up on the next rerun."""
+    try:
+        settings()
+    except SettingsError as exc:
+        st.title("Civilsamfundskortet")
+        st.error(f"Installationens indstillinger kan ikke bruges: {exc}", icon=":material/settings:")
+        st.stop()
     path = current_path()
     if path is None:
         st.title("Civilsamfundskortet")

@@ -106,3 +106,12 @@ def test_population_from_folk1a(capsys, data_dir, tmp_path):
         ).itertuples(index=False)
     )
     assert pop == {101: 667099, 751: 367095}
+
+
+def test_a_bad_setting_is_named_before_any_work(monkeypatch, capsys):
+    from etl.cli import main
+
+    monkeypatch.setenv("CIVILKORT_DATABASE_URL", "mysql://x@y/z")
+    assert main(["check", "nothing.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "CIVILKORT_DATABASE_URL" in err and "Traceback" not in err
