@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import presentation, selection, timing
+from ui import auth, presentation, selection, timing
 from ui.data import database
 from ui.details import md
 from ui.notices import provenance_banner
@@ -50,6 +50,8 @@ page = st.navigation(pages, expanded=True)
 if presentation.is_presenting(page):
     page.run()  # full screen for the room: no sidebar, banner or filter line; the URL holds the step
 else:
+    with st.sidebar:
+        auth.status_line()  # who is signed in here (login, coordinator code or workshop code), and a way out
     sel = selection.sidebar()
     provenance_banner(db)
     # Always one line here, so that setting the first filter does not move (and remount) the map below.

@@ -8,6 +8,7 @@ import streamlit as st
 
 from civilkort import auth
 from civilkort.auth import COORDINATOR, PARTICIPANT, Principal
+from ui import session_cookie
 from ui.details import md
 
 _KEY = "principal"
@@ -30,9 +31,16 @@ def _settings() -> dict[str, Any]:
     return _secrets_section("civilkort")
 
 
+def _code_in_force() -> str | None:
+    """The coordinator code, while it is the way in (login not configured)."""
+    return None if login_configured() else auth.coordinator_code(_settings().get("koordinator_kode"))
+
+
 def current() -> Principal:
     """The user of this session (anonymous viewer until they log in or enter a code)."""
-    stored: Principal = st.session_state.get(_KEY, auth.ANONYMOUS)
+    if _KEY not in st.session_state:  # a new session (reload, new tab): a code sign-in comes back
+        st.session_state[_KEY] = session_cookie.restore(_code_in_force())
+    stored: Principal = st.session_state[_KEY]
     if login_configured() and getattr(st.user, "is_logged_in", False):
         person = auth.from_login(
             st.user.get("email"),
@@ -53,13 +61,15 @@ def current() -> Principal:
 
 
 def set_current(principal: Principal) -> None:
-    """Remember who the user is for the rest of the session."""
+    """Remember who the user is for the rest of the session (and, for a code sign-in, in this browser)."""
     st.session_state[_KEY] = principal
+    session_cookie.remember(principal, _code_in_force())
 
 
 def sign_out() -> None:
     """Forget codes entered in this session (and log out of OIDC if logged in)."""
-    st.session_state.pop(_KEY, None)
+    st.session_state[_KEY] = auth.ANONYMOUS
+    session_cookie.forget()
     if login_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
 
@@ -115,7 +125,8 @@ def require(role: str, *, what: str) -> Principal:
 
 def status_line() -> None:
     """One sidebar line: who you are here, and a way out."""
-    person = current()
+    person = current()  # first: a new session's cookie is read (and cleared if no longer good) here
+    session_cookie.render()
     if person.roles or person.via == "login":
         cols = st.columns([3, 1], vertical_alignment="center")
         cols[0].caption(f":material/badge: {md(person.name)} ({person.label})")

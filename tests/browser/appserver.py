@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,9 +65,17 @@ class AppServer:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def start_server(data_dir: Path, log_dir: Path, env: Mapping[str, str] | None = None) -> AppServer:
-    """Start the app on a free port with CIVILKORT_DATA_DIR (and ``env``) set; wait for /_stcore/health."""
-    port = free_port()
+def start_server(
+    data_dir: Path,
+    log_dir: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    port: int | None = None,
+    args: Sequence[str] = (),
+) -> AppServer:
+    """Start the app on ``port`` (default: a free one) with CIVILKORT_DATA_DIR (and ``env``) set, and extra
+    ``streamlit run`` options ``args`` (e.g. ``--secrets.files``); wait for /_stcore/health."""
+    port = port or free_port()
     log = log_dir / f"streamlit-{port}.log"
     environment = {**os.environ, **(env or {}), "CIVILKORT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     environment.pop("CIVILKORT_STATIC_DIR", None)  # the app's own static/ (Leaflet, published map data)
@@ -77,6 +85,7 @@ def start_server(data_dir: Path, log_dir: Path, env: Mapping[str, str] | None = 
                 *(sys.executable, "-m", "streamlit", "run", "app.py"),
                 *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
                 *("--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"),
+                *args,
             ],
             cwd=PROJECT_ROOT,
             env=environment,
