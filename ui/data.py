@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from civilkort import maps, published, queries
+from civilkort import buildstore, maps, published, queries
 from civilkort.db import Database, current_path
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
@@ -39,6 +39,10 @@ def database() -> Database:
     path = current_path()
     if path is None:
         st.title("Civilsamfundskortet")
+        problem = buildstore.serving_problem(settings())
+        if problem:
+            st.error(f"Databasen kunne ikke hentes til denne server: {problem}", icon=":material/cloud_off:")
+            st.stop()
         st.info(
             "Der er endnu ingen data. Byg eksempeldata med `python -m etl demo`, "
             "eller indlæs jeres egne data med `python -m etl build FILER` (se README)."
