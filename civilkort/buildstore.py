@@ -30,6 +30,7 @@ from civilkort.builds import (
     PointerMoved,
     file_digest,
     now_iso,
+    prune_local,
     same_build,
 )
 from civilkort.objectstore import BuildFetchError, FileStore, ObjectStore, ObjectStoreError
@@ -39,6 +40,8 @@ log = logging.getLogger("civilkort.builds")
 
 POINTER_TTL_S = 2.0
 """How long a replica trusts the pointer it read before it reads it again."""
+KEEP_LOCAL_BUILDS = 3
+"""Builds a replica keeps in ``data/builds``: the one it serves and the newest others."""
 RETRY_AFTER_FAILURE_S = 30.0
 """After a failed download, how long a replica serves what it has before it tries again."""
 
@@ -212,6 +215,7 @@ def _refresh(cfg: Settings, state: _Serving) -> None:
             if state.path is not None:
                 log.info("Skifter fra %s til %s.", state.path.name, ref.name)
             state.path = path
+            prune_local(cfg.builds_dir, keep=KEEP_LOCAL_BUILDS, current=ref.name)
         state.problem = None
         state.next_check = time.monotonic() + POINTER_TTL_S
     except ObjectStoreError as exc:
@@ -233,3 +237,8 @@ def note_switched(cfg: Settings, path: Path) -> None:
     with state.lock:
         state.path, state.problem = path, None
         state.next_check = time.monotonic() + POINTER_TTL_S
+
+
+def recheck(cfg: Settings) -> None:
+    """Read the pointer again on the next call, whatever the TTL (e.g. right after a known switch elsewhere)."""
+    _state(cfg).next_check = 0.0

@@ -85,10 +85,14 @@ class FileStore:
         return self.root / BuildRef(name).name
 
     def put(self, path: Path, name: str, *, sha256: str) -> None:
-        """Copy to a hidden temporary file in the volume, then rename (readers never see a part)."""
+        """Copy to a hidden temporary file in the volume, then rename (readers never see a part).
+
+        The digest goes first, to ``<name>.sha256`` beside it (the file system has no object metadata)."""
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".{name}.{uuid.uuid4().hex}.part"
         try:
+            tmp.write_text(sha256 + "\n", encoding="ascii")
+            os.replace(tmp, self._digest_path(name))
             shutil.copyfile(path, tmp)
             tmp.chmod(0o444)
             os.replace(tmp, self._path(name))
@@ -96,6 +100,9 @@ class FileStore:
             raise ObjectStoreError(f"Kunne ikke lægge {name} i {self.url}: {exc.strerror or exc}") from exc
         finally:
             tmp.unlink(missing_ok=True)
+
+    def _digest_path(self, name: str) -> Path:
+        return self.root / f"{BuildRef(name).name}.sha256"
 
     def get(self, name: str, dest: Path) -> None:
         """Copy the file."""
@@ -105,12 +112,16 @@ class FileStore:
             raise BuildFetchError(f"Kunne ikke hente {name} fra {self.url}: {exc.strerror or exc}") from exc
 
     def info(self, name: str) -> ObjectInfo | None:
-        """Size and time from the file system (no stored digest: the pointer carries it)."""
+        """Size and time from the file system, the digest from ``<name>.sha256``."""
         try:
             st = self._path(name).stat()
         except FileNotFoundError:
             return None
-        return ObjectInfo(name, st.st_size, None, st.st_mtime)
+        try:
+            sha256 = self._digest_path(name).read_text(encoding="ascii").strip() or None
+        except FileNotFoundError:
+            sha256 = None
+        return ObjectInfo(name, st.st_size, sha256, st.st_mtime)
 
     def builds(self) -> list[ObjectInfo]:
         """Every ``civilkort-*.duckdb`` in the folder."""
@@ -122,8 +133,9 @@ class FileStore:
         return found
 
     def delete(self, name: str) -> None:
-        """Remove the file."""
+        """Remove the file and its digest."""
         self._path(name).unlink(missing_ok=True)
+        self._digest_path(name).unlink(missing_ok=True)
 
     def read_pointer(self) -> tuple[dict | None, str | None]:
         """The JSON file; its text is the version token."""
