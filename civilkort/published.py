@@ -10,8 +10,8 @@ import gzip
 from dataclasses import dataclass
 from typing import Any
 
-from civilkort import assets, maps
-from civilkort.filters import Selection
+from civilkort import assets, maps, reference
+from civilkort.filters import NATIONAL_AREA, Selection
 from civilkort.index import DataIndex
 
 
@@ -62,3 +62,21 @@ def area_files(index: DataIndex, area: str) -> dict[str, Any]:
 def runtime() -> Published:
     """The map's runtime script, published."""
     return published(maps.runtime_file(), "civilkort-kort", ".js")
+
+
+def areas() -> list[str]:
+    """Every area a reader can choose: Denmark, the regions, the 17 councils."""
+    return [
+        NATIONAL_AREA,
+        *(f"region:{r}" for r in reference.regions()["region_id"]),
+        *(f"council:{c}" for c in reference.councils()["council_id"]),
+    ]
+
+
+def publish_all(index: DataIndex) -> list[str | None]:
+    """Publish the runtime and every area's files (what any first map view needs); returns their URLs."""
+    urls = [runtime().src]
+    for area in areas():
+        files = area_files(index, area)
+        urls += [files["points"].src] + [files[k].src for k in ("shapes_src", "outlines_src") if files[k]]
+    return urls
