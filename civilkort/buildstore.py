@@ -100,7 +100,7 @@ def build_locks(cfg: Settings) -> Exclusive:
 def upload(store: ObjectStore, path: Path, ref: BuildRef) -> None:
     """Put a sealed build in the store unless the same content is there already; check what arrived."""
     there = store.info(ref.name)
-    if there is None or there.size_bytes != ref.size_bytes:
+    if there is None or (there.size_bytes, there.sha256) != (ref.size_bytes, ref.sha256):
         store.put(path, ref.name, sha256=ref.sha256 or "")
         there = store.info(ref.name)
     if there is None or there.size_bytes != ref.size_bytes:
@@ -134,11 +134,17 @@ def fetch(store: ObjectStore, ref: BuildRef, folder: Path, *, verify_existing: b
     folder.mkdir(parents=True, exist_ok=True)
     part = folder / f".{ref.name}.{uuid.uuid4().hex}.part"
     try:
-        store.get(ref.name, part)
-        sha256, size = file_digest(part)
-        if size != expected_size:
+        try:
+            store.get(ref.name, part)
+            sha256, size = file_digest(part)
+        except OSError as exc:  # e.g. the local disk is full
             raise BuildFetchError(
-                f"Databasen {ref.name} kom kun delvist frem ({size} af {expected_size} bytes) og bruges ikke."
+                f"Databasen {ref.name} kunne ikke gemmes lokalt: {exc.strerror or exc}"
+            ) from exc
+        if size != expected_size:
+            how = "kom kun delvist frem" if size < expected_size else "har en anden størrelse end ventet"
+            raise BuildFetchError(
+                f"Databasen {ref.name} {how} ({size} af {expected_size} bytes) og bruges ikke."
             )
         if sha256 != expected_sha:
             raise BuildFetchError(
@@ -207,9 +213,10 @@ def serving_path(cfg: Settings) -> Path | None:
 
 def _refresh(cfg: Settings, state: _Serving) -> None:
     store = object_store(cfg)
-    assert store is not None
+    if store is None:
+        raise ObjectStoreError("Intet objektlager er sat op (CIVILKORT_OBJECT_STORE_URL).")
     try:
-        ref = StorePointer(store).current()
+        ref = build_pointer(cfg).current()
         if ref is not None and (state.path is None or state.path.name != ref.name or not state.path.exists()):
             path = fetch(store, ref, cfg.builds_dir)
             if state.path is not None:
