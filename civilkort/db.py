@@ -1,8 +1,8 @@
 """Read access to the current database: every query the app runs goes through here.
 
-The ETL switches builds by rewriting ``data/current.txt``; ``current_path`` reads it
-on each call, so a new build is picked up without a restart, and a database file is
-only ever opened read-only.
+The ETL switches builds by rewriting ``data/current.txt`` (or the object store's pointer);
+``current_path`` reads it whenever it changed, so a new build is picked up without a restart,
+and a database file is only ever opened read-only.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from civilkort import buildstore
 from civilkort.settings import Settings, settings
 
 
@@ -28,8 +29,12 @@ def current_path(cfg: Settings | None = None) -> Path | None:
     """The database file currently served, or None if none is built.
 
     The pointer is read again whenever it changed (a build replaces it atomically: a new inode); a
-    named file that has gone missing is noticed on the next call as well."""
+    named file that has gone missing is noticed on the next call as well.  With an object store, the
+    store's pointer is read every few seconds and a new build fetched and verified before it is named
+    (:func:`civilkort.buildstore.serving_path`)."""
     cfg = cfg or settings()
+    if cfg.object_store_url:
+        return buildstore.serving_path(cfg)
     pointer = cfg.current_pointer
     try:
         st = pointer.stat()
@@ -40,9 +45,10 @@ def current_path(cfg: Settings | None = None) -> Path | None:
     if seen is not None and seen[0] == stamp and (seen[1] is None or seen[1].exists()):
         return seen[1]
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
+        lines = pointer.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return None
+    name = lines[0].strip() if lines else ""  # the name; key=value lines after it (civilkort.builds)
     path = cfg.builds_dir / name
     found = path if name and path.exists() else None
     _POINTER_SEEN[pointer] = (stamp, found)

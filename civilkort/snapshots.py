@@ -1,7 +1,7 @@
 """Before and after: freeze the data as they were at a workshop, and compare them with the data now.
 
-Freezing copies the serving build file to ``data/snapshots/<id>.duckdb`` (builds are pruned, snapshots are
-not) and records it in the store.  Comparing attaches both files read-only to one in-memory DuckDB
+Freezing copies the serving build file to ``data/snapshots/<its content name>.duckdb`` (builds are pruned,
+snapshots are not) and records it in the store; a replica without the file fetches it from the object store.  Comparing attaches both files read-only to one in-memory DuckDB
 (``thendb`` and ``nowdb``) and runs the queries in ``civilkort/sql/snapshots/``: new and ended
 collaborations, new and removed organisations, and coverage (active offers) per municipality × theme.
 """
@@ -20,9 +20,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from civilkort import auth
+from civilkort import auth, buildstore
 from civilkort.auth import COORDINATOR, Principal
+from civilkort.builds import BUILD_PREFIX, BuildRef
 from civilkort.db import NoDatabase, current_path
+from civilkort.objectstore import ObjectStoreError
 from civilkort.settings import Settings, settings
 from civilkort.store import Store, new_id, now
 
@@ -68,11 +70,17 @@ def freeze(
         raise SnapshotError("Der er ingen data at fryse endnu.")
     name = (name or "").strip()[:200] or f"Øjebliksbillede {dt.date.today():%d-%m-%Y}"
     snapshot_id = new_id()
-    target = cfg.snapshots_dir / f"{snapshot_id}.duckdb"
+    # a build is named by its content and never changes: the copy keeps its name, so snapshots of one build
+    # share one file, and the object store keeps the build a snapshot names (etl.build prunes around it)
+    target = cfg.snapshots_dir / source.name
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    shutil.copyfile(source, partial)  # a finished build is never written again: a plain copy is consistent
-    partial.replace(target)
+    created = not target.exists()
+    if created:
+        partial = target.with_name(f".{target.name}.{snapshot_id}.part")
+        shutil.copyfile(
+            source, partial
+        )  # a finished build is never written again: a plain copy is consistent
+        partial.replace(target)
     try:
         con = duckdb.connect(str(target), read_only=True)
         try:
@@ -94,7 +102,8 @@ def freeze(
                 action="frys",
             )
     except BaseException:
-        target.unlink(missing_ok=True)
+        if created:
+            target.unlink(missing_ok=True)
         raise
 
 
@@ -104,8 +113,18 @@ def list_snapshots(store: Store) -> list[dict[str, Any]]:
 
 
 def snapshot_path(snapshot: dict[str, Any], cfg: Settings | None = None) -> Path:
-    """The frozen file of a snapshot row; SnapshotError if it is gone."""
-    path = (cfg or settings()).snapshots_dir / Path(snapshot["file"]).name
+    """The frozen file of a snapshot row (fetched and verified from the object store if this replica lacks
+    it); SnapshotError if it is gone."""
+    cfg = cfg or settings()
+    path = cfg.snapshots_dir / Path(snapshot["file"]).name
+    store = buildstore.object_store(cfg)
+    if not path.exists() and store is not None and path.name.startswith(BUILD_PREFIX):
+        try:
+            return buildstore.fetch(store, BuildRef(path.name), cfg.snapshots_dir)
+        except ObjectStoreError as exc:
+            raise SnapshotError(
+                f"Filen til øjebliksbilledet '{snapshot['name']}' kunne ikke hentes: {exc}"
+            ) from exc
     if not path.exists():
         raise SnapshotError(
             f"Filen til øjebliksbilledet '{snapshot['name']}' findes ikke længere ({path.name})."

@@ -1,16 +1,17 @@
 """Build the DuckDB database: validate, place, derive, write, check, then switch.
 
 All or nothing: each build writes a new file under ``data/builds/``, runs the data
-checks on it, and only then points ``data/current.txt`` at it with an atomic
-rename.  A failed build deletes its own file and leaves the database that was
-serving untouched; a file is never overwritten in place (DuckDB would then serve
-a mix of old and new pages without any error).
+checks on it, names it by its content (``civilkort-<sha256>.duckdb``, read-only from then
+on), uploads it to the object store if there is one, and only then switches the pointer
+(``data/current.txt``, or the store's) to it by compare-and-set.  A failed build deletes its
+own file and leaves the database that was serving untouched; a file is never overwritten in
+place (DuckDB would then serve a mix of old and new pages without any error).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import logging
 import re
 import time
 import uuid
@@ -22,11 +23,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import shapely
-from filelock import FileLock
 
 from civilkort import reference
+from civilkort.builds import BuildRef, LockTimeout, PointerMoved, prune_local, seal
+from civilkort.buildstore import build_locks, build_pointer, note_switched, object_store, prune_store, upload
 from civilkort.duplicates import stored_decisions
 from civilkort.issues import ISSUE_COLUMNS, InputError, Issue, error
+from civilkort.objectstore import ObjectStoreError
 from civilkort.schema import OFFERS, ORGANISATIONS, REGIONAL_UNITS, TABLES
 from civilkort.settings import Settings, settings
 from etl import duplicates, locate
@@ -37,6 +40,9 @@ from etl.validate import validate
 SQL_DIR = Path(__file__).parent / "sql"
 SCHEMA_VERSION = "1"
 KEEP_BUILDS = 3
+"""Builds kept in ``data/builds`` (the current one always, and the newest others)."""
+KEEP_STORED_BUILDS = 5
+"""Builds kept in the object store (the current one and those snapshots name always, and the newest others)."""
 StepCallback = Callable[[str, int, float], None]
 
 
@@ -427,29 +433,36 @@ def write_database(
 
 
 def current_pointer_target(cfg: Settings) -> Path | None:
-    """The database file the pointer names now, if any."""
-    try:
-        name = cfg.current_pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    return cfg.builds_dir / name if name else None
-
-
-def switch_to(path: Path, cfg: Settings) -> None:
-    """Point ``current.txt`` at ``path`` atomically (write a temp file, then rename over)."""
-    tmp = cfg.current_pointer.with_name(f".current-{uuid.uuid4().hex}.tmp")
-    tmp.write_text(path.name + "\n", encoding="utf-8")
-    os.replace(tmp, cfg.current_pointer)
+    """The database file the pointer names now, if any (in this machine's builds folder)."""
+    ref = build_pointer(cfg).current()
+    return cfg.builds_dir / ref.name if ref is not None else None
 
 
 def prune(cfg: Settings, keep: int = KEEP_BUILDS) -> None:
-    """Delete all but the newest ``keep`` builds, never the current one."""
-    current = current_pointer_target(cfg)
-    builds = sorted(cfg.builds_dir.glob("civilkort-*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in builds[keep:]:
-        if current is None or old.resolve() != current.resolve():
-            old.unlink(missing_ok=True)
-            Path(f"{old}.wal").unlink(missing_ok=True)
+    """Delete all but the newest ``keep`` local builds, never the current one."""
+    current = build_pointer(cfg).current()
+    prune_local(cfg.builds_dir, keep=keep, current=current.name if current else None)
+
+
+def _snapshot_builds(cfg: Settings) -> set[str]:
+    """Build files that snapshots name (they are kept in the object store)."""
+    if not cfg.store_path.exists():
+        return set()
+    from civilkort.store import open_store
+
+    return {str(r["file"]) for r in open_store(cfg).rows("SELECT file FROM snapshots")}
+
+
+def _prune_store(cfg: Settings, current: BuildRef) -> None:
+    store = object_store(cfg)
+    if store is None:
+        return
+    try:
+        prune_store(store, keep=KEEP_STORED_BUILDS, protect={current.name} | _snapshot_builds(cfg))
+    except ObjectStoreError as exc:  # the build is done and served; old objects wait for the next build
+        logging.getLogger("civilkort.builds").warning(
+            "Gamle databaser i objektlageret blev ikke ryddet: %s", exc
+        )
 
 
 def build(
@@ -461,13 +474,16 @@ def build(
     cfg: Settings | None = None,
     on_step: StepCallback | None = None,
     based_on: Path | None | object = _ANY,
+    actor: str = "",
 ) -> BuildResult:
     """Validate, place and write a new database, then switch to it. Raises InputError or BuildError.
 
     ``based_on``: the database this build was made from (e.g. the app's rebuild with workshop
     entries or an upload laid over the serving data).  If another build has started serving since,
     this one does not switch (OutdatedBase), so one coordinator never silently undoes another's
-    changes.  Checking and switching happen under a lock file shared by every process.
+    changes.  Checking and switching happen under the build lock (:func:`civilkort.buildstore.build_locks`)
+    and the switch itself is a compare-and-set on the pointer.  The finished file is named by its content;
+    with an object store it is uploaded before the pointer is switched.  ``actor``: who asked (recorded).
     """
     cfg = cfg or settings()
     decided, decided_version = stored_decisions(cfg)
@@ -487,7 +503,7 @@ def build(
         )
     cfg.builds_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    path = cfg.builds_dir / f"civilkort-{stamp}-{uuid.uuid4().hex[:8]}.duckdb"
+    path = cfg.builds_dir / f".building-{stamp}-{uuid.uuid4().hex[:8]}.duckdb"
     timer = _Timer(on_step)
     full_meta = {
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -498,6 +514,7 @@ def build(
         **(meta or {}),
         "duplicate_decisions_version": str(decided_version),
     }
+    sealed: Path | None = None
     try:
         counts = write_database(
             prepared,
@@ -508,20 +525,50 @@ def build(
             inputs=data.tables,
             timer=timer,
         )
-        with FileLock(cfg.data_dir / ".build.lock", timeout=LOCK_TIMEOUT_S):
-            if based_on is not _ANY and _resolved(current_pointer_target(cfg)) != _resolved(based_on):
-                raise OutdatedBase(
-                    "Data er blevet bygget igen imens (fx af en anden koordinator), så denne opbygning er "
-                    "ikke taget i brug. Prøv igen: den bygger så videre på de nyeste data."
-                )
-            switch_to(path, cfg)
+        ref, is_new = seal(path, built_at=full_meta["built_at"])
+        sealed = cfg.builds_dir / ref.name if is_new else None
+        store = object_store(cfg)
+        if store is not None:
+            upload(store, cfg.builds_dir / ref.name, ref)
+        pointer = build_pointer(cfg)
+        with build_locks(cfg).exclusive("build", LOCK_TIMEOUT_S):
+            current = pointer.current()
+            if based_on is not _ANY and _resolved(cfg, current) != _resolved(cfg, based_on):
+                raise OutdatedBase(OUTDATED_MESSAGE)
+            pointer.switch(ref, expect=current, actor=actor)
+    except PointerMoved as exc:
+        _remove(path, sealed)
+        raise OutdatedBase(OUTDATED_MESSAGE) from exc
+    except (LockTimeout, ObjectStoreError) as exc:
+        _remove(path, sealed)
+        raise BuildError(str(exc)) from exc
     except BaseException:
-        path.unlink(missing_ok=True)
-        Path(f"{path}.wal").unlink(missing_ok=True)
+        _remove(path, sealed)
         raise
+    served = cfg.builds_dir / ref.name
+    if store is not None:
+        note_switched(cfg, served)
     prune(cfg)
-    return BuildResult(path, counts, prepared.issues, timer.steps)
+    _prune_store(cfg, ref)
+    return BuildResult(served, counts, prepared.issues, timer.steps)
 
 
-def _resolved(path: Path | None | object) -> Path | None:
-    return Path(path).resolve() if isinstance(path, (str, Path)) else None
+OUTDATED_MESSAGE = (
+    "Data er blevet bygget igen imens (fx af en anden koordinator), så denne opbygning er "
+    "ikke taget i brug. Prøv igen: den bygger så videre på de nyeste data."
+)
+
+
+def _remove(path: Path, sealed: Path | None) -> None:
+    """Delete a build that was not switched to (the file being written, or the sealed new one)."""
+    for p in (path, sealed):
+        if p is not None:
+            p.unlink(missing_ok=True)
+            Path(f"{p}.wal").unlink(missing_ok=True)
+
+
+def _resolved(cfg: Settings, base: BuildRef | Path | None | object) -> Path | None:
+    """The local path a pointer entry or a based-on path names, for comparing the two."""
+    if isinstance(base, BuildRef):
+        return (cfg.builds_dir / base.name).resolve()
+    return Path(base).resolve() if isinstance(base, (str, Path)) else None

@@ -1,4 +1,4 @@
-"""Command line: ``python -m etl build|demo|check|template|path|report|hsds-export``.
+"""Command line: ``python -m etl build|demo|check|template|path|warm|report|hsds-export``.
 
 Library code raises; this is the one place that turns exceptions into Danish
 messages and exit codes (0 ok, 1 input errors, 2 build check or boundary failure).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -191,6 +192,50 @@ def cmd_path(args) -> int:
     if path is None:
         _err("Der er ingen database endnu. Kør 'python -m etl demo' eller 'python -m etl build FILER'.")
         return 1
+    print(path)
+    return 0
+
+
+def cmd_warm(args) -> int:
+    from civilkort import buildstore, published
+    from civilkort.builds import prune_local
+    from civilkort.index import DataIndex
+
+    started = time.perf_counter()
+    cfg = settings()
+    store = buildstore.object_store(cfg)
+    if store is not None:
+        ref = buildstore.build_pointer(cfg).current()
+        if ref is None:
+            _err(
+                f"Der er endnu ingen database i objektlageret {store.url}. Byg en med 'python -m etl build'."
+            )
+            return 1
+        path = buildstore.fetch(store, ref, cfg.builds_dir, verify_existing=True)
+        prune_local(cfg.builds_dir, keep=buildstore.KEEP_LOCAL_BUILDS, current=ref.name)
+        size_mb = path.stat().st_size / 1e6
+        _err(
+            f"Database {ref.name} ({size_mb:.1f} MB) hentet og kontrolleret (SHA-256) på "
+            f"{time.perf_counter() - started:.1f} s."
+        )
+    else:
+        path = current_path()
+        if path is None:
+            _err("Der er ingen database endnu. Kør 'python -m etl demo' eller 'python -m etl build FILER'.")
+            return 1
+    step = time.perf_counter()
+    db = Database(path)
+    try:
+        urls = published.publish_all(DataIndex(db))
+    finally:
+        db.close()
+    if None in urls:
+        _err(f"Kortfilerne kunne ikke skrives i {cfg.published_dir}; kortet kan ikke vises fra denne server.")
+        return 2
+    _err(
+        f"{len(urls)} kortfiler udgivet for {len(published.areas())} områder på "
+        f"{time.perf_counter() - step:.1f} s (i alt {time.perf_counter() - started:.1f} s). Klar."
+    )
     print(path)
     return 0
 
@@ -390,6 +435,15 @@ def parser() -> argparse.ArgumentParser:
         "path", parents=[common], help="Skriv stien til den database, appen bruger nu."
     ).set_defaults(func=cmd_path)
     sub.add_parser(
+        "warm",
+        parents=[common],
+        help="Gør en server klar, før appen starter: hent og kontroller databasen, udgiv kortfilerne.",
+        description="Hent den database, der vises nu, fra objektlageret (CIVILKORT_OBJECT_STORE_URL) og "
+        "kontroller størrelse og SHA-256; udgiv derefter kortets filer (static/kort) for hele landet, "
+        "regionerne og de 17 sundhedsråd. Kør den, før Streamlit starter, så serveren først melder sig "
+        "sund, når den kan vise kortet.",
+    ).set_defaults(func=cmd_warm)
+    sub.add_parser(
         "report", parents=[common], help="Skriv datakvalitetsrapporten for den nuværende database."
     ).set_defaults(func=cmd_report)
     return p
@@ -397,6 +451,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    from civilkort.objectstore import ObjectStoreError
     from etl.boundaries import BoundaryError
     from etl.build import BuildError
 
@@ -411,6 +466,10 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"Data kan ikke indlæses ({len(exc.issues)} fejl). Den tidligere database bruges fortsat.")
         print_issues(exc.issues)
         return 1
+    except ObjectStoreError as exc:
+        _err(f"Objektlageret: {exc}")
+        _err("Den tidligere database bruges fortsat.")
+        return 2
     except (BuildError, BoundaryError) as exc:
         _err(f"Fejl: {exc}")
         _err("Den tidligere database bruges fortsat.")

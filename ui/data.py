@@ -5,17 +5,15 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import gc
-import gzip
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from civilkort import assets, maps, queries
+from civilkort import buildstore, maps, published, queries
 from civilkort.db import Database, current_path
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
@@ -41,6 +39,10 @@ def database() -> Database:
     path = current_path()
     if path is None:
         st.title("Civilsamfundskortet")
+        problem = buildstore.serving_problem(settings())
+        if problem:
+            st.error(f"Databasen kunne ikke hentes til denne server: {problem}", icon=":material/cloud_off:")
+            st.stop()
         st.info(
             "Der er endnu ingen data. Byg eksempeldata med `python -m etl demo`, "
             "eller indlæs jeres egne data med `python -m etl build FILER` (se README)."
@@ -118,54 +120,15 @@ def vocabulary_labels(name: str) -> Mapping[str, str]:
     return _vocabulary_labels(str(database().path), name)
 
 
-@dataclass(frozen=True)
-class _Published:
-    """A file for the browser: its bytes (kept to write it again if it goes missing) and its URL."""
-
-    data: bytes
-    stem: str
-    suffix: str
-    src: str | None
-
-    def url(self) -> str | None:
-        """The URL, after writing the file again if it was removed since (None: cannot be written)."""
-        path = assets.published_path(self.src) if self.src else None
-        if path is not None and path.is_file():
-            return self.src
-        return assets.publish(self.data, self.stem, self.suffix)
-
-
-def _published(data: bytes, stem: str, suffix: str = ".json.gz") -> _Published:
-    # the static route sends files as they are: a .gz is packed here and unpacked by the browser
-    if suffix.endswith(".gz"):
-        data = gzip.compress(data, compresslevel=6, mtime=0)
-    return _Published(data, stem, suffix, assets.publish(data, stem, suffix))
-
-
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _area_files(path: str, area: str) -> dict[str, Any]:
     """An area's map data that no filter changes, published once per build: points, shapes, outlines."""
-    index = _index(path)
-    table, rows = index.area_points(area)
-    static = index.area_static(Selection(area=area))
-    slug = area.replace(":", "-")
-    files = {
-        "table": table,
-        "rows": rows,
-        "points": _published(maps.points_file(table), f"punkter-{slug}"),
-        "shapes_src": None,
-        "outlines_src": None,
-    }
-    if static["shapes"] is not None:
-        files["shapes_src"] = _published(maps.shapes_file(static["shapes"]), f"kommuner-{slug}")
-    if static["outlines"] is not None and len(static["outlines"]):
-        files["outlines_src"] = _published(maps.outlines_file(static["outlines"]), f"raad-{slug}")
-    return files
+    return published.area_files(_index(path), area)
 
 
 @st.cache_resource(show_spinner=False)
-def _runtime() -> _Published:
-    return _published(maps.runtime_file(), "civilkort-kort", ".js")
+def _runtime() -> published.Published:
+    return published.runtime()
 
 
 def map_layers(sel: Selection, measure: str) -> dict:
