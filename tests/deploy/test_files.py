@@ -81,7 +81,9 @@ def test_uploads_up_to_streamlits_limit_pass_the_proxy() -> None:
 def test_the_rendered_nginx_configuration_is_valid(tmp_path) -> None:
     nginx = program("nginx", "nginx (apt-get install nginx-light)")
     (tmp_path / "tmp").mkdir()
-    (tmp_path / "civilkort.conf").write_text(render_site("127.0.0.1:56999", ["127.0.0.1:56998", "127.0.0.1:56997"]))
+    (tmp_path / "civilkort.conf").write_text(
+        render_site("127.0.0.1:56999", ["127.0.0.1:56998", "127.0.0.1:56997"])
+    )
     (tmp_path / "nginx.conf").write_text(MAIN_CONFIG.format(prefix=tmp_path))
     check = subprocess.run(
         [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], capture_output=True, text=True
