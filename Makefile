@@ -7,7 +7,7 @@ SCALE ?= council
 # Municipality boundaries: a path or URL (see README). Defaults to ../shared/geo when present.
 BOUNDARIES ?= $(firstword $(wildcard ../shared/geo/kommuner.geojson))
 
-.PHONY: setup setup-dev run demo test test-fast lint bench clean
+.PHONY: setup setup-dev run demo test test-fast lint bench clean services services-stop
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,22 @@ demo: setup  ## (re)build the example database
 run: setup data/current.txt  ## run the app on the example data
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+# Tests that need PostgreSQL or the S3 server skip without them; after `make services` they run against
+# them (their addresses come from scripts/test-services.sh env). nginx and the OIDC provider are started
+# by the tests themselves when installed.
 test: setup-dev  ## run the whole test suite (unit, app and browser tests)
+	eval "$$(scripts/test-services.sh env 2>/dev/null)"; \
 	CIVILKORT_TEST_BOUNDARIES="$(BOUNDARIES)" $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: setup-dev  ## skip the browser tests
+	eval "$$(scripts/test-services.sh env 2>/dev/null)"; \
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+services: setup-dev  ## start PostgreSQL and the S3 server on loopback for the tests (scripts/test-services.sh)
+	scripts/test-services.sh start
+
+services-stop:  ## stop them and delete their data
+	scripts/test-services.sh stop
 
 lint: setup-dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
