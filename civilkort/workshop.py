@@ -33,7 +33,7 @@ from civilkort.auth import COORDINATOR, PARTICIPANT, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.schema import TABLES_BY_NAME
 from civilkort.settings import Settings
-from civilkort.store import NothingToUndo, Store, new_id
+from civilkort.store import NothingToUndo, Store, Transaction, new_id
 
 # --- what can be captured --------------------------------------------------------------------------
 
@@ -635,21 +635,21 @@ def add_entry(
         "client_token": token,
     }
     with store.write(principal.actor) as tx:
-        # Writers queue on BEGIN IMMEDIATE, so this check and the insert cannot interleave with another save.
-        again = tx.con.execute("SELECT * FROM entries WHERE client_token = ?", (token,)).fetchone()
+        # Writers queue one at a time (store.write), so this check and the insert cannot interleave with another save.
+        again = tx.one("SELECT * FROM entries WHERE client_token = ?", (token,))
         if again is not None:
-            return _same_save(dict(again), principal, workshop_id)
-        auth.require_participant(principal, get_workshop_in(tx.con, workshop_id), at=at)
+            return _same_save(again, principal, workshop_id)
+        auth.require_participant(principal, get_workshop_in(tx, workshop_id), at=at)
         stored = tx.insert("entries", row, action="opret")
     return Saved(decode(stored), True)
 
 
-def get_workshop_in(con: Any, workshop_id: str) -> dict[str, Any]:
+def get_workshop_in(tx: Transaction, workshop_id: str) -> dict[str, Any]:
     """The workshop row read inside a write transaction (its code may just have changed)."""
-    found = con.execute("SELECT * FROM workshops WHERE workshop_id = ?", (workshop_id,)).fetchone()
+    found = tx.one("SELECT * FROM workshops WHERE workshop_id = ?", (workshop_id,))
     if found is None:
         raise EntryError("Workshoppen findes ikke (længere).")
-    return dict(found)
+    return found
 
 
 def _same_save(existing: Mapping[str, Any], principal: Principal, workshop_id: str) -> Saved:
