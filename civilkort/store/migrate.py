@@ -19,7 +19,7 @@ from collections.abc import Callable
 from filelock import FileLock, Timeout
 
 from civilkort.settings import PACKAGE_DIR
-from civilkort.store.base import HEAD, REVISIONS, LockBusy, lock_key, refusal
+from civilkort.store.base import HEAD, REVISIONS, LockBusy, StoreUnavailable, lock_key, refusal
 from civilkort.store.sqlite import URL_PREFIX, lock_path, path_of
 
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
@@ -90,7 +90,12 @@ def _upgrade(url: str, on_wait: Callable[[], None] | None) -> tuple[str | None, 
 
     engine = sa.create_engine(sqlalchemy_url(url), poolclass=sa.NullPool)
     try:
-        with engine.connect() as conn:
+        try:
+            connection = engine.connect()
+        except sa.exc.OperationalError as exc:
+            reason = " ".join(str(exc.orig or exc).split())
+            raise StoreUnavailable(f"Der er ingen forbindelse til databasen: {reason}") from None
+        with connection as conn:
             is_pg = conn.dialect.name == "postgresql"
             if is_pg:
                 conn.exec_driver_sql(f"SET lock_timeout = '{int(MIGRATE_TIMEOUT_S * 1000)}ms'")
