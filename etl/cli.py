@@ -207,7 +207,7 @@ def _shown_url(url: str) -> str:
 
 
 def cmd_migrate(args) -> int:
-    from civilkort.store.migrate import upgrade
+    from civilkort.store.migrate import LEGACY, upgrade
 
     url = settings().store_url
     print(f"Lageret: {_shown_url(url)}")
@@ -217,7 +217,8 @@ def cmd_migrate(args) -> int:
     if before == after:
         print(f"Skemaet er allerede det nyeste ({after}); intet at gøre.")
     else:
-        print(f"Skemaet er migreret fra {before or 'tomt'} til {after}.")
+        origin = {None: "tomt", LEGACY: "et lager fra før migreringerne"}.get(before, before)
+        print(f"Skemaet er migreret fra {origin} til {after}.")
     return 0
 
 

@@ -151,7 +151,7 @@ def refusal(revision: str | None) -> WriteRefused:
     if revision is None or revision in REVISIONS:
         return SchemaOutdated(
             f"Databasens skema er ældre end denne version af Civilsamfundskortet (databasen: "
-            f"{revision or 'tom'}, programmet: {HEAD}). En driftsansvarlig skal køre 'python -m etl migrate'; "
+            f"{revision or 'tom'}, programmet: {HEAD}). Driftsansvarlig: kør 'python -m etl migrate'; "
             "indtil da kan intet gemmes, men alt kan stadig ses."
         )
     return SchemaTooNew(
@@ -348,7 +348,12 @@ class Store:
     def _open(self, migrate: str) -> None:
         """Bring the schema up to date (``auto``) or just note where it is (``manual``)."""
         self.revision = self.read_revision()
-        if migrate == "auto" and self.revision != HEAD:
+        # a schema newer than this code is left alone: this replica reads, and refuses writes
+        if (
+            migrate == "auto"
+            and self.revision != HEAD
+            and (self.revision is None or self.revision in REVISIONS)
+        ):
             from civilkort.store.migrate import upgrade
 
             upgrade(self.url)

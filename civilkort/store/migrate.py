@@ -24,6 +24,8 @@ from civilkort.store.sqlite import URL_PREFIX, lock_path, path_of
 
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 MIGRATE_LOCK = lock_key("migrate")
+LEGACY = "før-migreringer"
+"""What :func:`upgrade` reports as the revision before for a store made before migrations existed."""
 MIGRATE_TIMEOUT_S = 600.0
 """How long a process waits for another's migration before giving up."""
 
@@ -55,8 +57,10 @@ def script_head() -> str:
     return head
 
 
-def upgrade(url: str, *, on_wait: Callable[[], None] | None = None) -> tuple[str | None, str]:
-    """Bring the store at ``url`` to HEAD, once; returns (revision before, revision after).
+def upgrade(
+    url: str, *, on_wait: Callable[[], None] | None = None, revision: str = "head"
+) -> tuple[str | None, str]:
+    """Bring the store at ``url`` to HEAD (or ``revision``), once; returns (revision before, revision after).
 
     ``on_wait`` is called when another process is migrating and this one waits for it.  Raises
     :class:`~civilkort.store.base.SchemaTooNew` for a database migrated by newer code than this.
@@ -77,13 +81,13 @@ def upgrade(url: str, *, on_wait: Callable[[], None] | None = None) -> tuple[str
                     f"En anden migrering af {path} blev ikke færdig inden for {MIGRATE_TIMEOUT_S:.0f} s."
                 ) from None
         try:
-            return _upgrade(url, None)
+            return _upgrade(url, None, revision)
         finally:
             lock.release()
-    return _upgrade(url, on_wait)
+    return _upgrade(url, on_wait, revision)
 
 
-def _upgrade(url: str, on_wait: Callable[[], None] | None) -> tuple[str | None, str]:
+def _upgrade(url: str, on_wait: Callable[[], None] | None, revision: str) -> tuple[str | None, str]:
     import sqlalchemy as sa
     from alembic import command
     from alembic.runtime.migration import MigrationContext
@@ -107,11 +111,12 @@ def _upgrade(url: str, on_wait: Callable[[], None] | None) -> tuple[str | None, 
                 conn.commit()
             try:
                 before = MigrationContext.configure(conn).get_current_revision()
+                legacy = before is None and sa.inspect(conn).has_table("workshops")
                 conn.commit()
                 if before is not None and before not in REVISIONS:
                     raise refusal(before)
-                if before != HEAD:
-                    command.upgrade(alembic_config(conn), "head")
+                if before != (HEAD if revision == "head" else revision):
+                    command.upgrade(alembic_config(conn), revision)
                     conn.commit()
                 after = MigrationContext.configure(conn).get_current_revision()
                 conn.commit()
@@ -122,7 +127,7 @@ def _upgrade(url: str, on_wait: Callable[[], None] | None) -> tuple[str | None, 
     finally:
         engine.dispose()
     assert after is not None
-    return before, after
+    return (LEGACY if legacy else before), after
 
 
 def current(url: str) -> str | None:
