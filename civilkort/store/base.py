@@ -325,8 +325,9 @@ class Store:
     def _query(self, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-    def _begin(self) -> AbstractContextManager[Run]:
-        """A write transaction behind every other writer's, committed durably on exit."""
+    def _begin(self) -> AbstractContextManager[tuple[Run, str | None]]:
+        """A write transaction behind every other writer's, committed durably on exit; gives the statement
+        runner and the schema's revision as read inside it (after the wait)."""
         raise NotImplementedError
 
     def read_revision(self) -> str | None:
@@ -376,9 +377,7 @@ class Store:
         """
         if not self.writable:
             raise refusal(self.revision)
-        with self._begin() as run:
-            found = run("SELECT version_num FROM alembic_version", ())
-            revision = found[0]["version_num"] if found else None
+        with self._begin() as (run, revision):
             if revision != HEAD:  # migrated by a newer replica since we looked
                 self.revision = revision
                 raise refusal(revision)

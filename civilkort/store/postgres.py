@@ -116,15 +116,29 @@ class PostgresStore(Store):
             return self._run(con, sql, params)
 
     @contextmanager
-    def _begin(self) -> Iterator[Run]:
-        with self._connection() as con, con.transaction():
+    def _begin(self) -> Iterator[tuple[Run, str | None]]:
+        with self._connection() as con:
             try:
-                con.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                # one round trip: the statements still run in order, so the revision is read after the lock
+                with con.pipeline():
+                    con.execute("BEGIN")
+                    con.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                    found = con.execute("SELECT version_num FROM alembic_version")
+                revision = found.fetchone()
             except errors.LockNotAvailable as exc:
+                con.execute("ROLLBACK")
                 raise LockBusy(
                     f"Lageret er optaget af andre, der gemmer; prøv igen om lidt (ventede {BUSY_TIMEOUT_S:.0f} s)."
                 ) from exc
-            yield lambda sql, params: self._run(con, sql, params)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            try:
+                yield (lambda sql, params: self._run(con, sql, params)), revision and revision["version_num"]
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
 
     def read_revision(self) -> str | None:
         """The schema revision in the database now (None: no schema yet)."""

@@ -73,7 +73,7 @@ class SQLiteStore(Store):
         return [dict(r) for r in self._con().execute(sql, params).fetchall()]
 
     @contextmanager
-    def _begin(self) -> Iterator[Run]:
+    def _begin(self) -> Iterator[tuple[Run, str | None]]:
         con = self._con()
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -84,7 +84,8 @@ class SQLiteStore(Store):
                 ) from exc
             raise
         try:
-            yield self._query
+            found = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            yield self._query, found[0] if found else None
         except BaseException:
             con.execute("ROLLBACK")
             raise
