@@ -5,6 +5,7 @@ import streamlit as st
 from civilkort import charts, snapshots
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR
+from civilkort.store import StoreError
 from ui import auth as ui_auth
 from ui import selection
 from ui import workshop as ui_ws
@@ -28,7 +29,7 @@ def page() -> None:
             if st.button("Frys", key="snap_freeze", type="primary"):
                 try:
                     snapshots.freeze(s, person, name=name)
-                except (snapshots.SnapshotError, ws.PermissionDenied) as exc:
+                except (snapshots.SnapshotError, ws.PermissionDenied, StoreError) as exc:
                     st.error(str(exc))
                 else:
                     st.rerun()

@@ -90,6 +90,9 @@ class Sequence:
     created_by: str = ""
     updated_at: str = ""
     is_builtin: bool = False
+    version: int = 1
+    """The stored row's version: pass it back as ``expected_version`` so that a change made meanwhile by
+    someone else is refused (civilkort.store.Conflict) instead of overwritten."""
 
 
 def step_from_selection(sel: Selection, kind: str = "kort", title: str = "") -> Step:
@@ -233,6 +236,7 @@ def _from_row(row: Mapping, known: Mapping[str, frozenset[str]] | None) -> tuple
         council_id=row["council_id"],
         created_by=row["created_by"],
         updated_at=row["updated_at"],
+        version=int(row.get("version") or 1),
     )
     return sequence, notes
 
@@ -293,24 +297,47 @@ def create(store: Store, principal: Principal, name: str, steps: SequenceOf[Step
     return _from_row(stored, None)[0]
 
 
-def _update(store: Store, principal: Principal, sequence_id: str, changes: dict, action: str) -> Sequence:
+def _update(
+    store: Store,
+    principal: Principal,
+    sequence_id: str,
+    changes: dict,
+    action: str,
+    expected_version: int | None = None,
+) -> Sequence:
     auth.require(principal, COORDINATOR)
     with store.write(principal.actor) as tx:
         if tx.get("sequences", sequence_id) is None:
             raise SequenceError("Sekvensen findes ikke (længere).")
-        stored = tx.update("sequences", sequence_id, {**changes, "updated_at": now()}, action=action)
+        stored = tx.update(
+            "sequences",
+            sequence_id,
+            {**changes, "updated_at": now()},
+            action=action,
+            expected_version=expected_version,
+        )
     return _from_row(stored, None)[0]
 
 
-def rename(store: Store, principal: Principal, sequence_id: str, name: str) -> Sequence:
-    """Give a sequence a new name (coordinators only)."""
-    return _update(store, principal, sequence_id, {"name": _name(name)}, "omdøb")
+def rename(
+    store: Store, principal: Principal, sequence_id: str, name: str, *, expected_version: int | None = None
+) -> Sequence:
+    """Give a sequence a new name (coordinators only); Conflict if it changed since ``expected_version``."""
+    return _update(store, principal, sequence_id, {"name": _name(name)}, "omdøb", expected_version)
 
 
-def set_steps(store: Store, principal: Principal, sequence_id: str, steps: SequenceOf[Step]) -> Sequence:
-    """Replace a sequence's steps (add, remove, reorder, edit; coordinators only)."""
+def set_steps(
+    store: Store,
+    principal: Principal,
+    sequence_id: str,
+    steps: SequenceOf[Step],
+    *,
+    expected_version: int | None = None,
+) -> Sequence:
+    """Replace a sequence's steps (add, remove, reorder, edit; coordinators only); Conflict if it changed
+    since ``expected_version``."""
     changes = {"steps": _dump(steps), "council_id": _council_of(steps)}
-    return _update(store, principal, sequence_id, changes, "ret trin")
+    return _update(store, principal, sequence_id, changes, "ret trin", expected_version)
 
 
 def delete(store: Store, principal: Principal, sequence_id: str) -> None:
@@ -329,23 +356,36 @@ def _stored_steps(store: Store, sequence_id: str) -> list[Step]:
     return list(sequence.steps)
 
 
-def add_step(store: Store, principal: Principal, sequence_id: str, step: Step) -> Sequence:
+def add_step(
+    store: Store, principal: Principal, sequence_id: str, step: Step, *, expected_version: int | None = None
+) -> Sequence:
     """Append a step (coordinators only)."""
     auth.require(principal, COORDINATOR)
-    return set_steps(store, principal, sequence_id, [*_stored_steps(store, sequence_id), step])
+    steps = [*_stored_steps(store, sequence_id), step]
+    return set_steps(store, principal, sequence_id, steps, expected_version=expected_version)
 
 
-def remove_step(store: Store, principal: Principal, sequence_id: str, index: int) -> Sequence:
+def remove_step(
+    store: Store, principal: Principal, sequence_id: str, index: int, *, expected_version: int | None = None
+) -> Sequence:
     """Remove the step at ``index`` (0-based; coordinators only)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
     if not 0 <= index < len(steps):
         raise SequenceError(f"Trin {index + 1} findes ikke.")
     del steps[index]
-    return set_steps(store, principal, sequence_id, steps)
+    return set_steps(store, principal, sequence_id, steps, expected_version=expected_version)
 
 
-def move_step(store: Store, principal: Principal, sequence_id: str, index: int, to: int) -> Sequence:
+def move_step(
+    store: Store,
+    principal: Principal,
+    sequence_id: str,
+    index: int,
+    to: int,
+    *,
+    expected_version: int | None = None,
+) -> Sequence:
     """Move the step at ``index`` to position ``to`` (0-based, clamped; coordinators only)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
@@ -353,7 +393,7 @@ def move_step(store: Store, principal: Principal, sequence_id: str, index: int, 
         raise SequenceError(f"Trin {index + 1} findes ikke.")
     step = steps.pop(index)
     steps.insert(max(0, min(to, len(steps))), step)
-    return set_steps(store, principal, sequence_id, steps)
+    return set_steps(store, principal, sequence_id, steps, expected_version=expected_version)
 
 
 def edit_step(
@@ -365,6 +405,7 @@ def edit_step(
     title: str | None = None,
     kind: str | None = None,
     selection: Selection | None = None,
+    expected_version: int | None = None,
 ) -> Sequence:
     """Change a step's title, view kind or selection (coordinators only)."""
     auth.require(principal, COORDINATOR)
@@ -380,7 +421,7 @@ def edit_step(
         kind=new_kind,
         selection=step.selection if selection is None else replace(selection, item="", municipality=None),
     )
-    return set_steps(store, principal, sequence_id, steps)
+    return set_steps(store, principal, sequence_id, steps, expected_version=expected_version)
 
 
 # --- links -----------------------------------------------------------------------------------------

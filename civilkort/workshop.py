@@ -33,7 +33,7 @@ from civilkort.auth import COORDINATOR, PARTICIPANT, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.schema import TABLES_BY_NAME
 from civilkort.settings import Settings
-from civilkort.store import NothingToUndo, Store, new_id
+from civilkort.store import NothingToUndo, Store, Transaction, new_id
 
 # --- what can be captured --------------------------------------------------------------------------
 
@@ -635,21 +635,21 @@ def add_entry(
         "client_token": token,
     }
     with store.write(principal.actor) as tx:
-        # Writers queue on BEGIN IMMEDIATE, so this check and the insert cannot interleave with another save.
-        again = tx.con.execute("SELECT * FROM entries WHERE client_token = ?", (token,)).fetchone()
+        # Writers queue one at a time (store.write): this check and the insert cannot interleave with another.
+        again = tx.one("SELECT * FROM entries WHERE client_token = ?", (token,))
         if again is not None:
-            return _same_save(dict(again), principal, workshop_id)
-        auth.require_participant(principal, get_workshop_in(tx.con, workshop_id), at=at)
+            return _same_save(again, principal, workshop_id)
+        auth.require_participant(principal, get_workshop_in(tx, workshop_id), at=at)
         stored = tx.insert("entries", row, action="opret")
     return Saved(decode(stored), True)
 
 
-def get_workshop_in(con: Any, workshop_id: str) -> dict[str, Any]:
+def get_workshop_in(tx: Transaction, workshop_id: str) -> dict[str, Any]:
     """The workshop row read inside a write transaction (its code may just have changed)."""
-    found = con.execute("SELECT * FROM workshops WHERE workshop_id = ?", (workshop_id,)).fetchone()
+    found = tx.one("SELECT * FROM workshops WHERE workshop_id = ?", (workshop_id,))
     if found is None:
         raise EntryError("Workshoppen findes ikke (længere).")
-    return dict(found)
+    return found
 
 
 def _same_save(existing: Mapping[str, Any], principal: Principal, workshop_id: str) -> Saved:
@@ -701,10 +701,12 @@ def changed_since(store: Store, version: int) -> tuple[int, list[str]]:
 # --- review ----------------------------------------------------------------------------------------
 
 
-def _open_for_review(tx: Any, entry_id: str) -> dict[str, Any]:
+def _open_for_review(tx: Any, entry_id: str, expected_version: int | None = None) -> dict[str, Any]:
     row = tx.get("entries", entry_id)
     if row is None:
         raise EntryError("Indtastningen findes ikke (længere); den kan være fortrudt.")
+    if expected_version is not None and row.get("version") != expected_version:
+        raise tx.conflict("entries", entry_id, row)
     if row["status"] != "ny":
         raise EntryError(f"'{row['title']}' er allerede gennemgået ({STATUSES[row['status']].lower()}).")
     return decode(row)
@@ -735,11 +737,15 @@ def accept(
     note: str | None = None,
     db: Database | None = None,
     at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
-    """Accept an entry (coordinator), optionally with edited fields; one audited change (undoable)."""
+    """Accept an entry (coordinator), optionally with edited fields; one audited change (undoable).
+
+    With ``expected_version`` (the entry's version when the coordinator opened it) a change made since
+    raises Conflict, naming who and when."""
     auth.require(principal, COORDINATOR)
     with store.write(principal.actor) as tx:
-        entry = _open_for_review(tx, entry_id)
+        entry = _open_for_review(tx, entry_id, expected_version)
         fields = {k: v for k, v in entry["fields"].items() if not k.startswith("_")}
         extra = {k: v for k, v in entry["fields"].items() if k.startswith("_")}
         if edits:
@@ -756,7 +762,9 @@ def accept(
         if edits:
             changes["payload"] = json.dumps({**fields, **extra}, ensure_ascii=False)
             changes["title"] = _title(entry["kind"], fields)
-        return decode(tx.update("entries", entry_id, changes, action="godkend"))
+        return decode(
+            tx.update("entries", entry_id, changes, action="godkend", expected_version=expected_version)
+        )
 
 
 def _target(db: Database | None, kind: str, target_id: str) -> None:
@@ -778,13 +786,15 @@ def merge(
     note: str | None = None,
     db: Database | None = None,
     at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Merge an entry into an existing record (coordinator): its fields fill the record's empty fields,
-    and replace those named in ``replace``, when the accepted entries are put into the data."""
+    and replace those named in ``replace``, when the accepted entries are put into the data.
+    ``expected_version`` as for :func:`accept`."""
     auth.require(principal, COORDINATOR)
     target_id = str(target_id or "").strip()
     with store.write(principal.actor) as tx:
-        entry = _open_for_review(tx, entry_id)
+        entry = _open_for_review(tx, entry_id, expected_version)
         if entry["kind"] not in MERGEABLE:
             raise EntryError(
                 "En note fra parkeringspladsen kan ikke flettes ind i en post; godkend eller afvis den."
@@ -806,26 +816,37 @@ def merge(
             "reviewed_at": _iso(_now(at)),
             "review_note": _clean_text(note, "Bemærkning", MAX_TEXT) if note else None,
         }
-        return decode(tx.update("entries", entry_id, changes, action="flet"))
+        return decode(
+            tx.update("entries", entry_id, changes, action="flet", expected_version=expected_version)
+        )
 
 
 def reject(
-    store: Store, principal: Principal, entry_id: str, reason: str, *, at: dt.datetime | None = None
+    store: Store,
+    principal: Principal,
+    entry_id: str,
+    reason: str,
+    *,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
-    """Reject an entry (coordinator) with a reason; it stays in the store and the audit trail."""
+    """Reject an entry (coordinator) with a reason; it stays in the store and the audit trail.
+    ``expected_version`` as for :func:`accept`."""
     auth.require(principal, COORDINATOR)
     reason = _clean_text(reason or "", "Begrundelse", MAX_TEXT)
     if not reason:
         raise EntryError("Begrundelse: skriv hvorfor indtastningen afvises.")
     with store.write(principal.actor) as tx:
-        _open_for_review(tx, entry_id)
+        _open_for_review(tx, entry_id, expected_version)
         changes = {
             "status": "afvist",
             "review_note": reason,
             "reviewed_by": principal.name,
             "reviewed_at": _iso(_now(at)),
         }
-        return decode(tx.update("entries", entry_id, changes, action="afvis"))
+        return decode(
+            tx.update("entries", entry_id, changes, action="afvis", expected_version=expected_version)
+        )
 
 
 def last_change(store: Store, principal: Principal) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m etl build|demo|check|template|path|warm|report|hsds-export``.
+"""Command line: ``python -m etl build|demo|check|template|path|warm|migrate|report|hsds-export``.
 
 Library code raises; this is the one place that turns exceptions into Danish
 messages and exit codes (0 ok, 1 input errors, 2 build check or boundary failure).
@@ -12,10 +12,12 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from civilkort.db import Database, current_path
 from civilkort.issues import InputError, Issue
 from civilkort.settings import SettingsError, settings
+from civilkort.store import StoreError
 
 MAX_LISTED = 50
 BOUNDARIES_HELP = (
@@ -240,6 +242,31 @@ def cmd_warm(args) -> int:
     return 0
 
 
+def _shown_url(url: str) -> str:
+    """A store URL fit for a terminal or a log: any password replaced by '***'."""
+    parts = urlsplit(url)
+    if parts.password:
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    return url
+
+
+def cmd_migrate(args) -> int:
+    from civilkort.store.migrate import LEGACY, upgrade
+
+    url = settings().store_url
+    print(f"Lageret: {_shown_url(url)}")
+    before, after = upgrade(
+        url, on_wait=lambda: print("En anden proces migrerer lageret lige nu; venter på den …", flush=True)
+    )
+    if before == after:
+        print(f"Skemaet er allerede det nyeste ({after}); intet at gøre.")
+    else:
+        origin = {None: "tomt", LEGACY: "et lager fra før migreringerne"}.get(before, before)
+        print(f"Skemaet er migreret fra {origin} til {after}.")
+    return 0
+
+
 def cmd_report(args) -> int:
     path = current_path()
     if path is None:
@@ -446,6 +473,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "report", parents=[common], help="Skriv datakvalitetsrapporten for den nuværende database."
     ).set_defaults(func=cmd_report)
+    sub.add_parser(
+        "migrate",
+        parents=[common],
+        help="Bring lagerets skema (CIVILKORT_DATABASE_URL) op til denne version; kør det før replikaerne "
+        "startes med CIVILKORT_MIGRATE=manual.",
+    ).set_defaults(func=cmd_migrate)
     return p
 
 
@@ -473,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildError, BoundaryError) as exc:
         _err(f"Fejl: {exc}")
         _err("Den tidligere database bruges fortsat.")
+        return 2
+    except StoreError as exc:
+        _err(f"Fejl i lageret: {exc}")
         return 2
     except KeyboardInterrupt:
         _err("Afbrudt. Den tidligere database bruges fortsat.")

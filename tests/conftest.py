@@ -124,3 +124,45 @@ def typed_rows(example: pd.DataFrame, rows: list[dict], sheet: str) -> pd.DataFr
         else:
             out[col] = pd.Series(values, dtype=example[col].dtype)
     return pd.DataFrame(out)
+
+
+# --- the store on both backends --------------------------------------------------------------------
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def _sqlite_store_template(tmp_path_factory) -> Path:
+    from tests.stores import sqlite_template
+
+    return sqlite_template(tmp_path_factory.mktemp("store-template"))
+
+
+@pytest.fixture(scope="session")
+def _postgres_store_template():
+    from tests.stores import postgres_template
+
+    with postgres_template() as name:
+        yield name
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path):
+    """The URL of a fresh, migrated store: a SQLite file, or a PostgreSQL database dropped afterwards."""
+    from tests.stores import fresh_database, sqlite_copy
+
+    if request.param == "sqlite":
+        yield sqlite_copy(request.getfixturevalue("_sqlite_store_template"), tmp_path / "store")
+        return
+    with fresh_database(template=request.getfixturevalue("_postgres_store_template")) as url:
+        yield url
+
+
+@pytest.fixture
+def store(store_url):
+    """A fresh store on each backend (the test runs once per backend)."""
+    from civilkort.store import Store
+
+    opened = Store(store_url)
+    yield opened
+    opened.close()

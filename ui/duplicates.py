@@ -12,7 +12,7 @@ from civilkort import duplicates as dup
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.issues import InputError
-from civilkort.store import NothingToUndo, Store
+from civilkort.store import NothingToUndo, Store, StoreError
 from ui import auth
 from ui.details import md
 from ui.notices import danish_date
@@ -69,7 +69,7 @@ def _decide(store: Store, row: dict, decision: str, keep: str | None) -> None:
     keep_key = {"a": key_a, "b": key_b}.get(keep or "")
     try:
         dup.decide(store, auth.current(), key_a, key_b, decision, keep_key=keep_key)
-    except (PermissionDenied, ValueError) as exc:
+    except (PermissionDenied, StoreError, ValueError) as exc:
         _say("error", str(exc))
         return
     if decision == dup.MERGE:
@@ -164,7 +164,7 @@ def pair_list(store: Store, todo: pd.DataFrame) -> None:
 def _undo(store: Store) -> None:
     try:
         change = dup.undo_last(store, auth.current())
-    except (PermissionDenied, NothingToUndo) as exc:
+    except (PermissionDenied, StoreError, NothingToUndo) as exc:
         _say("error", str(exc))
         return
     _say("success", f"Fortrudt: {md(change['action'])} ({md(change['entity_id'])}).")
@@ -249,7 +249,7 @@ def apply_now(person: Principal) -> None:
             result = rebuild_now(person)
     except InputError as exc:
         _say("error", f"Data kunne ikke bygges: {md(str(exc))} De hidtidige data bruges fortsat.")
-    except (BuildError, NothingToRebuild, PermissionDenied) as exc:
+    except (BuildError, NothingToRebuild, PermissionDenied, StoreError) as exc:
         _say("error", f"Data kunne ikke bygges: {md(str(exc))} De hidtidige data bruges fortsat.")
     except Exception as exc:  # noqa: BLE001 - the edge: a Danish message, never a traceback
         log.exception("Anvend dubletbeslutninger fejlede")

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from civilkort.db import Database
+from civilkort.store import StoreError
 from ui.details import md
 
 log = logging.getLogger("civilkort.app")
@@ -51,6 +52,9 @@ def run_safely(page: Callable[[], None]) -> None:
         page()
     except ScriptControlException:  # st.stop() / st.rerun() are control flow, not errors
         raise
+    except StoreError as exc:  # the store says what to do (e.g. a schema to migrate) in Danish
+        log.warning("Lageret: %s", exc)
+        st.error(str(exc), icon=":material/database:")
     except Exception as exc:  # noqa: BLE001 - the edge where errors become messages
         log.exception("Fejl på siden")
         st.error(

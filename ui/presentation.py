@@ -22,7 +22,7 @@ from civilkort.auth import COORDINATOR, PermissionDenied
 from civilkort.filters import MEASURES, Selection, format_view, from_params, parse_view, to_params
 from civilkort.radar import ENDING_WINDOWS
 from civilkort.sequences import SEQUENCE_PARAM, Sequence, Step
-from civilkort.store import Store, open_store
+from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui import data, radar, selection
 from ui import gaps as gapdata
@@ -448,7 +448,7 @@ def _act(what: str, fn, *args, **kwargs) -> None:
     """Run a change to the store from a button; its outcome is shown on the next run (Danish)."""
     try:
         fn(store(), ui_auth.current(), *args, **kwargs)
-    except (PermissionDenied, sequences.SequenceError) as exc:
+    except (PermissionDenied, StoreError, sequences.SequenceError) as exc:
         _flash("error", md(str(exc)))
     else:
         _flash("success", what)
@@ -548,7 +548,7 @@ def _create(sel: Selection, from_default: bool) -> None:
     )
     try:
         created = sequences.create(store(), ui_auth.current(), name, steps)
-    except (PermissionDenied, sequences.SequenceError) as exc:
+    except (PermissionDenied, StoreError, sequences.SequenceError) as exc:
         _flash("error", md(str(exc)))
         return
     st.session_state["praes-edit"] = created.sequence_id

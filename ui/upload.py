@@ -18,6 +18,7 @@ from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import current_path
 from civilkort.issues import InputError, Issue
 from civilkort.schema import TABLES_BY_NAME
+from civilkort.store import StoreError
 from etl import upload as up
 from etl.build import BuildError
 from etl.diff import REPLACE, UPDATE, TableDiff, count_text, readable, readable_changes
@@ -359,7 +360,7 @@ def _build(check: up.Check, principal: Principal) -> None:
             failure = f"{count_text(len(issues), 'fejl', 'fejl')} i data."
         except BuildError as exc:
             failure = str(exc)
-        except (up.UploadOutdated, PermissionDenied) as exc:
+        except (up.UploadOutdated, PermissionDenied, StoreError) as exc:
             failure = str(exc)
         except Exception as exc:  # noqa: BLE001 - the edge: a Danish message, never a traceback
             log.exception("Bygning fra upload fejlede")

@@ -20,7 +20,7 @@ from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.filters import Selection
-from civilkort.store import Store, open_store
+from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui.data import database, query
 from ui.details import md
@@ -28,7 +28,7 @@ from ui.details import md
 POLL_SECONDS = 3.0
 """How often an open screen looks for new entries (one cheap query when nothing changed)."""
 MAP_POLL_SECONDS = 4.0
-ERRORS = (ws.EntryError, PermissionDenied)
+ERRORS = (ws.EntryError, PermissionDenied, StoreError)
 
 
 def store() -> Store:

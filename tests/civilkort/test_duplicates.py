@@ -8,15 +8,10 @@ import pytest
 from civilkort import duplicates as dup
 from civilkort.auth import COORDINATOR, Principal
 from civilkort.filters import Selection
-from civilkort.store import NothingToUndo, Store
+from civilkort.store import NothingToUndo
 
 KIM = Principal("Kim", frozenset({COORDINATOR}), "kode")
 SARA = Principal("Sara", frozenset({COORDINATOR}), "login")
-
-
-@pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(tmp_path / "store.sqlite")
 
 
 def test_keys_of_records_and_pairs():

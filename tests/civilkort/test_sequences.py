@@ -11,7 +11,7 @@ from civilkort import sequences
 from civilkort.auth import ANONYMOUS, COORDINATOR, PARTICIPANT, PermissionDenied, Principal
 from civilkort.filters import Selection, from_params, to_params
 from civilkort.sequences import DEFAULT_ID, SequenceError, Step
-from civilkort.store import Store, new_id, now
+from civilkort.store import Conflict, Store, new_id, now
 
 COORDINATOR_K = Principal(name="Karin Koordinator", roles=frozenset({COORDINATOR}), via="kode")
 PARTICIPANT_P = Principal(name="Per Deltager", roles=frozenset({PARTICIPANT}), workshop_id="w1")
@@ -21,17 +21,41 @@ KNOWN = sequences.known_codes(
 )
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(tmp_path / "store.sqlite")
-
-
 def _steps() -> list[Step]:
     return [
         Step("Overblik", "kort", AARHUS),
         Step("Temaer", "temaer", Selection(area="council:aarhus", themes=("lighed",))),
         Step("Huller", "huller", Selection(area="region:midtjylland")),
     ]
+
+
+def test_an_edit_from_an_older_version_is_refused_naming_who_changed_it(store):
+    created = sequences.create(store, COORDINATOR_K, "Workshop Aarhus", _steps())
+    assert created.version == 1
+    other = Principal(name="Ole", roles=frozenset({COORDINATOR}), via="login")
+    renamed = sequences.rename(store, other, created.sequence_id, "Ny", expected_version=created.version)
+    assert renamed.version == 2
+    for edit in (
+        lambda: sequences.rename(store, COORDINATOR_K, created.sequence_id, "X", expected_version=1),
+        lambda: sequences.remove_step(store, COORDINATOR_K, created.sequence_id, 0, expected_version=1),
+        lambda: sequences.move_step(store, COORDINATOR_K, created.sequence_id, 0, 2, expected_version=1),
+        lambda: sequences.edit_step(
+            store, COORDINATOR_K, created.sequence_id, 0, title="T", expected_version=1
+        ),
+        lambda: sequences.add_step(
+            store, COORDINATOR_K, created.sequence_id, _steps()[0], expected_version=1
+        ),
+    ):
+        with pytest.raises(Conflict, match=r"^Sekvensen 'Ny' er ændret af Ole den "):
+            edit()
+    loaded, _ = sequences.load(store, created.sequence_id)
+    assert (loaded.name, len(loaded.steps), loaded.version) == ("Ny", 3, 2)
+    assert (
+        sequences.set_steps(
+            store, COORDINATOR_K, created.sequence_id, _steps()[:1], expected_version=2
+        ).version
+        == 3
+    )
 
 
 def test_create_list_rename_reorder_delete_are_stored_and_audited(store):

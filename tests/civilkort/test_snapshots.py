@@ -12,7 +12,6 @@ from civilkort import charts, reference, snapshots
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database, current_path
 from civilkort.settings import Settings
-from civilkort.store import Store
 from etl.rebuild import rebuild
 from tests.conftest import PROJECT_ROOT, typed_rows
 
@@ -58,8 +57,7 @@ def _changed_data(cfg: Settings, example_tables) -> dict[str, str]:
     return {"ended": running}
 
 
-def test_freeze_needs_a_coordinator_and_keeps_a_copy_apart_from_builds(cfg):
-    store = Store(cfg.store_path)
+def test_freeze_needs_a_coordinator_and_keeps_a_copy_apart_from_builds(cfg, store):
     with pytest.raises(PermissionDenied):
         snapshots.freeze(store, Principal(name="Læser"), name="x", cfg=cfg)
     row = snapshots.freeze(store, COORDINATOR_PERSON, name="Før workshoppen", cfg=cfg)
@@ -70,9 +68,8 @@ def test_freeze_needs_a_coordinator_and_keeps_a_copy_apart_from_builds(cfg):
 
 
 def test_compare_finds_new_and_ended_collaborations_new_organisations_and_coverage_change(
-    cfg, example_tables
+    cfg, example_tables, store
 ):
-    store = Store(cfg.store_path)
     row = snapshots.freeze(store, COORDINATOR_PERSON, name="Før", cfg=cfg)
     frozen = snapshots.snapshot_path(row, cfg)
     expected = _changed_data(cfg, example_tables)

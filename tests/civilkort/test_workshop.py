@@ -18,17 +18,12 @@ from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database, current_path
 from civilkort.settings import Settings
-from civilkort.store import Store
+from civilkort.store import Conflict, Store
 from tests.conftest import PROJECT_ROOT
 
 COORDINATOR_PERSON = Principal(name="Kirsten Koordinator", roles=frozenset({COORDINATOR}), via="kode")
 HELD_ON = dt.date(2027, 2, 1)
 AARHUS = (56.1572, 10.2107)
-
-
-@pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(tmp_path / "store.sqlite")
 
 
 @pytest.fixture
@@ -243,7 +238,7 @@ def test_20_processes_saving_at_once_lose_and_duplicate_nothing(store, workshop,
     barrier, errors = ctx.Barrier(writers), ctx.Queue()
     procs = [
         ctx.Process(target=_process_writer,
-                    args=(str(store.path), participant, workshop, w, per_writer, barrier, errors))
+                    args=(store.url, participant, workshop, w, per_writer, barrier, errors))
         for w in range(writers)
     ]  # fmt: skip
     for p in procs:
@@ -395,8 +390,7 @@ def _query(cfg: Settings, sql: str, params=None):
         db.close()
 
 
-def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(data_cfg):
-    store = Store(data_cfg.store_path)
+def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(data_cfg, store):
     store_workshop, code = ws.create_workshop(store, COORDINATOR_PERSON, "Workshop Aarhus", held_on=HELD_ON,
                                               council_id="aarhus", code="4321-8765")  # fmt: skip
     wid = store_workshop["workshop_id"]
@@ -466,9 +460,12 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
 
     rebuild(cfg=data_cfg)
     assert len(_query(data_cfg, "SELECT organisation_id FROM organisations")) == n_orgs
-    reopened = Store(data_cfg.store_path)
-    assert len(ws.entries(reopened, wid)) == 6
-    assert ws.get_entry(reopened, rejected["entry_id"])["review_note"] == "Dublet"
+    reopened = Store(store.url)
+    try:
+        assert len(ws.entries(reopened, wid)) == 6
+        assert ws.get_entry(reopened, rejected["entry_id"])["review_note"] == "Dublet"
+    finally:
+        reopened.close()
 
 
 # --- on the map and in the minutes -----------------------------------------------------------------
@@ -521,3 +518,48 @@ def test_polling_for_changes_costs_well_under_a_few_milliseconds(store, workshop
         timings.append(time.perf_counter() - started)
     timings.sort()
     assert timings[len(timings) // 2] < 0.002, timings[len(timings) // 2]  # median under 2 ms
+
+
+def test_20_threads_sending_each_form_twice_at_once_lose_and_duplicate_nothing(store, workshop, participant):
+    """Each form is sent by two threads at the same moment (a double click racing itself), and again."""
+    threads, per_thread = 20, 4
+    barrier = threading.Barrier(threads)
+    saved: dict[str, set[str]] = {}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(who: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                token = f"par{who // 2}-{i}"  # threads 2k and 2k+1 send the same forms
+                for _ in range(2):
+                    result = _note(store, participant, workshop, text=f"Note {who // 2}-{i}", token=token)
+                    with lock:
+                        saved.setdefault(token, set()).add(result.entry["entry_id"])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run, args=(w,)) for w in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(timeout=120)
+    assert errors == []
+    assert all(len(ids) == 1 for ids in saved.values())  # every send of a form got the same entry
+    _check_all_saved(store, threads // 2, per_thread)
+
+
+def test_a_review_from_an_older_version_is_refused_naming_who_reviewed_it(store, workshop, participant):
+    entry = _note(store, participant, workshop).entry
+    sara = Principal(name="Sara", roles=frozenset({COORDINATOR}), via="login", key="s1")
+    ws.accept(store, sara, entry["entry_id"], expected_version=entry["version"])
+    for act in (
+        lambda: ws.accept(store, COORDINATOR_PERSON, entry["entry_id"], expected_version=entry["version"]),
+        lambda: ws.reject(store, COORDINATOR_PERSON, entry["entry_id"], "dublet", expected_version=1),
+        lambda: ws.merge(store, COORDINATOR_PERSON, entry["entry_id"], "ORG-1", expected_version=1),
+    ):
+        with pytest.raises(Conflict, match=r"er ændret af Sara den \d{2}-\d{2}-\d{4} kl\. \d{2}\.\d{2}"):
+            act()
+    assert ws.get_entry(store, entry["entry_id"])["status"] == "godkendt"
+    assert ws.get_entry(store, entry["entry_id"])["version"] == 2
