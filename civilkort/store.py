@@ -94,6 +94,14 @@ CREATE TABLE IF NOT EXISTS duplicate_decisions (
     decided_by TEXT NOT NULL,
     decided_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS roles (
+    subject    TEXT,                        -- e-mail, casefolded
+    role       TEXT CHECK (role IN ('koordinator','regional','admin')),
+    scope      TEXT NOT NULL,               -- council_id, region_id or '*'
+    granted_by TEXT NOT NULL,
+    granted_at TEXT NOT NULL,
+    PRIMARY KEY (subject, role, scope)
+);
 CREATE TABLE IF NOT EXISTS audit (
     audit_id  INTEGER PRIMARY KEY AUTOINCREMENT,
     at        TEXT NOT NULL,
@@ -114,8 +122,9 @@ KEYS = {
     "sequences": "sequence_id",
     "snapshots": "snapshot_id",
     "duplicate_decisions": "pair_key",
+    "roles": ("subject", "role", "scope"),
 }
-"""Each audited table and its primary key."""
+"""Each audited table and its primary key (a tuple of columns for a composite key)."""
 
 ADDED_COLUMNS = (
     ("entries", "review_note", "TEXT"),
@@ -140,6 +149,28 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+def _where(table: str) -> str:
+    """The WHERE condition on a table's primary key (one placeholder per key column)."""
+    key = KEYS[table]
+    return " AND ".join(f"{c} = ?" for c in key) if isinstance(key, tuple) else f"{key} = ?"
+
+
+def _key_params(table: str, key: Any) -> tuple:
+    """A key value as query parameters: a composite key is a tuple, or its audit form 'a|b|c'."""
+    if isinstance(KEYS[table], tuple):
+        return tuple(key.split("|")) if isinstance(key, str) else tuple(key)
+    return (key,)
+
+
+def _key_of(table: str, row: Mapping[str, Any]) -> Any:
+    key = KEYS[table]
+    return tuple(row[c] for c in key) if isinstance(key, tuple) else row[key]
+
+
+def _entity_id(key: Any) -> str:
+    return "|".join(map(str, key)) if isinstance(key, tuple) else str(key)
+
+
 class Transaction:
     """One write transaction; every change through it is audited."""
 
@@ -149,7 +180,9 @@ class Transaction:
 
     def get(self, table: str, key: str) -> dict[str, Any] | None:
         """One row by primary key, or None."""
-        row = self.con.execute(f"SELECT * FROM {table} WHERE {KEYS[table]} = ?", (key,)).fetchone()
+        row = self.con.execute(
+            f"SELECT * FROM {table} WHERE {_where(table)}", _key_params(table, key)
+        ).fetchone()
         return dict(row) if row else None
 
     def _audit(self, action: str, table: str, key: str, before: Mapping | None, after: Mapping | None) -> int:
@@ -160,7 +193,7 @@ class Transaction:
                 self.actor,
                 action,
                 table,
-                key,
+                _entity_id(key),
                 None if before is None else json.dumps(dict(before), ensure_ascii=False),
                 None if after is None else json.dumps(dict(after), ensure_ascii=False),
             ),
@@ -174,9 +207,9 @@ class Transaction:
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
             [row[c] for c in cols],
         )
-        stored = self.get(table, row[KEYS[table]])
+        stored = self.get(table, _key_of(table, row))
         assert stored is not None
-        self._audit(action, table, stored[KEYS[table]], None, stored)
+        self._audit(action, table, _key_of(table, stored), None, stored)
         return stored
 
     def update(self, table: str, key: str, changes: Mapping[str, Any], action: str = "ret") -> dict[str, Any]:
@@ -185,7 +218,9 @@ class Transaction:
         if before is None:
             raise KeyError(f"{table}: {key}")
         sets = ", ".join(f"{c} = ?" for c in changes)
-        self.con.execute(f"UPDATE {table} SET {sets} WHERE {KEYS[table]} = ?", [*changes.values(), key])
+        self.con.execute(
+            f"UPDATE {table} SET {sets} WHERE {_where(table)}", [*changes.values(), *_key_params(table, key)]
+        )
         after = self.get(table, key)
         assert after is not None
         self._audit(action, table, key, before, after)
@@ -196,7 +231,7 @@ class Transaction:
         before = self.get(table, key)
         if before is None:
             raise KeyError(f"{table}: {key}")
-        self.con.execute(f"DELETE FROM {table} WHERE {KEYS[table]} = ?", (key,))
+        self.con.execute(f"DELETE FROM {table} WHERE {_where(table)}", _key_params(table, key))
         self._audit(action, table, key, before, None)
         return before
 
@@ -298,7 +333,7 @@ class Store:
             before = json.loads(change["before"]) if change["before"] else None
             current = tx.get(table, key)
             if before is None:
-                tx.con.execute(f"DELETE FROM {table} WHERE {KEYS[table]} = ?", (key,))
+                tx.con.execute(f"DELETE FROM {table} WHERE {_where(table)}", _key_params(table, key))
             elif current is None:
                 cols = list(before)
                 tx.con.execute(
@@ -307,7 +342,10 @@ class Store:
                 )
             else:
                 sets = ", ".join(f"{c} = ?" for c in before)
-                tx.con.execute(f"UPDATE {table} SET {sets} WHERE {KEYS[table]} = ?", [*before.values(), key])
+                tx.con.execute(
+                    f"UPDATE {table} SET {sets} WHERE {_where(table)}",
+                    [*before.values(), *_key_params(table, key)],
+                )
             undo_id = tx._audit(f"fortryd {change['action']}", table, key, current, before)
             tx.con.execute("UPDATE audit SET undoes = ? WHERE audit_id = ?", (change["audit_id"], undo_id))
             tx.con.execute("UPDATE audit SET undone_by = ? WHERE audit_id = ?", (undo_id, change["audit_id"]))
