@@ -23,7 +23,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -323,12 +323,25 @@ class Store:
             f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT 1", params
         )
 
-    def undo_last(self, actor: str, *, only_by: str | None = None, entity: str | None = None) -> dict:
-        """Reverse the newest change (by ``only_by`` if given); records the undo; returns the undone change."""
+    def undo_last(
+        self,
+        actor: str,
+        *,
+        only_by: str | None = None,
+        entity: str | None = None,
+        check: Callable[[dict], None] | None = None,
+    ) -> dict:
+        """Reverse the newest change (by ``only_by`` if given); records the undo; returns the undone change.
+
+        ``check`` is called with the change inside the transaction before anything is reversed (e.g. to
+        check the caller's scope over it); whatever it raises aborts the undo.
+        """
         with self.write(actor) as tx:
             change = self.last_undoable(actor=only_by, entity=entity)
             if change is None:
                 raise NothingToUndo("Der er ingen ændring at fortryde.")
+            if check is not None:
+                check(change)
             table, key = change["entity"], change["entity_id"]
             before = json.loads(change["before"]) if change["before"] else None
             current = tx.get(table, key)
