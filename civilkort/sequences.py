@@ -6,7 +6,10 @@ carries (:func:`~civilkort.filters.to_params`), so a step is exactly an app URL 
 named list of steps in the store's ``sequences`` table.
 
 Viewing and presenting are open to everyone; every change (create, rename, change steps, delete) needs
-the coordinator role, checked here, and goes through the store's audited :class:`Transaction`.
+a coordinator whose scope covers every area the sequence's steps show, before and after the change (a
+council's step: its coordinator or regional coordinator; a region's: its regional coordinator; the whole
+country: a national administrator), checked here, and goes through the store's audited :class:`Transaction`.
+A sequence without steps belongs to no area: any coordinator may change it.
 
 When no sequence is saved, :func:`default_sequence` gives one for any area: Overblik → Temaer → Huller →
 Samarbejder der udløber. Steps are validated when loaded: a sequence saved for data that has changed since
@@ -275,9 +278,31 @@ def load(
     return _from_row(row, known)
 
 
-def create(store: Store, principal: Principal, name: str, steps: SequenceOf[Step]) -> Sequence:
-    """Save a new sequence (coordinators only); returns it as stored."""
+def may_change(principal: Principal, steps: SequenceOf[Step]) -> bool:
+    """True if the caller's scope covers every area the steps show (for offering edits in the UI)."""
+    try:
+        _require_areas(principal, steps)
+    except auth.PermissionDenied:
+        return False
+    return True
+
+
+def _require_areas(principal: Principal, steps: SequenceOf[Step]) -> None:
+    """PermissionDenied unless the caller may coordinate every area the steps show."""
     auth.require(principal, COORDINATOR)
+    for area in dict.fromkeys(s.selection.area for s in steps):
+        kind, _, ident = area.partition(":")
+        if kind == "council":
+            auth.require_council(principal, [ident], what="Sekvensen")
+        elif kind == "region":
+            auth.require_region(principal, ident, what="Sekvensen")
+        else:
+            auth.require_council(principal, [None], what="Sekvensen")
+
+
+def create(store: Store, principal: Principal, name: str, steps: SequenceOf[Step]) -> Sequence:
+    """Save a new sequence (a coordinator of every area its steps show); returns it as stored."""
+    _require_areas(principal, steps)
     stamp = now()
     row = {
         "sequence_id": new_id(),
@@ -293,32 +318,44 @@ def create(store: Store, principal: Principal, name: str, steps: SequenceOf[Step
     return _from_row(stored, None)[0]
 
 
-def _update(store: Store, principal: Principal, sequence_id: str, changes: dict, action: str) -> Sequence:
+def _update(
+    store: Store,
+    principal: Principal,
+    sequence_id: str,
+    changes: dict,
+    action: str,
+    steps: SequenceOf[Step] = (),
+) -> Sequence:
     auth.require(principal, COORDINATOR)
+    _require_areas(principal, steps)
     with store.write(principal.actor) as tx:
-        if tx.get("sequences", sequence_id) is None:
+        row = tx.get("sequences", sequence_id)
+        if row is None:
             raise SequenceError("Sekvensen findes ikke (længere).")
+        _require_areas(principal, _from_row(row, None)[0].steps)
         stored = tx.update("sequences", sequence_id, {**changes, "updated_at": now()}, action=action)
     return _from_row(stored, None)[0]
 
 
 def rename(store: Store, principal: Principal, sequence_id: str, name: str) -> Sequence:
-    """Give a sequence a new name (coordinators only)."""
+    """Give a sequence a new name (a coordinator of its areas)."""
     return _update(store, principal, sequence_id, {"name": _name(name)}, "omdøb")
 
 
 def set_steps(store: Store, principal: Principal, sequence_id: str, steps: SequenceOf[Step]) -> Sequence:
     """Replace a sequence's steps (add, remove, reorder, edit; coordinators only)."""
     changes = {"steps": _dump(steps), "council_id": _council_of(steps)}
-    return _update(store, principal, sequence_id, changes, "ret trin")
+    return _update(store, principal, sequence_id, changes, "ret trin", steps)
 
 
 def delete(store: Store, principal: Principal, sequence_id: str) -> None:
-    """Delete a sequence (coordinators only; the audit keeps it and it can be undone)."""
+    """Delete a sequence (a coordinator of its areas; the audit keeps it and it can be undone)."""
     auth.require(principal, COORDINATOR)
     with store.write(principal.actor) as tx:
-        if tx.get("sequences", sequence_id) is None:
+        row = tx.get("sequences", sequence_id)
+        if row is None:
             raise SequenceError("Sekvensen findes ikke (længere).")
+        _require_areas(principal, _from_row(row, None)[0].steps)
         tx.delete("sequences", sequence_id)
 
 
@@ -330,13 +367,13 @@ def _stored_steps(store: Store, sequence_id: str) -> list[Step]:
 
 
 def add_step(store: Store, principal: Principal, sequence_id: str, step: Step) -> Sequence:
-    """Append a step (coordinators only)."""
+    """Append a step (a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     return set_steps(store, principal, sequence_id, [*_stored_steps(store, sequence_id), step])
 
 
 def remove_step(store: Store, principal: Principal, sequence_id: str, index: int) -> Sequence:
-    """Remove the step at ``index`` (0-based; coordinators only)."""
+    """Remove the step at ``index`` (0-based; a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
     if not 0 <= index < len(steps):
@@ -346,7 +383,7 @@ def remove_step(store: Store, principal: Principal, sequence_id: str, index: int
 
 
 def move_step(store: Store, principal: Principal, sequence_id: str, index: int, to: int) -> Sequence:
-    """Move the step at ``index`` to position ``to`` (0-based, clamped; coordinators only)."""
+    """Move the step at ``index`` to position ``to`` (0-based, clamped; a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
     if not 0 <= index < len(steps):
@@ -366,7 +403,7 @@ def edit_step(
     kind: str | None = None,
     selection: Selection | None = None,
 ) -> Sequence:
-    """Change a step's title, view kind or selection (coordinators only)."""
+    """Change a step's title, view kind or selection (a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
     if not 0 <= index < len(steps):

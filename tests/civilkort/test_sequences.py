@@ -8,12 +8,12 @@ import json
 import pytest
 
 from civilkort import sequences
-from civilkort.auth import ANONYMOUS, COORDINATOR, PARTICIPANT, PermissionDenied, Principal
+from civilkort.auth import ANONYMOUS, PARTICIPANT, PermissionDenied, Principal
 from civilkort.filters import Selection, from_params, to_params
 from civilkort.sequences import DEFAULT_ID, SequenceError, Step
 from civilkort.store import Store, new_id, now
 
-COORDINATOR_K = Principal(name="Karin Koordinator", roles=frozenset({COORDINATOR}), via="kode")
+COORDINATOR_K = Principal(name="Karin Koordinator", via="kode", is_admin=True)
 PARTICIPANT_P = Principal(name="Per Deltager", roles=frozenset({PARTICIPANT}), workshop_id="w1")
 AARHUS = Selection(area="council:aarhus")
 KNOWN = sequences.known_codes(

@@ -14,14 +14,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from civilkort import auth
 from civilkort import workshop as ws
-from civilkort.auth import COORDINATOR, PermissionDenied, Principal
+from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
 from civilkort.settings import Settings
 from civilkort.store import Store
 from tests.conftest import PROJECT_ROOT
 
-COORDINATOR_PERSON = Principal(name="Kirsten Koordinator", roles=frozenset({COORDINATOR}), via="kode")
+COORDINATOR_PERSON = Principal(name="Kirsten Koordinator", via="kode", is_admin=True)
 HELD_ON = dt.date(2027, 2, 1)
 AARHUS = (56.1572, 10.2107)
 
@@ -464,7 +465,7 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
     # a plain rebuild and a fresh store object (an app restart) keep everything
     from etl.rebuild import rebuild
 
-    rebuild(cfg=data_cfg)
+    rebuild(principal=auth.operator(), cfg=data_cfg)
     assert len(_query(data_cfg, "SELECT organisation_id FROM organisations")) == n_orgs
     reopened = Store(data_cfg.store_path)
     assert len(ws.entries(reopened, wid)) == 6
