@@ -677,13 +677,14 @@ def entries(
     *,
     statuses: Iterable[str] | None = None,
     kinds: Iterable[str] | None = None,
+    workshop_ids: Iterable[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Entries (decoded), oldest first, optionally of one workshop, some statuses or kinds."""
+    """Entries (decoded), oldest first, optionally of one workshop (or of ``workshop_ids``), some statuses or kinds."""
     where, params = [], []
     if workshop_id:
         where.append("workshop_id = ?")
         params.append(workshop_id)
-    for column, values in (("status", statuses), ("kind", kinds)):
+    for column, values in (("status", statuses), ("kind", kinds), ("workshop_id", workshop_ids)):
         if values is not None:
             values = list(values)
             where.append(f"{column} IN ({', '.join('?' * len(values)) or 'NULL'})")
