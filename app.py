@@ -43,9 +43,10 @@ pages = {
         st.Page("app_pages/om_data.py", title="Om data", icon=":material/info:"),
         st.Page("app_pages/indlaes.py", title="Indlæs data", icon=":material/upload_file:"),
         st.Page("app_pages/dubletter.py", title="Mulige dubletter", icon=":material/content_copy:"),
+        st.Page("app_pages/roller.py", title="Roller", icon=":material/admin_panel_settings:"),
     ],
 }
-# expanded=True: all 14 pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
+# expanded=True: all 15 pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
 page = st.navigation(pages, expanded=True)
 if presentation.is_presenting(page):
     page.run()  # full screen for the room: no sidebar, banner or filter line; the URL holds the step

@@ -14,10 +14,10 @@ def page() -> None:
     person = ui_auth.require(COORDINATOR, what="Gennemgangen er for koordinatoren.")
     s = ui_ws.store()
     db = ui_ws.current_db()
-    workshops = ws.list_workshops(s)
-    labels = {"": "Alle workshops"} | {w["workshop_id"]: ws.workshop_label(w) for w in workshops}
+    workshops = ws.in_scope(person, ws.list_workshops(s))  # the user's councils' workshops
+    labels = {"": "Alle mine workshops"} | {w["workshop_id"]: ws.workshop_label(w) for w in workshops}
     chosen = st.selectbox("Workshop", list(labels), format_func=labels.get, key="rv_workshop")
-    queue = ws.entries(s, chosen or None, statuses=["ny"])
+    queue = ws.entries(s, chosen or None, statuses=["ny"], workshop_ids=[w["workshop_id"] for w in workshops])
 
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -42,7 +42,9 @@ def page() -> None:
 
     st.subheader("Alle indtastninger")
     st.dataframe(
-        ws.entries_frame(ws.entries(s, chosen or None), workshops)
+        ws.entries_frame(
+            ws.entries(s, chosen or None, workshop_ids=[w["workshop_id"] for w in workshops]), workshops
+        )
         .drop(columns=["entry_id"])
         .rename(
             columns={

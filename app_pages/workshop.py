@@ -29,8 +29,8 @@ def page() -> None:
         workshop = live.get(person.workshop_id) or next(
             (w for w in ws.list_workshops(s) if w["workshop_id"] == person.workshop_id), None
         )
-    elif is_coordinator and live:
-        labels = {wid: ws.workshop_label(w) for wid, w in live.items()}
+    elif is_coordinator and ws.in_scope(person, live.values()):
+        labels = {w["workshop_id"]: ws.workshop_label(w) for w in ws.in_scope(person, live.values())}
         chosen = st.selectbox(
             "Indtast i workshop", list(labels), format_func=labels.get, key="ws_coordinator_pick"
         )

@@ -2,7 +2,9 @@
 
 The build (``etl/duplicates.py``) finds candidate pairs and applies the decisions kept here; the app
 reads the candidates from the ``duplicate_candidates`` view and records decisions through
-:func:`decide`, which checks the coordinator role itself, so a page cannot write without it.
+:func:`decide`, which checks the caller's scope itself, so a page cannot write without it: a decision
+needs a coordinator of the councils of both records (looked up in the serving build; a pair across two
+councils needs both; a record the build does not place, a national administrator).
 
 Record keys: an organisation's key is its id (``ORG-001``); a regional unit's key is its id with the
 prefix ``enhed:`` (``enhed:ENH-0001``), so the two tables can never be confused. A pair's key is the
@@ -11,13 +13,14 @@ two record keys, sorted, joined by ``|``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
-from civilkort.auth import COORDINATOR, Principal, require
-from civilkort.db import Database
+from civilkort.auth import COORDINATOR, Principal, require, require_council
+from civilkort.db import Database, current_path
 from civilkort.filters import NATIONAL_AREA, Selection
 from civilkort.settings import Settings
 from civilkort.store import Store, now, open_store
@@ -67,13 +70,17 @@ def decide(
     decision: str,
     keep_key: str | None = None,
     note: str | None = None,
+    *,
+    db: Database | None = None,
 ) -> dict[str, Any]:
-    """Record (or change) the decision on a pair; coordinators only. Returns the stored row.
+    """Record (or change) the decision on a pair; a coordinator of both records' councils (looked up in
+    ``db``, default the serving build). Returns the stored row.
 
     ``decision`` is ``'flet'`` (merge: ``keep_key`` is the record that stays) or ``'hold_adskilt'``
     (keep apart: the pair is not proposed again). Takes effect at the next build.
     """
     require(principal, COORDINATOR)
+    _require_pair(principal, key_a, key_b, db)
     if decision not in (MERGE, KEEP_APART):
         raise ValueError(f"Ukendt beslutning '{decision}': brug '{MERGE}' eller '{KEEP_APART}'.")
     if key_a == key_b:
@@ -99,10 +106,54 @@ def decide(
         return tx.update(TABLE, key, row, action=f"dublet: {DECISION_LABELS[decision]}")
 
 
-def undo_last(store: Store, principal: Principal) -> dict[str, Any]:
-    """Undo the newest decision on duplicates (by anyone); coordinators only. Raises NothingToUndo."""
+def undo_last(store: Store, principal: Principal, *, db: Database | None = None) -> dict[str, Any]:
+    """Undo the newest decision on duplicates (by anyone); a coordinator of its records' councils (the newest
+    being another council's is refused, naming it). Raises NothingToUndo."""
     require(principal, COORDINATOR)
-    return store.undo_last(principal.actor, entity=TABLE)
+
+    def in_my_councils(change: dict) -> None:
+        row = json.loads(change["after"] or change["before"] or "{}")
+        _require_pair(principal, row.get("key_a", ""), row.get("key_b", ""), db)
+
+    return store.undo_last(principal.actor, entity=TABLE, check=in_my_councils)
+
+
+def record_councils(db: Database | None, keys: Iterable[str]) -> dict[str, str | None]:
+    """The council of each record key in ``db`` (default: the serving build); None where it is not placed."""
+    keys = list(keys)
+    out: dict[str, str | None] = dict.fromkeys(keys)
+    own = db
+    if own is None:
+        path = current_path()
+        if path is None:
+            return out
+        own = Database(path)
+    try:
+        orgs = [split_key(k)[1] for k in keys if split_key(k)[0] == ORGANISATION]
+        units = [split_key(k)[1] for k in keys if split_key(k)[0] == REGIONAL_UNIT]
+        for kind, table, column, ids in (
+            (ORGANISATION, "organisations", "organisation_id", orgs),
+            (REGIONAL_UNIT, "regional_units", "unit_id", units),
+        ):
+            if not ids:
+                continue
+            df = own.query(
+                f"SELECT {column} AS id, council_id FROM {table} WHERE list_contains($ids, {column})",
+                {"ids": ids},
+            )
+            for ident, council in zip(df["id"], df["council_id"], strict=True):
+                out[record_key(kind, ident)] = None if pd.isna(council) else str(council)
+    finally:
+        if db is None:
+            own.close()
+    return out
+
+
+def _require_pair(principal: Principal, key_a: str, key_b: str, db: Database | None) -> None:
+    """PermissionDenied unless the caller coordinates the councils of both records of a pair."""
+    councils = record_councils(db, [key_a, key_b])
+    names = " og ".join(split_key(k)[1] for k in (key_a, key_b))
+    require_council(principal, list(councils.values()), what=f"Dubletparret {names}")
 
 
 def last_decision(store: Store) -> dict[str, Any] | None:

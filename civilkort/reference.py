@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
-from civilkort.settings import REFERENCE_DIR
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+"""The reference tables shipped with the package (codes, names, the council table, representative points)."""
 
 NATIONAL = "national"
 NATIONAL_NAMES = ("hele landet", "national", "landsdækkende", "danmark", "hele danmark")

@@ -6,7 +6,10 @@ carries (:func:`~civilkort.filters.to_params`), so a step is exactly an app URL 
 named list of steps in the store's ``sequences`` table.
 
 Viewing and presenting are open to everyone; every change (create, rename, change steps, delete) needs
-the coordinator role, checked here, and goes through the store's audited :class:`Transaction`.
+a coordinator whose scope covers every area the sequence's steps show, before and after the change (a
+council's step: its coordinator or regional coordinator; a region's: its regional coordinator; the whole
+country: a national administrator), checked here, and goes through the store's audited :class:`Transaction`.
+A sequence without steps belongs to no area: any coordinator may change it.
 
 When no sequence is saved, :func:`default_sequence` gives one for any area: Overblik → Temaer → Huller →
 Samarbejder der udløber. Steps are validated when loaded: a sequence saved for data that has changed since
@@ -279,9 +282,31 @@ def load(
     return _from_row(row, known)
 
 
-def create(store: Store, principal: Principal, name: str, steps: SequenceOf[Step]) -> Sequence:
-    """Save a new sequence (coordinators only); returns it as stored."""
+def may_change(principal: Principal, steps: SequenceOf[Step]) -> bool:
+    """True if the caller's scope covers every area the steps show (for offering edits in the UI)."""
+    try:
+        _require_areas(principal, steps)
+    except auth.PermissionDenied:
+        return False
+    return True
+
+
+def _require_areas(principal: Principal, steps: SequenceOf[Step]) -> None:
+    """PermissionDenied unless the caller may coordinate every area the steps show."""
     auth.require(principal, COORDINATOR)
+    for area in dict.fromkeys(s.selection.area for s in steps):
+        kind, _, ident = area.partition(":")
+        if kind == "council":
+            auth.require_council(principal, [ident], what="Sekvensen")
+        elif kind == "region":
+            auth.require_region(principal, ident, what="Sekvensen")
+        else:
+            auth.require_council(principal, [None], what="Sekvensen")
+
+
+def create(store: Store, principal: Principal, name: str, steps: SequenceOf[Step]) -> Sequence:
+    """Save a new sequence (a coordinator of every area its steps show); returns it as stored."""
+    _require_areas(principal, steps)
     stamp = now()
     row = {
         "sequence_id": new_id(),
@@ -303,12 +328,17 @@ def _update(
     sequence_id: str,
     changes: dict,
     action: str,
+    *,
+    steps: SequenceOf[Step] = (),
     expected_version: int | None = None,
 ) -> Sequence:
     auth.require(principal, COORDINATOR)
+    _require_areas(principal, steps)
     with store.write(principal.actor) as tx:
-        if tx.get("sequences", sequence_id) is None:
+        row = tx.get("sequences", sequence_id)
+        if row is None:
             raise SequenceError("Sekvensen findes ikke (længere).")
+        _require_areas(principal, _from_row(row, None)[0].steps)
         stored = tx.update(
             "sequences",
             sequence_id,
@@ -322,8 +352,10 @@ def _update(
 def rename(
     store: Store, principal: Principal, sequence_id: str, name: str, *, expected_version: int | None = None
 ) -> Sequence:
-    """Give a sequence a new name (coordinators only); Conflict if it changed since ``expected_version``."""
-    return _update(store, principal, sequence_id, {"name": _name(name)}, "omdøb", expected_version)
+    """Give a sequence a new name (a coordinator of its areas); Conflict if it changed since ``expected_version``."""
+    return _update(
+        store, principal, sequence_id, {"name": _name(name)}, "omdøb", expected_version=expected_version
+    )
 
 
 def set_steps(
@@ -337,15 +369,19 @@ def set_steps(
     """Replace a sequence's steps (add, remove, reorder, edit; coordinators only); Conflict if it changed
     since ``expected_version``."""
     changes = {"steps": _dump(steps), "council_id": _council_of(steps)}
-    return _update(store, principal, sequence_id, changes, "ret trin", expected_version)
+    return _update(
+        store, principal, sequence_id, changes, "ret trin", steps=steps, expected_version=expected_version
+    )
 
 
 def delete(store: Store, principal: Principal, sequence_id: str) -> None:
-    """Delete a sequence (coordinators only; the audit keeps it and it can be undone)."""
+    """Delete a sequence (a coordinator of its areas; the audit keeps it and it can be undone)."""
     auth.require(principal, COORDINATOR)
     with store.write(principal.actor) as tx:
-        if tx.get("sequences", sequence_id) is None:
+        row = tx.get("sequences", sequence_id)
+        if row is None:
             raise SequenceError("Sekvensen findes ikke (længere).")
+        _require_areas(principal, _from_row(row, None)[0].steps)
         tx.delete("sequences", sequence_id)
 
 
@@ -359,7 +395,7 @@ def _stored_steps(store: Store, sequence_id: str) -> list[Step]:
 def add_step(
     store: Store, principal: Principal, sequence_id: str, step: Step, *, expected_version: int | None = None
 ) -> Sequence:
-    """Append a step (coordinators only)."""
+    """Append a step (a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     steps = [*_stored_steps(store, sequence_id), step]
     return set_steps(store, principal, sequence_id, steps, expected_version=expected_version)
@@ -368,7 +404,7 @@ def add_step(
 def remove_step(
     store: Store, principal: Principal, sequence_id: str, index: int, *, expected_version: int | None = None
 ) -> Sequence:
-    """Remove the step at ``index`` (0-based; coordinators only)."""
+    """Remove the step at ``index`` (0-based; a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
     if not 0 <= index < len(steps):
@@ -386,7 +422,7 @@ def move_step(
     *,
     expected_version: int | None = None,
 ) -> Sequence:
-    """Move the step at ``index`` to position ``to`` (0-based, clamped; coordinators only)."""
+    """Move the step at ``index`` to position ``to`` (0-based, clamped; a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
     if not 0 <= index < len(steps):
@@ -407,7 +443,7 @@ def edit_step(
     selection: Selection | None = None,
     expected_version: int | None = None,
 ) -> Sequence:
-    """Change a step's title, view kind or selection (coordinators only)."""
+    """Change a step's title, view kind or selection (a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
     if not 0 <= index < len(steps):

@@ -133,9 +133,10 @@ def restore(
         and hmac.compare_digest(str(payload.get("h", "")), _fingerprint(secret, "workshop", row["code_hash"]))
         and auth.code_is_live(dict(row), at=_now(now))
     ):
-        person = Principal(
+        person = replace(  # a coordinator who also joined keeps their scope
+            person,
             name=name or person.name,
-            roles=person.roles | {PARTICIPANT},
+            roles=(person.roles - {COORDINATOR}) | {PARTICIPANT},
             via=person.via if is_coordinator else str(payload.get("v") or "workshopkode"),
             workshop_id=row["workshop_id"],
             workshop_code_hash=row["code_hash"],

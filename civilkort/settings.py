@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
-REFERENCE_DIR = PACKAGE_DIR / "reference"
 
 ENV_PREFIX = "CIVILKORT_"
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
@@ -50,7 +49,7 @@ class Settings:
     coordinator_code: str | None = None
     """The shared coordinator code, the fallback where no login is configured."""
     coordinators: str | None = None
-    """Logged-in users who are coordinators, as configured (see civilkort.auth)."""
+    """Logged-in users' roles by e-mail: ``kim@rm.dk=aarhus+horsens, ane@x.dk=admin`` (see civilkort.grants)."""
     roles_file: Path | None = None
     """A TOML file mapping the identity provider's groups/roles to the product's roles."""
     roles_claim: str = "groups"
@@ -86,6 +85,7 @@ class Settings:
         roles_file = get("ROLLER_FIL")
         if roles_file is not None and not Path(roles_file).is_file():
             raise SettingsError(f"CIVILKORT_ROLLER_FIL peger på {roles_file}, som ikke findes.")
+        _check_grants(get("KOORDINATORER"), roles_file)
         return cls(
             data_dir=data_dir,
             static_dir=static_dir,
@@ -153,6 +153,20 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
     if scheme not in schemes:
         allowed = ", ".join(f"{s}://…" for s in schemes)
         raise SettingsError(f"{name} skal begynde med {allowed} (fik {value!r}).")
+
+
+def _check_grants(coordinators: str | None, roles_file: str | None) -> None:
+    """Unknown councils, regions or roles in CIVILKORT_KOORDINATORER or the roles file, named at start."""
+    from civilkort import grants  # imported when checked: grants reads the reference tables (pandas)
+
+    try:
+        grants.parse_coordinators(coordinators)
+    except grants.GrantError as exc:
+        raise SettingsError(f"CIVILKORT_KOORDINATORER: {exc}") from None
+    try:
+        grants.load_roles_file(Path(roles_file) if roles_file else None)
+    except (grants.GrantError, OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"CIVILKORT_ROLLER_FIL: {exc}") from None
 
 
 def settings() -> Settings:

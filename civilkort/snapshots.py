@@ -62,8 +62,17 @@ def freeze(
     workshop_id: str | None = None,
     cfg: Settings | None = None,
 ) -> dict[str, Any]:
-    """Copy the serving build to the snapshots folder and record it (coordinator); returns the store row."""
+    """Copy the serving build to the snapshots folder and record it; returns the store row.
+
+    A workshop's snapshot needs a coordinator of the workshop's council; any other snapshot any coordinator
+    (it copies the data everyone sees, changes nothing and is only read to compare).
+    """
     auth.require(principal, COORDINATOR)
+    if workshop_id is not None:
+        workshop = store.one("SELECT name, council_id FROM workshops WHERE workshop_id = ?", (workshop_id,))
+        if workshop is None:
+            raise SnapshotError("Workshoppen findes ikke (længere).")
+        auth.require_council(principal, [workshop["council_id"]], what=f"Workshoppen '{workshop['name']}'")
     cfg = cfg or settings()
     source = current_path(cfg)
     if source is None:

@@ -285,13 +285,15 @@ def create_workshop(
     snapshot_id: str | None = None,
     at: dt.datetime | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """Create a workshop (coordinator); returns the row and its code, shown this once (only a hash is kept)."""
+    """Create a workshop (coordinator of ``council_id``; without a council, a national administrator);
+    returns the row and its code, shown this once (only a hash is kept)."""
     auth.require(principal, COORDINATOR)
     name = _clean_text(name, "Navn", MAX_TEXT)
     if not name:
         raise EntryError("Navn: skriv workshoppens navn.")
     if council_id and council_id not in set(reference.councils()["council_id"]):
         raise EntryError(f"Sundhedsråd: {council_id!r} findes ikke.")
+    auth.require_council(principal, [council_id or None], what="Workshoppen")
     code = _checked_code(code)
     if hours <= 0:
         raise EntryError("Gyldighed: angiv et positivt antal timer.")
@@ -310,6 +312,16 @@ def create_workshop(
     with store.write(principal.actor) as tx:
         stored = tx.insert("workshops", row, action="opret workshop")
     return stored, code
+
+
+def _require_workshop(principal: Principal, workshop: Mapping[str, Any]) -> None:
+    """PermissionDenied unless the caller coordinates the workshop's council (none: national)."""
+    auth.require_council(principal, [workshop.get("council_id")], what=f"Workshoppen '{workshop['name']}'")
+
+
+def in_scope(principal: Principal, workshops: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The workshops whose council the caller coordinates (for lists that offer changes)."""
+    return [w for w in workshops if principal.may_coordinate(w.get("council_id"))]
 
 
 def _checked_code(code: str | None) -> str:
@@ -333,7 +345,7 @@ def new_code(
 ) -> str:
     """Give a workshop a new code (coordinator); sessions that joined with the old code must re-enter it."""
     auth.require(principal, COORDINATOR)
-    get_workshop(store, workshop_id)
+    _require_workshop(principal, get_workshop(store, workshop_id))
     code = _checked_code(code)
     changes: dict[str, Any] = {"code_hash": auth.hash_code(code)}
     if hours is not None:
@@ -349,6 +361,7 @@ def extend(
     """Let the code work ``hours`` longer (from now, or from its expiry if that is later)."""
     auth.require(principal, COORDINATOR)
     workshop = get_workshop(store, workshop_id)
+    _require_workshop(principal, workshop)
     start = max(_now(at), dt.datetime.fromisoformat(workshop["code_expires_at"]))
     with store.write(principal.actor) as tx:
         return tx.update(
@@ -364,7 +377,7 @@ def end_workshop(
 ) -> dict[str, Any]:
     """End capture now: the code expires (entries stay for review)."""
     auth.require(principal, COORDINATOR)
-    get_workshop(store, workshop_id)
+    _require_workshop(principal, get_workshop(store, workshop_id))
     with store.write(principal.actor) as tx:
         return tx.update(
             "workshops", workshop_id, {"code_expires_at": _iso(_now(at))}, action="afslut workshop"
@@ -664,13 +677,14 @@ def entries(
     *,
     statuses: Iterable[str] | None = None,
     kinds: Iterable[str] | None = None,
+    workshop_ids: Iterable[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Entries (decoded), oldest first, optionally of one workshop, some statuses or kinds."""
+    """Entries (decoded), oldest first, optionally of one workshop (or of ``workshop_ids``), some statuses or kinds."""
     where, params = [], []
     if workshop_id:
         where.append("workshop_id = ?")
         params.append(workshop_id)
-    for column, values in (("status", statuses), ("kind", kinds)):
+    for column, values in (("status", statuses), ("kind", kinds), ("workshop_id", workshop_ids)):
         if values is not None:
             values = list(values)
             where.append(f"{column} IN ({', '.join('?' * len(values)) or 'NULL'})")
@@ -701,10 +715,13 @@ def changed_since(store: Store, version: int) -> tuple[int, list[str]]:
 # --- review ----------------------------------------------------------------------------------------
 
 
-def _open_for_review(tx: Any, entry_id: str, expected_version: int | None = None) -> dict[str, Any]:
+def _open_for_review(
+    tx: Any, entry_id: str, principal: Principal, expected_version: int | None = None
+) -> dict[str, Any]:
     row = tx.get("entries", entry_id)
     if row is None:
         raise EntryError("Indtastningen findes ikke (længere); den kan være fortrudt.")
+    _require_workshop(principal, get_workshop_in(tx, row["workshop_id"]))
     if expected_version is not None and row.get("version") != expected_version:
         raise tx.conflict("entries", entry_id, row)
     if row["status"] != "ny":
@@ -745,7 +762,7 @@ def accept(
     raises Conflict, naming who and when."""
     auth.require(principal, COORDINATOR)
     with store.write(principal.actor) as tx:
-        entry = _open_for_review(tx, entry_id, expected_version)
+        entry = _open_for_review(tx, entry_id, principal, expected_version)
         fields = {k: v for k, v in entry["fields"].items() if not k.startswith("_")}
         extra = {k: v for k, v in entry["fields"].items() if k.startswith("_")}
         if edits:
@@ -794,7 +811,7 @@ def merge(
     auth.require(principal, COORDINATOR)
     target_id = str(target_id or "").strip()
     with store.write(principal.actor) as tx:
-        entry = _open_for_review(tx, entry_id, expected_version)
+        entry = _open_for_review(tx, entry_id, principal, expected_version)
         if entry["kind"] not in MERGEABLE:
             raise EntryError(
                 "En note fra parkeringspladsen kan ikke flettes ind i en post; godkend eller afvis den."
@@ -837,7 +854,7 @@ def reject(
     if not reason:
         raise EntryError("Begrundelse: skriv hvorfor indtastningen afvises.")
     with store.write(principal.actor) as tx:
-        _open_for_review(tx, entry_id, expected_version)
+        _open_for_review(tx, entry_id, principal, expected_version)
         changes = {
             "status": "afvist",
             "review_note": reason,
@@ -859,11 +876,19 @@ def last_change(store: Store, principal: Principal) -> dict[str, Any] | None:
 
 
 def undo_last(store: Store, principal: Principal, *, at: dt.datetime | None = None) -> dict[str, Any]:
-    """Undo the newest change to the entries: a coordinator any, a participant only their own last entry
-    (while it is unreviewed and their code still works). Returns the audit row undone."""
+    """Undo the newest change to the entries: a coordinator any (in a workshop of their councils; the newest
+    change being another council's is refused, naming it), a participant only their own last entry (while
+    it is unreviewed and their code still works). Returns the audit row undone."""
     if principal.has(COORDINATOR):
+
+        def in_my_councils(change: dict) -> None:
+            row = json.loads(change["after"] or change["before"] or "{}")
+            workshop = get_workshop(store, row.get("workshop_id", ""))
+            what = f"Den seneste ændring ('{row.get('title', '')}' i workshoppen '{workshop['name']}')"
+            auth.require_council(principal, [workshop.get("council_id")], what=what)
+
         try:
-            return store.undo_last(principal.actor, entity="entries")
+            return store.undo_last(principal.actor, entity="entries", check=in_my_councils)
         except NothingToUndo as exc:
             raise EntryError(str(exc)) from None
     if PARTICIPANT not in principal.roles or not principal.workshop_id:
@@ -970,6 +995,9 @@ def apply_accepted(
 ) -> Applied:
     """Put accepted and merged entries into the data (coordinator): input rows, then one rebuild.
 
+    Only entries of workshops whose council the caller coordinates are applied (the others wait for their
+    own coordinators); the records they add or change must lie in the caller's councils too (etl.rebuild).
+
     Accepted entries become new records ('WS-…' ids, source 'Workshop <name>, <date>', unverified); merged
     entries fill or replace fields of the record they were merged into. All or nothing: on an InputError or
     BuildError (Danish, naming 'workshop: <name>', the kind and the row) the previous data keep serving and
@@ -979,14 +1007,14 @@ def apply_accepted(
     from etl import rebuild as rebuilder
 
     auth.require(principal, COORDINATOR)
+    workshops = {w["workshop_id"]: w for w in list_workshops(store)}
     pending = [
         e
         for e in entries(store, statuses=("godkendt", "flettet"), kinds=TARGET_TABLES)
-        if not e.get("applied_at")
+        if not e.get("applied_at") and principal.may_coordinate(workshops[e["workshop_id"]].get("council_id"))
     ]
     if not pending:
         return Applied({}, {}, None)
-    workshops = {w["workshop_id"]: w for w in list_workshops(store)}
     path = current_path(cfg)
     if path is None:
         raise rebuilder.NothingToRebuild("Der er ingen database at bygge videre på.")
@@ -1063,7 +1091,9 @@ def apply_accepted(
         if r
     }
     names = sorted({workshop_label(workshops[e["workshop_id"]]) for e in pending})
-    result = rebuilder.rebuild(changes, note=f"workshop: {'; '.join(names)}", cfg=cfg, on_step=on_step)
+    result = rebuilder.rebuild(
+        changes, principal=principal, note=f"workshop: {'; '.join(names)}", cfg=cfg, on_step=on_step
+    )
     stamp = _iso(_now())
     with store.write(principal.actor) as tx:
         for entry_id, rid in records.items():

@@ -475,8 +475,12 @@ def build(
     on_step: StepCallback | None = None,
     based_on: Path | None | object = _ANY,
     actor: str = "",
+    guard: Callable[[Prepared], None] | None = None,
 ) -> BuildResult:
     """Validate, place and write a new database, then switch to it. Raises InputError or BuildError.
+
+    ``guard`` sees the validated and placed tables before anything is written and may refuse by raising
+    (e.g. PermissionDenied for records outside the caller's councils, see etl.scope).
 
     ``based_on``: the database this build was made from (e.g. the app's rebuild with workshop
     entries or an upload laid over the serving data).  If another build has started serving since,
@@ -490,6 +494,8 @@ def build(
     prepared = prepare(data, boundaries, on_step=on_step, decisions=decided)
     if prepared.errors:
         raise InputError(prepared.issues)
+    if guard is not None:
+        guard(prepared)
     if not any(len(prepared.tables.get(t.name, ())) for t in TABLES):
         raise InputError(
             [

@@ -692,7 +692,8 @@ def _remap(items: object, mapping: Mapping[str, str]) -> list[str]:
 
 
 def apply_now(principal: Principal, *, cfg: Settings | None = None, on_step=None) -> BuildResult:
-    """Rebuild the serving data so the decisions take effect now; coordinators only.
+    """Rebuild the serving data so the decisions take effect now; any coordinator (each decision was
+    checked against its records' councils when it was made, see civilkort.duplicates.decide).
 
     All or nothing like every build: on InputError, BuildError or NothingToRebuild the previous
     database keeps serving.
@@ -700,7 +701,7 @@ def apply_now(principal: Principal, *, cfg: Settings | None = None, on_step=None
     from etl.rebuild import rebuild  # etl.rebuild imports etl.build, which imports this module
 
     require(principal, COORDINATOR)
-    return rebuild(cfg=cfg, on_step=on_step)
+    return rebuild(principal=principal, cfg=cfg, on_step=on_step)
 
 
 def merged_count(result: BuildResult) -> int:

@@ -16,12 +16,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from civilkort import auth
+from civilkort.auth import Principal
 from civilkort.db import Database, current_path
 from civilkort.schema import TABLES_BY_NAME
 from civilkort.settings import Settings, settings
+from etl import scope
 from etl.boundaries import Boundaries
-from etl.build import BuildResult, StepCallback, build
+from etl.build import BuildResult, Prepared, StepCallback, build
 from etl.clean import KIND_DTYPES, LIST_KINDS, CleanInput, empty_column, empty_table
+from etl.diff import REPLACE, UPDATE, diff
 from etl.read import PROVENANCE
 
 DATA_TABLES = ("organisations", "offers", "regional_units", "collaborations", "experiences")
@@ -111,25 +115,52 @@ def with_changes(
 def rebuild(
     changes: Mapping[str, pd.DataFrame] | None = None,
     *,
+    principal: Principal,
     note: str = "",
     replace: bool = False,
     cfg: Settings | None = None,
     on_step: StepCallback | None = None,
 ) -> BuildResult:
-    """Build anew from the serving database's inputs plus ``changes``; raises InputError or BuildError."""
+    """Build anew from the serving database's inputs plus ``changes``; raises InputError, BuildError or
+    PermissionDenied.
+
+    Rebuilding needs a coordinator; the records ``changes`` add, change or remove must all belong to
+    councils the caller coordinates (checked on the placed rows before anything is written, see
+    etl.scope).  A rebuild without changes only re-applies what was checked when it was decided (the
+    duplicate decisions), so any coordinator may start it.
+    """
+    auth.require(principal, auth.COORDINATOR)
     cfg = cfg or settings()
     path = current_path(cfg)
     if path is None:
         raise NothingToRebuild("Der er ingen database at bygge videre på.")
     db = Database(path)
     try:
-        data = with_changes(current_inputs(db), changes or {}, replace=replace)
+        current = current_inputs(db)
+        before = scope.serving_councils(db) if changes else {}
+        data = with_changes(current, changes or {}, replace=replace)
         bounds, population, meta = stored_boundaries(db), stored_population(db), db.meta()
     finally:
         db.close()
+    guard = None
+    if changes:
+        typed = {n: _typed(n, df.reset_index(drop=True)) for n, df in changes.items()}
+        change = diff(current.tables, typed, REPLACE if replace else UPDATE)
+
+        def guard(prepared: Prepared) -> None:
+            after = scope.prepared_councils(prepared.tables)
+            scope.refuse_outside(principal, scope.touched(change, before, after), what="Ændringen")
+
     keep = {k: v for k, v in meta.items() if k.startswith("example_") or k in ("is_example", "inputs")}
     if note:
         keep["inputs"] = f"{keep.get('inputs', '')}; {note}".strip("; ")
     return build(
-        data, boundaries=bounds, population=population, meta=keep, cfg=cfg, on_step=on_step, based_on=path
+        data,
+        boundaries=bounds,
+        population=population,
+        meta=keep,
+        cfg=cfg,
+        on_step=on_step,
+        based_on=path,
+        guard=guard,
     )

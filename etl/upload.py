@@ -12,7 +12,11 @@ return; nothing here imports Streamlit.  The flow:
 3. :func:`build_upload` builds that result the usual all-or-nothing way.  On any error the database
    that was serving keeps serving.
 
-Saving and building need the coordinator role, checked here and not only by the page.
+Saving needs a coordinator; building needs scope over every record the upload adds, changes or removes
+(:mod:`etl.scope`: a coordinator of each record's council; records elsewhere are refused by name), and a
+national administrator for population or boundary files (they hold every municipality).  Checked here,
+not only by the page; :func:`check_upload` with a ``principal`` also lists what is outside the caller's
+councils as errors, so the preview says so before anyone presses *Byg*.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from civilkort.issues import InputError, Issue, error, warning
 from civilkort.reference import fold
 from civilkort.schema import TABLES, TABLES_BY_NAME, VOCABULARY_NAMES
 from civilkort.settings import Settings, settings
+from etl import scope
 from etl.boundaries import Boundaries, BoundaryError
 from etl.build import BuildResult, StepCallback, build, prepare
 from etl.clean import CleanInput, builtin_vocabularies, clean, empty_table
@@ -195,6 +200,8 @@ class Check:
     population: pd.DataFrame | None = None
     vocabulary_added: list[tuple[str, str]] = field(default_factory=list)
     """(vocabulary name, label) of new vocabulary values in the upload."""
+    touched: list[scope.Touched] = field(default_factory=list)
+    """Every record the upload adds, changes or removes, with its council(s)."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -360,18 +367,26 @@ def _has_value(value: object) -> bool:
     return value_text(value) != ""
 
 
-def check_upload(upload: Upload, mode: str, *, cfg: Settings | None = None) -> Check:
-    """Read, clean, merge and validate an upload against the serving build; writes nothing."""
+def check_upload(
+    upload: Upload, mode: str, *, cfg: Settings | None = None, principal: Principal | None = None
+) -> Check:
+    """Read, clean, merge and validate an upload against the serving build; writes nothing.
+
+    With ``principal``, records outside the caller's councils (and population or boundary files without
+    national scope) are errors in the check, named in Danish.
+    """
     if mode not in MODES:
         raise ValueError(f"Ukendt tilstand '{mode}'")
     cfg = cfg or settings()
     base = current_path(cfg)
     issues: list[Issue] = []
     current, bounds, population, meta = _empty_inputs(), None, None, {}
+    serving: scope.Councils = {}
     if base is not None:
         db = Database(base)
         try:
             meta = db.meta()
+            serving = scope.serving_councils(db)
             try:
                 current = current_inputs(db)
             except NothingToRebuild as exc:
@@ -426,18 +441,39 @@ def check_upload(upload: Upload, mode: str, *, cfg: Settings | None = None) -> C
         )
         if (v, c) not in before
     ]
-    return Check(
-        upload,
-        mode,
-        base,
-        meta,
-        _rename(prepared.issues, upload.names),
-        changes,
-        data,
-        bounds,
-        population,
-        added,
-    )
+    records = scope.touched(changes, serving, scope.prepared_councils(prepared.tables))
+    found = _rename(prepared.issues, upload.names)
+    if principal is not None:
+        found += _scope_issues(principal, upload, records)
+    return Check(upload, mode, base, meta, found, changes, data, bounds, population, added, records)
+
+
+def _national_files(upload: Upload) -> list[str]:
+    """Names of the upload's files that hold every municipality (population, boundaries)."""
+    return [f.original for f in (upload.population, upload.boundaries) if f is not None]
+
+
+def _scope_issues(principal: Principal, upload: Upload, records: list[scope.Touched]) -> list[Issue]:
+    """Errors for what the caller may not change: records in other councils, national files."""
+    issues = []
+    refused = scope.outside(principal, records)
+    if refused:
+        issues.append(
+            error(
+                f"Uden for dit område ({principal.scope_text}): {scope.describe(refused)}",
+                file=", ".join(f.original for f in upload.data_files),
+                hint="Tag rækkerne ud af filen, eller bed en koordinator for de sundhedsråd om at indlæse dem.",
+            )
+        )
+    national = _national_files(upload)
+    if national and not principal.is_admin:
+        issues.append(
+            error(
+                "Folketal og kommunegrænser gælder hele landet og indlæses af en national administrator",
+                file=", ".join(national),
+            )
+        )
+    return issues
 
 
 def display_labels(vocabularies: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -494,9 +530,13 @@ def build_upload(
 ) -> BuildResult:
     """Build the checked upload and switch to it; raises PermissionDenied, UploadOutdated, InputError or BuildError.
 
-    The database that was serving keeps serving on every error.
+    The database that was serving keeps serving on every error.  Records outside the caller's councils are
+    refused by name (PermissionDenied), population and boundary files without national scope.
     """
     auth.require(principal, COORDINATOR)
+    scope.refuse_outside(principal, check.touched, what="Indlæsningen")
+    if _national_files(check.upload):
+        auth.require_admin(principal, what="At indlæse folketal eller kommunegrænser (de gælder hele landet)")
     if check.data is None or check.errors:
         raise InputError(check.errors or [error("Filerne kunne ikke læses")])
     cfg = cfg or settings()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import streamlit as st
 
-from civilkort import auth
+from civilkort import auth, roles
 from civilkort.auth import COORDINATOR, PARTICIPANT, Principal
+from civilkort.grants import Grant
+from civilkort.settings import settings
+from civilkort.store import open_store
 from ui import session_cookie
 from ui.details import md
+
+ROLES_TTL_S = 10
+"""How long a page run may reuse a user's roles from the roles table (a change on 'Roller' shows within this)."""
 
 _KEY = "principal"
 
@@ -36,28 +43,48 @@ def _code_in_force() -> str | None:
     return None if login_configured() else auth.coordinator_code(_settings().get("koordinator_kode"))
 
 
+@st.cache_data(ttl=ROLES_TTL_S, show_spinner=False)
+def _table_grants(subject: str) -> frozenset[Grant]:
+    return roles.grants_for(open_store(), subject)
+
+
 def current() -> Principal:
-    """The user of this session (anonymous viewer until they log in or enter a code)."""
+    """The user of this session (anonymous viewer until they log in or enter a code).
+
+    A logged-in user's scope: the id_token's roles claim, CIVILKORT_KOORDINATORER and the roles table. A
+    code sign-in (coordinator or workshop code) comes back from its signed cookie in a new session.
+    """
     if _KEY not in st.session_state:  # a new session (reload, new tab): a code sign-in comes back
         st.session_state[_KEY] = session_cookie.restore(_code_in_force())
     stored: Principal = st.session_state[_KEY]
     if login_configured() and getattr(st.user, "is_logged_in", False):
+        claims = st.user.to_dict()
         person = auth.from_login(
-            st.user.get("email"),
-            st.user.get("name"),
-            coordinators=auth.coordinator_emails(_settings().get("koordinatorer")),
+            claims, configured=_configured(), granted=_table_grants(auth.subject_of(claims))
         )
         if stored.workshop_id:  # a logged-in user who also joined a workshop keeps that
-            return Principal(
-                name=person.name,
-                roles=person.roles | stored.roles,
-                via="login",
+            return dataclasses.replace(
+                person,
+                roles=person.roles | (stored.roles & {PARTICIPANT}),
                 workshop_id=stored.workshop_id,
                 workshop_code_hash=stored.workshop_code_hash,
-                key=person.key,
             )
         return person
     return stored
+
+
+def _configured() -> str | None:
+    """CIVILKORT_KOORDINATORER plus ``koordinatorer`` under ``[civilkort]`` in secrets.toml (same format)."""
+    listed = _settings().get("koordinatorer")
+    if not listed:
+        return None  # from_login reads the setting itself
+    extra = listed if isinstance(listed, str) else ", ".join(map(str, listed))
+    return ", ".join(filter(None, [settings().coordinators, extra]))
+
+
+def roles_changed() -> None:
+    """Forget cached roles (after a grant or revoke in this process)."""
+    _table_grants.clear()
 
 
 def set_current(principal: Principal) -> None:
@@ -99,13 +126,11 @@ def coordinator_form(key: str = "koordinator") -> None:
                 return
             old = current()
             set_current(
-                Principal(
-                    name=person.name,
-                    roles=person.roles | old.roles,
-                    via=person.via,
+                dataclasses.replace(
+                    person,
+                    roles=old.roles & {PARTICIPANT},
                     workshop_id=old.workshop_id,
                     workshop_code_hash=old.workshop_code_hash,
-                    key=person.key,
                 )
             )
             st.rerun()
@@ -129,7 +154,7 @@ def status_line() -> None:
     session_cookie.render()
     if person.roles or person.via == "login":
         cols = st.columns([3, 1], vertical_alignment="center")
-        cols[0].caption(f":material/badge: {md(person.name)} ({person.label})")
+        cols[0].caption(f":material/badge: {md(person.name)} ({md(person.scope_text)})")
         if cols[1].button("Ud", key="auth-sign-out", help="Log ud / glem indtastede koder"):
             sign_out()
             st.rerun()

@@ -131,7 +131,7 @@ def checked(principal: Principal, files: Files) -> up.Check | None:
     if not files.any:
         return None
     base = str(current_path())
-    key = (files.signature, files.mode, base)
+    key = (files.signature, files.mode, base, principal.scope_text)
     kept = st.session_state.get(_CHECK)
     if kept and kept[0] == key:
         return kept[1]
@@ -151,7 +151,7 @@ def checked(principal: Principal, files: Files) -> up.Check | None:
                 )
                 saved = (files.signature, upload)
                 st.session_state[_SAVED] = saved
-            result = up.check_upload(saved[1], files.mode)
+            result = up.check_upload(saved[1], files.mode, principal=principal)
     except PermissionDenied as exc:
         st.error(str(exc))
         return None

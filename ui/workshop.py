@@ -311,9 +311,9 @@ def facilitator(s: Store, person: Principal) -> None:
         c1, c2 = st.columns(2)
         name = c1.text_input("Navn", key="ws_new_name", placeholder="Fx Workshop om lighed i sundhed")
         held_on = c2.date_input("Dato", value=dt.date.today(), format="DD-MM-YYYY", key="ws_new_date")
-        councils = _councils()
-        council = c1.selectbox("Sundhedsråd", list(councils), index=None, format_func=councils.get,
-                               key="ws_new_council", placeholder="Vælg …")  # fmt: skip
+        councils = {c: n for c, n in _councils().items() if person.may_coordinate(c)}  # only the user's own
+        council = c1.selectbox("Sundhedsråd", list(councils), index=None if person.is_admin else 0,
+                               format_func=councils.get, key="ws_new_council", placeholder="Vælg …")  # fmt: skip
         hours = c2.number_input(
             "Koden virker i (timer)", min_value=1, max_value=72, value=8, key="ws_new_hours"
         )
@@ -340,7 +340,7 @@ def facilitator(s: Store, person: Principal) -> None:
             st.session_state["ws_show"] = row["workshop_id"]
             st.rerun()
 
-    for workshop in ws.list_workshops(s)[:10]:
+    for workshop in ws.in_scope(person, ws.list_workshops(s))[:10]:
         wid = workshop["workshop_id"]
         live = ws.auth.code_is_live(workshop)
         with st.expander(f"{ws.workshop_label(workshop)}{'' if live else ' (afsluttet)'}", expanded=live):
@@ -470,10 +470,11 @@ def apply_button(s: Store, person: Principal) -> None:
     from etl.build import BuildError
     from etl.rebuild import NothingToRebuild
 
+    mine = {w["workshop_id"] for w in ws.in_scope(person, ws.list_workshops(s))}
     pending = [
         e
         for e in ws.entries(s, statuses=("godkendt", "flettet"), kinds=ws.TARGET_TABLES)
-        if not e.get("applied_at")
+        if not e.get("applied_at") and e["workshop_id"] in mine
     ]
     st.caption(f"{len(pending)} godkendte eller flettede indtastninger venter på at komme i data.")
     if st.button("Indarbejd godkendte i data", key="rv-apply", type="primary", disabled=not pending,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import threading
 
 from civilkort.settings import Settings, settings
+from civilkort.store import migrate, sqlite
 from civilkort.store.base import (
     ANY,
     HEAD,
@@ -47,6 +48,8 @@ from civilkort.store.base import (
     WriteRefused,
     new_id,
     now,
+    register_backend,
+    register_upgrade,
 )
 
 __all__ = [
@@ -68,6 +71,17 @@ __all__ = [
     "now",
     "open_store",
 ]
+
+
+def _postgres() -> type[Store]:
+    from civilkort.store.postgres import PostgresStore  # psycopg is imported only where it is used
+
+    return PostgresStore
+
+
+register_backend("sqlite", lambda: sqlite.SQLiteStore)
+register_backend("postgresql", _postgres)
+register_upgrade(migrate.upgrade)
 
 _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()

@@ -297,6 +297,23 @@ def _undoable_sql(actor: str | None, entity: str | None) -> tuple[str, list[str]
     return f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT 1", params
 
 
+_BACKENDS: dict[str, Callable[[], type[Store]]] = {}
+"""URL scheme -> the backend class (loaded when first needed); filled by :mod:`civilkort.store`, so this
+module never imports its own backends."""
+_UPGRADE: list[Callable[[str], object]] = []
+"""The migration runner (:func:`civilkort.store.migrate.upgrade`), registered by :mod:`civilkort.store`."""
+
+
+def register_backend(scheme: str, loader: Callable[[], type[Store]]) -> None:
+    """Make ``Store(url)`` open URLs of ``scheme`` ('sqlite' or 'postgresql') with ``loader()``'s class."""
+    _BACKENDS[scheme] = loader
+
+
+def register_upgrade(upgrade: Callable[[str], object]) -> None:
+    """Set the function ``migrate="auto"`` calls to bring a store's schema up to date."""
+    _UPGRADE[:] = [upgrade]
+
+
 class Store:
     """The store: ``Store(path_or_url)`` opens the backend it names (a SQLite file, or PostgreSQL).
 
@@ -312,13 +329,10 @@ class Store:
     def __new__(cls, target: str | Path = "", *args: Any, **kwargs: Any) -> Store:
         if cls is not Store:
             return super().__new__(cls)
-        if str(target).startswith(("postgresql:", "postgres:", "postgresql+")):
-            from civilkort.store.postgres import PostgresStore
-
-            return super().__new__(PostgresStore)
-        from civilkort.store.sqlite import SQLiteStore
-
-        return super().__new__(SQLiteStore)
+        scheme = (
+            "postgresql" if str(target).startswith(("postgresql:", "postgres:", "postgresql+")) else "sqlite"
+        )
+        return super().__new__(_BACKENDS[scheme]())
 
     # --- what a backend supplies ----------------------------------------------------------------------
 
@@ -355,9 +369,7 @@ class Store:
             and self.revision != HEAD
             and (self.revision is None or self.revision in REVISIONS)
         ):
-            from civilkort.store.migrate import upgrade
-
-            upgrade(self.url)
+            _UPGRADE[0](self.url)
             self.revision = self.read_revision()
 
     @property
@@ -424,16 +436,27 @@ class Store:
 
     # --- undo ------------------------------------------------------------------------------------------
 
-    def undo_last(self, actor: str, *, only_by: str | None = None, entity: str | None = None) -> dict:
+    def undo_last(
+        self,
+        actor: str,
+        *,
+        only_by: str | None = None,
+        entity: str | None = None,
+        check: Callable[[dict], None] | None = None,
+    ) -> dict:
         """Reverse the newest change (by ``only_by`` if given); records the undo; returns the undone change.
 
         The row gets back what it held before the change, with the next ``version``: an edit started from
         the undone state is refused as a conflict, like any other edit started from an older version.
+        ``check`` is called with the change inside the transaction before anything is reversed (e.g. to
+        check the caller's scope over it); whatever it raises aborts the undo.
         """
         with self.write(actor) as tx:
             change = tx.one(*_undoable_sql(only_by, entity))
             if change is None:
                 raise NothingToUndo("Der er ingen ændring at fortryde.")
+            if check is not None:
+                check(change)
             table, key = change["entity"], change["entity_id"]
             before = json.loads(change["before"]) if change["before"] else None
             current = tx.get(table, key)

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from civilkort import duplicates as dup
-from civilkort.auth import COORDINATOR, Principal
+from civilkort.auth import Principal
 from civilkort.db import Database, current_path
 from civilkort.filters import Selection
 from civilkort.settings import Settings
@@ -96,7 +96,7 @@ def test_a_coordinator_logs_in_with_the_code_and_sees_the_pairs_side_by_side(cfg
 
 
 def test_the_reason_and_area_filters(cfg):
-    at = _open(Principal("Kim", frozenset({COORDINATOR}), "kode"))
+    at = _open(Principal("Kim", via="kode", is_admin=True))
     total = int(_metrics(at)["Mulige dubletter"])
     at.button_group(key="dup_reasons").set_value(["same_address"]).run()
     assert int(_metrics(at)["Mulige dubletter"]) == len(
@@ -112,7 +112,7 @@ def test_the_reason_and_area_filters(cfg):
 
 
 def test_a_coordinator_keeps_a_pair_apart_and_undoes_it(cfg):
-    at = _open(Principal("Kim", frozenset({COORDINATOR}), "kode"))
+    at = _open(Principal("Kim", via="kode", is_admin=True))
     first = _candidates(cfg).iloc[0]
     before = int(_metrics(at)["Mulige dubletter"])
     _button(at, "Hold adskilt", 0).click().run()
@@ -129,7 +129,7 @@ def test_a_coordinator_keeps_a_pair_apart_and_undoes_it(cfg):
 
 
 def test_merge_and_apply_now_takes_effect_right_away(cfg):
-    at = _open(Principal("Kim", frozenset({COORDINATOR}), "kode"))
+    at = _open(Principal("Kim", via="kode", is_admin=True))
     old = current_path(cfg)
     rows = _candidates(cfg)
     i = list(rows["pair_key"]).index("DUP-A1|DUP-A2")
@@ -154,7 +154,7 @@ def test_a_failed_apply_says_so_in_danish_and_keeps_the_data(cfg, monkeypatch):
         raise BuildError("Den nye database bestod ikke datatjekket: prøve")
 
     monkeypatch.setattr(etl.rebuild, "rebuild", fail)
-    at = _open(Principal("Kim", frozenset({COORDINATOR}), "kode"))
+    at = _open(Principal("Kim", via="kode", is_admin=True))
     old = current_path(cfg)
     _button(at, "Anvend nu").click().run()
     assert not at.exception, at.exception

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from civilkort import gaps, queries, sequences
-from civilkort.auth import COORDINATOR, Principal
+from civilkort.auth import Principal
 from civilkort.filters import Selection
 from civilkort.sequences import Step
 from civilkort.store import Store
@@ -21,7 +21,7 @@ PAGE = "app_pages/praesentation.py"
 KORT = "app_pages/kort.py"
 TIMEOUT = 60
 AARHUS = Selection(area="council:aarhus")
-COORD = Principal(name="Karin Koordinator", roles=frozenset({COORDINATOR}), via="kode")
+COORD = Principal(name="Karin Koordinator", via="kode", is_admin=True)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civilkort.auth import COORDINATOR, Principal
+from civilkort.auth import Principal
 from civilkort.db import Database, current_path
 from civilkort.settings import Settings
 from etl import build as build_module
@@ -37,7 +37,7 @@ def cfg(small_db_dir, tmp_path, monkeypatch) -> Settings:
 def page(cfg) -> AppTest:
     """The upload page for a signed-in coordinator."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["principal"] = Principal("Kim", frozenset({COORDINATOR}), "kode")
+    at.session_state["principal"] = Principal("Kim", via="kode", is_admin=True)
     at.switch_page(PAGE).run()
     return at
 

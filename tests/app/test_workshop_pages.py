@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from civilkort import workshop as ws
-from civilkort.auth import COORDINATOR, Principal
+from civilkort.auth import Principal
 from civilkort.settings import Settings
 from civilkort.store import Store
 from tests.conftest import PROJECT_ROOT
@@ -162,7 +162,7 @@ def test_a_full_workshop_join_add_review_undo_and_before_after(data):
 
 def test_a_participant_undoes_only_their_own_entry_from_the_page(data):
     store = Store(data.store_path)
-    boss = Principal(name="K", roles=frozenset({COORDINATOR}), via="kode")
+    boss = Principal(name="K", via="kode", is_admin=True)
     _, code = ws.create_workshop(store, boss, "Workshop Vest", held_on=dt.date(2027, 2, 1))
     mette, ole = _join(code, "Mette"), _join(code, "Ole")
     _add_note(mette, "Mettes note")

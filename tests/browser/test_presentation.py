@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from civilkort import sequences
-from civilkort.auth import COORDINATOR, Principal
+from civilkort.auth import Principal
 from civilkort.filters import Selection
 from civilkort.sequences import Step
 from civilkort.store import Store
@@ -62,7 +62,7 @@ def presentation_server(
         meta={"is_example": "true", "example_today": TODAY.isoformat(), "inputs": "Eksempeldata (genereret)"},
         cfg=cfg,
     )
-    coordinator = Principal(name="Facilitator", roles=frozenset({COORDINATOR}))
+    coordinator = Principal(name="Facilitator", is_admin=True)
     created = sequences.create(Store(cfg.store_path), coordinator, "Workshop Aarhus", STEPS)
     tiles = sequences.create(Store(cfg.store_path), coordinator, "Fliser", TILE_STEPS)
     with serving(path, tmp_path_factory.mktemp("streamlit-praesentation")) as server:

@@ -76,10 +76,11 @@ def test_coordinator_by_code_needs_it_set_up_and_right():
 
 
 def test_login_makes_a_coordinator_only_if_listed(monkeypatch):
-    monkeypatch.setenv("CIVILKORT_KOORDINATORER", "kim@rm.dk, Anne@RSYD.dk")
-    listed = auth.coordinator_emails()
-    assert auth.from_login("anne@rsyd.dk", "Anne", coordinators=listed).has(COORDINATOR)
-    assert not auth.from_login("ole@x.dk", "Ole", coordinators=listed).has(COORDINATOR)
+    monkeypatch.setenv("CIVILKORT_KOORDINATORER", "kim@rm.dk, Anne@RSYD.dk=aarhus")
+    anne = auth.from_login({"email": "anne@rsyd.dk", "name": "Anne"})
+    assert anne.has(COORDINATOR) and anne.councils == {"aarhus"} and not anne.is_admin
+    assert auth.from_login({"email": "kim@rm.dk", "name": "Kim"}).is_admin  # the old format: every right
+    assert not auth.from_login({"email": "ole@x.dk", "name": "Ole"}).has(COORDINATOR)
 
 
 def test_new_codes_are_easy_to_read_aloud():

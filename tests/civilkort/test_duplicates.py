@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 
 from civilkort import duplicates as dup
-from civilkort.auth import COORDINATOR, Principal
+from civilkort.auth import Principal
 from civilkort.filters import Selection
 from civilkort.store import NothingToUndo
 
-KIM = Principal("Kim", frozenset({COORDINATOR}), "kode")
-SARA = Principal("Sara", frozenset({COORDINATOR}), "login")
+KIM = Principal("Kim", via="kode", is_admin=True)
+SARA = Principal("Sara", via="login", is_admin=True)
 
 
 def test_keys_of_records_and_pairs():

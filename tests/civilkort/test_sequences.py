@@ -8,12 +8,12 @@ import json
 import pytest
 
 from civilkort import sequences
-from civilkort.auth import ANONYMOUS, COORDINATOR, PARTICIPANT, PermissionDenied, Principal
+from civilkort.auth import ANONYMOUS, PARTICIPANT, PermissionDenied, Principal
 from civilkort.filters import Selection, from_params, to_params
 from civilkort.sequences import DEFAULT_ID, SequenceError, Step
 from civilkort.store import Conflict, Store, new_id, now
 
-COORDINATOR_K = Principal(name="Karin Koordinator", roles=frozenset({COORDINATOR}), via="kode")
+COORDINATOR_K = Principal(name="Karin Koordinator", via="kode", is_admin=True)
 PARTICIPANT_P = Principal(name="Per Deltager", roles=frozenset({PARTICIPANT}), workshop_id="w1")
 AARHUS = Selection(area="council:aarhus")
 KNOWN = sequences.known_codes(
@@ -32,7 +32,7 @@ def _steps() -> list[Step]:
 def test_an_edit_from_an_older_version_is_refused_naming_who_changed_it(store):
     created = sequences.create(store, COORDINATOR_K, "Workshop Aarhus", _steps())
     assert created.version == 1
-    other = Principal(name="Ole", roles=frozenset({COORDINATOR}), via="login")
+    other = Principal(name="Ole", via="login", is_admin=True)
     renamed = sequences.rename(store, other, created.sequence_id, "Ny", expected_version=created.version)
     assert renamed.version == 2
     for edit in (

@@ -8,14 +8,14 @@ import shutil
 import pandas as pd
 import pytest
 
-from civilkort import charts, reference, snapshots
-from civilkort.auth import COORDINATOR, PermissionDenied, Principal
+from civilkort import auth, charts, reference, snapshots
+from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
 from civilkort.settings import Settings
 from etl.rebuild import rebuild
 from tests.conftest import PROJECT_ROOT, typed_rows
 
-COORDINATOR_PERSON = Principal(name="Kim", roles=frozenset({COORDINATOR}), via="kode")
+COORDINATOR_PERSON = Principal(name="Kim", via="kode", is_admin=True)
 TODAY = dt.date(2026, 11, 22)
 
 
@@ -52,6 +52,7 @@ def _changed_data(cfg: Settings, example_tables) -> dict[str, str]:
             "offers": typed_rows(offers, [offer], "Tilbud"),
             "collaborations": typed_rows(collabs, [ended, new], "Samarbejder"),
         },
+        principal=auth.operator(),
         cfg=cfg,
     )
     return {"ended": running}

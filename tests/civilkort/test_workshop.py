@@ -14,14 +14,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from civilkort import auth
 from civilkort import workshop as ws
-from civilkort.auth import COORDINATOR, PermissionDenied, Principal
+from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
 from civilkort.settings import Settings
 from civilkort.store import Conflict, Store
 from tests.conftest import PROJECT_ROOT
 
-COORDINATOR_PERSON = Principal(name="Kirsten Koordinator", roles=frozenset({COORDINATOR}), via="kode")
+COORDINATOR_PERSON = Principal(name="Kirsten Koordinator", via="kode", is_admin=True)
 HELD_ON = dt.date(2027, 2, 1)
 AARHUS = (56.1572, 10.2107)
 
@@ -458,7 +459,7 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
     # a plain rebuild and a fresh store object (an app restart) keep everything
     from etl.rebuild import rebuild
 
-    rebuild(cfg=data_cfg)
+    rebuild(principal=auth.operator(), cfg=data_cfg)
     assert len(_query(data_cfg, "SELECT organisation_id FROM organisations")) == n_orgs
     reopened = Store(store.url)
     try:
@@ -552,7 +553,7 @@ def test_20_threads_sending_each_form_twice_at_once_lose_and_duplicate_nothing(s
 
 def test_a_review_from_an_older_version_is_refused_naming_who_reviewed_it(store, workshop, participant):
     entry = _note(store, participant, workshop).entry
-    sara = Principal(name="Sara", roles=frozenset({COORDINATOR}), via="login", key="s1")
+    sara = Principal(name="Sara", via="login", key="s1", is_admin=True)
     ws.accept(store, sara, entry["entry_id"], expected_version=entry["version"])
     for act in (
         lambda: ws.accept(store, COORDINATOR_PERSON, entry["entry_id"], expected_version=entry["version"]),

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from civilkort import duplicates as dup
-from civilkort.auth import ANONYMOUS, COORDINATOR, PARTICIPANT, PermissionDenied, Principal
+from civilkort.auth import ANONYMOUS, PARTICIPANT, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.settings import Settings
 from civilkort.store import open_store
@@ -14,7 +14,7 @@ from etl import duplicates
 from etl.build import build
 from tests.conftest import PROJECT_ROOT, clean_input, typed_rows
 
-COORDINATOR_KIM = Principal("Kim", frozenset({COORDINATOR}), "kode")
+COORDINATOR_KIM = Principal("Kim", via="kode", is_admin=True)
 
 
 def orgs(example_tables, rows: list[dict], sheet: str = "Organisationer") -> pd.DataFrame:

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from civilkort import auth
 from civilkort.db import Database, current_path
 from civilkort.issues import InputError
 from civilkort.settings import Settings
@@ -35,7 +36,7 @@ def _core(cfg, name):
 def test_rebuild_without_changes_gives_the_same_tables(cfg):
     before = {n: _core(cfg, n)[0] for n in CORE}
     first = current_path(cfg)
-    rebuild(cfg=cfg)
+    rebuild(principal=auth.operator(), cfg=cfg)
     assert current_path(cfg) != first
     for name in CORE:
         after, meta = _core(cfg, name)
@@ -69,7 +70,7 @@ def test_rebuild_adds_and_replaces_rows_by_id(cfg, example_tables):
         ],
         "Organisationer",
     )
-    rebuild({"organisations": new}, note="workshop", cfg=cfg)
+    rebuild({"organisations": new}, note="workshop", principal=auth.operator(), cfg=cfg)
     after, meta = _core(cfg, "organisations")
     assert len(after) == len(orgs) + 1
     names = dict(zip(after["organisation_id"], after["name"]))
@@ -85,13 +86,13 @@ def test_a_bad_change_keeps_the_serving_database(cfg, example_tables):
     )
     serving = current_path(cfg)
     with pytest.raises(InputError):
-        rebuild({"offers": bad}, cfg=cfg)
+        rebuild({"offers": bad}, principal=auth.operator(), cfg=cfg)
     assert current_path(cfg) == serving
 
 
 def test_no_database_to_rebuild(tmp_path):
     with pytest.raises(NothingToRebuild):
-        rebuild(cfg=Settings(data_dir=tmp_path, static_dir=tmp_path))
+        rebuild(principal=auth.operator(), cfg=Settings(data_dir=tmp_path, static_dir=tmp_path))
 
 
 def test_partial_rows_leave_missing_fields_empty(cfg, example_tables):
@@ -109,7 +110,7 @@ def test_partial_rows_leave_missing_fields_empty(cfg, example_tables):
             }
         ]
     )
-    rebuild({"organisations": partial}, cfg=cfg)
+    rebuild({"organisations": partial}, principal=auth.operator(), cfg=cfg)
     after, _ = _core(cfg, "organisations")
     row = after.set_index("organisation_id").loc["WS-2"]
     assert row["name"] == "Kun navn og sted" and pd.isna(row["cvr"]) and row["municipality_code"] == 751
