@@ -97,7 +97,7 @@ def test_a_participant_comes_back_while_the_workshops_code_is_the_same_and_live(
 
 def test_only_code_sign_ins_get_a_token():
     assert session_token.issue(ANONYMOUS, SECRET, now=NOW) is None
-    login = auth.Principal(name="Kirsten", roles=frozenset({COORDINATOR}), via="login", key="abc")
+    login = auth.Principal(name="Kirsten", via="login", key="abc", councils=frozenset({"aarhus"}))
     assert session_token.issue(login, SECRET, coordinator_code=CODE, now=NOW) is None
     # the coordinator code is no longer in force (e.g. login switched on): nothing to keep
     assert session_token.issue(_coordinator(), SECRET, coordinator_code=None, now=NOW) is None
