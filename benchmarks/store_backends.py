@@ -31,14 +31,15 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from civilkort import workshop as ws  # noqa: E402
-from civilkort.auth import COORDINATOR, Principal  # noqa: E402
+from civilkort.auth import Principal  # noqa: E402
 from civilkort.store import Store  # noqa: E402
 
 PARTICIPANTS = 60
-COORDINATOR_PERSON = Principal(name="Koordinator", roles=frozenset({COORDINATOR}), via="kode")
+COORDINATOR_PERSON = Principal(name="Koordinator", via="kode", is_admin=True)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -174,6 +175,49 @@ def measure(label: str, url: str, args: argparse.Namespace) -> dict[str, str]:
         store.close()
 
 
+def page_runs(data_dir: Path, url: str, workshop_entries: int, runs: int) -> list[float]:
+    """Server script time of the map page for one council while a workshop there is live, with this store.
+
+    The map page reads the store on every run (is a workshop live? its pins, the live-update check); the
+    rest of the run reads the DuckDB build, the same for both backends."""
+    from streamlit.testing.v1 import AppTest
+
+    from benchmarks.apptiming import run
+
+    os.environ["CIVILKORT_DATA_DIR"] = str(data_dir)
+    os.environ["CIVILKORT_DATABASE_URL"] = url
+    store = Store(url)
+    try:
+        workshop, people = _room(store)
+        for i in range(workshop_entries):
+            _save(store, people[i % len(people)], workshop, f"Side {i}")
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["omraade"] = "council:aarhus"
+        for _ in range(3):  # first runs load the build, the index and the published map files
+            run(at)
+        return [run(at) / 1000 for _ in range(runs)]  # seconds, as the other figures here
+    finally:
+        store.close()
+        del os.environ["CIVILKORT_DATABASE_URL"]
+
+
+def _example_data(folder: Path) -> Path:
+    """A data folder with the example build (council scale), made once for the page runs."""
+    import subprocess
+
+    data = folder / "data"
+    boundaries = ROOT.parent / "shared" / "geo" / "kommuner.geojson"
+    subprocess.run(
+        [sys.executable, "-m", "etl", "demo", "--scale", "council", "-q"]
+        + (["--boundaries", str(boundaries)] if boundaries.exists() else []),
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "CIVILKORT_DATA_DIR": str(data)},
+        stdout=subprocess.DEVNULL,
+    )
+    return data
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--postgres", default=os.environ.get("CIVILKORT_TEST_POSTGRES_URL"),
@@ -183,6 +227,7 @@ def main() -> None:
         "--every", type=float, default=2.0, help="steady: mean seconds between a participant's saves"
     )
     p.add_argument("--seconds", type=float, default=20.0, help="steady: how long")
+    p.add_argument("--page-runs", type=int, default=30, help="map page runs per backend (0: skip)")
     args = p.parse_args()
 
     results: dict[str, dict[str, str]] = {}
@@ -193,6 +238,16 @@ def main() -> None:
             results["PostgreSQL"] = measure("PostgreSQL", url, args)
     else:
         print("(ingen PostgreSQL: giv --postgres eller sæt CIVILKORT_TEST_POSTGRES_URL)")
+    pages: dict[str, list[float]] = {}
+    if args.page_runs:
+        with tempfile.TemporaryDirectory() as folder:
+            data = _example_data(Path(folder))
+            pages["SQLite"] = page_runs(
+                data, f"sqlite:///{Path(folder) / 'side.sqlite'}", 200, args.page_runs
+            )
+            if args.postgres:
+                with _postgres_database(args.postgres) as url:
+                    pages["PostgreSQL"] = page_runs(data, url, 200, args.page_runs)
 
     print(f"\nWorkshop-gem med {PARTICIPANTS} samtidige deltagere (tråde i én app-proces), ws.add_entry:")
     rows = [
@@ -206,6 +261,15 @@ def main() -> None:
         print(f"  {text}")
         for backend, figures in results.items():
             print(f"    {backend:<11} {figures[key]}")
+    if pages:
+        print(
+            "\nKortsiden for Sundhedsråd Aarhus under en live workshop (200 indtastninger), serverens scripttid:"
+        )
+        for backend, times in pages.items():
+            print(f"    {backend:<11} {_ms(times)}")
+        if len(pages) == 2:
+            ratio = _pct(pages["PostgreSQL"], 50) / _pct(pages["SQLite"], 50)
+            print(f"    PostgreSQL / SQLite, p50: {ratio:.2f}× (mål: højst 2×)")
 
 
 if __name__ == "__main__":
