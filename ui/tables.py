@@ -13,7 +13,7 @@ import streamlit as st
 
 from civilkort import export
 from civilkort.filters import Selection
-from ui.details import md
+from ui.text import md
 
 HIDDEN = ("lat", "lon", "description")
 MAX_SHOWN = 5_000
