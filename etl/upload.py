@@ -388,7 +388,7 @@ def check_upload(
             meta = db.meta()
             serving = scope.serving_councils(db)
             try:
-                current = current_inputs(db)
+                current = current_inputs(db, cfg=cfg)
             except NothingToRebuild as exc:
                 issues.append(
                     error(
