@@ -63,24 +63,27 @@ def _text(value: Any) -> str | None:
 
 
 def records(build: str, layer: str, table: str, df: pd.DataFrame) -> list[Record]:
-    """The personal fields of ``df``'s rows that have any, as rows for ``personal_fields``."""
+    """The personal fields of ``df``'s rows that have any, as rows for ``personal_fields`` (vectorised: a
+    national build has ~100,000 organisations)."""
     fields = [f for f in PERSONAL.get(table, ()) if f in df.columns]
     key = ID_FIELDS.get(table)
     if not fields or key not in df.columns or df.empty:
         return []
-    sub = df[[key, *fields]][df[fields].notna().any(axis=1) & df[key].notna()]
-    sub = sub.drop_duplicates(subset=[key], keep="last")
-    councils = df.loc[sub.index, "council_id"] if layer == BUILT and "council_id" in df.columns else None
-    out: list[Record] = []
-    values = sub[fields].to_numpy(dtype=object)
-    council_values = councils.to_numpy(dtype=object) if councils is not None else [None] * len(sub)
-    for ident, row, council in zip(sub[key].to_numpy(dtype=object), values, council_values, strict=True):
-        kept = {f: t for f, v in zip(fields, row, strict=True) if (t := _text(v)) is not None}
-        if kept:
-            out.append(
-                (build, layer, table, str(ident), _text(council), json.dumps(kept, ensure_ascii=False))
-            )
-    return out
+    values = df[fields].astype("string")
+    sub = df[values.notna().any(axis=1) & df[key].notna()]
+    sub = sub.loc[~sub[key].astype("string").duplicated(keep="last")]
+    if sub.empty:
+        return []
+    objects = values.loc[sub.index].to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    ids = sub[key].astype("string").tolist()
+    if layer == BUILT and "council_id" in sub.columns:
+        councils = [None if pd.isna(c) else str(c) for c in sub["council_id"].to_numpy(dtype=object)]
+    else:
+        councils = [None] * len(sub)
+    return [
+        (build, layer, table, ident, council, obj)
+        for ident, council, obj in zip(ids, councils, objects, strict=True)
+    ]
 
 
 def collect(
@@ -165,7 +168,11 @@ def build_name(path: str | Path) -> str:
 
 
 def _values(store: Store, sql: str, params: list[Any]) -> dict[str, dict[str, str]]:
-    return {str(r["record_id"]): json.loads(r["fields"]) for r in store.rows(sql, params)}
+    """record_id -> its non-empty personal fields."""
+    return {
+        str(r["record_id"]): {f: v for f, v in json.loads(r["fields"]).items() if v is not None}
+        for r in store.rows(sql, params)
+    }
 
 
 def fill_inputs(store: Store, build: str, tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
