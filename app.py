@@ -11,8 +11,8 @@ import streamlit as st
 
 from ui import auth, presentation, selection, timing
 from ui.data import database
-from ui.details import md
 from ui.notices import provenance_banner
+from ui.text import md
 
 started = timing.start()
 st.set_page_config(

@@ -9,8 +9,8 @@ from civilkort.store import StoreError
 from ui import auth as ui_auth
 from ui import selection
 from ui import workshop as ui_ws
-from ui.details import md
 from ui.notices import run_safely
+from ui.text import md
 
 
 def page() -> None:

@@ -8,9 +8,9 @@ import streamlit as st
 from civilkort import charts, gaps
 from ui import gaps as gapdata
 from ui import selection
-from ui.details import md
 from ui.notices import run_safely
 from ui.tables import table_with_export
+from ui.text import md
 
 # Offers listed under a clicked cell; the download holds them all (fetched only when clicked). A comment, not
 # a docstring: Streamlit's "magic" would show a bare string in a page script on the page.

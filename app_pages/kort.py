@@ -13,6 +13,7 @@ from ui import details, selection
 from ui import workshop as ui_ws
 from ui.data import database, map_layers, query
 from ui.notices import run_safely
+from ui.text import md
 from ui.tiles import tile_chart
 
 
@@ -77,9 +78,7 @@ def page() -> None:
                 selection_mode="points",
             )
             if layout.moved:
-                st.caption(
-                    f"{', '.join(details.md(n) for n in layout.moved)} er rykket tættere på (stiplet kant)."
-                )
+                st.caption(f"{', '.join(md(n) for n in layout.moved)} er rykket tættere på (stiplet kant).")
         elif not missing:
             data = map_layers(sel, measure)
             if data["areas"] is None:

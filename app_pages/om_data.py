@@ -3,8 +3,8 @@
 import streamlit as st
 
 from ui.data import database, query
-from ui.details import md
 from ui.notices import danish_date, is_example, run_safely
+from ui.text import md
 
 SCALES = {"small": "lille", "council": "et sundhedsråds størrelse pr. råd", "national": "national"}
 

@@ -6,8 +6,8 @@ from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR
 from ui import auth as ui_auth
 from ui import workshop as ui_ws
-from ui.details import md
 from ui.notices import run_safely
+from ui.text import md
 
 
 def page() -> None:

@@ -1020,7 +1020,7 @@ def apply_accepted(
         raise rebuilder.NothingToRebuild("Der er ingen database at bygge videre på.")
     db = Database(path)
     try:
-        inputs = rebuilder.current_inputs(db)
+        inputs = rebuilder.current_inputs(db, cfg=cfg)
     finally:
         db.close()
 

@@ -10,6 +10,7 @@ place (DuckDB would then serve a mix of old and new pages without any error).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -24,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from civilkort import reference
+from civilkort import personal, reference
 from civilkort.builds import BuildRef, LockTimeout, PointerMoved, prune_local, seal
 from civilkort.buildstore import build_locks, build_pointer, note_switched, object_store, prune_store, upload
 from civilkort.duplicates import stored_decisions
@@ -32,13 +33,15 @@ from civilkort.issues import ISSUE_COLUMNS, InputError, Issue, error
 from civilkort.objectstore import ObjectStoreError
 from civilkort.schema import OFFERS, ORGANISATIONS, REGIONAL_UNITS, TABLES
 from civilkort.settings import Settings, settings
+from civilkort.store import Store, open_store
 from etl import duplicates, locate
 from etl.boundaries import Boundaries, simplify_for_display
 from etl.clean import LIST_KINDS, CleanInput
 from etl.validate import validate
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""2: personal fields are NULL (they live in the store) and has_<field> says whether one is registered."""
 KEEP_BUILDS = 3
 """Builds kept in ``data/builds`` (the current one always, and the newest others)."""
 KEEP_STORED_BUILDS = 5
@@ -362,6 +365,21 @@ def _run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
     return failures
 
 
+_PERSONAL_COLUMNS = frozenset(
+    {f.name for t in TABLES for f in t.fields if f.is_personal}
+    | {f.header for t in TABLES for f in t.fields if f.is_personal}
+)
+
+
+def _without_personal(issue: Issue) -> Issue:
+    """A finding about a personal field without its value (the build is public; the value stays in the file)."""
+    if issue.column not in _PERSONAL_COLUMNS or not issue.value:
+        return issue
+    return dataclasses.replace(
+        issue, message=issue.message.replace(issue.value, "…"), value="(personoplysning, udeladt)"
+    )
+
+
 def write_database(
     prepared: Prepared,
     path: Path,
@@ -372,7 +390,10 @@ def write_database(
     inputs: dict[str, pd.DataFrame] | None = None,
     timer: _Timer | None = None,
 ) -> dict[str, int]:
-    """Write every table and view to a NEW file at ``path`` and check it; returns row counts."""
+    """Write every table and view to a NEW file at ``path`` and check it; returns row counts.
+
+    Personal fields are written empty (NULL), in the public tables and the kept inputs alike: they go to the
+    store (:mod:`civilkort.personal`)."""
     if path.exists():
         raise FileExistsError(path)
     con = duckdb.connect(str(path))
@@ -388,13 +409,13 @@ def write_database(
         con.register("_df", _placement_frame(boundaries))
         con.execute("CREATE TABLE geo_placement AS SELECT * FROM _df")
         con.unregister("_df")
-        for name, df in (inputs or {}).items():
-            con.register("_arrow", _input_frame(df))
+        for name, df in (inputs or {}).items():  # personal fields live in the store (civilkort.personal)
+            con.register("_arrow", _input_frame(personal.public(df, name)))
             con.execute(f"CREATE TABLE input_{name} AS SELECT * FROM _arrow")
             con.unregister("_arrow")
         counts = {}
         for name, df in prepared.tables.items():
-            con.register("_arrow", _to_arrow(df))
+            con.register("_arrow", _to_arrow(personal.public(df, name, flags=True)))
             con.execute(
                 f"CREATE TABLE core_{name} AS SELECT *, $ex AS is_example FROM _arrow",
                 {"ex": meta.get("is_example") == "true"},
@@ -405,9 +426,9 @@ def write_database(
         con.register("_arrow", _to_arrow(duplicates.empty_candidates() if candidates is None else candidates))
         con.execute("CREATE TABLE core_duplicate_candidates AS SELECT * FROM _arrow")
         con.unregister("_arrow")
-        issues = pd.DataFrame([i.as_dict() for i in prepared.issues], columns=ISSUE_COLUMNS).astype(
-            {"row": "Int64"}
-        )
+        issues = pd.DataFrame(
+            [_without_personal(i).as_dict() for i in prepared.issues], columns=ISSUE_COLUMNS
+        ).astype({"row": "Int64"})
         con.register("_df", issues)
         con.execute("CREATE TABLE meta_quality_issues AS SELECT * FROM _df")
         con.unregister("_df")
@@ -520,7 +541,11 @@ def build(
         **(meta or {}),
         "duplicate_decisions_version": str(decided_version),
     }
+    personal_rows = personal.collect("", inputs=data.tables, built=prepared.tables)
+    full_meta[personal.META_KEY] = f"store sha256:{personal.digest(personal_rows)}"
+    records = open_store(cfg)
     sealed: Path | None = None
+    saved: str | None = None
     try:
         counts = write_database(
             prepared,
@@ -533,6 +558,9 @@ def build(
         )
         ref, is_new = seal(path, built_at=full_meta["built_at"])
         sealed = cfg.builds_dir / ref.name if is_new else None
+        saved = ref.name if is_new else None
+        personal.save(records, ref.name, [(ref.name, *r[1:]) for r in personal_rows])
+        timer.done("persondata i lageret", len(personal_rows))
         store = object_store(cfg)
         if store is not None:
             upload(store, cfg.builds_dir / ref.name, ref)
@@ -543,19 +571,20 @@ def build(
                 raise OutdatedBase(OUTDATED_MESSAGE)
             pointer.switch(ref, expect=current, actor=actor)
     except PointerMoved as exc:
-        _remove(path, sealed)
+        _remove(path, sealed, records, saved)
         raise OutdatedBase(OUTDATED_MESSAGE) from exc
     except (LockTimeout, ObjectStoreError) as exc:
-        _remove(path, sealed)
+        _remove(path, sealed, records, saved)
         raise BuildError(str(exc)) from exc
     except BaseException:
-        _remove(path, sealed)
+        _remove(path, sealed, records, saved)
         raise
     served = cfg.builds_dir / ref.name
     if store is not None:
         note_switched(cfg, served)
     prune(cfg)
     _prune_store(cfg, ref)
+    personal.prune(records, protect={ref.name}, keep=KEEP_STORED_BUILDS)
     return BuildResult(served, counts, prepared.issues, timer.steps)
 
 
@@ -565,8 +594,11 @@ OUTDATED_MESSAGE = (
 )
 
 
-def _remove(path: Path, sealed: Path | None) -> None:
-    """Delete a build that was not switched to (the file being written, or the sealed new one)."""
+def _remove(path: Path, sealed: Path | None, records: Store, saved: str | None) -> None:
+    """Delete a build that was not switched to (the file being written, or the sealed new one) and the
+    personal fields written for it."""
+    if saved is not None:
+        personal.forget(records, [saved])
     for p in (path, sealed):
         if p is not None:
             p.unlink(missing_ok=True)

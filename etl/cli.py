@@ -335,7 +335,7 @@ def cmd_hsds_export(args) -> int:
             return 1
         db = Database(path)
         try:
-            data = current_inputs(db)
+            data = current_inputs(db, with_personal=args.with_personal)
         except NothingToRebuild as exc:
             _err(str(exc))
             return 1

@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from civilkort import auth
+from civilkort import auth, personal
 from civilkort.auth import Principal
 from civilkort.db import Database, current_path
 from civilkort.schema import TABLES_BY_NAME
 from civilkort.settings import Settings, settings
+from civilkort.store import open_store
 from etl import scope
 from etl.boundaries import Boundaries
 from etl.build import BuildResult, Prepared, StepCallback, build
@@ -34,6 +35,10 @@ _PROVENANCE_DTYPES = {"_file": "string", "_sheet": "string", "_row": "Int64"}
 
 class NothingToRebuild(Exception):
     """There is no database serving, or it was built before inputs were kept."""
+
+
+class PersonalDataMissing(NothingToRebuild, personal.PersonalDataMissing):
+    """The serving build's personal fields are not in the store, so a rebuild would lose them."""
 
 
 def _typed(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -61,14 +66,23 @@ def _typed(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def current_inputs(db: Database) -> CleanInput:
-    """The typed inputs the serving database was built from."""
+def current_inputs(db: Database, *, cfg: Settings | None = None, with_personal: bool = True) -> CleanInput:
+    """The typed inputs the serving database was built from, with their personal fields back from the store
+    (:func:`civilkort.personal.fill_inputs`; unless ``with_personal`` is False).
+
+    A build made before personal fields moved to the store still holds them in its file, and keeps them.
+    Raises PersonalDataMissing (a NothingToRebuild) when the store lacks them, as a rebuild would lose them."""
     present = set(db.query("SELECT table_name FROM duckdb_tables()")["table_name"])
     if not {f"input_{n}" for n in DATA_TABLES} <= present:
         raise NothingToRebuild(
             "Databasen er bygget med en ældre version uden gemte inddata; byg den igen fra filerne."
         )
     tables = {n: _typed(n, db.query(f"SELECT * FROM input_{n}")) for n in DATA_TABLES}
+    if with_personal and db.meta().get(personal.META_KEY, "").startswith("store"):
+        try:
+            tables = personal.fill_inputs(open_store(cfg), personal.build_name(db.path), tables)
+        except personal.PersonalDataMissing as exc:
+            raise PersonalDataMissing(str(exc)) from None
     vocab = db.query(
         "SELECT vocabulary, code, label, description, sort_order, is_builtin FROM ref_vocabularies"
     )
@@ -136,7 +150,7 @@ def rebuild(
         raise NothingToRebuild("Der er ingen database at bygge videre på.")
     db = Database(path)
     try:
-        current = current_inputs(db)
+        current = current_inputs(db, cfg=cfg)
         before = scope.serving_councils(db) if changes else {}
         data = with_changes(current, changes or {}, replace=replace)
         bounds, population, meta = stored_boundaries(db), stored_population(db), db.meta()

@@ -72,6 +72,7 @@ STEPS = {
     "dubletter": "Mulige dubletter fundet",
     "skriv database": "Ny databasefil skrevet",
     "datatjek": "Datatjek bestået",
+    "persondata i lageret": "Personoplysninger gemt i lageret",
 }
 """The steps a build reports through its ``on_step`` callback, in order, with what they mean in Danish."""
 ISSUE_HEADERS = {
@@ -388,7 +389,7 @@ def check_upload(
             meta = db.meta()
             serving = scope.serving_councils(db)
             try:
-                current = current_inputs(db)
+                current = current_inputs(db, cfg=cfg)
             except NothingToRebuild as exc:
                 issues.append(
                     error(

@@ -13,7 +13,7 @@ from civilkort.grants import Grant
 from civilkort.settings import settings
 from civilkort.store import open_store
 from ui import session_cookie
-from ui.details import md
+from ui.text import md
 
 ROLES_TTL_S = 10
 """How long a page run may reuse a user's roles from the roles table (a change on 'Roller' shows within this)."""

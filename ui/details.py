@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.schema import LOCATION_PRECISIONS
-from ui import selection
+from ui import personal, selection
 from ui.data import query
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|www|javascript)(?=\\?[:.])|@")
-
-
-def md(text: object) -> str:
-    """Escape user text for st.markdown: no links, images, HTML or formatting from the data."""
-    if text is None or (isinstance(text, float) and pd.isna(text)) or text is pd.NA:
-        return "–"
-    escaped = _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
-    # GFM turns bare addresses into links even when escaped: a word joiner breaks the pattern, invisibly.
-    return _AUTOLINK.sub(lambda m: m.group(0)[0] + "\u2060" + m.group(0)[1:], escaped)
+from ui.text import md
 
 
 def _date(value) -> str:
@@ -116,6 +103,14 @@ def item(db: Database, item_id: str) -> None:
             )
 
 
+def _tovholder(ident: str, c: pd.Series) -> str:
+    """The tovholder for the council's coordinators; for everyone else only whether one is registered."""
+    shown = personal.of_record("collaborations", ident)
+    if shown is not None:
+        return shown.get("tovholder") or "ingen registreret"
+    return "registreret (vises for rådets koordinatorer)" if c.get("has_tovholder") else "ingen registreret"
+
+
 def _collaboration(ident: str) -> None:
     detail = query("collaboration_detail", None, ident)
     if detail["collaboration"].empty:
@@ -134,7 +129,7 @@ def _collaboration(ident: str) -> None:
                 "Periode",
                 f"{_date(c['start_date'])} – {'løbende' if pd.isna(c['end_date']) else _date(c['end_date'])}",
             ),
-            ("Tovholder", c["tovholder"] if pd.notna(c["tovholder"]) else "ingen registreret"),
+            ("Tovholder", _tovholder(ident, c)),
             (
                 "Juristvurdering",
                 "Ja" if c["legal_review_done"] is True else "Nej" if c["legal_review_done"] is False else "–",
@@ -150,6 +145,17 @@ def _collaboration(ident: str) -> None:
         _table(
             detail["experiences"], {"date": "Dato", "learning": "Erfaring", "evaluation_label": "Evaluering"}
         )
+
+
+def _contact(ident: str) -> list[tuple[str, object]]:
+    """Role mailbox and contact person, for the coordinators of the organisation's council only."""
+    shown = personal.of_record("organisations", ident)
+    if shown is None:
+        return []
+    return [
+        ("Funktionspostkasse", shown.get("email") or "ingen registreret"),
+        ("Kontaktperson", shown.get("contact_person") or "ingen registreret"),
+    ]
 
 
 def _organisation(ident: str) -> None:
@@ -174,6 +180,7 @@ def _organisation(ident: str) -> None:
             ("Kommune", f"{g['municipality_name']} ({g['council_name']})"),
             ("Placering", LOCATION_PRECISIONS.get(g["location_precision"], g["location_precision"])),
             ("Hjemmeside", g["website"]),
+            *_contact(ident),
             ("Sidst verificeret", _date(g["last_verified"])),
             ("Kilde", g["source"]),
         ]

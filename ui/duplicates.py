@@ -14,8 +14,8 @@ from civilkort.db import Database
 from civilkort.issues import InputError
 from civilkort.store import NothingToUndo, Store, StoreError
 from ui import auth
-from ui.details import md
 from ui.notices import danish_date
+from ui.text import md
 
 log = logging.getLogger("civilkort.app")
 

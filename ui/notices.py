@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from civilkort.db import Database
 from civilkort.store import StoreError
-from ui.details import md
+from ui.text import md
 
 log = logging.getLogger("civilkort.app")
 

@@ -26,8 +26,8 @@ from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui import data, radar, selection
 from ui import gaps as gapdata
-from ui.details import md
 from ui.notices import danish_date, is_example
+from ui.text import md
 from ui.tiles import tile_chart
 
 PAGE = "app_pages/praesentation.py"

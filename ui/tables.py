@@ -13,7 +13,8 @@ import streamlit as st
 
 from civilkort import export
 from civilkort.filters import Selection
-from ui.details import md
+from ui import personal
+from ui.text import md
 
 HIDDEN = ("lat", "lon", "description")
 MAX_SHOWN = 5_000
@@ -42,12 +43,21 @@ def table_with_export(
         st.info(f"{md(title)}: ingen i området med de valgte filtre.")
         return
     shown = df.drop(columns=[c for c in HIDDEN if c in df.columns])
-    include_personal = st.toggle(
-        "Medtag personoplysninger (kontaktperson, funktionspostkasse, tovholder) i eksport",
-        key=f"{key}_personal",
-        help="Lad dem være ude, hvis listen skal deles bredt.",
+    has_personal = any(c in shown.columns for c in export.PERSONAL_COLUMNS)
+    include_personal = (
+        has_personal
+        and personal.may_see()
+        and st.toggle(
+            "Medtag personoplysninger (kontaktperson, funktionspostkasse, tovholder)",
+            key=f"{key}_personal",
+            help="Kun for jeres egne sundhedsråds poster. Lad dem være ude, hvis listen skal deles bredt.",
+        )
     )
-    if not include_personal:
+    if include_personal:  # filled from the store (a build holds none) for the user's councils only
+        df, whole = personal.fill(df), full
+        shown = df.drop(columns=[c for c in HIDDEN if c in df.columns])
+        full = (lambda: personal.fill(whole())) if whole is not None else None
+    else:
         shown = shown.drop(columns=[c for c in export.PERSONAL_COLUMNS if c in shown.columns])
     if max(len(shown), total) > MAX_SHOWN or total > len(shown):
         shown = shown.head(MAX_SHOWN)

@@ -23,8 +23,8 @@ from etl import upload as up
 from etl.build import BuildError
 from etl.diff import REPLACE, UPDATE, TableDiff, count_text, readable, readable_changes
 from ui.data import database
-from ui.details import md
 from ui.notices import danish_date
+from ui.text import md
 
 log = logging.getLogger("civilkort.app")
 

@@ -23,7 +23,7 @@ from civilkort.filters import Selection
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui.data import database, query
-from ui.details import md
+from ui.text import md
 
 POLL_SECONDS = 3.0
 """How often an open screen looks for new entries (one cheap query when nothing changed)."""

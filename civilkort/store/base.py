@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for the writers ahead of it before giving up."""
 
-HEAD = "0002"
+HEAD = "0003"
 """The schema revision this code writes to (the newest migration; a test keeps it equal to alembic's head)."""
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 """Every revision this code knows, oldest first."""
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -163,6 +163,9 @@ def refusal(revision: str | None) -> WriteRefused:
 
 Run = Callable[[str, Sequence[Any] | Mapping[str, Any]], list[dict[str, Any]]]
 """Runs one statement inside a transaction and returns its rows (empty for statements without)."""
+
+Load = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
+"""Rows to load in bulk: (table, its columns, the rows as value sequences in that order)."""
 
 
 class Transaction:
@@ -353,6 +356,11 @@ class Store:
         (Danish) if it is not free within ``timeout_s`` seconds."""
         raise NotImplementedError
 
+    def _bulk(self, statements: Sequence[tuple[str, Sequence[Any]]], loads: Sequence[Load]) -> int:
+        """Run ``statements`` then load ``loads`` in one transaction, the fastest way the backend has;
+        returns the rows loaded."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Release connections (the object is not used afterwards)."""
 
@@ -394,6 +402,18 @@ class Store:
                 self.revision = revision
                 raise refusal(revision)
             yield Transaction(run, actor)
+
+    def bulk(self, statements: Sequence[tuple[str, Sequence[Any]]] = (), loads: Sequence[Load] = ()) -> int:
+        """Run ``statements`` (e.g. a DELETE), then load many rows, all in one transaction; returns the rows
+        loaded.  SQLite: ``executemany`` behind the other writers; PostgreSQL: ``COPY``.
+
+        For derived data no check-then-write depends on (a build's personal fields): not audited, and on
+        PostgreSQL not queued behind the writers' lock, so a large load never holds up a workshop's saves.
+        Raises :class:`WriteRefused` (Danish) when the database's schema is not the one this code writes.
+        """
+        if not self.writable:
+            raise refusal(self.revision)
+        return self._bulk(statements, loads)
 
     # --- reading ---------------------------------------------------------------------------------------
 

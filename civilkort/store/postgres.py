@@ -27,7 +27,16 @@ from psycopg import errors
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from civilkort.store.base import BUSY_TIMEOUT_S, WRITE_LOCK, LockBusy, Run, Store, StoreUnavailable, lock_key
+from civilkort.store.base import (
+    BUSY_TIMEOUT_S,
+    WRITE_LOCK,
+    Load,
+    LockBusy,
+    Run,
+    Store,
+    StoreUnavailable,
+    lock_key,
+)
 
 POOL_MIN, POOL_MAX = 1, 20
 """Connections per process: writers queue on the lock anyway; readers are short."""
@@ -139,6 +148,20 @@ class PostgresStore(Store):
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+    def _bulk(self, statements: Sequence[tuple[str, Sequence[Any]]], loads: Sequence[Load]) -> int:
+        """One transaction: the statements, then ``COPY ... FROM STDIN`` per table."""
+        loaded = 0
+        with self._connection() as con, con.transaction():
+            for sql, params in statements:
+                con.execute(to_pyformat(sql), params)
+            with con.cursor() as cur:
+                for table, columns, rows in loads:
+                    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                            loaded += 1
+        return loaded
 
     def read_revision(self) -> str | None:
         """The schema revision in the database now (None: no schema yet)."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from civilkort.store.base import BUSY_TIMEOUT_S, LockBusy, Run, Store, safe_lock_name
+from civilkort.store.base import BUSY_TIMEOUT_S, Load, LockBusy, Run, Store, safe_lock_name
 
 URL_PREFIX = "sqlite:///"
 
@@ -90,6 +90,21 @@ class SQLiteStore(Store):
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
+
+    def _bulk(self, statements: Sequence[tuple[str, Sequence[Any]]], loads: Sequence[Load]) -> int:
+        """One ``BEGIN IMMEDIATE`` transaction: the statements, then ``executemany`` per table."""
+        loaded = 0
+        with self._begin():
+            con = self._con()
+            for sql, params in statements:
+                con.execute(sql, params)
+            for table, columns, rows in loads:
+                cur = con.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    rows,
+                )
+                loaded += max(cur.rowcount, 0)
+        return loaded
 
     def read_revision(self) -> str | None:
         """The schema revision in the file now (None: no schema yet)."""

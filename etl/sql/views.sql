@@ -1,5 +1,7 @@
 -- The public schema: stable views an analyst can query (documented in README.md).
 -- core_* tables are the build's internals and may change; these views should not.
+-- Personal fields (email, contact_person, tovholder) are always NULL in a build: they live in the store
+-- (civilkort/personal.py); has_<field> says whether one is registered.
 
 CREATE VIEW regions AS
 SELECT region_id, region_name, region_code
@@ -29,7 +31,7 @@ FROM ref_vocabularies;
 
 CREATE VIEW organisations AS
 SELECT organisation_id, name, cvr, organisation_type, organisation_type_label, staffing, staffing_label,
-       description, website, email, contact_person, address, postcode, city,
+       description, website, email, contact_person, has_email, has_contact_person, address, postcode, city,
        lat, lon, location_precision, municipality_code, municipality_method, stated_municipality_code,
        council_id, region_id, last_verified, source, is_example,
        source_file, source_sheet, source_row
@@ -53,7 +55,7 @@ FROM core_regional_units;
 CREATE VIEW collaborations AS
 SELECT collaboration_id, title, description, unit_ids, organisation_ids, themes, theme_labels,
        target_groups, target_group_labels, form, form_label, kind, kind_label,
-       start_date, end_date, end_date IS NULL AS is_open_ended, funding, tovholder,
+       start_date, end_date, end_date IS NULL AS is_open_ended, funding, tovholder, has_tovholder,
        legal_review_done, status, status_label,
        municipality_code, council_id, region_id, municipality_codes, council_ids,
        last_verified, source, is_example, source_file, source_sheet, source_row

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from civilkort import queries
+from civilkort.auth import Principal
 from civilkort.filters import Selection
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -113,12 +114,56 @@ def test_lists_page_shows_the_selection_with_exports(app, small_db):
     assert len(app.get("download_button")) == 9  # three formats for each of three lists
 
 
-def test_lists_hide_personal_data_until_asked(app):
+def test_lists_never_offer_personal_data_to_readers(app):
     app.switch_page("app_pages/lister.py").run()
+    _no_errors(app)
     columns = set(app.dataframe[0].value.columns)
     assert "Funktionspostkasse" not in columns and "Kontaktperson" not in columns
+    assert not [t for t in app.toggle if t.key.endswith("_personal")]
+
+
+def test_a_coordinator_asks_for_personal_data_and_sees_only_their_councils(app):
+    # a build holds no personal data: they come from the store, for the coordinator's councils only
+    app.session_state["principal"] = Principal("Kim", via="kode", councils=frozenset({"fyn"}))
+    app.switch_page("app_pages/lister.py").run()
+    assert "Kontaktperson" not in set(app.dataframe[0].value.columns)
     app.toggle(key="orgs_personal").set_value(True).run()
-    assert "Funktionspostkasse" in set(app.dataframe[0].value.columns)
+    _no_errors(app)
+    shown = app.dataframe[0].value
+    named = shown[shown["Kontaktperson"] != ""]
+    assert len(named) > 0 and len(named) < len(shown)
+    assert set(named["Sundhedsråd"]) == {"Sundhedsråd Fyn"}
+
+
+def _details(app, item, principal=None):
+    if principal is not None:
+        app.session_state["principal"] = principal
+    app.run()
+    app.session_state["sel_item"] = item
+    app.run()
+    _no_errors(app)
+    return " ".join(m.value for m in app.markdown)
+
+
+def test_details_show_the_contact_person_only_to_the_councils_coordinators(small_db):
+    orgs = small_db.query(
+        "SELECT organisation_id, council_id FROM organisations WHERE has_contact_person AND council_id = 'fyn'"
+    )
+    item = f"org:{orgs['organisation_id'].iloc[0]}"
+    reader = _details(AppTest.from_file(APP, default_timeout=TIMEOUT), item)
+    fyn = _details(
+        AppTest.from_file(APP, default_timeout=TIMEOUT),
+        item,
+        Principal("Kim", via="kode", councils=frozenset({"fyn"})),
+    )
+    aarhus = _details(
+        AppTest.from_file(APP, default_timeout=TIMEOUT),
+        item,
+        Principal("Ea", via="kode", councils=frozenset({"aarhus"})),
+    )
+    assert "Kontaktperson" in fyn and "Funktionspostkasse" in fyn
+    assert "Kontaktperson" not in reader and "Kontaktperson" not in aarhus
+    assert "Hjemmeside" in reader  # the panel is there, without the personal fields
 
 
 def test_partnership_page(app):

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from civilkort import radar
 from civilkort.filters import Selection
-from ui.details import md
+from ui.text import md
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/samarbejder.py"

@@ -155,9 +155,13 @@ def _ids(df: pd.DataFrame, col: str = "collaboration_id") -> list[str]:
 # --- the hand-made database itself -------------------------------------------------------------
 
 
-def test_the_tiny_world_keeps_empty_and_blank_tovholder(db):
-    got = dict(db.query("SELECT collaboration_id, tovholder FROM collaborations").itertuples(index=False))
-    assert pd.isna(got["C2"]) and got["C3"] == "" and got["C8"] == "  "
+def test_the_tiny_world_counts_empty_and_blank_tovholder_as_none(db):
+    # the names live in the store, never in the build; has_tovholder is what the radar reads
+    got = db.query("SELECT collaboration_id, tovholder, has_tovholder FROM collaborations")
+    assert got["tovholder"].isna().all()
+    has = dict(zip(got["collaboration_id"], got["has_tovholder"]))
+    assert not has["C2"] and not has["C3"] and not has["C8"]
+    assert has["C1"]
 
 
 # --- timeline -----------------------------------------------------------------------------------

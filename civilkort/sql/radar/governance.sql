@@ -2,7 +2,8 @@
 --
 -- Området og filtrene som i timeline.sql; alle samarbejder i området, også afsluttede (se is_current
 -- og status). Én række pr. samarbejde med tre flag:
---   lacks_tovholder     tovholder er tom: NULL eller kun mellemrum ('' tæller som ingen tovholder)
+--   lacks_tovholder     ingen tovholder registreret (has_tovholder: navnet selv ligger i lageret, ikke i
+--                       databasen; tom eller kun mellemrum tæller som ingen tovholder)
 --   lacks_legal_review  juristvurdering ikke registreret som foretaget: Nej eller ikke angivet
 --                       (legal_review viser hvilken)
 --   lacks_experience    ingen række i experiences for samarbejdet
@@ -24,7 +25,7 @@ experience_counts AS (
 ),
 flagged AS (
     SELECT c.*,
-           coalesce(trim(c.tovholder), '') = '' AS lacks_tovholder,
+           NOT c.has_tovholder AS lacks_tovholder,
            c.legal_review_done IS DISTINCT FROM TRUE AS lacks_legal_review,
            coalesce(x.n_experiences, 0) AS n_experiences
     FROM sel_collabs c LEFT JOIN experience_counts x USING (collaboration_id)

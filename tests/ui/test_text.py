@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ui.details import md
+from ui.text import md
 
 
 @pytest.mark.parametrize(
