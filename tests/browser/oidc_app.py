@@ -53,11 +53,14 @@ def login_app(data: Path, logs: Path, env: Mapping[str, str]) -> Iterator[LoginA
 
 
 def status(page: Any) -> str:
-    """The sidebar's sign-in line ('' when nobody is signed in)."""
+    """The sidebar's sign-in line ('' when nobody is signed in): 'Navn (koordinator for Sundhedsråd Aarhus)'."""
     line = page.locator("[data-testid=stSidebar] [data-testid=stCaptionContainer]").filter(
-        has_text=re.compile(r"\((koordinator|læser|workshopdeltager)\)")
+        has_text=re.compile(
+            r"\((koordinator|regional koordinator|national administrator|læser|workshopdeltager)\b"
+        )
     )
-    return line.first.inner_text() if line.count() else ""
+    # the line starts with a Material icon, whose ligature ('badge') is text in the DOM
+    return line.first.inner_text().removeprefix("badge").strip() if line.count() else ""
 
 
 def open_page(page: Any, url: str) -> None:
