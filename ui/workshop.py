@@ -201,7 +201,8 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
 def undo_own(s: Store, person: Principal) -> None:
     """'Fortryd min seneste': a participant's own last entry, while it is unreviewed."""
     change = ws.last_change(s, person)
-    if change is None or change["action"] != "opret":
+    # for a coordinator last_change is anyone's newest change (maybe another council's): only one's own here
+    if change is None or change["action"] != "opret" or change["actor"] != person.actor:
         return
     st.caption(f"Din seneste indtastning: {md(ws.change_title(change))}")
     if st.button("Fortryd min seneste indtastning", key="ws-undo-own", icon=":material/undo:"):
