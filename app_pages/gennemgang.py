@@ -14,11 +14,15 @@ def page() -> None:
     person = ui_auth.require(COORDINATOR, what="Gennemgangen er for koordinatoren.")
     s = ui_ws.store()
     db = ui_ws.current_db()
+    linked = ui_ws.linked_workshop(s, person)  # ?workshop=<id>: refused here if not the user's council
     workshops = ws.in_scope(person, ws.list_workshops(s))  # the user's councils' workshops
     labels = {"": "Alle mine workshops"} | {w["workshop_id"]: ws.workshop_label(w) for w in workshops}
+    if linked and st.session_state.get("rv_linked") != linked:  # a new link chooses its workshop once
+        st.session_state["rv_linked"] = st.session_state["rv_workshop"] = linked
     chosen = st.selectbox("Workshop", list(labels), format_func=labels.get, key="rv_workshop")
     queue = ws.entries(s, chosen or None, statuses=["ny"], workshop_ids=[w["workshop_id"] for w in workshops])
 
+    ui_ws.review_flash()  # the outcome of the last decision, or why it was refused
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader(f"Til gennemgang ({len(queue)})")

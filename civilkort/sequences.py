@@ -374,14 +374,19 @@ def set_steps(
     )
 
 
-def delete(store: Store, principal: Principal, sequence_id: str) -> None:
-    """Delete a sequence (a coordinator of its areas; the audit keeps it and it can be undone)."""
+def delete(
+    store: Store, principal: Principal, sequence_id: str, *, expected_version: int | None = None
+) -> None:
+    """Delete a sequence (a coordinator of its areas; the audit keeps it and it can be undone); Conflict if
+    it changed since ``expected_version`` (a deletion must not throw away a change the caller never saw)."""
     auth.require(principal, COORDINATOR)
     with store.write(principal.actor) as tx:
         row = tx.get("sequences", sequence_id)
         if row is None:
             raise SequenceError("Sekvensen findes ikke (længere).")
         _require_areas(principal, _from_row(row, None)[0].steps)
+        if expected_version is not None and row.get("version") != expected_version:
+            raise tx.conflict("sequences", sequence_id, row)
         tx.delete("sequences", sequence_id)
 
 

@@ -314,7 +314,7 @@ def create_workshop(
     return stored, code
 
 
-def _require_workshop(principal: Principal, workshop: Mapping[str, Any]) -> None:
+def require_workshop(principal: Principal, workshop: Mapping[str, Any]) -> None:
     """PermissionDenied unless the caller coordinates the workshop's council (none: national)."""
     auth.require_council(principal, [workshop.get("council_id")], what=f"Workshoppen '{workshop['name']}'")
 
@@ -345,7 +345,7 @@ def new_code(
 ) -> str:
     """Give a workshop a new code (coordinator); sessions that joined with the old code must re-enter it."""
     auth.require(principal, COORDINATOR)
-    _require_workshop(principal, get_workshop(store, workshop_id))
+    require_workshop(principal, get_workshop(store, workshop_id))
     code = _checked_code(code)
     changes: dict[str, Any] = {"code_hash": auth.hash_code(code)}
     if hours is not None:
@@ -361,7 +361,7 @@ def extend(
     """Let the code work ``hours`` longer (from now, or from its expiry if that is later)."""
     auth.require(principal, COORDINATOR)
     workshop = get_workshop(store, workshop_id)
-    _require_workshop(principal, workshop)
+    require_workshop(principal, workshop)
     start = max(_now(at), dt.datetime.fromisoformat(workshop["code_expires_at"]))
     with store.write(principal.actor) as tx:
         return tx.update(
@@ -377,7 +377,7 @@ def end_workshop(
 ) -> dict[str, Any]:
     """End capture now: the code expires (entries stay for review)."""
     auth.require(principal, COORDINATOR)
-    _require_workshop(principal, get_workshop(store, workshop_id))
+    require_workshop(principal, get_workshop(store, workshop_id))
     with store.write(principal.actor) as tx:
         return tx.update(
             "workshops", workshop_id, {"code_expires_at": _iso(_now(at))}, action="afslut workshop"
@@ -721,7 +721,7 @@ def _open_for_review(
     row = tx.get("entries", entry_id)
     if row is None:
         raise EntryError("Indtastningen findes ikke (længere); den kan være fortrudt.")
-    _require_workshop(principal, get_workshop_in(tx, row["workshop_id"]))
+    require_workshop(principal, get_workshop_in(tx, row["workshop_id"]))
     if expected_version is not None and row.get("version") != expected_version:
         raise tx.conflict("entries", entry_id, row)
     if row["status"] != "ny":

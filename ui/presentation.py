@@ -444,14 +444,18 @@ def _flash(kind: str, text: str) -> None:
     st.session_state[_FLASH] = (kind, text)
 
 
-def _act(what: str, fn, *args, **kwargs) -> None:
-    """Run a change to the store from a button; its outcome is shown on the next run (Danish)."""
+def _act(what: str, fn, *args, **kwargs) -> bool:
+    """Run a change to the store from a button; its outcome is shown on the next run (Danish).
+
+    A change made from an older version than the store's (someone else saved meanwhile) is refused by the
+    store (Conflict, naming who and when) and shown the same way; True if the change was saved."""
     try:
         fn(store(), ui_auth.current(), *args, **kwargs)
     except (PermissionDenied, StoreError, sequences.SequenceError) as exc:
         _flash("error", md(str(exc)))
-    else:
-        _flash("success", what)
+        return False
+    _flash("success", what)
+    return True
 
 
 def _start(sequence: Sequence) -> None:
@@ -518,7 +522,7 @@ def sequence_list(sel: Selection) -> list[dict]:
     return saved
 
 
-def _add_current(sequence_id: str, sel: Selection) -> None:
+def _add_current(sequence_id: str, sel: Selection, version: int) -> None:
     kind = st.session_state.get(f"praes-add-kind-{sequence_id}", "kort")
     title = st.session_state.get(f"praes-add-title-{sequence_id}", "")
     pasted = st.session_state.get(f"praes-add-view-{sequence_id}", "")
@@ -536,7 +540,8 @@ def _add_current(sequence_id: str, sel: Selection) -> None:
     except sequences.SequenceError as exc:
         _flash("error", md(str(exc)))
         return
-    _act(f"Trinnet »{md(step.title)}« er tilføjet.", sequences.add_step, sequence_id, step)
+    _act(f"Trinnet »{md(step.title)}« er tilføjet.", sequences.add_step, sequence_id, step,
+         expected_version=version)  # fmt: skip
     st.session_state[f"praes-add-title-{sequence_id}"] = ""
     st.session_state[f"praes-add-view-{sequence_id}"] = ""
 
@@ -556,21 +561,24 @@ def _create(sel: Selection, from_default: bool) -> None:
     _flash("success", f"Sekvensen »{md(created.name)}« er oprettet.")
 
 
-def _rename(sequence_id: str, key: str) -> None:
-    _act("Sekvensen er omdøbt.", sequences.rename, sequence_id, st.session_state.get(key, ""))
+def _rename(sequence_id: str, key: str, version: int) -> None:
+    _act("Sekvensen er omdøbt.", sequences.rename, sequence_id, st.session_state.get(key, ""),
+         expected_version=version)  # fmt: skip
 
 
-def _edit_kind(sequence_id: str, index: int, key: str) -> None:
-    _act("Visningen er ændret.", sequences.edit_step, sequence_id, index, kind=st.session_state.get(key))
+def _edit_kind(sequence_id: str, index: int, key: str, version: int) -> None:
+    _act("Visningen er ændret.", sequences.edit_step, sequence_id, index, kind=st.session_state.get(key),
+         expected_version=version)  # fmt: skip
 
 
-def _edit_title(sequence_id: str, index: int, key: str) -> None:
-    _act("Titlen er ændret.", sequences.edit_step, sequence_id, index, title=st.session_state.get(key, ""))
+def _edit_title(sequence_id: str, index: int, key: str, version: int) -> None:
+    _act("Titlen er ændret.", sequences.edit_step, sequence_id, index, title=st.session_state.get(key, ""),
+         expected_version=version)  # fmt: skip
 
 
-def _delete(sequence_id: str) -> None:
-    _act("Sekvensen er slettet.", sequences.delete, sequence_id)
-    st.session_state["praes-edit"] = None
+def _delete(sequence_id: str, version: int) -> None:
+    if _act("Sekvensen er slettet.", sequences.delete, sequence_id, expected_version=version):
+        st.session_state["praes-edit"] = None
 
 
 def editor(sel: Selection, saved: list[dict]) -> None:
@@ -617,12 +625,20 @@ def editor(sel: Selection, saved: list[dict]) -> None:
         return
     for note in notes:
         st.caption(f":material/info: {md(note)}")
-    version = sequence.updated_at  # widget keys change with every save, so they always show what is stored
+    # Every change goes with the version shown here (expected_version): a change someone else saved since
+    # is refused, naming them, instead of overwritten. Widget keys change with every save, so that the
+    # widgets always show what is stored.
+    shown = sequence.version
+    version = f"{sequence.updated_at}-{shown}"
     name_key = f"praes-name-{chosen}-{version}"
     c = st.columns([4, 1], vertical_alignment="bottom")
     c[0].text_input("Navn", value=sequence.name, key=name_key, max_chars=sequences.MAX_NAME)
     c[1].button(
-        "Omdøb", key=f"praes-rename-{chosen}", on_click=_rename, args=(chosen, name_key), width="stretch"
+        "Omdøb",
+        key=f"praes-rename-{chosen}",
+        on_click=_rename,
+        args=(chosen, name_key, shown),
+        width="stretch",
     )
 
     st.markdown("**Trin**")
@@ -639,7 +655,7 @@ def editor(sel: Selection, saved: list[dict]) -> None:
                 value=step.title,
                 key=title_key,
                 on_change=_edit_title,
-                args=(chosen, i, title_key),
+                args=(chosen, i, title_key, shown),
                 label_visibility="collapsed",
                 max_chars=sequences.MAX_NAME,
             )
@@ -651,7 +667,7 @@ def editor(sel: Selection, saved: list[dict]) -> None:
                 format_func=sequences.VIEW_KINDS.get,
                 key=kind_key,
                 on_change=_edit_kind,
-                args=(chosen, i, kind_key),
+                args=(chosen, i, kind_key, shown),
                 label_visibility="collapsed",
             )
             row[3].button(
@@ -662,6 +678,7 @@ def editor(sel: Selection, saved: list[dict]) -> None:
                 help="Flyt op",
                 on_click=_act,
                 args=("Trinnet er flyttet.", sequences.move_step, chosen, i, i - 1),
+                kwargs={"expected_version": shown},
             )
             row[4].button(
                 "",
@@ -671,6 +688,7 @@ def editor(sel: Selection, saved: list[dict]) -> None:
                 help="Flyt ned",
                 on_click=_act,
                 args=("Trinnet er flyttet.", sequences.move_step, chosen, i, i + 1),
+                kwargs={"expected_version": shown},
             )
             row[5].button(
                 "",
@@ -679,6 +697,7 @@ def editor(sel: Selection, saved: list[dict]) -> None:
                 help="Slet trinnet",
                 on_click=_act,
                 args=("Trinnet er slettet.", sequences.remove_step, chosen, i),
+                kwargs={"expected_version": shown},
             )
             st.caption(_describe(step.selection))
 
@@ -710,7 +729,7 @@ def editor(sel: Selection, saved: list[dict]) -> None:
             icon=":material/add_to_queue:",
             type="primary",
             on_click=_add_current,
-            args=(chosen, sel),
+            args=(chosen, sel, shown),
         )
 
     with st.expander("Slet sekvensen"):
@@ -720,7 +739,7 @@ def editor(sel: Selection, saved: list[dict]) -> None:
             key=f"praes-delete-{chosen}",
             icon=":material/delete_forever:",
             on_click=_delete,
-            args=(chosen,),
+            args=(chosen, shown),
         )
 
 

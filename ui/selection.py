@@ -28,6 +28,8 @@ _KEYS = {
     "measure": "sel_measure",
     "layers": "sel_layers",
 }
+PAGE_PARAMS = ("workshop",)
+"""A page's own URL parameters, kept when the selection is written into the URL (Gennemgang's workshop)."""
 _LIST_FIELDS = {
     "themes",
     "target_groups",
@@ -150,7 +152,7 @@ def sidebar() -> Selection:
 def sync_url() -> Selection:
     """Write the selection into the URL if it changed (also after the page, which may focus an item)."""
     sel = current()
-    params = to_params(sel)
+    params = to_params(sel) | {k: st.query_params[k] for k in PAGE_PARAMS if k in st.query_params}
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
     return sel

@@ -201,7 +201,8 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
 def undo_own(s: Store, person: Principal) -> None:
     """'Fortryd min seneste': a participant's own last entry, while it is unreviewed."""
     change = ws.last_change(s, person)
-    if change is None or change["action"] != "opret":
+    # for a coordinator last_change is anyone's newest change (maybe another council's): only one's own here
+    if change is None or change["action"] != "opret" or change["actor"] != person.actor:
         return
     st.caption(f"Din seneste indtastning: {md(ws.change_title(change))}")
     if st.button("Fortryd min seneste indtastning", key="ws-undo-own", icon=":material/undo:"):
@@ -394,9 +395,86 @@ def _entry_facts(entry: dict[str, Any]) -> None:
     )
 
 
-def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Database) -> None:
-    """One queued entry with accept / edit and accept / merge / reject."""
+WORKSHOP_PARAM = "workshop"
+"""Gennemgang's URL parameter: the workshop to review (a link from the facilitator's panel)."""
+
+
+def linked_workshop(s: Store, person: Principal) -> str | None:
+    """The workshop the link names (``?workshop=<id>``), if the user may review it; else say why and stop.
+
+    The refusal is the library's own (it names the workshop's council and the user's scope), shown on the
+    page; nothing of the workshop is shown.
+    """
+    wanted = st.query_params.get(WORKSHOP_PARAM)
+    if not wanted:
+        return None
+    try:
+        ws.require_workshop(person, ws.get_workshop(s, wanted))
+    except ERRORS as exc:
+        st.error(md(str(exc)), icon=":material/lock:")
+        st.stop()
+    return wanted
+
+
+_REVIEW_FLASH = "rv_flash"
+
+
+def _decide(what: str, fn: Any, entry_id: str, version: int | None, **kwargs: Any) -> None:
+    """Run one review decision from a button's callback, with the entry's version as it was shown.
+
+    A callback runs before the page does, with the arguments the button was drawn with: the decision is
+    made on the entry the coordinator saw. If someone changed it since, the store refuses (Conflict, naming
+    who and when) and nothing is saved; the outcome is shown at the top of the queue on the next run.
+    """
+    try:
+        fn(store(), ui_auth.current(), entry_id, expected_version=version, **kwargs)
+    except ERRORS as exc:
+        st.session_state[_REVIEW_FLASH] = ("error", md(str(exc)))
+    else:
+        st.session_state[_REVIEW_FLASH] = ("success", what)
+
+
+def _accept(entry: dict[str, Any], version: int | None, edited: bool) -> None:
     eid = entry["entry_id"]
+    edits = None
+    if edited:  # the form's fields, as submitted (kept under their keys by Streamlit)
+        edits = {f.name: st.session_state.get(f"rv-{eid}-{f.name}") for f in ws.FIELDS[entry["kind"]]}
+    _decide(f"Godkendt: {md(entry['title'])}", ws.accept, eid, version, edits=edits, db=current_db())
+
+
+def _merge(entry: dict[str, Any], version: int | None) -> None:
+    eid = entry["entry_id"]
+    target = st.session_state.get(f"rv-target-{eid}")
+    replace = st.session_state.get(f"rv-replace-{eid}") or []
+    _decide(f"Flettet: {md(entry['title'])}", ws.merge, eid, version, target_id=target, replace=replace,
+            db=current_db())  # fmt: skip
+
+
+def _reject(entry: dict[str, Any], version: int | None) -> None:
+    eid = entry["entry_id"]
+    reason = st.session_state.get(f"rv-reason-{eid}", "")
+    _decide(f"Afvist: {md(entry['title'])}", ws.reject, eid, version, reason=reason)
+
+
+def review_flash() -> None:
+    """The outcome of the last review decision (a refusal names who changed the entry, and when)."""
+    flash = st.session_state.pop(_REVIEW_FLASH, None)
+    if flash:
+        kind, text = flash
+        if kind == "error":
+            st.error(text, icon=":material/error:")
+        else:
+            st.success(text, icon=":material/check_circle:")
+
+
+def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Database) -> None:
+    """One queued entry with accept / edit and accept / merge / reject.
+
+    Each decision is made on the entry as shown here: its version goes with the button (``expected_version``),
+    so a coordinator who decides after another has changed the entry is refused instead of overwriting it.
+    """
+    eid = entry["entry_id"]
+    version = entry.get("version")
     with st.container(border=True):
         _entry_facts(entry)
         action = st.segmented_control(
@@ -405,19 +483,18 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
                          "afvis": "Afvis"}.get, label_visibility="collapsed",
         )  # fmt: skip
         try:
-            if action == "godkend" and st.button("Godkend", key=f"rv-accept-{eid}", type="primary"):
-                ws.accept(s, person, eid, db=db)
-                st.rerun()
+            if action == "godkend":
+                st.button("Godkend", key=f"rv-accept-{eid}", type="primary", on_click=_accept,
+                          args=(entry, version, False))  # fmt: skip
             elif action == "ret":
                 workshop = ws.get_workshop(s, entry["workshop_id"])
                 options = (
                     ws.link_options(db, s, workshop) if entry["kind"] in ("tilbud", "samarbejde") else {}
                 )
                 with st.form(f"rv-edit-{eid}"):
-                    fields = fields_form(entry["kind"], f"rv-{eid}", options, entry["fields"])
-                    if st.form_submit_button("Gem og godkend", type="primary"):
-                        ws.accept(s, person, eid, edits=fields, db=db)
-                        st.rerun()
+                    fields_form(entry["kind"], f"rv-{eid}", options, entry["fields"])
+                    st.form_submit_button("Gem og godkend", type="primary", on_click=_accept,
+                                          args=(entry, version, True))  # fmt: skip
             elif action == "flet" and entry["kind"] in ws.MERGEABLE:
                 text = st.text_input("Søg den eksisterende post (navn eller id)", key=f"rv-search-{eid}",
                                      value=entry["fields"].get(ws.TITLE_FIELD[entry["kind"]]) or "")  # fmt: skip
@@ -425,24 +502,19 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
                 if not found:
                     st.caption("Ingen poster fundet; prøv en del af navnet.")
                 else:
-                    target = st.selectbox(
-                        "Flet ind i", list(found), format_func=found.get, key=f"rv-target-{eid}"
-                    )
+                    st.selectbox("Flet ind i", list(found), format_func=found.get, key=f"rv-target-{eid}")
                     labels = {f: ws.FIELD_LABELS.get(f, f) for f in ws.MERGEABLE[entry["kind"]]}
-                    replace = st.multiselect(
+                    st.multiselect(
                         "Erstat disse felter (de øvrige udfylder kun tomme felter)", list(labels),
                         format_func=labels.get, key=f"rv-replace-{eid}",
                     )  # fmt: skip
-                    if st.button("Flet", key=f"rv-merge-{eid}", type="primary"):
-                        ws.merge(s, person, eid, target, replace=replace, db=db)
-                        st.rerun()
+                    st.button("Flet", key=f"rv-merge-{eid}", type="primary", on_click=_merge,
+                              args=(entry, version))  # fmt: skip
             elif action == "flet":
                 st.caption("En note fra parkeringspladsen kan ikke flettes; godkend eller afvis den.")
             elif action == "afvis":
-                reason = st.text_input("Begrundelse", key=f"rv-reason-{eid}")
-                if st.button("Afvis", key=f"rv-reject-{eid}"):
-                    ws.reject(s, person, eid, reason)
-                    st.rerun()
+                st.text_input("Begrundelse", key=f"rv-reason-{eid}")
+                st.button("Afvis", key=f"rv-reject-{eid}", on_click=_reject, args=(entry, version))
         except ERRORS as exc:
             st.error(str(exc), icon=":material/error:")
 

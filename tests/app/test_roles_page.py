@@ -3,6 +3,8 @@ coordinator of one council is refused."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,10 +21,7 @@ PAGE = "app_pages/roller.py"
 def data(small_db_dir, tmp_path, monkeypatch):
     """The small build, and a store of this test's own (the roles table lives there)."""
     data = tmp_path / "data"
-    (data / "builds").mkdir(parents=True)
-    name = (small_db_dir / "current.txt").read_text().strip()
-    (data / "builds" / name).symlink_to(small_db_dir / "builds" / name)
-    (data / "current.txt").write_text(name + "\n")
+    shutil.copytree(small_db_dir, data, ignore=shutil.ignore_patterns("store.sqlite*"))
     monkeypatch.setenv("CIVILKORT_DATA_DIR", str(data))
     return data
 

@@ -45,6 +45,7 @@ def test_an_edit_from_an_older_version_is_refused_naming_who_changed_it(store):
         lambda: sequences.add_step(
             store, COORDINATOR_K, created.sequence_id, _steps()[0], expected_version=1
         ),
+        lambda: sequences.delete(store, COORDINATOR_K, created.sequence_id, expected_version=1),
     ):
         with pytest.raises(Conflict, match=r"^Sekvensen 'Ny' er ændret af Ole den "):
             edit()
