@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from civilkort import buildstore, snapshots
-from civilkort.auth import COORDINATOR, Principal
+from civilkort.auth import Principal
 from civilkort.builds import BuildRef, FilePointer, PointerMoved, content_name, file_digest
 from civilkort.db import Database, current_path
 from civilkort.objectstore import BuildFetchError, FileStore
@@ -25,7 +25,7 @@ from etl.build import OutdatedBase, build
 from tests.conftest import clean_input
 from tests.services import env_url
 
-KIM = Principal(name="Kim", roles=frozenset({COORDINATOR}), via="kode")
+KIM = Principal(name="Kim", via="kode", is_admin=True)
 
 
 @pytest.fixture(autouse=True)
