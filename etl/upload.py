@@ -553,6 +553,7 @@ def build_upload(
         cfg=cfg,
         on_step=on_step,
         based_on=check.base,
+        actor=principal.actor,
     )
 
 
