@@ -6,8 +6,8 @@ read-only and never written again; its full digest and size travel with it as a 
 Which build is served is a :class:`BuildPointer` (``current()``, and ``switch(ref, expect=...)`` as a
 compare-and-set), and one build at a time is an :class:`Exclusive` lock.  Today's implementations are
 files: :class:`FilePointer` (``data/current.txt``) and :class:`FileLocks` (``data/.build.lock``); the
-object store keeps its own pointer (``civilkort.buildstore``), and a store-backed pointer (a
-``build_pointer`` row, an advisory lock) only has to provide the same two small protocols.
+object store keeps its own pointer, and a shared store (PostgreSQL) its ``build_pointer`` row and an
+advisory lock (both in ``civilkort.buildstore``), through the same two small protocols.
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ it to a temporary file in ``data/builds/``, checks size and SHA-256, and only th
 and serves it; on any failure it keeps serving the build it had and says so in the log.  The pointer is
 read at most every :data:`POINTER_TTL_S` seconds per process, so a page run that asks a dozen times pays
 for a dictionary look-up.  Without an object store, everything stays in ``data/`` as before.
+
+When the store is shared (PostgreSQL, ``Settings.store_is_shared``), the system of record holds the pointer
+(its ``build_pointer`` row, switched by compare-and-set and audited: :class:`RecordPointer`) and the build
+lock (an advisory lock: one build at a time across the whole service, :class:`RecordLocks`); the object
+store then only carries the files.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +34,7 @@ from civilkort.builds import (
     Exclusive,
     FileLocks,
     FilePointer,
+    LockTimeout,
     PointerMoved,
     file_digest,
     now_iso,
@@ -35,6 +43,7 @@ from civilkort.builds import (
 )
 from civilkort.objectstore import BuildFetchError, FileStore, ObjectStore, ObjectStoreError
 from civilkort.settings import Settings
+from civilkort.store import Conflict, LockBusy, Store, StoreError, open_store
 
 log = logging.getLogger("civilkort.builds")
 
@@ -70,6 +79,53 @@ class StorePointer:
             raise PointerMoved(expect.name if expect else None, exc.found) from None
 
 
+class RecordPointer:
+    """:class:`BuildPointer` as the store's ``build_pointer`` row: every replica's, audited, compare-and-set."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def current(self) -> BuildRef | None:
+        """The build the row names (one indexed read)."""
+        row = self.store.current_build()
+        return BuildRef.from_dict({**row, "name": row["build"]}) if row else None
+
+    def switch(self, ref: BuildRef, *, expect: BuildRef | None, actor: str = "") -> None:
+        """Point the row at ``ref`` if it still names ``expect``; the store's Conflict becomes PointerMoved."""
+        if ref.sha256 is None or ref.size_bytes is None:
+            raise ValueError(f"{ref.name} har ingen kontrolsum og kan ikke tages i brug.")
+        row = {
+            "build": ref.name,
+            "sha256": ref.sha256,
+            "size_bytes": ref.size_bytes,
+            "built_at": ref.built_at,
+        }
+        try:
+            self.store.switch_build(row, actor or "ukendt", expect=expect.name if expect else None)
+        except Conflict as exc:
+            found = self.current()
+            raise PointerMoved(expect.name if expect else None, found.name if found else None) from exc
+
+
+class RecordLocks:
+    """:class:`Exclusive` as the store's service-wide locks (PostgreSQL: advisory locks on the server)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    @contextmanager
+    def exclusive(self, name: str, timeout_s: float) -> Iterator[None]:
+        """Hold the store's lock ``name``; LockTimeout (Danish) when it is not free in ``timeout_s``."""
+        with ExitStack() as held:
+            try:
+                held.enter_context(self.store.exclusive(name, timeout_s))
+            except LockBusy as exc:
+                raise LockTimeout(
+                    f"En anden proces har bygget i mere end {timeout_s:.0f} s ({name}); prøv igen om lidt."
+                ) from exc
+            yield
+
+
 @lru_cache(maxsize=16)
 def object_store(cfg: Settings) -> ObjectStore | None:
     """The object store ``cfg.object_store_url`` names, or None on a single machine."""
@@ -84,15 +140,18 @@ def object_store(cfg: Settings) -> ObjectStore | None:
 
 
 def build_pointer(cfg: Settings) -> BuildPointer:
-    """The pointer in force: the object store's when one is set, else ``data/current.txt``."""
-    # a store-backed pointer (the build_pointer row) slots in here, ahead of the other two
+    """The pointer in force: the shared store's row; else the object store's; else ``data/current.txt``."""
+    if cfg.store_is_shared:
+        return RecordPointer(open_store(cfg))
     store = object_store(cfg)
     return StorePointer(store) if store is not None else FilePointer(cfg.current_pointer)
 
 
 def build_locks(cfg: Settings) -> Exclusive:
-    """The locks that keep to one build at a time: lock files in the shared volume, else in ``data/``."""
-    # a store-backed lock (an advisory lock in PostgreSQL) slots in here
+    """The locks that keep to one build at a time: the shared store's; else lock files in the shared volume,
+    else in ``data/``."""
+    if cfg.store_is_shared:
+        return RecordLocks(open_store(cfg))
     store = object_store(cfg)
     return FileLocks(store.root if isinstance(store, FileStore) else cfg.data_dir)
 
@@ -193,7 +252,7 @@ def _state(cfg: Settings) -> _Serving:
 
 
 def serving_path(cfg: Settings) -> Path | None:
-    """The local file of the build to serve, fetched and verified when the store's pointer moved.
+    """The local file of the build to serve, fetched and verified when the shared pointer moved.
 
     Cheap between pointer reads (every :data:`POINTER_TTL_S` s). While one thread downloads a new build,
     the others keep serving the previous one; on failure the previous one stays (logged in Danish)."""
@@ -213,23 +272,33 @@ def serving_path(cfg: Settings) -> Path | None:
 
 def _refresh(cfg: Settings, state: _Serving) -> None:
     store = object_store(cfg)
-    if store is None:
-        raise ObjectStoreError("Intet objektlager er sat op (CIVILKORT_OBJECT_STORE_URL).")
     try:
         ref = build_pointer(cfg).current()
         if ref is not None and (state.path is None or state.path.name != ref.name or not state.path.exists()):
-            path = fetch(store, ref, cfg.builds_dir)
+            path = fetch(store, ref, cfg.builds_dir) if store is not None else _on_shared_volume(cfg, ref)
             if state.path is not None:
                 log.info("Skifter fra %s til %s.", state.path.name, ref.name)
             state.path = path
-            prune_local(cfg.builds_dir, keep=KEEP_LOCAL_BUILDS, current=ref.name)
+            if store is not None:  # a shared volume is pruned by the builder only
+                prune_local(cfg.builds_dir, keep=KEEP_LOCAL_BUILDS, current=ref.name)
         state.problem = None
         state.next_check = time.monotonic() + POINTER_TTL_S
-    except ObjectStoreError as exc:
+    except (ObjectStoreError, StoreError) as exc:  # e.g. S3 or PostgreSQL briefly out of reach
         keep = f"Den hidtidige database ({state.path.name}) bruges fortsat." if state.path else ""
         state.problem = str(exc)
         state.next_check = time.monotonic() + RETRY_AFTER_FAILURE_S
         log.error("Kunne ikke hente den nye database: %s %s", exc, keep)
+
+
+def _on_shared_volume(cfg: Settings, ref: BuildRef) -> Path:
+    """The pointer's build in the data folder every replica mounts (no object store); BuildFetchError if absent."""
+    path = cfg.builds_dir / ref.name
+    if not path.exists():
+        raise BuildFetchError(
+            f"Databasen {ref.name} findes ikke i {cfg.builds_dir}. Replikaerne skal dele datamappen eller et "
+            "objektlager (CIVILKORT_OBJECT_STORE_URL)."
+        )
+    return path
 
 
 def serving_problem(cfg: Settings) -> str | None:

@@ -1,6 +1,7 @@
 """Read access to the current database: every query the app runs goes through here.
 
-The ETL switches builds by rewriting ``data/current.txt`` (or the object store's pointer);
+The ETL switches builds by rewriting ``data/current.txt`` (or the shared pointer: the store's row or the
+object store's ``current.json``);
 ``current_path`` reads it whenever it changed, so a new build is picked up without a restart,
 and a database file is only ever opened read-only.
 """
@@ -29,11 +30,11 @@ def current_path(cfg: Settings | None = None) -> Path | None:
     """The database file currently served, or None if none is built.
 
     The pointer is read again whenever it changed (a build replaces it atomically: a new inode); a
-    named file that has gone missing is noticed on the next call as well.  With an object store, the
-    store's pointer is read every few seconds and a new build fetched and verified before it is named
-    (:func:`civilkort.buildstore.serving_path`)."""
+    named file that has gone missing is noticed on the next call as well.  With an object store or a
+    shared store (PostgreSQL), the shared pointer is read every few seconds and a new build fetched and
+    verified before it is named (:func:`civilkort.buildstore.serving_path`)."""
     cfg = cfg or settings()
-    if cfg.object_store_url:
+    if cfg.object_store_url or cfg.store_is_shared:
         return buildstore.serving_path(cfg)
     pointer = cfg.current_pointer
     try:

@@ -3,9 +3,10 @@
 All or nothing: each build writes a new file under ``data/builds/``, runs the data
 checks on it, names it by its content (``civilkort-<sha256>.duckdb``, read-only from then
 on), uploads it to the object store if there is one, and only then switches the pointer
-(``data/current.txt``, or the store's) to it by compare-and-set.  A failed build deletes its
-own file and leaves the database that was serving untouched; a file is never overwritten in
-place (DuckDB would then serve a mix of old and new pages without any error).
+(``data/current.txt``, the object store's, or PostgreSQL's ``build_pointer`` row) to it by
+compare-and-set.  A failed build deletes its own file and leaves the database that was serving
+untouched; a file is never overwritten in place (DuckDB would then serve a mix of old and new pages
+without any error).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from civilkort.issues import ISSUE_COLUMNS, InputError, Issue, error
 from civilkort.objectstore import ObjectStoreError
 from civilkort.schema import OFFERS, ORGANISATIONS, REGIONAL_UNITS, TABLES
 from civilkort.settings import Settings, settings
-from civilkort.store import Store, open_store
+from civilkort.store import Store, StoreError, open_store
 from etl import duplicates, locate
 from etl.boundaries import Boundaries, simplify_for_display
 from etl.clean import LIST_KINDS, CleanInput
@@ -467,7 +468,7 @@ def prune(cfg: Settings, keep: int = KEEP_BUILDS) -> None:
 
 def _snapshot_builds(cfg: Settings) -> set[str]:
     """Build files that snapshots name (they are kept in the object store)."""
-    if not cfg.store_path.exists():
+    if not cfg.store_is_shared and not cfg.store_path.exists():
         return set()
     from civilkort.store import open_store
 
@@ -506,9 +507,10 @@ def build(
     ``based_on``: the database this build was made from (e.g. the app's rebuild with workshop
     entries or an upload laid over the serving data).  If another build has started serving since,
     this one does not switch (OutdatedBase), so one coordinator never silently undoes another's
-    changes.  Checking and switching happen under the build lock (:func:`civilkort.buildstore.build_locks`)
-    and the switch itself is a compare-and-set on the pointer.  The finished file is named by its content;
-    with an object store it is uploaded before the pointer is switched.  ``actor``: who asked (recorded).
+    changes.  Checking and switching happen under the build lock (:func:`civilkort.buildstore.build_locks`:
+    with PostgreSQL an advisory lock for the whole service) and the switch itself is a compare-and-set on the
+    pointer (with PostgreSQL the store's audited ``build_pointer`` row).  The finished file is named by its
+    content; with an object store it is uploaded before the pointer is switched.  ``actor``: who asked (recorded).
     """
     cfg = cfg or settings()
     decided, decided_version = stored_decisions(cfg)
@@ -573,14 +575,14 @@ def build(
     except PointerMoved as exc:
         _remove(path, sealed, records, saved)
         raise OutdatedBase(OUTDATED_MESSAGE) from exc
-    except (LockTimeout, ObjectStoreError) as exc:
+    except (LockTimeout, ObjectStoreError, StoreError) as exc:  # StoreError: e.g. PostgreSQL out of reach
         _remove(path, sealed, records, saved)
         raise BuildError(str(exc)) from exc
     except BaseException:
         _remove(path, sealed, records, saved)
         raise
     served = cfg.builds_dir / ref.name
-    if store is not None:
+    if store is not None or cfg.store_is_shared:
         note_switched(cfg, served)
     prune(cfg)
     _prune_store(cfg, ref)

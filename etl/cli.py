@@ -102,6 +102,13 @@ def print_report(db: Database) -> None:
         print(f"  {measure:<52} {value if value is not None else '-'}")
 
 
+def _operator() -> str:
+    """Who switched the data from the command line, as the pointer's history records it."""
+    from civilkort.auth import operator
+
+    return operator().actor
+
+
 def cmd_build(args) -> int:
     from etl.build import build
 
@@ -114,6 +121,7 @@ def cmd_build(args) -> int:
         population=population,
         meta={"inputs": ", ".join(Path(p).name for p in args.inputs), "is_example": "false"},
         on_step=_step_printer(args.quiet),
+        actor=_operator(),
     )
     _report_build(result, args.quiet)
     return 0
@@ -161,6 +169,7 @@ def cmd_demo(args) -> int:
             "inputs": "Eksempeldata (genereret)",
         },
         on_step=_step_printer(args.quiet),
+        actor=_operator(),
     )
     _report_build(result, args.quiet)
     return 0

@@ -176,5 +176,6 @@ def rebuild(
         cfg=cfg,
         on_step=on_step,
         based_on=path,
+        actor=principal.actor,
         guard=guard,
     )

@@ -554,6 +554,7 @@ def build_upload(
         cfg=cfg,
         on_step=on_step,
         based_on=check.base,
+        actor=principal.actor,
     )
 
 

@@ -7,6 +7,7 @@ service fails the run instead, so a green CI always means the tests really ran a
 * ``CIVILKORT_TEST_POSTGRES_URL``: a PostgreSQL server whose user may create databases;
 * ``CIVILKORT_TEST_S3_ENDPOINT``: an S3-compatible endpoint (any key and secret are accepted).
 
+``fresh_bucket`` makes an empty bucket on the S3 server for one test (or module) and removes it afterwards.
 Services that need the test's own ports (the OIDC provider, nginx) are started by their fixtures.
 """
 
@@ -14,6 +15,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -41,3 +45,38 @@ def program(name: str, what: str) -> str:
     if path is None:
         missing(f"{what}: '{name}' is not installed")
     return path
+
+
+S3_ENV = "CIVILKORT_TEST_S3_ENDPOINT"
+S3_KEYS = {
+    "AWS_ACCESS_KEY_ID": "civilkort-test",
+    "AWS_SECRET_ACCESS_KEY": "civilkort-test",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+"""Dummy credentials for the test S3 server (moto accepts any); the app reads them as boto3 does."""
+
+
+@contextmanager
+def fresh_bucket(prefix: str = "builds") -> Iterator[tuple[str, str]]:
+    """A new, empty bucket on the test S3 server, emptied and deleted afterwards.
+
+    Yields (``s3://<bucket>/<prefix>``, endpoint URL); skips/fails without ``CIVILKORT_TEST_S3_ENDPOINT``."""
+    import boto3
+
+    endpoint = env_url(S3_ENV, "An S3 server")
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"],
+        region_name=S3_KEYS["AWS_DEFAULT_REGION"],
+    )
+    bucket = f"civilkort-test-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    try:
+        yield f"s3://{bucket}/{prefix}", endpoint
+    finally:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for obj in page.get("Contents", []):
+                client.delete_object(Bucket=bucket, Key=obj["Key"])
+        client.delete_bucket(Bucket=bucket)

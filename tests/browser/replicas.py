@@ -220,6 +220,20 @@ def start_proxy(prefix: Path, backends: Sequence[str]) -> Proxy:
     return proxy
 
 
+def replica_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment every replica (and a one-off entrypoint command) runs with, plus ``env``."""
+    base_env = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "PYTHONUNBUFFERED": "1",
+        "CIVILKORT_LISTEN_ADDRESS": "127.0.0.1",
+        **({} if etl_has("warm") else {"CIVILKORT_WARM_ON_START": "0"}),
+        **(env or {}),
+    }
+    base_env.pop("CIVILKORT_STATIC_DIR", None)  # Streamlit serves the app's own static/ (Leaflet, map files)
+    return base_env
+
+
 @contextmanager
 def replicas_behind_nginx(
     data_dirs: Sequence[Path], work_dir: Path, env: Mapping[str, str] | None = None
@@ -232,15 +246,7 @@ def replicas_behind_nginx(
     """
     require_browser()
     program("nginx", "nginx (apt-get install nginx-light)")
-    base_env = {
-        **os.environ,
-        "PYTHON": sys.executable,
-        "PYTHONUNBUFFERED": "1",
-        "CIVILKORT_LISTEN_ADDRESS": "127.0.0.1",
-        **({} if etl_has("warm") else {"CIVILKORT_WARM_ON_START": "0"}),
-        **(env or {}),
-    }
-    base_env.pop("CIVILKORT_STATIC_DIR", None)  # Streamlit serves the app's own static/ (Leaflet, map files)
+    base_env = replica_environment(env)
     with ExitStack() as stack:
         replicas = []
         for n, data_dir in enumerate(data_dirs, start=1):
