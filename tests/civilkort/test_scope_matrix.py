@@ -66,7 +66,7 @@ def data_cfg(tmp_path, small_db_dir) -> Settings:
     """A data folder serving the session's small build (linked, not copied) with room for snapshots."""
     data = tmp_path / "data"
     (data / "builds").mkdir(parents=True)
-    name = (small_db_dir / "current.txt").read_text().strip()
+    name = (small_db_dir / "current.txt").read_text().splitlines()[0].strip()
     (data / "builds" / name).symlink_to(small_db_dir / "builds" / name)
     (data / "current.txt").write_text(name + "\n")
     return Settings(data_dir=data, static_dir=PROJECT_ROOT / "static")

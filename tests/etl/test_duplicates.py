@@ -398,7 +398,7 @@ def _candidate_pairs(db: Database) -> set[frozenset[str]]:
     return pairs(db.query("SELECT key_a, key_b FROM duplicate_candidates"))
 
 
-def test_a_build_without_a_store_proposes_pairs_and_makes_no_store(with_duplicate, cfg, tiny_boundaries):
+def test_a_build_without_decisions_proposes_pairs_and_decides_nothing(with_duplicate, cfg, tiny_boundaries):
     tables, kept_id = with_duplicate
     db = _build(tables, cfg, tiny_boundaries)
     assert pair(kept_id, "DUBLET-1") in _candidate_pairs(db)
@@ -408,7 +408,8 @@ def test_a_build_without_a_store_proposes_pairs_and_makes_no_store(with_duplicat
     side = "a" if row["key_a"] == "DUBLET-1" else "b"
     assert row[f"n_offers_{side}"] == 1 and row[f"n_collaborations_{side}"] == 1
     assert row[f"source_sheet_{side}"] == "Kommunens liste" and row[f"source_row_{side}"] == 2
-    assert not cfg.store_path.exists()
+    # the build keeps its personal fields in the store (so it exists now), but it decides no pair itself
+    assert open_store(cfg).rows("SELECT * FROM duplicate_decisions") == []
 
 
 def test_a_merge_decision_takes_effect_at_the_next_build(with_duplicate, cfg, tiny_boundaries):
