@@ -16,6 +16,7 @@ Roles are checked here, in the function that makes the change (:mod:`civilkort.a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import re
@@ -597,6 +598,30 @@ def decode(row: Mapping[str, Any]) -> dict[str, Any]:
     out["fields"] = json.loads(row.get("payload") or "{}")
     out["merge_fields"] = json.loads(row.get("merge_fields") or "[]")
     return out
+
+
+def form_token(
+    workshop_id: str,
+    author: str,
+    kind: str,
+    fields: Mapping[str, Any],
+    *,
+    lat: float | None = None,
+    lon: float | None = None,
+    municipality: object = None,
+    postcode: object = None,
+) -> str:
+    """The ``client_token`` of a form as filled in: the same entry by the same person gives the same token in
+    any session on any replica, so a save repeated after a lost answer (a reconnect) finds the first one."""
+    content = {
+        "workshop_id": workshop_id,
+        "author": author,
+        "kind": kind,
+        "fields": {name: fields[name] for name in sorted(fields)},
+        "where": [lat, lon, municipality, postcode],
+    }
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return "form-" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def add_entry(

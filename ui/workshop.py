@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
 from typing import Any
 
 import pandas as pd
@@ -78,12 +77,6 @@ def join_form(s: Store) -> None:
 
 
 # --- the fast form ---------------------------------------------------------------------------------
-
-
-def _token() -> str:
-    if "ws_token" not in st.session_state:
-        st.session_state["ws_token"] = uuid.uuid4().hex
-    return st.session_state["ws_token"]
 
 
 def _widget(field: ws.FormField, key: str, options: dict[str, dict[str, str]], value: Any = None) -> Any:
@@ -179,17 +172,23 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
         submitted = st.form_submit_button("Gem", type="primary", icon=":material/save:")
     if submitted:
         pin = st.session_state.get("ws_pin")
+        where = {
+            "lat": pin[0] if pin else None,
+            "lon": pin[1] if pin else None,
+            "municipality": municipality,
+            "postcode": postcode or None,
+        }
+        # The token comes from what the form holds, not from this session: after a reconnect to another
+        # replica (a new session) the same form pressed again finds the entry the first press saved.
+        token = ws.form_token(workshop["workshop_id"], person.name, kind, fields, **where)
         try:
             saved = ws.add_entry(
-                s, person, workshop["workshop_id"], kind, fields, client_token=_token(),
-                lat=pin[0] if pin else None, lon=pin[1] if pin else None,
-                municipality=municipality, postcode=postcode or None, db=db,
-            )  # fmt: skip
+                s, person, workshop["workshop_id"], kind, fields, client_token=token, db=db, **where
+            )
         except ERRORS as exc:
             st.error(str(exc), icon=":material/error:")
             return
-        # only now a new form: a retried or double-clicked save before this point gets the same entry back
-        st.session_state.pop("ws_token", None)
+        # the confirmation only after the commit; then a new, empty form
         st.session_state.pop("ws_pin", None)
         st.session_state["ws_form_generation"] = generation + 1
         st.session_state["ws_saved"] = saved.entry["title"]

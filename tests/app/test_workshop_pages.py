@@ -171,3 +171,23 @@ def test_a_participant_undoes_only_their_own_entry_from_the_page(data):
     _submit(mette, "Fortryd min seneste indtastning")
     _ok(mette)
     assert [e["title"] for e in ws.entries(store)] == ["Hul: Oles note"]
+
+
+def test_the_same_form_pressed_again_in_a_new_session_saves_it_once(data):
+    # A replica dies after saving but before the confirmation reached the browser; the page reconnects to
+    # another replica (a new session, the form still filled in) and the participant presses Gem again.
+    store = Store(data.store_path)
+    boss = Principal(name="K", via="kode", is_admin=True)
+    _, code = ws.create_workshop(store, boss, "Workshop Vest", held_on=dt.date(2027, 2, 1))
+    first, second = _join(code, "Mette"), _join(code, "Mette")
+    _add_note(first, "Mangler tilbud til unge i Gellerup")
+    _add_note(second, "Mangler tilbud til unge i Gellerup")
+    assert [s.value for s in second.success] == [
+        "Gemt: Hul\\: Mangler tilbud til unge i Gellerup"
+    ]  # Markdown-escaped
+    assert [e["title"] for e in ws.entries(store)] == ["Hul: Mangler tilbud til unge i Gellerup"]
+    _add_note(second, "Mangler tilbud til unge i Brabrand")  # another text is another entry
+    assert len(ws.entries(store)) == 2
+    _submit(second, "Fortryd min seneste indtastning")  # undone, then the same text again: saved anew
+    _add_note(second, "Mangler tilbud til unge i Brabrand")
+    assert len(ws.entries(store)) == 2

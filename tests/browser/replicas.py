@@ -4,7 +4,7 @@ Each replica is ``deploy/entrypoint.sh`` (the image's entrypoint) on its own 127
 environment; nginx runs ``deploy/nginx.conf.template`` rendered with those ports, inside a small main
 configuration that keeps every file in a temporary prefix and logs which replica served each request.
 Used by tests/browser/test_proxy.py; a test that adds PostgreSQL and the S3 server passes their settings
-in ``env``.
+in ``env`` (``shared_backends()`` makes them: a fresh database and bucket, migrated by ``run_entrypoint``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -25,12 +26,12 @@ import pytest
 
 from tests.browser.appserver import free_port, require_browser
 from tests.conftest import PROJECT_ROOT
-from tests.services import program
+from tests.services import env_url, program
 
 ENTRYPOINT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.template"
 AFFINITY_COOKIE = "civilkort_replika"
-START_TIMEOUT = 90
+START_TIMEOUT = 180
 LOG_FIELDS = re.compile(r'^(?P<msec>\S+) (?P<key>\S+) "(?P<uri>[^"]*)" (?P<status>\d+) (?P<upstream>.*)$')
 
 MAIN_CONFIG = """\
@@ -38,7 +39,7 @@ daemon off;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log info;
 worker_processes 1;
-events {{ worker_connections 256; }}
+events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
@@ -232,6 +233,66 @@ def replica_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     }
     base_env.pop("CIVILKORT_STATIC_DIR", None)  # Streamlit serves the app's own static/ (Leaflet, map files)
     return base_env
+
+
+@contextmanager
+def shared_backends() -> Iterator[dict[str, str]]:
+    """The settings replicas share one world with: a fresh PostgreSQL database (``CIVILKORT_DATABASE_URL``,
+    from CIVILKORT_TEST_POSTGRES_URL) and a fresh S3 bucket (``CIVILKORT_OBJECT_STORE_URL``, on
+    CIVILKORT_TEST_S3_ENDPOINT), one cookie secret, migrations left to ``deploy/entrypoint.sh migrate``
+    (``CIVILKORT_MIGRATE=manual``, as in production). Both are dropped at the end."""
+    from tests.stores import fresh_database
+
+    endpoint = env_url("CIVILKORT_TEST_S3_ENDPOINT", "An S3 server")
+    keys = {
+        "AWS_ACCESS_KEY_ID": "civilkort-test",
+        "AWS_SECRET_ACCESS_KEY": "civilkort-test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+        region_name=keys["AWS_DEFAULT_REGION"],
+    )
+    bucket = f"civilkort-replikaer-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    try:
+        with fresh_database() as database_url:
+            yield {
+                **keys,
+                "CIVILKORT_DATABASE_URL": database_url,
+                "CIVILKORT_OBJECT_STORE_URL": f"s3://{bucket}/builds",
+                "CIVILKORT_S3_ENDPOINT_URL": endpoint,
+                "CIVILKORT_COOKIE_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
+                "CIVILKORT_MIGRATE": "manual",
+            }
+    finally:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for obj in page.get("Contents", []):
+                client.delete_object(Bucket=bucket, Key=obj["Key"])
+        client.delete_bucket(Bucket=bucket)
+
+
+def run_entrypoint(args: Sequence[str], env: Mapping[str, str], data_dir: Path, timeout: float = 300) -> str:
+    """``deploy/entrypoint.sh ARGS`` as a one-off (e.g. ``migrate``, ``etl demo …``) with ``env`` added;
+    fails the test with its output unless it exits 0; returns the output."""
+    environment = {**os.environ, "PYTHON": sys.executable, **env, "CIVILKORT_DATA_DIR": str(data_dir)}
+    done = subprocess.run(
+        [str(ENTRYPOINT), *args],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    output = done.stdout + done.stderr
+    if done.returncode != 0:
+        pytest.fail(f"entrypoint.sh {' '.join(args)} fejlede (kode {done.returncode}):\n{output[-4000:]}")
+    return output
 
 
 @contextmanager

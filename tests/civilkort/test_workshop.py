@@ -184,6 +184,29 @@ def test_a_retried_save_returns_the_entry_already_saved(store, workshop, partici
     assert len(store.history(entity="entries")) == 1
 
 
+def test_a_forms_token_depends_on_what_it_holds_not_on_the_session(store, workshop, participant):
+    wid = workshop["workshop_id"]
+    fields = {"note_type": "hul", "text": "Mangler tilbud til unge", "themes": ["sundhed"]}
+    token = ws.form_token(wid, "Mette", "note", fields, municipality="Aarhus")
+    # the same form pressed again in another session (another replica): the same token, whatever the order
+    assert ws.form_token(wid, "Mette", "note", dict(reversed(fields.items())), municipality="Aarhus") == token
+    changed = [
+        ws.form_token(wid, "Ole", "note", fields, municipality="Aarhus"),
+        ws.form_token(
+            wid, "Mette", "note", {**fields, "text": "Mangler tilbud til ældre"}, municipality="Aarhus"
+        ),
+        ws.form_token(wid, "Mette", "note", {**fields, "themes": []}, municipality="Aarhus"),
+        ws.form_token(wid, "Mette", "note", fields, municipality="Horsens"),
+        ws.form_token(wid, "Mette", "note", fields, lat=AARHUS[0], lon=AARHUS[1]),
+        ws.form_token(wid, "Mette", "organisation", fields, municipality="Aarhus"),
+        ws.form_token("en-anden-workshop", "Mette", "note", fields, municipality="Aarhus"),
+    ]
+    assert token not in changed and len(set(changed)) == len(changed)
+    first = _note(store, participant, workshop, token=ws.form_token(wid, "Mette", "note", fields))
+    again = _note(store, participant, workshop, token=ws.form_token(wid, "Mette", "note", dict(fields)))
+    assert first.created and not again.created and again.entry["entry_id"] == first.entry["entry_id"]
+
+
 def _write_many(store: Store, person: Principal, workshop: dict, who: int, n: int, barrier) -> list[str]:
     barrier.wait()
     ids = []
