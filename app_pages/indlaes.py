@@ -20,11 +20,11 @@ def page() -> None:
     upload.template_button()
     files = upload.choose_files()
     check = upload.checked(person, files)
-    if check is None:
-        return
-    upload.findings(check)
-    upload.preview(check)
-    upload.build_section(check, person)
+    if check is not None:
+        upload.findings(check)
+        upload.preview(check)
+        upload.build_section(check, person)
+    upload.history()
 
 
 run_safely(page)

@@ -22,6 +22,8 @@ councils as errors, so the preview says so before anyone presses *Byg*.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import secrets
 import shutil
@@ -40,9 +42,10 @@ from civilkort.issues import InputError, Issue, error, warning
 from civilkort.reference import fold
 from civilkort.schema import TABLES, TABLES_BY_NAME, VOCABULARY_NAMES
 from civilkort.settings import Settings, settings
+from civilkort.store import now, open_store
 from etl import scope
 from etl.boundaries import Boundaries, BoundaryError
-from etl.build import BuildResult, StepCallback, build, prepare
+from etl.build import BuildError, BuildResult, OutdatedBase, StepCallback, build, prepare
 from etl.clean import CleanInput, builtin_vocabularies, clean, empty_table
 from etl.diff import MODES, REPLACE, UPDATE, Diff, diff, value_text
 from etl.read import MAX_FILE_BYTES, RawInput, read_inputs
@@ -177,8 +180,59 @@ def save_uploads(
     saved = tuple(_save(folder, name, data, used) for name, data in data_files)
     pop = _save(folder, population[0], population[1], used) if population else None
     bounds = _save(folder, boundaries[0], boundaries[1], used) if boundaries else None
+    upload = Upload(folder, saved, pop, bounds)
+    _record_upload(upload, principal, cfg)
     prune_uploads(cfg)
-    return Upload(folder, saved, pop, bounds)
+    return upload
+
+
+def _record_upload(upload: Upload, principal: Principal, cfg: Settings) -> None:
+    """The upload's record in the store (who, when, which files with their SHA-256), audited."""
+    files = [
+        {
+            "name": f.original,
+            "saved_as": f.path.name,
+            "sha256": hashlib.sha256(f.path.read_bytes()).hexdigest(),
+            "size": f.path.stat().st_size,
+        }
+        for f in upload.files
+    ]
+    row = {
+        "upload_id": upload.folder.name,
+        "uploaded_by": principal.actor,
+        "uploaded_at": now(),
+        "files": json.dumps(files, ensure_ascii=False),
+        "council_ids": None,
+        "status": "modtaget",
+        "build": None,
+    }
+    with open_store(cfg).write(principal.actor) as tx:
+        tx.insert("uploads", row, action="modtag upload")
+
+
+def _upload_outcome(
+    check: Check, principal: Principal, cfg: Settings, status: str, build: str | None
+) -> None:
+    """Note on the upload's record what became of it (built into which build, or refused) and the councils
+    its records touch; an upload saved before the store kept records is left as it is."""
+    councils = sorted({t.council_id or "national" for t in check.touched})
+    store = open_store(cfg)
+    with store.write(principal.actor) as tx:
+        if tx.get("uploads", check.upload.folder.name) is None:
+            return
+        changes = {"status": status, "build": build, "council_ids": json.dumps(councils)}
+        tx.update("uploads", check.upload.folder.name, changes, action=f"upload {status}")
+
+
+def uploads(cfg: Settings | None = None, *, limit: int = 50) -> list[dict]:
+    """The newest uploads' records (who, when, files, councils, what became of them), newest first."""
+    rows = open_store(cfg or settings()).rows(
+        "SELECT * FROM uploads ORDER BY uploaded_at DESC LIMIT ?", (limit,)
+    )
+    return [
+        {**r, "files": json.loads(r["files"] or "[]"), "council_ids": json.loads(r["council_ids"] or "[]")}
+        for r in rows
+    ]
 
 
 # ---------------------------------------------------------------- checking
@@ -546,16 +600,22 @@ def build_upload(
             "Databasen er blevet bygget igen, siden filerne blev tjekket (fx af en anden koordinator). "
             "Tjek filerne igen, før du bygger."
         )
-    return build(
-        check.data,
-        boundaries=check.boundaries,
-        population=check.population,
-        meta=build_meta(check, principal),
-        cfg=cfg,
-        on_step=on_step,
-        based_on=check.base,
-        actor=principal.actor,
-    )
+    try:
+        result = build(
+            check.data,
+            boundaries=check.boundaries,
+            population=check.population,
+            meta=build_meta(check, principal),
+            cfg=cfg,
+            on_step=on_step,
+            based_on=check.base,
+            actor=principal.actor,
+        )
+    except (InputError, BuildError, OutdatedBase):
+        _upload_outcome(check, principal, cfg, "afvist", None)
+        raise
+    _upload_outcome(check, principal, cfg, "bygget", result.path.name)
+    return result
 
 
 def serving_vocabularies(db: Database) -> pd.DataFrame:

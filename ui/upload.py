@@ -391,3 +391,41 @@ def _build(check: up.Check, principal: Principal) -> None:
     st.session_state.pop(_CHECK, None)
     st.session_state.pop(_SAVED, None)
     st.rerun()
+
+
+UPLOAD_STATUS = {"modtaget": "modtaget (ikke bygget)", "bygget": "bygget", "afvist": "afvist ved byggeriet"}
+
+
+def history() -> None:
+    """The newest uploads from the store's records: when, by whom, which files, which councils, outcome."""
+    from civilkort import reference
+    from civilkort.workshop import local_time
+
+    try:
+        records = up.uploads()
+    except StoreError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    with st.expander(f"Seneste indlæsninger ({len(records)})"):
+        if not records:
+            st.write("Der er ikke indlæst noget i appen endnu.")
+            return
+        names = dict(
+            zip(reference.councils()["council_id"], reference.councils()["council_name"], strict=True)
+        )
+        names["national"] = "hele landet"
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Tidspunkt": [local_time(r["uploaded_at"]) for r in records],
+                    "Af": [r["uploaded_by"] for r in records],
+                    "Filer": ["; ".join(f["name"] for f in r["files"]) for r in records],
+                    "Sundhedsråd": [
+                        ", ".join(names.get(c, c) for c in r["council_ids"]) or "–" for r in records
+                    ],
+                    "Udfald": [UPLOAD_STATUS.get(r["status"], r["status"]) for r in records],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )

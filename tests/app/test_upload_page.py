@@ -131,6 +131,13 @@ def test_a_good_file_previews_then_builds_and_the_app_shows_the_new_data(page, c
     assert "Databasen er bygget" in done and "1 ny" in done and "151 organisationer" in done
     assert not page.file_uploader(key="indlaes_data_1").value  # the used files are cleared
     assert any(current_path(cfg).name in c for c in _texts(page.caption))
+    (history,) = [e for e in page.expander if e.label.startswith("Seneste indlæsninger")]
+    record = history.dataframe[0].value.iloc[0]
+    assert (record["Filer"], record["Sundhedsråd"], record["Udfald"]) == (
+        "organisationer.csv",
+        "Sundhedsråd Aarhus",
+        "bygget",
+    )
 
     page.switch_page("app_pages/lister.py").run()
     _no_exception(page)

@@ -12,6 +12,7 @@ from civilkort.auth import ANONYMOUS, PermissionDenied, Principal
 from civilkort.db import Database, current_path
 from civilkort.issues import InputError
 from civilkort.settings import Settings
+from civilkort.store import open_store
 from etl import build as build_module
 from etl import upload as up
 from etl.build import BuildError
@@ -302,3 +303,41 @@ def test_the_serving_data_uploaded_again_as_the_filled_in_template_changes_nothi
     }
     assert changed == {}
     assert not check.changes_anything and not check.can_build
+
+
+def test_each_upload_is_recorded_in_the_store_with_what_became_of_it(cfg, monkeypatch):
+    import hashlib
+
+    data = _csv(ORG_HEADER, GOOD_ORG)
+    check = _check(cfg, [("organisationer.csv", data)])
+    (record,) = up.uploads(cfg)
+    assert record["upload_id"] == check.upload.folder.name and record["status"] == "modtaget"
+    assert record["uploaded_by"] == KIM.actor
+    assert record["files"] == [
+        {
+            "name": "organisationer.csv",
+            "saved_as": "organisationer.csv",
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+        }
+    ]
+    result = up.build_upload(check, KIM, cfg=cfg)
+    (record,) = up.uploads(cfg)
+    assert (record["status"], record["build"], record["council_ids"]) == (
+        "bygget",
+        result.path.name,
+        ["aarhus"],
+    )
+
+    refused = _check(cfg, [("organisationer.csv", _csv(ORG_HEADER, GOOD_ORG.replace("NY-1", "NY-2")))])
+    monkeypatch.setattr(build_module, "_run_checks", lambda con: ["Testfejl (test: 1 rækker, fx x)"])
+    with pytest.raises(BuildError):
+        up.build_upload(refused, KIM, cfg=cfg)
+    newest = up.uploads(cfg)[0]
+    assert (newest["upload_id"], newest["status"], newest["build"]) == (
+        refused.upload.folder.name,
+        "afvist",
+        None,
+    )
+    history = [r["action"] for r in open_store(cfg).history(entity="uploads")]
+    assert history == ["upload afvist", "modtag upload", "upload bygget", "modtag upload"]
