@@ -10,7 +10,6 @@ Screenshots go to ``test-output/kodesession-*.png``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from tests.browser.appserver import (
     wait_idle,
 )
 from tests.browser.conftest import COORDINATOR_CODE, OfflinePage
+from tests.browser.oidc_app import status
 
 pytestmark = pytest.mark.browser
 
@@ -67,14 +67,6 @@ def two(replicas: list[AppServer], request: pytest.FixtureRequest) -> Iterator[l
         print_log_if_failed(request, server)
 
 
-def _status(page: Any) -> str:
-    """The sidebar's sign-in line ('' when nobody is signed in)."""
-    line = page.locator("[data-testid=stSidebar] [data-testid=stCaptionContainer]").filter(
-        has_text=re.compile(r"\((koordinator|læser|workshopdeltager)\)")
-    )
-    return line.first.inner_text() if line.count() else ""
-
-
 def _open(page: Any, url: str) -> None:
     page.goto(url)
     wait_idle(page)
@@ -97,7 +89,7 @@ def test_the_coordinator_code_survives_a_reload_on_both_replicas(
     page = opage.page
 
     _open(page, f"{a.base}/gennemgang")
-    assert _locked(page) and _status(page) == ""
+    assert _locked(page) and status(page) == ""
     form = page.locator("[data-testid=stForm]").filter(
         has=page.get_by_role("textbox", name="Koordinatorkode")
     )
@@ -105,7 +97,7 @@ def test_the_coordinator_code_survives_a_reload_on_both_replicas(
     form.get_by_role("textbox", name="Koordinatorkode").fill(COORDINATOR_CODE)
     form.get_by_role("button", name="Log ind som koordinator").click()
     wait_idle(page)
-    poll(page, lambda: NAME in _status(page), "koordinator efter koden")
+    poll(page, lambda: NAME in status(page), "koordinator efter koden")
 
     # --- the cookie: signed, no code in it, SameSite=Strict, Path=/, about a working day ---------------------
     cookie = poll(page, lambda: _session_cookie(page), "sessionscookien er sat")
@@ -117,12 +109,12 @@ def test_the_coordinator_code_survives_a_reload_on_both_replicas(
     # --- a reload on replica A, and a new tab on replica B: still the coordinator ----------------------------
     page.reload()
     wait_idle(page)
-    poll(page, lambda: NAME in _status(page), "koordinator efter genindlæsning")
+    poll(page, lambda: NAME in status(page), "koordinator efter genindlæsning")
     assert not _locked(page)
     opage.screenshot("kodesession-1-efter-genindlaesning", full_page=True)
     other = page.context.new_page()
     _open(other, f"{b.base}/gennemgang")
-    poll(other, lambda: NAME in _status(other), "koordinator på den anden replika")
+    poll(other, lambda: NAME in status(other), "koordinator på den anden replika")
     assert not _locked(other)
     assert_clean(opage, a.base)
 
@@ -132,7 +124,7 @@ def test_the_coordinator_code_survives_a_reload_on_both_replicas(
     poll(other, lambda: _session_cookie(other) is None, "cookien er slettet ved log ud")
     page.reload()
     wait_idle(page)
-    assert _status(page) == "" and _locked(page)
+    assert status(page) == "" and _locked(page)
 
 
 def test_a_forged_or_foreign_cookie_is_refused_and_cleared(
@@ -145,7 +137,7 @@ def test_a_forged_or_foreign_cookie_is_refused_and_cleared(
     assert foreign is not None
     page.context.add_cookies([{"name": session_token.COOKIE_NAME, "value": foreign.value, "url": a.base}])
     _open(page, f"{a.base}/gennemgang")
-    assert _status(page) == "" and _locked(page)
+    assert status(page) == "" and _locked(page)
     poll(page, lambda: _session_cookie(page) is None, "den fremmede cookie er slettet")
 
 
@@ -168,4 +160,4 @@ def test_a_participant_stays_in_the_workshop_after_a_reload(
     for url in (f"{a.base}/workshop", f"{b.base}/workshop"):  # a reload, and the other replica
         _open(page, url)
         page.get_by_role("button", name="Gem").wait_for(timeout=20_000)
-        assert "Mette" in _status(page) and "workshopdeltager" in _status(page)
+        assert "Mette" in status(page) and "workshopdeltager" in status(page)
