@@ -122,9 +122,10 @@ def serving(data_dir: Path, log_dir: Path, env: Mapping[str, str] | None = None)
 
 
 def copy_data(source: Path, factory: pytest.TempPathFactory, name: str) -> Path:
-    """A module's own copy of a data folder (builds and pointer), without its workshop store."""
+    """A module's own copy of a data folder: builds, pointer and store (which holds the builds' personal
+    fields, so rebuilds and uploads can keep them), copied so that what a module changes stays its own."""
     path = factory.mktemp(name) / "data"
-    shutil.copytree(source, path, ignore=shutil.ignore_patterns("store.sqlite*"))
+    shutil.copytree(source, path)
     return path
 
 

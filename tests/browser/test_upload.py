@@ -59,7 +59,7 @@ def open_page(offline_pages: Callable[..., OfflinePage], server: AppServer, requ
 
 
 def _serving(data: Path) -> str:
-    return (data / "current.txt").read_text(encoding="utf-8").strip()
+    return (data / "current.txt").read_text(encoding="utf-8").splitlines()[0].strip()
 
 
 def _organisations(data: Path) -> int:
