@@ -1,14 +1,16 @@
 """The signed session cookie's value: a code sign-in comes back after a reload, and nothing else does."""
 
 import datetime as dt
-import multiprocessing
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from civilkort import auth, session_token
 from civilkort.auth import ANONYMOUS, COORDINATOR, PARTICIPANT
 from civilkort.session_token import ExpiredSession, InvalidSession
+from tests.conftest import PROJECT_ROOT
 
 SECRET = "a" * 64
 CODE = "koordinator-kode"
@@ -103,15 +105,23 @@ def test_only_code_sign_ins_get_a_token():
     assert session_token.issue(_coordinator(), SECRET, coordinator_code=None, now=NOW) is None
 
 
-def _read_secret(path: str) -> str:
-    from pathlib import Path
-
-    return session_token.data_dir_secret(Path(path))
+READ_SECRET = "import sys, pathlib; from civilkort import session_token as t; print(t.data_dir_secret(pathlib.Path(sys.argv[1])))"
+"""What each of the processes runs: only the module under test (a process pool would import this whole module
+and its test dependencies in every worker)."""
 
 
 def test_the_data_folder_secret_is_made_once_private_and_shared_by_processes(tmp_path):
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
-        made = pool.map(_read_secret, [str(tmp_path)] * 8)
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", READ_SECRET, str(tmp_path)],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    made = [process.communicate(timeout=120)[0].strip() for process in started]
+    assert all(process.returncode == 0 for process in started)
     assert len(set(made)) == 1 and len(made[0]) == 64
     assert session_token.data_dir_secret(tmp_path) == made[0]
     path = tmp_path / session_token.SECRET_FILE
