@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +16,18 @@ from civilkort import reference
 from etl.boundaries import Boundaries
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_MAIN_MODULE = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Put pytest's own ``__main__`` back after each test: an AppTest run leaves the app's script there
+    (Streamlit's script runner replaces ``sys.modules["__main__"]``), and a process started with "spawn"
+    re-runs the parent's main file, so later tests' spawned workers would run ``app.py`` and die."""
+    yield
+    sys.modules["__main__"] = _MAIN_MODULE
+
+
 TODAY = dt.date(2026, 11, 1)
 
 
