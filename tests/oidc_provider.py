@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.services import missing, program
+from tests.services import missing, program, stop_process
 
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 START_TIMEOUT_S = 30
@@ -74,13 +74,7 @@ class OidcProvider:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def _answers(url: str) -> bool:

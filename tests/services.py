@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,3 +81,14 @@ def fresh_bucket(prefix: str = "builds") -> Iterator[tuple[str, str]]:
             for obj in page.get("Contents", []):
                 client.delete_object(Bucket=bucket, Key=obj["Key"])
         client.delete_bucket(Bucket=bucket)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """End a server a test started: terminate, wait up to 10 s, then kill."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

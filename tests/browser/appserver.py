@@ -25,6 +25,7 @@ import pytest
 from civilkort import assets
 from tests.browser.conftest import CHROMIUM, OfflinePage, is_local, require_or_skip
 from tests.conftest import PROJECT_ROOT
+from tests.services import stop_process
 
 SERVER_START_TIMEOUT = 60
 
@@ -53,13 +54,7 @@ class AppServer:
     used: bool = False
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -26,7 +26,7 @@ import pytest
 
 from tests.browser.appserver import free_port, require_browser
 from tests.conftest import PROJECT_ROOT
-from tests.services import env_url, program
+from tests.services import env_url, program, stop_process
 
 ENTRYPOINT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.template"
@@ -152,13 +152,7 @@ class Proxy:
         return rows
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
     def error_log(self) -> str:
         path = self.prefix / "error.log"
