@@ -9,12 +9,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, presentation, selection, timing
+from ui import auth, downloads, presentation, selection, timing
 from ui.data import database
 from ui.notices import provenance_banner
 from ui.text import md
 
 started = timing.start()
+downloads.install()  # a clicked download's file must outlive other sessions' runs (see ui/downloads.py)
 st.set_page_config(
     page_title="Civilsamfundskortet",
     page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),

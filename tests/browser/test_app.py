@@ -372,6 +372,53 @@ def test_deep_link_to_lists_shows_navigation_hostile_names_as_text_and_exports(
     assert_clean(opage, fresh_app_url)
 
 
+def test_a_download_survives_other_sessions_runs_while_it_travels(
+    app_url: str, open_page, offline_pages: Callable[..., OfflinePage]
+) -> None:
+    """On a busy server (a workshop: phones refreshing their lists) other sessions' runs end while a
+    download travels to a phone on poor wifi; each sweeps unreferenced media files.  The file must still be
+    there when the browser fetches it (ui/downloads.py).  Here the server's answer with the file's URL is
+    held back on the way to the browser until another session has run twice."""
+    held: list[bytes] = []
+    sockets: list[Any] = []
+    clicked: list[bool] = []
+
+    def slow_answers(ws: Any) -> None:
+        server = ws.connect_to_server()
+        sockets.append(ws)
+        ws.on_message(server.send)
+        server.on_message(lambda m: held.append(m) if clicked and _names_a_media_file(m) else ws.send(m))
+
+    opage = offline_pages(viewport=VIEWPORT)
+    page = opage.page
+    page.route_web_socket(re.compile(r"/_stcore/stream"), slow_answers)
+    page.goto(f"{app_url}/lister?omraade={AREA}")
+    page.get_by_role("button", name="Hent som CSV").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    made: list[Any] = []
+    page.on("download", lambda d: made.append(d))
+    clicked.append(True)
+    page.get_by_role("button", name="Hent som CSV", exact=True).first.click()
+    poll(page, lambda: held, "serverens svar med filens adresse (holdt tilbage)", timeout=30)
+
+    other = open_page(f"{app_url}/om_data").page  # another session: runs that end, each one a sweep
+    for _ in range(2):
+        wait_idle(other)
+        other.reload()
+    wait_idle(other)
+
+    sockets[-1].send(held.pop())
+    download = poll(page, lambda: made, "filen hentet", timeout=30)[0]
+    assert download.failure() is None
+    text = Path(download.path()).read_bytes().decode("utf-8-sig")
+    assert text.startswith("Organisation (id),Navn"), text[:200]
+
+
+def _names_a_media_file(message: str | bytes) -> bool:
+    """A message from the server answering a deferred download (it carries the made file's URL)."""
+    return isinstance(message, bytes) and re.search(rb"/media/[0-9a-f]{20,}\.", message) is not None
+
+
 def test_landing_page_shows_polygons_clusters_and_example_banner_offline(app_url: str, open_page) -> None:
     opage = open_page(f"{app_url}/")
     page = opage.page
