@@ -93,12 +93,18 @@ def set_current(principal: Principal) -> None:
     session_cookie.remember(principal, _code_in_force())
 
 
-def sign_out() -> None:
-    """Forget codes entered in this session (and log out of OIDC if logged in)."""
+def sign_out() -> bool:
+    """Forget codes entered in this session (and log out of OIDC if logged in).
+
+    Returns True when the browser is being sent to the login's logout (then the run must end without
+    ``st.rerun``: a new run drops the queued redirect before it reaches a slow browser, and the user would
+    stay logged in)."""
     st.session_state[_KEY] = auth.ANONYMOUS
     session_cookie.forget()
     if login_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
+        return True
+    return False
 
 
 def coordinator_form(key: str = "koordinator") -> None:
@@ -156,7 +162,9 @@ def status_line() -> None:
         cols = st.columns([3, 1], vertical_alignment="center")
         cols[0].caption(f":material/badge: {md(person.name)} ({md(person.scope_text)})")
         if cols[1].button("Ud", key="auth-sign-out", help="Log ud / glem indtastede koder"):
-            sign_out()
+            if sign_out():
+                session_cookie.render()  # clear a code cookie too, before the browser leaves for the logout
+                st.stop()
             st.rerun()
 
 

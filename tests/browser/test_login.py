@@ -28,10 +28,7 @@ from tests.browser.oidc_app import LoginApp, open_page, status
 from tests.browser.oidc_app import login_app as running_login_app
 from tests.oidc_provider import ACCOUNTS
 
-# Known flaky (1 of 4 full runs, session of 2026-12-07): a login through the OIDC provider sometimes ends
-# logged out after the reload/second-tab step; not yet understood. One rerun until it is fixed; see the
-# closing note and the next session's work on issue #11.
-pytestmark = [pytest.mark.browser, pytest.mark.oidc, pytest.mark.flaky(reruns=1)]
+pytestmark = [pytest.mark.browser, pytest.mark.oidc]
 
 KIRSTEN = ACCOUNTS[0]
 
