@@ -36,10 +36,7 @@ from tests.browser.conftest import OfflinePage
 from tests.browser.oidc_app import LoginApp, login_app, open_page, status
 from tests.oidc_provider import ACCOUNTS, Account
 
-# Known flaky (1 of 4 full runs, session of 2026-12-07): a login through the OIDC provider sometimes ends
-# logged out after the reload/second-tab step; not yet understood. One rerun until it is fixed; see the
-# closing note and the next session's work on issue #11.
-pytestmark = [pytest.mark.browser, pytest.mark.oidc, pytest.mark.flaky(reruns=1)]
+pytestmark = [pytest.mark.browser, pytest.mark.oidc]
 
 KIRSTEN, ANNA = ACCOUNTS[0], ACCOUNTS[2]  # koordinator:aarhus; admin
 VIEWPORT = {"width": 1300, "height": 950}
