@@ -26,12 +26,14 @@ import pytest
 
 from tests.browser.appserver import free_port, require_browser
 from tests.conftest import PROJECT_ROOT
-from tests.services import env_url, program, stop_process
+from tests.services import S3_KEYS, fresh_bucket, program, stop_process
 
 ENTRYPOINT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.template"
 AFFINITY_COOKIE = "civilkort_replika"
-START_TIMEOUT = 180
+START_TIMEOUT = 240
+"""Seconds a replica may take to answer: `etl warm` fetches the build and publishes every area's map files first
+(25 s each measured with two replicas warming at once on two cores shared with other work)."""
 LOG_FIELDS = re.compile(r'^(?P<msec>\S+) (?P<key>\S+) "(?P<uri>[^"]*)" (?P<status>\d+) (?P<upstream>.*)$')
 
 MAIN_CONFIG = """\
@@ -58,7 +60,7 @@ http {{
 
 def render_site(listen: str, backends: Sequence[str]) -> str:
     """deploy/nginx.conf.template with LISTEN and BACKENDS filled in (as the nginx image's envsubst does)."""
-    servers = " ".join(f"server {b} max_fails=1 fail_timeout=10s;" for b in backends)
+    servers = " ".join(f"server {b} max_fails=3 fail_timeout=10s;" for b in backends)
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")
     text = text.replace("${LISTEN}", listen).replace("${BACKENDS}", servers)
     assert "${" not in text, "a placeholder in deploy/nginx.conf.template is not filled in"
@@ -237,38 +239,15 @@ def shared_backends() -> Iterator[dict[str, str]]:
     (``CIVILKORT_MIGRATE=manual``, as in production). Both are dropped at the end."""
     from tests.stores import fresh_database
 
-    endpoint = env_url("CIVILKORT_TEST_S3_ENDPOINT", "An S3 server")
-    keys = {
-        "AWS_ACCESS_KEY_ID": "civilkort-test",
-        "AWS_SECRET_ACCESS_KEY": "civilkort-test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    import boto3
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
-        region_name=keys["AWS_DEFAULT_REGION"],
-    )
-    bucket = f"civilkort-replikaer-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=bucket)
-    try:
-        with fresh_database() as database_url:
-            yield {
-                **keys,
-                "CIVILKORT_DATABASE_URL": database_url,
-                "CIVILKORT_OBJECT_STORE_URL": f"s3://{bucket}/builds",
-                "CIVILKORT_S3_ENDPOINT_URL": endpoint,
-                "CIVILKORT_COOKIE_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
-                "CIVILKORT_MIGRATE": "manual",
-            }
-    finally:
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            for obj in page.get("Contents", []):
-                client.delete_object(Bucket=bucket, Key=obj["Key"])
-        client.delete_bucket(Bucket=bucket)
+    with fresh_database() as database_url, fresh_bucket() as (bucket_url, endpoint):
+        yield {
+            **S3_KEYS,
+            "CIVILKORT_DATABASE_URL": database_url,
+            "CIVILKORT_OBJECT_STORE_URL": bucket_url,
+            "CIVILKORT_S3_ENDPOINT_URL": endpoint,
+            "CIVILKORT_COOKIE_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
+            "CIVILKORT_MIGRATE": "manual",
+        }
 
 
 def run_entrypoint(args: Sequence[str], env: Mapping[str, str], data_dir: Path, timeout: float = 300) -> str:
@@ -320,3 +299,24 @@ def replicas_behind_nginx(
         proxy = start_proxy(work_dir / "nginx", [r.address for r in replicas])
         stack.callback(proxy.stop)
         yield ReplicaSet(replicas, proxy)
+
+
+def keys_per_replica(service: ReplicaSet, per_replica: int) -> dict[str, list[str]]:
+    """Affinity keys that nginx sends to each replica (``per_replica`` each), found by one request per key."""
+    found: dict[str, list[str]] = {r.name: [] for r in service.replicas}
+    for n in range(200):
+        key = f"leser-{n}"
+        request = urllib.request.Request(
+            f"{service.proxy.base}/", headers={"Cookie": f"{AFFINITY_COOKIE}={key}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+        deadline = time.monotonic() + 10
+        while not (served := service.served(key)) and time.monotonic() < deadline:
+            time.sleep(0.02)  # nginx writes the log line just after the last byte
+        assert served, f"nginx loggede ikke forespørgslen for {key}"
+        if len(found[served[0].name]) < per_replica:
+            found[served[0].name].append(key)
+        if all(len(keys) == per_replica for keys in found.values()):
+            return found
+    raise AssertionError(f"nginx fordelte ikke nøglerne på begge replikaer: {found}")
