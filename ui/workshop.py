@@ -220,6 +220,7 @@ def _entries_table(frame: pd.DataFrame) -> None:
     shown = frame.drop(
         columns=["entry_id", "Workshop", "reviewed_by", "Flettet ind i", "Indarbejdet som"]
     ).rename(columns={"title": "Titel", "status_label": "Status", "author": "Af"})
+    shown = shown.fillna("")  # an entry without a place or a note: an empty cell, not Streamlit's "None"
     st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(shown))))
 
 

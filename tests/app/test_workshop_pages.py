@@ -127,6 +127,7 @@ def test_a_full_workshop_join_add_review_undo_and_before_after(data):
         "Hul: Mangler tilbud til unge i Gellerup",
         "Hul: Idé: løbeklub ved hospitalet",
     }
+    assert not listed.isna().any().any()  # no review note yet: empty cells, never Streamlit's "None"
 
     review = _new(REVIEW)
     _log_in_as_coordinator(review, "krav-Gennemgangen")
