@@ -201,8 +201,9 @@ def page_runs(data_dir: Path, url: str, workshop_entries: int, runs: int) -> lis
         del os.environ["CIVILKORT_DATABASE_URL"]
 
 
-def _example_data(folder: Path) -> Path:
-    """A data folder with the example build (council scale), made once for the page runs."""
+def _example_data(folder: Path, database_url: str) -> Path:
+    """A data folder with the example build (council scale) served through the store at ``database_url``
+    (with PostgreSQL the build pointer is a row in it, so each backend gets its own build of the same data)."""
     import subprocess
 
     data = folder / "data"
@@ -212,7 +213,7 @@ def _example_data(folder: Path) -> Path:
         + (["--boundaries", str(boundaries)] if boundaries.exists() else []),
         check=True,
         cwd=ROOT,
-        env={**os.environ, "CIVILKORT_DATA_DIR": str(data)},
+        env={**os.environ, "CIVILKORT_DATA_DIR": str(data), "CIVILKORT_DATABASE_URL": database_url},
         stdout=subprocess.DEVNULL,
     )
     return data
@@ -241,12 +242,11 @@ def main() -> None:
     pages: dict[str, list[float]] = {}
     if args.page_runs:
         with tempfile.TemporaryDirectory() as folder:
-            data = _example_data(Path(folder))
-            pages["SQLite"] = page_runs(
-                data, f"sqlite:///{Path(folder) / 'side.sqlite'}", 200, args.page_runs
-            )
+            url = f"sqlite:///{Path(folder) / 'side.sqlite'}"
+            pages["SQLite"] = page_runs(_example_data(Path(folder) / "sqlite", url), url, 200, args.page_runs)
             if args.postgres:
                 with _postgres_database(args.postgres) as url:
+                    data = _example_data(Path(folder) / "postgres", url)
                     pages["PostgreSQL"] = page_runs(data, url, 200, args.page_runs)
 
     print(f"\nWorkshop-gem med {PARTICIPANTS} samtidige deltagere (tråde i én app-proces), ws.add_entry:")
