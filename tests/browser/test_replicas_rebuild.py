@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.appserver import poll, wait_idle
 from tests.browser.conftest import OfflinePage, new_offline_page
 from tests.browser.replicas import (
     AFFINITY_COOKIE,
@@ -311,6 +312,10 @@ def test_a_rebuild_switches_both_replicas_with_no_errors_for_ten_readers(
     print(f"Forespørgsler, browseren opgav ({len(failed)}):\n" + "\n".join(failed[:20]))
     for name in {r.replica for r in readers}:
         reader = next(r for r in readers if r.replica == name)
+        page = reader.opage.page  # a reader moves on at the caption; let this page finish drawing first
+        wait_idle(page, timeout=LOAD_TIMEOUT_S * 1000)
+        poll(page, lambda page=page: page.locator("[data-testid=stSkeleton]").count() == 0, "siden tegnet",
+             timeout=LOAD_TIMEOUT_S)  # fmt: skip
         reader.opage.screenshot(f"replikaer-nyt-byggeri-{name}")
     assert errors == [], errors
     assert {load.source for load in loads} == {OLD_SOURCE, NEW_SOURCE}, {load.source for load in loads}
