@@ -28,6 +28,8 @@ from tests.browser.appserver import free_port, require_browser
 from tests.conftest import PROJECT_ROOT
 from tests.services import S3_KEYS, fresh_bucket, program, stop_process
 
+MARKS = [pytest.mark.browser, pytest.mark.replicas, pytest.mark.postgres, pytest.mark.s3, pytest.mark.slow]
+"""The markers of a test module that starts replicas (``pytestmark = MARKS``): Chromium, nginx, PostgreSQL, S3."""
 ENTRYPOINT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.template"
 AFFINITY_COOKIE = "civilkort_replika"

@@ -30,6 +30,7 @@ from tests.browser.conftest import OfflinePage, new_offline_page
 from tests.browser.replicas import (
     AFFINITY_COOKIE,
     ENTRYPOINT,
+    MARKS,
     ReplicaSet,
     keys_per_replica,
     replica_environment,
@@ -39,13 +40,7 @@ from tests.browser.replicas import (
 )
 from tests.conftest import PROJECT_ROOT, real_boundaries_path
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.replicas,
-    pytest.mark.postgres,
-    pytest.mark.s3,
-    pytest.mark.slow,
-]
+pytestmark = MARKS
 
 READERS_PER_REPLICA = 5
 PATHS = ["", "lister", "om_data"]

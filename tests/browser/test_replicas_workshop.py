@@ -35,6 +35,7 @@ from tests.browser.appserver import poll, wait_idle
 from tests.browser.conftest import OfflinePage, new_offline_page
 from tests.browser.replicas import (
     AFFINITY_COOKIE,
+    MARKS,
     Replica,
     ReplicaSet,
     replicas_behind_nginx,
@@ -43,13 +44,7 @@ from tests.browser.replicas import (
 )
 from tests.conftest import PROJECT_ROOT, real_boundaries_path
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.replicas,
-    pytest.mark.postgres,
-    pytest.mark.s3,
-    pytest.mark.slow,
-]
+pytestmark = MARKS
 
 PARTICIPANTS = 20
 LIVE_WITHIN_S = 5.0
