@@ -377,17 +377,19 @@ def test_a_download_survives_other_sessions_runs_while_it_travels(
 ) -> None:
     """On a busy server (a workshop: phones refreshing their lists) other sessions' runs end while a
     download travels to a phone on poor wifi; each sweeps unreferenced media files.  The file must still be
-    there when the browser fetches it (ui/downloads.py).  Here the server's answer with the file's URL is
-    held back on the way to the browser until another session has run twice."""
-    held: list[bytes] = []
+    there when the browser fetches it (ui/downloads.py).  Here everything the server sends after the click,
+    its answer with the file's URL included, is held back on the way to the browser until another session
+    has run twice, and then delivered in order."""
+    held: list[str | bytes] = []
+    holding: list[bool] = []
     sockets: list[Any] = []
-    clicked: list[bool] = []
 
     def slow_answers(ws: Any) -> None:
         server = ws.connect_to_server()
         sockets.append(ws)
         ws.on_message(server.send)
-        server.on_message(lambda m: held.append(m) if clicked and _names_a_media_file(m) else ws.send(m))
+        # once holding, queue every message (also those arriving while the queue is being delivered)
+        server.on_message(lambda m: held.append(m) if holding or held else ws.send(m))
 
     opage = offline_pages(viewport=VIEWPORT)
     page = opage.page
@@ -397,9 +399,9 @@ def test_a_download_survives_other_sessions_runs_while_it_travels(
     wait_idle(page)
     made: list[Any] = []
     page.on("download", lambda d: made.append(d))
-    clicked.append(True)
+    holding.append(True)
     page.get_by_role("button", name="Hent som CSV", exact=True).first.click()
-    poll(page, lambda: held, "serverens svar med filens adresse (holdt tilbage)", timeout=30)
+    poll(page, lambda: any(map(_names_a_media_file, held)), "serverens svar med filens adresse", timeout=30)
 
     other = open_page(f"{app_url}/om_data").page  # another session: runs that end, each one a sweep
     for _ in range(2):
@@ -407,7 +409,9 @@ def test_a_download_survives_other_sessions_runs_while_it_travels(
         other.reload()
     wait_idle(other)
 
-    sockets[-1].send(held.pop())
+    holding.clear()
+    while held:
+        sockets[-1].send(held.pop(0))
     download = poll(page, lambda: made, "filen hentet", timeout=30)[0]
     assert download.failure() is None
     text = Path(download.path()).read_bytes().decode("utf-8-sig")
