@@ -457,13 +457,15 @@ def test_choosing_a_council_zooms_the_map_to_it(app_url: str, open_page) -> None
         inside = s["south"] < AARHUS[0] < s["north"] and s["west"] < AARHUS[1] < s["east"]
         small = (s["east"] - s["west"]) < 2.5 and (s["north"] - s["south"]) < 1.5  # not all of Denmark
         near = abs(s["lat"] - 56.05) < 0.4 and abs(s["lon"] - 10.35) < 0.5  # Aarhus and Samsø
-        return s if inside and small and near and s["zoom"] >= before["zoom"] + 1.5 else None
+        # The fit follows the message; the municipality shapes come from a file fetched after it, so the
+        # shapes of Aarhus and Samsø (beside the council outline) are waited for, not assumed drawn.
+        shapes = s["polygons"] >= 2
+        return s if inside and small and near and shapes and s["zoom"] >= before["zoom"] + 1.5 else None
 
-    after = poll(page, zoomed_to_aarhus, f"kortet zoomer til Sundhedsråd Aarhus (før: {before})")
+    poll(page, zoomed_to_aarhus, f"kortet zoomer til Sundhedsråd Aarhus med dets kommuner (før: {before})")
     wait_idle(page)
     value = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Område").input_value()
     assert "Sundhedsråd Aarhus" in value
-    assert after["polygons"] >= 2  # Aarhus and Samsø (plus the council outline)
     page.wait_for_timeout(300)
     _shot(opage, "kort-aarhus")
     assert_clean(opage, app_url)
