@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, downloads, presentation, selection, timing
+from ui import auth, document, downloads, presentation, selection, timing
 from ui.data import database
 from ui.notices import provenance_banner
 from ui.text import md
@@ -20,7 +20,8 @@ st.set_page_config(
     page_title="Civilsamfundskortet",
     page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
     layout="wide",
-    initial_sidebar_state="expanded",
+    # Open on a laptop or projector, closed on a phone (where it would cover the page until closed).
+    initial_sidebar_state="auto",
 )
 
 db = database()
@@ -49,12 +50,15 @@ pages = {
 }
 # expanded=True: all 15 pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
 page = st.navigation(pages, expanded=True)
+shows_an_area = {p.title for p in pages["Kortlægning"]} | {"Præsentation"}
 if presentation.is_presenting(page):
+    document.describe(page.title, selection.current().area_name())
     page.run()  # full screen for the room: no sidebar, banner or filter line; the URL holds the step
 else:
     with st.sidebar:
         auth.status_line()  # who is signed in here (login, coordinator code or workshop code), and a way out
     sel = selection.sidebar()
+    document.describe(page.title, sel.area_name() if page.title in shows_an_area else None)
     provenance_banner(db)
     # Always one line here, so that setting the first filter does not move (and remount) the map below.
     st.caption(

@@ -145,7 +145,9 @@ def sidebar() -> Selection:
             st.selectbox(
                 "Farv kommuner efter", list(MEASURES), format_func=MEASURES.get, key=_KEYS["measure"]
             )
-            st.multiselect("Lag", list(LAYERS), format_func=LAYERS.get, key=_KEYS["layers"])
+            st.multiselect(
+                "Lag", list(LAYERS), format_func=LAYERS.get, key=_KEYS["layers"], placeholder="Ingen lag"
+            )
     return sync_url()
 
 

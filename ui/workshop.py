@@ -506,7 +506,7 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
                     labels = {f: ws.FIELD_LABELS.get(f, f) for f in ws.MERGEABLE[entry["kind"]]}
                     st.multiselect(
                         "Erstat disse felter (de øvrige udfylder kun tomme felter)", list(labels),
-                        format_func=labels.get, key=f"rv-replace-{eid}",
+                        format_func=labels.get, key=f"rv-replace-{eid}", placeholder="Ingen (udfyld kun tomme felter)",
                     )  # fmt: skip
                     st.button("Flet", key=f"rv-merge-{eid}", type="primary", on_click=_merge,
                               args=(entry, version))  # fmt: skip
