@@ -9,7 +9,7 @@ from civilkort import assets, maps, tiles
 from civilkort import workshop as ws
 from civilkort.charts import counts_bar
 from civilkort.filters import LAYERS, MEASURES
-from ui import details, selection
+from ui import details, map_table, selection
 from ui import workshop as ui_ws
 from ui.data import database, map_layers, query
 from ui.notices import run_safely
@@ -58,7 +58,10 @@ def page() -> None:
     pins = ws.map_entries(store) if ws.is_live(store) else None
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
-        as_tiles = st.toggle(
+        top = st.columns([3, 2], vertical_alignment="center")
+        # Past the map for the keyboard and screen readers: the same figures as tables, below it.
+        top[1].markdown(f":material/table_rows: [Spring kortet over: se det som tabel](#{map_table.ANCHOR})")
+        as_tiles = top[0].toggle(
             "Flisekort",
             value=not query("has_boundaries"),
             key="kort_flisekort",
@@ -133,6 +136,13 @@ def page() -> None:
             icon=":material/image:",
             key="kort_png",
         )
+        st.subheader("Kortet som tabel", anchor=map_table.ANCHOR)
+        if st.toggle(
+            "Vis kommunernes tal og kortets punkter som tabeller",
+            key="kort_tabel",
+            help="Det samme som kortet viser (område og filtre), til skærmlæser, tastatur eller udskrift.",
+        ):
+            map_table.show(sel, measures)
 
     with col_side:
         if sel.item:
