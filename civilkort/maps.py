@@ -983,6 +983,20 @@ LAYER_ORDER = (
     LAYER_WORKSHOP,
 )
 """The order of the layer control."""
+MAP_TITLE = "Interaktivt kort"
+"""The map's name (its iframe's title, read by screen readers) when no area is given."""
+PIN_MAP_TITLE = "Kort: klik for at sætte en nål"
+
+
+def map_title(area_name: str | None) -> str:
+    """The map's name for an area's Danish name: "Kort over Sundhedsråd Aarhus", "Kort over hele Danmark"."""
+    if not area_name:
+        return MAP_TITLE
+    if area_name.startswith("Hele "):
+        area_name = area_name[0].lower() + area_name[1:]
+    return f"Kort over {area_name}"
+
+
 RETURNED_OBJECTS = ("last_object_clicked", "last_object_clicked_tooltip", "last_object_clicked_count")
 """What the app asks st_folium to return: enough for :func:`identify_click`; panning returns nothing.
 
@@ -1000,6 +1014,7 @@ def build_base_map(
     view: Sequence[float] | None = None,
     outlines_src: str | None = None,
     runtime_src: str | None = None,
+    title: str = MAP_TITLE,
 ) -> folium.Map:
     """The part of the map that does not depend on the filters: give it the same input, get the same script.
 
@@ -1016,6 +1031,7 @@ def build_base_map(
     view: ``(lat, lon, zoom)`` to open at instead of fitting ``bounds`` (a copied link's map view).
     outlines_src: URL of :func:`outlines_file` of ``council_outlines`` (fetched once instead of sent).
     runtime_src: URL of :func:`runtime_file` (a script the browser loads once instead of the runtime inline).
+    title: the map's name (e.g. :func:`map_title`): its iframe's title, which screen readers announce.
     """
     on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
     outlines = None
@@ -1045,7 +1061,13 @@ def build_base_map(
     )
     _Runtime(runtime_src).add_to(m)
     legend = {"open": True, "position": "topright", "footer": [COUNCIL_LEGEND] if outlines else []}
-    spec = {"order": list(LAYER_ORDER), "legend": legend, "attribution": attribution or "", "bounds": fit}
+    spec = {
+        "order": list(LAYER_ORDER),
+        "legend": legend,
+        "attribution": attribution or "",
+        "bounds": fit,
+        "title": title or MAP_TITLE,
+    }
     if start:
         spec["view"] = start
     _Base(spec).add_to(m)
@@ -1274,6 +1296,7 @@ def page_map(
     measure_label: str,
     view: Sequence[float] | None = None,
     workshop: pd.DataFrame | None = None,
+    area_name: str | None = None,
 ) -> PageMap:
     """The app's map from :func:`civilkort.queries.map_layers` output and the sidebar's layer codes.
 
@@ -1281,7 +1304,8 @@ def page_map(
     The municipalities are always drawn ("areas" only decides whether they start switched on); the shapes are
     used as given (the build already simplified them for display). ``view``: ``(lat, lon, zoom)`` to open at
     instead of fitting the area (:attr:`civilkort.filters.Selection.view`). ``workshop``: unreviewed workshop
-    entries to draw as their own layer (:func:`civilkort.workshop.map_entries`), or None. ``data`` may also
+    entries to draw as their own layer (:func:`civilkort.workshop.map_entries`), or None. ``area_name``: the
+    area's Danish name (:meth:`civilkort.filters.Selection.area_name`), for the map's name (:func:`map_title`). ``data`` may also
     hold ``shapes_src``, ``outlines_src`` and ``runtime_src``: URLs of the area's published files (see
     ``ui.data.map_layers``), which the browser fetches once instead of getting them on every run.
     """
@@ -1300,6 +1324,7 @@ def page_map(
         view=view,
         outlines_src=data.get("outlines_src"),
         runtime_src=data.get("runtime_src"),
+        title=map_title(area_name),
     )
     groups = build_data_layers(
         **drawn,
@@ -1376,7 +1401,9 @@ def pin_map(
     The pins go in as feature groups from :func:`pin_layers` (so setting a pin does not re-create the map);
     read the click with ``st_folium(returned_objects=["last_clicked"])``.
     """
-    m = build_base_map(bounds=bounds, council_outlines=council_outlines, simplify_tolerance=None)
+    m = build_base_map(
+        bounds=bounds, council_outlines=council_outlines, simplify_tolerance=None, title=PIN_MAP_TITLE
+    )
     if municipalities is not None and len(municipalities):
         features = [{"g": s} for s in (_encode_shape(g) for g in _to_wgs84(municipalities).geometry) if s]
         style = {"pane": "ck-areas", "className": "ck-area", "color": "#7b8794", "weight": 0.8, "fill": True,

@@ -345,7 +345,9 @@ def _map(sel: Selection) -> None:
         return
     measure = _measure(sel)
     layers = data.map_layers(sel, measure)
-    view = maps.page_map(layers, layers=sel.layers, measure_label=MEASURES[measure], view=sel.view)
+    view = maps.page_map(
+        layers, layers=sel.layers, measure_label=MEASURES[measure], view=sel.view, area_name=sel.area_name()
+    )
     st_folium(
         maps.for_projector(view.base),
         key=f"praes-kort-{sel.area}",

@@ -23,10 +23,66 @@
     return box;
   }
   function openCard(map, latlng, title, lines) {
-    L.popup({maxWidth: 300, autoPanPadding: [24, 24], className: "ck-popup"})
+    var popup = L.popup({maxWidth: 300, autoPanPadding: [24, 24], className: "ck-popup"})
       .setLatLng(latlng).setContent(card(title, lines)).openOn(map);
+    if (popup._closeButton) {  // Leaflet's own label is English
+      popup._closeButton.setAttribute("aria-label", "Luk"); popup._closeButton.title = "Luk";
+    }
   }
   function num(n) { return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
+
+  // --- names for screen readers, and the keyboard ----------------------------------------------------
+  // The keyboard reaches the map itself (arrows pan, +/- zoom) and its controls, not each of the hundreds of
+  // markers and shapes: markers are made with keyboard: false, shapes get tabindex -1 (Chromium makes an SVG
+  // shape with focus listeners, which Leaflet's tooltips add, a Tab stop). Each still has a name, as an
+  // attribute value (never markup), and role img: a picture with a name, no longer a control.
+  function phrase(parts) {  // "A, B, C" of the parts that are not empty
+    return parts.filter(function (p) { return p !== null && p !== undefined && p !== ""; }).join(", ");
+  }
+  function named(el, text) {
+    el.setAttribute("role", "img");
+    el.setAttribute("aria-label", String(text === null || text === undefined ? "" : text));
+    return el;
+  }
+  function unitName(u) { return u[6] + ": " + phrase([u[5], u[7] + (u[7] === 1 ? " samarbejde" : " samarbejder")]); }
+  function clusterName(n) { return num(n) + " organisationer og tilbud"; }
+  function areaName(name, label) { return name + ": " + label; }
+  var MARKER = {keyboard: false, riseOnHover: true};
+  function markerOptions(icon, extra) {
+    var options = {icon: icon};
+    [MARKER, extra || {}].forEach(function (o) { Object.keys(o).forEach(function (k) { options[k] = o[k]; }); });
+    return options;
+  }
+  var NamedIcon = null;
+  function namedIcon(options, text) {  // a divIcon whose element has role img and this name
+    if (!NamedIcon) {
+      NamedIcon = L.DivIcon.extend({
+        createIcon: function (old) { return named(L.DivIcon.prototype.createIcon.call(this, old), this.ckLabel); }
+      });
+    }
+    var icon = new NamedIcon(options);
+    icon.ckLabel = text;
+    return icon;
+  }
+  // Leaflet's path classes (Polygon, Polyline, CircleMarker) whose SVG element gets the layer's ckLabel (a
+  // text or a function of the layer, e.g. a point's name, decoded only when it is drawn) as its name.
+  var NAMED = {};
+  function shapeOf(kind) {
+    if (!NAMED[kind]) {
+      var Base = L[kind];
+      NAMED[kind] = Base.extend({
+        onAdd: function (map) {
+          Base.prototype.onAdd.call(this, map);  // makes a new SVG element each time
+          if (this._path) {
+            named(this._path, typeof this.ckLabel === "function" ? this.ckLabel(this) : this.ckLabel);
+            this._path.setAttribute("tabindex", "-1");  // a click still focuses it; Tab does not
+          }
+        }
+      });
+    }
+    return NAMED[kind];
+  }
+  function namedShape(kind, a, b, text) { var layer = new (shapeOf(kind))(a, b); layer.ckLabel = text; return layer; }
   function panes(map) {
     [["ck-areas", 405], ["ck-outlines", 415], ["ck-links", 425], ["ck-points", 435]].forEach(function (p) {
       if (!map.getPane(p[0])) {
@@ -121,7 +177,7 @@
       var ll = latlngs(f);
       if (!ll) { return; }
       var style = f.k < 0 ? d.nodata : L.extend({}, d.base, {fillColor: d.colors[f.k]});
-      var poly = L.polygon(ll, style);
+      var poly = namedShape("Polygon", ll, style, areaName(f.n, f.l));
       poly.bindTooltip(tip(f.n, [f.l, f.r], "m:" + f.c), {sticky: true, className: "ck-tooltip"});
       poly.on("mouseover", function () { poly.setStyle({weight: 2.5, color: "#1f2933"}); poly.bringToFront(); });
       poly.on("mouseout", function () { poly.setStyle({weight: style.weight, color: style.color}); });
@@ -142,7 +198,7 @@
     var group = L.featureGroup();
     d.rows.forEach(function (r) {  // [lat, lon, code, name, label, council, class, radius]
       var style = r[6] < 0 ? d.nodata : L.extend({}, d.base, {fillColor: d.colors[r[6]]});
-      var m = L.circleMarker([r[0], r[1]], L.extend({}, style, {radius: r[7]}));
+      var m = namedShape("CircleMarker", [r[0], r[1]], L.extend({}, style, {radius: r[7]}), areaName(r[3], r[4]));
       m.bindTooltip(tip(r[3], [r[4], r[5]], "m:" + r[2]), {className: "ck-tooltip"});
       group.addLayer(m);
     });
@@ -150,17 +206,18 @@
   }
   function clusterIcon(cluster) {
     var n = cluster.getChildCount();
+    cluster.options.keyboard = false;  // markercluster makes its cluster markers with Leaflet's default (a Tab stop)
     var size = n < 10 ? 28 : n < 100 ? 34 : n < 1000 ? 40 : 46;
     var inner = document.createElement("div"); inner.className = "ck-cluster-inner";
     var label = document.createElement("span"); label.textContent = num(n); inner.appendChild(label);
-    return L.divIcon({html: inner, className: "ck-cluster", iconSize: L.point(size, size)});
+    return namedIcon({html: inner, className: "ck-cluster", iconSize: L.point(size, size)}, clusterName(n));
   }
   function points(map, d) {
     setup(map);
     var group = L.markerClusterGroup({
       chunkedLoading: true, chunkInterval: 120, chunkDelay: 30, showCoverageOnHover: false,
       maxClusterRadius: 45, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon,
-      spiderLegPolylineOptions: {weight: 1.2, color: "#263238", opacity: 0.6}
+      spiderLegPolylineOptions: {weight: 1.2, color: "#263238", opacity: 0.6, interactive: false}
     });
     if (d.src) {
       var kept = keptOf(d.keep, d.n);
@@ -178,11 +235,13 @@
         d.lat[j] = d.y0 + y / d.s; d.lon[j] = d.x0 + d.x[j] / d.s;
       }
     }
-    var n = kept ? kept.length : d.x.length, markers = new Array(n);
+    var n = kept ? kept.length : d.x.length, markers = new Array(n), Point = shapeOf("CircleMarker");
+    function pointName(m) { return phrase([name(m.ckIndex)].concat(lines(m.ckIndex))); }
     for (var k = 0; k < n; k++) {
       var i = kept ? kept[k] : k;
-      var m = L.circleMarker([d.lat[i], d.lon[i]], d.styles[d.c[i]]);
+      var m = new Point([d.lat[i], d.lon[i]], d.styles[d.c[i]]);
       m.ckIndex = i;
+      m.ckLabel = pointName;
       markers[k] = m;
     }
     function name(i) {
@@ -224,10 +283,10 @@
       var t = d.types[u[2]];
       var shapeEl = document.createElement("div"); shapeEl.className = "ck-unit-shape"; shapeEl.style.background = t.color;
       var letter = document.createElement("span"); letter.textContent = t.letter; shapeEl.appendChild(letter);
-      var icon = L.divIcon({html: shapeEl, className: "ck-unit ck-unit-" + t.key + (u[3] ? " ck-approx" : ""),
-                            iconSize: [u[4], u[4]]});
-      var m = L.marker([u[0], u[1]], {icon: icon, riseOnHover: true});
       var info = [u[6], u[7] + (u[7] === 1 ? " samarbejde" : " samarbejder"), u[3] ? d.approx : ""];
+      var icon = namedIcon({html: shapeEl, className: "ck-unit ck-unit-" + t.key + (u[3] ? " ck-approx" : ""),
+                            iconSize: [u[4], u[4]]}, phrase([unitName(u), u[3] ? d.approx : ""]));
+      var m = L.marker([u[0], u[1]], markerOptions(icon));
       m.bindTooltip(tip(u[5], info, "u:" + i), {className: "ck-tooltip", direction: "top", offset: [0, -u[4] / 2]});
       m.on("click", function () { m.closeTooltip(); openCard(map, m.getLatLng(), u[5], info); });
       group.addLayer(m);
@@ -247,7 +306,8 @@
     var group = L.featureGroup();
     d.rows.forEach(function (r, i) {  // [unit lat, unit lon, org lat, org lon, kind, title]
       if (r[0] === null || r[1] === null || r[2] === null || r[3] === null) { return; }
-      var line = L.polyline([[r[0], r[1]], [r[2], r[3]]], L.extend({}, d.style, {color: d.colors[r[4]]}));
+      var line = namedShape("Polyline", [[r[0], r[1]], [r[2], r[3]]], L.extend({}, d.style, {color: d.colors[r[4]]}),
+                            phrase([r[5], d.kinds[r[4]]]));
       line.bindTooltip(tip(r[5], [d.kinds[r[4]]], "l:" + i), {sticky: true, className: "ck-tooltip"});
       group.addLayer(line);
     });
@@ -368,6 +428,42 @@
     sections(body, list);
   }
 
+  // The map's document is Danish and its iframe (same origin; null when drawn stand-alone) is named after the
+  // area; the map itself is a named region that tells how the keyboard moves it; Leaflet's own English labels
+  // become Danish.
+  var MAP_TITLE = "Interaktivt kort";
+  var KEYS_HINT = "Piletasterne flytter kortet, plus og minus zoomer.";
+  var LEAFLET_TITLE = "Et JavaScript-bibliotek til interaktive kort";
+  function relabel(el, text) {
+    if (el) { el.title = text; el.setAttribute("aria-label", text); }
+  }
+  function danish(map, title) {
+    title = title || MAP_TITLE;
+    document.documentElement.lang = "da";
+    document.title = title;
+    var frame = null;
+    try { frame = window.frameElement; } catch (e) { frame = null; }
+    if (frame) { frame.title = title; }
+    var box = map.getContainer();
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", title);
+    var hint = document.getElementById("ck-keys-hint");
+    if (!hint) {
+      hint = document.createElement("span"); hint.id = "ck-keys-hint"; hint.className = "ck-sr-only";
+      hint.textContent = KEYS_HINT;
+      document.body.appendChild(hint);
+    }
+    box.setAttribute("aria-describedby", hint.id);
+    if (map.zoomControl) {
+      relabel(map.zoomControl._zoomInButton, "Zoom ind");
+      relabel(map.zoomControl._zoomOutButton, "Zoom ud");
+    }
+    var credit = map.attributionControl;
+    if (credit && credit.options.prefix) {
+      credit.setPrefix(String(credit.options.prefix).replace(/title="[^"]*"/, 'title="' + LEAFLET_TITLE + '"'));
+    }
+  }
+
   // --- base map and swappable data layers ---------------------------------------------------------
   // The base map (built once per area) makes the layer control, the legend box and the view. Each data
   // layer arrives as its own container (a streamlit-folium feature group, swapped on every filter change
@@ -382,6 +478,8 @@
       position: "topright", collapsed: true, sortLayers: true,
       sortFunction: function (a, b, nameA, nameB) { return order.indexOf(nameA) - order.indexOf(nameB); }
     }).addTo(map);
+    relabel(state.control._layersLink, "Vælg kortlag");
+    danish(map, spec.title);
     map.on("overlayadd overlayremove", function (e) {
       // The control fires these for every add/remove of a listed layer (also the swaps); its _handlingClick
       // flag (Leaflet 1.x) tells the user's own clicks apart.
@@ -456,10 +554,10 @@
     var group = L.featureGroup();
     d.rows.forEach(function (r, i) {  // [lat, lon, approx, title, kind, mark, chosen]
       var pin = document.createElement("div"); pin.className = "ck-ws-shape";
-      var icon = L.divIcon({html: pin, className: "ck-ws" + (r[2] ? " ck-approx" : "") + (r[6] ? " ck-ws-chosen" : ""),
-                            iconSize: [18, 18], iconAnchor: [9, 18]});
-      var m = L.marker([r[0], r[1]], {icon: icon, riseOnHover: true, zIndexOffset: 1000});
       var lines = [r[4], r[5], r[2] ? d.approx : ""];
+      var icon = namedIcon({html: pin, className: "ck-ws" + (r[2] ? " ck-approx" : "") + (r[6] ? " ck-ws-chosen" : ""),
+                            iconSize: [18, 18], iconAnchor: [9, 18]}, phrase([r[3]].concat(lines)));
+      var m = L.marker([r[0], r[1]], markerOptions(icon, {zIndexOffset: 1000}));
       m.bindTooltip(tip(r[3], lines, "w:" + i), {className: "ck-tooltip", direction: "top", offset: [0, -18]});
       m.on("click", function () { m.closeTooltip(); openCard(map, m.getLatLng(), r[3], lines); });
       group.addLayer(m);
@@ -470,5 +568,7 @@
                   workshop: workshop};
   window.ckLib = {esc: esc, tip: tip, card: card, num: num, shape: shape, setup: setup, areas: areas,
                   outlines: outlines, circles: circles, points: points, units: units, links: links,
-                  legend: legend, base: base, layer: layer, update: update, kept: keptOf};
+                  workshop: workshop, legend: legend, base: base, layer: layer, update: update, kept: keptOf,
+                  phrase: phrase, named: named, unitName: unitName, clusterName: clusterName, areaName: areaName,
+                  clusterIcon: clusterIcon, markerOptions: markerOptions, danish: danish};
 })();

@@ -24,7 +24,7 @@ from tests.conftest import PROJECT_ROOT, clean_input, real_boundaries_path
 pytestmark = pytest.mark.browser
 
 AREA = "council:aarhus"
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+FRAME = 'iframe[src*="/component/streamlit_folium.st_folium/"]'  # its title names the area
 
 # What each data layer holds now, by layer name (markers, polygons or lines), and the legend body's text.
 # Points and municipalities arrive after their layers (fetched once per area, then from the page's own copy):

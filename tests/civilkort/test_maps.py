@@ -991,3 +991,21 @@ def test_the_runtime_file_parses(tmp_path: Path) -> None:
     script.write_bytes(maps.runtime_file())
     result = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_map_is_named_after_its_area_in_danish() -> None:
+    # the name goes to the base map's spec; the browser makes it the iframe's title (and the document Danish)
+    assert maps.map_title("Sundhedsråd Aarhus") == "Kort over Sundhedsråd Aarhus"
+    assert maps.map_title("Hele Danmark") == "Kort over hele Danmark"
+    assert maps.map_title("Region Midtjylland") == "Kort over Region Midtjylland"
+    assert maps.map_title(None) == maps.map_title("") == maps.MAP_TITLE == "Interaktivt kort"
+    page = maps.page_map(
+        _page_data(), layers=("points",), measure_label="Antal tilbud", area_name="Sundhedsråd Aarhus"
+    )
+    assert rendered_spec(page.base.get_root().render(), "base")["title"] == "Kort over Sundhedsråd Aarhus"
+    unnamed = maps.page_map(_page_data(), layers=("points",), measure_label="Antal tilbud")
+    assert rendered_spec(unnamed.base.get_root().render(), "base")["title"] == "Interaktivt kort"
+    hostile = rendered_spec(_base(title=HOSTILE[1]).get_root().render(), "base")
+    assert hostile["title"] == HOSTILE[1]  # data in the spec, set as an attribute value in the browser
+    pins = rendered_spec(maps.pin_map(council_outlines=outlines_frame()).get_root().render(), "base")
+    assert pins["title"] == maps.PIN_MAP_TITLE

@@ -79,3 +79,169 @@ test("what Python encodes, the runtime decodes", { skip: !process.env.CK_FIXTURE
     assert.deepEqual(plain(ck.kept(mask.keep, mask.n)), mask.kept);
   }
 });
+
+// --- names and the keyboard (issue #18) -----------------------------------------------------------------
+// A few Leaflet and DOM stand-ins, enough for the builders to run outside a browser: they record the options
+// markers are made with and the attributes set on the elements the icons make.
+function fakeElement(tag) {
+  return {
+    tagName: tag.toUpperCase(), attributes: {}, children: [], style: {}, className: "", textContent: "",
+    setAttribute(name, value) { this.attributes[name] = String(value); },
+    getAttribute(name) { return name in this.attributes ? this.attributes[name] : null; },
+    appendChild(child) { this.children.push(child); return child; },
+  };
+}
+
+function withLeaflet() {
+  const made = { markers: [], body: [] };
+  class DivIcon {
+    constructor(options) { this.options = options; }
+    createIcon() {
+      const div = fakeElement("div");
+      div.className = this.options.className;
+      if (this.options.html) { div.appendChild(this.options.html); }
+      return div;
+    }
+    static extend(props) { class Named extends this {} Object.assign(Named.prototype, props); return Named; }
+  }
+  const L = {
+    extend: (target, ...sources) => Object.assign(target, ...sources),
+    point: (x, y) => ({ x, y }),
+    DivIcon,
+    DomUtil: { addClass() {}, removeClass() {} },
+    featureGroup: () => ({ layers: [], addLayer(layer) { this.layers.push(layer); return this; } }),
+    marker(latlng, options) {
+      const marker = { latlng, options, handlers: {}, bindTooltip() { return this; },
+                       on(type, fn) { this.handlers[type] = fn; return this; } };
+      made.markers.push(marker);
+      return marker;
+    },
+  };
+  const elements = {};
+  const documentElement = fakeElement("html");
+  documentElement.lang = "en";
+  const document = {
+    documentElement, title: "streamlit-folium",
+    createElement: (tag) => fakeElement(tag),
+    getElementById: (id) => (id === "ck-hatch" ? {} : elements[id] || null),
+    body: { appendChild(el) { made.body.push(el); if (el.id) { elements[el.id] = el; } return el; } },
+  };
+  const context = { atob, console, L, document };
+  context.window = context;
+  vm.createContext(context);
+  vm.runInContext(readFileSync(RUNTIME, "utf8"), context, { filename: RUNTIME });
+  const map = {
+    panes: {}, handlers: {}, container: fakeElement("div"),
+    getPane(name) { return this.panes[name]; },
+    createPane(name) { return (this.panes[name] = { style: {} }); },
+    getZoom: () => 7,
+    getContainer() { return this.container; },
+    on(type, fn) { this.handlers[type] = fn; return this; },
+  };
+  return { ck: context.ckLib, context, made, map };
+}
+
+test("phrase joins the parts that are there; the names say what a marker or shape is", () => {
+  assert.equal(ck.phrase(["Røde Kors", "", null, undefined, "Tilbud"]), "Røde Kors, Tilbud");
+  assert.equal(ck.phrase([]), "");
+  assert.equal(ck.clusterName(1234), "1.234 organisationer og tilbud");
+  assert.equal(ck.areaName("Aarhus", "12 tilbud"), "Aarhus: 12 tilbud");
+  // [lat, lon, type, approx, size, name, label, n]
+  assert.equal(ck.unitName([56, 10, 0, 1, 20, "Aarhus Universitetshospital", "Hospital", 1]),
+    "Hospital: Aarhus Universitetshospital, 1 samarbejde");
+  assert.equal(ck.unitName([56, 10, 0, 0, 20, "<b>Psykiatrien</b>", "Psykiatri", 3]),
+    "Psykiatri: <b>Psykiatrien</b>, 3 samarbejder");
+});
+
+test("named makes an element a picture with a name, given as an attribute value", () => {
+  const el = fakeElement("path");
+  assert.equal(ck.named(el, '<img src=x onerror="alert(1)">'), el);
+  assert.deepEqual(plain(el.attributes), { role: "img", "aria-label": '<img src=x onerror="alert(1)">' });
+  assert.equal(ck.named(fakeElement("div"), null).getAttribute("aria-label"), "");
+});
+
+test("markers are no Tab stops: made with keyboard false", () => {
+  const icon = {};
+  const options = ck.markerOptions(icon, { zIndexOffset: 1000 });
+  assert.equal(options.keyboard, false);
+  assert.equal(options.icon, icon);
+  assert.equal(options.zIndexOffset, 1000);
+  assert.equal(ck.markerOptions(icon).keyboard, false);
+});
+
+test("regional units are named by type, name and collaborations, and are no Tab stops", () => {
+  const { ck: lib, made, map } = withLeaflet();
+  const d = {
+    types: [{ key: "hospital", color: "#c62828", letter: "H" }, { key: "kommune", color: "#1565c0", letter: "K" }],
+    approx: "Omtrentlig placering",
+    rows: [[56.1, 10.2, 0, 0, 20, "Aarhus Universitetshospital", "Hospital", 4],
+           [56.2, 10.1, 1, 1, 18, "\"'><script>alert(1)</script>", "Kommune", 1],
+           [null, null, 0, 0, 16, "uden sted", "Hospital", 0]],
+  };
+  const group = lib.units(map, d);
+  assert.equal(group.layers.length, 2);
+  assert.equal(made.markers.length, 2);
+  for (const m of made.markers) {
+    assert.equal(m.options.keyboard, false);
+    assert.equal(m.options.riseOnHover, true);
+  }
+  const icons = made.markers.map((m) => m.options.icon.createIcon());
+  assert.deepEqual(icons.map((el) => el.getAttribute("role")), ["img", "img"]);
+  assert.deepEqual(icons.map((el) => el.getAttribute("aria-label")), [
+    "Hospital: Aarhus Universitetshospital, 4 samarbejder",
+    "Kommune: \"'><script>alert(1)</script>, 1 samarbejde, Omtrentlig placering",
+  ]);
+  assert.equal(icons[0].children[0].children[0].textContent, "H");  // the letter is still drawn
+});
+
+test("workshop pins are named by title, kind and mark, and are no Tab stops", () => {
+  const { ck: lib, made, map } = withLeaflet();
+  lib.workshop(map, { approx: "Omtrentlig placering", rows: [[56, 10, 1, "Ny forening", "Organisation", "Fra workshop", 0]] });
+  const [pin] = made.markers;
+  assert.equal(pin.options.keyboard, false);
+  assert.equal(pin.options.zIndexOffset, 1000);
+  const el = pin.options.icon.createIcon();
+  assert.equal(el.getAttribute("role"), "img");
+  assert.equal(el.getAttribute("aria-label"), "Ny forening, Organisation, Fra workshop, Omtrentlig placering");
+});
+
+test("cluster icons are named by their count and their markers are no Tab stops", () => {
+  const { ck: lib } = withLeaflet();
+  const cluster = { options: { keyboard: true }, getChildCount: () => 1234 };
+  const icon = lib.clusterIcon(cluster);
+  assert.equal(cluster.options.keyboard, false);  // read by Leaflet right after it made the icon
+  const el = icon.createIcon();
+  assert.equal(el.getAttribute("role"), "img");
+  assert.equal(el.getAttribute("aria-label"), "1.234 organisationer og tilbud");
+  assert.equal(el.children[0].children[0].textContent, "1.234");
+});
+
+test("danish names the document, the iframe, the map and Leaflet's own controls in Danish", () => {
+  const { ck: lib, context, made, map } = withLeaflet();
+  const frame = fakeElement("iframe");
+  frame.title = "streamlit_folium.st_folium";
+  context.frameElement = frame;
+  const zoomIn = fakeElement("a"), zoomOut = fakeElement("a");
+  map.zoomControl = { _zoomInButton: zoomIn, _zoomOutButton: zoomOut };
+  let prefix = null;
+  map.attributionControl = {
+    options: { prefix: '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">Leaflet</a>' },
+    setPrefix(text) { prefix = text; },
+  };
+  lib.danish(map, "Kort over Sundhedsråd Aarhus");
+  assert.equal(context.document.documentElement.lang, "da");
+  assert.equal(frame.title, "Kort over Sundhedsråd Aarhus");
+  assert.equal(context.document.title, "Kort over Sundhedsråd Aarhus");
+  assert.equal(map.container.getAttribute("role"), "region");
+  assert.equal(map.container.getAttribute("aria-label"), "Kort over Sundhedsråd Aarhus");
+  const hint = made.body.find((el) => el.id === map.container.getAttribute("aria-describedby"));
+  assert.match(hint.textContent, /Piletasterne flytter kortet/);
+  assert.deepEqual([zoomIn.title, zoomIn.getAttribute("aria-label")], ["Zoom ind", "Zoom ind"]);
+  assert.deepEqual([zoomOut.title, zoomOut.getAttribute("aria-label")], ["Zoom ud", "Zoom ud"]);
+  assert.ok(prefix.includes('title="Et JavaScript-bibliotek til interaktive kort"') && prefix.includes(">Leaflet</a>"));
+  // drawn on its own (no iframe): no name to set there, and a name even without an area
+  context.frameElement = null;
+  lib.danish(map, "");
+  assert.equal(map.container.getAttribute("aria-label"), "Interaktivt kort");
+  assert.equal(made.body.filter((el) => el.id === "ck-keys-hint").length, 1);  // one hint, not one per call
+});
