@@ -95,6 +95,7 @@ def page() -> None:
                 layers=sel.layers,
                 measure_label=MEASURES[measure],
                 view=sel.view,
+                area_name=sel.area_name(),
                 workshop=pins if pins is not None and len(pins) else None,
             )
             key = f"kort-{sel.area}"
