@@ -143,7 +143,7 @@ def test_a_keyboard_user_skips_the_map_and_reads_it_as_tables(open_at) -> None:
     page.keyboard.press("Tab")
     poll(page, lambda: page.evaluate(focused) == "Link til overskriften", "fokus efter kortet")
     page.keyboard.press("Tab")
-    switch = page.get_by_role("checkbox", name="Vis kommunernes tal og kortets punkter som tabeller")
+    switch = page.get_by_role("switch", name="Vis kommunernes tal og kortets punkter som tabeller")
     poll(page, lambda: switch.evaluate("e => e === document.activeElement"), "fokus på kontakten")
     page.keyboard.press("Space")
     table = page.locator("[data-testid=stTable] table")
