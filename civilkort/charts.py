@@ -9,6 +9,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from civilkort.contrast import BLACK, WHITE, ink
 
 UNIT_COLOUR = "#b2182b"
 ORG_COLOUR = "#0b5563"
@@ -19,12 +22,54 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+TEXT_COLOUR = "#111111"
+"""Every chart's text: the app's own text colour (``.streamlit/config.toml`` textColor), 18.9:1 on white."""
+
+
+def readable_text(fig: go.Figure) -> go.Figure:
+    """All of ``fig``'s text in :data:`TEXT_COLOUR` on white hover labels, set in the figure's own layout.
+
+    Every figure the app draws goes through here (the builders below, and ``civilkort.tiles``). Streamlit's
+    chart theme (``st.plotly_chart``'s default ``theme="streamlit"``) draws axis labels and titles, legend
+    titles, colour bars and hover text in its grey #808495, 3.7:1 on white (WCAG AA asks 4.5:1). It does so
+    in the browser by merging its own values over the figure's *template* (``layout.template.layout``), so a
+    Plotly template of ours would lose; values in the figure's layout itself win over any template.
+    """
+    text = {"color": TEXT_COLOUR}
+    fig.update_layout(
+        font=text,
+        title_font=text,
+        legend_font=text,
+        legend_title_font=text,
+        hoverlabel={"font": text, "bgcolor": WHITE, "bordercolor": TEXT_COLOUR},
+    )
+    fig.update_xaxes(tickfont=text, title_font=text)
+    fig.update_yaxes(tickfont=text, title_font=text)
+    return fig
+
+
 def _danish_numbers(fig: go.Figure) -> go.Figure:
-    """Numbers as Danes write them: 128.965 and 2,5 (not 128965, 129k or 2.5) on every axis and label."""
+    """Numbers as Danes write them: 128.965 and 2,5 (not 128965, 129k or 2.5) on every axis and label;
+    and the text readable (:func:`readable_text`): every builder here returns through this."""
     fig.update_layout(separators=",.")
     fig.update_xaxes(exponentformat="none", separatethousands=True)
     fig.update_yaxes(exponentformat="none", separatethousands=True)
-    return fig
+    return readable_text(fig)
+
+
+def scale_colour(scale: list, value: float, zmin: float, zmax: float) -> str:
+    """The colour Plotly paints ``value`` with on a continuous ``scale`` from ``zmin`` to ``zmax``
+    (linear in RGB between the stops, as plotly.js does), as ``rgb(r, g, b)``."""
+    t = 0.0 if zmax <= zmin else min(1.0, max(0.0, (float(value) - zmin) / (zmax - zmin)))
+    return sample_colorscale(scale, [t], colortype="rgb")[0]
+
+
+def cell_inks(values: np.ndarray, scale: list, zmin: float, zmax: float, dark: str) -> np.ndarray:
+    """For each heatmap cell value, the text colour that reads on its cell (:func:`civilkort.contrast.ink`:
+    ``dark`` or white, whichever contrasts more, and at least 4.5:1)."""
+    flat = np.asarray(values, dtype=float).reshape(-1)
+    chosen = {v: ink(scale_colour(scale, v, zmin, zmax), dark, WHITE) for v in set(flat[np.isfinite(flat)])}
+    return np.asarray([chosen.get(v, dark) for v in flat], dtype=object).reshape(np.shape(values))
 
 
 def counts_bar(df: pd.DataFrame, label_col: str, value_col: str, *, title: str) -> go.Figure:
@@ -158,7 +203,9 @@ def timeline_figure(df: pd.DataFrame, *, colour_by: str = "theme", today: object
     column = "theme_label" if colour_by == "theme" else "kind_label"
     today_ts = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
     if df.empty:
-        return go.Figure(layout={"height": 160, "margin": {"l": 10, "r": 10, "t": 10, "b": 10}})
+        return readable_text(
+            go.Figure(layout={"height": 160, "margin": {"l": 10, "r": 10, "t": 10, "b": 10}})
+        )
     groups = list(dict.fromkeys(df[column]))
     if colour_by == "kind":
         colours = {g: KIND_COLOURS.get(g, NO_VALUE_COLOUR) for g in groups}
@@ -318,6 +365,8 @@ GAP_ZERO_TEXT = "#b34700"
 UNMAPPED_COLOUR = "#c9c9c9"
 """Municipalities without any records ('ikke kortlagt'): grey, never a white spot."""
 GAP_SCALE = [[0.0, "#e0f3f1"], [0.5, "#5fa8a8"], [1.0, ORG_COLOUR]]
+GAP_DARK_TEXT = "#10302f"
+"""Numbers on light cells of :data:`GAP_SCALE` (white on dark ones; :func:`cell_inks` picks)."""
 STATUS_COLOURS = {
     "godt kortlagt": ORG_COLOUR,
     "delvist kortlagt": "#5fa8a8",
@@ -386,9 +435,12 @@ def gap_heatmap(
 
     vmax = max(float(np.nanmax(value[positive])) if positive.any() else 1.0, 1e-9)
     fig = go.Figure()
-    # Two traces on the same scale so the numbers stay readable: dark text on light cells, white on dark.
-    dark = positive & (np.nan_to_num(value) > 0.55 * vmax)
-    for k, (mask, font) in enumerate(((positive & ~dark, "#10302f"), (dark, "#ffffff"))):
+    # One trace per text colour, all on the same scale, so every number reads on its own cell (a heatmap
+    # has one text colour per trace): dark on light cells, white on dark, black where neither reaches 4.5:1.
+    inks = np.where(positive, cell_inks(value, GAP_SCALE, 0, vmax, GAP_DARK_TEXT), "")
+    fonts = [f for f in (GAP_DARK_TEXT, WHITE, BLACK) if (inks == f).any()] or [GAP_DARK_TEXT]
+    for k, font in enumerate(fonts):
+        mask = positive & (inks == font)
         fig.add_trace(
             go.Heatmap(
                 z=np.where(mask, value, np.nan),
@@ -517,13 +569,14 @@ def coverage_bar(df: pd.DataFrame) -> go.Figure:
         ["_order", "municipality_name"], ascending=[True, True]
     )
     unmapped = d["status"] == "ikke kortlagt"
+    colours = [STATUS_COLOURS.get(s, ORG_COLOUR) for s in d["status"]]
     fig = go.Figure(
         go.Bar(
             x=[100 if u else float(s) for u, s in zip(unmapped, d["score"].astype(float))],
             y=[_esc(v) for v in d["municipality_name"]],
             orientation="h",
             marker={
-                "color": [STATUS_COLOURS.get(s, ORG_COLOUR) for s in d["status"]],
+                "color": colours,
                 "pattern": {"shape": ["/" if u else "" for u in unmapped], "fgcolor": "#7a7a7a"},
             },
             text=[
@@ -532,6 +585,8 @@ def coverage_bar(df: pd.DataFrame) -> go.Figure:
             ],
             textposition="inside",
             insidetextanchor="start",
+            # Plotly's own choice (#444 or white by lightness) is 3.5:1 on the mid teal
+            textfont={"color": [ink(c, TEXT_COLOUR) for c in colours]},
             customdata=[_esc(s) for s in d["status"]],
             hovertemplate="%{y}: %{text} (%{customdata})<extra></extra>",
         )
@@ -709,27 +764,38 @@ def change_heatmap(df: pd.DataFrame, *, title: str = "") -> go.Figure:
         for i in range(nr)
     ]
     top = max(1.0, float(np.abs(change).max()) if change.size else 1.0)
-    fig = go.Figure(
-        go.Heatmap(
-            z=change,
-            x=[_wrap(c, 18) for c in cols],
-            y=[_esc(r) for r in rows],
-            text=text,
-            texttemplate="%{text}",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            colorscale=CHANGE_SCALE,
-            zmin=-top,
-            zmax=top,
-            xgap=2,
-            ygap=2,
-            colorbar={
-                "title": {"text": "Ændring i aktive tilbud", "side": "right"},
-                "thickness": 12,
-                "len": 0.6,
-            },
+    # One trace per text colour on the same scale (a heatmap has one text colour per trace), so every
+    # number reads on its own cell; each trace hovers only on its own cells.
+    inks = cell_inks(change, CHANGE_SCALE, -top, top, TEXT_COLOUR)
+    fonts = [f for f in (TEXT_COLOUR, WHITE, BLACK) if (inks == f).any()] or [TEXT_COLOUR]
+    x_labels, y_labels = [_wrap(c, 18) for c in cols], [_esc(r) for r in rows]
+    fig = go.Figure()
+    for k, font in enumerate(fonts):
+        mask = inks == font
+        fig.add_trace(
+            go.Heatmap(
+                z=np.where(mask, change, np.nan),
+                x=x_labels,
+                y=y_labels,
+                text=np.where(mask, text, ""),
+                texttemplate="%{text}",
+                textfont={"color": font},
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+                hoverongaps=False,
+                colorscale=CHANGE_SCALE,
+                zmin=-top,
+                zmax=top,
+                xgap=2,
+                ygap=2,
+                showscale=k == 0,
+                colorbar={
+                    "title": {"text": "Ændring i aktive tilbud", "side": "right"},
+                    "thickness": 12,
+                    "len": 0.6,
+                },
+            )
         )
-    )
     fig.update_layout(
         title=title,
         height=max(260, 24 * nr + 160),

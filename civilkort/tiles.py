@@ -31,6 +31,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from civilkort import reference
+from civilkort.charts import readable_text
+from civilkort.contrast import contrast, ink
 from civilkort.maps import PALETTE, class_colors, format_number, value_classes
 
 MAX_GAP = 2.5
@@ -78,7 +80,6 @@ TOP_LEGEND_WIDTH_PX = 460
 column on a 1280 px screen with the sidebar open); wider, it takes fewer rows and leaves a little room."""
 DARK_INK = "#111111"
 LIGHT_INK = "#ffffff"
-WHITE_INK_CONTRAST = 4.0
 
 ABBREVIATIONS: dict[int, str] = {
     101: "KBH", 147: "FRB", 151: "BAL", 153: "BRØ", 155: "DRA", 157: "GEN", 159: "GLA", 161: "GLO",
@@ -300,24 +301,10 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _luminance(colour: str) -> float:
-    """WCAG relative luminance of a ``#rrggbb`` colour."""
-    channels = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
-    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 def text_colour(fill: str) -> str:
-    """Label ink for a hexagon's fill: white where it reaches :data:`WHITE_INK_CONTRAST`, else dark.
-
-    On mid-tone blues white reads better than WCAG 2's ratio (which then slightly favours black) says."""
-    return LIGHT_INK if contrast(fill, LIGHT_INK) >= WHITE_INK_CONTRAST else DARK_INK
+    """Label ink for a hexagon's fill: white or dark, whichever reads better, and at least WCAG AA's 4.5:1
+    (:func:`civilkort.contrast.ink`; black on the mid blue #2c7fb8, where white and #111111 are 4.3:1)."""
+    return ink(fill, DARK_INK, LIGHT_INK)
 
 
 def _wrap_name(name: str) -> str:
@@ -571,7 +558,7 @@ def tile_figure(
             "moved": [_esc(n) for n in moved["municipality_name"]],
         },
     )
-    return fig
+    return readable_text(fig)  # the hover text too, whatever Streamlit's chart theme says
 
 
 def cell_px(meta: dict, width: float, height: float) -> float:

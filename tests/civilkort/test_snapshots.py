@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -111,10 +112,17 @@ def test_the_change_heatmap_shows_signed_changes_and_escapes_names():
         }
     )
     fig = charts.change_heatmap(df)
+    # one heatmap per text colour (white on the strong cells), on one scale; together they write every cell
+    text = np.array([t.text for t in fig.data]).astype(str)
+    assert ["".join(cell) for cell in np.moveaxis(text, 0, -1).reshape(-1, len(fig.data))] == [
+        "+2",
+        "0",
+        "−2",
+        "0",
+    ]
     trace = fig.data[0]
-    assert trace.text.tolist() == [["+2", "0"], ["−2", "0"]]
     assert "&lt;b&gt;A&lt;/b&gt;" in trace.y[0] and "før 1 → nu 3" in trace.customdata[0][0]
-    assert trace.zmin == -2 and trace.zmax == 2
+    assert {(t.zmin, t.zmax) for t in fig.data} == {(-2, 2)} and sum(bool(t.showscale) for t in fig.data) == 1
 
 
 def test_a_missing_snapshot_file_is_a_danish_error(cfg):

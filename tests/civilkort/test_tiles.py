@@ -327,7 +327,7 @@ def test_label_ink_contrasts_with_every_fill():
     inks = dict(zip(labels.customdata, labels.textfont.color))
     assert len(set(fill.values())) == 6  # five classes and 'ikke kortlagt'
     for code, colour in fill.items():
-        assert tiles.contrast(colour, inks[code]) >= 4.0, (code, colour, inks[code])
+        assert tiles.contrast(colour, inks[code]) >= 4.5, (code, colour, inks[code])  # WCAG AA
     assert tiles.text_colour(maps.PALETTE[-1]) == tiles.LIGHT_INK  # white on the darkest blue
     assert tiles.text_colour(maps.PALETTE[0]) == tiles.DARK_INK  # dark on the palest yellow
     assert tiles.text_colour(tiles.UNMAPPED_COLOUR) == tiles.DARK_INK
