@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 320, "height": 640}
 PAGES = {  # path → the title the browser tab shows (the example data, all of Denmark)
     "": "Kort · Hele Danmark",
     "lister": "Lister og eksport · Hele Danmark",
@@ -102,7 +103,8 @@ def test_page_passes_axe_and_speaks_danish(open_at, server: AppServer, path: str
     opage = open_at(DESKTOP if size == "desktop" else PHONE, path)
     page = opage.page
     _settled(page)
-    assert page.title() == f"{PAGES[path]} · Civilsamfundskortet"
+    title = f"{PAGES[path]} · Civilsamfundskortet"
+    poll(page, lambda: page.title() == title, f"titlen {title!r} (nu {page.title()!r})")
 
     found = [v for v in a11y.blocking(a11y.violations(page)) if v["id"] not in KNOWN]
     assert found == [], json.dumps(found, indent=1, ensure_ascii=False)
@@ -114,6 +116,14 @@ def test_page_passes_axe_and_speaks_danish(open_at, server: AppServer, path: str
     # the names are translated in the frame after Streamlit draws them: wait for a frame with none left
     poll(page, lambda: english_left() is None, "ingen engelske navne fra Streamlit")
     opage.screenshot(f"a11y-{size}-{path or 'kort'}")
+    if size == "telefon":  # and at 320 px (WCAG 1.4.10 reflow; also what 400 % zoom gives): no sideways page
+        page.set_viewport_size(NARROW)
+        poll(
+            page,
+            lambda: page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"],
+            "ingen vandret rulning ved 320 px",
+        )
+        opage.screenshot(f"a11y-320px-{path or 'kort'}")
     assert_clean(opage, server.base)
 
 

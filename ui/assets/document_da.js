@@ -24,7 +24,7 @@
     "Open": "Åbn",
     "Selected values": "Valgte værdier",
     "Link to heading": "Link til overskriften",
-    "Download as CSV": "Hent som CSV",
+    "Download as CSV": "Gem den viste tabel som CSV",
     "Fullscreen": "Fuld skærm",
     "Close fullscreen": "Luk fuld skærm",
     "Search": "Søg",
