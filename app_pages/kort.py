@@ -58,7 +58,7 @@ def page() -> None:
     pins = ws.map_entries(store) if ws.is_live(store) else None
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
-        top = st.columns([3, 2], vertical_alignment="center")
+        top = st.columns([2, 3], vertical_alignment="center")
         # Past the map for the keyboard and screen readers: the same figures as tables, below it.
         top[1].markdown(f":material/table_rows: [Spring kortet over: se det som tabel](#{map_table.ANCHOR})")
         as_tiles = top[0].toggle(

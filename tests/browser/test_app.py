@@ -364,6 +364,10 @@ def test_deep_link_to_lists_shows_navigation_hostile_names_as_text_and_exports(
         assert name in cells, f"{name!r} ikke vist som tekst i tabellen: {cells[:40]}"
     assert "49" not in cells
     _shot(opage, "lister-fjendtlige-navne")
+    grid.hover()  # the grid's tool bar shows on hover: it has no CSV button of its own (formulas; config.toml)
+    page.locator("[data-testid=stElementToolbar]").first.wait_for(timeout=10_000)
+    assert page.get_by_role("button", name="Download as CSV").count() == 0
+    assert page.get_by_role("button", name="Gem den viste tabel som CSV").count() == 0
     csv_file = download(page, "Hent som CSV")
     assert csv_file.suggested_filename.endswith(".csv")
     text = Path(csv_file.path()).read_bytes().decode("utf-8-sig")
