@@ -14,6 +14,7 @@ import streamlit as st
 from civilkort import reference
 from civilkort.filters import LAYERS, MEASURES, NATIONAL_AREA, Selection, from_params, to_params
 from ui.data import vocabulary_labels
+from ui.join_kit import JOIN_PARAM
 
 _KEYS = {
     "area": "sel_area",
@@ -28,8 +29,9 @@ _KEYS = {
     "measure": "sel_measure",
     "layers": "sel_layers",
 }
-PAGE_PARAMS = ("workshop",)
-"""A page's own URL parameters, kept when the selection is written into the URL (Gennemgang's workshop)."""
+PAGE_PARAMS = ("workshop", JOIN_PARAM)
+"""A page's own URL parameters, kept when the selection is written into the URL (Gennemgang's workshop,
+the join link's workshop)."""
 _LIST_FIELDS = {
     "themes",
     "target_groups",

@@ -21,6 +21,7 @@ from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
+from ui import join_kit
 from ui.data import database, query
 from ui.text import md
 
@@ -60,7 +61,11 @@ def join_form(s: Store) -> None:
     labels = {w["workshop_id"]: ws.workshop_label(w) for w in live}
     with st.form("ws-join", border=True):
         st.subheader("Deltag i en workshop")
-        workshop_id = st.selectbox("Workshop", list(labels), format_func=labels.get, key="ws_join_workshop")
+        ids = list(labels)
+        linked = join_kit.chosen_workshop(ids)
+        if linked is not None and "ws_join_workshop" not in st.session_state:
+            st.session_state["ws_join_workshop"] = linked  # the join link's workshop, until one is chosen
+        workshop_id = st.selectbox("Workshop", ids, format_func=labels.get, key="ws_join_workshop")
         code = st.text_input("Workshoppens kode", key="ws_join_code", help="Koden står på skærmen i lokalet.")
         name = st.text_input(
             "Dit navn", key="ws_join_name", help="Så koordinatoren kan se, hvem der har tilføjet hvad."
@@ -296,10 +301,8 @@ def code_banner(s: Store) -> None:
 
 
 def show_code(workshop: dict[str, Any], code: str) -> None:
-    """The code, large, for the room (generated digits only: no user text in it)."""
-    st.markdown(f"### Kode til *{md(workshop['name'])}*")
-    st.markdown(f"# `{code}`")
-    st.caption(f"Åbn siden *Workshop*, vælg workshoppen og skriv koden. {workshop_caption(workshop)}")
+    """The code, large, for the room, with the join link and its QR code (ui/join_kit.py)."""
+    join_kit.show(workshop, code, workshop_caption(workshop))
 
 
 def facilitator(s: Store, person: Principal) -> None:

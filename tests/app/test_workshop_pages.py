@@ -192,3 +192,38 @@ def test_the_same_form_pressed_again_in_a_new_session_saves_it_once(data):
     _submit(second, "Fortryd min seneste indtastning")  # undone, then the same text again: saved anew
     _add_note(second, "Mangler tilbud til unge i Brabrand")
     assert len(ws.entries(store)) == 2
+
+
+def test_the_code_comes_with_a_join_link_and_a_qr_code_that_choose_the_workshop(data):
+    coordinator = _new(WORKSHOP)
+    _log_in_as_coordinator(coordinator, "ws-koordinator")
+    _create_workshop(coordinator)
+    shown_first = coordinator.session_state["ws_show"]
+    _create_workshop(coordinator)  # a second one, whose code is shown now
+    shown = coordinator.session_state["ws_show"]
+    assert shown != shown_first
+    text = " ".join(m.value for m in coordinator.caption)
+    assert f"deltag={shown}" in text, text
+    assert len(coordinator.get("image")) == 1  # the QR code beside the code
+
+    plain = _new(WORKSHOP)  # without a link the form starts on one of the two: the link must choose the other
+    default = plain.selectbox(key="ws_join_workshop").value
+    wanted = shown_first if default == shown else shown
+    code = coordinator.session_state["ws_codes"][wanted]
+
+    linked = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    linked.query_params["deltag"] = wanted
+    linked.switch_page(WORKSHOP).run()
+    _ok(linked)
+    assert linked.selectbox(key="ws_join_workshop").value == wanted
+    linked.text_input(key="ws_join_code").input(code)
+    linked.text_input(key="ws_join_name").input("Sara")
+    _submit(linked, "Deltag")
+    _ok(linked)
+    assert any("du er *Sara*" in m.value for m in linked.markdown)
+
+    unknown = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    unknown.query_params["deltag"] = "findes-ikke"
+    unknown.switch_page(WORKSHOP).run()
+    _ok(unknown)
+    assert unknown.selectbox(key="ws_join_workshop").value == default  # a stale link chooses nothing

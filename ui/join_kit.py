@@ -1,0 +1,56 @@
+"""The workshop's join kit for the room: the code, large, a join link that opens the join form with the
+workshop chosen, and that link as a QR code a phone's camera opens.
+
+The link names the workshop only; the code stays on the screen in the room, so a photo of the link alone
+does not let anyone in. QR codes come from segno (pure Python, no image library).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import segno
+import streamlit as st
+
+from ui.text import md
+
+JOIN_PARAM = "deltag"
+"""The workshop page's URL parameter that chooses the workshop in the join form."""
+
+
+def join_link(page_url: str, workshop_id: str) -> str:
+    """The join link: this page (scheme, host, any proxy prefix and path as the browser sees them) with
+    only the workshop in its query."""
+    parts = urlsplit(page_url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode({JOIN_PARAM: workshop_id}), ""))
+
+
+def qr_png(link: str) -> bytes:
+    """The link as a QR code (PNG): error correction M, dark on white, a quiet zone of four modules."""
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="png", scale=10, border=4, dark="#111111", light="#ffffff")
+    return out.getvalue()
+
+
+def chosen_workshop(workshop_ids: list[str]) -> str | None:
+    """The join link's workshop, if it is one of these (in progress); else None."""
+    wanted = st.query_params.get(JOIN_PARAM)
+    return wanted if wanted in workshop_ids else None
+
+
+def show(workshop: dict[str, Any], code: str, caption: str) -> None:
+    """The code, large, with the QR code and the link beside it (generated digits and an id: no user text
+    in the code or the link; the workshop's name is escaped)."""
+    page = st.context.url or ""
+    link = join_link(page, workshop["workshop_id"])
+    typed = join_link(page, "").split("?", 1)[0]  # short enough to type: the page, without the workshop's id
+    text, qr = st.columns([3, 2], vertical_alignment="center")
+    with text:
+        st.markdown(f"### Kode til *{md(workshop['name'])}*")
+        st.markdown(f"# `{code}`")
+        st.markdown(f"Scan QR-koden, eller åbn **{md(typed)}**, vælg workshoppen og skriv koden.")
+        st.caption(caption)
+    qr.image(qr_png(link), caption="QR-kode: åbner workshoppen på telefonen", width=260)
+    qr.caption(f"Linket i QR-koden: {md(link)}")
