@@ -496,6 +496,45 @@
     } else {
       map.fitBounds(spec.bounds, {padding: [12, 12], animate: false});
     }
+    if (onProjector()) { projector(map, spec); }
+  }
+
+  // --- on the projector (ui/presentation.py; projector.css sets --ck-projector) ------------------------
+  // The room's clicker sends Page Up/Down and the arrows to the page, which changes the step. A click in the
+  // map would give the map the keyboard (its arrows pan): there the map takes no keys and hands the keyboard
+  // back to the page after every click. A window that changes size (F11, moved to the projector) refits the
+  // area, unless the step opens at a view of its own.
+  var STEP_KEYS = ["ArrowLeft", "ArrowRight", "PageUp", "PageDown", "Escape"];
+  function onProjector() {
+    return window.getComputedStyle(document.documentElement).getPropertyValue("--ck-projector").trim() === "1";
+  }
+  function handBack() {
+    try { if (window.parent && window.parent !== window) { window.parent.focus(); } } catch (e) { /* cross-origin */ }
+  }
+  function projector(map, spec) {
+    if (map.keyboard) { map.keyboard.disable(); }
+    map.getContainer().tabIndex = -1;
+    document.addEventListener("pointerup", function () { setTimeout(handBack, 0); }, true);
+    // a key that still lands here (before the hand-back): pass it on to the page, where the step buttons listen
+    document.addEventListener("keydown", function (e) {
+      if (STEP_KEYS.indexOf(e.key) < 0) { return; }
+      var page = null;
+      try { page = window.parent !== window ? window.parent.document : null; } catch (err) { page = null; }
+      if (!page) { return; }
+      e.preventDefault();
+      handBack();
+      page.dispatchEvent(new KeyboardEvent("keydown", {key: e.key, code: e.code, bubbles: true, cancelable: true}));
+    }, true);
+    if (!spec.view) {
+      var timer = null;
+      window.addEventListener("resize", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          map.invalidateSize({animate: false});
+          map.fitBounds(spec.bounds, {padding: [12, 12], animate: false});
+        }, 150);
+      });
+    }
   }
   function register(map, layer, name, on, persistent) {
     var state = map.ckState, server = !!on, choice = state.choices[name];

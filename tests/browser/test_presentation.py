@@ -256,6 +256,46 @@ def test_step_through_a_sequence_with_the_keyboard_offline(present):
     _offline(opage)
 
 
+MAP_ZOOM = """() => {
+  for (const key of Object.keys(window)) {
+    try { if (window[key] instanceof L.Map) { return window[key].getZoom(); } } catch (e) { /* a getter */ }
+  }
+  return null;
+}"""
+
+
+def test_the_clicker_changes_the_step_after_a_click_in_the_map_and_the_map_refits(present):
+    opage = present(HD, 1)
+    page = opage.page
+    _wait_title(page, "Overblik over Aarhus")
+    frame_el = page.locator(".st-key-ck-stage iframe").first
+    frame_el.content_frame.locator(".leaflet-container").wait_for(timeout=30_000)
+    frame = frame_el.element_handle().content_frame()
+    small = poll(page, lambda: frame.evaluate(MAP_ZOOM), "kortets zoom")
+    # the window grows (F11, moved to the projector): the map refits its area, a level or more closer
+    page.set_viewport_size(FULL_HD)
+    poll(page, lambda: (frame.evaluate(MAP_ZOOM) or 0) > small, f"kortet tilpasser sig (zoom {small})")
+
+    # someone clicks in the map (empty water, top left of the area), then the clicker's Page Down
+    box = frame_el.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + 40)
+    poll(page, lambda: page.evaluate("document.activeElement && document.activeElement.tagName") != "IFRAME"
+         or frame.evaluate("!document.hasFocus()"), "kortet giver tastaturet tilbage")  # fmt: skip
+    page.keyboard.press("PageDown")
+    _wait_title(page, "Alle kommuner, lige store")
+    # and the arrows, straight after a click in the map on the way back
+    page.keyboard.press("ArrowLeft")
+    _wait_title(page, "Overblik over Aarhus")
+    page.locator(".st-key-ck-stage iframe").first.content_frame.locator(".leaflet-container").wait_for()
+    box = page.locator(".st-key-ck-stage iframe").first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + 40)
+    page.keyboard.press("ArrowRight")
+    _wait_title(page, "Alle kommuner, lige store")
+    _offline(opage)
+
+
 def test_readable_on_a_small_projector(present):
     for step, title, stage in (
         (1, "Overblik over Aarhus", ".st-key-ck-stage iframe"),
