@@ -88,7 +88,7 @@ def _entry_count(page: Any) -> int:
 
 def _map_iframe(page: Any) -> Any:
     """The (only) map's component iframe element on the page."""
-    return page.locator("[data-testid=stMain] iframe[title*=folium]").first
+    return page.locator('[data-testid=stMain] iframe[src*="/component/streamlit_folium.st_folium/"]').first
 
 
 def _map_frame(page: Any) -> Any:
