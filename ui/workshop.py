@@ -164,7 +164,11 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
     )  # fmt: skip
     generation = st.session_state.get("ws_form_generation", 0)
     options = ws.link_options(db, s, workshop) if kind in ("tilbud", "samarbejde") else {}
-    col_form, col_map = st.columns([3, 2], gap="medium")
+    # Side by side on a laptop; on a phone (stacked) the pin map comes first, so the form ends with Gem and
+    # its answer in view (_PHONE_ORDER).
+    st.html(_PHONE_ORDER)
+    with st.container(key="ws-capture"):
+        col_form, col_map = st.columns([3, 2], gap="medium")
     with col_map:
         _pin_picker(s, workshop, key=f"ws-pin-{workshop['workshop_id']}")
     with col_form, st.form(f"ws-form-{kind}-{generation}", border=True):
@@ -191,7 +195,8 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
                 s, person, workshop["workshop_id"], kind, fields, client_token=token, db=db, **where
             )
         except ERRORS as exc:
-            st.error(str(exc), icon=":material/error:")
+            col_form.error(str(exc), icon=":material/error:")  # right under Gem, where the eye is
+            st.toast("Ikke gemt: se beskeden under *Gem*.", icon=":material/error:")
             return
         # the confirmation only after the commit; then a new, empty form
         st.session_state.pop("ws_pin", None)
@@ -199,7 +204,17 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
         st.session_state["ws_saved"] = saved.entry["title"]
         st.rerun()
     if st.session_state.get("ws_saved"):
-        st.success(f"Gemt: {md(st.session_state.pop('ws_saved'))}", icon=":material/check_circle:")
+        saved_text = f"Gemt: {md(st.session_state.pop('ws_saved'))}"
+        col_form.success(saved_text, icon=":material/check_circle:")
+        st.toast(saved_text, icon=":material/check_circle:")  # in view wherever the form was scrolled to
+
+
+_PHONE_ORDER = """<style>
+@media (max-width: 640px) {
+  .st-key-ws-capture [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:last-child { order: -1; }
+}
+</style>"""
+"""Below Streamlit's width for stacking columns, the capture form's pin map (its second column) goes first."""
 
 
 def undo_own(s: Store, person: Principal) -> None:

@@ -8,6 +8,7 @@ Every request to another host is blocked and recorded; the test asserts none was
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from civilkort import auth
 from civilkort import workshop as ws
 from civilkort.store import Store
 from tests.browser.appserver import (
@@ -217,3 +219,54 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
 
     for opage in (boss, mette, ole, kort, review, after):
         assert_clean(opage, opage.page.url.split("/")[0] + "//" + opage.page.url.split("/")[2])
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_the_join_link_opens_a_form_that_reads_top_down_with_the_answer_in_view(
+    offline_pages, server: AppServer, workshop_data: Path, request
+) -> None:
+    store = Store(workshop_data / "store.sqlite")
+    row, code = ws.create_workshop(
+        store, auth.operator("test"), "Workshop på telefon", held_on=dt.date.today(), council_id="aarhus"
+    )
+    phone = next(page_opener(offline_pages, server, request, PHONE))(f"workshop?deltag={row['workshop_id']}")
+    page = phone.page
+    assert page.locator("[data-testid=stSidebar]").get_attribute("data-collapsed") == "true"
+    # the join link chose this workshop (another may be running): only the code and a name to type
+    assert "Workshop på telefon" in _key(page, "ws_join_workshop").get_by_role("combobox").input_value()
+    _key(page, "ws_join_code").locator("input").fill(code)
+    _key(page, "ws_join_name").locator("input").fill("Sara")
+    page.get_by_role("button", name="Deltag").click()
+    wait_idle(page)
+    save = page.get_by_role("button", name="Gem")
+    save.wait_for(timeout=20_000)
+    _map_frame(page).locator(".leaflet-container").wait_for(timeout=20_000)
+
+    def top(locator: Any) -> float:
+        box = locator.bounding_box()
+        assert box is not None
+        return box["y"]
+
+    text = page.get_by_role("textbox", name="Tekst *")
+    # one column, in the order a person fills it: where (the pin map), what, then Gem
+    assert top(_map_iframe(page)) < top(text) < top(save)
+    text.fill("Mangler tilbud til unge på Samsø")
+    _choose(page, "Kommune (uden nål)", "Samsø")
+    save.click()
+    # the answer right under Gem, and as a notice fixed in the window, whatever was scrolled
+    page.locator("[data-testid=stAlertContentSuccess]").filter(has_text="Gemt: ").wait_for(timeout=20_000)
+    toast = page.locator("[data-testid=stToast]").filter(
+        has_text="Gemt: Hul: Mangler tilbud til unge på Samsø"
+    )
+    toast.wait_for(timeout=20_000)
+
+    def in_view() -> bool:
+        box = toast.bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+
+    poll(page, in_view, "»Gemt« synlig uden at rulle")
+    _shot(phone, "5-telefon-gemt")
+    assert [e["author"] for e in ws.entries(store) if e["workshop_id"] == row["workshop_id"]] == ["Sara"]
+    assert_clean(phone, server.base)

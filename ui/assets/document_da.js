@@ -46,6 +46,7 @@
     "Hide password text": "Skjul adgangskoden",
     "Running...": "Arbejder …",
     "Main menu": "Hovedmenu",
+    "Close": "Luk",
     "Copy to clipboard": "Kopiér",
     // Plotly's tool bar
     "Download plot as a PNG": "Hent figuren som PNG",
