@@ -139,7 +139,9 @@ def test_an_aarhus_coordinator_sees_aarhus_and_is_refused_fyn(
     assert {w["council_id"] for w in ws.list_workshops(app.store) if w["name"] == "Workshop i Aarhus"} == {
         "aarhus"
     }
-    page.get_by_role("heading", name="Workshop", exact=True).scroll_into_view_if_needed()
+    page.locator("[data-testid=stMain]").get_by_role(
+        "heading", name="Workshop", exact=True
+    ).scroll_into_view_if_needed()
     _shot(opage, "2-aarhus-logget-ind")
     assert_clean(opage, app.app.base)
 
