@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from civilkort import review
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR
 from ui import auth as ui_auth
@@ -63,7 +64,7 @@ def page() -> None:
     )
     st.subheader("Ændringslog")
     st.caption("Hvem, hvornår, hvad – før → efter. Fortrudte ændringer står stadig i loggen.")
-    st.dataframe(ws.trail(s), hide_index=True, width="stretch")
+    st.dataframe(review.trail(s), hide_index=True, width="stretch")
 
 
 run_safely(page)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import maps, reference
+from civilkort import maps, reference, review
 from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database
@@ -219,14 +219,14 @@ _PHONE_ORDER = """<style>
 
 def undo_own(s: Store, person: Principal) -> None:
     """'Fortryd min seneste': a participant's own last entry, while it is unreviewed."""
-    change = ws.last_change(s, person)
+    change = review.last_change(s, person)
     # for a coordinator last_change is anyone's newest change (maybe another council's): only one's own here
     if change is None or change["action"] != "opret" or change["actor"] != person.actor:
         return
-    st.caption(f"Din seneste indtastning: {md(ws.change_title(change))}")
+    st.caption(f"Din seneste indtastning: {md(review.change_title(change))}")
     if st.button("Fortryd min seneste indtastning", key="ws-undo-own", icon=":material/undo:"):
         try:
-            ws.undo_last(s, person)
+            review.undo_last(s, person)
         except ERRORS as exc:
             st.error(str(exc))
             return
@@ -457,21 +457,21 @@ def _accept(entry: dict[str, Any], version: int | None, edited: bool) -> None:
     edits = None
     if edited:  # the form's fields, as submitted (kept under their keys by Streamlit)
         edits = {f.name: st.session_state.get(f"rv-{eid}-{f.name}") for f in ws.FIELDS[entry["kind"]]}
-    _decide(f"Godkendt: {md(entry['title'])}", ws.accept, eid, version, edits=edits, db=current_db())
+    _decide(f"Godkendt: {md(entry['title'])}", review.accept, eid, version, edits=edits, db=current_db())
 
 
 def _merge(entry: dict[str, Any], version: int | None) -> None:
     eid = entry["entry_id"]
     target = st.session_state.get(f"rv-target-{eid}")
     replace = st.session_state.get(f"rv-replace-{eid}") or []
-    _decide(f"Flettet: {md(entry['title'])}", ws.merge, eid, version, target_id=target, replace=replace,
+    _decide(f"Flettet: {md(entry['title'])}", review.merge, eid, version, target_id=target, replace=replace,
             db=current_db())  # fmt: skip
 
 
 def _reject(entry: dict[str, Any], version: int | None) -> None:
     eid = entry["entry_id"]
     reason = st.session_state.get(f"rv-reason-{eid}", "")
-    _decide(f"Afvist: {md(entry['title'])}", ws.reject, eid, version, reason=reason)
+    _decide(f"Afvist: {md(entry['title'])}", review.reject, eid, version, reason=reason)
 
 
 def review_flash() -> None:
@@ -539,15 +539,15 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
 
 def undo_button(s: Store, person: Principal) -> None:
     """'Fortryd seneste' with what it would undo."""
-    change = ws.last_change(s, person)
+    change = review.last_change(s, person)
     if change is None:
         st.caption("Intet at fortryde.")
         return
-    what = f"{change['action']} af {change['actor']} – '{ws.change_title(change)}' ({ws.describe_change(change)})"
+    what = f"{change['action']} af {change['actor']} – '{review.change_title(change)}' ({review.describe_change(change)})"
     st.caption(f"Seneste ændring: {md(what)}")
     if st.button("Fortryd seneste", key="rv-undo", icon=":material/undo:"):
         try:
-            ws.undo_last(s, person)
+            review.undo_last(s, person)
         except ERRORS as exc:
             st.error(str(exc))
             return
@@ -571,7 +571,7 @@ def apply_button(s: Store, person: Principal) -> None:
                  icon=":material/published_with_changes:"):  # fmt: skip
         try:
             with st.spinner("Bygger data med workshoppens tilføjelser …"):
-                applied = ws.apply_accepted(s, person)
+                applied = review.apply_accepted(s, person)
         except (*ERRORS, InputError, BuildError, NothingToRebuild) as exc:
             st.error(f"Tilføjelserne kunne ikke indarbejdes; de hidtidige data vises fortsat. {exc}")
             return
