@@ -12,6 +12,7 @@ Roles are checked here, in the function that makes the change (:mod:`civilkort.a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -220,11 +221,18 @@ def last_change(store: Store, principal: Principal) -> dict[str, Any] | None:
     return None
 
 
-def undo_last(store: Store, principal: Principal, *, at: dt.datetime | None = None) -> dict[str, Any]:
+def undo_last(
+    store: Store, principal: Principal, *, at: dt.datetime | None = None, cfg: Settings | None = None
+) -> dict[str, Any]:
     """Undo the newest change to the entries: a coordinator any (in a workshop of their councils; the newest
     change being another council's is refused, naming it), a participant only their own last entry (while
-    it is unreviewed and their code still works). Returns the audit row undone."""
+    it is unreviewed and their code still works). Returns the audit row undone.
+
+    When the newest change is an apply, undoing it takes its records out of the data again (:func:`unapply`,
+    a rebuild with ``cfg``), so the data never keep what the entries no longer say was applied."""
     if principal.has(COORDINATOR):
+        if last_apply(store) is not None:
+            return unapply(store, principal, cfg=cfg).changes[0]
 
         def in_my_councils(change: dict) -> None:
             row = json.loads(change["after"] or change["before"] or "{}")
@@ -386,6 +394,7 @@ def apply_accepted(
 
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TARGET_TABLES.values()}
     records: dict[str, str] = {}
+    originals: dict[tuple[str, str], dict[str, Any]] = {}  # (table, merged record) -> it before this apply
     counters: dict[tuple[str, str], int] = {}
     for entry in pending:
         table = TARGET_TABLES[entry["kind"]]
@@ -405,6 +414,7 @@ def apply_accepted(
                         f"'{entry['title']}' skulle flettes ind i {target!r}, som ikke findes i data længere."
                     )
                 current = found.iloc[0].to_dict()
+                originals[(table, target)] = _plain(current)
             row = _fill(current, fields, entry["merge_fields"])
             addition = f"suppleret fra {source_text(workshop)}"
             if addition not in str(row.get("source") or ""):
@@ -439,11 +449,151 @@ def apply_accepted(
     result = rebuilder.rebuild(
         changes, principal=principal, note=f"workshop: {'; '.join(names)}", cfg=cfg, on_step=on_step
     )
+    final = {t: {r[TABLES_BY_NAME[t].fields[0].name]: _plain(r) for r in rs} for t, rs in rows.items()}
+    built = Database(result.path)
+    try:
+        digests = {t: _digests(built, t, list(final[t])) for t in final if final[t]}
+    finally:
+        built.close()
     stamp = _iso(_now())
+    by_id = {e["entry_id"]: e for e in pending}
     with store.write(principal.actor) as tx:
         for entry_id, rid in records.items():
-            tx.update("entries", entry_id, {"applied_at": stamp, "applied_as": rid}, action="indarbejd")
+            entry = by_id[entry_id]
+            table = TARGET_TABLES[entry["kind"]]
+            undo = {"_applied_digest": digests[table][rid]}
+            if (table, rid) in originals:  # what undoing puts back: the merged record's fields as they were
+                after = final[table][rid]
+                undo["_before_apply"] = {
+                    c: v
+                    for c, v in originals[(table, rid)].items()
+                    if c in after and _json(v) != _json(after[c])
+                }
+            payload = json.dumps({**entry["fields"], **undo}, ensure_ascii=False, default=str)
+            tx.update("entries", entry_id, {"applied_at": stamp, "applied_as": rid, "payload": payload},
+                      action="indarbejd")  # fmt: skip
     return Applied(records, {t: len(r) for t, r in rows.items() if r}, str(result.path))
+
+
+def _json(value: Any) -> str:
+    """A value as comparable text (numbers, dates, lists and missing values alike in every read)."""
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def _digests(db: Database, table: str, ids: Sequence[str]) -> dict[str, str]:
+    """record id -> a digest of its input row in the build ``db`` (to tell whether it changed since)."""
+    key = TABLES_BY_NAME[table].fields[0].name
+    found = db.query(f"SELECT * FROM input_{table} WHERE list_contains($ids, {key})", {"ids": list(ids)})
+    return {
+        str(row[key]): hashlib.sha256(_json(_plain(row)).encode()).hexdigest()
+        for row in found.to_dict("records")
+    }
+
+
+@dataclass(frozen=True)
+class Unapplied:
+    """What unapply took out of the data: record ids removed and restored, the new build, the changes undone."""
+
+    removed: list[str]
+    restored: list[str]
+    build_path: str
+    changes: list[dict]
+
+
+def last_apply(store: Store) -> tuple[str, list[dict[str, Any]]] | None:
+    """The newest apply still standing: its stamp and its entries (None if the newest change is not one)."""
+    last = store.last_undoable(entity="entries")
+    if last is None or last["action"] != "indarbejd":
+        return None
+    stamp = json.loads(last["after"])["applied_at"]
+    return stamp, [
+        e for e in entries(store, statuses=("godkendt", "flettet")) if e.get("applied_at") == stamp
+    ]
+
+
+def unapply(
+    store: Store, principal: Principal, *, cfg: Settings | None = None, on_step: Any = None
+) -> Unapplied:
+    """Take the newest apply out of the data again (coordinator of its councils): its new records are
+    removed, the records it merged into get their earlier fields back, in one rebuild; then its entries are
+    accepted-but-not-applied again (one audited transaction), ready to be applied or reviewed anew.
+
+    Refused, with nothing changed, when a record has changed in the data since (an upload or another apply):
+    undoing would lose that change. All or nothing, as apply_accepted."""
+    from civilkort.db import current_path
+    from etl import rebuild as rebuilder
+
+    auth.require(principal, COORDINATOR)
+    found = last_apply(store)
+    if found is None:
+        raise EntryError("Den seneste ændring er ikke en indarbejdning i data.")
+    stamp, applied = found
+    workshops = {w["workshop_id"]: w for w in list_workshops(store)}
+    for entry in applied:
+        require_workshop(principal, workshops[entry["workshop_id"]])
+    path = current_path(cfg)
+    if path is None:
+        raise rebuilder.NothingToRebuild("Der er ingen database at bygge videre på.")
+    db = Database(path)
+    try:
+        inputs = rebuilder.current_inputs(db, cfg=cfg)
+        for table in {TARGET_TABLES[e["kind"]] for e in applied}:
+            ids = [e["applied_as"] for e in applied if TARGET_TABLES[e["kind"]] == table]
+            now_digests = _digests(db, table, ids)
+            for entry in applied:
+                rid = entry["applied_as"]
+                if TARGET_TABLES[entry["kind"]] != table:
+                    continue
+                if "_applied_digest" not in entry["fields"]:
+                    raise EntryError(
+                        f"'{entry['title']}' blev indarbejdet, før indarbejdninger kunne fortrydes; "
+                        "ret posten i data i stedet."
+                    )
+                if now_digests.get(rid) != entry["fields"]["_applied_digest"]:
+                    raise EntryError(
+                        f"{rid} ('{entry['title']}') er ændret i data siden indarbejdningen; at fortryde ville "
+                        "fjerne den ændring. Intet er ændret; ret posten i data i stedet."
+                    )
+    finally:
+        db.close()
+
+    removed = [e["applied_as"] for e in applied if e["status"] == "godkendt"]
+    restore: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in applied:
+        if entry["status"] == "flettet":
+            restore.setdefault((TARGET_TABLES[entry["kind"]], entry["applied_as"]), {}).update(
+                entry["fields"].get("_before_apply") or {}
+            )
+    changes: dict[str, pd.DataFrame] = {}
+    for table in {TARGET_TABLES[e["kind"]] for e in applied}:
+        frame = inputs.tables[table]
+        key = frame.columns[0]
+        back = [
+            _plain(frame[frame[key] == rid].iloc[0].to_dict()) | before
+            for (t, rid), before in restore.items()
+            if t == table
+        ]
+        frame = frame[~frame[key].isin([*removed, *(r[key] for r in back)])]
+        if back:
+            frame = pd.concat([frame, pd.DataFrame(back, columns=frame.columns)], ignore_index=True)
+        changes[table] = frame
+    names = sorted({workshop_label(workshops[e["workshop_id"]]) for e in applied})
+    result = rebuilder.rebuild(
+        changes,
+        principal=principal,
+        replace=True,
+        note=f"fortrudt indarbejdning: {'; '.join(names)}",
+        cfg=cfg,
+        on_step=on_step,
+    )
+
+    def same_apply(change: dict) -> None:
+        after = json.loads(change["after"] or "{}")
+        if change["action"] != "indarbejd" or after.get("applied_at") != stamp:
+            raise EntryError("Indtastningerne er ændret imens; prøv igen.")
+
+    undone = store.undo_newest(principal.actor, entity="entries", count=len(applied), check=same_apply)
+    return Unapplied(removed, sorted(r for _, r in restore), str(result.path), undone)
 
 
 def _short(value: Any) -> str:
@@ -515,4 +665,16 @@ def trail(store: Store, *, limit: int = 200) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["Tid", "Hvem", "Handling", "Hvad", "Ændring (før → efter)"])
 
 
-__all__ = ["Applied", "accept", "apply_accepted", "last_change", "merge", "reject", "trail", "undo_last"]
+__all__ = [
+    "Applied",
+    "Unapplied",
+    "accept",
+    "apply_accepted",
+    "last_apply",
+    "last_change",
+    "merge",
+    "reject",
+    "trail",
+    "unapply",
+    "undo_last",
+]

@@ -16,14 +16,14 @@ from streamlit_folium import st_folium
 
 from civilkort import maps, reference, review
 from civilkort import workshop as ws
-from civilkort.auth import PermissionDenied, Principal
+from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui import join_kit
 from ui.data import database, query
-from ui.text import md
+from ui.text import count, md
 
 POLL_SECONDS = 3.0
 """How often an open screen looks for new entries (one cheap query when nothing changed)."""
@@ -538,19 +538,40 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
 
 
 def undo_button(s: Store, person: Principal) -> None:
-    """'Fortryd seneste' with what it would undo."""
+    """'Fortryd seneste' with what it would undo; after an apply, that is taking its records out of the data."""
+    from civilkort.issues import InputError
+    from etl.build import BuildError
+    from etl.rebuild import NothingToRebuild
+
     change = review.last_change(s, person)
     if change is None:
         st.caption("Intet at fortryde.")
         return
-    what = f"{change['action']} af {change['actor']} – '{review.change_title(change)}' ({review.describe_change(change)})"
-    st.caption(f"Seneste ændring: {md(what)}")
+    found = review.last_apply(s) if person.has(COORDINATOR) else None
+    applied = found[1] if found else None
+    if applied is not None:
+        titles = ", ".join(f"'{e['title']}'" for e in applied)
+        st.caption(
+            f"Seneste ændring: {count(len(applied), 'indtastning', 'indtastninger')} indarbejdet i data af "
+            f"{md(change['actor'])} "
+            f"({md(titles)}). *Fortryd seneste* tager nye poster ud af data igen og giver flettede poster "
+            "deres tidligere felter; indtastningerne står derefter som godkendte, klar til at blive indarbejdet igen."
+        )
+    else:
+        what = f"{change['action']} af {change['actor']} – '{review.change_title(change)}' ({review.describe_change(change)})"
+        st.caption(f"Seneste ændring: {md(what)}")
     if st.button("Fortryd seneste", key="rv-undo", icon=":material/undo:"):
         try:
-            review.undo_last(s, person)
-        except ERRORS as exc:
-            st.error(str(exc))
+            with st.spinner("Fortryder …"):
+                review.undo_last(s, person)
+        except (*ERRORS, InputError, BuildError, NothingToRebuild) as exc:
+            st.error(f"Kunne ikke fortryde; intet er ændret. {exc}")
             return
+        if applied is not None:
+            st.session_state["rv_applied"] = (
+                f"Indarbejdningen er fortrudt: {count(len(applied), 'indtastning', 'indtastninger')} er taget "
+                "ud af data igen."
+            )
         st.rerun()
 
 
@@ -566,7 +587,10 @@ def apply_button(s: Store, person: Principal) -> None:
         for e in ws.entries(s, statuses=("godkendt", "flettet"), kinds=ws.TARGET_TABLES)
         if not e.get("applied_at") and e["workshop_id"] in mine
     ]
-    st.caption(f"{len(pending)} godkendte eller flettede indtastninger venter på at komme i data.")
+    st.caption(
+        f"{count(len(pending), 'godkendt eller flettet indtastning venter', 'godkendte eller flettede indtastninger venter')}"
+        " på at komme i data."
+    )
     if st.button("Indarbejd godkendte i data", key="rv-apply", type="primary", disabled=not pending,
                  icon=":material/published_with_changes:"):  # fmt: skip
         try:
@@ -577,7 +601,7 @@ def apply_button(s: Store, person: Principal) -> None:
             return
         n = sum(applied.rows.values())
         st.session_state["rv_applied"] = (
-            f"{n} poster er nu en del af data (uverificerede, kilde: workshoppen)."
+            f"{count(n, 'post', 'poster')} er nu en del af data (uverificeret, kilde: workshoppen)."
         )
         st.rerun()
     if st.session_state.get("rv_applied"):

@@ -300,6 +300,28 @@ def _undoable_sql(actor: str | None, entity: str | None) -> tuple[str, list[str]
     return f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT 1", params
 
 
+def _reverse(tx: Transaction, change: Mapping[str, Any]) -> None:
+    """Give a row back what it held before ``change`` (with the next ``version``), and record the undo."""
+    table, key = change["entity"], change["entity_id"]
+    before = json.loads(change["before"]) if change["before"] else None
+    current = tx.get(table, key)
+    restored: dict[str, Any] | None
+    if before is None:
+        where, values = _key_where(table, key)
+        tx.rows(f"DELETE FROM {table} WHERE {where}", values)
+        restored = None
+    elif current is None:
+        row = dict(before)
+        if table in VERSIONED:
+            row["version"] = int(before.get("version") or 1) + 1
+        restored = tx._insert(table, row)
+    else:
+        restored = tx._set(table, key, before, current.get("version"))
+    undo_id = tx._audit(f"fortryd {change['action']}", table, key, current, restored)
+    tx.rows("UPDATE audit SET undoes = ? WHERE audit_id = ?", (change["audit_id"], undo_id))
+    tx.rows("UPDATE audit SET undone_by = ? WHERE audit_id = ?", (undo_id, change["audit_id"]))
+
+
 _BACKENDS: dict[str, Callable[[], type[Store]]] = {}
 """URL scheme -> the backend class (loaded when first needed); filled by :mod:`civilkort.store`, so this
 module never imports its own backends."""
@@ -477,25 +499,27 @@ class Store:
                 raise NothingToUndo("Der er ingen ændring at fortryde.")
             if check is not None:
                 check(change)
-            table, key = change["entity"], change["entity_id"]
-            before = json.loads(change["before"]) if change["before"] else None
-            current = tx.get(table, key)
-            restored: dict[str, Any] | None
-            if before is None:
-                where, values = _key_where(table, key)
-                tx.rows(f"DELETE FROM {table} WHERE {where}", values)
-                restored = None
-            elif current is None:
-                row = dict(before)
-                if table in VERSIONED:
-                    row["version"] = int(before.get("version") or 1) + 1
-                restored = tx._insert(table, row)
-            else:
-                restored = tx._set(table, key, before, current.get("version"))
-            undo_id = tx._audit(f"fortryd {change['action']}", table, key, current, restored)
-            tx.rows("UPDATE audit SET undoes = ? WHERE audit_id = ?", (change["audit_id"], undo_id))
-            tx.rows("UPDATE audit SET undone_by = ? WHERE audit_id = ?", (undo_id, change["audit_id"]))
+            _reverse(tx, change)
         return change
+
+    def undo_newest(
+        self, actor: str, *, entity: str, count: int, check: Callable[[dict], None]
+    ) -> list[dict]:
+        """Reverse the ``count`` newest changes to ``entity`` in one transaction (a change made as one step,
+        such as one apply of many entries); returns them, newest first.
+
+        ``check`` is called with each change before it is reversed; whatever it raises aborts them all, so
+        either every change is undone or none is."""
+        undone = []
+        with self.write(actor) as tx:
+            for _ in range(count):
+                change = tx.one(*_undoable_sql(None, entity))
+                if change is None:
+                    raise NothingToUndo("Der er ingen ændring at fortryde.")
+                check(change)
+                _reverse(tx, change)
+                undone.append(change)
+        return undone
 
     # --- the build the service serves ------------------------------------------------------------------
 

@@ -494,6 +494,75 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
         reopened.close()
 
 
+def test_undoing_an_apply_takes_its_records_out_of_the_data_again(data_cfg, store, workshop, participant):
+    wid = workshop["workshop_id"]
+    db = Database(current_path(data_cfg))
+    try:
+        org = ws.add_entry(store, participant, wid, "organisation",
+                           {"name": "Gadeidræt Aarhus", "organisation_type": "Frivillig forening"},
+                           lat=AARHUS[0], lon=AARHUS[1], db=db, client_token=_token()).entry  # fmt: skip
+        offer = ws.add_entry(store, participant, wid, "tilbud",
+                             {"name": "Street-fodbold", "themes": ["lighed"],
+                              "organisation_id": f"workshop:{org['entry_id']}"},
+                             db=db, client_token=_token()).entry  # fmt: skip
+        merge_me = ws.add_entry(store, participant, wid, "organisation",
+                                {"name": "Kræftens Bekæmpelse", "organisation_type": "patientforening",
+                                 "website": "https://ny.example.dk", "description": "Ny beskrivelse"},
+                                municipality="København", client_token=_token()).entry  # fmt: skip
+    finally:
+        db.close()
+    org_sql = "SELECT * FROM organisations WHERE organisation_id = $id"
+    before = _query(data_cfg, org_sql, {"id": "ORG-000001"}).iloc[0]
+    counts = "SELECT (SELECT count(*) FROM organisations) AS orgs, (SELECT count(*) FROM offers) AS offers"
+    counted = _query(data_cfg, counts).iloc[0].to_dict()
+    for entry in (org, offer):
+        review.accept(store, COORDINATOR_PERSON, entry["entry_id"])
+    review.merge(store, COORDINATOR_PERSON, merge_me["entry_id"], "ORG-000001", replace=["description"])
+    review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+    new_org = ws.record_id(org)
+    assert len(_query(data_cfg, org_sql, {"id": new_org})) == 1
+    assert _query(data_cfg, org_sql, {"id": "ORG-000001"}).iloc[0]["description"] == "Ny beskrivelse"
+    assert review.last_change(store, COORDINATOR_PERSON)["action"] == "indarbejd"
+
+    fyn = Principal("Finn", via="login", key="f1", councils=frozenset({"fyn"}))
+    serving = current_path(data_cfg)
+    with pytest.raises(ws.EntryError, match="allerede gennemgået"):  # a participant: only their own, unreviewed
+        review.undo_last(store, participant, cfg=data_cfg)
+    with pytest.raises(PermissionDenied):
+        review.undo_last(store, fyn, cfg=data_cfg)
+    assert current_path(data_cfg) == serving
+
+    undone = review.undo_last(store, COORDINATOR_PERSON, cfg=data_cfg)
+    assert undone["action"] == "indarbejd"
+    assert current_path(data_cfg) != serving
+    assert (
+        _query(data_cfg, counts).iloc[0].to_dict() == counted
+    )  # the new organisation and its offer are gone
+    assert _query(data_cfg, org_sql, {"id": new_org}).empty
+    restored = _query(data_cfg, org_sql, {"id": "ORG-000001"}).iloc[0]
+    assert restored["description"] == before["description"] and restored["source"] == before["source"]
+    assert restored["website"] == before["website"] and restored["name"] == before["name"]
+    back = {e["entry_id"]: e for e in ws.entries(store, wid)}
+    assert all(back[e["entry_id"]]["applied_at"] is None for e in (org, offer, merge_me))
+    assert back[merge_me["entry_id"]]["status"] == "flettet" and back[org["entry_id"]]["status"] == "godkendt"
+    assert review.last_change(store, COORDINATOR_PERSON)["action"] == "flet"  # the undo is not itself undone
+
+    # applied again, then changed in the data by someone else: undoing would lose that change, so it is refused
+    review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+    from etl.rebuild import rebuild
+
+    renamed = _query(
+        data_cfg, "SELECT * FROM input_organisations WHERE organisation_id = $id", {"id": new_org}
+    )
+    renamed["name"] = "Gadeidræt Aarhus (omdøbt)"
+    rebuild({"organisations": renamed}, principal=COORDINATOR_PERSON, cfg=data_cfg)
+    serving = current_path(data_cfg)
+    with pytest.raises(ws.EntryError, match="ændret i data siden"):
+        review.undo_last(store, COORDINATOR_PERSON, cfg=data_cfg)
+    assert current_path(data_cfg) == serving
+    assert all(e["applied_at"] for e in ws.entries(store, wid))
+
+
 # --- on the map and in the minutes -----------------------------------------------------------------
 
 
