@@ -28,7 +28,7 @@ from fpdf import FPDF, FontFace  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from civilkort import export, gaps, queries, radar, reference  # noqa: E402
+from civilkort import danish, export, gaps, queries, radar, reference  # noqa: E402
 from civilkort.db import Database  # noqa: E402
 from civilkort.filters import Selection  # noqa: E402
 from civilkort.index import DataIndex  # noqa: E402
@@ -44,7 +44,7 @@ def _clean(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return "–"
     if isinstance(value, pd.Timestamp | dt.date):
-        return pd.Timestamp(value).strftime("%d-%m-%Y")
+        return danish.date(value)
     if isinstance(value, bool | np.bool_):
         return "Ja" if value else "Nej"
     return _CONTROL.sub("", str(value))
@@ -278,7 +278,7 @@ def council_report(
     councils = queries.council_table(db)
     uncertain = councils[(councils["council_name"] == name) & councils["is_single_source"]]
 
-    built = meta.get("built_at", "")[:10]
+    built = danish.date(meta.get("built_at", ""), missing="?")
     newest = dict(db.query("SELECT measure, value FROM quality_report").itertuples(index=False)).get(
         "Nyeste verificering", "–"
     )

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from civilkort import auth
+from civilkort import auth, danish
 from civilkort.auth import COORDINATOR, PARTICIPANT, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.schema import TABLES_BY_NAME
@@ -50,7 +50,6 @@ from civilkort.workshop import (
     get_workshop,
     get_workshop_in,
     list_workshops,
-    local_time,
     record_id,
     require_workshop,
     source_text,
@@ -654,7 +653,7 @@ def trail(store: Store, *, limit: int = 200) -> pd.DataFrame:
     rows = [r for r in store.history(limit=limit * 2) if r["entity"] in ("entries", "workshops")][:limit]
     out = [
         {
-            "Tid": local_time(r["at"], seconds=True),
+            "Tid": danish.local_time(r["at"], seconds=True),
             "Hvem": r["actor"],
             "Handling": r["action"] + (" (fortrudt)" if r["undone_by"] else ""),
             "Hvad": ("Workshop: " if r["entity"] == "workshops" else "") + change_title(r),

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from civilkort import auth, export, reference
+from civilkort import auth, danish, export, reference
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.store import Store, Transaction, new_id
@@ -163,25 +163,9 @@ def _clean_text(value: object, label: str, limit: int) -> str:
     return text
 
 
-def _danish_date(iso: str) -> str:
-    try:
-        return dt.date.fromisoformat(iso[:10]).strftime("%d-%m-%Y")
-    except (TypeError, ValueError):
-        return str(iso)
-
-
-def local_time(iso: str, *, seconds: bool = False) -> str:
-    """A stored UTC time as Danish local time: '22-11-2026 14:05'."""
-    try:
-        stamp = pd.Timestamp(iso).tz_convert("Europe/Copenhagen")
-    except (TypeError, ValueError):
-        return str(iso)
-    return stamp.strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
-
-
 def workshop_label(workshop: Mapping[str, Any]) -> str:
     """'Workshop Vest, 01-02-2027' for lists and marks."""
-    return f"{workshop['name']}, {_danish_date(workshop['held_on'])}"
+    return f"{workshop['name']}, {danish.date(workshop['held_on'])}"
 
 
 def source_text(workshop: Mapping[str, Any]) -> str:
@@ -830,7 +814,7 @@ def entries_frame(
             {
                 "entry_id": e["entry_id"],
                 "Workshop": labels.get(e["workshop_id"], ""),
-                "Tidspunkt": local_time(e["created_at"]),
+                "Tidspunkt": danish.local_time(e["created_at"]),
                 "Type": KINDS.get(e["kind"], e["kind"]),
                 "title": e["title"],
                 "Detaljer": _fields_text(e),
@@ -876,7 +860,7 @@ def map_entries(store: Store) -> pd.DataFrame:
             "entry_id": r["entry_id"],
             "title": r["title"],
             "kind_label": KINDS.get(r["kind"], r["kind"]),
-            "mark": f"Fra workshop {r['name']}, {_danish_date(r['held_on'])} · ikke verificeret",
+            "mark": f"Fra workshop {r['name']}, {danish.date(r['held_on'])} · ikke verificeret",
             "lat": float(r["lat"]),
             "lon": float(r["lon"]),
             "is_approximate": json.loads(r["payload"] or "{}").get("_placering") != "coordinates",

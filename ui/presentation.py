@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import assets, charts, gaps, maps, sequences, tiles
+from civilkort import assets, charts, danish, gaps, maps, sequences, tiles
 from civilkort.auth import COORDINATOR, PermissionDenied
 from civilkort.filters import MEASURES, Selection, format_view, from_params, parse_view, to_params
 from civilkort.radar import ENDING_WINDOWS
@@ -26,7 +26,7 @@ from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui import data, radar, selection
 from ui import gaps as gapdata
-from ui.notices import danish_date, is_example
+from ui.notices import is_example
 from ui.text import md
 from ui.tiles import tile_chart
 
@@ -239,10 +239,6 @@ def _measure(sel: Selection) -> str:
     return measure
 
 
-def _number(value: int) -> str:
-    return f"{int(value):,}".replace(",", ".")
-
-
 def show_step(step: Step) -> None:
     """The step's key figure (left) and its map or chart filling the rest of the screen."""
     sel = step.selection
@@ -279,19 +275,19 @@ def _figures(step: Step) -> None:
     if step.kind in ("kort", "flisekort"):
         measure = _measure(sel)
         if measure == "collaborations":
-            _key("Samarbejder", _number(figures["collaborations"]))
+            _key("Samarbejder", danish.number(figures["collaborations"]))
             _more(
                 [
-                    ("Tilbud", _number(figures["offers"])),
-                    ("Organisationer", _number(figures["organisations"])),
+                    ("Tilbud", danish.number(figures["offers"])),
+                    ("Organisationer", danish.number(figures["organisations"])),
                 ]
             )
         else:
-            _key("Tilbud", _number(figures["offers"]))
+            _key("Tilbud", danish.number(figures["offers"]))
             _more(
                 [
-                    ("Organisationer", _number(figures["organisations"])),
-                    ("Samarbejder", _number(figures["collaborations"])),
+                    ("Organisationer", danish.number(figures["organisations"])),
+                    ("Samarbejder", danish.number(figures["collaborations"])),
                 ]
             )
         note = (
@@ -311,12 +307,17 @@ def _figures(step: Step) -> None:
             str(empty),
             help="Temaer, hvor der ikke er registreret nogen tilbud i området.",
         )
-        _more([("Tilbud", _number(figures["offers"])), ("Temaer i alt", str(len(by_theme)))])
+        _more([("Tilbud", danish.number(figures["offers"])), ("Temaer i alt", str(len(by_theme)))])
     elif step.kind == "huller":
         df, rows, cols = _matrix(sel)
         summary = gaps.matrix_summary(df)
-        _key("Huller", _number(summary["empty"]), help="Felter uden tilbud i en kortlagt kommune.")
-        _more([("Felter", _number(summary["cells"])), ("Ikke kortlagt", _number(summary["unmapped"]))])
+        _key("Huller", danish.number(summary["empty"]), help="Felter uden tilbud i en kortlagt kommune.")
+        _more(
+            [
+                ("Felter", danish.number(summary["cells"])),
+                ("Ikke kortlagt", danish.number(summary["unmapped"])),
+            ]
+        )
         _note(
             "Orange felt: 0 tilbud (et hul). Gråt: ikke kortlagt."
             + (" Tema × målgruppe for hele området." if rows == "theme" else "")
@@ -325,8 +326,8 @@ def _figures(step: Step) -> None:
         ending = radar.view("ending", sel)
         counts = ending["counts"]
         longest = max(ENDING_WINDOWS)
-        _key(f"Udløber inden for {longest} måneder", _number(counts[longest]))
-        _more([(f"Inden for {m} måneder", _number(counts[m])) for m in ENDING_WINDOWS if m != longest])
+        _key(f"Udløber inden for {longest} måneder", danish.number(counts[longest]))
+        _more([(f"Inden for {m} måneder", danish.number(counts[m])) for m in ENDING_WINDOWS if m != longest])
         note = "Igangværende samarbejder med en slutdato; løbende samarbejder er ikke med."
         if counts[longest] > MAX_ENDING_BARS:
             note += f" Grafen viser de {MAX_ENDING_BARS}, der slutter først; alle under *Samarbejdsradar*."
@@ -372,7 +373,7 @@ def _themes(sel: Selection) -> None:
     fig.update_layout(margin={"l": 10, "r": 60, "t": 10, "b": 10}, xaxis={"showticklabels": False})
     counts = list(fig.data[0].x)  # a theme without offers is a gap: say so, in the gap colour
     fig.update_traces(
-        text=["0 – ingen tilbud" if n == 0 else _number(n) for n in counts],
+        text=["0 – ingen tilbud" if n == 0 else danish.number(n) for n in counts],
         textfont_color=[charts.GAP_ZERO_TEXT if n == 0 else "#111111" for n in counts],
     )
     st.plotly_chart(
@@ -417,13 +418,13 @@ def _key_figures_grid(sel: Selection) -> None:
     ending = radar.view("ending", sel)["counts"][max(ENDING_WINDOWS)]
     with st.container(key="ck-grid"):
         top = st.columns(3)
-        top[0].metric("Organisationer", _number(figures["organisations"]))
-        top[1].metric("Tilbud", _number(figures["offers"]))
-        top[2].metric("Samarbejder", _number(figures["collaborations"]))
+        top[0].metric("Organisationer", danish.number(figures["organisations"]))
+        top[1].metric("Tilbud", danish.number(figures["offers"]))
+        top[2].metric("Samarbejder", danish.number(figures["collaborations"]))
         bottom = st.columns(3)
-        bottom[0].metric("Regionale enheder", _number(figures["units"]))
-        bottom[1].metric("Kommuner ikke kortlagt", _number(figures["municipalities_without"]))
-        bottom[2].metric(f"Udløber inden for {max(ENDING_WINDOWS)} måneder", _number(ending))
+        bottom[0].metric("Regionale enheder", danish.number(figures["units"]))
+        bottom[1].metric("Kommuner ikke kortlagt", danish.number(figures["municipalities_without"]))
+        bottom[2].metric(f"Udløber inden for {max(ENDING_WINDOWS)} måneder", danish.number(ending))
 
 
 # --- the facilitator's view ------------------------------------------------------------------------
@@ -515,7 +516,7 @@ def sequence_list(sel: Selection) -> list[dict]:
         sequence, notes = _load(row["sequence_id"], sel.area)
         if sequence is None:
             continue
-        when = danish_date(row["updated_at"])
+        when = danish.date(row["updated_at"])
         _sequence_card(
             sequence,
             info=f"{row['n_steps']} trin · ændret {when} af {md(row['created_by'])}"

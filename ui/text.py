@@ -17,8 +17,3 @@ def md(text: object) -> str:
     escaped = _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
     # GFM turns bare addresses into links even when escaped: a word joiner breaks the pattern, invisibly.
     return _AUTOLINK.sub(lambda m: m.group(0)[0] + "\u2060" + m.group(0)[1:], escaped)
-
-
-def count(n: int, one: str, many: str) -> str:
-    """A number with its noun in Danish singular or plural ('1 post', '3 poster', '1.200 poster')."""
-    return f"{n:,}".replace(",", ".") + " " + (one if n == 1 else many)

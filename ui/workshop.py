@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import maps, reference, review
+from civilkort import danish, maps, reference, review
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database
@@ -23,7 +23,8 @@ from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui import join_kit
 from ui.data import database, query
-from ui.text import count, md
+from ui.tables import grid
+from ui.text import md
 
 POLL_SECONDS = 3.0
 """How often an open screen looks for new entries (one cheap query when nothing changed)."""
@@ -44,7 +45,7 @@ def _councils() -> dict[str, str]:
 def workshop_caption(workshop: dict[str, Any]) -> str:
     """One line: name, date, council, and until when the code works (escaped for Markdown)."""
     council = _councils().get(workshop.get("council_id") or "", "")
-    expires = ws.local_time(workshop["code_expires_at"])
+    expires = danish.local_time(workshop["code_expires_at"])
     live = "koden virker til" if ws.auth.code_is_live(workshop) else "afsluttet"
     return f"{md(ws.workshop_label(workshop))}{' · ' + md(council) if council else ''} · {live} {expires}"
 
@@ -241,7 +242,7 @@ def _entries_table(frame: pd.DataFrame) -> None:
         columns=["entry_id", "Workshop", "reviewed_by", "Flettet ind i", "Indarbejdet som"]
     ).rename(columns={"title": "Titel", "status_label": "Status", "author": "Af"})
     shown = shown.fillna("")  # an entry without a place or a note: an empty cell, not Streamlit's "None"
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(shown))))
+    grid(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(shown))))
 
 
 def poll(s: Store, key: str) -> tuple[bool, float]:
@@ -552,7 +553,7 @@ def undo_button(s: Store, person: Principal) -> None:
     if applied is not None:
         titles = ", ".join(f"'{e['title']}'" for e in applied)
         st.caption(
-            f"Seneste ændring: {count(len(applied), 'indtastning', 'indtastninger')} indarbejdet i data af "
+            f"Seneste ændring: {danish.count(len(applied), 'indtastning', 'indtastninger')} indarbejdet i data af "
             f"{md(change['actor'])} "
             f"({md(titles)}). *Fortryd seneste* tager nye poster ud af data igen og giver flettede poster "
             "deres tidligere felter; indtastningerne står derefter som godkendte, klar til at blive indarbejdet igen."
@@ -569,7 +570,7 @@ def undo_button(s: Store, person: Principal) -> None:
             return
         if applied is not None:
             st.session_state["rv_applied"] = (
-                f"Indarbejdningen er fortrudt: {count(len(applied), 'indtastning', 'indtastninger')} er taget "
+                f"Indarbejdningen er fortrudt: {danish.count(len(applied), 'indtastning', 'indtastninger')} er taget "
                 "ud af data igen."
             )
         st.rerun()
@@ -588,7 +589,7 @@ def apply_button(s: Store, person: Principal) -> None:
         if not e.get("applied_at") and e["workshop_id"] in mine
     ]
     st.caption(
-        f"{count(len(pending), 'godkendt eller flettet indtastning venter', 'godkendte eller flettede indtastninger venter')}"
+        f"{danish.count(len(pending), 'godkendt eller flettet indtastning venter', 'godkendte eller flettede indtastninger venter')}"
         " på at komme i data."
     )
     if st.button("Indarbejd godkendte i data", key="rv-apply", type="primary", disabled=not pending,
@@ -601,7 +602,7 @@ def apply_button(s: Store, person: Principal) -> None:
             return
         n = sum(applied.rows.values())
         st.session_state["rv_applied"] = (
-            f"{count(n, 'post', 'poster')} er nu en del af data (uverificeret, kilde: workshoppen)."
+            f"{danish.count(n, 'post', 'poster')} er nu en del af data (uverificeret, kilde: workshoppen)."
         )
         st.rerun()
     if st.session_state.get("rv_applied"):

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from civilkort import danish
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for the writers ahead of it before giving up."""
@@ -46,7 +47,6 @@ itself hold a '|', so the string is split from the right."""
 VERSIONED = frozenset({"workshops", "entries", "sequences"})
 """Tables whose rows carry a ``version``: every update adds one, and an edit can say which it started from."""
 
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 _ACTOR_KEY = re.compile(r"\s*\(#[^)]*\)$")
 _NOUNS = {"workshops": "Workshoppen", "entries": "Indtastningen", "sequences": "Sekvensen"}
 
@@ -119,13 +119,7 @@ WRITE_LOCK = lock_key("write")
 
 def local_stamp(iso: str | None) -> str:
     """A stored UTC time in Danish local time, 'dd-mm-åååå kl. HH.MM' ('03-02-2027 kl. 14.05')."""
-    try:
-        moment = dt.datetime.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(LOCAL_TZ).strftime("%d-%m-%Y kl. %H.%M")
+    return danish.local_time(iso, kl=True, missing=str(iso))
 
 
 def person(actor: str | None) -> str:

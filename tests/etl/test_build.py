@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -119,7 +120,8 @@ def test_example_data_is_marked(small_db):
 def test_quality_report_is_stored(small_db):
     report = dict(small_db.query("SELECT measure, value FROM quality_report").itertuples(index=False))
     assert report["Organisationer"] == "150"
-    assert float(report["Organisationer med omtrentlig placering (%)"]) > 0
+    assert float(report["Organisationer med omtrentlig placering (%)"].replace(",", ".")) > 0  # Danish: 12,7
+    assert re.fullmatch(r"\d\d-\d\d-\d{4}", report["Nyeste verificering"])
 
 
 def _build(tables, data_dir, **kw):

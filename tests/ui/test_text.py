@@ -30,11 +30,3 @@ def test_markdown_specials_are_escaped_and_autolinks_broken(text):
 
 def test_missing_values_show_a_dash():
     assert md(None) == md(float("nan")) == "–"
-
-
-def test_count_says_one_in_the_singular_and_groups_thousands_the_danish_way():
-    from ui.text import count
-
-    assert count(1, "post", "poster") == "1 post"
-    assert count(0, "post", "poster") == "0 poster"
-    assert count(1200, "post", "poster") == "1.200 poster"
