@@ -241,13 +241,12 @@ def decisions_frame(db: Database, decided: pd.DataFrame) -> pd.DataFrame:
 def apply_now(person: Principal) -> None:
     """Rebuild with the decisions (with a spinner); a Danish message either way, never a traceback."""
     from etl.build import BuildError
-    from etl.duplicates import apply_now as rebuild_now
     from etl.duplicates import merged_count
-    from etl.rebuild import NothingToRebuild
+    from etl.rebuild import NothingToRebuild, rebuild
 
     try:
         with st.spinner("Bygger data igen med beslutningerne …"):
-            result = rebuild_now(person)
+            result = rebuild(principal=person)  # applies the decisions; any coordinator may start it
     except InputError as exc:
         _say("error", f"Data kunne ikke bygges: {md(str(exc))} De hidtidige data bruges fortsat.")
     except (BuildError, NothingToRebuild, PermissionDenied, StoreError) as exc:
@@ -259,8 +258,8 @@ def apply_now(person: Principal) -> None:
             f"Uventet fejl ({type(exc).__name__}); den er skrevet i serverens log. De hidtidige data bruges fortsat.",
         )
     else:
-        n = merged_count(result)
-        merged = "ingen poster flettet" if n == 0 else f"{n} {'post' if n == 1 else 'poster'} flettet"
+        n = merged_count(result.issues)
+        merged = "ingen poster flettet" if n == 0 else f"{danish.count(n, 'post', 'poster')} flettet"
         _say(
             "success",
             f"Data er bygget igen med beslutningerne: {merged}. Par, der holdes adskilt, foreslås ikke igen.",

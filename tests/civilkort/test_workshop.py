@@ -526,7 +526,9 @@ def test_undoing_an_apply_takes_its_records_out_of_the_data_again(data_cfg, stor
 
     fyn = Principal("Finn", via="login", key="f1", councils=frozenset({"fyn"}))
     serving = current_path(data_cfg)
-    with pytest.raises(ws.EntryError, match="allerede gennemgået"):  # a participant: only their own, unreviewed
+    with pytest.raises(
+        ws.EntryError, match="allerede gennemgået"
+    ):  # a participant: only their own, unreviewed
         review.undo_last(store, participant, cfg=data_cfg)
     with pytest.raises(PermissionDenied):
         review.undo_last(store, fyn, cfg=data_cfg)

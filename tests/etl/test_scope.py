@@ -16,7 +16,6 @@ from civilkort.settings import Settings
 from civilkort.store import Store
 from etl import upload as up
 from etl.diff import UPDATE
-from etl.duplicates import apply_now
 from etl.rebuild import current_inputs, rebuild
 from tests.conftest import PROJECT_ROOT
 
@@ -134,4 +133,4 @@ def test_applying_entries_only_takes_own_councils_and_refuses_a_merge_into_anoth
         review.apply_accepted(store, AARHUS, cfg=cfg)
     assert current_path(cfg) == serving and ws.get_entry(store, entry["entry_id"])["applied_at"] is None
     with pytest.raises(PermissionDenied):
-        apply_now(Principal("Læser"), cfg=cfg)
+        rebuild(principal=Principal("Læser"), cfg=cfg)
