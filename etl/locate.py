@@ -392,7 +392,7 @@ def belong(units: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Issue]
     is_wide = pd.Series(wide, index=units.index, dtype=bool)
     out = units.assign(
         is_region_wide=is_wide,
-        area_municipality_codes=area_codes,
+        area_municipality_codes=pd.Series(area_codes, index=units.index, dtype=object),
         council_id=units["council_id"].mask(is_wide),
         region_id=pd.Series(region, index=units.index, dtype="string"),
     )
