@@ -215,3 +215,22 @@ def test_the_council_report_lists_the_collaboration_under_koebenhavn(db):
 def test_the_build_report_says_how_many_units_are_region_wide(db):
     measures = dict(db.query("SELECT measure, value FROM quality_report").itertuples(index=False))
     assert measures["Regionale enheder"] == "3" and measures["Heraf enheder for hele regionen"] == "1"
+
+
+def test_a_build_older_than_the_app_reads_says_so_in_danish(db, tmp_path):
+    import duckdb
+
+    from civilkort.db import OLDEST_READABLE_SCHEMA, Database
+    from etl.build import SCHEMA_VERSION
+
+    assert int(SCHEMA_VERSION) >= OLDEST_READABLE_SCHEMA and db.outdated() is None
+    path = tmp_path / "gammel.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE VIEW build_info AS SELECT 'schema_version' AS key, '2' AS value")
+    con.close()
+    old = Database(path)
+    try:
+        message = old.outdated()
+    finally:
+        old.close()
+    assert message and "ældre version" in message and "python -m etl demo" in message
