@@ -63,6 +63,8 @@ UNIT_TYPES: dict[str, tuple[str, str, str]] = {
     "andet": ("Andet", "#6d4c41", "A"),
 }
 """unit_type -> (default label, colour, letter); each type also has its own CSS shape."""
+REGION_WIDE_LABEL = "for hele regionen"
+"""Added to a region-wide unit's label (``is_region_wide``): drawn at its address, counted under its region."""
 LINK_COLORS = ("#37474f", "#d81b60", "#1e88e5", "#ffb300", "#43a047", "#8e24aa")
 
 POINT_SCALE = 100_000
@@ -849,6 +851,11 @@ def _units_payload(units: pd.DataFrame) -> tuple[dict[str, Any], list[list[float
     labels = _text(units["unit_type_label"], "")
     names = _text(units["name"], "(uden navn)")
     precision = units["location_precision"].astype("string").fillna("municipality").tolist()
+    wide = (
+        units["is_region_wide"].fillna(False).astype(bool).tolist()
+        if "is_region_wide" in units
+        else [False] * len(units)
+    )
     present: dict[str, str] = {}
     rows = []
     # Python numbers from the start: round() and int() on numpy scalars cost microseconds each
@@ -858,6 +865,8 @@ def _units_payload(units: pd.DataFrame) -> tuple[dict[str, Any], list[list[float
     for i in range(len(units)):
         label = labels[i] or UNIT_TYPES[types[i]][0]
         present.setdefault(types[i], label)
+        if wide[i]:  # drawn at its address, but it belongs to its region, not to that council
+            label = f"{label} · {REGION_WIDE_LABEL}"
         count = counts[i]
         rows.append([
             lat_r[i],
@@ -874,7 +883,8 @@ def _units_payload(units: pd.DataFrame) -> tuple[dict[str, Any], list[list[float
         "approx": "Omtrentlig placering",
         "rows": rows,
     }
-    return payload, _bounds_of(lat, lon), present
+    local = ~np.array(wide, dtype=bool)
+    return payload, _bounds_of(lat[local], lon[local]), present
 
 
 def _links_payload(links: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:

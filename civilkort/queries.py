@@ -177,17 +177,27 @@ def map_points(db: Database, sel: Selection, index: DataIndex | None = None) -> 
     )
 
 
+# A regional unit belongs to an area when the area holds every municipality it belongs to
+# (area_municipality_codes: its address's, or for a region-wide unit every municipality of its region);
+# it serves the area when the area holds any of them. The map draws the units serving the area (a
+# region-wide unit at its address, marked as such); the area's figures count the units belonging to it.
+UNIT_BELONGS = "list_has_all($codes, u.area_municipality_codes)"
+UNIT_SERVES = "list_has_any($codes, u.area_municipality_codes)"
+
+
 def units(db: Database, sel: Selection) -> pd.DataFrame:
-    """Regional units in the area, with their number of collaborations."""
+    """Regional units serving the area (for a region-wide unit: any municipality of its region), with their
+    number of collaborations; ``municipality_name`` is the address's."""
     return _run(
         db,
         [],
-        """SELECT u.unit_id, u.name, u.unit_type, u.unit_type_label, u.lat, u.lon, u.location_precision,
+        f"""SELECT u.unit_id, u.name, u.unit_type, u.unit_type_label, u.lat, u.lon, u.location_precision,
                   (SELECT count(*) FROM collaboration_partners p
                     WHERE p.partner_kind = 'regional_unit' AND p.partner_id = u.unit_id) AS n_collaborations,
-                  m.municipality_name
+                  m.municipality_name, u.is_region_wide
            FROM regional_units u JOIN municipalities m USING (municipality_code)
-           WHERE list_contains($codes, u.municipality_code)""",
+           WHERE {UNIT_SERVES}
+           ORDER BY u.unit_id""",
         sel,
     )
 
@@ -239,16 +249,16 @@ def key_figures(db: Database, sel: Selection, index: DataIndex | None = None) ->
             "organisations": int(masks.organisations.sum()),
             "offers": int(masks.offers.sum()),
             "collaborations": int(masks.collaborations.sum()),
-            "units": len(index.area_units(sel)),
+            "units": index.unit_count(sel),
             "municipalities_without": int((counts["records_any"] == 0).sum()),
         }
     row = _run(
         db,
         [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
-        """SELECT (SELECT count(*) FROM sel_orgs) AS organisations,
+        f"""SELECT (SELECT count(*) FROM sel_orgs) AS organisations,
                   (SELECT count(*) FROM sel_offers) AS offers,
                   (SELECT count(*) FROM sel_collabs) AS collaborations,
-                  (SELECT count(*) FROM regional_units WHERE list_contains($codes, municipality_code)) AS units,
+                  (SELECT count(*) FROM regional_units u WHERE {UNIT_BELONGS}) AS units,
                   (SELECT count(*) FROM municipalities m WHERE list_contains($codes, m.municipality_code)
                       AND NOT EXISTS (SELECT 1 FROM organisations g WHERE g.municipality_code = m.municipality_code)
                       AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.municipality_code = m.municipality_code)

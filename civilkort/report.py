@@ -108,6 +108,22 @@ def map_png(data: dict, title: str, *, pins: pd.DataFrame | None = None) -> byte
             label="Omtrentlig placering",
         )
     units = data["units"]
+    if "is_region_wide" in units:  # drawn where its address lies in view, marked: it belongs to its region
+        (south, west), (north, east) = data["bounds"]
+        is_wide = units["is_region_wide"].fillna(False).astype(bool)
+        wide = units[is_wide & units["lat"].between(south, north) & units["lon"].between(west, east)]
+        units = units[~is_wide]
+        if len(wide):
+            ax.scatter(
+                wide["lon"],
+                wide["lat"],
+                s=28,
+                marker="s",
+                facecolors="none",
+                edgecolors="#b2182b",
+                linewidths=1.2,
+                label="Regional enhed for hele regionen",
+            )
     if len(units):
         ax.scatter(
             units["lon"],

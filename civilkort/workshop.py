@@ -741,9 +741,10 @@ def link_options(db: Database, store: Store, workshop: Mapping[str, Any]) -> dic
         {"codes": codes, "n": MAX_OPTIONS},
     )
     units = db.query(
-        "SELECT unit_id AS id, name || ' (' || coalesce(m.municipality_name, '?') || ')' AS label"
+        "SELECT unit_id AS id, name || ' (' || CASE WHEN u.is_region_wide THEN 'hele regionen'"
+        " ELSE coalesce(m.municipality_name, '?') END || ')' AS label"
         " FROM regional_units u LEFT JOIN municipalities m USING (municipality_code)"
-        " WHERE list_contains($codes, u.municipality_code) ORDER BY name LIMIT $n",
+        " WHERE list_has_any($codes, u.area_municipality_codes) ORDER BY name LIMIT $n",  # region-wide ones too
         {"codes": codes, "n": MAX_OPTIONS},
     )
     own = {

@@ -86,7 +86,16 @@ def item(db: Database, item_id: str) -> None:
         u = detail["unit"].iloc[0]
         st.subheader(md(u["name"]))
         _facts(
-            [("Type", u["unit_type_label"]), ("Placering", LOCATION_PRECISIONS.get(u["location_precision"]))]
+            [
+                ("Type", u["unit_type_label"]),
+                ("Placering", LOCATION_PRECISIONS.get(u["location_precision"])),
+                (
+                    "Hører til",
+                    "hele regionen (tælles ikke under sundhedsrådet for adressen)"
+                    if bool(u.get("is_region_wide"))
+                    else None,
+                ),
+            ]
         )
         st.markdown(f"**Samarbejder ({len(detail['collaborations'])})**")
         if len(detail["collaborations"]):
