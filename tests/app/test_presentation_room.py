@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from civilkort import queries, sequences
+from civilkort import queries, review, sequences
 from civilkort import workshop as ws
 from civilkort.auth import Principal
 from civilkort.sequences import Step
@@ -59,7 +59,7 @@ def test_a_room_step_counts_what_the_room_adds_and_pins_it_on_the_map(store, roo
     )
     room("note", {"note_type": "hul", "text": "Mangler tilbud til unge"}, municipality="Aarhus")
     spam = room("note", {"note_type": "hul", "text": "Spam"}, municipality="Aarhus")
-    ws.reject(store, COORD, spam["entry_id"], "dublet")
+    review.reject(store, COORD, spam["entry_id"], "dublet")
     steps = [
         Step("Rummets bidrag", "kort", AARHUS, room=True),
         Step("Kortet uden rummet", "kort", AARHUS),

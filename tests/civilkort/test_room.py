@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from civilkort import maps
+from civilkort import maps, review
 from civilkort import room as rooms
 from civilkort import workshop as ws
 from civilkort.auth import Principal
@@ -14,9 +14,10 @@ from civilkort.auth import Principal
 COORDINATOR_PERSON = Principal(name="Kirsten Koordinator", via="kode", is_admin=True)
 NOW = dt.datetime(2027, 2, 1, 10, 0, tzinfo=dt.UTC)
 AARHUS = (56.1572, 10.2107)
+TODAY = NOW.date()
 
 
-def _workshop(store, name, council_id, held_on=NOW.date(), code="1234-5678"):
+def _workshop(store, name, council_id, held_on=TODAY, code="1234-5678"):
     row, _ = ws.create_workshop(
         store, COORDINATOR_PERSON, name, held_on=held_on, council_id=council_id, code=code, at=NOW
     )
@@ -43,8 +44,8 @@ def test_the_rooms_count_pins_and_review_state(store):
     rejected = _add(store, mette, aarhus, "note", {"note_type": "hul", "text": "Spam"}, municipality="Aarhus")
     _add(store, mette, aarhus, "note", {"note_type": "ide", "text": "Uden sted"})
     _add(store, ole, other, "note", {"note_type": "hul", "text": "I Horsens"}, municipality="Horsens")
-    ws.reject(store, COORDINATOR_PERSON, rejected["entry_id"], "dublet", at=NOW)
-    ws.accept(store, COORDINATOR_PERSON, org["entry_id"], at=NOW)
+    review.reject(store, COORDINATOR_PERSON, rejected["entry_id"], "dublet", at=NOW)
+    review.accept(store, COORDINATOR_PERSON, org["entry_id"], at=NOW)
 
     room = rooms.room(store, "council:aarhus", at=NOW)
     assert [w["name"] for w in room.workshops] == ["Workshop Aarhus"]
