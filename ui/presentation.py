@@ -74,6 +74,7 @@ div.stVerticalBlock.st-key-ck-stage {{ height: max(380px, calc(100vh - {STAGE_OF
 .st-key-ck-grid [data-testid="stMetricValue"] {{ font-size: clamp(56px, 5.5vw, 110px); font-weight: 800; color: #0b5563; }}
 .st-key-ck-grid [data-testid="stMetricLabel"] p {{ font-size: clamp(22px, 1.7vw, 32px); font-weight: 700; color: #111111; }}
 .st-key-ck-notes [data-testid="stAlert"] p {{ font-size: 16px; }}
+[data-stale="true"] {{ opacity: 1 !important; transition: none !important; }}
 </style>
 """
 
