@@ -23,6 +23,7 @@ from civilkort.auth import Principal
 from civilkort.filters import Selection
 from civilkort.sequences import Step
 from civilkort.store import Store
+from tests.browser import a11y
 from tests.browser.appserver import AppServer, assert_clean, copy_data, poll, serving, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -151,6 +152,8 @@ def test_a_save_in_the_room_shows_on_the_wall_within_seconds_without_a_key_press
     assert "Sara Deltager" not in page.locator("[data-testid=stMain]").inner_text()
     page.wait_for_timeout(1000)
     wall.screenshot("vaeg-1920x1080-2-efter")
+    found = a11y.blocking(a11y.violations(page))  # the wall, with its count and pins, passes axe
+    assert found == [], found
 
     # --- the clicker still changes the step: the wall's updates never took the keyboard -------------------
     assert page.evaluate("document.activeElement && document.activeElement.tagName") != "IFRAME"
