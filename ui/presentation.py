@@ -532,7 +532,11 @@ def sequence_list(sel: Selection) -> list[dict]:
     """The saved sequences and the built-in one for the current area, each with 'Præsentér' and a link."""
     st.subheader("Sekvenser")
     default = sequences.default_sequence(sel.area, has_boundaries=has_boundaries())
-    _sequence_card(default, info="Indbygget: følger det valgte område i sidepanelet.")
+    _sequence_card(
+        default,
+        info="Indbygget: følger det valgte område i sidepanelet. Overblikket viser rummets bidrag, mens en "
+        "workshop i området er i gang.",
+    )
     saved = sequences.list_sequences(store())
     for row in saved:
         sequence, notes = _load(row["sequence_id"], sel.area)
