@@ -1195,7 +1195,7 @@ def build_data_layers(
         link_colors=link_colors,
     )
     if workshop is not None and len(workshop):
-        legend.append(WORKSHOP_LEGEND)
+        legend.append(workshop_legend(workshop))
     names = [call.layer_name for call in calls] + ([LAYER_TILES] if tiles else [])
     update = _Update({"names": names, "tiles": tiles, "legend": legend})
     groups: list[folium.FeatureGroup] = [_DataGroup(update, "ck-opdatering")]
@@ -1372,28 +1372,46 @@ def for_projector(m: folium.Map) -> folium.Map:
 # --- workshop entries ------------------------------------------------------------------------------
 
 WORKSHOP_COLUMNS = ("title", "kind_label", "mark", "lat", "lon", "is_approximate")
-"""Columns of the workshop layer's frame (optional ``is_chosen``: the pin being set in the form)."""
+"""Columns of the workshop layer's frame (optional ``is_chosen``: the pin being set in the form; optional
+``is_reviewed``: accepted or merged, drawn in its own colour)."""
 WORKSHOP_LEGEND = {
     "title": LAYER_WORKSHOP,
     "items": [{"kind": "ws", "label": "Tilføjet på workshop, ikke gennemgået"}],
 }
+WORKSHOP_REVIEWED = {"kind": "ws ck-swatch-ws-ok", "label": "Tilføjet på workshop, gennemgået og godkendt"}
+
+
+def _flags(frame: pd.DataFrame, column: str) -> list[bool]:
+    return frame[column].fillna(False).astype(bool).tolist() if column in frame else [False] * len(frame)
+
+
+def workshop_legend(frame: pd.DataFrame) -> dict[str, Any]:
+    """The workshop layer's legend: a line for reviewed pins only when some are drawn."""
+    if any(_flags(frame, "is_reviewed")):
+        return {**WORKSHOP_LEGEND, "items": [*WORKSHOP_LEGEND["items"], WORKSHOP_REVIEWED]}
+    return WORKSHOP_LEGEND
 
 
 def _workshop_payload(frame: pd.DataFrame) -> dict[str, Any]:
-    """Rows [lat, lon, approx, title, kind, mark, chosen]; text travels as data and is escaped in the browser."""
+    """Rows [lat, lon, approx, title, kind, mark, chosen, reviewed]; text travels as data and is escaped in the browser."""
     _require(frame, WORKSHOP_COLUMNS, "workshop")
     lat, lon = _floats(frame["lat"]), _floats(frame["lon"])
     titles = _text(frame["title"], "(uden titel)")
     kinds = _text(frame["kind_label"], "", 60)
     marks = _text(frame["mark"], "Fra workshop · ikke verificeret", 200)
     approx = frame["is_approximate"].fillna(True).astype(bool).tolist()
-    chosen = (
-        frame["is_chosen"].fillna(False).astype(bool).tolist()
-        if "is_chosen" in frame
-        else [False] * len(frame)
-    )
+    chosen, reviewed = _flags(frame, "is_chosen"), _flags(frame, "is_reviewed")
     rows = [
-        [round(lat[i], 6), round(lon[i], 6), int(approx[i]), titles[i], kinds[i], marks[i], int(chosen[i])]
+        [
+            round(lat[i], 6),
+            round(lon[i], 6),
+            int(approx[i]),
+            titles[i],
+            kinds[i],
+            marks[i],
+            int(chosen[i]),
+            int(reviewed[i]),
+        ]  # fmt: skip
         for i in range(len(frame))
         if math.isfinite(lat[i]) and math.isfinite(lon[i])
     ]

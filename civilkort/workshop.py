@@ -849,27 +849,44 @@ def export_xlsx(store: Store, workshop_id: str, *, include_personal: bool = Fals
     )
 
 
-def map_entries(store: Store) -> pd.DataFrame:
-    """Unreviewed entries with a place, for the map's workshop layer: id, title, kind, mark, lat, lon, approx."""
+def map_entries(
+    store: Store, *, workshop_ids: Iterable[str] | None = None, statuses: Iterable[str] = ("ny",)
+) -> pd.DataFrame:
+    """Entries with a place, for the map's workshop layer: id, title, kind, mark, lat, lon, approx, reviewed.
+
+    By default the unreviewed entries of every workshop (the map page); the wall (civilkort.room) asks for
+    its room's workshops and every status but rejected. ``mark`` says whether an entry has been reviewed.
+    """
+    statuses = list(statuses)
+    where = [f"e.status IN ({', '.join('?' * len(statuses)) or 'NULL'})"]
+    params: list[Any] = statuses
+    if workshop_ids is not None:
+        ids = list(workshop_ids)
+        where.append(f"e.workshop_id IN ({', '.join('?' * len(ids)) or 'NULL'})")
+        params = [*params, *ids]
     rows = store.rows(
-        "SELECT e.entry_id, e.kind, e.title, e.lat, e.lon, e.payload, w.name, w.held_on"
+        "SELECT e.entry_id, e.kind, e.title, e.status, e.lat, e.lon, e.payload, w.name, w.held_on"
         " FROM entries e JOIN workshops w USING (workshop_id)"
-        " WHERE e.status = 'ny' AND e.lat IS NOT NULL AND e.lon IS NOT NULL ORDER BY e.created_at"
+        f" WHERE {' AND '.join(where)} AND e.lat IS NOT NULL AND e.lon IS NOT NULL ORDER BY e.created_at",
+        params,
     )
     out = [
         {
             "entry_id": r["entry_id"],
             "title": r["title"],
             "kind_label": KINDS.get(r["kind"], r["kind"]),
-            "mark": f"Fra workshop {r['name']}, {danish.date(r['held_on'])} · ikke verificeret",
+            "mark": f"Fra workshop {r['name']}, {danish.date(r['held_on'])} · "
+            + ("ikke verificeret" if r["status"] == "ny" else STATUSES.get(r["status"], r["status"]).lower()),
             "lat": float(r["lat"]),
             "lon": float(r["lon"]),
             "is_approximate": json.loads(r["payload"] or "{}").get("_placering") != "coordinates",
+            "is_reviewed": r["status"] != "ny",
         }
         for r in rows
     ]
     return pd.DataFrame(
-        out, columns=["entry_id", "title", "kind_label", "mark", "lat", "lon", "is_approximate"]
+        out,
+        columns=["entry_id", "title", "kind_label", "mark", "lat", "lon", "is_approximate", "is_reviewed"],
     )
 
 

@@ -275,12 +275,12 @@ def live_entries(s: Store, workshop: dict[str, Any], *, every: float = POLL_SECO
     _live()
 
 
-def map_refresher(s: Store, *, every: float = MAP_POLL_SECONDS) -> None:
-    """On the map page while a workshop is live: rerun the page when an entry changed, else do nothing."""
+def map_refresher(s: Store, *, every: float = MAP_POLL_SECONDS, key: str = "ws_seen_map") -> None:
+    """On the map page while a workshop is live (and on the wall, ui.room): rerun the page when an entry
+    changed, else do nothing. ``key``: where this screen keeps the store version it last drew."""
 
     @st.fragment(run_every=every)
     def _watch() -> None:
-        key = "ws_seen_map"
         first = key not in st.session_state
         changed, _ = poll(s, key)
         if changed and not first:

@@ -587,14 +587,15 @@
     tiles(map, spec.tiles);
     legendBody(map, spec.legend);
   }
-  // Workshop entries not yet reviewed: a pin each, marked as such (user text as escaped text only).
+  // Workshop entries: a pin each, marked as not reviewed or reviewed (user text as escaped text only).
   function workshop(map, d) {
     setup(map);
     var group = L.featureGroup();
-    d.rows.forEach(function (r, i) {  // [lat, lon, approx, title, kind, mark, chosen]
+    d.rows.forEach(function (r, i) {  // [lat, lon, approx, title, kind, mark, chosen, reviewed]
       var pin = document.createElement("div"); pin.className = "ck-ws-shape";
       var lines = [r[4], r[5], r[2] ? d.approx : ""];
-      var icon = namedIcon({html: pin, className: "ck-ws" + (r[2] ? " ck-approx" : "") + (r[6] ? " ck-ws-chosen" : ""),
+      var icon = namedIcon({html: pin, className: "ck-ws" + (r[2] ? " ck-approx" : "") + (r[6] ? " ck-ws-chosen" : "") +
+                                                   (r[7] ? " ck-ws-ok" : ""),
                             iconSize: [18, 18], iconAnchor: [9, 18]}, phrase([r[3]].concat(lines)));
       var m = L.marker([r[0], r[1]], markerOptions(icon, {zIndexOffset: 1000}));
       m.bindTooltip(tip(r[3], lines, "w:" + i), {className: "ck-tooltip", direction: "top", offset: [0, -18]});

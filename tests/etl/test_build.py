@@ -125,7 +125,9 @@ def test_example_data_is_marked(small_db):
 def test_quality_report_is_stored(small_db):
     report = dict(small_db.query("SELECT measure, value FROM quality_report").itertuples(index=False))
     assert report["Organisationer"] == "150"
-    assert report["Heraf enheder for hele regionen"] == "6"  # five regions' administrations, Den Sociale Virksomhed
+    assert (
+        report["Heraf enheder for hele regionen"] == "6"
+    )  # five regions' administrations, Den Sociale Virksomhed
     assert float(report["Organisationer med omtrentlig placering (%)"].replace(",", ".")) > 0  # Danish: 12,7
     assert re.fullmatch(r"\d\d-\d\d-\d{4}", report["Nyeste verificering"])
 

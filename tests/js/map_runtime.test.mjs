@@ -205,6 +205,16 @@ test("workshop pins are named by title, kind and mark, and are no Tab stops", ()
   assert.equal(el.getAttribute("aria-label"), "Ny forening, Organisation, Fra workshop, Omtrentlig placering");
 });
 
+test("reviewed workshop pins (the wall) get their own class; others do not", () => {
+  const { ck: lib, made, map } = withLeaflet();
+  lib.workshop(map, { approx: "Omtrentlig", rows: [[56, 10, 0, "Godkendt", "Organisation", "Fra workshop · godkendt", 0, 1],
+                                                   [56, 10, 0, "Ny", "Tilbud", "Fra workshop · ikke verificeret", 0, 0],
+                                                   [56, 10, 0, "Kortsiden", "Tilbud", "Fra workshop", 0]] });
+  const classes = made.markers.map((m) => m.options.icon.createIcon().className);
+  assert.deepEqual(classes.map((c) => c.includes("ck-ws-ok")), [true, false, false]);
+  assert.ok(classes.every((c) => c.includes("ck-ws")));
+});
+
 test("cluster icons are named by their count and their markers are no Tab stops", () => {
   const { ck: lib } = withLeaflet();
   const cluster = { options: { keyboard: true }, getChildCount: () => 1234 };
