@@ -40,6 +40,7 @@
       return frame;
     };
     control.addTo(map);
+    L.DomUtil.addClass(map.getContainer(), "ck-inset-on");
     var small = L.map(holder, OPTIONS);
     small.ckMain = map;
     ck.named(holder, "Indsat kort over " + spec.name).setAttribute("role", "region");
@@ -53,6 +54,7 @@
       var hide = covered(boxOf(map.getBounds()), spec.bounds);
       if (hide === frame.hidden) { return; }
       frame.hidden = hide;
+      L.DomUtil[hide ? "removeClass" : "addClass"](map.getContainer(), "ck-inset-on");
       if (!hide) { show(); }
     }
     map.on("moveend zoomend resize", sync);
