@@ -60,10 +60,14 @@ def _gap(a: Bounds, b: Bounds) -> float:
     return max(w2 - e1, w1 - e2, s2 - n1, s1 - n2, 0.0)
 
 
-def from_extents(extents: Mapping[int, Sequence[float]]) -> Inset | None:
+def from_extents(
+    extents: Mapping[int, Sequence[float]], centres: Mapping[int, Sequence[float]] | None = None
+) -> Inset | None:
     """The inset for an area whose municipalities have these extents (``code -> (minx, miny, maxx, maxy)``).
 
-    None unless the area holds an outlying municipality, something else, and a gap of :data:`MIN_GAP_DEG`.
+    None unless the area holds an outlying municipality and something else, at least :data:`MIN_GAP_DEG`
+    apart: measured between the municipalities' ``centres`` (``code -> (lon, lat)``) when given, which do not
+    depend on how the shapes were drawn, else between the extents.
     """
     for code, name in OUTLYING.items():
         if code not in extents:
@@ -72,15 +76,31 @@ def from_extents(extents: Mapping[int, Sequence[float]]) -> Inset | None:
         if not rest:
             return None  # the island alone: the map fits it
         island, others = _union([extents[code]]), _union(rest)
-        if _gap(island, others) < MIN_GAP_DEG:
-            return None
-        return Inset(name=name, codes=(code,), bounds=island, fit=others)
+        if centres and code in centres and len(centres) > 1:
+            near = [(x, y, x, y) for other, (x, y) in centres.items() if other != code]
+            x, y = centres[code]
+            far = _gap(_union([(x, y, x, y)]), _union(near)) >= MIN_GAP_DEG
+        else:
+            far = _gap(island, others) >= MIN_GAP_DEG
+        return Inset(name=name, codes=(code,), bounds=island, fit=others) if far else None
     return None
 
 
 def for_area(shapes: gpd.GeoDataFrame | None, municipalities: pd.DataFrame) -> Inset | None:
-    """The inset of an area from its display shapes (``municipality_code``, geometry in EPSG:4326), or, without
-    boundaries, from its municipalities' points (``municipality_code``, ``lat``, ``lon``)."""
+    """The inset of an area from its municipalities (``municipality_code``, ``lat``, ``lon``: their reference
+    points, which decide whether the island is far) and their display shapes (``municipality_code``, geometry),
+    whose extents the inset and the main view fit; without boundaries, the points padded by
+    :data:`POINT_PAD_DEG`."""
+    centres: dict[int, tuple[float, float]] = {}
+    if len(municipalities):
+        for code, lat, lon in zip(
+            municipalities["municipality_code"].astype(int),
+            municipalities["lat"],
+            municipalities["lon"],
+            strict=True,
+        ):
+            if pd.notna(lat) and pd.notna(lon):
+                centres[int(code)] = (float(lon), float(lat))
     extents: dict[int, tuple[float, float, float, float]] = {}
     if shapes is not None and len(shapes):
         frame = (
@@ -96,17 +116,10 @@ def for_area(shapes: gpd.GeoDataFrame | None, municipalities: pd.DataFrame) -> I
             extents[code] = box if old is None else (
                 min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3])
             )  # fmt: skip
-    elif len(municipalities):
+    else:
         pad = POINT_PAD_DEG
-        for code, lat, lon in zip(
-            municipalities["municipality_code"].astype(int),
-            municipalities["lat"],
-            municipalities["lon"],
-            strict=True,
-        ):
-            if pd.notna(lat) and pd.notna(lon):
-                extents[int(code)] = (float(lon) - pad, float(lat) - pad, float(lon) + pad, float(lat) + pad)
-    return from_extents(extents)
+        extents = {code: (x - pad, y - pad, x + pad, y + pad) for code, (x, y) in centres.items()}
+    return from_extents(extents, centres)
 
 
 def main_bounds(data: Mapping[str, Any]) -> Bounds:
