@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from civilkort import maps
+from civilkort import inset, maps
 from civilkort.db import Database
 from civilkort.filters import Selection
 
@@ -486,6 +486,7 @@ class DataIndex:
             "outlines": outlines,
             "units": self.area_units(sel),
             "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
+            "inset": inset.for_area(shapes, municipalities),
         }
         with self._lock:
             self._areas[sel.area] = static

@@ -306,7 +306,8 @@ def _web_file(name: str) -> str:
 
 _RUNTIME_CSS = _web_file("map_runtime.css")
 
-_RUNTIME_JS = _web_file("map_runtime.js")
+_RUNTIME_JS = _web_file("map_runtime.js") + "\n" + _web_file("map_inset.js")
+_RUNTIME_CSS += _web_file("map_inset.css")
 
 
 class _Raw(Element):
@@ -1025,6 +1026,7 @@ def build_base_map(
     outlines_src: str | None = None,
     runtime_src: str | None = None,
     title: str = MAP_TITLE,
+    inset: Mapping[str, Any] | None = None,
 ) -> folium.Map:
     """The part of the map that does not depend on the filters: give it the same input, get the same script.
 
@@ -1042,6 +1044,8 @@ def build_base_map(
     outlines_src: URL of :func:`outlines_file` of ``council_outlines`` (fetched once instead of sent).
     runtime_src: URL of :func:`runtime_file` (a script the browser loads once instead of the runtime inline).
     title: the map's name (e.g. :func:`map_title`): its iframe's title, which screen readers announce.
+    inset: :meth:`civilkort.inset.Inset.spec` of an outlying island, drawn in a framed inset map in a corner
+        (``bounds`` should then be the rest of the area: :attr:`civilkort.inset.Inset.fit`).
     """
     on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
     outlines = None
@@ -1078,6 +1082,8 @@ def build_base_map(
         "bounds": fit,
         "title": title or MAP_TITLE,
     }
+    if inset:
+        spec["inset"] = dict(inset)
     if start:
         spec["view"] = start
     _Base(spec).add_to(m)
@@ -1315,7 +1321,9 @@ def page_map(
     used as given (the build already simplified them for display). ``view``: ``(lat, lon, zoom)`` to open at
     instead of fitting the area (:attr:`civilkort.filters.Selection.view`). ``workshop``: unreviewed workshop
     entries to draw as their own layer (:func:`civilkort.workshop.map_entries`), or None. ``area_name``: the
-    area's Danish name (:meth:`civilkort.filters.Selection.area_name`), for the map's name (:func:`map_title`). ``data`` may also
+    area's Danish name (:meth:`civilkort.filters.Selection.area_name`), for the map's name (:func:`map_title`).
+    ``data["inset"]`` (:class:`civilkort.inset.Inset`, optional): the main view fits the rest of the area and
+    the island gets its own framed map in a corner. ``data`` may also
     hold ``shapes_src``, ``outlines_src`` and ``runtime_src``: URLs of the area's published files (see
     ``ui.data.map_layers``), which the browser fetches once instead of getting them on every run.
     """
@@ -1326,8 +1334,10 @@ def page_map(
         "units": data["units"] if "units" in layers else None,
         "links": data["links"] if "links" in layers else None,
     }
+    area_inset = data.get("inset")
     base = build_base_map(
-        bounds=data["bounds"],
+        bounds=area_inset.fit if area_inset is not None else data["bounds"],
+        inset=area_inset.spec() if area_inset is not None else None,
         council_outlines=data["council_outlines"],
         attribution=data["attribution"],
         simplify_tolerance=None,

@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from civilkort import inset
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
@@ -316,7 +317,8 @@ def municipality_values(
 def map_layers(
     db: Database, sel: Selection, measure: str, index: DataIndex | None = None, *, points: bool = True
 ) -> dict:
-    """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds.
+    """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds,
+    and the area's inset for an outlying island (:func:`civilkort.inset.for_area`, or None).
 
     Links are only fetched when the links layer is on; points not with ``points=False`` (the caller draws
     them its own way: see ``ui.data.map_layers``). With ``index`` the area's shapes, outlines and
@@ -326,11 +328,12 @@ def map_layers(
     mpoints = measures[["municipality_code", "municipality_name", "lat", "lon", "value", "value_label"]]
     if index is not None:
         static = index.area_static(sel)
-        shapes, outlines, area_units, bounds = (
+        shapes, outlines, area_units, bounds, area_inset = (
             static["shapes"],
             static["outlines"],
             static["units"],
             static["bounds"],
+            static["inset"],
         )
         areas = None
         if shapes is not None:
@@ -356,6 +359,7 @@ def map_layers(
             maxx, maxy = mpoints["lon"].max() + pad, mpoints["lat"].max() + pad
         bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
         area_units = units(db, sel)
+        area_inset = inset.for_area(shapes, mpoints)
     return {
         "areas": areas,
         "council_outlines": outlines,
@@ -364,6 +368,7 @@ def map_layers(
         "units": area_units,
         "links": links(db, sel) if "links" in sel.layers else None,
         "bounds": bounds,
+        "inset": area_inset,
         "attribution": _attribution(db),
     }
 
