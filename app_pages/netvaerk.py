@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from civilkort.charts import network_figure
+from civilkort.network_chart import network_figure
 from ui import selection
 from ui.data import query
 from ui.notices import run_safely
