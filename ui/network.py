@@ -154,40 +154,42 @@ def details(sel: Selection, item: str) -> None:
                 query_params=to_params(replace(sel, item=item, municipality=None, view=None)),
             )
     st.markdown(f"**Partnere ({len(partners)})**")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Partner": partners["name"],
-                "Type": partners["type_label"].fillna("–"),
-                "Fælles samarbejder": partners["n_shared"].astype(int),
-                "Samarbejder": partners["titles"].fillna("–"),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    _table(
+        {
+            "Partner": partners["name"],
+            "Type": partners["type_label"],
+            "Fælles samarbejder": partners["n_shared"].astype(int),
+            "Samarbejder": partners["titles"],
+        },
+        alt=f"Partnere for {n['name']}",
     )
     st.markdown(f"**Samarbejder ({len(collaborations)})**")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Samarbejde": collaborations["title"],
-                "Partnere": collaborations["partners"].fillna("–"),
-                "Temaer": collaborations["themes"].replace("", "–").fillna("–"),
-                "Periode": [
-                    period(*row)
-                    for row in zip(
-                        collaborations["start_date"],
-                        collaborations["end_date"],
-                        collaborations["is_open_ended"],
-                    )
-                ],
-                "Art": collaborations["kind_label"].fillna("Ikke angivet"),
-                "Status": collaborations["status_label"].fillna("–"),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    _table(
+        {
+            "Samarbejde": collaborations["title"],
+            "Partnere": collaborations["partners"],
+            "Temaer": collaborations["themes"].replace("", None),
+            "Periode": [
+                period(*row)
+                for row in zip(
+                    collaborations["start_date"], collaborations["end_date"], collaborations["is_open_ended"]
+                )
+            ],
+            "Art": collaborations["kind_label"].fillna("Ikke angivet"),
+            "Status": collaborations["status_label"],
+        },
+        alt=f"Samarbejder for {n['name']}",
     )
+
+
+def _table(columns: dict[str, object], *, alt: str) -> None:
+    """A real HTML table (a screen reader reads it cell by cell with its headers; the first column heads each
+    row). st.table renders Markdown, so the data's text is escaped."""
+    frame = pd.DataFrame(columns)
+    for col in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            frame[col] = [md(v) for v in frame[col]]
+    st.table(frame.set_index(frame.columns[0]), alt=alt)
 
 
 def most_connected(nodes: pd.DataFrame) -> None:

@@ -203,9 +203,9 @@ def test_a_node_chosen_in_the_list_is_highlighted_and_goes_into_the_link(app, sm
     assert _outlined(app) == [item]
     assert app.subheader[0].value == hub["name"]
     assert _metrics(app)["Partnere"] == str(hub.n_partners)
-    partners = app.dataframe[0].value
+    partners = app.table[0].value
     assert len(partners) == hub.n_partners and "Fælles samarbejder" in partners.columns
-    assert len(app.dataframe[1].value) == hub.n_collaborations
+    assert len(app.table[1].value) == hub.n_collaborations
     link = app.get("page_link")[0].proto
     assert link.label == "Se på kortet"
     assert parse_qs(link.query_string) == {"omraade": ["council:midt"], "valgt": [item]}
