@@ -6,7 +6,7 @@ parameter), so one link opens the same unit or organisation on the map and in th
 
 The network's separate parts are laid out one by one with networkx and packed in rows, largest first. The
 larger nodes get labels, in order of importance, in a trace of their own (:data:`LABEL_TRACE`); in the browser
-``ui/assets/network_labels.js`` moves each to a free side of its node or hides it, so labels never overlap at
+``ui/assets/network_chart.js`` moves each to a free side of its node or hides it, so labels never overlap at
 any size. A selected node is outlined and its partners and their links kept, while everything else is dimmed.
 """
 
@@ -28,7 +28,7 @@ UNIT, ORG = "regional_unit", "organisation"
 ITEM_PREFIX = {UNIT: "unit", ORG: "org"}
 KIND_LABEL = {UNIT: "Regional enhed", ORG: "Organisation"}
 LABEL_TRACE = "ck-labels"
-"""The ``meta`` of the labels' trace; ``ui/assets/network_labels.js`` finds the labels by it (not by ``uid``,
+"""The ``meta`` of the labels' trace; ``ui/assets/network_chart.js`` finds the labels by it (not by ``uid``,
 which Plotly's JSON leaves out)."""
 MAX_LABELS = 40
 """Labels asked for when no node is selected (the browser drops those that would overlap)."""

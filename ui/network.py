@@ -25,7 +25,7 @@ CHART_KEY = "netvaerk_graf"
 CHOOSER_KEY = "netvaerk_valg"
 CLOSE_KEY = "netvaerk_luk"
 DETAILS_ANCHOR = "valgt-i-netvaerket"
-_SCRIPT = Path(__file__).parent / "assets" / "network_labels.js"
+_SCRIPT = Path(__file__).parent / "assets" / "network_chart.js"
 _SCRIPT_KEY = "ck-network-labels"
 _HIDDEN = (
     f".st-key-{_SCRIPT_KEY}, [data-testid=stLayoutWrapper]:has(> .st-key-{_SCRIPT_KEY}) {{ display: none; }}"
@@ -54,10 +54,11 @@ def _script() -> str:
 
 
 def install_labels() -> None:
-    """Run ``ui/assets/network_labels.js`` in the page (it places the chart's labels); takes no room."""
+    """Run ``ui/assets/network_chart.js`` in the page (it places the chart's labels and passes a phone's tap on as a
+    click); takes no room."""
     with st.container(key=_SCRIPT_KEY):
         st.html(
-            f"<style>{_HIDDEN}</style><script>{_script()}\ncivilkortNetworkLabels.install(document);</script>",
+            f"<style>{_HIDDEN}</style><script>{_script()}\ncivilkortNetwork.install(document);</script>",
             unsafe_allow_javascript=True,
         )
 

@@ -202,3 +202,26 @@ def _details_show(page: Any, name: str, partner_names: list[str]) -> None:
             partners.get_by_role("rowheader", name=partner).count() >= 1
             or partners.get_by_text(partner).count() >= 1
         ), partner
+
+
+def test_a_tap_on_a_phone_chooses_a_node(chromium: Any, server: AppServer, small_db) -> None:
+    """Plotly sends no selection for a tap on a touch screen (plotly/plotly.js#6721); the page passes it on."""
+    nodes, _ = queries.network(small_db, Selection(area=AREA))
+    hub = nodes.sort_values("n_partners", ascending=False).iloc[0]
+    item = node_item(hub.kind, hub.node_id)
+    w, h = SIZES["telefon"]
+    context = chromium.new_context(
+        viewport={"width": w, "height": h}, has_touch=True, is_mobile=True, locale="da-DK"
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{server.base}/netvaerk?omraade={AREA.replace(':', '%3A')}")
+        wait_idle(page)
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        _placed_labels(page)
+        where = page.evaluate(WHERE, item)
+        page.touchscreen.tap(where["x"], where["y"])
+        poll(page, lambda: f"valgt={item.replace(':', '%3A')}" in page.url, f"valgt={item} efter et tryk")
+        _details_show(page, hub["name"], [])
+    finally:
+        context.close()

@@ -12,7 +12,7 @@ from ui import network
 def test_the_labels_script_survives_the_sanitiser_of_st_html():
     # DOMPurify (st.html) removes a script whose text has "<" before a letter or "/": it would never run.
     text = network._script()
-    assert "civilkortNetworkLabels" in text
+    assert "civilkortNetwork" in text
     assert re.search(r"<[/\w]", text) is None
 
 

@@ -1,4 +1,4 @@
-// Unit tests of the network's label placement (ui/assets/network_labels.js), run with `node --test` from
+// Unit tests of the network's label placement (ui/assets/network_chart.js), run with `node --test` from
 // tests/civilkort/test_web_js.py. The browser test (tests/browser/test_network.py) checks the drawn chart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -6,14 +6,14 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 
-const SCRIPT = fileURLToPath(new URL("../../ui/assets/network_labels.js", import.meta.url));
+const SCRIPT = fileURLToPath(new URL("../../ui/assets/network_chart.js", import.meta.url));
 
 function load() {
   const context = {};
   context.window = context;
   vm.createContext(context);
   vm.runInContext(readFileSync(SCRIPT, "utf8"), context, { filename: SCRIPT });
-  return context.civilkortNetworkLabels;
+  return context.civilkortNetwork;
 }
 
 const labels = load();
