@@ -493,12 +493,15 @@ def unit_detail(db: Database, unit_id: str) -> dict[str, pd.DataFrame]:
 
 
 def network(db: Database, sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Partnership network of the area: nodes (units and organisations) and weighted edges."""
+    """Partnership network of the area: nodes (units and organisations) and weighted edges.
+
+    A node's ``n_collaborations`` counts its collaborations (one with three partners counts once) and
+    ``n_partners`` its partners; an edge's ``weight`` is the number of collaborations the two share."""
     edges = _run(
         db,
         [_COLLAB_CTE],
         """SELECT x.unit_id AS source, y.organisation_id AS target, count(*) AS weight,
-                  string_agg(c.title, '; ') AS titles
+                  string_agg(c.title, '; ') AS titles, list(c.collaboration_id) AS collaboration_ids
            FROM sel_collabs c, unnest(c.unit_ids) AS x(unit_id), unnest(c.organisation_ids) AS y(organisation_id)
            GROUP BY 1, 2""",
         sel,
@@ -512,11 +515,81 @@ def network(db: Database, sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
            FROM organisations WHERE list_contains($orgs::VARCHAR[], organisation_id)""",
         ids,
     )
-    degree = pd.concat(
-        [edges.groupby("source")["weight"].sum(), edges.groupby("target")["weight"].sum()]
-    ).rename("n_collaborations")
-    nodes = nodes.merge(degree, left_on="node_id", right_index=True, how="left")
+    ends = pd.concat(
+        [
+            edges[["source", "collaboration_ids"]].set_axis(["node_id", "collaboration_id"], axis=1),
+            edges[["target", "collaboration_ids"]].set_axis(["node_id", "collaboration_id"], axis=1),
+        ]
+    )
+    counts = pd.DataFrame(
+        {
+            "n_collaborations": ends.explode("collaboration_id")
+            .groupby("node_id")["collaboration_id"]
+            .nunique(),
+            "n_partners": ends.groupby("node_id").size(),
+        }
+    )
+    nodes = nodes.merge(counts, left_on="node_id", right_index=True, how="left")
     return nodes, edges
+
+
+_NETWORK_NODE = {
+    "regional_unit": {
+        "node": """SELECT n.unit_id AS node_id, n.name, n.unit_type_label AS type_label, n.lat, n.lon,
+                          m.municipality_name, k.council_name
+                   FROM regional_units n LEFT JOIN municipalities m USING (municipality_code)
+                   LEFT JOIN councils k ON k.council_id = n.council_id WHERE n.unit_id = $id""",
+        "mine": "c.unit_ids",
+        "theirs": "c.organisation_ids",
+        "partner": """SELECT organisation_id AS partner_id, name, organisation_type_label AS type_label
+                      FROM organisations""",
+    },
+    "organisation": {
+        "node": """SELECT n.organisation_id AS node_id, n.name, n.organisation_type_label AS type_label, n.lat,
+                          n.lon, m.municipality_name, k.council_name
+                   FROM organisations n LEFT JOIN municipalities m USING (municipality_code)
+                   LEFT JOIN councils k ON k.council_id = n.council_id WHERE n.organisation_id = $id""",
+        "mine": "c.organisation_ids",
+        "theirs": "c.unit_ids",
+        "partner": """SELECT unit_id AS partner_id, name, unit_type_label AS type_label FROM regional_units""",
+    },
+}
+
+
+def network_node(db: Database, sel: Selection, kind: str, node_id: str) -> dict[str, pd.DataFrame]:
+    """One node of :func:`network` (``kind`` 'regional_unit' or 'organisation'): the unit or organisation,
+    its collaborations in the selection with their partners, themes and periods, and its partners with the
+    number of collaborations they share."""
+    q = _NETWORK_NODE[kind]
+    extra = {"id": node_id}
+    partner_cte = f"partner AS ({q['partner']})"
+    return {
+        "node": db.query(q["node"], extra),
+        "collaborations": _run(
+            db,
+            [_COLLAB_CTE, partner_cte],
+            f"""SELECT c.collaboration_id, c.title,
+                       (SELECT string_agg(p.name, '; ' ORDER BY p.name) FROM partner p
+                        WHERE list_contains({q["theirs"]}, p.partner_id)) AS partners,
+                       array_to_string(c.theme_labels, '; ') AS themes, c.kind_label, c.status_label,
+                       c.start_date, c.end_date, c.is_open_ended
+                FROM sel_collabs c WHERE list_contains({q["mine"]}, $id)
+                ORDER BY c.start_date NULLS LAST, c.title""",
+            sel,
+            extra,
+        ),
+        "partners": _run(
+            db,
+            [_COLLAB_CTE, partner_cte],
+            f"""SELECT p.partner_id, p.name, p.type_label, count(*) AS n_shared,
+                       string_agg(c.title, '; ' ORDER BY c.title) AS titles
+                FROM sel_collabs c, unnest({q["theirs"]}) AS t(partner_id) JOIN partner p USING (partner_id)
+                WHERE list_contains({q["mine"]}, $id)
+                GROUP BY ALL ORDER BY n_shared DESC, p.name""",
+            sel,
+            extra,
+        ),
+    }
 
 
 def council_table(db: Database) -> pd.DataFrame:

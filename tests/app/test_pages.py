@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
@@ -171,6 +173,70 @@ def test_partnership_page(app):
     _no_errors(app)
     assert app.title[0].value == "Partnerskaber: Hele Danmark"
     assert len(app.get("plotly_chart")) == 1
+
+
+def _network_chart(at: AppTest) -> list[dict]:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+
+
+def _outlined(at: AppTest) -> list[str]:
+    """The items of the outlined (chosen) node in the network chart."""
+    return [
+        i
+        for t in _network_chart(at)
+        if (t.get("marker") or {}).get("line", {}).get("width") == 3
+        for i in t["customdata"]
+    ]
+
+
+def test_a_node_chosen_in_the_list_is_highlighted_and_goes_into_the_link(app, small_db):
+    nodes, edges = queries.network(small_db, Selection(area="council:midt"))
+    hub = nodes.sort_values("n_partners", ascending=False).iloc[0]
+    item = f"unit:{hub.node_id}" if hub.kind == "regional_unit" else f"org:{hub.node_id}"
+    app.query_params["omraade"] = "council:midt"
+    app.switch_page("app_pages/netvaerk.py").run()
+    _no_errors(app)
+    assert _outlined(app) == [] and app.subheader[0].value == "Flest samarbejder"
+    app.selectbox(key="netvaerk_valg").set_value(item).run()
+    _no_errors(app)
+    assert app.query_params["valgt"] == item
+    assert _outlined(app) == [item]
+    assert app.subheader[0].value == hub["name"]
+    assert _metrics(app)["Partnere"] == str(hub.n_partners)
+    partners = app.table[0].value
+    assert len(partners) == hub.n_partners and "Fælles samarbejder" in partners.columns
+    assert len(app.table[1].value) == hub.n_collaborations
+    link = app.get("page_link")[0].proto
+    assert link.label == "Se på kortet"
+    assert parse_qs(link.query_string) == {"omraade": ["council:midt"], "valgt": [item]}
+
+    app.button(key="netvaerk_luk").click().run()
+    _no_errors(app)
+    assert "valgt" not in app.query_params and _outlined(app) == []
+    assert app.selectbox(key="netvaerk_valg").value is None
+
+
+def test_a_link_with_a_chosen_node_opens_it_chosen(small_db):
+    nodes, _ = queries.network(small_db, Selection(area="council:midt"))
+    org = nodes[nodes["kind"] == "organisation"].iloc[0]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["omraade"] = "council:midt"
+    at.query_params["valgt"] = f"org:{org.node_id}"
+    at.switch_page("app_pages/netvaerk.py").run()
+    _no_errors(at)
+    assert _outlined(at) == [f"org:{org.node_id}"]
+    assert at.selectbox(key="netvaerk_valg").value == f"org:{org.node_id}"
+    assert at.subheader[0].value == org["name"]
+    at.run()  # a rerun (as a reload) keeps it
+    assert at.query_params["valgt"] == f"org:{org.node_id}" and _outlined(at) == [f"org:{org.node_id}"]
+
+
+def test_a_chosen_point_that_is_no_node_of_the_network_leaves_it_unchosen(small_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["valgt"] = "offer:findes-ikke"
+    at.switch_page("app_pages/netvaerk.py").run()
+    _no_errors(at)
+    assert _outlined(at) == [] and at.selectbox(key="netvaerk_valg").value is None
 
 
 def test_about_page_shows_sources_and_uncertain_rows(app):

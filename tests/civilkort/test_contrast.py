@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from civilkort import charts, maps, reference, tiles
+from civilkort import charts, maps, network_chart, reference, tiles
 from civilkort.contrast import AA_LARGE, AA_TEXT, BLACK, WHITE, contrast, ink, luminance, over, rgba
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +136,7 @@ FIGURES = {
     "counts_bar": lambda: charts.counts_bar(
         pd.DataFrame({"l": ["a", "b"], "n": [3, 0]}), "l", "n", title="T"
     ),
-    "network_figure": lambda: charts.network_figure(
+    "network_figure": lambda: network_chart.network_figure(
         pd.DataFrame(
             {
                 "node_id": ["u1", "o1"],
@@ -173,11 +173,12 @@ FIGURES = {
 
 
 def test_every_chart_builder_is_checked():
-    """A new figure builder in charts.py must be added to FIGURES (and so go through readable_text)."""
+    """A new figure builder in charts.py or network_chart.py must be added to FIGURES (and so go through readable_text)."""
     builders = {
         name
-        for name, f in inspect.getmembers(charts, inspect.isfunction)
-        if f.__module__ == charts.__name__
+        for module in (charts, network_chart)
+        for name, f in inspect.getmembers(module, inspect.isfunction)
+        if f.__module__ == module.__name__
         and not name.startswith("_")
         and inspect.signature(f).return_annotation in ("go.Figure", go.Figure)
         and name != "readable_text"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from civilkort import queries
@@ -80,6 +81,46 @@ def test_network_nodes_and_edges(small_db):
     nodes, edges = queries.network(small_db, Selection())
     assert len(edges) and set(edges["source"]) | set(edges["target"]) == set(nodes["node_id"])
     assert (nodes["n_collaborations"] >= 1).all()
+
+
+def test_network_counts_collaborations_not_partner_pairs(small_db):
+    """A collaboration of one unit with three organisations is one collaboration of the unit, with three partners."""
+    nodes, edges = queries.network(small_db, Selection())
+    rows = small_db.query("SELECT collaboration_id, unit_ids, organisation_ids FROM collaborations")
+    expected: dict[str, set] = {}
+    for cid, units, orgs in rows.itertuples(index=False):
+        if len(units) and len(orgs):
+            for node in (*units, *orgs):
+                expected.setdefault(node, set()).add(cid)
+    got = nodes.set_index("node_id")
+    assert {k: len(v) for k, v in expected.items()} == got["n_collaborations"].to_dict()
+    partners = pd.concat([edges.groupby("source").size(), edges.groupby("target").size()])
+    assert partners.to_dict() == got["n_partners"].to_dict()
+    assert (
+        got["n_partners"] > got["n_collaborations"]
+    ).any()  # the example has collaborations with several partners
+
+
+@pytest.mark.parametrize("sel", [Selection(), Selection(area="council:midt", themes=("lighed",))])
+def test_a_network_node_has_the_partners_and_collaborations_of_the_network(small_db, sel):
+    nodes, edges = queries.network(small_db, sel)
+    for row in nodes.sort_values("n_partners", ascending=False).head(6).itertuples():
+        node = queries.network_node(small_db, sel, row.kind, row.node_id)
+        assert node["node"]["name"].tolist() == [row.name]
+        mine = edges[(edges["source"] == row.node_id) | (edges["target"] == row.node_id)]
+        theirs = (set(mine["target"]) | set(mine["source"])) - {row.node_id}
+        assert set(node["partners"]["partner_id"]) == theirs
+        shared = dict(zip(mine["target"], mine["weight"])) | dict(zip(mine["source"], mine["weight"]))
+        assert dict(zip(node["partners"]["partner_id"], node["partners"]["n_shared"])) == {
+            p: shared[p] for p in theirs
+        }
+        assert len(node["collaborations"]) == row.n_collaborations
+        assert node["collaborations"]["partners"].notna().all()
+
+
+def test_a_network_node_outside_the_data_is_empty(small_db):
+    node = queries.network_node(small_db, Selection(), "organisation", "findes-ikke")
+    assert node["node"].empty and node["partners"].empty and node["collaborations"].empty
 
 
 def test_details(small_db):
