@@ -118,7 +118,9 @@ def restore(
     now: dt.datetime | None = None,
 ) -> Principal:
     """Who the token's holder is now: coordinator only while the same code is in force, participant only
-    while their workshop's code is unchanged and live; ANONYMOUS if neither holds any more.
+    while their workshop's code is unchanged and live; ANONYMOUS if neither holds any more.  A participant
+    whose workshop got a new code comes back with their name and workshop but no role (the page asks for
+    the new code, in place).
 
     A projector's token gives the projector back (ANONYMOUS once its workshop is gone).
     ``workshop(id)`` looks a workshop up (None if it is gone). Raises InvalidSession/ExpiredSession.
@@ -139,10 +141,28 @@ def restore(
         )
     workshop_id = payload.get("w")
     row = workshop(str(workshop_id)) if workshop_id else None
+    is_live = row is not None and auth.code_is_live(dict(row), at=_now(now))
+    if (
+        row is not None
+        and is_live
+        and not hmac.compare_digest(
+            str(payload.get("h", "")), _fingerprint(secret, "workshop", row["code_hash"])
+        )
+        and not is_coordinator
+    ):
+        # the workshop's code has changed since they joined: they are no participant any more, but the page
+        # knows who and where they were, and asks for the new code in place (no role, so nothing to write)
+        return replace(
+            ANONYMOUS,
+            name=name or ANONYMOUS.name,
+            via="workshopkode",
+            workshop_id=row["workshop_id"],
+            key=key,
+        )
     if (
         row is not None
         and hmac.compare_digest(str(payload.get("h", "")), _fingerprint(secret, "workshop", row["code_hash"]))
-        and auth.code_is_live(dict(row), at=_now(now))
+        and is_live
     ):
         person = replace(  # a coordinator who also joined keeps their scope
             person,

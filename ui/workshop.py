@@ -21,7 +21,9 @@ from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
-from ui import join_kit
+from ui import join_kit, session_cookie
+from ui import projector as ui_projector
+from ui import workshop_session as ws_session
 from ui.data import database, query
 from ui.text import md
 
@@ -197,8 +199,12 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
         except ERRORS as exc:
             col_form.error(str(exc), icon=":material/error:")  # right under Gem, where the eye is
             st.toast("Ikke gemt: se beskeden under *Gem*.", icon=":material/error:")
+            if ws_session.needs_new_code(person, ws.get_workshop(s, workshop["workshop_id"])):
+                with col_form:  # the code changed since the page was drawn: the field for the new one, here
+                    ws_session.new_code_form(s, person, workshop, key="ws-rejoin-gem")
             return
-        # the confirmation only after the commit; then a new, empty form
+        # the confirmation only after the commit; then a new, empty form (and the browser's draft cleared)
+        ws_session.cleared()
         st.session_state.pop("ws_pin", None)
         st.session_state["ws_form_generation"] = generation + 1
         st.session_state["ws_saved"] = saved.entry["title"]
@@ -299,14 +305,29 @@ def map_png(sel: Selection, measure: str, pins: pd.DataFrame | None) -> bytes:
 # --- the facilitator -------------------------------------------------------------------------------
 
 
-def code_banner(s: Store) -> None:
-    """For the facilitator, right after creating a workshop or a new code: the code, large, at the top."""
+def running_code(s: Store, person: Principal, workshop_id: str) -> str | None:
+    """The workshop's code as this session made it, else as the store keeps it (sealed; None when it cannot
+    be shown: a workshop made before codes were kept, or a changed secret)."""
+    made = st.session_state.get("ws_codes", {}).get(workshop_id)
+    if made:
+        return made
+    try:
+        return ws.running_code(s, person, workshop_id, secret=session_cookie.secret())
+    except ERRORS:
+        return None
+
+
+def code_banner(s: Store, person: Principal) -> None:
+    """For the facilitator: the code, large, at the top (after creating a workshop, a new code, or
+    *Vis koden stort*, also after a reload)."""
     wid = st.session_state.get("ws_show")
-    code = st.session_state.get("ws_codes", {}).get(wid)
-    if not code:
+    if not wid:
         return
     workshop = next((w for w in ws.list_workshops(s, live_only=True) if w["workshop_id"] == wid), None)
     if workshop is None:
+        return
+    code = running_code(s, person, wid)
+    if not code:
         return
     with st.container(border=True, key="ws-code-banner"):
         show_code(workshop, code)
@@ -346,6 +367,7 @@ def facilitator(s: Store, person: Principal) -> None:
                 row, code = ws.create_workshop(
                     s, person, name, held_on=held_on, council_id=council, code=own_code or None,
                     hours=float(hours), snapshot_id=snap["snapshot_id"] if snap else None,
+                    secret=session_cookie.secret(),
                 )  # fmt: skip
             except (*ERRORS, snapshots.SnapshotError) as exc:
                 st.error(str(exc))
@@ -364,7 +386,7 @@ def facilitator(s: Store, person: Principal) -> None:
         live = ws.auth.code_is_live(workshop)
         with st.expander(f"{ws.workshop_label(workshop)}{'' if live else ' (afsluttet)'}", expanded=live):
             st.caption(workshop_caption(workshop))
-            if wid in codes and live:
+            if live and running_code(s, person, wid):
                 if st.session_state.get("ws_show") != wid and st.button(
                     "Vis koden stort", key=f"ws-show-{wid}", icon=":material/visibility:"
                 ):
@@ -372,12 +394,22 @@ def facilitator(s: Store, person: Principal) -> None:
                     st.rerun()
             elif live:
                 st.caption(
-                    "Koden vises kun, da den blev lavet (kun en hash gemmes). Lav en ny, hvis den er væk."
+                    "Koden kan ikke vises igen: workshoppen blev oprettet, før koden blev gemt krypteret "
+                    "(eller appens nøgle er skiftet). Lav en ny kode med *Ny kode*; deltagerne skriver den "
+                    "nye kode, hvor de er."
                 )
+            if live:
+                ui_projector.panel(s, person, workshop)
             b = st.columns(4)
             try:
                 if b[0].button("Ny kode", key=f"ws-newcode-{wid}", icon=":material/key:"):
-                    codes[wid] = ws.new_code(s, person, wid, hours=None if live else ws.DEFAULT_HOURS)
+                    codes[wid] = ws.new_code(
+                        s,
+                        person,
+                        wid,
+                        hours=None if live else ws.DEFAULT_HOURS,
+                        secret=session_cookie.secret(),
+                    )
                     st.session_state["ws_show"] = wid
                     st.rerun()
                 if b[1].button("Forlæng 1 time", key=f"ws-extend-{wid}", icon=":material/more_time:"):
