@@ -47,9 +47,12 @@ def page() -> None:
         st.markdown(f"**{ui_ws.workshop_caption(workshop)}** · du er *{md(person.name)}* ({role})")
         ws_session.leave_button(person)
         if workshop["workshop_id"] in live:
-            if ws_session.needs_new_code(person, workshop):
-                ws_session.new_code_form(s, person, workshop)
-            ui_ws.capture(s, person, workshop, ui_ws.current_db())
+            above = st.container()  # the field for a changed code: here, unless Gem was refused and has it
+            if not ui_ws.capture(s, person, workshop, ui_ws.current_db()) and ws_session.needs_new_code(
+                person, workshop
+            ):
+                with above:
+                    ws_session.new_code_form(s, person, workshop)
             ui_ws.undo_own(s, person)
         else:
             st.info(

@@ -348,7 +348,7 @@ PROJECTOR_REFUSAL = (
 def as_projector(workshop: Mapping[str, Any], *, expires: int) -> Principal:
     """The projector screen of ``workshop`` (a store row), until ``expires`` (Unix seconds): read-only."""
     return Principal(
-        name="Projektor",
+        name=f"Projektor for {workshop.get('name') or 'workshoppen'}",
         roles=frozenset({PROJECTOR}),
         via="projektor",
         workshop_id=str(workshop["workshop_id"]),

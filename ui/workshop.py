@@ -7,7 +7,9 @@ decide what to show. User text is shown through ``md()`` or in data frames, neve
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -158,8 +160,11 @@ def _pin_picker(s: Store, workshop: dict[str, Any], key: str) -> None:
         st.caption("Klik på kortet for at sætte en nål – eller vælg kommune eller postnummer i formularen.")
 
 
-def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database) -> None:
-    """The fast form: what, a few fields, where; saved once however often Gem is pressed."""
+def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database) -> bool:
+    """The fast form: what, a few fields, where; saved once however often Gem is pressed.
+
+    Returns True when Gem was refused because the workshop's code has changed and the field for the new
+    code is shown right under it."""
     kind = st.segmented_control(
         "Hvad vil du tilføje?", list(ws.KINDS), format_func=ws.KINDS.get, default="note", key="ws_kind",
         required=True,
@@ -197,12 +202,13 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
                 s, person, workshop["workshop_id"], kind, fields, client_token=token, db=db, **where
             )
         except ERRORS as exc:
-            col_form.error(str(exc), icon=":material/error:")  # right under Gem, where the eye is
             st.toast("Ikke gemt: se beskeden under *Gem*.", icon=":material/error:")
             if ws_session.needs_new_code(person, ws.get_workshop(s, workshop["workshop_id"])):
-                with col_form:  # the code changed since the page was drawn: the field for the new one, here
-                    ws_session.new_code_form(s, person, workshop, key="ws-rejoin-gem")
-            return
+                with col_form:  # the code has changed: the field for the new one, right under Gem
+                    ws_session.new_code_form(s, person, workshop)
+                return True
+            col_form.error(str(exc), icon=":material/error:")  # right under Gem, where the eye is
+            return False
         # the confirmation only after the commit; then a new, empty form (and the browser's draft cleared)
         ws_session.cleared()
         st.session_state.pop("ws_pin", None)
@@ -213,6 +219,7 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
         saved_text = f"Gemt: {md(st.session_state.pop('ws_saved'))}"
         col_form.success(saved_text, icon=":material/check_circle:")
         st.toast(saved_text, icon=":material/check_circle:")  # in view wherever the form was scrolled to
+    return False
 
 
 _PHONE_ORDER = """<style>
@@ -331,9 +338,18 @@ def code_banner(s: Store, person: Principal) -> None:
         return
     with st.container(border=True, key="ws-code-banner"):
         show_code(workshop, code)
+        if st.session_state.pop("ws_scroll", False):  # shown from the panel below: bring it into view
+            scroll_into_view(".st-key-ws-code-banner")
         if st.button("Skjul koden", key="ws-hide-code", icon=":material/visibility_off:"):
             st.session_state.pop("ws_show", None)
             st.rerun()
+
+
+def scroll_into_view(selector: str) -> None:
+    """Scroll the page to the element ``selector`` names (once; ui/assets/scroll_into_view.js)."""
+    script = (Path(__file__).parent / "assets" / "scroll_into_view.js").read_text(encoding="utf-8")
+    call = json.dumps(selector).replace("</", "<\\/")
+    st.html(f"<script>{script}\ncivilkortScrollIntoView({call});</script>", unsafe_allow_javascript=True)
 
 
 def show_code(workshop: dict[str, Any], code: str) -> None:
@@ -379,6 +395,7 @@ def facilitator(s: Store, person: Principal) -> None:
                     )
             codes[row["workshop_id"]] = code
             st.session_state["ws_show"] = row["workshop_id"]
+            st.session_state["ws_scroll"] = True
             st.rerun()
 
     for workshop in ws.in_scope(person, ws.list_workshops(s))[:10]:
@@ -391,6 +408,7 @@ def facilitator(s: Store, person: Principal) -> None:
                     "Vis koden stort", key=f"ws-show-{wid}", icon=":material/visibility:"
                 ):
                     st.session_state["ws_show"] = wid
+                    st.session_state["ws_scroll"] = True
                     st.rerun()
             elif live:
                 st.caption(
@@ -411,6 +429,7 @@ def facilitator(s: Store, person: Principal) -> None:
                         secret=session_cookie.secret(),
                     )
                     st.session_state["ws_show"] = wid
+                    st.session_state["ws_scroll"] = True
                     st.rerun()
                 if b[1].button("Forlæng 1 time", key=f"ws-extend-{wid}", icon=":material/more_time:"):
                     ws.extend(s, person, wid, hours=1)

@@ -65,7 +65,7 @@
   function install(state) {
     var doc = root.document;
     var storage = root.sessionStorage;
-    var restored = new root.WeakSet();
+    var typed = new root.WeakSet(); // fields the person has typed in since this page loaded: never refilled
 
     function load() {
       return parse(storage.getItem(KEY), state.workshop);
@@ -87,9 +87,9 @@
       }
       state.kindAsked = true;
       var fields = doc.querySelectorAll(FORM + " input[type=text], " + FORM + " textarea");
+      // Streamlit may draw a field empty again as its first run settles: fill it again until typed in
       fields.forEach(function (field) {
-        if (restored.has(field)) return;
-        restored.add(field);
+        if (typed.has(field)) return;
         var value = valueFor(data, kind, field.getAttribute("aria-label") || "", field.value);
         if (value) setValue(field, value);
       });
@@ -101,6 +101,8 @@
         var field = event.target;
         if (!field || !field.closest || !field.closest(FORM)) return;
         if (field.tagName !== "TEXTAREA" && field.type !== "text") return;
+        if (!event.isTrusted) return; // our own refill, not the person typing
+        typed.add(field);
         var kind = activeKind(doc);
         if (!kind) return;
         var data = withValue(load(), kind, field.getAttribute("aria-label") || "", field.value);
@@ -117,6 +119,7 @@
         restore();
       });
     }).observe(doc.body, { childList: true, subtree: true });
+    root.setInterval(restore, 700); // a value reset without a change to the page's elements
     state.restore = restore;
   }
 
