@@ -340,8 +340,8 @@ def from_coordinator_code(name: str, code: str, *, expected: str | None) -> Prin
 
 
 PROJECTOR_REFUSAL = (
-    "Denne skærm er projektor for en workshop: den viser Præsentation og kan ikke ændre eller tilføje noget. "
-    "Vælg *Ud* i sidepanelet for at bruge skærmen til andet."
+    "Du er på en projektorskærm for en workshop: den viser Præsentation og kan ikke ændre eller tilføje "
+    "noget. Vælg *Ud* i sidepanelet for at bruge skærmen til andet."
 )
 
 

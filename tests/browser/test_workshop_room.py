@@ -269,7 +269,7 @@ def test_the_projector_link_presents_without_coordinator_rights_and_is_refused_o
 
     for path in ("workshop", "gennemgang"):
         _open(page, f"{app.base}/{path}")
-        poll(page, lambda: "Denne skærm er projektor" in _main(page), f"{path} afviser projektoren")
+        poll(page, lambda: "Du er på en projektorskærm" in _main(page), f"{path} afviser projektoren")
         assert page.get_by_role("textbox", name="Koordinatorkode").count() == 0
         assert page.get_by_role("textbox", name="Workshoppens kode").count() == 0
         assert page.get_by_role("button", name="Gem").count() == 0

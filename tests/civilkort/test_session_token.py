@@ -92,9 +92,7 @@ def test_a_participant_comes_back_while_the_workshops_code_is_the_same_and_live(
     with pytest.raises(auth.PermissionDenied):
         auth.require_participant(stale, renewed, at=NOW)
     # an expired code, or a deleted workshop: the participant is anonymous again
-    for lookup in (
-        _no_workshop,
-    ):
+    for lookup in (_no_workshop,):
         assert (
             session_token.restore(token, SECRET, coordinator_code=CODE, workshop=lookup, now=NOW) == ANONYMOUS
         )
