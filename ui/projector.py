@@ -90,7 +90,8 @@ def panel(s: Store, person: Principal, workshop: dict[str, Any]) -> None:
             f"{ws.local_time(until)}."
         )
         text.code(link, language=None, wrap_lines=True)
-        qr.image(join_kit.qr_png(link), caption="QR-kode: projektorlinket", width=200)
+        qr.image(join_kit.qr_png(link), caption="QR-kode: projektorlinket", width=200,
+                 alt="QR-kode med projektorlinket")  # fmt: skip
         if text.button(
             "Skjul projektorlinket", key=f"ws-projector-hide-{wid}", icon=":material/visibility_off:"
         ):

@@ -19,6 +19,7 @@ import pytest
 from civilkort import auth, projector, session_token
 from civilkort import workshop as ws
 from civilkort.store import Store
+from tests.browser import a11y
 from tests.browser.appserver import AppServer, copy_data, poll, print_log_if_failed, serving, wait_idle
 from tests.browser.conftest import COORDINATOR_CODE, OfflinePage
 from tests.browser.oidc_app import status
@@ -97,6 +98,12 @@ def _place(page: Any) -> None:
     poll(page, lambda: "Aarhus" in (box.input_value() or box.inner_text()), "kommunen er valgt")
 
 
+def _axe_clean(page: Any) -> None:
+    """No serious or critical WCAG 2.1 A/AA violation on the page as it is now."""
+    found = a11y.blocking(a11y.violations(page))
+    assert found == [], [(v["id"], v["help"]) for v in found]
+
+
 def _note_field(page: Any) -> Any:
     return page.locator(".st-key-ws-capture textarea").first
 
@@ -130,6 +137,7 @@ def test_the_facilitator_reloads_and_shows_the_running_code_again(
     page.get_by_role("button", name="Vis koden stort").first.click()
     wait_idle(page)
     poll(page, lambda: code in page.locator(".st-key-ws-code-banner").inner_text(), "koden vises igen")
+    _axe_clean(page)
     opage.screenshot("vaerelse-1-koden-igen-projektor")
 
 
@@ -184,6 +192,12 @@ def test_a_changed_code_is_typed_in_place_and_the_form_keeps_its_text(
     field = page.get_by_role("textbox", name="Den nye kode")
     field.wait_for(timeout=20_000)
     assert "Workshoppens kode er skiftet" in _main(page)
+    _axe_clean(page)
+    field.focus()  # by keyboard: the field, then its button
+    page.keyboard.press("Tab")
+    assert (
+        page.evaluate("() => document.activeElement.innerText").strip().endswith("Fortsæt med den nye kode")
+    )
     opage.screenshot("vaerelse-2-ny-kode-telefon", full_page=True)
     field.fill(new)
     page.get_by_role("button", name="Fortsæt med den nye kode").click()
@@ -218,6 +232,7 @@ def test_leaving_the_workshop_ends_the_session(
     _join(page, app.base, row["workshop_id"], code, "Sara")
     _note_field(page).fill("Et udkast, der skal væk")
     opage.screenshot("vaerelse-3-deltager-telefon", full_page=True)
+    _axe_clean(page)
     page.get_by_role("button", name="Forlad workshoppen").click()
     wait_idle(page)
     page.get_by_role("button", name="Deltag").wait_for(timeout=20_000)
@@ -245,7 +260,7 @@ def test_the_projector_link_presents_without_coordinator_rights_and_is_refused_o
     )
     assert token not in page.url
     page.locator(".st-key-ck-title h1").wait_for(timeout=30_000)
-    assert page.locator("[data-testid=stSidebar]").is_hidden()
+    poll(page, lambda: page.locator("[data-testid=stSidebar]").is_hidden(), "fuld skærm: intet sidepanel")
     cookie = poll(page, lambda: _cookie(page), "projektorens cookie")
     assert cookie["sameSite"] == "Strict"
     assert "Projektor for Workshop Øst" not in _main(page)  # presenting: nothing of the sign-in on the wall
@@ -300,6 +315,7 @@ def test_the_facilitator_hands_out_the_projector_link(
         lambda: re.search(r"http://\S+/praesentation\?projektor=[\w.-]+", _main(page)),
         "projektorlinket vises",
     ).group(0)
+    _axe_clean(page)
     screen = offline_pages(viewport=PROJECTOR).page  # another screen, not logged in
     _open(screen, link)
     screen.locator(".st-key-ck-title h1").wait_for(timeout=30_000)
