@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from civilkort import charts, snapshots
+from civilkort import charts, danish, snapshots
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR
 from civilkort.store import StoreError
@@ -10,6 +10,7 @@ from ui import auth as ui_auth
 from ui import selection
 from ui import workshop as ui_ws
 from ui.notices import run_safely
+from ui.tables import grid
 from ui.text import md
 
 
@@ -36,7 +37,7 @@ def page() -> None:
     if not frozen:
         st.info("Der er endnu intet øjebliksbillede. Koordinatoren fryser data, når en workshop oprettes.")
         return
-    labels = {f["snapshot_id"]: f"{f['name']} (frosset {ws.local_time(f['created_at'])})" for f in frozen}
+    labels = {f["snapshot_id"]: f"{f['name']} (frosset {danish.local_time(f['created_at'])})" for f in frozen}
     chosen = st.selectbox("Øjebliksbillede", list(labels), format_func=labels.get, key="snap_pick")
     snapshot = next(f for f in frozen if f["snapshot_id"] == chosen)
     try:
@@ -71,7 +72,7 @@ def page() -> None:
         if frame.empty:
             st.caption("Ingen.")
         else:
-            st.dataframe(snapshots.danish(frame), hide_index=True, width="stretch")
+            grid(snapshots.danish(frame), hide_index=True, width="stretch")
     st.caption(f"Øjebliksbillede: {md(snapshot['name'])}; data bygget {md(snapshot.get('built_at') or '?')}.")
 
 

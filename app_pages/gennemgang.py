@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from civilkort import review
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR
 from ui import auth as ui_auth
 from ui import workshop as ui_ws
 from ui.notices import run_safely
+from ui.tables import grid
 
 
 def page() -> None:
@@ -45,7 +47,7 @@ def page() -> None:
             )
 
     st.subheader("Alle indtastninger")
-    st.dataframe(
+    grid(
         ws.entries_frame(
             ws.entries(s, chosen or None, workshop_ids=[w["workshop_id"] for w in workshops]), workshops
         )
@@ -63,7 +65,7 @@ def page() -> None:
     )
     st.subheader("Ændringslog")
     st.caption("Hvem, hvornår, hvad – før → efter. Fortrudte ændringer står stadig i loggen.")
-    st.dataframe(ws.trail(s), hide_index=True, width="stretch")
+    grid(review.trail(s), hide_index=True, width="stretch")
 
 
 run_safely(page)

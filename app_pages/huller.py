@@ -9,7 +9,7 @@ from civilkort import charts, gaps
 from ui import gaps as gapdata
 from ui import selection
 from ui.notices import run_safely
-from ui.tables import table_with_export
+from ui.tables import grid, table_with_export
 from ui.text import md
 
 # Offers listed under a clicked cell; the download holds them all (fetched only when clicked). A comment, not
@@ -127,12 +127,11 @@ def coverage_view(sel) -> None:
     c[2].metric("Gennemsnitlig score", summary["mean_score"], help="Ikke kortlagte kommuner tæller 0.")
     st.plotly_chart(charts.coverage_bar(cov), width="stretch", config={"displayModeBar": False})
     table = gaps.danish(cov)
-    st.dataframe(
+    grid(
         table,
         hide_index=True,
         width="stretch",
         column_config={
-            **gapdata.number_columns(table),
             gaps.LABELS["score"]: st.column_config.ProgressColumn(
                 gaps.LABELS["score"], min_value=0, max_value=100, format="%d"
             ),

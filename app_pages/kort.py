@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import assets, maps, tiles
+from civilkort import assets, danish, maps, tiles
 from civilkort import workshop as ws
 from civilkort.charts import counts_bar
 from civilkort.filters import LAYERS, MEASURES
@@ -31,10 +31,10 @@ def page() -> None:
     measures = query("municipality_measures", sel)
     figures = query("key_figures", sel)
     c = st.columns(5)
-    c[0].metric("Organisationer", f"{figures['organisations']:,}".replace(",", "."))
-    c[1].metric("Tilbud", f"{figures['offers']:,}".replace(",", "."))
-    c[2].metric("Samarbejder", f"{figures['collaborations']:,}".replace(",", "."))
-    c[3].metric("Regionale enheder", f"{figures['units']:,}".replace(",", "."))
+    c[0].metric("Organisationer", danish.number(figures["organisations"]))
+    c[1].metric("Tilbud", danish.number(figures["offers"]))
+    c[2].metric("Samarbejder", danish.number(figures["collaborations"]))
+    c[3].metric("Regionale enheder", danish.number(figures["units"]))
     c[4].metric(
         "Kommuner uden registreringer",
         figures["municipalities_without"],

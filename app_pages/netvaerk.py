@@ -6,6 +6,7 @@ from civilkort.charts import network_figure
 from ui import selection
 from ui.data import query
 from ui.notices import run_safely
+from ui.tables import grid
 
 
 def page() -> None:
@@ -26,7 +27,7 @@ def page() -> None:
     st.plotly_chart(network_figure(nodes, edges), width="stretch", config={"displaylogo": False})
     st.subheader("Flest samarbejder")
     top = nodes.sort_values("n_collaborations", ascending=False).head(25)
-    st.dataframe(
+    grid(
         top[["name", "type_label", "n_collaborations"]].rename(
             columns={"name": "Navn", "type_label": "Type", "n_collaborations": "Samarbejder"}
         ),

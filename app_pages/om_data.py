@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from civilkort import danish
 from ui.data import database, query
-from ui.notices import danish_date, is_example, run_safely
+from ui.notices import is_example, run_safely
+from ui.tables import grid
 from ui.text import md
 
 SCALES = {"small": "lille", "council": "et sundhedsråds størrelse pr. råd", "national": "national"}
@@ -28,7 +30,7 @@ def page() -> None:
 
     st.subheader("Denne database")
     c1, c2, c3 = st.columns(3)
-    c1.metric("Bygget", danish_date(meta.get("built_at", ""), with_time=True))
+    c1.metric("Bygget", danish.local_time(meta.get("built_at", "")))
     c2.metric("Eksempeldata", "Ja" if is_example(db) else "Nej")
     c3.metric("Kommunegrænser", "Indlæst" if meta.get("boundaries_loaded") == "true" else "Ikke indlæst")
     st.write(f"**Kilde:** {md(meta.get('inputs', 'ukendt'))}")
@@ -39,7 +41,7 @@ def page() -> None:
             "De rigtige samarbejder, der "
             "nævnes i Region Hovedstadens og Region Midtjyllands strategipapirer, er med; alt andet er opdigtet "
             "og markeret 'Eksempeldata (genereret)'. Datoer er regnet fra "
-            f"{danish_date(meta.get('example_today', ''))}."
+            f"{danish.date(meta.get('example_today', ''))}."
         )
 
     st.subheader("Kommunegrænser")
@@ -64,7 +66,7 @@ def page() -> None:
     )
     uncertain = councils[councils["is_single_source"]]
     st.write(f"{len(uncertain)} af {len(councils)} kommuners placering bygger på én kilde.")
-    st.dataframe(
+    grid(
         councils.rename(
             columns={
                 "council_name": "Sundhedsråd",
@@ -82,13 +84,11 @@ def page() -> None:
 
     st.subheader("Datakvalitet")
     report = query("quality_report")
-    st.dataframe(
-        report.rename(columns={"measure": "Mål", "value": "Værdi"}), hide_index=True, width="stretch"
-    )
+    grid(report.rename(columns={"measure": "Mål", "value": "Værdi"}), hide_index=True, width="stretch")
     issues = query("quality_issues")
     if len(issues):
         st.write(f"{len(issues)} advarsler fra indlæsningen (data er indlæst; advarslerne er ting at rette):")
-        st.dataframe(
+        grid(
             issues.rename(
                 columns={
                     "severity": "Type",

@@ -10,7 +10,7 @@ from ui import radar, selection
 from ui.data import database
 from ui.details import item
 from ui.notices import run_safely
-from ui.tables import table_with_export
+from ui.tables import grid, table_with_export
 
 TABS = ["Tidslinje", "Slutter snart", "Styring", "Forældreløse"]
 MAX_BARS = 250
@@ -132,7 +132,7 @@ def _timeline(sel) -> None:
         key="radar_pick_timeline",
         label="Vis et samarbejde",
     )
-    st.dataframe(
+    grid(
         share,
         hide_index=True,
         column_order=["kind_label", "n", "pct", "n_current", "pct_current"],

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from civilkort import danish
 from civilkort.contrast import BLACK, WHITE, ink
 
 UNIT_COLOUR = "#b2182b"
@@ -169,13 +170,9 @@ NO_VALUE_COLOUR = "#9aa5ad"
 OPEN_ENDED_LABEL = "Løbende (ingen slutdato) ▸"
 
 
-def _dk_date(value: object) -> str:
-    return "–" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
-
-
 def _period(row) -> str:
-    start = "ukendt start" if row.is_start_unknown else _dk_date(row.start_date)
-    end = "løbende" if row.is_open_ended else _dk_date(row.end_date)
+    start = "ukendt start" if row.is_start_unknown else danish.date(row.start_date)
+    end = "løbende" if row.is_open_ended else danish.date(row.end_date)
     return f"{start} – {end}"
 
 
@@ -696,7 +693,7 @@ def ending_bar(df: pd.DataFrame, *, months: int = 12) -> go.Figure:
                 orientation="h",
                 name=_esc(kind),
                 marker_color=KIND_COLOURS.get(kind, NO_VALUE_COLOUR),
-                text=[_dk_date(v) for v in rows["end_date"]],
+                text=[danish.date(v) for v in rows["end_date"]],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=[_esc(t) for t in rows["title"]],

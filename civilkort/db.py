@@ -22,6 +22,12 @@ class NoDatabase(Exception):
     """No database has been built yet; the message says how to build one."""
 
 
+OLDEST_READABLE_SCHEMA = 3
+"""The oldest build schema (``build_info.schema_version``, written by ``etl.build``) the app's queries read:
+3 added region-wide regional units (``regional_units.area_municipality_codes``), which the area's units and
+figures need."""
+
+
 _POINTER_SEEN: dict[Path, tuple[tuple[int, int, int], Path | None]] = {}
 """Pointer file -> (its inode, mtime and size when read, what it named): a page run asks a dozen times."""
 
@@ -91,6 +97,17 @@ class Database:
                 self.query("SELECT key, value FROM build_info").itertuples(index=False, name=None)
             )
         return dict(self._meta)
+
+    def outdated(self) -> str | None:
+        """A Danish message if this build is older than the app reads (build it again), else None."""
+        version = self.meta().get("schema_version", "")
+        if not version.isdigit() or int(version) >= OLDEST_READABLE_SCHEMA:
+            return None
+        return (
+            f"Databasen er bygget af en ældre version af Civilsamfundskortet (skema {version}; appen læser "
+            f"skema {OLDEST_READABLE_SCHEMA} og nyere) og kan ikke vises. Byg den igen: eksempeldata med "
+            "'python -m etl demo', jeres egne data med 'python -m etl build FILER'."
+        )
 
     def close(self) -> None:
         """Close the connection."""

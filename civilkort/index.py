@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from civilkort import maps
+from civilkort import inset, maps
 from civilkort.db import Database
 from civilkort.filters import Selection
 
@@ -168,9 +168,14 @@ class DataIndex:
             """SELECT u.unit_id, u.name, u.unit_type, u.unit_type_label, u.lat, u.lon, u.location_precision,
                       (SELECT count(*) FROM collaboration_partners p
                         WHERE p.partner_kind = 'regional_unit' AND p.partner_id = u.unit_id) AS n_collaborations,
-                      m.municipality_name, u.municipality_code
-               FROM regional_units u JOIN municipalities m USING (municipality_code)"""
+                      m.municipality_name, u.is_region_wide, u.area_municipality_codes
+               FROM regional_units u JOIN municipalities m USING (municipality_code)
+               ORDER BY u.unit_id"""
         )
+        # each unit's municipalities (its own; a region-wide unit's whole region) as a units x codes matrix
+        self.unit_area = np.zeros((len(self.units), MAX_MUNICIPALITY_CODE), dtype=bool)
+        for row, codes in enumerate(self.units.pop("area_municipality_codes")):
+            self.unit_area[row, np.asarray(codes, dtype=np.int64)] = True
         shapes = db.query("SELECT municipality_code, geojson FROM geo_municipalities")
         self.shapes = (
             gpd.GeoDataFrame(
@@ -420,11 +425,24 @@ class DataIndex:
         """Reference rows (name, council, point, population) of the area's municipalities."""
         return self.municipalities[self.municipalities["municipality_code"].isin(sel.municipality_codes())]
 
+    def _unit_rows(self, sel: Selection) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit: whether it serves the area (any of its municipalities in it) and whether it belongs to
+        it (all of them): ``queries.UNIT_SERVES`` and ``UNIT_BELONGS``."""
+        in_area = np.zeros(MAX_MUNICIPALITY_CODE, dtype=bool)
+        in_area[sel.municipality_codes()] = True
+        inside = (self.unit_area & in_area).sum(axis=1)
+        return inside > 0, inside == self.unit_area.sum(axis=1)
+
     def area_units(self, sel: Selection) -> pd.DataFrame:
-        """Regional units in the area with their number of collaborations."""
-        return self.units[self.units["municipality_code"].isin(sel.municipality_codes())].drop(
-            columns="municipality_code"
-        )
+        """Regional units serving the area (a region-wide unit: any municipality of its region) with their
+        number of collaborations, as ``queries.units``."""
+        serves, _ = self._unit_rows(sel)
+        return self.units[serves].reset_index(drop=True)
+
+    def unit_count(self, sel: Selection) -> int:
+        """Regional units belonging to the area (a region-wide unit only to an area holding its region)."""
+        _, belongs = self._unit_rows(sel)
+        return int(belongs.sum())
 
     def area_shapes(self, codes: list[int]) -> gpd.GeoDataFrame | None:
         """Display shapes of the given municipalities, or None without boundaries."""
@@ -468,6 +486,7 @@ class DataIndex:
             "outlines": outlines,
             "units": self.area_units(sel),
             "bounds": [[float(miny), float(minx)], [float(maxy), float(maxx)]],
+            "inset": inset.for_area(shapes, municipalities),
         }
         with self._lock:
             self._areas[sel.area] = static

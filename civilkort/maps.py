@@ -63,6 +63,8 @@ UNIT_TYPES: dict[str, tuple[str, str, str]] = {
     "andet": ("Andet", "#6d4c41", "A"),
 }
 """unit_type -> (default label, colour, letter); each type also has its own CSS shape."""
+REGION_WIDE_LABEL = "for hele regionen"
+"""Added to a region-wide unit's label (``is_region_wide``): drawn at its address, counted under its region."""
 LINK_COLORS = ("#37474f", "#d81b60", "#1e88e5", "#ffb300", "#43a047", "#8e24aa")
 
 POINT_SCALE = 100_000
@@ -304,7 +306,8 @@ def _web_file(name: str) -> str:
 
 _RUNTIME_CSS = _web_file("map_runtime.css")
 
-_RUNTIME_JS = _web_file("map_runtime.js")
+_RUNTIME_JS = _web_file("map_runtime.js") + "\n" + _web_file("map_inset.js")
+_RUNTIME_CSS += _web_file("map_inset.css")
 
 
 class _Raw(Element):
@@ -849,6 +852,11 @@ def _units_payload(units: pd.DataFrame) -> tuple[dict[str, Any], list[list[float
     labels = _text(units["unit_type_label"], "")
     names = _text(units["name"], "(uden navn)")
     precision = units["location_precision"].astype("string").fillna("municipality").tolist()
+    wide = (
+        units["is_region_wide"].fillna(False).astype(bool).tolist()
+        if "is_region_wide" in units
+        else [False] * len(units)
+    )
     present: dict[str, str] = {}
     rows = []
     # Python numbers from the start: round() and int() on numpy scalars cost microseconds each
@@ -858,6 +866,8 @@ def _units_payload(units: pd.DataFrame) -> tuple[dict[str, Any], list[list[float
     for i in range(len(units)):
         label = labels[i] or UNIT_TYPES[types[i]][0]
         present.setdefault(types[i], label)
+        if wide[i]:  # drawn at its address, but it belongs to its region, not to that council
+            label = f"{label} · {REGION_WIDE_LABEL}"
         count = counts[i]
         rows.append([
             lat_r[i],
@@ -874,7 +884,8 @@ def _units_payload(units: pd.DataFrame) -> tuple[dict[str, Any], list[list[float
         "approx": "Omtrentlig placering",
         "rows": rows,
     }
-    return payload, _bounds_of(lat, lon), present
+    local = ~np.array(wide, dtype=bool)
+    return payload, _bounds_of(lat[local], lon[local]), present
 
 
 def _links_payload(links: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
@@ -1015,6 +1026,7 @@ def build_base_map(
     outlines_src: str | None = None,
     runtime_src: str | None = None,
     title: str = MAP_TITLE,
+    inset: Mapping[str, Any] | None = None,
 ) -> folium.Map:
     """The part of the map that does not depend on the filters: give it the same input, get the same script.
 
@@ -1032,6 +1044,8 @@ def build_base_map(
     outlines_src: URL of :func:`outlines_file` of ``council_outlines`` (fetched once instead of sent).
     runtime_src: URL of :func:`runtime_file` (a script the browser loads once instead of the runtime inline).
     title: the map's name (e.g. :func:`map_title`): its iframe's title, which screen readers announce.
+    inset: :meth:`civilkort.inset.Inset.spec` of an outlying island, drawn in a framed inset map in a corner
+        (``bounds`` should then be the rest of the area: :attr:`civilkort.inset.Inset.fit`).
     """
     on = set(DATA_LAYERS) if layers_on is None else set(layers_on)
     outlines = None
@@ -1068,6 +1082,8 @@ def build_base_map(
         "bounds": fit,
         "title": title or MAP_TITLE,
     }
+    if inset:
+        spec["inset"] = dict(inset)
     if start:
         spec["view"] = start
     _Base(spec).add_to(m)
@@ -1185,7 +1201,7 @@ def build_data_layers(
         link_colors=link_colors,
     )
     if workshop is not None and len(workshop):
-        legend.append(WORKSHOP_LEGEND)
+        legend.append(workshop_legend(workshop))
     names = [call.layer_name for call in calls] + ([LAYER_TILES] if tiles else [])
     update = _Update({"names": names, "tiles": tiles, "legend": legend})
     groups: list[folium.FeatureGroup] = [_DataGroup(update, "ck-opdatering")]
@@ -1305,7 +1321,9 @@ def page_map(
     used as given (the build already simplified them for display). ``view``: ``(lat, lon, zoom)`` to open at
     instead of fitting the area (:attr:`civilkort.filters.Selection.view`). ``workshop``: unreviewed workshop
     entries to draw as their own layer (:func:`civilkort.workshop.map_entries`), or None. ``area_name``: the
-    area's Danish name (:meth:`civilkort.filters.Selection.area_name`), for the map's name (:func:`map_title`). ``data`` may also
+    area's Danish name (:meth:`civilkort.filters.Selection.area_name`), for the map's name (:func:`map_title`).
+    ``data["inset"]`` (:class:`civilkort.inset.Inset`, optional): the main view fits the rest of the area and
+    the island gets its own framed map in a corner. ``data`` may also
     hold ``shapes_src``, ``outlines_src`` and ``runtime_src``: URLs of the area's published files (see
     ``ui.data.map_layers``), which the browser fetches once instead of getting them on every run.
     """
@@ -1316,8 +1334,10 @@ def page_map(
         "units": data["units"] if "units" in layers else None,
         "links": data["links"] if "links" in layers else None,
     }
+    area_inset = data.get("inset")
     base = build_base_map(
-        bounds=data["bounds"],
+        bounds=area_inset.fit if area_inset is not None else data["bounds"],
+        inset=area_inset.spec() if area_inset is not None else None,
         council_outlines=data["council_outlines"],
         attribution=data["attribution"],
         simplify_tolerance=None,
@@ -1362,28 +1382,46 @@ def for_projector(m: folium.Map) -> folium.Map:
 # --- workshop entries ------------------------------------------------------------------------------
 
 WORKSHOP_COLUMNS = ("title", "kind_label", "mark", "lat", "lon", "is_approximate")
-"""Columns of the workshop layer's frame (optional ``is_chosen``: the pin being set in the form)."""
+"""Columns of the workshop layer's frame (optional ``is_chosen``: the pin being set in the form; optional
+``is_reviewed``: accepted or merged, drawn in its own colour)."""
 WORKSHOP_LEGEND = {
     "title": LAYER_WORKSHOP,
     "items": [{"kind": "ws", "label": "Tilføjet på workshop, ikke gennemgået"}],
 }
+WORKSHOP_REVIEWED = {"kind": "ws ck-swatch-ws-ok", "label": "Tilføjet på workshop, gennemgået og godkendt"}
+
+
+def _flags(frame: pd.DataFrame, column: str) -> list[bool]:
+    return frame[column].fillna(False).astype(bool).tolist() if column in frame else [False] * len(frame)
+
+
+def workshop_legend(frame: pd.DataFrame) -> dict[str, Any]:
+    """The workshop layer's legend: a line for reviewed pins only when some are drawn."""
+    if any(_flags(frame, "is_reviewed")):
+        return {**WORKSHOP_LEGEND, "items": [*WORKSHOP_LEGEND["items"], WORKSHOP_REVIEWED]}
+    return WORKSHOP_LEGEND
 
 
 def _workshop_payload(frame: pd.DataFrame) -> dict[str, Any]:
-    """Rows [lat, lon, approx, title, kind, mark, chosen]; text travels as data and is escaped in the browser."""
+    """Rows [lat, lon, approx, title, kind, mark, chosen, reviewed]; text travels as data and is escaped in the browser."""
     _require(frame, WORKSHOP_COLUMNS, "workshop")
     lat, lon = _floats(frame["lat"]), _floats(frame["lon"])
     titles = _text(frame["title"], "(uden titel)")
     kinds = _text(frame["kind_label"], "", 60)
     marks = _text(frame["mark"], "Fra workshop · ikke verificeret", 200)
     approx = frame["is_approximate"].fillna(True).astype(bool).tolist()
-    chosen = (
-        frame["is_chosen"].fillna(False).astype(bool).tolist()
-        if "is_chosen" in frame
-        else [False] * len(frame)
-    )
+    chosen, reviewed = _flags(frame, "is_chosen"), _flags(frame, "is_reviewed")
     rows = [
-        [round(lat[i], 6), round(lon[i], 6), int(approx[i]), titles[i], kinds[i], marks[i], int(chosen[i])]
+        [
+            round(lat[i], 6),
+            round(lon[i], 6),
+            int(approx[i]),
+            titles[i],
+            kinds[i],
+            marks[i],
+            int(chosen[i]),
+            int(reviewed[i]),
+        ]  # fmt: skip
         for i in range(len(frame))
         if math.isfinite(lat[i]) and math.isfinite(lon[i])
     ]

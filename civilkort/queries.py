@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from civilkort import inset
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
@@ -177,17 +178,27 @@ def map_points(db: Database, sel: Selection, index: DataIndex | None = None) -> 
     )
 
 
+# A regional unit belongs to an area when the area holds every municipality it belongs to
+# (area_municipality_codes: its address's, or for a region-wide unit every municipality of its region);
+# it serves the area when the area holds any of them. The map draws the units serving the area (a
+# region-wide unit at its address, marked as such); the area's figures count the units belonging to it.
+UNIT_BELONGS = "list_has_all($codes, u.area_municipality_codes)"
+UNIT_SERVES = "list_has_any($codes, u.area_municipality_codes)"
+
+
 def units(db: Database, sel: Selection) -> pd.DataFrame:
-    """Regional units in the area, with their number of collaborations."""
+    """Regional units serving the area (for a region-wide unit: any municipality of its region), with their
+    number of collaborations; ``municipality_name`` is the address's."""
     return _run(
         db,
         [],
-        """SELECT u.unit_id, u.name, u.unit_type, u.unit_type_label, u.lat, u.lon, u.location_precision,
+        f"""SELECT u.unit_id, u.name, u.unit_type, u.unit_type_label, u.lat, u.lon, u.location_precision,
                   (SELECT count(*) FROM collaboration_partners p
                     WHERE p.partner_kind = 'regional_unit' AND p.partner_id = u.unit_id) AS n_collaborations,
-                  m.municipality_name
+                  m.municipality_name, u.is_region_wide
            FROM regional_units u JOIN municipalities m USING (municipality_code)
-           WHERE list_contains($codes, u.municipality_code)""",
+           WHERE {UNIT_SERVES}
+           ORDER BY u.unit_id""",
         sel,
     )
 
@@ -239,16 +250,16 @@ def key_figures(db: Database, sel: Selection, index: DataIndex | None = None) ->
             "organisations": int(masks.organisations.sum()),
             "offers": int(masks.offers.sum()),
             "collaborations": int(masks.collaborations.sum()),
-            "units": len(index.area_units(sel)),
+            "units": index.unit_count(sel),
             "municipalities_without": int((counts["records_any"] == 0).sum()),
         }
     row = _run(
         db,
         [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
-        """SELECT (SELECT count(*) FROM sel_orgs) AS organisations,
+        f"""SELECT (SELECT count(*) FROM sel_orgs) AS organisations,
                   (SELECT count(*) FROM sel_offers) AS offers,
                   (SELECT count(*) FROM sel_collabs) AS collaborations,
-                  (SELECT count(*) FROM regional_units WHERE list_contains($codes, municipality_code)) AS units,
+                  (SELECT count(*) FROM regional_units u WHERE {UNIT_BELONGS}) AS units,
                   (SELECT count(*) FROM municipalities m WHERE list_contains($codes, m.municipality_code)
                       AND NOT EXISTS (SELECT 1 FROM organisations g WHERE g.municipality_code = m.municipality_code)
                       AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.municipality_code = m.municipality_code)
@@ -306,7 +317,8 @@ def municipality_values(
 def map_layers(
     db: Database, sel: Selection, measure: str, index: DataIndex | None = None, *, points: bool = True
 ) -> dict:
-    """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds.
+    """Everything the map draws for a selection: areas coloured by ``measure``, points, units, links, bounds,
+    and the area's inset for an outlying island (:func:`civilkort.inset.for_area`, or None).
 
     Links are only fetched when the links layer is on; points not with ``points=False`` (the caller draws
     them its own way: see ``ui.data.map_layers``). With ``index`` the area's shapes, outlines and
@@ -316,11 +328,12 @@ def map_layers(
     mpoints = measures[["municipality_code", "municipality_name", "lat", "lon", "value", "value_label"]]
     if index is not None:
         static = index.area_static(sel)
-        shapes, outlines, area_units, bounds = (
+        shapes, outlines, area_units, bounds, area_inset = (
             static["shapes"],
             static["outlines"],
             static["units"],
             static["bounds"],
+            static["inset"],
         )
         areas = None
         if shapes is not None:
@@ -346,6 +359,7 @@ def map_layers(
             maxx, maxy = mpoints["lon"].max() + pad, mpoints["lat"].max() + pad
         bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
         area_units = units(db, sel)
+        area_inset = inset.for_area(shapes, mpoints)
     return {
         "areas": areas,
         "council_outlines": outlines,
@@ -354,6 +368,7 @@ def map_layers(
         "units": area_units,
         "links": links(db, sel) if "links" in sel.layers else None,
         "bounds": bounds,
+        "inset": area_inset,
         "attribution": _attribution(db),
     }
 

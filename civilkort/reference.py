@@ -15,6 +15,9 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 NATIONAL = "national"
 NATIONAL_NAMES = ("hele landet", "national", "landsdækkende", "danmark", "hele danmark")
+OWN_REGION = "egen"
+"""The region code of the area 'Hele regionen': the region of the record's own municipality."""
+OWN_REGION_NAMES = ("hele regionen", "egen region", "regionen")
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ö": "oe", "ä": "ae"})
 
@@ -117,12 +120,15 @@ def _area_keys() -> dict[str, tuple[str, str]]:
         keys[fold(cid)] = ("council", cid)
     for name in NATIONAL_NAMES:
         keys[fold(name)] = (NATIONAL, "DK")
+    for name in OWN_REGION_NAMES:
+        keys[fold(name)] = ("region", OWN_REGION)
     return keys
 
 
 def area(text: object) -> tuple[str, str] | None:
     """Classify an area name: ``('municipality', '751')``, ``('council', 'aarhus')``,
-    ``('region', 'midtjylland')``, ``('national', 'DK')``, or None if unknown.
+    ``('region', 'midtjylland')``, ``('national', 'DK')``, ``('region', 'egen')`` for 'Hele regionen'
+    (the record's own region), or None if unknown.
 
     A municipality wins over a council of the same name ("Aarhus") unless the text
     says "Sundhedsråd" or "Region".

@@ -24,11 +24,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
 from fpdf import FPDF, FontFace  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from civilkort import export, gaps, queries, radar, reference  # noqa: E402
+from civilkort import danish, export, gaps, inset, queries, radar, reference  # noqa: E402
 from civilkort.db import Database  # noqa: E402
 from civilkort.filters import Selection  # noqa: E402
 from civilkort.index import DataIndex  # noqa: E402
@@ -44,7 +45,7 @@ def _clean(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return "–"
     if isinstance(value, pd.Timestamp | dt.date):
-        return pd.Timestamp(value).strftime("%d-%m-%Y")
+        return danish.date(value)
     if isinstance(value, bool | np.bool_):
         return "Ja" if value else "Nej"
     return _CONTROL.sub("", str(value))
@@ -60,9 +61,73 @@ def _png(fig) -> bytes:
 def map_png(data: dict, title: str, *, pins: pd.DataFrame | None = None) -> bytes:
     """A static map of the area: municipalities by number of offers, organisations, regional units.
 
-    ``pins``: unreviewed workshop entries (``lat``, ``lon``), drawn on top as their own marks.
+    ``pins``: unreviewed workshop entries (``lat``, ``lon``), drawn on top as their own marks. An area with an
+    outlying island (``data["inset"]``, :mod:`civilkort.inset`) fits the rest, and the island gets a framed
+    inset in the lower right corner, drawn the same way.
     """
+    return _png(map_figure(data, title, pins=pins))
+
+
+def map_figure(data: dict, title: str, *, pins: pd.DataFrame | None = None) -> plt.Figure:
+    """The figure of :func:`map_png`."""
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    areas = data["areas"]
+    values = areas["value"] if areas is not None else pd.Series(dtype=float)
+    scale = {"vmin": float(values.min()), "vmax": float(values.max())} if values.notna().any() else {}
+    has_marks = _draw_map(ax, data, pins, scale, legend=True)
+    _frame(ax, inset.main_bounds(data))
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=11)
+    if has_marks:
+        ax.legend(loc="lower left", fontsize=7, frameon=True)
+    island = data.get("inset")
+    if island is not None:
+        sub = ax.inset_axes(_inset_corner(data, island))
+        _draw_map(sub, data, pins, scale, legend=False)
+        _frame(sub, island.bounds, pad=0.03)
+        sub.set_xticks([])
+        sub.set_yticks([])
+        sub.set_xlabel("")
+        sub.set_ylabel("")
+        for spine in sub.spines.values():
+            spine.set_edgecolor("#52606d")
+            spine.set_linewidth(1.2)
+        sub.set_facecolor("white")
+        sub.set_title(island.name, fontsize=8, loc="left", pad=2)
+    return fig
+
+
+INSET_CORNERS = ([0.74, 0.67, 0.25, 0.32], [0.74, 0.01, 0.25, 0.32])
+"""Where the static map's inset may go (axes fractions: upper right, lower right)."""
+
+
+def _inset_corner(data: dict, island: inset.Inset) -> list[float]:
+    """The corner of :data:`INSET_CORNERS` that covers the least of the rest of the area (by its shapes)."""
+    areas = data["areas"]
+    if areas is None or not len(areas):
+        return INSET_CORNERS[1]
+    rest = areas[~areas["municipality_code"].isin(island.codes)].geometry.union_all()
+    (south, west), (north, east) = island.fit
+
+    def covered(corner: list[float]) -> float:
+        x, y, w, h = corner
+        box = shapely.box(west + x * (east - west), south + y * (north - south),
+                          west + (x + w) * (east - west), south + (y + h) * (north - south))  # fmt: skip
+        return rest.intersection(box).area
+
+    return min(INSET_CORNERS, key=covered)
+
+
+def _frame(ax, bounds: list[list[float]], pad: float = 0.0) -> None:
+    """Show ``[[south, west], [north, east]]`` (plus ``pad`` degrees) with the local aspect of a degree."""
+    (south, west), (north, east) = bounds
+    ax.set_xlim(west - pad, east + pad)
+    ax.set_ylim(south - pad, north + pad)
+    ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
+
+
+def _draw_map(ax, data: dict, pins: pd.DataFrame | None, scale: dict, *, legend: bool) -> bool:
+    """Draw the area's layers on ``ax``; whether points, units or pins were drawn (for the legend)."""
     areas = data["areas"]
     if areas is not None:
         mapped = areas[areas["value"].notna()]
@@ -74,8 +139,9 @@ def map_png(data: dict, title: str, *, pins: pd.DataFrame | None = None) -> byte
                 cmap="Blues",
                 edgecolor="#555",
                 linewidth=0.5,
-                legend=True,
-                legend_kwds={"label": "Antal tilbud", "shrink": 0.6},
+                legend=legend,
+                legend_kwds={"label": "Antal tilbud", "shrink": 0.6} if legend else None,
+                **scale,
             )
         if len(unmapped):
             unmapped.plot(ax=ax, color="#eeeeee", edgecolor="#555", linewidth=0.5, hatch="///")
@@ -108,6 +174,22 @@ def map_png(data: dict, title: str, *, pins: pd.DataFrame | None = None) -> byte
             label="Omtrentlig placering",
         )
     units = data["units"]
+    if "is_region_wide" in units:  # drawn where its address lies in view, marked: it belongs to its region
+        (south, west), (north, east) = data["bounds"]
+        is_wide = units["is_region_wide"].fillna(False).astype(bool)
+        wide = units[is_wide & units["lat"].between(south, north) & units["lon"].between(west, east)]
+        units = units[~is_wide]
+        if len(wide):
+            ax.scatter(
+                wide["lon"],
+                wide["lat"],
+                s=28,
+                marker="s",
+                facecolors="none",
+                edgecolors="#b2182b",
+                linewidths=1.2,
+                label="Regional enhed for hele regionen",
+            )
     if len(units):
         ax.scatter(
             units["lon"],
@@ -131,15 +213,7 @@ def map_png(data: dict, title: str, *, pins: pd.DataFrame | None = None) -> byte
             zorder=5,
             label="Fra workshop (ikke verificeret)",
         )
-    (south, west), (north, east) = data["bounds"]
-    ax.set_xlim(west, east)
-    ax.set_ylim(south, north)
-    ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
-    ax.set_axis_off()
-    ax.set_title(title, fontsize=11)
-    if len(pts) or len(units) or has_pins:
-        ax.legend(loc="lower left", fontsize=7, frameon=True)
-    return _png(fig)
+    return bool(len(pts) or len(units) or has_pins)
 
 
 def heatmap_png(long: pd.DataFrame, title: str) -> bytes:
@@ -278,7 +352,7 @@ def council_report(
     councils = queries.council_table(db)
     uncertain = councils[(councils["council_name"] == name) & councils["is_single_source"]]
 
-    built = meta.get("built_at", "")[:10]
+    built = danish.date(meta.get("built_at", ""), missing="?")
     newest = dict(db.query("SELECT measure, value FROM quality_report").itertuples(index=False)).get(
         "Nyeste verificering", "–"
     )

@@ -197,6 +197,15 @@ REGIONAL_UNITS = Table(
         Field("name", "Navn", required=True, example="Aarhus Universitetshospital"),
         Field("unit_type", "Enhedstype", "vocab", True, vocabulary="unit_type"),
         *_location_fields("enheden"),
+        Field(
+            "serves",
+            "Dækker",
+            "area_list",
+            help="Tom: sundhedsrådet for enhedens adresse. 'Hele regionen', en region eller flere sundhedsråd: "
+            "enheden hører til regionen og tælles ikke under adressens sundhedsråd. Regional administration "
+            "og Den Sociale Virksomhed dækker hele regionen, når feltet er tomt.",
+            aliases=("daekker", "daekningsomraade", "daekker hele regionen"),
+        ),
         Field("source", "Kilde"),
     ),
 )

@@ -2,8 +2,9 @@
 
 A *step* is a title, a view kind (:data:`VIEW_KINDS`) and a :class:`~civilkort.filters.Selection`: area,
 filters, layers, map measure and map view, stored as the same query-string parameters a shared app link
-carries (:func:`~civilkort.filters.to_params`), so a step is exactly an app URL state. A *sequence* is a
-named list of steps in the store's ``sequences`` table.
+carries (:func:`~civilkort.filters.to_params`), so a step is exactly an app URL state; a step may also show
+*the room* (:mod:`civilkort.room`: a workshop's live pins and running count). A *sequence* is a named list
+of steps in the store's ``sequences`` table.
 
 Viewing and presenting are open to everyone; every change (create, rename, change steps, delete) needs
 a coordinator whose scope covers every area the sequence's steps show, before and after the change (a
@@ -45,6 +46,7 @@ DEFAULT_ID = "standard"
 SEQUENCE_PARAM = "sekvens"
 STEP_PARAM = "trin"
 KIND_PARAM = "visning"
+ROOM_PARAM = "rum"
 MAX_NAME = 120
 MAX_STEPS = 50
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -71,10 +73,14 @@ class Step:
     title: str
     kind: str = "kort"
     selection: Selection = field(default_factory=Selection)
+    room: bool = False
+    """Show the room's contributions (civilkort.room): the pins of the area's workshop in progress on the
+    map, and the running count beside any view, kept current while the step is on the wall."""
 
     def to_dict(self) -> dict:
-        """The step as stored: title, kind and the selection's link parameters."""
-        return {"title": self.title, "kind": self.kind, "params": to_params(self.selection)}
+        """The step as stored: title, kind, the selection's link parameters (and ``room`` when on)."""
+        out = {"title": self.title, "kind": self.kind, "params": to_params(self.selection)}
+        return {**out, "room": True} if self.room else out
 
     @property
     def label(self) -> str:
@@ -98,12 +104,12 @@ class Sequence:
     someone else is refused (civilkort.store.Conflict) instead of overwritten."""
 
 
-def step_from_selection(sel: Selection, kind: str = "kort", title: str = "") -> Step:
+def step_from_selection(sel: Selection, kind: str = "kort", title: str = "", *, room: bool = False) -> Step:
     """A step showing the app's current state (the open point or municipality is left out)."""
     if kind not in VIEW_KINDS:
         raise SequenceError(f"Ukendt visning: {kind}")
     clean = replace(sel, item="", municipality=None)
-    return Step(title=_title(title, kind), kind=kind, selection=clean)
+    return Step(title=_title(title, kind), kind=kind, selection=clean, room=bool(room))
 
 
 def _title(title: object, kind: str) -> str:
@@ -114,11 +120,12 @@ def _title(title: object, kind: str) -> str:
 def default_sequence(area: str = NATIONAL_AREA, *, has_boundaries: bool = True) -> Sequence:
     """The built-in sequence for an area: Overblik → Temaer → Huller → Samarbejder der udløber.
 
-    Without municipality boundaries the overview is the tile map (every municipality visible).
+    Without municipality boundaries the overview is the tile map (every municipality visible). The overview
+    shows the room's contributions while a workshop in the area is in progress (nothing extra otherwise).
     """
     sel = from_params({"omraade": area})
     steps = (
-        Step("Overblik", "kort" if has_boundaries else "flisekort", sel),
+        Step("Overblik", "kort" if has_boundaries else "flisekort", sel, room=True),
         Step("Temaer", "temaer", sel),
         Step("Huller", "huller", sel),
         Step("Samarbejder der udløber", "udloeber", sel),
@@ -178,7 +185,13 @@ def parse_step(
             changes[name] = kept
     if changes:
         sel = replace(sel, **changes)
-    return Step(title=title, kind=kind, selection=replace(sel, item="", municipality=None)), notes
+    step = Step(
+        title=title,
+        kind=kind,
+        selection=replace(sel, item="", municipality=None),
+        room=raw.get("room") is True,
+    )
+    return step, notes
 
 
 def parse_steps(
@@ -446,9 +459,10 @@ def edit_step(
     title: str | None = None,
     kind: str | None = None,
     selection: Selection | None = None,
+    room: bool | None = None,
     expected_version: int | None = None,
 ) -> Sequence:
-    """Change a step's title, view kind or selection (a coordinator of its areas)."""
+    """Change a step's title, view kind, selection or whether it shows the room (a coordinator of its areas)."""
     auth.require(principal, COORDINATOR)
     steps = _stored_steps(store, sequence_id)
     if not 0 <= index < len(steps):
@@ -461,6 +475,7 @@ def edit_step(
         title=_title(step.title if title is None else title, new_kind),
         kind=new_kind,
         selection=step.selection if selection is None else replace(selection, item="", municipality=None),
+        room=step.room if room is None else bool(room),
     )
     return set_steps(store, principal, sequence_id, steps, expected_version=expected_version)
 
@@ -469,11 +484,13 @@ def edit_step(
 
 
 def step_params(sequence_id: str, number: int, step: Step) -> dict[str, str]:
-    """Query-string parameters of a presented step: sequence, step number (1-based), kind, and its state."""
+    """Query-string parameters of a presented step: sequence, step number (1-based), kind, the room (when
+    shown) and its state."""
     return {
         SEQUENCE_PARAM: sequence_id,
         STEP_PARAM: str(number),
         KIND_PARAM: step.kind,
+        **({ROOM_PARAM: "1"} if step.room else {}),
         **to_params(step.selection),
     }
 

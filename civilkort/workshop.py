@@ -1,14 +1,12 @@
-"""Workshop capture and review: what the room adds, kept in the store, reviewed, then folded into the data.
+"""Workshop capture: what the room adds, kept in the store.
 
 A coordinator creates a workshop (name, council, date) and gets a code to show the room; whoever enters the
 code (before it expires) may add entries: an organisation, an offer (tilbud), a collaboration (samarbejde)
 or a note for the "parkeringsplads" (a gap, an idea, a question), with a pin or a municipality.  Each entry
-is one audited transaction in the SQLite store (:mod:`civilkort.store`), durable when the call returns and
+is one audited transaction in the store (:mod:`civilkort.store`), durable when the call returns and
 untouched by rebuilds; a retried save with the same ``client_token`` returns the entry already saved.
 
-After the workshop the coordinator accepts (optionally with edits), merges into an existing record, or
-rejects each entry; :func:`apply_accepted` turns accepted and merged entries into ordinary input rows and
-rebuilds the data (all or nothing; the previous data keeps serving on any error).  Notes stay in the store.
+Reviewing the entries and putting them into the data is :mod:`civilkort.review`.
 
 Roles are checked here, in the function that makes the change (:mod:`civilkort.auth`), not only in the UI.
 """
@@ -29,12 +27,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from civilkort import auth, export, reference, sealed_code
-from civilkort.auth import COORDINATOR, PARTICIPANT, PermissionDenied, Principal
+from civilkort import auth, danish, export, reference, sealed_code
+from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database
-from civilkort.schema import TABLES_BY_NAME
-from civilkort.settings import Settings
-from civilkort.store import NothingToUndo, Store, Transaction, new_id
+from civilkort.store import Store, Transaction, new_id
 
 # --- what can be captured --------------------------------------------------------------------------
 
@@ -167,25 +163,9 @@ def _clean_text(value: object, label: str, limit: int) -> str:
     return text
 
 
-def _danish_date(iso: str) -> str:
-    try:
-        return dt.date.fromisoformat(iso[:10]).strftime("%d-%m-%Y")
-    except (TypeError, ValueError):
-        return str(iso)
-
-
-def local_time(iso: str, *, seconds: bool = False) -> str:
-    """A stored UTC time as Danish local time: '22-11-2026 14:05'."""
-    try:
-        stamp = pd.Timestamp(iso).tz_convert("Europe/Copenhagen")
-    except (TypeError, ValueError):
-        return str(iso)
-    return stamp.strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
-
-
 def workshop_label(workshop: Mapping[str, Any]) -> str:
     """'Workshop Vest, 01-02-2027' for lists and marks."""
-    return f"{workshop['name']}, {_danish_date(workshop['held_on'])}"
+    return f"{workshop['name']}, {danish.date(workshop['held_on'])}"
 
 
 def source_text(workshop: Mapping[str, Any]) -> str:
@@ -763,395 +743,6 @@ def changed_since(store: Store, version: int) -> tuple[int, list[str]]:
     return now_version, [r["entity_id"] for r in rows]
 
 
-# --- review ----------------------------------------------------------------------------------------
-
-
-def _open_for_review(
-    tx: Any, entry_id: str, principal: Principal, expected_version: int | None = None
-) -> dict[str, Any]:
-    row = tx.get("entries", entry_id)
-    if row is None:
-        raise EntryError("Indtastningen findes ikke (længere); den kan være fortrudt.")
-    require_workshop(principal, get_workshop_in(tx, row["workshop_id"]))
-    if expected_version is not None and row.get("version") != expected_version:
-        raise tx.conflict("entries", entry_id, row)
-    if row["status"] != "ny":
-        raise EntryError(f"'{row['title']}' er allerede gennemgået ({STATUSES[row['status']].lower()}).")
-    return decode(row)
-
-
-def _ready_for_data(entry: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
-    """A data entry must be complete enough to become a record when it is accepted."""
-    kind = entry["kind"]
-    if kind == "tilbud" and _empty(fields.get("organisation_id")):
-        raise EntryError(
-            f"'{entry['title']}': vælg tilbuddets organisation (Ret og godkend), før det kan godkendes."
-        )
-    if kind == "samarbejde":
-        for name in ("unit_ids", "organisation_ids"):
-            if _empty(fields.get(name)):
-                raise EntryError(
-                    f"'{entry['title']}': {FIELD_LABELS[name]} skal udfyldes (Ret og godkend), "
-                    "før samarbejdet kan godkendes."
-                )
-
-
-def accept(
-    store: Store,
-    principal: Principal,
-    entry_id: str,
-    *,
-    edits: Mapping[str, Any] | None = None,
-    note: str | None = None,
-    db: Database | None = None,
-    at: dt.datetime | None = None,
-    expected_version: int | None = None,
-) -> dict[str, Any]:
-    """Accept an entry (coordinator), optionally with edited fields; one audited change (undoable).
-
-    With ``expected_version`` (the entry's version when the coordinator opened it) a change made since
-    raises Conflict, naming who and when."""
-    auth.require(principal, COORDINATOR)
-    with store.write(principal.actor) as tx:
-        entry = _open_for_review(tx, entry_id, principal, expected_version)
-        fields = {k: v for k, v in entry["fields"].items() if not k.startswith("_")}
-        extra = {k: v for k, v in entry["fields"].items() if k.startswith("_")}
-        if edits:
-            fields = validate_fields(
-                entry["kind"], {**fields, **edits}, store=store, workshop_id=entry["workshop_id"], db=db
-            )
-        _ready_for_data(entry, fields)
-        changes: dict[str, Any] = {
-            "status": "godkendt",
-            "reviewed_by": principal.name,
-            "reviewed_at": _iso(_now(at)),
-            "review_note": _clean_text(note, "Bemærkning", MAX_TEXT) if note else None,
-        }
-        if edits:
-            changes["payload"] = json.dumps({**fields, **extra}, ensure_ascii=False)
-            changes["title"] = _title(entry["kind"], fields)
-        return decode(
-            tx.update("entries", entry_id, changes, action="godkend", expected_version=expected_version)
-        )
-
-
-def _target(db: Database | None, kind: str, target_id: str) -> None:
-    table = TARGET_TABLES[kind]
-    key = {"organisations": "organisation_id", "offers": "offer_id", "collaborations": "collaboration_id"}[
-        table
-    ]
-    if db is not None and not _existing_ids(db, table, key, [target_id]):
-        raise EntryError(f"Flet: {target_id!r} findes ikke blandt de nuværende {KINDS[kind].lower()}er.")
-
-
-def merge(
-    store: Store,
-    principal: Principal,
-    entry_id: str,
-    target_id: str,
-    *,
-    replace: Iterable[str] = (),
-    note: str | None = None,
-    db: Database | None = None,
-    at: dt.datetime | None = None,
-    expected_version: int | None = None,
-) -> dict[str, Any]:
-    """Merge an entry into an existing record (coordinator): its fields fill the record's empty fields,
-    and replace those named in ``replace``, when the accepted entries are put into the data.
-    ``expected_version`` as for :func:`accept`."""
-    auth.require(principal, COORDINATOR)
-    target_id = str(target_id or "").strip()
-    with store.write(principal.actor) as tx:
-        entry = _open_for_review(tx, entry_id, principal, expected_version)
-        if entry["kind"] not in MERGEABLE:
-            raise EntryError(
-                "En note fra parkeringspladsen kan ikke flettes ind i en post; godkend eller afvis den."
-            )
-        if not target_id:
-            raise EntryError("Flet: vælg den eksisterende post, der skal flettes ind i.")
-        _target(db, entry["kind"], target_id)
-        chosen = list(dict.fromkeys(replace))
-        wrong = [f for f in chosen if f not in MERGEABLE[entry["kind"]]]
-        if wrong:
-            raise EntryError(
-                f"Flet: feltet {wrong[0]!r} kan ikke erstattes i en {KINDS[entry['kind']].lower()}."
-            )
-        changes = {
-            "status": "flettet",
-            "merged_into": target_id,
-            "merge_fields": json.dumps(chosen),
-            "reviewed_by": principal.name,
-            "reviewed_at": _iso(_now(at)),
-            "review_note": _clean_text(note, "Bemærkning", MAX_TEXT) if note else None,
-        }
-        return decode(
-            tx.update("entries", entry_id, changes, action="flet", expected_version=expected_version)
-        )
-
-
-def reject(
-    store: Store,
-    principal: Principal,
-    entry_id: str,
-    reason: str,
-    *,
-    at: dt.datetime | None = None,
-    expected_version: int | None = None,
-) -> dict[str, Any]:
-    """Reject an entry (coordinator) with a reason; it stays in the store and the audit trail.
-    ``expected_version`` as for :func:`accept`."""
-    auth.require(principal, COORDINATOR)
-    reason = _clean_text(reason or "", "Begrundelse", MAX_TEXT)
-    if not reason:
-        raise EntryError("Begrundelse: skriv hvorfor indtastningen afvises.")
-    with store.write(principal.actor) as tx:
-        _open_for_review(tx, entry_id, principal, expected_version)
-        changes = {
-            "status": "afvist",
-            "review_note": reason,
-            "reviewed_by": principal.name,
-            "reviewed_at": _iso(_now(at)),
-        }
-        return decode(
-            tx.update("entries", entry_id, changes, action="afvis", expected_version=expected_version)
-        )
-
-
-def last_change(store: Store, principal: Principal) -> dict[str, Any] | None:
-    """The change :func:`undo_last` would undo for this user (None if nothing), for the button's label."""
-    if principal.has(COORDINATOR):
-        return store.last_undoable(entity="entries")
-    if PARTICIPANT in principal.roles:
-        return store.last_undoable(actor=principal.actor, entity="entries")
-    return None
-
-
-def undo_last(store: Store, principal: Principal, *, at: dt.datetime | None = None) -> dict[str, Any]:
-    """Undo the newest change to the entries: a coordinator any (in a workshop of their councils; the newest
-    change being another council's is refused, naming it), a participant only their own last entry (while
-    it is unreviewed and their code still works). Returns the audit row undone."""
-    if principal.has(COORDINATOR):
-
-        def in_my_councils(change: dict) -> None:
-            row = json.loads(change["after"] or change["before"] or "{}")
-            workshop = get_workshop(store, row.get("workshop_id", ""))
-            what = f"Den seneste ændring ('{row.get('title', '')}' i workshoppen '{workshop['name']}')"
-            auth.require_council(principal, [workshop.get("council_id")], what=what)
-
-        try:
-            return store.undo_last(principal.actor, entity="entries", check=in_my_councils)
-        except NothingToUndo as exc:
-            raise EntryError(str(exc)) from None
-    if PARTICIPANT not in principal.roles or not principal.workshop_id:
-        raise PermissionDenied(f"Du kan ikke fortryde her. {auth.WHAT_IT_TAKES[PARTICIPANT]}")
-    auth.require_participant(principal, get_workshop(store, principal.workshop_id), at=at)
-    change = store.last_undoable(actor=principal.actor, entity="entries")
-    after = json.loads(change["after"]) if change and change["after"] else None
-    if (
-        change is None
-        or change["action"] != "opret"
-        or not after
-        or after["workshop_id"] != principal.workshop_id
-    ):
-        raise EntryError("Du har ingen indtastning at fortryde i denne workshop.")
-    current = store.one("SELECT status FROM entries WHERE entry_id = ?", (change["entity_id"],))
-    if current is not None and current["status"] != "ny":
-        raise EntryError("Din seneste indtastning er allerede gennemgået; bed koordinatoren om at ændre den.")
-    try:
-        return store.undo_last(principal.actor, only_by=principal.actor, entity="entries")
-    except NothingToUndo as exc:
-        raise EntryError(str(exc)) from None
-
-
-# --- into the data ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Applied:
-    """What apply_accepted did: entries applied (entry id -> record id), rows per table, the new build."""
-
-    records: dict[str, str]
-    rows: dict[str, int]
-    build_path: str | None
-
-
-def _location_columns(entry: Mapping[str, Any]) -> dict[str, Any]:
-    precision = entry["fields"].get("_placering")
-    if precision == "coordinates":
-        return {"lat": entry["lat"], "lon": entry["lon"], "municipality": entry["municipality_code"]}
-    if precision == "postcode":
-        return {"postcode": entry["fields"].get("_postnummer"), "municipality": entry["municipality_code"]}
-    if precision == "municipality":
-        return {"municipality": entry["municipality_code"]}
-    return {}
-
-
-def _record_fields(entry: Mapping[str, Any], resolve: Any) -> dict[str, Any]:
-    """The entry's fields as input columns of its target table."""
-    f = entry["fields"]
-    kind = entry["kind"]
-    if kind == "organisation":
-        cols = {k: f.get(k) for k in ("name", "organisation_type", "staffing", "description", "website")}
-    elif kind == "tilbud":
-        cols = {k: f.get(k) for k in ("name", "description")}
-        cols |= {"themes": f.get("themes") or [], "target_groups": f.get("target_groups") or []}
-        cols["organisation_id"] = (
-            resolve(f.get("organisation_id"), entry) if f.get("organisation_id") else None
-        )
-    else:
-        cols = {k: f.get(k) for k in ("title", "description", "kind")}
-        cols["themes"] = f.get("themes") or []
-        cols["unit_ids"] = list(f.get("unit_ids") or [])
-        cols["organisation_ids"] = [resolve(r, entry) for r in f.get("organisation_ids") or []]
-        if f.get("partner_names"):
-            extra = f"Parter nævnt på workshoppen: {f['partner_names']}"
-            cols["description"] = f"{cols['description']}\n{extra}" if cols.get("description") else extra
-    if kind != "samarbejde":
-        cols["placering"] = _location_columns(entry)
-    return cols
-
-
-def _fill(current: dict[str, Any], fields: Mapping[str, Any], replace: Sequence[str]) -> dict[str, Any]:
-    """An existing input row with the entry's fields filled in where empty, or replaced where chosen."""
-    out = dict(current)
-    for name, value in fields.items():
-        if name == "placering":
-            has_place = not all(_empty(out.get(c)) for c in ("lat", "lon", "postcode", "address"))
-            if value and ("placering" in replace or not has_place):
-                for c in ("lat", "lon", "postcode", "address", "city", "municipality"):
-                    out[c] = None
-                out.update(value)
-            continue
-        if _empty(value):
-            continue
-        if name in replace or _empty(out.get(name)):
-            out[name] = value
-    return out
-
-
-def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Missing values as None (a column mixing pd.NA and numbers cannot be typed), arrays as lists."""
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, np.ndarray | tuple):
-            value = list(value)
-        elif not isinstance(value, list) and _empty(value):
-            value = None
-        out[key] = value
-    return out
-
-
-def apply_accepted(
-    store: Store, principal: Principal, *, cfg: Settings | None = None, on_step: Any = None
-) -> Applied:
-    """Put accepted and merged entries into the data (coordinator): input rows, then one rebuild.
-
-    Only entries of workshops whose council the caller coordinates are applied (the others wait for their
-    own coordinators); the records they add or change must lie in the caller's councils too (etl.rebuild).
-
-    Accepted entries become new records ('WS-…' ids, source 'Workshop <name>, <date>', unverified); merged
-    entries fill or replace fields of the record they were merged into. All or nothing: on an InputError or
-    BuildError (Danish, naming 'workshop: <name>', the kind and the row) the previous data keep serving and
-    no entry is marked. Applied entries are marked so they are never applied twice; notes stay in the store.
-    """
-    from civilkort.db import current_path
-    from etl import rebuild as rebuilder
-
-    auth.require(principal, COORDINATOR)
-    workshops = {w["workshop_id"]: w for w in list_workshops(store)}
-    pending = [
-        e
-        for e in entries(store, statuses=("godkendt", "flettet"), kinds=TARGET_TABLES)
-        if not e.get("applied_at") and principal.may_coordinate(workshops[e["workshop_id"]].get("council_id"))
-    ]
-    if not pending:
-        return Applied({}, {}, None)
-    path = current_path(cfg)
-    if path is None:
-        raise rebuilder.NothingToRebuild("Der er ingen database at bygge videre på.")
-    db = Database(path)
-    try:
-        inputs = rebuilder.current_inputs(db, cfg=cfg)
-    finally:
-        db.close()
-
-    def resolve(ref: str, entry: Mapping[str, Any]) -> str:
-        """An organisation reference as a record id ('workshop:<entry>' -> that entry's record)."""
-        if not str(ref).startswith(WORKSHOP_REF):
-            return str(ref)
-        other = store.one("SELECT * FROM entries WHERE entry_id = ?", (str(ref).removeprefix(WORKSHOP_REF),))
-        if other is not None and other["status"] == "godkendt":
-            return record_id(other)
-        if other is not None and other["status"] == "flettet":
-            return str(other["merged_into"])
-        name = decode(other)["title"] if other else "(fortrudt)"
-        raise EntryError(
-            f"'{entry['title']}' hører til organisationen '{name}' fra workshoppen, som ikke er godkendt. "
-            "Godkend eller flet organisationen først."
-        )
-
-    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TARGET_TABLES.values()}
-    records: dict[str, str] = {}
-    counters: dict[tuple[str, str], int] = {}
-    for entry in pending:
-        table = TARGET_TABLES[entry["kind"]]
-        workshop = workshops[entry["workshop_id"]]
-        fields = _record_fields(entry, resolve)
-        key = inputs.tables[table].columns[0]
-        if entry["status"] == "flettet":
-            target = str(entry["merged_into"])
-            existing = [r for r in rows[table] if r[key] == target]
-            if existing:
-                current = existing[0]
-                rows[table].remove(current)
-            else:
-                found = inputs.tables[table][inputs.tables[table][key] == target]
-                if found.empty:
-                    raise EntryError(
-                        f"'{entry['title']}' skulle flettes ind i {target!r}, som ikke findes i data længere."
-                    )
-                current = found.iloc[0].to_dict()
-            row = _fill(current, fields, entry["merge_fields"])
-            addition = f"suppleret fra {source_text(workshop)}"
-            if addition not in str(row.get("source") or ""):
-                row["source"] = "; ".join(s for s in (row.get("source"), addition) if not _empty(s))
-            records[entry["entry_id"]] = target
-        else:
-            place_cols = fields.pop("placering", {}) or {}
-            counters[(workshop["workshop_id"], entry["kind"])] = n = (
-                counters.get((workshop["workshop_id"], entry["kind"]), 0) + 1
-            )
-            row = {
-                key: record_id(entry),
-                **fields,
-                **place_cols,
-                "last_verified": None,
-                "source": source_text(workshop),
-                "_file": f"workshop: {workshop['name']}",
-                "_sheet": entry["kind"],
-                "_row": n,
-            }
-            records[entry["entry_id"]] = record_id(entry)
-        rows[table].append(row)
-
-    # every column given (as None when empty): etl.rebuild types a column that is absent from pd.NA, which
-    # a float column cannot take
-    changes = {
-        t: pd.DataFrame([_plain(row) for row in r], columns=[*TABLES_BY_NAME[t].field_names, *PROVENANCE])
-        for t, r in rows.items()
-        if r
-    }
-    names = sorted({workshop_label(workshops[e["workshop_id"]]) for e in pending})
-    result = rebuilder.rebuild(
-        changes, principal=principal, note=f"workshop: {'; '.join(names)}", cfg=cfg, on_step=on_step
-    )
-    stamp = _iso(_now())
-    with store.write(principal.actor) as tx:
-        for entry_id, rid in records.items():
-            tx.update("entries", entry_id, {"applied_at": stamp, "applied_as": rid}, action="indarbejd")
-    return Applied(records, {t: len(r) for t, r in rows.items() if r}, str(result.path))
-
-
 # --- choices for the form and the review ----------------------------------------------------------
 
 MAX_OPTIONS = 3000
@@ -1176,9 +767,10 @@ def link_options(db: Database, store: Store, workshop: Mapping[str, Any]) -> dic
         {"codes": codes, "n": MAX_OPTIONS},
     )
     units = db.query(
-        "SELECT unit_id AS id, name || ' (' || coalesce(m.municipality_name, '?') || ')' AS label"
+        "SELECT unit_id AS id, name || ' (' || CASE WHEN u.is_region_wide THEN 'hele regionen'"
+        " ELSE coalesce(m.municipality_name, '?') END || ')' AS label"
         " FROM regional_units u LEFT JOIN municipalities m USING (municipality_code)"
-        " WHERE list_contains($codes, u.municipality_code) ORDER BY name LIMIT $n",
+        " WHERE list_has_any($codes, u.area_municipality_codes) ORDER BY name LIMIT $n",  # region-wide ones too
         {"codes": codes, "n": MAX_OPTIONS},
     )
     own = {
@@ -1249,7 +841,7 @@ def entries_frame(
             {
                 "entry_id": e["entry_id"],
                 "Workshop": labels.get(e["workshop_id"], ""),
-                "Tidspunkt": local_time(e["created_at"]),
+                "Tidspunkt": danish.local_time(e["created_at"]),
                 "Type": KINDS.get(e["kind"], e["kind"]),
                 "title": e["title"],
                 "Detaljer": _fields_text(e),
@@ -1283,101 +875,48 @@ def export_xlsx(store: Store, workshop_id: str, *, include_personal: bool = Fals
     )
 
 
-def map_entries(store: Store) -> pd.DataFrame:
-    """Unreviewed entries with a place, for the map's workshop layer: id, title, kind, mark, lat, lon, approx."""
+def map_entries(
+    store: Store, *, workshop_ids: Iterable[str] | None = None, statuses: Iterable[str] = ("ny",)
+) -> pd.DataFrame:
+    """Entries with a place, for the map's workshop layer: id, title, kind, mark, lat, lon, approx, reviewed.
+
+    By default the unreviewed entries of every workshop (the map page); the wall (civilkort.room) asks for
+    its room's workshops and every status but rejected. ``mark`` says whether an entry has been reviewed.
+    """
+    statuses = list(statuses)
+    where = [f"e.status IN ({', '.join('?' * len(statuses)) or 'NULL'})"]
+    params: list[Any] = statuses
+    if workshop_ids is not None:
+        ids = list(workshop_ids)
+        where.append(f"e.workshop_id IN ({', '.join('?' * len(ids)) or 'NULL'})")
+        params = [*params, *ids]
     rows = store.rows(
-        "SELECT e.entry_id, e.kind, e.title, e.lat, e.lon, e.payload, w.name, w.held_on"
+        "SELECT e.entry_id, e.kind, e.title, e.status, e.lat, e.lon, e.payload, w.name, w.held_on"
         " FROM entries e JOIN workshops w USING (workshop_id)"
-        " WHERE e.status = 'ny' AND e.lat IS NOT NULL AND e.lon IS NOT NULL ORDER BY e.created_at"
+        f" WHERE {' AND '.join(where)} AND e.lat IS NOT NULL AND e.lon IS NOT NULL ORDER BY e.created_at",
+        params,
     )
     out = [
         {
             "entry_id": r["entry_id"],
             "title": r["title"],
             "kind_label": KINDS.get(r["kind"], r["kind"]),
-            "mark": f"Fra workshop {r['name']}, {_danish_date(r['held_on'])} · ikke verificeret",
+            "mark": f"Fra workshop {r['name']}, {danish.date(r['held_on'])} · "
+            + ("ikke verificeret" if r["status"] == "ny" else STATUSES.get(r["status"], r["status"]).lower()),
             "lat": float(r["lat"]),
             "lon": float(r["lon"]),
             "is_approximate": json.loads(r["payload"] or "{}").get("_placering") != "coordinates",
+            "is_reviewed": r["status"] != "ny",
         }
         for r in rows
     ]
     return pd.DataFrame(
-        out, columns=["entry_id", "title", "kind_label", "mark", "lat", "lon", "is_approximate"]
+        out,
+        columns=["entry_id", "title", "kind_label", "mark", "lat", "lon", "is_approximate", "is_reviewed"],
     )
 
 
-def _short(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, list):
-        return "; ".join(map(str, value)) or "–"
-    text = str(value)
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-_TRAIL_COLUMNS = ("title", "status", "payload", "merged_into", "review_note", "applied_as", "code_expires_at")
-_TRAIL_NAMES = {"title": "titel", "status": "status", "merged_into": "flettet ind i", "review_note": "begrundelse",
-                "applied_as": "indarbejdet som", "code_expires_at": "kode udløber"}  # fmt: skip
-
-
-def describe_change(change: Mapping[str, Any]) -> str:
-    """What one audit row changed, before → after, in Danish ('status: ny → godkendt; titel: A → B')."""
-    before = json.loads(change["before"]) if change.get("before") else None
-    after = json.loads(change["after"]) if change.get("after") else None
-    if before is None and after is not None:
-        return "oprettet"
-    if after is None and before is not None:
-        return "fjernet"
-    parts = []
-    for col in _TRAIL_COLUMNS:
-        b, a = (before or {}).get(col), (after or {}).get(col)
-        if b == a:
-            continue
-        if col == "payload":
-            fb, fa = json.loads(b or "{}"), json.loads(a or "{}")
-            kind = (after or before or {}).get("kind", "")
-            labels = {f.name: f.label for f in FIELDS.get(kind, ())}
-            for key in sorted(set(fb) | set(fa)):
-                if key.startswith("_") or key == TITLE_FIELD.get(kind):  # the title is shown on its own
-                    continue
-                if fb.get(key) != fa.get(key):
-                    label = labels.get(key, key).lower()
-                    parts.append(f"{label}: {_short(fb.get(key))} → {_short(fa.get(key))}")
-            continue
-        parts.append(f"{_TRAIL_NAMES[col]}: {_short(b)} → {_short(a)}")
-    if "code_hash" in (after or {}) and (before or {}).get("code_hash") != (after or {}).get("code_hash"):
-        parts.append("ny kode")
-    return "; ".join(parts) or "ingen synlig ændring"
-
-
-def change_title(change: Mapping[str, Any]) -> str:
-    """The title (or name) of the row an audit change is about."""
-    for side in ("after", "before"):
-        row = json.loads(change[side]) if change.get(side) else None
-        if row:
-            return str(row.get("title") or row.get("name") or "")
-    return ""
-
-
-def trail(store: Store, *, limit: int = 200) -> pd.DataFrame:
-    """The audit trail of workshops and entries, newest first: who, when, what, before → after."""
-    rows = [r for r in store.history(limit=limit * 2) if r["entity"] in ("entries", "workshops")][:limit]
-    out = [
-        {
-            "Tid": local_time(r["at"], seconds=True),
-            "Hvem": r["actor"],
-            "Handling": r["action"] + (" (fortrudt)" if r["undone_by"] else ""),
-            "Hvad": ("Workshop: " if r["entity"] == "workshops" else "") + change_title(r),
-            "Ændring (før → efter)": describe_change(r),
-        }
-        for r in rows
-    ]
-    return pd.DataFrame(out, columns=["Tid", "Hvem", "Handling", "Hvad", "Ændring (før → efter)"])
-
-
 __all__ = [
-    "Applied",
     "EntryError",
     "FIELDS",
     "KINDS",
@@ -1385,17 +924,12 @@ __all__ = [
     "PermissionDenied",
     "Saved",
     "STATUSES",
-    "accept",
     "add_entry",
-    "apply_accepted",
     "create_workshop",
     "running_code",
     "end_workshop",
     "entries",
     "extend",
     "join",
-    "merge",
     "new_code",
-    "reject",
-    "undo_last",
 ]

@@ -41,8 +41,9 @@ from etl.clean import LIST_KINDS, CleanInput
 from etl.validate import validate
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "2"
-"""2: personal fields are NULL (they live in the store) and has_<field> says whether one is registered."""
+SCHEMA_VERSION = "3"
+"""2: personal fields are NULL (they live in the store) and has_<field> says whether one is registered.
+3: regional units say whether they cover their whole region (is_region_wide, area_municipality_codes, serves)."""
 KEEP_BUILDS = 3
 """Builds kept in ``data/builds`` (the current one always, and the newest others)."""
 KEEP_STORED_BUILDS = 5
@@ -119,36 +120,6 @@ def _label_lists(values: pd.Series, labels: dict[str, str]) -> list[list[str]]:
     return out
 
 
-def _expand_areas(areas: pd.Series, own: pd.Series) -> list[list[int]]:
-    """Municipality codes covered by each area list; an empty list means the row's own municipality."""
-    m = reference.municipalities()
-    by_council = m.groupby("council_id")["municipality_code"].apply(list).to_dict()
-    by_region = m.groupby("region_id")["municipality_code"].apply(list).to_dict()
-    everyone = sorted(m["municipality_code"])
-    cache: dict[tuple, list[int]] = {}
-    out: list[list[int]] = []
-    for items, mine in zip(areas, own):
-        key = tuple(items)
-        if not key:
-            out.append([] if pd.isna(mine) else [int(mine)])
-            continue
-        if key not in cache:
-            codes: set[int] = set()
-            for item in key:
-                kind, _, code = item.partition(":")
-                if kind == "municipality":
-                    codes.add(int(code))
-                elif kind == "council":
-                    codes.update(by_council.get(code, []))
-                elif kind == "region":
-                    codes.update(by_region.get(code, []))
-                elif kind == "national":
-                    codes.update(everyone)
-            cache[key] = sorted(codes)
-        out.append(cache[key])
-    return out
-
-
 def prepare(
     data: CleanInput,
     boundaries: Boundaries | None,
@@ -177,6 +148,8 @@ def prepare(
     issues += found
     units, found = locate.place(tables["regional_units"], REGIONAL_UNITS, boundaries)
     issues += found
+    units, found = locate.belong(units, REGIONAL_UNITS)
+    issues += found
     placed_orgs = orgs.dropna(subset=["municipality_code"]).set_index("organisation_id")
     offers, found = locate.place(
         tables["offers"], OFFERS, boundaries, parent=placed_orgs, parent_key="organisation_id"
@@ -197,7 +170,9 @@ def prepare(
     themes, groups = _labels(vocab, "theme"), _labels(vocab, "target_group")
     offers["theme_labels"] = _label_lists(offers["themes"], themes)
     offers["target_group_labels"] = _label_lists(offers["target_groups"], groups)
-    offers["service_municipality_codes"] = _expand_areas(offers["service_area"], offers["municipality_code"])
+    offers["service_municipality_codes"] = locate.expand_areas(
+        offers["service_area"], offers["municipality_code"]
+    )
 
     collab = tables["collaborations"].copy()
     collab["theme_labels"] = _label_lists(collab["themes"], themes)
@@ -208,19 +183,26 @@ def prepare(
         ("status", "collaboration_status"),
     ):
         collab[f"{col}_label"] = collab[col].map(_labels(vocab, vname))
-    unit_mun = units.set_index("unit_id")["municipality_code"]
+    # A collaboration's municipalities: its organisations', its units' (a region-wide unit adds none: it
+    # belongs to its region, not to the council of its address) and those it names itself.
+    local_units = units[~units["is_region_wide"]]
+    unit_mun = local_units.set_index("unit_id")["municipality_code"]
     org_mun = orgs.set_index("organisation_id")["municipality_code"]
     partners = [
         sorted(
-            {int(unit_mun[u]) for u in us if u in unit_mun.index}
-            | {int(org_mun[o]) for o in os_ if o in org_mun.index}
+            {int(unit_mun[u]) for u in us if u in unit_mun.index and pd.notna(unit_mun[u])}
+            | {int(org_mun[o]) for o in os_ if o in org_mun.index and pd.notna(org_mun[o])}
         )
-        for us, os_ in zip(collab["unit_ids"], collab["organisation_ids"])
+        for us, os_ in zip(collab["unit_ids"], collab["organisation_ids"], strict=True)
     ]
-    given = _expand_areas(collab["municipalities"], pd.Series(pd.NA, index=collab.index))
-    collab["municipality_codes"] = [sorted(set(g) | set(p)) for g, p in zip(given, partners)]
-    first_unit = collab["unit_ids"].map(lambda us: us[0] if len(us) else None)
-    collab["municipality_code"] = first_unit.map(unit_mun).astype("Int64")
+    given = locate.expand_areas(collab["municipalities"], pd.Series(pd.NA, index=collab.index))
+    collab["municipality_codes"] = [sorted(set(g) | set(p)) for g, p in zip(given, partners, strict=True)]
+    # It is listed under its first unit's municipality; with only region-wide units, its first organisation's.
+    first_unit = collab["unit_ids"].map(lambda us: next((u for u in us if u in unit_mun.index), None))
+    first_org = collab["organisation_ids"].map(lambda os_: os_[0] if len(os_) else None)
+    collab["municipality_code"] = (
+        first_unit.map(unit_mun).astype("Int64").fillna(first_org.map(org_mun).astype("Int64"))
+    )
     mref = reference.municipalities().set_index("municipality_code")
     collab["council_id"] = collab["municipality_code"].map(mref["council_id"]).astype("string")
     collab["region_id"] = collab["municipality_code"].map(mref["region_id"]).astype("string")
@@ -247,7 +229,7 @@ def prepare(
     )
 
 
-_INT_LIST_COLUMNS = frozenset({"service_municipality_codes", "municipality_codes"})
+_INT_LIST_COLUMNS = frozenset({"service_municipality_codes", "municipality_codes", "area_municipality_codes"})
 _TEXT_LIST_COLUMNS = frozenset(
     {f.name for t in TABLES for f in t.fields if f.kind in LIST_KINDS}
     | {"theme_labels", "target_group_labels", "council_ids"}

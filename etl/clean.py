@@ -468,6 +468,7 @@ def area_names() -> dict[str, str]:
     names.update(
         {f"region:{r}": n for r, n in zip(regions["region_id"], regions["region_name"], strict=True)}
     )
+    names[f"region:{reference.OWN_REGION}"] = "Hele regionen"
     names[f"{reference.NATIONAL}:DK"] = "Hele landet"
     return names
 
@@ -518,8 +519,8 @@ def _area_list_parser(header: str) -> Callable[[object], _Parsed]:
             return found, None
         best = _suggest(unknown[0], list(area_names().values()))
         hint = (f"Mente du '{best}'? " if best else "") + (
-            "Skriv kommuner, sundhedsråd (fx Sundhedsråd Horsens), regioner (fx Region Midtjylland) "
-            "eller 'Hele landet', adskilt af semikolon."
+            "Skriv kommuner, sundhedsråd (fx Sundhedsråd Horsens), regioner (fx Region Midtjylland), "
+            "'Hele regionen' eller 'Hele landet', adskilt af semikolon."
         )
         word = "område" if len(unknown) == 1 else "områder"
         return found, _Problem(ERROR, f"Ukendt {word} {_quote_all(unknown)} i kolonnen {header}", hint)

@@ -1807,6 +1807,7 @@ def _units(spec: ScaleSpec, rng: np.random.Generator, geo: _Geo) -> _Units:
         "lat": np.array(lats),
         "lon": np.array(lons),
         "municipality": muni_arr,
+        "serves": [[f"council:{c}" for c in s] for s in serves],
         "source": np.array(sources, dtype=object),
     }
     return _Units(
@@ -2341,7 +2342,7 @@ def _collaborations(
         chosen_orgs = orgs_for(c, ti, int(n_orgs_per[i]))
 
         dept = py.choice(_DEPARTMENTS)
-        m0 = unit_muni[u0] if unit_muni[u0] >= 0 else org_muni[chosen_orgs[0]]
+        m0 = unit_muni[u0] if unit_muni[u0] >= 0 and not units.serves[u0] else org_muni[chosen_orgs[0]]
         titles.append(ct.title.format(dept=dept))
         descriptions.append(
             f"{ct.description} Parter: {' og '.join(unit_names[u] for u in chosen_units)} samt "
@@ -2358,7 +2359,10 @@ def _collaborations(
         else:
             tovholders.append(py.choice(ct.roles).format(dept=dept, municipality=muni_names[m0]))
         if explicit_munis[i]:
-            involved = {muni_codes[unit_muni[u]] for u in chosen_units if unit_muni[u] >= 0}
+            # a unit for the whole region (serves) belongs to no one municipality: its address is not involved
+            involved = {
+                muni_codes[unit_muni[u]] for u in chosen_units if unit_muni[u] >= 0 and not units.serves[u]
+            }
             involved |= {muni_codes[org_muni[o]] for o in chosen_orgs if org_muni[o] >= 0}
             muni_lists.append([f"municipality:{m}" for m in sorted(involved)])
         else:

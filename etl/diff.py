@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from civilkort import danish
 from civilkort.schema import TABLES, TABLES_BY_NAME, Field
 from etl.clean import LIST_KINDS
 
@@ -124,7 +125,7 @@ def value_text(value: object) -> str:
     if isinstance(value, bool | np.bool_):
         return "Ja" if value else "Nej"
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
-        return pd.Timestamp(value).strftime("%d-%m-%Y")
+        return danish.date(value)
     if isinstance(value, float | np.floating):
         f = float(value)
         return str(int(f)) if f.is_integer() else f"{f:g}".replace(".", ",")
@@ -388,8 +389,3 @@ def readable_changes(
             "Efter": [display_text(v, m) or EMPTY for v, m in zip(ch["new"], mappings, strict=True)],
         }
     )
-
-
-def count_text(n: int, one: str, many: str) -> str:
-    """'1 ny', '2 nye', '0 nye': a count with the Danish singular or plural."""
-    return f"{n:,} {one if n == 1 else many}".replace(",", ".")

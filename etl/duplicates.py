@@ -30,12 +30,10 @@ removed, with a warning naming both and who decided.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -44,8 +42,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
-from civilkort import reference
-from civilkort.auth import COORDINATOR, Principal, require
+from civilkort import danish, reference
 from civilkort.duplicates import (
     KEEP_APART,
     MERGE,
@@ -57,11 +54,7 @@ from civilkort.duplicates import (
 )
 from civilkort.issues import Issue, warning
 from civilkort.schema import TABLES_BY_NAME
-from civilkort.settings import Settings
 from etl.clean import CleanInput
-
-if TYPE_CHECKING:
-    from etl.build import BuildResult
 
 NAME_ALIKE = 90
 """Similarity (0-100, rapidfuzz ratio of the normalised names) from which names count as alike."""
@@ -484,13 +477,6 @@ def _is_empty(value: object) -> bool:
     return False
 
 
-def _when(stamp: object) -> str:
-    try:
-        return dt.datetime.fromisoformat(str(stamp)).strftime("%d-%m-%Y")
-    except ValueError:
-        return str(stamp)
-
-
 def _where(values: Mapping[str, np.ndarray], i: int) -> dict:
     """File, sheet and row of the record at position ``i`` (for the issue)."""
     out: dict = {}
@@ -533,7 +519,7 @@ def apply_decisions(data: CleanInput, decisions: Sequence[Mapping]) -> Applied:
             issues.append(
                 warning(
                     f"En beslutning om dubletter ({'fletning' if d['decision'] == MERGE else 'hold adskilt'}, "
-                    f"truffet af {d.get('decided_by') or '?'} {_when(d.get('decided_at'))}) er sprunget over: "
+                    f"truffet af {d.get('decided_by') or '?'} {danish.date(d.get('decided_at'))}) er sprunget over: "
                     f"{', '.join(missing) or 'posterne'} findes ikke længere i data.",
                     value=str(d.get("pair_key") or pair_key(d["key_a"], d["key_b"])),
                     hint="Fortryd eller ignorer beslutningen; den gælder ikke for de nuværende data.",
@@ -597,7 +583,7 @@ def _merge_rows(
             warning(
                 f"{kind.label} '{values['name'][io]}' ({other_id}) er flettet ind i '{values['name'][ik]}' "
                 f"({keep_id}) {MERGED_MARK}, efter beslutning af {d.get('decided_by') or '?'} "
-                f"{_when(d.get('decided_at'))}.{_moved(refs, kind.kind, keep_id, other_id)}",
+                f"{danish.date(d.get('decided_at'))}.{_moved(refs, kind.kind, keep_id, other_id)}",
                 **_where(values, io),
                 value=other_id,
                 hint="Er det forkert, fortryd beslutningen på siden Mulige dubletter og byg igen.",
@@ -688,22 +674,6 @@ def _remap(items: object, mapping: Mapping[str, str]) -> list[str]:
     return out
 
 
-# ---------------------------------------------------------------- applying decisions now
-
-
-def apply_now(principal: Principal, *, cfg: Settings | None = None, on_step=None) -> BuildResult:
-    """Rebuild the serving data so the decisions take effect now; any coordinator (each decision was
-    checked against its records' councils when it was made, see civilkort.duplicates.decide).
-
-    All or nothing like every build: on InputError, BuildError or NothingToRebuild the previous
-    database keeps serving.
-    """
-    from etl.rebuild import rebuild  # etl.rebuild imports etl.build, which imports this module
-
-    require(principal, COORDINATOR)
-    return rebuild(principal=principal, cfg=cfg, on_step=on_step)
-
-
-def merged_count(result: BuildResult) -> int:
-    """How many records a build merged away on the coordinators' decisions."""
-    return sum(MERGED_MARK in i.message for i in result.issues)
+def merged_count(issues: Sequence[Issue]) -> int:
+    """How many records a build merged away on the coordinators' decisions (from the build's issues)."""
+    return sum(MERGED_MARK in i.message for i in issues)

@@ -31,6 +31,10 @@ FAR_FROM_POSTCODES_KM = 20.0
 outside Denmark (Malmö, Lund, the Baltic); a coarse test: only boundaries catch Flensburg or a
 point just off the coast."""
 
+REGION_WIDE_UNIT_TYPES = frozenset({"region", "social_virksomhed"})
+"""Unit types that cover their whole region when 'Dækker' is empty (the region's administration, Den Sociale
+Virksomhed)."""
+
 PLACED_COLUMNS = [
     "location_precision",
     "municipality_code",
@@ -297,5 +301,99 @@ def place(
         council_id=code.map(m["council_id"]).astype("string"),
         region_id=code.map(m["region_id"]).astype("string"),
         stated_municipality_code=stated,
+    )
+    return out, issues
+
+
+def expand_areas(areas: pd.Series, own: pd.Series) -> list[list[int]]:
+    """Municipality codes covered by each area list; an empty list means the row's own municipality.
+
+    'Hele regionen' (``region:egen``) is the region of the row's own municipality (nothing if it has none)."""
+    m = reference.municipalities()
+    by_council = m.groupby("council_id")["municipality_code"].apply(list).to_dict()
+    by_region = m.groupby("region_id")["municipality_code"].apply(list).to_dict()
+    region_of = dict(zip(m["municipality_code"], m["region_id"], strict=True))
+    everyone = sorted(m["municipality_code"])
+    own_region = f"region:{reference.OWN_REGION}"
+    cache: dict[tuple, list[int]] = {}
+    out: list[list[int]] = []
+    for items, mine in zip(areas, own, strict=True):
+        key = tuple(items)
+        if not key:
+            out.append([] if pd.isna(mine) else [int(mine)])
+            continue
+        if own_region in key:
+            key = (*key, "" if pd.isna(mine) else region_of.get(int(mine), ""))
+        if key not in cache:
+            codes: set[int] = set()
+            for item in items:
+                kind, _, code = item.partition(":")
+                if kind == "municipality":
+                    codes.add(int(code))
+                elif kind == "council":
+                    codes.update(by_council.get(code, []))
+                elif item == own_region:
+                    codes.update(by_region.get(key[-1], []))
+                elif kind == "region":
+                    codes.update(by_region.get(code, []))
+                elif kind == "national":
+                    codes.update(everyone)
+            cache[key] = sorted(codes)
+        out.append(cache[key])
+    return out
+
+
+def belong(units: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Issue]]:
+    """Where placed regional units belong: to the council of their address, or, region-wide, to their region.
+
+    A unit covers the areas in 'Dækker' (``serves``; 'Hele regionen' is the region of its address); with the
+    field empty, a unit of a type in REGION_WIDE_UNIT_TYPES covers its whole region and any other unit its own
+    municipality. A unit covering more than one health council is *region-wide*: it keeps its address, point and
+    municipality (where it is drawn), but has no council (``council_id`` NULL) and belongs to the region it
+    covers (``region_id``; its address's when it covers several); ``area_municipality_codes`` lists every
+    municipality it covers. Every other unit belongs to the council of its address and covers its own
+    municipality. Adds ``is_region_wide`` and ``area_municipality_codes``.
+    """
+    issues: list[Issue] = []
+    own = units["municipality_code"]
+    default = [f"region:{reference.OWN_REGION}"]
+    given = units["serves"] if "serves" in units else pd.Series([[]] * len(units), index=units.index)
+    serves = [
+        list(s)
+        if isinstance(s, list | tuple | np.ndarray) and len(s)
+        else (default if t in REGION_WIDE_UNIT_TYPES else [])
+        for s, t in zip(given, units["unit_type"], strict=True)
+    ]
+    covered = expand_areas(pd.Series(serves, index=units.index, dtype=object), own)
+    m = reference.municipalities().set_index("municipality_code")
+    council_of, region_of = m["council_id"].to_dict(), m["region_id"].to_dict()
+    wide, area_codes = [], []
+    region = units["region_id"].astype("object").tolist()
+    for i, (idx, codes) in enumerate(zip(units.index, covered, strict=True)):
+        councils = {council_of[c] for c in codes}
+        is_wide = len(councils) > 1
+        wide.append(is_wide)
+        mine = own[idx]
+        area_codes.append(codes if is_wide else ([] if pd.isna(mine) else [int(mine)]))
+        if is_wide:
+            regions = {region_of[c] for c in codes}
+            if len(regions) == 1:
+                region[i] = regions.pop()
+        elif councils and not pd.isna(mine) and councils != {council_of[int(mine)]}:
+            row = units.loc[idx]
+            issues.append(
+                warning(
+                    f"{table.sheet}: '{row.get('name', '')}' dækker kun ét sundhedsråd, og ikke det, adressen "
+                    "ligger i; enheden hører til sundhedsrådet for sin adresse",
+                    hint="Skriv 'Hele regionen', en region eller flere sundhedsråd i Dækker, eller ret adressen.",
+                    **_where(row, table, "serves", "; ".join(serves[i])),
+                )
+            )
+    is_wide = pd.Series(wide, index=units.index, dtype=bool)
+    out = units.assign(
+        is_region_wide=is_wide,
+        area_municipality_codes=pd.Series(area_codes, index=units.index, dtype=object),
+        council_id=units["council_id"].mask(is_wide),
+        region_id=pd.Series(region, index=units.index, dtype="string"),
     )
     return out, issues

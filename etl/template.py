@@ -56,7 +56,7 @@ _KIND_TEXT = {
     "vocab": "Én værdi fra rullelisten",
     "vocab_list": "Én eller flere værdier fra listen, adskilt af semikolon",
     "municipality": "Kommunens navn eller kode",
-    "area_list": "Kommuner, sundhedsråd, regioner eller 'Hele landet', adskilt af semikolon",
+    "area_list": "Kommuner, sundhedsråd, regioner, 'Hele regionen' eller 'Hele landet', adskilt af semikolon",
     "date": "Dato, dd-mm-åååå",
     "bool": "Ja eller Nej",
     "float": "Tal med decimalkomma",
@@ -364,8 +364,14 @@ def _write_instructions(
         ("Kommune", "Skriv kommunens navn (fx Aarhus, Høje-Taastrup) eller kommunekode (fx 751)."),
         (
             "Dækningsområde",
-            "Kommuner, sundhedsråd (fx 'Sundhedsråd Horsens'), regioner (fx 'Region Midtjylland') "
-            "eller 'Hele landet', adskilt af semikolon.",
+            "Kommuner, sundhedsråd (fx 'Sundhedsråd Horsens'), regioner (fx 'Region Midtjylland'), "
+            "'Hele regionen' (regionen for postens egen adresse) eller 'Hele landet', adskilt af semikolon.",
+        ),
+        (
+            "Dækker (regionale enheder)",
+            "Tom: enheden hører til sundhedsrådet for sin adresse. En enhed for hele regionen (fx regionens "
+            "administration eller Den Sociale Virksomhed) skrives 'Hele regionen', en region eller de "
+            "sundhedsråd den dækker; den tælles så under regionen, ikke under adressens sundhedsråd.",
         ),
         (
             "Rullelister",

@@ -21,7 +21,7 @@ import pyarrow
 import pyarrow.compute as pc
 from pandera.errors import SchemaErrors
 
-from civilkort import reference
+from civilkort import danish, reference
 from civilkort.issues import ERROR, Issue, error, warning
 from civilkort.reference import fold
 from civilkort.schema import ORGANISATIONS, TABLES, TABLES_BY_NAME, VOCABULARY_NAMES, Field, Table
@@ -40,18 +40,11 @@ class _Rule:
     hint: str
 
 
-def _date_text(value: object) -> str:
-    try:
-        return pd.Timestamp(value).strftime("%d-%m-%Y")
-    except (TypeError, ValueError):
-        return str(value)
-
-
 def _value_text(value: object) -> str:
     if isinstance(value, list | tuple | np.ndarray):
         return "; ".join(str(v) for v in value)
     if isinstance(value, pd.Timestamp):
-        return _date_text(value)
+        return danish.date(value)
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
     return str(value)
@@ -152,7 +145,7 @@ def _checks_for(
         add(
             pa.Check.in_range(DATE_MIN, DATE_MAX, name=f"date_range:{f.name}"),
             _Rule(
-                lambda v: f"Datoen {_date_text(v)} ligger uden for årene 1900-2100",
+                lambda v: f"Datoen {danish.date(v)} ligger uden for årene 1900-2100",
                 "Tjek årstallet; datoer skrives dd-mm-åååå, fx 01-03-2025.",
             ),
         )
@@ -419,7 +412,7 @@ def _date_order_issues(tables: dict[str, pd.DataFrame]) -> list[Issue]:
         for pos in np.flatnonzero(bad):
             issue = loc.issue(
                 int(pos),
-                f"Slutdatoen {_date_text(end.iloc[pos])} ligger før startdatoen {_date_text(start.iloc[pos])}",
+                f"Slutdatoen {danish.date(end.iloc[pos])} ligger før startdatoen {danish.date(start.iloc[pos])}",
                 header,
                 end.iloc[pos],
                 "Ret datoerne, eller lad slutdatoen være tom for et løbende samarbejde.",

@@ -48,7 +48,13 @@ def database() -> Database:
             "eller indlæs jeres egne data med `python -m etl build FILER` (se README)."
         )
         st.stop()
-    return _open(str(path))
+    db = _open(str(path))
+    outdated = db.outdated()
+    if outdated:
+        st.title("Civilsamfundskortet")
+        st.error(outdated, icon=":material/update:")
+        st.stop()
+    return db
 
 
 @st.cache_resource(max_entries=2, show_spinner="Indlæser data …")

@@ -5,16 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from civilkort import danish
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.schema import LOCATION_PRECISIONS
 from ui import personal, selection
 from ui.data import query
+from ui.tables import grid
 from ui.text import md
-
-
-def _date(value) -> str:
-    return "aldrig" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y")
 
 
 def _close() -> None:
@@ -26,7 +24,7 @@ def _facts(rows: list[tuple[str, object]]) -> None:
 
 
 def _table(df: pd.DataFrame, columns: dict[str, str]) -> None:
-    st.dataframe(df[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+    grid(df[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
 
 
 def item(db: Database, item_id: str) -> None:
@@ -66,7 +64,7 @@ def item(db: Database, item_id: str) -> None:
                 ),
                 ("Kommune", o["municipality_name"]),
                 ("Placering", LOCATION_PRECISIONS.get(o["location_precision"], o["location_precision"])),
-                ("Sidst verificeret", _date(o["last_verified"])),
+                ("Sidst verificeret", danish.date(o["last_verified"], missing="aldrig")),
                 ("Kilde", o["source"]),
             ]
         )
@@ -88,7 +86,16 @@ def item(db: Database, item_id: str) -> None:
         u = detail["unit"].iloc[0]
         st.subheader(md(u["name"]))
         _facts(
-            [("Type", u["unit_type_label"]), ("Placering", LOCATION_PRECISIONS.get(u["location_precision"]))]
+            [
+                ("Type", u["unit_type_label"]),
+                ("Placering", LOCATION_PRECISIONS.get(u["location_precision"])),
+                (
+                    "Hører til",
+                    "hele regionen (tælles ikke under sundhedsrådet for adressen)"
+                    if bool(u.get("is_region_wide"))
+                    else None,
+                ),
+            ]
         )
         st.markdown(f"**Samarbejder ({len(detail['collaborations'])})**")
         if len(detail["collaborations"]):
@@ -127,7 +134,7 @@ def _collaboration(ident: str) -> None:
             ("Art", c["kind_label"]),
             (
                 "Periode",
-                f"{_date(c['start_date'])} – {'løbende' if pd.isna(c['end_date']) else _date(c['end_date'])}",
+                f"{danish.date(c['start_date'], missing='aldrig')} – {'løbende' if pd.isna(c['end_date']) else danish.date(c['end_date'], missing='aldrig')}",
             ),
             ("Tovholder", _tovholder(ident, c)),
             (
@@ -181,7 +188,7 @@ def _organisation(ident: str) -> None:
             ("Placering", LOCATION_PRECISIONS.get(g["location_precision"], g["location_precision"])),
             ("Hjemmeside", g["website"]),
             *_contact(ident),
-            ("Sidst verificeret", _date(g["last_verified"])),
+            ("Sidst verificeret", danish.date(g["last_verified"], missing="aldrig")),
             ("Kilde", g["source"]),
         ]
     )

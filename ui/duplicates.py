@@ -8,13 +8,14 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from civilkort import danish
 from civilkort import duplicates as dup
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.issues import InputError
 from civilkort.store import NothingToUndo, Store, StoreError
 from ui import auth
-from ui.notices import danish_date
+from ui.tables import grid
 from ui.text import md
 
 log = logging.getLogger("civilkort.app")
@@ -203,7 +204,7 @@ def decisions_section(store: Store, db: Database, person: Principal) -> None:
     decided = dup.decisions(store)
     if len(decided):
         with st.expander(f"Alle beslutninger ({len(decided)})"):
-            st.dataframe(decisions_frame(db, decided), hide_index=True, width="stretch")
+            grid(decisions_frame(db, decided), hide_index=True, width="stretch")
 
 
 def describe(db: Database, change: dict) -> str:
@@ -215,7 +216,7 @@ def describe(db: Database, change: dict) -> str:
     text = f"{what}: {md(names.get(a, a))} og {md(names.get(b, b))}"
     if made.get("decision") == dup.MERGE and made.get("keep_key"):
         text += f", behold {md(names.get(made['keep_key'], made['keep_key']))}"
-    return f"{text} ({md(change['actor'])}, {danish_date(change['at'], with_time=True)})"
+    return f"{text} ({md(change['actor'])}, {danish.local_time(change['at'])})"
 
 
 def decisions_frame(db: Database, decided: pd.DataFrame) -> pd.DataFrame:
@@ -232,7 +233,7 @@ def decisions_frame(db: Database, decided: pd.DataFrame) -> pd.DataFrame:
             "Post B": decided["key_b"].map(name),
             "Beholdes": decided["keep_key"].map(lambda k: name(k) if isinstance(k, str) else ""),
             "Af": decided["decided_by"],
-            "Tidspunkt": decided["decided_at"].map(lambda t: danish_date(t, with_time=True)),
+            "Tidspunkt": decided["decided_at"].map(lambda t: danish.local_time(t)),
         }
     ).iloc[::-1]
 
@@ -240,13 +241,12 @@ def decisions_frame(db: Database, decided: pd.DataFrame) -> pd.DataFrame:
 def apply_now(person: Principal) -> None:
     """Rebuild with the decisions (with a spinner); a Danish message either way, never a traceback."""
     from etl.build import BuildError
-    from etl.duplicates import apply_now as rebuild_now
     from etl.duplicates import merged_count
-    from etl.rebuild import NothingToRebuild
+    from etl.rebuild import NothingToRebuild, rebuild
 
     try:
         with st.spinner("Bygger data igen med beslutningerne …"):
-            result = rebuild_now(person)
+            result = rebuild(principal=person)  # applies the decisions; any coordinator may start it
     except InputError as exc:
         _say("error", f"Data kunne ikke bygges: {md(str(exc))} De hidtidige data bruges fortsat.")
     except (BuildError, NothingToRebuild, PermissionDenied, StoreError) as exc:
@@ -258,8 +258,8 @@ def apply_now(person: Principal) -> None:
             f"Uventet fejl ({type(exc).__name__}); den er skrevet i serverens log. De hidtidige data bruges fortsat.",
         )
     else:
-        n = merged_count(result)
-        merged = "ingen poster flettet" if n == 0 else f"{n} {'post' if n == 1 else 'poster'} flettet"
+        n = merged_count(result.issues)
+        merged = "ingen poster flettet" if n == 0 else f"{danish.count(n, 'post', 'poster')} flettet"
         _say(
             "success",
             f"Data er bygget igen med beslutningerne: {merged}. Par, der holdes adskilt, foreslås ikke igen.",

@@ -24,7 +24,7 @@ from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.gap_index import GapIndex
 from ui import data
-from ui.tables import download_buttons
+from ui.tables import download_buttons, grid
 
 VIEWS: dict[str, tuple[str, str, str]] = {
     "kommune_tema": ("Kommune × tema", "municipality", "theme"),
@@ -178,17 +178,7 @@ def show_sql(name: str, sel: Selection, **kwargs) -> None:
     st.code(json.dumps(params, ensure_ascii=False, default=str, indent=1), language="json")
 
 
-def number_columns(df: pd.DataFrame) -> dict[str, Any]:
-    """Column settings that show a table's numbers in the reader's own notation (14,6 and 1.234 in a Danish
-    browser) instead of the program's (14.6)."""
-    return {
-        str(col): st.column_config.NumberColumn(str(col), format="localized")
-        for col in df.columns
-        if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
-    }
-
-
 def aggregate_table(df: pd.DataFrame, *, title: str, key: str) -> None:
     """A table of figures (no personal data) with Excel and CSV downloads, made only when clicked."""
-    st.dataframe(df, hide_index=True, width="stretch", column_config=number_columns(df))
+    grid(df)
     download_buttons(df, title=title, key=key, formats=("xlsx", "csv_dk"))

@@ -9,19 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from civilkort import danish
 from civilkort.maps import PRECISIONS
 from ui.data import query
-from ui.tables import MAX_SHOWN
+from ui.tables import MAX_SHOWN, grid
 
 ANCHOR = "kortet-som-tabel"
 """The heading the map page's skip link leads to."""
-
-
-def _number(value: object, decimals: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")  # Danish: 12.345,6
 
 
 def municipality_table(measures: pd.DataFrame) -> pd.DataFrame:
@@ -29,11 +23,11 @@ def municipality_table(measures: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Kommune": measures["municipality_name"].astype(str),
-            "Organisationer": measures["organisations"].map(_number),
-            "Tilbud": measures["offers"].map(_number),
-            "Samarbejder": measures["collaborations"].map(_number),
-            "Tilbud pr. 10.000 indbyggere": measures["offers_per_10k"].map(lambda v: _number(v, 1)),
-            "Indbyggere": measures["population"].map(_number),
+            "Organisationer": measures["organisations"].map(danish.number),
+            "Tilbud": measures["offers"].map(danish.number),
+            "Samarbejder": measures["collaborations"].map(danish.number),
+            "Tilbud pr. 10.000 indbyggere": measures["offers_per_10k"].map(lambda v: danish.number(v, 1)),
+            "Indbyggere": measures["population"].map(danish.number),
         }
     )
 
@@ -74,4 +68,4 @@ def show(sel, measures: pd.DataFrame) -> None:
                 ",", "."
             )
         )
-    st.dataframe(points.head(MAX_SHOWN), hide_index=True, width="stretch")
+    grid(points.head(MAX_SHOWN), hide_index=True, width="stretch")

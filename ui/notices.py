@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from civilkort import danish
 from civilkort.db import Database
 from civilkort.store import StoreError
 from ui.text import md
 
 log = logging.getLogger("civilkort.app")
-
-
-def danish_date(iso: str, *, with_time: bool = False) -> str:
-    """'2026-11-22T15:04:05+00:00' -> '22-11-2026' (or '22-11-2026 15:04' in UTC)."""
-    try:
-        stamp = dt.datetime.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return iso or "?"
-    return stamp.strftime("%d-%m-%Y %H:%M UTC" if with_time else "%d-%m-%Y")
 
 
 def is_example(db: Database) -> bool:
@@ -33,7 +24,7 @@ def is_example(db: Database) -> bool:
 def provenance_banner(db: Database) -> None:
     """A clear notice when the data are example data; a one-line data date otherwise."""
     meta = db.meta()
-    built = danish_date(meta.get("built_at", ""))
+    built = danish.date(meta.get("built_at", ""), missing="?")
     if is_example(db):
         st.warning(
             "**Eksempeldata.** Organisationer, tilbud og samarbejder her er genererede eksempler "

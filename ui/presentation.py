@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import assets, charts, gaps, maps, sequences, tiles
+from civilkort import assets, charts, danish, gaps, maps, sequences, tiles
+from civilkort import room as rooms
 from civilkort.auth import COORDINATOR, PermissionDenied
 from civilkort.filters import MEASURES, Selection, format_view, from_params, parse_view, to_params
 from civilkort.radar import ENDING_WINDOWS
@@ -26,7 +27,8 @@ from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui import data, radar, selection
 from ui import gaps as gapdata
-from ui.notices import danish_date, is_example
+from ui import room as wall
+from ui.notices import is_example
 from ui.text import md
 from ui.tiles import tile_chart
 
@@ -72,6 +74,7 @@ div.stVerticalBlock.st-key-ck-stage {{ height: max(380px, calc(100vh - {STAGE_OF
 .st-key-ck-grid [data-testid="stMetricValue"] {{ font-size: clamp(56px, 5.5vw, 110px); font-weight: 800; color: #0b5563; }}
 .st-key-ck-grid [data-testid="stMetricLabel"] p {{ font-size: clamp(22px, 1.7vw, 32px); font-weight: 700; color: #111111; }}
 .st-key-ck-notes [data-testid="stAlert"] p {{ font-size: 16px; }}
+[data-stale="true"] {{ opacity: 1 !important; transition: none !important; }}
 </style>
 """
 
@@ -239,27 +242,37 @@ def _measure(sel: Selection) -> str:
     return measure
 
 
-def _number(value: int) -> str:
-    return f"{int(value):,}".replace(",", ".")
+def _room(step: Step) -> rooms.Room | None:
+    """The room's contributions when the step shows them and a workshop in its area is in progress."""
+    return wall.current(store(), step.selection.area) if step.room else None
 
 
 def show_step(step: Step) -> None:
-    """The step's key figure (left) and its map or chart filling the rest of the screen."""
+    """The step's key figure, or the room's running count (left), and its map or chart filling the rest."""
     sel = step.selection
-    if step.kind == "noegletal":
+    room = _room(step)
+    if step.kind == "noegletal" and room is None:
         _key_figures_grid(sel)
-        return
-    side, main = st.columns([1, 4.2], gap="medium")
-    with side, st.container(key="ck-figures"):
-        _figures(step)
-    with main, st.container(key="ck-stage"):
-        {
-            "kort": _map,
-            "flisekort": _tile_map,
-            "temaer": _themes,
-            "huller": _gaps,
-            "udloeber": _ending,
-        }[step.kind](sel)
+    else:
+        side, main = st.columns([1, 4.2], gap="medium")
+        with side, st.container(key="ck-figures"):
+            if room is not None:
+                wall.panel(room)
+            else:
+                _figures(step)
+        with main, st.container(key="ck-stage"):
+            if step.kind == "kort":
+                _map(sel, room.pins if room is not None and len(room.pins) else None)
+            else:
+                {
+                    "flisekort": _tile_map,
+                    "temaer": _themes,
+                    "huller": _gaps,
+                    "udloeber": _ending,
+                    "noegletal": _key_figures_grid,
+                }[step.kind](sel)
+    if step.room:  # after the stage, so it never changes what is above the map
+        wall.watch(store())
 
 
 def _key(label: str, value: str, help: str | None = None) -> None:
@@ -279,19 +292,19 @@ def _figures(step: Step) -> None:
     if step.kind in ("kort", "flisekort"):
         measure = _measure(sel)
         if measure == "collaborations":
-            _key("Samarbejder", _number(figures["collaborations"]))
+            _key("Samarbejder", danish.number(figures["collaborations"]))
             _more(
                 [
-                    ("Tilbud", _number(figures["offers"])),
-                    ("Organisationer", _number(figures["organisations"])),
+                    ("Tilbud", danish.number(figures["offers"])),
+                    ("Organisationer", danish.number(figures["organisations"])),
                 ]
             )
         else:
-            _key("Tilbud", _number(figures["offers"]))
+            _key("Tilbud", danish.number(figures["offers"]))
             _more(
                 [
-                    ("Organisationer", _number(figures["organisations"])),
-                    ("Samarbejder", _number(figures["collaborations"])),
+                    ("Organisationer", danish.number(figures["organisations"])),
+                    ("Samarbejder", danish.number(figures["collaborations"])),
                 ]
             )
         note = (
@@ -311,12 +324,17 @@ def _figures(step: Step) -> None:
             str(empty),
             help="Temaer, hvor der ikke er registreret nogen tilbud i området.",
         )
-        _more([("Tilbud", _number(figures["offers"])), ("Temaer i alt", str(len(by_theme)))])
+        _more([("Tilbud", danish.number(figures["offers"])), ("Temaer i alt", str(len(by_theme)))])
     elif step.kind == "huller":
         df, rows, cols = _matrix(sel)
         summary = gaps.matrix_summary(df)
-        _key("Huller", _number(summary["empty"]), help="Felter uden tilbud i en kortlagt kommune.")
-        _more([("Felter", _number(summary["cells"])), ("Ikke kortlagt", _number(summary["unmapped"]))])
+        _key("Huller", danish.number(summary["empty"]), help="Felter uden tilbud i en kortlagt kommune.")
+        _more(
+            [
+                ("Felter", danish.number(summary["cells"])),
+                ("Ikke kortlagt", danish.number(summary["unmapped"])),
+            ]
+        )
         _note(
             "Orange felt: 0 tilbud (et hul). Gråt: ikke kortlagt."
             + (" Tema × målgruppe for hele området." if rows == "theme" else "")
@@ -325,8 +343,8 @@ def _figures(step: Step) -> None:
         ending = radar.view("ending", sel)
         counts = ending["counts"]
         longest = max(ENDING_WINDOWS)
-        _key(f"Udløber inden for {longest} måneder", _number(counts[longest]))
-        _more([(f"Inden for {m} måneder", _number(counts[m])) for m in ENDING_WINDOWS if m != longest])
+        _key(f"Udløber inden for {longest} måneder", danish.number(counts[longest]))
+        _more([(f"Inden for {m} måneder", danish.number(counts[m])) for m in ENDING_WINDOWS if m != longest])
         note = "Igangværende samarbejder med en slutdato; løbende samarbejder er ikke med."
         if counts[longest] > MAX_ENDING_BARS:
             note += f" Grafen viser de {MAX_ENDING_BARS}, der slutter først; alle under *Samarbejdsradar*."
@@ -339,14 +357,20 @@ def _note(text: str) -> None:
         st.markdown(text)
 
 
-def _map(sel: Selection) -> None:
+def _map(sel: Selection, pins=None) -> None:
+    """The area's map; ``pins``: the room's entries (civilkort.room), drawn as the map page's workshop layer."""
     if assets.missing():
         st.error("Kortets filer (Leaflet) er ikke installeret. Kør: `make setup`")
         return
     measure = _measure(sel)
     layers = data.map_layers(sel, measure)
     view = maps.page_map(
-        layers, layers=sel.layers, measure_label=MEASURES[measure], view=sel.view, area_name=sel.area_name()
+        layers,
+        layers=sel.layers,
+        measure_label=MEASURES[measure],
+        view=sel.view,
+        area_name=sel.area_name(),
+        workshop=pins,
     )
     st_folium(
         maps.for_projector(view.base),
@@ -372,7 +396,7 @@ def _themes(sel: Selection) -> None:
     fig.update_layout(margin={"l": 10, "r": 60, "t": 10, "b": 10}, xaxis={"showticklabels": False})
     counts = list(fig.data[0].x)  # a theme without offers is a gap: say so, in the gap colour
     fig.update_traces(
-        text=["0 – ingen tilbud" if n == 0 else _number(n) for n in counts],
+        text=["0 – ingen tilbud" if n == 0 else danish.number(n) for n in counts],
         textfont_color=[charts.GAP_ZERO_TEXT if n == 0 else "#111111" for n in counts],
     )
     st.plotly_chart(
@@ -417,13 +441,13 @@ def _key_figures_grid(sel: Selection) -> None:
     ending = radar.view("ending", sel)["counts"][max(ENDING_WINDOWS)]
     with st.container(key="ck-grid"):
         top = st.columns(3)
-        top[0].metric("Organisationer", _number(figures["organisations"]))
-        top[1].metric("Tilbud", _number(figures["offers"]))
-        top[2].metric("Samarbejder", _number(figures["collaborations"]))
+        top[0].metric("Organisationer", danish.number(figures["organisations"]))
+        top[1].metric("Tilbud", danish.number(figures["offers"]))
+        top[2].metric("Samarbejder", danish.number(figures["collaborations"]))
         bottom = st.columns(3)
-        bottom[0].metric("Regionale enheder", _number(figures["units"]))
-        bottom[1].metric("Kommuner ikke kortlagt", _number(figures["municipalities_without"]))
-        bottom[2].metric(f"Udløber inden for {max(ENDING_WINDOWS)} måneder", _number(ending))
+        bottom[0].metric("Regionale enheder", danish.number(figures["units"]))
+        bottom[1].metric("Kommuner ikke kortlagt", danish.number(figures["municipalities_without"]))
+        bottom[2].metric(f"Udløber inden for {max(ENDING_WINDOWS)} måneder", danish.number(ending))
 
 
 # --- the facilitator's view ------------------------------------------------------------------------
@@ -509,13 +533,17 @@ def sequence_list(sel: Selection) -> list[dict]:
     """The saved sequences and the built-in one for the current area, each with 'Præsentér' and a link."""
     st.subheader("Sekvenser")
     default = sequences.default_sequence(sel.area, has_boundaries=has_boundaries())
-    _sequence_card(default, info="Indbygget: følger det valgte område i sidepanelet.")
+    _sequence_card(
+        default,
+        info="Indbygget: følger det valgte område i sidepanelet. Overblikket viser rummets bidrag, mens en "
+        "workshop i området er i gang.",
+    )
     saved = sequences.list_sequences(store())
     for row in saved:
         sequence, notes = _load(row["sequence_id"], sel.area)
         if sequence is None:
             continue
-        when = danish_date(row["updated_at"])
+        when = danish.date(row["updated_at"])
         _sequence_card(
             sequence,
             info=f"{row['n_steps']} trin · ændret {when} af {md(row['created_by'])}"
@@ -527,6 +555,7 @@ def sequence_list(sel: Selection) -> list[dict]:
 def _add_current(sequence_id: str, sel: Selection, version: int) -> None:
     kind = st.session_state.get(f"praes-add-kind-{sequence_id}", "kort")
     title = st.session_state.get(f"praes-add-title-{sequence_id}", "")
+    room = bool(st.session_state.get(f"praes-add-room-{sequence_id}", False))
     pasted = st.session_state.get(f"praes-add-view-{sequence_id}", "")
     if pasted.strip():
         view = map_view_from(pasted)
@@ -538,7 +567,7 @@ def _add_current(sequence_id: str, sel: Selection, version: int) -> None:
             return
         sel = replace(sel, view=view)
     try:
-        step = sequences.step_from_selection(sel, kind, title)
+        step = sequences.step_from_selection(sel, kind, title, room=room)
     except sequences.SequenceError as exc:
         _flash("error", md(str(exc)))
         return
@@ -576,6 +605,12 @@ def _edit_kind(sequence_id: str, index: int, key: str, version: int) -> None:
 def _edit_title(sequence_id: str, index: int, key: str, version: int) -> None:
     _act("Titlen er ændret.", sequences.edit_step, sequence_id, index, title=st.session_state.get(key, ""),
          expected_version=version)  # fmt: skip
+
+
+def _edit_room(sequence_id: str, index: int, key: str, version: int) -> None:
+    shown = bool(st.session_state.get(key))
+    _act("Trinnet viser nu rummets bidrag." if shown else "Trinnet viser ikke længere rummets bidrag.",
+         sequences.edit_step, sequence_id, index, room=shown, expected_version=version)  # fmt: skip
 
 
 def _delete(sequence_id: str, version: int) -> None:
@@ -701,7 +736,17 @@ def editor(sel: Selection, saved: list[dict]) -> None:
                 args=("Trinnet er slettet.", sequences.remove_step, chosen, i),
                 kwargs={"expected_version": shown},
             )
-            st.caption(_describe(step.selection))
+            below = st.columns([4, 2], vertical_alignment="center")
+            below[0].caption(_describe(step.selection))
+            room_key = f"praes-room-{chosen}-{i}-{version}"
+            below[1].checkbox(
+                wall.LABEL,
+                value=step.room,
+                key=room_key,
+                on_change=_edit_room,
+                args=(chosen, i, room_key, shown),
+                help=wall.HELP,
+            )
 
     with st.container(border=True):
         st.markdown("**Tilføj nuværende visning som trin**")
@@ -725,6 +770,7 @@ def editor(sel: Selection, saved: list[dict]) -> None:
             placeholder="Indsæt et link fra kortets »Kopiér link«, eller bredde,længde,zoom",
             help="Uden kortudsnit viser kortet hele området.",
         )
+        st.checkbox(wall.LABEL, key=f"praes-add-room-{chosen}", help=wall.HELP)
         st.button(
             "Tilføj nuværende visning som trin",
             key=f"praes-add-{chosen}",

@@ -9,6 +9,7 @@ from civilkort import grants, roles
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.store import Store
 from ui import auth as ui_auth
+from ui.tables import grid
 
 ROLE_CHOICES = {
     grants.COUNCIL: "Koordinator for et sundhedsråd",
@@ -36,7 +37,7 @@ def table(rows: list[dict]) -> None:
         return
     frame = pd.DataFrame(rows)[["subject", "label", "granted_by", "granted_at"]]
     frame.columns = ["E-mail", "Rolle", "Tildelt af", "Tildelt"]
-    st.dataframe(frame, hide_index=True, width="stretch")
+    grid(frame, hide_index=True, width="stretch")
 
 
 def _act(fn, *args) -> None:

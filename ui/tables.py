@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +20,51 @@ from ui.text import md
 HIDDEN = ("lat", "lon", "description")
 MAX_SHOWN = 5_000
 """Rows sent to the browser; longer lists show their first rows and export in full (poor wifi, big areas)."""
+
+
+MISSING = "–"
+"""What a missing value shows as in a grid (Streamlit's own default is the English "None")."""
+TIMEZONE = "Europe/Copenhagen"
+
+
+def _is_dates(col: pd.Series) -> bool:
+    """A column of datetime.date values (pandas keeps them as objects)."""
+    values = col.dropna()
+    return len(values) > 0 and all(
+        isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values.head(50)
+    )
+
+
+def danish_columns(df: pd.DataFrame) -> dict[str, Any]:
+    """Column settings that show a table in Danish: numbers in the reader's notation (14,6 and 1.234 in a
+    Danish browser, not the program's 14.6), dates as dd-mm-åååå and times in Danish local time."""
+    config: dict[str, Any] = {}
+    for name in df.columns:
+        col, label = df[name], str(name)
+        if pd.api.types.is_bool_dtype(col):
+            continue
+        if pd.api.types.is_numeric_dtype(col):
+            config[label] = st.column_config.NumberColumn(label, format="localized")
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            has_time = bool((col.dropna().dt.normalize() != col.dropna()).any())
+            config[label] = st.column_config.DatetimeColumn(
+                label,
+                format="DD-MM-YYYY HH:mm" if has_time else "DD-MM-YYYY",
+                timezone=TIMEZONE if col.dt.tz is not None else None,  # naive times are local already
+            )
+        elif col.dtype == object and _is_dates(col):
+            config[label] = st.column_config.DateColumn(label, format="DD-MM-YYYY")
+    return config
+
+
+def grid(df: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """``st.dataframe`` in Danish: the one way the app shows a grid (missing values as "–", not "None";
+    Danish numbers and dates; no index). ``column_config`` overrides the defaults per column."""
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    st.dataframe(
+        df, column_config={**danish_columns(df), **(column_config or {})}, placeholder=MISSING, **kwargs
+    )
 
 
 def _slug(text: str) -> str:
@@ -71,7 +117,7 @@ def table_with_export(
             display[col] = display[col].where(display[col].notna(), "")
         elif pd.api.types.is_string_dtype(display[col]):
             display[col] = display[col].fillna("")
-    st.dataframe(display, hide_index=True, width="stretch", height=480)
+    grid(display, height=480)
     download_buttons(
         full if full is not None and total > len(df) else df,
         title=title,

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from civilkort import export
+from civilkort import danish, export
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import current_path
 from civilkort.issues import InputError, Issue
@@ -21,9 +21,9 @@ from civilkort.schema import TABLES_BY_NAME
 from civilkort.store import StoreError
 from etl import upload as up
 from etl.build import BuildError
-from etl.diff import REPLACE, UPDATE, TableDiff, count_text, readable, readable_changes
+from etl.diff import REPLACE, UPDATE, TableDiff, readable, readable_changes
 from ui.data import database
-from ui.notices import danish_date
+from ui.tables import grid
 from ui.text import md
 
 log = logging.getLogger("civilkort.app")
@@ -70,7 +70,7 @@ def serving_line(prefix: str = "Appen viser nu") -> None:
     meta = db.meta()
     st.caption(
         f":material/database: **{prefix}:** `{db.path.name}`, bygget "
-        f"{danish_date(meta.get('built_at', ''), with_time=True)} · kilde: {md(meta.get('inputs', 'ukendt'))}"
+        f"{danish.local_time(meta.get('built_at', ''))} · kilde: {md(meta.get('inputs', 'ukendt'))}"
     )
 
 
@@ -171,7 +171,7 @@ def _issues_frame(issues: list[Issue]) -> None:
     df["Række"] = [
         ("" if pd.isna(r) else str(int(r))) for r in df["Række"]
     ]  # no 'None' for whole-file findings
-    st.dataframe(
+    grid(
         df.head(MAX_SHOWN),
         hide_index=True,
         width="stretch",
@@ -196,13 +196,13 @@ def findings(check: up.Check) -> None:
     rest = [i for i in warnings if not check.is_from_upload(i)]
     if errors:
         st.error(
-            f"**{count_text(len(errors), 'fejl', 'fejl')}** skal rettes, før databasen kan bygges. "
+            f"**{danish.count(len(errors), 'fejl', 'fejl')}** skal rettes, før databasen kan bygges. "
             "Ret dem i filerne, og upload dem igen. Intet er ændret endnu.",
             icon=":material/error:",
         )
     elif own:
         st.info(
-            f"Ingen fejl. {count_text(len(own), 'advarsel', 'advarsler')} om filerne: de stopper ikke "
+            f"Ingen fejl. {danish.count(len(own), 'advarsel', 'advarsler')} om filerne: de stopper ikke "
             "indlæsningen og gemmes, så de kan ses under *Om data*.",
             icon=":material/info:",
         )
@@ -212,7 +212,7 @@ def findings(check: up.Check) -> None:
         _issues_frame(own)
     if rest:
         with st.expander(
-            f"{count_text(len(rest), 'advarsel', 'advarsler')} om de data, der allerede er indlæst"
+            f"{danish.count(len(rest), 'advarsel', 'advarsler')} om de data, der allerede er indlæst"
         ):
             _issues_frame(rest)
     if check.issues:
@@ -231,8 +231,8 @@ def findings(check: up.Check) -> None:
 
 def _table_label(td: TableDiff) -> str:
     return (
-        f"{td.sheet}: {count_text(td.n_new, 'ny', 'nye')} · {count_text(td.n_changed, 'ændret', 'ændrede')} · "
-        f"{count_text(td.n_removed, 'fjernet', 'fjernede')}"
+        f"{td.sheet}: {danish.count(td.n_new, 'ny', 'nye')} · {danish.count(td.n_changed, 'ændret', 'ændrede')} · "
+        f"{danish.count(td.n_removed, 'fjernet', 'fjernede')}"
     )
 
 
@@ -243,7 +243,7 @@ CHANGE_WIDTHS = {"Id": 110, "Felt": 130, "Før": 260, "Efter": 260}
 def _rows(title: str, df: pd.DataFrame, *, total: int, widths: dict[str, int] | None = None) -> None:
     st.markdown(f"**{title}**")
     config = {c: st.column_config.TextColumn(width=w) for c, w in (widths or {}).items() if c in df.columns}
-    st.dataframe(
+    grid(
         df, hide_index=True, width="stretch", height=min(38 + 35 * len(df), 320), column_config=config or None
     )
     if total > len(df):
@@ -357,7 +357,7 @@ def _build(check: up.Check, principal: Principal) -> None:
             result = up.build_upload(check, principal, on_step=on_step)
         except InputError as exc:
             issues = exc.issues
-            failure = f"{count_text(len(issues), 'fejl', 'fejl')} i data."
+            failure = f"{danish.count(len(issues), 'fejl', 'fejl')} i data."
         except BuildError as exc:
             failure = str(exc)
         except (up.UploadOutdated, PermissionDenied, StoreError) as exc:
@@ -383,8 +383,8 @@ def _build(check: up.Check, principal: Principal) -> None:
         f"{n:,} {TABLES_BY_NAME[name].sheet.lower()}".replace(",", ".") for name, n in result.counts.items()
     )
     st.session_state[_OUTCOME] = (
-        f"**Databasen er bygget**, og appen viser nu de nye data: {count_text(totals['new'], 'ny', 'nye')}, "
-        f"{count_text(totals['changed'], 'ændret', 'ændrede')} og {count_text(totals['removed'], 'fjernet', 'fjernede')} "
+        f"**Databasen er bygget**, og appen viser nu de nye data: {danish.count(totals['new'], 'ny', 'nye')}, "
+        f"{danish.count(totals['changed'], 'ændret', 'ændrede')} og {danish.count(totals['removed'], 'fjernet', 'fjernede')} "
         f"rækker. Databasen har nu {counts}."
     )
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
@@ -399,7 +399,6 @@ UPLOAD_STATUS = {"modtaget": "modtaget (ikke bygget)", "bygget": "bygget", "afvi
 def history() -> None:
     """The newest uploads from the store's records: when, by whom, which files, which councils, outcome."""
     from civilkort import reference
-    from civilkort.workshop import local_time
 
     try:
         records = up.uploads()
@@ -414,10 +413,10 @@ def history() -> None:
             zip(reference.councils()["council_id"], reference.councils()["council_name"], strict=True)
         )
         names["national"] = "hele landet"
-        st.dataframe(
+        grid(
             pd.DataFrame(
                 {
-                    "Tidspunkt": [local_time(r["uploaded_at"]) for r in records],
+                    "Tidspunkt": [danish.local_time(r["uploaded_at"]) for r in records],
                     "Af": [r["uploaded_by"] for r in records],
                     "Filer": ["; ".join(f["name"] for f in r["files"]) for r in records],
                     "Sundhedsråd": [

@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import maps, reference
+from civilkort import danish, maps, reference, review
 from civilkort import workshop as ws
-from civilkort.auth import PermissionDenied, Principal
+from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.store import Store, StoreError, open_store
@@ -27,6 +27,7 @@ from ui import join_kit, session_cookie
 from ui import projector as ui_projector
 from ui import workshop_session as ws_session
 from ui.data import database, query
+from ui.tables import grid
 from ui.text import md
 
 POLL_SECONDS = 3.0
@@ -48,7 +49,7 @@ def _councils() -> dict[str, str]:
 def workshop_caption(workshop: dict[str, Any]) -> str:
     """One line: name, date, council, and until when the code works (escaped for Markdown)."""
     council = _councils().get(workshop.get("council_id") or "", "")
-    expires = ws.local_time(workshop["code_expires_at"])
+    expires = danish.local_time(workshop["code_expires_at"])
     live = "koden virker til" if ws.auth.code_is_live(workshop) else "afsluttet"
     return f"{md(ws.workshop_label(workshop))}{' · ' + md(council) if council else ''} · {live} {expires}"
 
@@ -232,14 +233,14 @@ _PHONE_ORDER = """<style>
 
 def undo_own(s: Store, person: Principal) -> None:
     """'Fortryd min seneste': a participant's own last entry, while it is unreviewed."""
-    change = ws.last_change(s, person)
+    change = review.last_change(s, person)
     # for a coordinator last_change is anyone's newest change (maybe another council's): only one's own here
     if change is None or change["action"] != "opret" or change["actor"] != person.actor:
         return
-    st.caption(f"Din seneste indtastning: {md(ws.change_title(change))}")
+    st.caption(f"Din seneste indtastning: {md(review.change_title(change))}")
     if st.button("Fortryd min seneste indtastning", key="ws-undo-own", icon=":material/undo:"):
         try:
-            ws.undo_last(s, person)
+            review.undo_last(s, person)
         except ERRORS as exc:
             st.error(str(exc))
             return
@@ -254,7 +255,7 @@ def _entries_table(frame: pd.DataFrame) -> None:
         columns=["entry_id", "Workshop", "reviewed_by", "Flettet ind i", "Indarbejdet som"]
     ).rename(columns={"title": "Titel", "status_label": "Status", "author": "Af"})
     shown = shown.fillna("")  # an entry without a place or a note: an empty cell, not Streamlit's "None"
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(shown))))
+    grid(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(1, len(shown))))
 
 
 def poll(s: Store, key: str) -> tuple[bool, float]:
@@ -287,12 +288,12 @@ def live_entries(s: Store, workshop: dict[str, Any], *, every: float = POLL_SECO
     _live()
 
 
-def map_refresher(s: Store, *, every: float = MAP_POLL_SECONDS) -> None:
-    """On the map page while a workshop is live: rerun the page when an entry changed, else do nothing."""
+def map_refresher(s: Store, *, every: float = MAP_POLL_SECONDS, key: str = "ws_seen_map") -> None:
+    """On the map page while a workshop is live (and on the wall, ui.room): rerun the page when an entry
+    changed, else do nothing. ``key``: where this screen keeps the store version it last drew."""
 
     @st.fragment(run_every=every)
     def _watch() -> None:
-        key = "ws_seen_map"
         first = key not in st.session_state
         changed, _ = poll(s, key)
         if changed and not first:
@@ -508,21 +509,21 @@ def _accept(entry: dict[str, Any], version: int | None, edited: bool) -> None:
     edits = None
     if edited:  # the form's fields, as submitted (kept under their keys by Streamlit)
         edits = {f.name: st.session_state.get(f"rv-{eid}-{f.name}") for f in ws.FIELDS[entry["kind"]]}
-    _decide(f"Godkendt: {md(entry['title'])}", ws.accept, eid, version, edits=edits, db=current_db())
+    _decide(f"Godkendt: {md(entry['title'])}", review.accept, eid, version, edits=edits, db=current_db())
 
 
 def _merge(entry: dict[str, Any], version: int | None) -> None:
     eid = entry["entry_id"]
     target = st.session_state.get(f"rv-target-{eid}")
     replace = st.session_state.get(f"rv-replace-{eid}") or []
-    _decide(f"Flettet: {md(entry['title'])}", ws.merge, eid, version, target_id=target, replace=replace,
+    _decide(f"Flettet: {md(entry['title'])}", review.merge, eid, version, target_id=target, replace=replace,
             db=current_db())  # fmt: skip
 
 
 def _reject(entry: dict[str, Any], version: int | None) -> None:
     eid = entry["entry_id"]
     reason = st.session_state.get(f"rv-reason-{eid}", "")
-    _decide(f"Afvist: {md(entry['title'])}", ws.reject, eid, version, reason=reason)
+    _decide(f"Afvist: {md(entry['title'])}", review.reject, eid, version, reason=reason)
 
 
 def review_flash() -> None:
@@ -589,19 +590,40 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
 
 
 def undo_button(s: Store, person: Principal) -> None:
-    """'Fortryd seneste' with what it would undo."""
-    change = ws.last_change(s, person)
+    """'Fortryd seneste' with what it would undo; after an apply, that is taking its records out of the data."""
+    from civilkort.issues import InputError
+    from etl.build import BuildError
+    from etl.rebuild import NothingToRebuild
+
+    change = review.last_change(s, person)
     if change is None:
         st.caption("Intet at fortryde.")
         return
-    what = f"{change['action']} af {change['actor']} – '{ws.change_title(change)}' ({ws.describe_change(change)})"
-    st.caption(f"Seneste ændring: {md(what)}")
+    found = review.last_apply(s) if person.has(COORDINATOR) else None
+    applied = found[1] if found else None
+    if applied is not None:
+        titles = ", ".join(f"'{e['title']}'" for e in applied)
+        st.caption(
+            f"Seneste ændring: {danish.count(len(applied), 'indtastning', 'indtastninger')} indarbejdet i data af "
+            f"{md(change['actor'])} "
+            f"({md(titles)}). *Fortryd seneste* tager nye poster ud af data igen og giver flettede poster "
+            "deres tidligere felter; indtastningerne står derefter som godkendte, klar til at blive indarbejdet igen."
+        )
+    else:
+        what = f"{change['action']} af {change['actor']} – '{review.change_title(change)}' ({review.describe_change(change)})"
+        st.caption(f"Seneste ændring: {md(what)}")
     if st.button("Fortryd seneste", key="rv-undo", icon=":material/undo:"):
         try:
-            ws.undo_last(s, person)
-        except ERRORS as exc:
-            st.error(str(exc))
+            with st.spinner("Fortryder …"):
+                review.undo_last(s, person)
+        except (*ERRORS, InputError, BuildError, NothingToRebuild) as exc:
+            st.error(f"Kunne ikke fortryde; intet er ændret. {exc}")
             return
+        if applied is not None:
+            st.session_state["rv_applied"] = (
+                f"Indarbejdningen er fortrudt: {danish.count(len(applied), 'indtastning', 'indtastninger')} er taget "
+                "ud af data igen."
+            )
         st.rerun()
 
 
@@ -617,18 +639,21 @@ def apply_button(s: Store, person: Principal) -> None:
         for e in ws.entries(s, statuses=("godkendt", "flettet"), kinds=ws.TARGET_TABLES)
         if not e.get("applied_at") and e["workshop_id"] in mine
     ]
-    st.caption(f"{len(pending)} godkendte eller flettede indtastninger venter på at komme i data.")
+    st.caption(
+        f"{danish.count(len(pending), 'godkendt eller flettet indtastning venter', 'godkendte eller flettede indtastninger venter')}"
+        " på at komme i data."
+    )
     if st.button("Indarbejd godkendte i data", key="rv-apply", type="primary", disabled=not pending,
                  icon=":material/published_with_changes:"):  # fmt: skip
         try:
             with st.spinner("Bygger data med workshoppens tilføjelser …"):
-                applied = ws.apply_accepted(s, person)
+                applied = review.apply_accepted(s, person)
         except (*ERRORS, InputError, BuildError, NothingToRebuild) as exc:
             st.error(f"Tilføjelserne kunne ikke indarbejdes; de hidtidige data vises fortsat. {exc}")
             return
         n = sum(applied.rows.values())
         st.session_state["rv_applied"] = (
-            f"{n} poster er nu en del af data (uverificerede, kilde: workshoppen)."
+            f"{danish.count(n, 'post', 'poster')} er nu en del af data (uverificeret, kilde: workshoppen)."
         )
         st.rerun()
     if st.session_state.get("rv_applied"):

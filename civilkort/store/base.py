@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from civilkort import danish
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for the writers ahead of it before giving up."""
@@ -46,7 +47,6 @@ itself hold a '|', so the string is split from the right."""
 VERSIONED = frozenset({"workshops", "entries", "sequences"})
 """Tables whose rows carry a ``version``: every update adds one, and an edit can say which it started from."""
 
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 _ACTOR_KEY = re.compile(r"\s*\(#[^)]*\)$")
 _NOUNS = {"workshops": "Workshoppen", "entries": "Indtastningen", "sequences": "Sekvensen"}
 
@@ -119,13 +119,7 @@ WRITE_LOCK = lock_key("write")
 
 def local_stamp(iso: str | None) -> str:
     """A stored UTC time in Danish local time, 'dd-mm-åååå kl. HH.MM' ('03-02-2027 kl. 14.05')."""
-    try:
-        moment = dt.datetime.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(LOCAL_TZ).strftime("%d-%m-%Y kl. %H.%M")
+    return danish.local_time(iso, kl=True, missing=str(iso))
 
 
 def person(actor: str | None) -> str:
@@ -298,6 +292,28 @@ def _undoable_sql(actor: str | None, entity: str | None) -> tuple[str, list[str]
         where.append("entity = ?")
         params.append(entity)
     return f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT 1", params
+
+
+def _reverse(tx: Transaction, change: Mapping[str, Any]) -> None:
+    """Give a row back what it held before ``change`` (with the next ``version``), and record the undo."""
+    table, key = change["entity"], change["entity_id"]
+    before = json.loads(change["before"]) if change["before"] else None
+    current = tx.get(table, key)
+    restored: dict[str, Any] | None
+    if before is None:
+        where, values = _key_where(table, key)
+        tx.rows(f"DELETE FROM {table} WHERE {where}", values)
+        restored = None
+    elif current is None:
+        row = dict(before)
+        if table in VERSIONED:
+            row["version"] = int(before.get("version") or 1) + 1
+        restored = tx._insert(table, row)
+    else:
+        restored = tx._set(table, key, before, current.get("version"))
+    undo_id = tx._audit(f"fortryd {change['action']}", table, key, current, restored)
+    tx.rows("UPDATE audit SET undoes = ? WHERE audit_id = ?", (change["audit_id"], undo_id))
+    tx.rows("UPDATE audit SET undone_by = ? WHERE audit_id = ?", (undo_id, change["audit_id"]))
 
 
 _BACKENDS: dict[str, Callable[[], type[Store]]] = {}
@@ -477,25 +493,27 @@ class Store:
                 raise NothingToUndo("Der er ingen ændring at fortryde.")
             if check is not None:
                 check(change)
-            table, key = change["entity"], change["entity_id"]
-            before = json.loads(change["before"]) if change["before"] else None
-            current = tx.get(table, key)
-            restored: dict[str, Any] | None
-            if before is None:
-                where, values = _key_where(table, key)
-                tx.rows(f"DELETE FROM {table} WHERE {where}", values)
-                restored = None
-            elif current is None:
-                row = dict(before)
-                if table in VERSIONED:
-                    row["version"] = int(before.get("version") or 1) + 1
-                restored = tx._insert(table, row)
-            else:
-                restored = tx._set(table, key, before, current.get("version"))
-            undo_id = tx._audit(f"fortryd {change['action']}", table, key, current, restored)
-            tx.rows("UPDATE audit SET undoes = ? WHERE audit_id = ?", (change["audit_id"], undo_id))
-            tx.rows("UPDATE audit SET undone_by = ? WHERE audit_id = ?", (undo_id, change["audit_id"]))
+            _reverse(tx, change)
         return change
+
+    def undo_newest(
+        self, actor: str, *, entity: str, count: int, check: Callable[[dict], None]
+    ) -> list[dict]:
+        """Reverse the ``count`` newest changes to ``entity`` in one transaction (a change made as one step,
+        such as one apply of many entries); returns them, newest first.
+
+        ``check`` is called with each change before it is reversed; whatever it raises aborts them all, so
+        either every change is undone or none is."""
+        undone = []
+        with self.write(actor) as tx:
+            for _ in range(count):
+                change = tx.one(*_undoable_sql(None, entity))
+                if change is None:
+                    raise NothingToUndo("Der er ingen ændring at fortryde.")
+                check(change)
+                _reverse(tx, change)
+                undone.append(change)
+        return undone
 
     # --- the build the service serves ------------------------------------------------------------------
 

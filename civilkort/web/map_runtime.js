@@ -23,6 +23,7 @@
     return box;
   }
   function openCard(map, latlng, title, lines) {
+    if (map.ckMain) { return; }  // an inset map (map_inset.js): too small for a card; the page shows the details
     var popup = L.popup({maxWidth: 300, autoPanPadding: [24, 24], className: "ck-popup"})
       .setLatLng(latlng).setContent(card(title, lines)).openOn(map);
     if (popup._closeButton) {  // Leaflet's own label is English
@@ -111,6 +112,14 @@
     return polygons.map(function (rings) { return rings.map(function (r) { return ring(r, q); }); });
   }
   function setup(map) { panes(map); hatch(); }
+  // What an inset map (map_inset.js) draws of a layer: "only" is null on the main map, else the inset's
+  // municipality codes and box ([[south, west], [north, east]]).
+  function within(only, lat, lon) {
+    if (!only) { return true; }
+    var b = only.bounds;
+    return lat !== null && lon !== null && lat >= b[0][0] && lat <= b[1][0] && lon >= b[0][1] && lon <= b[1][1];
+  }
+  function holds(only, code) { return !only || only.codes.indexOf(code) >= 0; }
 
   // The app's map fetches what does not change with the filters once per area, as published files (d.src):
   // the points (each filter change then sends only which to show: d.keep, a bit per point, base64), the
@@ -142,6 +151,7 @@
                        function (err) { console.error(err); dataMissing(map, true); });
   }
   function dataMissing(map, failed) {
+    if (map.ckMain) { return; }  // an inset map: its main map says so
     if (!failed) {
       if (map.ckDataNote) { map.removeControl(map.ckDataNote); map.ckDataNote = null; }
       return;
@@ -160,21 +170,21 @@
     var cache = file.ckShapes || (file.ckShapes = {});
     return cache[key] || (cache[key] = shape(g, file.q));
   }
-  function areas(map, d) {
+  function areas(map, d, only) {
     setup(map);
     var group = L.featureGroup();
     if (d.src) {
       fromFile(map, d.src, function (file) { drawAreas(group, d, function (f) {
         return file.g[f.c] ? decoded(file, f.c, file.g[f.c]) : null;
-      }); });
+      }, only); });
     } else {
-      drawAreas(group, d, function (f) { return shape(f.g, d.q); });
+      drawAreas(group, d, function (f) { return shape(f.g, d.q); }, only);
     }
     return group;
   }
-  function drawAreas(group, d, latlngs) {
+  function drawAreas(group, d, latlngs, only) {
     d.features.forEach(function (f) {
-      var ll = latlngs(f);
+      var ll = holds(only, f.c) ? latlngs(f) : null;
       if (!ll) { return; }
       var style = f.k < 0 ? d.nodata : L.extend({}, d.base, {fillColor: d.colors[f.k]});
       var poly = namedShape("Polygon", ll, style, areaName(f.n, f.l));
@@ -193,10 +203,11 @@
     if (d.src) { fromFile(map, d.src, draw); } else { draw(d); }
     return group;
   }
-  function circles(map, d) {
+  function circles(map, d, only) {
     setup(map);
     var group = L.featureGroup();
     d.rows.forEach(function (r) {  // [lat, lon, code, name, label, council, class, radius]
+      if (!holds(only, r[2])) { return; }
       var style = r[6] < 0 ? d.nodata : L.extend({}, d.base, {fillColor: d.colors[r[6]]});
       var m = namedShape("CircleMarker", [r[0], r[1]], L.extend({}, style, {radius: r[7]}), areaName(r[3], r[4]));
       m.bindTooltip(tip(r[3], [r[4], r[5]], "m:" + r[2]), {className: "ck-tooltip"});
@@ -212,28 +223,33 @@
     var label = document.createElement("span"); label.textContent = num(n); inner.appendChild(label);
     return namedIcon({html: inner, className: "ck-cluster", iconSize: L.point(size, size)}, clusterName(n));
   }
-  function points(map, d) {
+  function points(map, d, only) {
     setup(map);
     var group = L.markerClusterGroup({
       chunkedLoading: true, chunkInterval: 120, chunkDelay: 30, showCoverageOnHover: false,
-      maxClusterRadius: 45, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon,
+      maxClusterRadius: 45, spiderfyOnMaxZoom: !only, zoomToBoundsOnClick: !only, iconCreateFunction: clusterIcon,
       spiderLegPolylineOptions: {weight: 1.2, color: "#263238", opacity: 0.6, interactive: false}
     });
     if (d.src) {
       var kept = keptOf(d.keep, d.n);
-      fromFile(map, d.src, function (all) { fillPoints(map, group, all, kept); });
+      fromFile(map, d.src, function (all) { fillPoints(map, group, all, kept, only); });
     } else {
-      fillPoints(map, group, d, null);
+      fillPoints(map, group, d, null, only);
     }
     return group;
   }
-  function fillPoints(map, group, d, kept) {
+  function fillPoints(map, group, d, kept, only) {
     if (!d.lat) {  // positions decoded once per payload (a published file serves every filter change)
       d.lat = new Float64Array(d.x.length); d.lon = new Float64Array(d.x.length);
       for (var j = 0, y = 0; j < d.x.length; j++) {
         y += d.dy[j];
         d.lat[j] = d.y0 + y / d.s; d.lon[j] = d.x0 + d.x[j] / d.s;
       }
+    }
+    if (only) {  // an inset: the points inside its box
+      kept = (kept || Array.from(d.x, function (x, i) { return i; })).filter(function (i) {
+        return within(only, d.lat[i], d.lon[i]);
+      });
     }
     var n = kept ? kept.length : d.x.length, markers = new Array(n), Point = shapeOf("CircleMarker");
     function pointName(m) { return phrase([name(m.ckIndex)].concat(lines(m.ckIndex))); }
@@ -275,11 +291,11 @@
     });
     group.addLayers(markers);
   }
-  function units(map, d) {
+  function units(map, d, only) {
     setup(map);
     var group = L.featureGroup();
     d.rows.forEach(function (u, i) {  // [lat, lon, type, approx, size, name, label, n]
-      if (u[0] === null || u[1] === null) { return; }
+      if (u[0] === null || u[1] === null || !within(only, u[0], u[1])) { return; }
       var t = d.types[u[2]];
       var shapeEl = document.createElement("div"); shapeEl.className = "ck-unit-shape"; shapeEl.style.background = t.color;
       var letter = document.createElement("span"); letter.textContent = t.letter; shapeEl.appendChild(letter);
@@ -301,11 +317,12 @@
     scale();
     return group;
   }
-  function links(map, d) {
+  function links(map, d, only) {
     setup(map);
     var group = L.featureGroup();
     d.rows.forEach(function (r, i) {  // [unit lat, unit lon, org lat, org lon, kind, title]
       if (r[0] === null || r[1] === null || r[2] === null || r[3] === null) { return; }
+      if (only && !within(only, r[0], r[1]) && !within(only, r[2], r[3])) { return; }
       var line = namedShape("Polyline", [[r[0], r[1]], [r[2], r[3]]], L.extend({}, d.style, {color: d.colors[r[4]]}),
                             phrase([r[5], d.kinds[r[4]]]));
       line.bindTooltip(tip(r[5], [d.kinds[r[4]]], "l:" + i), {sticky: true, className: "ck-tooltip"});
@@ -490,13 +507,20 @@
     state.copy = copyLink(map);
     if (spec.attribution && map.attributionControl) { map.attributionControl.addAttribution(esc(spec.attribution)); }
     L.control.scale({ imperial: false }).addTo(map);
+    if (spec.inset && window.ckLib.inset) { window.ckLib.inset(map, spec.inset); }
     // not animated: a zoom animation in progress makes Leaflet ignore the next setView (e.g. from streamlit-folium)
     if (spec.view) {  // from a copied link
       map.setView([spec.view[0], spec.view[1]], spec.view[2], {animate: false});
     } else {
-      map.fitBounds(spec.bounds, {padding: [12, 12], animate: false});
+      fit(map, spec.bounds);
     }
     if (onProjector()) { projector(map, spec); }
+  }
+  // The area's view; with an inset (map_inset.js) the area keeps clear of the inset's corner.
+  function fit(map, bounds) {
+    var options = map.ckInset ? map.ckInset.fitOptions(bounds) : {padding: [12, 12]};
+    options.animate = false;
+    map.fitBounds(bounds, options);
   }
 
   // --- on the projector (ui/presentation.py; projector.css sets --ck-projector) ------------------------
@@ -531,7 +555,7 @@
         clearTimeout(timer);
         timer = setTimeout(function () {
           map.invalidateSize({animate: false});
-          map.fitBounds(spec.bounds, {padding: [12, 12], animate: false});
+          fit(map, spec.bounds);
         }, 150);
       });
     }
@@ -555,6 +579,7 @@
     var drawn = BUILDERS[builder](map, d);
     if (container) { container.addLayer(drawn); } else { drawn.addTo(map); }
     register(map, container || drawn, name, on, persistent);
+    if (map.ckInset) { map.ckInset.mirror(container || drawn, builder, d); }
     return drawn;
   }
   function tiles(map, spec) {
@@ -587,14 +612,16 @@
     tiles(map, spec.tiles);
     legendBody(map, spec.legend);
   }
-  // Workshop entries not yet reviewed: a pin each, marked as such (user text as escaped text only).
-  function workshop(map, d) {
+  // Workshop entries: a pin each, marked as not reviewed or reviewed (user text as escaped text only).
+  function workshop(map, d, only) {
     setup(map);
     var group = L.featureGroup();
-    d.rows.forEach(function (r, i) {  // [lat, lon, approx, title, kind, mark, chosen]
+    d.rows.forEach(function (r, i) {  // [lat, lon, approx, title, kind, mark, chosen, reviewed]
+      if (!within(only, r[0], r[1])) { return; }
       var pin = document.createElement("div"); pin.className = "ck-ws-shape";
       var lines = [r[4], r[5], r[2] ? d.approx : ""];
-      var icon = namedIcon({html: pin, className: "ck-ws" + (r[2] ? " ck-approx" : "") + (r[6] ? " ck-ws-chosen" : ""),
+      var icon = namedIcon({html: pin, className: "ck-ws" + (r[2] ? " ck-approx" : "") + (r[6] ? " ck-ws-chosen" : "") +
+                                                   (r[7] ? " ck-ws-ok" : ""),
                             iconSize: [18, 18], iconAnchor: [9, 18]}, phrase([r[3]].concat(lines)));
       var m = L.marker([r[0], r[1]], markerOptions(icon, {zIndexOffset: 1000}));
       m.bindTooltip(tip(r[3], lines, "w:" + i), {className: "ck-tooltip", direction: "top", offset: [0, -18]});
@@ -609,5 +636,6 @@
                   outlines: outlines, circles: circles, points: points, units: units, links: links,
                   workshop: workshop, legend: legend, base: base, layer: layer, update: update, kept: keptOf,
                   phrase: phrase, named: named, unitName: unitName, clusterName: clusterName, areaName: areaName,
-                  clusterIcon: clusterIcon, markerOptions: markerOptions, danish: danish};
+                  clusterIcon: clusterIcon, markerOptions: markerOptions, danish: danish, builders: BUILDERS,
+                  within: within, holds: holds, fit: fit};
 })();

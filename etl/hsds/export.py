@@ -256,6 +256,9 @@ class _Builder:
         self.pkg["organization"].append({"id": oid, "name": row.get("name") or "", "description": ""})
         self.field_attr("organization", oid, "id", key)
         self.vocab_attrs("organization", oid, "regional_units", row)
+        names = _area_names()
+        for n, area in enumerate(row.get("serves") or []):
+            self.field_attr("organization", oid, "serves", area, n, label=names.get(area, area))
         self.field_attr("organization", oid, "source", row.get("source"))
         self.location("regional_unit", key, oid, row.get("name") or "", row)
 

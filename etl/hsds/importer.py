@@ -321,7 +321,12 @@ class _Importer:
             if own_id is None:
                 source = f"HSDS: {self.data.title}"
             if place_kind == "regional_unit":
-                row = {"unit_id": pid, "name": d.get("name"), "unit_type": self.vocab(attrs, "unit_type")[0]}
+                row = {
+                    "unit_id": pid,
+                    "name": d.get("name"),
+                    "unit_type": self.vocab(attrs, "unit_type")[0],
+                    "serves": [self.area_names.get(v, v) for v in self.field_values(attrs, "serves") if v],
+                }
                 units.append(({**row, **place, "source": source}, org))
                 continue
             types = self.vocab(attrs, "organisation_type")

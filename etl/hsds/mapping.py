@@ -94,6 +94,10 @@ PROFILE_FIELDS: dict[str, tuple[str, str]] = {
     "tovholder": ("Tovholder", "Rolle eller person der holder samarbejdet i gang."),
     "legal_review_done": ("Juristvurdering foretaget", "true eller false."),
     "municipalities": ("Involveret område", "Områdenøgle, fx municipality:751; etiket: navnet."),
+    "serves": (
+        "Dækker",
+        "På en regional enhed: område den dækker, fx region:egen (hele regionen) eller council:fyn; etiket: navnet.",
+    ),
     "program_id": ("Samarbejde", "På funding: HSDS-id på samarbejdets program."),
     "experience": ("Erfaring", "Værdi: erfaringen; dens id, dato, evaluering og link er attributter på den."),
     "date": ("Dato", "Erfaringens dato, ÅÅÅÅ-MM-DD."),

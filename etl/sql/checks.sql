@@ -17,10 +17,11 @@ SELECT collaboration_id FROM core_collaborations GROUP BY 1 HAVING count(*) > 1;
 -- check: experiences_unique | Erfaringernes id er ikke entydige
 SELECT experience_id FROM core_experiences GROUP BY 1 HAVING count(*) > 1;
 
--- check: placed | Poster uden kommune eller sundhedsråd
+-- check: placed | Poster uden kommune eller sundhedsråd (en enhed for hele regionen har region, men intet råd)
 SELECT organisation_id FROM core_organisations WHERE municipality_code IS NULL OR council_id IS NULL
 UNION ALL SELECT offer_id FROM core_offers WHERE municipality_code IS NULL OR council_id IS NULL
-UNION ALL SELECT unit_id FROM core_regional_units WHERE municipality_code IS NULL OR council_id IS NULL;
+UNION ALL SELECT unit_id FROM core_regional_units WHERE municipality_code IS NULL OR region_id IS NULL
+    OR (council_id IS NULL) <> is_region_wide OR len(area_municipality_codes) = 0;
 
 -- check: known_municipality | Poster i en kommune, der ikke findes
 SELECT municipality_code FROM core_organisations WHERE municipality_code NOT IN (SELECT municipality_code FROM ref_municipalities)

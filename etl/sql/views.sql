@@ -46,9 +46,14 @@ SELECT offer_id, organisation_id, name, description, themes, theme_labels, targe
        last_verified, source, is_example, source_file, source_sheet, source_row
 FROM core_offers;
 
+-- A region-wide unit (is_region_wide) belongs to its region: council_id is NULL, region_id is the region it
+-- covers, municipality_code is its address's (where it is drawn). area_municipality_codes: the municipalities
+-- it belongs to (its own; a region-wide unit's every covered one). A unit is in an area when the area holds
+-- all of area_municipality_codes; serves is the raw 'Dækker' list.
 CREATE VIEW regional_units AS
 SELECT unit_id, name, unit_type, unit_type_label, address, postcode, city, lat, lon, location_precision,
-       municipality_code, municipality_method, council_id, region_id, source, is_example,
+       municipality_code, municipality_method, council_id, region_id,
+       is_region_wide, area_municipality_codes, serves, source, is_example,
        source_file, source_sheet, source_row
 FROM core_regional_units;
 
@@ -140,22 +145,24 @@ WITH located AS (
            count(*) FILTER (WHERE last_verified IS NULL) AS n_never
     FROM located GROUP BY tbl
 )
-SELECT 1 AS sort_order, 'Organisationer' AS measure, (SELECT count(*) FROM core_organisations)::VARCHAR AS value
-UNION ALL SELECT 2, 'Tilbud', (SELECT count(*) FROM core_offers)::VARCHAR
-UNION ALL SELECT 3, 'Regionale enheder', (SELECT count(*) FROM core_regional_units)::VARCHAR
-UNION ALL SELECT 4, 'Samarbejder', (SELECT count(*) FROM core_collaborations)::VARCHAR
-UNION ALL SELECT 5, 'Erfaringer', (SELECT count(*) FROM core_experiences)::VARCHAR
-UNION ALL SELECT 6, 'Advarsler', (SELECT count(*) FROM meta_quality_issues WHERE severity = 'advarsel')::VARCHAR
-UNION ALL SELECT 7, 'Organisationer med omtrentlig placering (%)',
-    (SELECT round(100.0 * n_approx / nullif(n, 0), 1)::VARCHAR FROM per_table WHERE tbl = 'organisations')
-UNION ALL SELECT 8, 'Tilbud med omtrentlig placering (%)',
-    (SELECT round(100.0 * n_approx / nullif(n, 0), 1)::VARCHAR FROM per_table WHERE tbl = 'offers')
-UNION ALL SELECT 9, 'Organisationer verificeret inden for 12 måneder (%)',
-    (SELECT round(100.0 * n_fresh / nullif(n, 0), 1)::VARCHAR FROM per_table WHERE tbl = 'organisations')
-UNION ALL SELECT 10, 'Tilbud verificeret inden for 12 måneder (%)',
-    (SELECT round(100.0 * n_fresh / nullif(n, 0), 1)::VARCHAR FROM per_table WHERE tbl = 'offers')
-UNION ALL SELECT 11, 'Organisationer aldrig verificeret',
-    (SELECT n_never::VARCHAR FROM per_table WHERE tbl = 'organisations')
-UNION ALL SELECT 12, 'Nyeste verificering', (SELECT max(last_verified)::VARCHAR FROM located)
-UNION ALL SELECT 13, 'Kommuner med grænser', (SELECT count(*)::VARCHAR FROM geo_municipalities)
+SELECT 1 AS sort_order, 'Organisationer' AS measure, format('{:t.}', (SELECT count(*) FROM core_organisations)) AS value
+UNION ALL SELECT 2, 'Tilbud', format('{:t.}', (SELECT count(*) FROM core_offers))
+UNION ALL SELECT 3, 'Regionale enheder', format('{:t.}', (SELECT count(*) FROM core_regional_units))
+UNION ALL SELECT 4, 'Heraf enheder for hele regionen',
+    format('{:t.}', (SELECT count(*) FILTER (WHERE is_region_wide) FROM core_regional_units))
+UNION ALL SELECT 5, 'Samarbejder', format('{:t.}', (SELECT count(*) FROM core_collaborations))
+UNION ALL SELECT 6, 'Erfaringer', format('{:t.}', (SELECT count(*) FROM core_experiences))
+UNION ALL SELECT 7, 'Advarsler', format('{:t.}', (SELECT count(*) FROM meta_quality_issues WHERE severity = 'advarsel'))
+UNION ALL SELECT 8, 'Organisationer med omtrentlig placering (%)',
+    (SELECT replace(round(100.0 * n_approx / nullif(n, 0), 1)::VARCHAR, '.', ',') FROM per_table WHERE tbl = 'organisations')
+UNION ALL SELECT 9, 'Tilbud med omtrentlig placering (%)',
+    (SELECT replace(round(100.0 * n_approx / nullif(n, 0), 1)::VARCHAR, '.', ',') FROM per_table WHERE tbl = 'offers')
+UNION ALL SELECT 10, 'Organisationer verificeret inden for 12 måneder (%)',
+    (SELECT replace(round(100.0 * n_fresh / nullif(n, 0), 1)::VARCHAR, '.', ',') FROM per_table WHERE tbl = 'organisations')
+UNION ALL SELECT 11, 'Tilbud verificeret inden for 12 måneder (%)',
+    (SELECT replace(round(100.0 * n_fresh / nullif(n, 0), 1)::VARCHAR, '.', ',') FROM per_table WHERE tbl = 'offers')
+UNION ALL SELECT 12, 'Organisationer aldrig verificeret',
+    (SELECT format('{:t.}', n_never) FROM per_table WHERE tbl = 'organisations')
+UNION ALL SELECT 13, 'Nyeste verificering', (SELECT strftime(max(last_verified), '%d-%m-%Y') FROM located)
+UNION ALL SELECT 14, 'Kommuner med grænser', format('{:t.}', (SELECT count(*) FROM geo_municipalities))
 ORDER BY sort_order;

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civilkort import sequences
+from civilkort import review, sequences
 from civilkort import workshop as ws
 from civilkort.auth import ANONYMOUS, Principal
 from civilkort.filters import Selection
@@ -102,7 +102,7 @@ def test_an_edit_submitted_after_someone_else_rejected_the_entry_is_refused(stor
     karin = _open(REVIEW, KARIN)
     _choose(karin, entry, "ret")
     karin.text_area(key=f"rv-{entry['entry_id']}-text").input("Mangler tilbud til unge i Gellerup")
-    ws.reject(store, OLE, entry["entry_id"], "Findes allerede", expected_version=1)  # on another replica
+    review.reject(store, OLE, entry["entry_id"], "Findes allerede", expected_version=1)  # on another replica
     karin.button(key=f"FormSubmitter:rv-edit-{entry['entry_id']}-Gem og godkend").click().run()
 
     [refusal] = _errors(karin)
@@ -116,7 +116,7 @@ def test_reject_and_merge_carry_the_version_too(store):
     karin = _open(REVIEW, KARIN)
     _choose(karin, entry, "afvis")
     karin.text_input(key=f"rv-reason-{entry['entry_id']}").input("Dublet")
-    ws.accept(store, OLE, entry["entry_id"], expected_version=1)
+    review.accept(store, OLE, entry["entry_id"], expected_version=1)
     karin.button(key=f"rv-reject-{entry['entry_id']}").click().run()
     assert any("Ole Olsen" in e for e in _errors(karin)), _errors(karin)
     assert ws.get_entry(store, entry["entry_id"])["status"] == "godkendt"

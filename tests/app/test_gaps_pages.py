@@ -196,14 +196,3 @@ def _huller_raw(at: AppTest) -> AppTest:
     at.run()
     at.switch_page(HULLER).run()
     return at.radio(key="huller_view").set_value("kortlaegning").run()
-
-
-def test_number_columns_follow_the_readers_notation():
-    import pandas as pd
-
-    from ui.gaps import number_columns
-
-    df = pd.DataFrame({"Kommune": ["Aarhus"], "Tilbud": [32], "Andel (%)": [14.6], "Ja": [True]})
-    config = number_columns(df)
-    assert set(config) == {"Tilbud", "Andel (%)"}  # text and yes/no columns keep their own display
-    assert all(c["type_config"]["format"] == "localized" for c in config.values())

@@ -270,3 +270,51 @@ def test_on_a_phone_the_join_link_opens_a_form_that_reads_top_down_with_the_answ
     _shot(phone, "5-telefon-gemt")
     assert [e["author"] for e in ws.entries(store) if e["workshop_id"] == row["workshop_id"]] == ["Sara"]
     assert_clean(phone, server.base)
+
+
+def test_undo_after_apply_takes_the_record_out_of_the_data_again(open_page, workshop_data: Path) -> None:
+    import uuid
+
+    from civilkort import review
+    from civilkort.auth import Principal
+    from civilkort.db import Database, current_path
+    from civilkort.settings import Settings
+    from tests.conftest import PROJECT_ROOT
+
+    cfg = Settings(data_dir=workshop_data, static_dir=PROJECT_ROOT / "static")
+
+    def in_data(record: str) -> bool:
+        db = Database(current_path(cfg))
+        try:
+            sql = "SELECT count(*) AS n FROM organisations WHERE organisation_id = $id"
+            return bool(db.query(sql, {"id": record})["n"].iloc[0])
+        finally:
+            db.close()
+
+    store = Store(workshop_data / "store.sqlite")
+    boss = auth.operator("test")
+    row, code = ws.create_workshop(
+        store, boss, "Workshop til data", held_on=dt.date.today(), council_id="aarhus"
+    )
+    person = ws.join(store, Principal(), row["workshop_id"], code, "Mette")
+    entry = ws.add_entry(store, person, row["workshop_id"], "organisation",
+                         {"name": "Naboskab Viby", "organisation_type": "Frivillig forening"},
+                         municipality="Aarhus", client_token=uuid.uuid4().hex).entry  # fmt: skip
+    review.accept(store, boss, entry["entry_id"])
+    record = ws.record_id(entry)
+
+    opage = open_page("gennemgang")
+    page = opage.page
+    _log_in_as_coordinator(page)
+    page.get_by_role("button", name="Indarbejd godkendte i data").click()
+    page.get_by_text("1 post er nu en del af data").wait_for(timeout=90_000)
+    assert in_data(record)
+    # the undo button says what it will do: take the apply out of the data, not only the entry's mark
+    page.get_by_text(re.compile(r"1 indtastning indarbejdet i data")).wait_for(timeout=20_000)
+    _shot(opage, "8-indarbejdet")
+    _key(page, "rv-undo").get_by_role("button").click()
+    page.get_by_text("Indarbejdningen er fortrudt").wait_for(timeout=90_000)
+    assert not in_data(record)
+    assert ws.get_entry(store, entry["entry_id"])["applied_at"] is None
+    assert ws.get_entry(store, entry["entry_id"])["status"] == "godkendt"  # ready to be applied again
+    _shot(opage, "9-indarbejdning-fortrudt")

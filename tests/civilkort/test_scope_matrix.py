@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from civilkort import auth, roles, sequences, snapshots
+from civilkort import auth, review, roles, sequences, snapshots
 from civilkort import duplicates as dup
 from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
@@ -100,7 +100,7 @@ def world(tmp_path, data_cfg, small_db) -> World:
 
 
 def _undo_entry(w: World, p: Principal) -> None:
-    ws.undo_last(w.store, p)
+    review.undo_last(w.store, p)
 
 
 def _undo_decision(w: World, p: Principal) -> None:
@@ -121,8 +121,11 @@ WRITES: dict[str, tuple[Callable[[World, Principal], Any], set[str]]] = {
     "ny kode": (lambda w, p: ws.new_code(w.store, p, w.workshop["workshop_id"]), COORDINATING_AARHUS),
     "forlæng": (lambda w, p: ws.extend(w.store, p, w.workshop["workshop_id"]), COORDINATING_AARHUS),
     "afslut": (lambda w, p: ws.end_workshop(w.store, p, w.workshop["workshop_id"]), COORDINATING_AARHUS),
-    "godkend": (lambda w, p: ws.accept(w.store, p, w.entries[0]["entry_id"]), COORDINATING_AARHUS),
-    "afvis": (lambda w, p: ws.reject(w.store, p, w.entries[0]["entry_id"], "Dublet"), COORDINATING_AARHUS),
+    "godkend": (lambda w, p: review.accept(w.store, p, w.entries[0]["entry_id"]), COORDINATING_AARHUS),
+    "afvis": (
+        lambda w, p: review.reject(w.store, p, w.entries[0]["entry_id"], "Dublet"),
+        COORDINATING_AARHUS,
+    ),
     "fortryd indtastning": (_undo_entry, COORDINATING_AARHUS | {"deltager"}),
     "opret sekvens": (
         lambda w, p: sequences.create(
@@ -216,9 +219,9 @@ def test_a_coordinators_undo_stops_at_another_councils_change(world):
                  client_token=uuid.uuid4().hex)  # fmt: skip
     before = world.store.version()
     with pytest.raises(PermissionDenied, match="Workshop Fyn.*Sundhedsråd Fyn"):
-        ws.undo_last(world.store, PEOPLE["koordinator Aarhus"])
+        review.undo_last(world.store, PEOPLE["koordinator Aarhus"])
     assert world.store.version() == before
-    ws.undo_last(world.store, PEOPLE["regional Syddanmark"])
+    review.undo_last(world.store, PEOPLE["regional Syddanmark"])
 
 
 def test_a_participant_may_only_write_to_the_workshop_they_joined(world):

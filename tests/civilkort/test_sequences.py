@@ -219,3 +219,23 @@ def test_a_step_is_exactly_a_shareable_app_state():
     assert sequences.position({"sekvens": ["a", "b"], "trin": "0"}) == ("b", 1)
     assert sequences.position({}) == (None, 1)
     assert sequences.load(Store.__new__(Store), "../etc")[0] is None  # not a valid id: never queried
+
+
+def test_a_step_may_show_the_room_and_keeps_it_through_the_store_and_the_link(store):
+    plain, room = Step("Overblik", "kort", AARHUS), Step("Rummet", "kort", AARHUS, room=True)
+    assert "room" not in plain.to_dict() and room.to_dict()["room"] is True  # old sequences stay as stored
+    assert "rum" not in sequences.step_params("abc", 1, plain)
+    assert sequences.step_params("abc", 1, room)["rum"] == "1"
+    assert sequences.step_from_selection(AARHUS, "temaer", room=True).room is True
+    # a stored step with anything but true is not a room step (hand-edited or older data)
+    assert sequences.parse_step({"kind": "kort", "room": "ja"}, 1)[0].room is False
+    created = sequences.create(store, COORDINATOR_K, "Workshop", [plain])
+    changed = sequences.edit_step(store, COORDINATOR_K, created.sequence_id, 0, room=True)
+    assert changed.steps[0].room is True
+    retitled = sequences.edit_step(store, COORDINATOR_K, created.sequence_id, 0, title="Nyt navn")
+    assert retitled.steps[0].room is True  # other edits keep it
+    assert sequences.load(store, created.sequence_id)[0].steps == (
+        Step("Nyt navn", "kort", AARHUS, room=True),
+    )
+    # the built-in sequence's overview shows the room (nothing extra while no workshop is in progress)
+    assert [s.room for s in sequences.default_sequence("council:aarhus").steps] == [True, False, False, False]

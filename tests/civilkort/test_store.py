@@ -77,6 +77,27 @@ def test_undo_reverses_the_last_change_and_is_audited(store):
         store.undo_last("Koordinator")
 
 
+def test_undo_newest_reverses_a_step_of_many_changes_all_or_nothing(store):
+    with store.write("Mette") as tx:
+        a, b = _entry(tx, "A"), _entry(tx, "B")
+    with store.write("Koordinator") as tx:
+        tx.update("entries", a["entry_id"], {"status": "godkendt"}, action="indarbejd")
+        tx.update("entries", b["entry_id"], {"status": "godkendt"}, action="indarbejd")
+
+    def only_applies(change: dict) -> None:
+        if change["action"] != "indarbejd":
+            raise ValueError(change["action"])
+
+    with pytest.raises(ValueError, match="opret"):  # the third is not part of the step: nothing is undone
+        store.undo_newest("Koordinator", entity="entries", count=3, check=only_applies)
+    assert {r["status"] for r in store.rows("SELECT status FROM entries")} == {"godkendt"}
+    undone = store.undo_newest("Koordinator", entity="entries", count=2, check=only_applies)
+    assert [u["entity_id"] for u in undone] == [b["entry_id"], a["entry_id"]]  # newest first
+    assert {r["status"] for r in store.rows("SELECT status FROM entries")} == {"ny"}
+    assert [h["action"] for h in store.history(entity="entries")[:2]] == ["fortryd indarbejd"] * 2
+    assert store.last_undoable(entity="entries")["action"] == "opret"
+
+
 def test_undo_of_a_delete_restores_the_row(store):
     with store.write("Mette") as tx:
         e = _entry(tx, "A")

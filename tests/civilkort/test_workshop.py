@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from civilkort import auth
+from civilkort import auth, review
 from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
@@ -108,13 +108,13 @@ def test_review_is_refused_for_participants_and_viewers(store, workshop, partici
     entry = _note(store, participant, workshop).entry
     for person in (participant, Principal(name="Læser")):
         with pytest.raises(PermissionDenied, match="koordinator"):
-            ws.accept(store, person, entry["entry_id"])
+            review.accept(store, person, entry["entry_id"])
         with pytest.raises(PermissionDenied):
-            ws.reject(store, person, entry["entry_id"], "nej")
+            review.reject(store, person, entry["entry_id"], "nej")
         with pytest.raises(PermissionDenied):
-            ws.merge(store, person, entry["entry_id"], "ORG-000001")
+            review.merge(store, person, entry["entry_id"], "ORG-000001")
         with pytest.raises(PermissionDenied):
-            ws.apply_accepted(store, person)
+            review.apply_accepted(store, person)
     assert ws.get_entry(store, entry["entry_id"])["status"] == "ny"
 
 
@@ -285,35 +285,37 @@ def test_accept_with_edits_reject_and_merge_are_audited_with_before_and_after(st
     wid = workshop["workshop_id"]
     org = ws.add_entry(store, participant, wid, "organisation", {"name": "Løbeklubben", "organisation_type": "fond"},
                        municipality="Aarhus", client_token=_token()).entry  # fmt: skip
-    accepted = ws.accept(store, COORDINATOR_PERSON, org["entry_id"], edits={"name": "Løbeklubben Aarhus"})
+    accepted = review.accept(store, COORDINATOR_PERSON, org["entry_id"], edits={"name": "Løbeklubben Aarhus"})
     assert accepted["status"] == "godkendt" and accepted["title"] == "Løbeklubben Aarhus"
     change = _change(store, org["entry_id"])
     assert change["actor"] == COORDINATOR_PERSON.name and change["action"] == "godkend"
     assert (
         json.loads(change["before"])["status"] == "ny" and json.loads(change["after"])["status"] == "godkendt"
     )
-    assert "titel: Løbeklubben → Løbeklubben Aarhus" in ws.describe_change(change)
-    assert "status: ny → godkendt" in ws.describe_change(change)
+    assert "titel: Løbeklubben → Løbeklubben Aarhus" in review.describe_change(change)
+    assert "status: ny → godkendt" in review.describe_change(change)
 
     note = _note(store, participant, workshop).entry
     with pytest.raises(ws.EntryError, match="Begrundelse"):
-        ws.reject(store, COORDINATOR_PERSON, note["entry_id"], "  ")
-    rejected = ws.reject(store, COORDINATOR_PERSON, note["entry_id"], "Findes allerede")
+        review.reject(store, COORDINATOR_PERSON, note["entry_id"], "  ")
+    rejected = review.reject(store, COORDINATOR_PERSON, note["entry_id"], "Findes allerede")
     assert rejected["status"] == "afvist" and rejected["review_note"] == "Findes allerede"
     with pytest.raises(ws.EntryError, match="allerede gennemgået"):
-        ws.accept(store, COORDINATOR_PERSON, note["entry_id"])
+        review.accept(store, COORDINATOR_PERSON, note["entry_id"])
     with pytest.raises(ws.EntryError, match="kan ikke flettes"):
-        ws.merge(store, COORDINATOR_PERSON, _note(store, participant, workshop).entry["entry_id"], "ORG-1")
+        review.merge(
+            store, COORDINATOR_PERSON, _note(store, participant, workshop).entry["entry_id"], "ORG-1"
+        )
 
     offer = ws.add_entry(store, participant, wid, "tilbud", {"name": "Gåtur", "themes": ["lighed"]},
                          client_token=_token()).entry  # fmt: skip
     with pytest.raises(ws.EntryError, match="vælg tilbuddets organisation"):
-        ws.accept(store, COORDINATOR_PERSON, offer["entry_id"])
-    merged = ws.merge(store, COORDINATOR_PERSON, offer["entry_id"], "TILBUD-000001", replace=["name"])
+        review.accept(store, COORDINATOR_PERSON, offer["entry_id"])
+    merged = review.merge(store, COORDINATOR_PERSON, offer["entry_id"], "TILBUD-000001", replace=["name"])
     assert merged["status"] == "flettet" and merged["merged_into"] == "TILBUD-000001"
     assert merged["merge_fields"] == ["name"]
-    assert "flettet ind i: – → TILBUD-000001" in ws.describe_change(_change(store, offer["entry_id"]))
-    trail = ws.trail(store)
+    assert "flettet ind i: – → TILBUD-000001" in review.describe_change(_change(store, offer["entry_id"]))
+    trail = review.trail(store)
     assert list(trail.columns) == ["Tid", "Hvem", "Handling", "Hvad", "Ændring (før → efter)"]
     assert {"opret", "godkend", "afvis", "flet", "opret workshop"} <= set(trail["Handling"])
 
@@ -323,19 +325,19 @@ def test_undo_the_last_change_participant_only_their_own_coordinator_any(store, 
     other = ws.join(store, Principal(), wid, "1234-5678", "Ole")
     mine = _note(store, participant, workshop, text="Min").entry
     theirs = _note(store, other, workshop, text="Oles").entry
-    assert ws.last_change(store, participant)["entity_id"] == mine["entry_id"]
-    undone = ws.undo_last(store, participant)  # Mette's own, although Ole saved after her
+    assert review.last_change(store, participant)["entity_id"] == mine["entry_id"]
+    undone = review.undo_last(store, participant)  # Mette's own, although Ole saved after her
     assert undone["entity_id"] == mine["entry_id"]
     assert [e["title"] for e in ws.entries(store, wid)] == ["Hul: Oles"]
     with pytest.raises(ws.EntryError, match="ingen indtastning at fortryde"):
-        ws.undo_last(store, participant)
+        review.undo_last(store, participant)
     with pytest.raises(PermissionDenied):
-        ws.undo_last(store, Principal(name="Læser"))
+        review.undo_last(store, Principal(name="Læser"))
 
-    ws.reject(store, COORDINATOR_PERSON, theirs["entry_id"], "Dublet")
+    review.reject(store, COORDINATOR_PERSON, theirs["entry_id"], "Dublet")
     with pytest.raises(ws.EntryError, match="allerede gennemgået"):
-        ws.undo_last(store, other)
-    ws.undo_last(store, COORDINATOR_PERSON)  # the rejection
+        review.undo_last(store, other)
+    review.undo_last(store, COORDINATOR_PERSON)  # the rejection
     assert ws.get_entry(store, theirs["entry_id"])["status"] == "ny"
     trail = store.history(entity="entries")
     assert trail[0]["action"] == "fortryd afvis" and trail[0]["actor"] == COORDINATOR_PERSON.name
@@ -349,9 +351,9 @@ def test_two_participants_with_the_same_name_cannot_undo_each_other(store, works
     assert namesake.actor != participant.actor
     mine = _note(store, participant, workshop, text="Min").entry
     _note(store, namesake, workshop, text="Den andens")
-    assert ws.undo_last(store, participant)["entity_id"] == mine["entry_id"]
+    assert review.undo_last(store, participant)["entity_id"] == mine["entry_id"]
     with pytest.raises(ws.EntryError, match="ingen indtastning at fortryde"):
-        ws.undo_last(store, participant)
+        review.undo_last(store, participant)
     assert [e["title"] for e in ws.entries(store, wid)] == ["Hul: Den andens"]
 
 
@@ -365,7 +367,7 @@ def test_listing_polling_and_the_map_layer(store, workshop, participant):
     layer = ws.map_entries(store)
     assert layer["mark"].tolist() == ["Fra workshop Workshop Aarhus, 01-02-2027 · ikke verificeret"]
     assert bool(layer["is_approximate"].iloc[0])
-    ws.reject(store, COORDINATOR_PERSON, saved.entry["entry_id"], "nej")
+    review.reject(store, COORDINATOR_PERSON, saved.entry["entry_id"], "nej")
     assert ws.map_entries(store).empty
     ws.end_workshop(store, COORDINATOR_PERSON, workshop["workshop_id"])
     assert not ws.is_live(store)  # nothing to show: normal use pays nothing
@@ -442,17 +444,17 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
         db.close()
     before = _query(data_cfg, "SELECT * FROM organisations WHERE organisation_id = 'ORG-000001'").iloc[0]
 
-    ws.accept(store, COORDINATOR_PERSON, offer["entry_id"])
+    review.accept(store, COORDINATOR_PERSON, offer["entry_id"])
     with pytest.raises(ws.EntryError, match="som ikke er godkendt"):  # its organisation is not accepted yet
-        ws.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+        review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
     assert not any(e["applied_at"] for e in ws.entries(store))
     for entry in (org, collab, note):
-        ws.accept(store, COORDINATOR_PERSON, entry["entry_id"])
-    ws.merge(store, COORDINATOR_PERSON, merge_me["entry_id"], "ORG-000001", replace=["description"])
-    ws.reject(store, COORDINATOR_PERSON, rejected["entry_id"], "Dublet")
+        review.accept(store, COORDINATOR_PERSON, entry["entry_id"])
+    review.merge(store, COORDINATOR_PERSON, merge_me["entry_id"], "ORG-000001", replace=["description"])
+    review.reject(store, COORDINATOR_PERSON, rejected["entry_id"], "Dublet")
 
     serving = current_path(data_cfg)
-    applied = ws.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+    applied = review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
     assert current_path(data_cfg) != serving
     assert applied.rows == {"organisations": 2, "offers": 1, "collaborations": 1}
     new_org = ws.record_id(org)
@@ -473,7 +475,7 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
     n_orgs = len(_query(data_cfg, "SELECT organisation_id FROM organisations"))
 
     # applied once only; notes and rejected entries stay in the store
-    assert ws.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg).rows == {}
+    assert review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg).rows == {}
     marked = {e["entry_id"]: e for e in ws.entries(store)}
     assert marked[org["entry_id"]]["applied_as"] == new_org
     assert marked[merge_me["entry_id"]]["applied_as"] == "ORG-000001"
@@ -490,6 +492,77 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
         assert ws.get_entry(reopened, rejected["entry_id"])["review_note"] == "Dublet"
     finally:
         reopened.close()
+
+
+def test_undoing_an_apply_takes_its_records_out_of_the_data_again(data_cfg, store, workshop, participant):
+    wid = workshop["workshop_id"]
+    db = Database(current_path(data_cfg))
+    try:
+        org = ws.add_entry(store, participant, wid, "organisation",
+                           {"name": "Gadeidræt Aarhus", "organisation_type": "Frivillig forening"},
+                           lat=AARHUS[0], lon=AARHUS[1], db=db, client_token=_token()).entry  # fmt: skip
+        offer = ws.add_entry(store, participant, wid, "tilbud",
+                             {"name": "Street-fodbold", "themes": ["lighed"],
+                              "organisation_id": f"workshop:{org['entry_id']}"},
+                             db=db, client_token=_token()).entry  # fmt: skip
+        merge_me = ws.add_entry(store, participant, wid, "organisation",
+                                {"name": "Kræftens Bekæmpelse", "organisation_type": "patientforening",
+                                 "website": "https://ny.example.dk", "description": "Ny beskrivelse"},
+                                municipality="København", client_token=_token()).entry  # fmt: skip
+    finally:
+        db.close()
+    org_sql = "SELECT * FROM organisations WHERE organisation_id = $id"
+    before = _query(data_cfg, org_sql, {"id": "ORG-000001"}).iloc[0]
+    counts = "SELECT (SELECT count(*) FROM organisations) AS orgs, (SELECT count(*) FROM offers) AS offers"
+    counted = _query(data_cfg, counts).iloc[0].to_dict()
+    for entry in (org, offer):
+        review.accept(store, COORDINATOR_PERSON, entry["entry_id"])
+    review.merge(store, COORDINATOR_PERSON, merge_me["entry_id"], "ORG-000001", replace=["description"])
+    review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+    new_org = ws.record_id(org)
+    assert len(_query(data_cfg, org_sql, {"id": new_org})) == 1
+    assert _query(data_cfg, org_sql, {"id": "ORG-000001"}).iloc[0]["description"] == "Ny beskrivelse"
+    assert review.last_change(store, COORDINATOR_PERSON)["action"] == "indarbejd"
+
+    fyn = Principal("Finn", via="login", key="f1", councils=frozenset({"fyn"}))
+    serving = current_path(data_cfg)
+    with pytest.raises(
+        ws.EntryError, match="allerede gennemgået"
+    ):  # a participant: only their own, unreviewed
+        review.undo_last(store, participant, cfg=data_cfg)
+    with pytest.raises(PermissionDenied):
+        review.undo_last(store, fyn, cfg=data_cfg)
+    assert current_path(data_cfg) == serving
+
+    undone = review.undo_last(store, COORDINATOR_PERSON, cfg=data_cfg)
+    assert undone["action"] == "indarbejd"
+    assert current_path(data_cfg) != serving
+    assert (
+        _query(data_cfg, counts).iloc[0].to_dict() == counted
+    )  # the new organisation and its offer are gone
+    assert _query(data_cfg, org_sql, {"id": new_org}).empty
+    restored = _query(data_cfg, org_sql, {"id": "ORG-000001"}).iloc[0]
+    assert restored["description"] == before["description"] and restored["source"] == before["source"]
+    assert restored["website"] == before["website"] and restored["name"] == before["name"]
+    back = {e["entry_id"]: e for e in ws.entries(store, wid)}
+    assert all(back[e["entry_id"]]["applied_at"] is None for e in (org, offer, merge_me))
+    assert back[merge_me["entry_id"]]["status"] == "flettet" and back[org["entry_id"]]["status"] == "godkendt"
+    assert review.last_change(store, COORDINATOR_PERSON)["action"] == "flet"  # the undo is not itself undone
+
+    # applied again, then changed in the data by someone else: undoing would lose that change, so it is refused
+    review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+    from etl.rebuild import rebuild
+
+    renamed = _query(
+        data_cfg, "SELECT * FROM input_organisations WHERE organisation_id = $id", {"id": new_org}
+    )
+    renamed["name"] = "Gadeidræt Aarhus (omdøbt)"
+    rebuild({"organisations": renamed}, principal=COORDINATOR_PERSON, cfg=data_cfg)
+    serving = current_path(data_cfg)
+    with pytest.raises(ws.EntryError, match="ændret i data siden"):
+        review.undo_last(store, COORDINATOR_PERSON, cfg=data_cfg)
+    assert current_path(data_cfg) == serving
+    assert all(e["applied_at"] for e in ws.entries(store, wid))
 
 
 # --- on the map and in the minutes -----------------------------------------------------------------
@@ -577,11 +650,13 @@ def test_20_threads_sending_each_form_twice_at_once_lose_and_duplicate_nothing(s
 def test_a_review_from_an_older_version_is_refused_naming_who_reviewed_it(store, workshop, participant):
     entry = _note(store, participant, workshop).entry
     sara = Principal(name="Sara", via="login", key="s1", is_admin=True)
-    ws.accept(store, sara, entry["entry_id"], expected_version=entry["version"])
+    review.accept(store, sara, entry["entry_id"], expected_version=entry["version"])
     for act in (
-        lambda: ws.accept(store, COORDINATOR_PERSON, entry["entry_id"], expected_version=entry["version"]),
-        lambda: ws.reject(store, COORDINATOR_PERSON, entry["entry_id"], "dublet", expected_version=1),
-        lambda: ws.merge(store, COORDINATOR_PERSON, entry["entry_id"], "ORG-1", expected_version=1),
+        lambda: review.accept(
+            store, COORDINATOR_PERSON, entry["entry_id"], expected_version=entry["version"]
+        ),
+        lambda: review.reject(store, COORDINATOR_PERSON, entry["entry_id"], "dublet", expected_version=1),
+        lambda: review.merge(store, COORDINATOR_PERSON, entry["entry_id"], "ORG-1", expected_version=1),
     ):
         with pytest.raises(Conflict, match=r"er ændret af Sara den \d{2}-\d{2}-\d{4} kl\. \d{2}\.\d{2}"):
             act()

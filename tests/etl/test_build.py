@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -99,13 +100,18 @@ def test_public_views_have_documented_columns(small_db, view):
 
 
 def test_every_record_sits_in_a_municipality_and_council(small_db):
-    for view in ("organisations", "offers", "regional_units"):
+    for view in ("organisations", "offers"):
         assert (
             small_db.scalar(
                 f"SELECT count(*) FROM {view} WHERE municipality_code IS NULL OR council_id IS NULL"
             )
             == 0
         )
+    # a regional unit has its address's municipality and a council, or, for the whole region, a region and no council
+    units = small_db.query("SELECT * FROM regional_units")
+    assert units["municipality_code"].notna().all() and units["region_id"].notna().all()
+    assert (units["council_id"].isna() == units["is_region_wide"]).all()
+    assert set(units.loc[units["is_region_wide"], "unit_type"]) == {"region", "social_virksomhed"}
     assert small_db.scalar("SELECT count(DISTINCT council_id) FROM organisations") == 17
     assert small_db.scalar("SELECT count(*) FROM councils") == 17
     assert small_db.scalar("SELECT count(*) FROM municipalities") == 98
@@ -119,7 +125,11 @@ def test_example_data_is_marked(small_db):
 def test_quality_report_is_stored(small_db):
     report = dict(small_db.query("SELECT measure, value FROM quality_report").itertuples(index=False))
     assert report["Organisationer"] == "150"
-    assert float(report["Organisationer med omtrentlig placering (%)"]) > 0
+    assert (
+        report["Heraf enheder for hele regionen"] == "6"
+    )  # five regions' administrations, Den Sociale Virksomhed
+    assert float(report["Organisationer med omtrentlig placering (%)"].replace(",", ".")) > 0  # Danish: 12,7
+    assert re.fullmatch(r"\d\d-\d\d-\d{4}", report["Nyeste verificering"])
 
 
 def _build(tables, data_dir, **kw):
@@ -215,7 +225,8 @@ def test_service_areas_expand_to_municipalities(small_db):
 def test_collaboration_municipalities_cover_partners(small_db):
     df = small_db.query(
         """SELECT c.collaboration_id, c.municipality_codes, u.municipality_code AS unit_mun
-           FROM collaborations c, unnest(c.unit_ids) AS x(unit_id) JOIN regional_units u ON u.unit_id = x.unit_id"""
+           FROM collaborations c, unnest(c.unit_ids) AS x(unit_id) JOIN regional_units u ON u.unit_id = x.unit_id
+           WHERE NOT u.is_region_wide"""
     )
     assert len(df) and all(m in list(codes) for codes, m in zip(df["municipality_codes"], df["unit_mun"]))
     assert pd.notna(small_db.scalar("SELECT min(start_date) FROM collaborations"))

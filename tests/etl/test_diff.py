@@ -10,7 +10,6 @@ from etl.clean import CleanInput, builtin_vocabularies
 from etl.diff import (
     REPLACE,
     UPDATE,
-    count_text,
     diff,
     equal_values,
     readable,
@@ -222,9 +221,3 @@ def test_readable_rows_are_text_under_danish_headers_without_empty_columns():
     offers = readable("offers", sample_tables()["offers"])
     assert offers.loc[0, "Temaer"] == "forebyggelse; brobygning"
     assert offers.loc[0, "Modtager sociale henvisninger"] == "Ja"
-
-
-def test_count_text_uses_singular_and_plural():
-    assert count_text(1, "ny", "nye") == "1 ny"
-    assert count_text(0, "ny", "nye") == "0 nye"
-    assert count_text(1200, "ændret", "ændrede") == "1.200 ændrede"

@@ -12,6 +12,7 @@ from civilkort.settings import Settings
 from civilkort.store import open_store
 from etl import duplicates
 from etl.build import build
+from etl.rebuild import rebuild
 from tests.conftest import PROJECT_ROOT, clean_input, typed_rows
 
 COORDINATOR_KIM = Principal("Kim", via="kode", is_admin=True)
@@ -460,5 +461,5 @@ def test_only_a_coordinator_may_decide_or_undo(cfg, who):
     with pytest.raises(PermissionDenied):
         dup.undo_last(store, who)
     with pytest.raises(PermissionDenied):
-        duplicates.apply_now(who, cfg=cfg)
+        rebuild(principal=who, cfg=cfg)
     assert len(dup.decisions(store)) == 1

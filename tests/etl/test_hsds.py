@@ -672,6 +672,7 @@ def test_every_table_field_has_a_home_in_the_profile():
             "lat",
             "lon",
             "municipality",
+            "serves",
             "source",
         },
         "collaborations": {

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from civilkort import review
 from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
@@ -15,7 +16,6 @@ from civilkort.settings import Settings
 from civilkort.store import Store
 from etl import upload as up
 from etl.diff import UPDATE
-from etl.duplicates import apply_now
 from etl.rebuild import current_inputs, rebuild
 from tests.conftest import PROJECT_ROOT
 
@@ -126,11 +126,11 @@ def test_applying_entries_only_takes_own_councils_and_refuses_a_merge_into_anoth
     entry = ws.add_entry(store, person, workshop["workshop_id"], "organisation",
                          {"name": "Klubben", "organisation_type": "Frivillig forening", "description": "Ny tekst"},
                          municipality="Aarhus", client_token="t1").entry  # fmt: skip
-    ws.merge(store, AARHUS, entry["entry_id"], fyn["organisation_id"], replace=["description"])
+    review.merge(store, AARHUS, entry["entry_id"], fyn["organisation_id"], replace=["description"])
     serving = current_path(cfg)
-    assert ws.apply_accepted(store, FYN, cfg=cfg).records == {}  # Aarhus's entries wait for Aarhus
+    assert review.apply_accepted(store, FYN, cfg=cfg).records == {}  # Aarhus's entries wait for Aarhus
     with pytest.raises(PermissionDenied, match=f"Sundhedsråd Fyn: {fyn['organisation_id']}"):
-        ws.apply_accepted(store, AARHUS, cfg=cfg)
+        review.apply_accepted(store, AARHUS, cfg=cfg)
     assert current_path(cfg) == serving and ws.get_entry(store, entry["entry_id"])["applied_at"] is None
     with pytest.raises(PermissionDenied):
-        apply_now(Principal("Læser"), cfg=cfg)
+        rebuild(principal=Principal("Læser"), cfg=cfg)

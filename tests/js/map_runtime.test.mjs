@@ -10,12 +10,14 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 
 const RUNTIME = fileURLToPath(new URL("../../civilkort/web/map_runtime.js", import.meta.url));
+const INSET = fileURLToPath(new URL("../../civilkort/web/map_inset.js", import.meta.url));
 
 function load() {
   const context = { atob, console };
   context.window = context;
   vm.createContext(context);
   vm.runInContext(readFileSync(RUNTIME, "utf8"), context, { filename: RUNTIME });
+  vm.runInContext(readFileSync(INSET, "utf8"), context, { filename: INSET });  // sent with it (maps.py)
   return context.ckLib;
 }
 
@@ -130,6 +132,7 @@ function withLeaflet() {
   context.window = context;
   vm.createContext(context);
   vm.runInContext(readFileSync(RUNTIME, "utf8"), context, { filename: RUNTIME });
+  vm.runInContext(readFileSync(INSET, "utf8"), context, { filename: INSET });
   const map = {
     panes: {}, handlers: {}, container: fakeElement("div"),
     getPane(name) { return this.panes[name]; },
@@ -205,6 +208,16 @@ test("workshop pins are named by title, kind and mark, and are no Tab stops", ()
   assert.equal(el.getAttribute("aria-label"), "Ny forening, Organisation, Fra workshop, Omtrentlig placering");
 });
 
+test("reviewed workshop pins (the wall) get their own class; others do not", () => {
+  const { ck: lib, made, map } = withLeaflet();
+  lib.workshop(map, { approx: "Omtrentlig", rows: [[56, 10, 0, "Godkendt", "Organisation", "Fra workshop · godkendt", 0, 1],
+                                                   [56, 10, 0, "Ny", "Tilbud", "Fra workshop · ikke verificeret", 0, 0],
+                                                   [56, 10, 0, "Kortsiden", "Tilbud", "Fra workshop", 0]] });
+  const classes = made.markers.map((m) => m.options.icon.createIcon().className);
+  assert.deepEqual(classes.map((c) => c.includes("ck-ws-ok")), [true, false, false]);
+  assert.ok(classes.every((c) => c.includes("ck-ws")));
+});
+
 test("cluster icons are named by their count and their markers are no Tab stops", () => {
   const { ck: lib } = withLeaflet();
   const cluster = { options: { keyboard: true }, getChildCount: () => 1234 };
@@ -244,4 +257,44 @@ test("danish names the document, the iframe, the map and Leaflet's own controls 
   lib.danish(map, "");
   assert.equal(map.container.getAttribute("aria-label"), "Interaktivt kort");
   assert.equal(made.body.filter((el) => el.id === "ck-keys-hint").length, 1);  // one hint, not one per call
+});
+
+// --- Bornholm's inset (map_inset.js, issue #12) ------------------------------------------------------------
+const BORNHOLM = [[54.98, 14.68], [55.30, 15.16]];
+
+test("the inset shows while the main view does not show the island: not all of it, and not on it", () => {
+  const denmark = [[54.5, 8.0], [57.8, 15.3]], zealand = [[54.5, 10.8], [56.2, 12.8]];
+  assert.equal(ck.insetCovered(denmark, BORNHOLM), true);  // all of Bornholm in view: no inset
+  assert.equal(ck.insetCovered(zealand, BORNHOLM), false);
+  assert.equal(ck.insetCovered([[54.5, 8.0], [57.8, 15.0]], BORNHOLM), false);  // half of it at the edge
+  assert.equal(ck.insetCovered([[55.05, 14.7], [55.15, 14.9]], BORNHOLM), true);  // zoomed in on Bornholm
+});
+
+test("the fit keeps clear of the inset's corner, beside it or above it, whichever zooms closer", () => {
+  assert.deepEqual(plain(ck.insetCorner(11, 10.5, 130, 170)),
+    { paddingTopLeft: [12, 12], paddingBottomRight: [142, 12] });
+  assert.deepEqual(plain(ck.insetCorner(10, 10.5, 130, 170)),
+    { paddingTopLeft: [12, 12], paddingBottomRight: [12, 182] });
+});
+
+test("an inset's builders draw only what lies on the island", () => {
+  const only = { codes: [400], bounds: BORNHOLM };
+  assert.equal(ck.within(null, 56, 10), true);  // the main map: everything
+  assert.equal(ck.within(only, 55.1, 14.9), true);
+  assert.equal(ck.within(only, 55.67, 12.57), false);
+  assert.equal(ck.within(only, null, null), false);
+  assert.equal(ck.holds(only, 400), true);
+  assert.equal(ck.holds(only, 101), false);
+  assert.equal(ck.holds(null, 101), true);
+  const { ck: lib, made, map } = withLeaflet();
+  const units = {
+    types: [{ key: "hospital", color: "#c62828", letter: "H" }], approx: "Omtrentlig placering",
+    rows: [[55.10, 14.70, 0, 0, 20, "Bornholms Hospital", "Hospital", 2],
+           [55.69, 12.57, 0, 0, 20, "Rigshospitalet", "Hospital", 9]],
+  };
+  assert.equal(lib.units(map, units, only).layers.length, 1);
+  assert.equal(made.markers[0].latlng[0], 55.10);
+  assert.equal(lib.units(map, units).layers.length, 2);
+  const pins = { approx: "", rows: [[55.2, 14.9, 0, "Rønne", "", "", 0], [55.7, 12.5, 0, "København", "", "", 0]] };
+  assert.equal(lib.workshop(map, pins, only).layers.length, 1);
 });

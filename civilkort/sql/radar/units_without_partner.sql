@@ -1,14 +1,17 @@
 -- Samarbejdsradar · Regionale enheder uden partner i et tema: (enhed, tema)-par med 0 igangværende
 -- samarbejder.
 --
---   enheder: regionale enheder med adresse i området ($codes), alle enhedstyper
+--   enheder: regionale enheder der hører til området ($codes), alle enhedstyper: en enhed hører til
+--            området, når alle dens kommuner (area_municipality_codes) ligger i det; det er adressens
+--            kommune, og for en enhed for hele regionen (is_region_wide) alle regionens kommuner, så den
+--            kun er med i regionens og hele landets liste, ikke under adressens sundhedsråd
 --   temaer:  temaerne fra vokabularet, eller kun de valgte ($themes)
 --   tælles:  igangværende samarbejder (status ikke 'afsluttet' og slutdato tom eller >= $today) hvor
 --            enheden er blandt unit_ids og temaet blandt themes; med målgruppefilter ($groups) kun
 --            samarbejder for de målgrupper. Fritekst bruges ikke her.
 -- n_collaborations_any: enhedens igangværende samarbejder i alle temaer (0 = ingen partnere overhovedet).
 WITH area_units AS (
-    SELECT u.* FROM regional_units u WHERE list_contains($codes::INTEGER[], u.municipality_code)
+    SELECT u.* FROM regional_units u WHERE list_has_all($codes::INTEGER[], u.area_municipality_codes)
 ),
 chosen_themes AS (
     SELECT code AS theme, label AS theme_label, sort_order
