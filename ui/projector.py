@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
-from civilkort import projector, session_token
+from civilkort import danish, projector, session_token
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.filters import Selection, to_params
@@ -87,7 +87,7 @@ def panel(s: Store, person: Principal, workshop: dict[str, Any]) -> None:
         text.caption(
             "Åbn linket på den computer, der viser på lærredet: den viser Præsentation for workshoppens "
             f"område uden koordinatoradgang, kan ikke ændre noget og husker rollen, til linket udløber "
-            f"{ws.local_time(until)}."
+            f"{danish.local_time(until)}."
         )
         text.code(link, language=None, wrap_lines=True)
         qr.image(join_kit.qr_png(link), caption="QR-kode: projektorlinket", width=200,
