@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, document, downloads, presentation, selection, timing
+from ui import auth, document, downloads, presentation, projector, selection, timing
 from ui.data import database
 from ui.notices import provenance_banner
 from ui.text import md
@@ -25,6 +25,7 @@ st.set_page_config(
 )
 
 db = database()
+projector.arrive()  # a projector link: this screen presents the workshop's area, read-only (ui/projector.py)
 pages = {
     "Kortlægning": [
         st.Page("app_pages/kort.py", title="Kort", icon=":material/map:", default=True),
@@ -53,6 +54,7 @@ page = st.navigation(pages, expanded=True)
 shows_an_area = {p.title for p in pages["Kortlægning"]} | {"Præsentation"}
 if presentation.is_presenting(page):
     document.describe(page.title, selection.current().area_name())
+    auth.keep_session()  # a projector screen's cookie is written here (no sidebar while presenting)
     page.run()  # full screen for the room: no sidebar, banner or filter line; the URL holds the step
 else:
     with st.sidebar:

@@ -6,6 +6,7 @@ from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR
 from ui import auth as ui_auth
 from ui import workshop as ui_ws
+from ui import workshop_session as ws_session
 from ui.notices import run_safely
 from ui.text import md
 
@@ -19,9 +20,11 @@ def page() -> None:
         "Alt gemmes med det samme, vises på alle skærme inden for få sekunder og er markeret "
         "*fra workshop · ikke verificeret*, indtil koordinatoren har gennemgået det."
     )
+    if ui_auth.refuse_projector():  # a projector screen only presents: no join, no form
+        return
     is_coordinator = person.has(COORDINATOR)
     if is_coordinator:
-        ui_ws.code_banner(s)
+        ui_ws.code_banner(s, person)
     live = {w["workshop_id"]: w for w in ws.list_workshops(s, live_only=True)}
 
     workshop = None
@@ -36,12 +39,20 @@ def page() -> None:
         )
         workshop = live[chosen]
 
+    ws_session.draft(workshop["workshop_id"] if workshop else None)  # the form's text, kept in this tab
     if workshop is None:
         ui_ws.join_form(s)
     else:
-        st.markdown(f"**{ui_ws.workshop_caption(workshop)}** · du er *{md(person.name)}* ({person.label})")
+        role = "venter på den nye kode" if ws_session.needs_new_code(person, workshop) else person.label
+        st.markdown(f"**{ui_ws.workshop_caption(workshop)}** · du er *{md(person.name)}* ({role})")
+        ws_session.leave_button(person)
         if workshop["workshop_id"] in live:
-            ui_ws.capture(s, person, workshop, ui_ws.current_db())
+            above = st.container()  # the field for a changed code: here, unless Gem was refused and has it
+            if not ui_ws.capture(s, person, workshop, ui_ws.current_db()) and ws_session.needs_new_code(
+                person, workshop
+            ):
+                with above:
+                    ws_session.new_code_form(s, person, workshop)
             ui_ws.undo_own(s, person)
         else:
             st.info(

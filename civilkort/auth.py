@@ -6,7 +6,9 @@ Roles (Danish labels in the UI):
 * **workshopdeltager**: whoever enters a workshop's current code, for that workshop only;
 * **koordinator** for one or more health councils (``Principal.councils``);
 * **regional koordinator** for every council of a region (``Principal.regions``);
-* **national administrator** (``Principal.is_admin``): every council, national records, and roles.
+* **national administrator** (``Principal.is_admin``): every council, national records, and roles;
+* **projektor**: a second screen a coordinator handed a workshop's projector link (:func:`as_projector`):
+  it presents, and holds no role that writes (it cannot join the workshop either).
 
 Every write checks the caller's scope in the function that makes it (:func:`require_council`,
 :func:`require_region`, :func:`require_admin`, :func:`require_participant`), not only where a button is
@@ -44,7 +46,13 @@ from civilkort.settings import settings
 VIEWER = "viewer"
 PARTICIPANT = "participant"
 COORDINATOR = "coordinator"
-ROLE_LABELS = {VIEWER: "læser", PARTICIPANT: "workshopdeltager", COORDINATOR: "koordinator"}
+PROJECTOR = "projector"
+ROLE_LABELS = {
+    VIEWER: "læser",
+    PARTICIPANT: "workshopdeltager",
+    COORDINATOR: "koordinator",
+    PROJECTOR: "projektor",
+}
 WHAT_IT_TAKES = {
     PARTICIPANT: "Det kræver workshoppens kode (fås hos facilitatoren).",
     COORDINATOR: "Det kræver koordinatoradgang: log ind, eller brug koordinatorkoden.",
@@ -76,15 +84,24 @@ class Principal:
     """Regions (region_id) the user coordinates every council of."""
     is_admin: bool = False
     """National administrator: every council, national records and the roles."""
+    expires: int | None = None
+    """A projector's end (Unix seconds, from its signed link); None for everyone else."""
 
     def __post_init__(self) -> None:
         has_scope = bool(self.councils or self.regions or self.is_admin)
         if COORDINATOR in self.roles and not has_scope:
             raise ValueError("A coordinator needs a scope: councils, regions or is_admin.")
+        if PROJECTOR in self.roles and (has_scope or PARTICIPANT in self.roles):
+            raise ValueError("A projector holds no other role.")
         object.__setattr__(self, "councils", frozenset(self.councils))
         object.__setattr__(self, "regions", frozenset(self.regions))
         if has_scope:
             object.__setattr__(self, "roles", frozenset(self.roles) | {COORDINATOR})
+
+    @property
+    def is_projector(self) -> bool:
+        """True for a projector screen (read-only, for one workshop)."""
+        return PROJECTOR in self.roles
 
     @property
     def actor(self) -> str:
@@ -119,7 +136,7 @@ class Principal:
             return grants.ROLE_LABELS[grants.ADMIN]
         if self.regions:
             return grants.ROLE_LABELS[grants.REGION]
-        for role in (COORDINATOR, PARTICIPANT):
+        for role in (COORDINATOR, PARTICIPANT, PROJECTOR):
             if role in self.roles:
                 return ROLE_LABELS[role]
         return ROLE_LABELS[VIEWER]
@@ -169,6 +186,8 @@ def council_list(council_ids: Iterable[str | None]) -> str:
 def require(principal: Principal, role: str) -> None:
     """Raise PermissionDenied (in Danish) unless ``principal`` holds ``role`` (a coordinator of any scope)."""
     if not principal.has(role):
+        if principal.is_projector:
+            raise PermissionDenied(PROJECTOR_REFUSAL)
         raise PermissionDenied(f"Du har ikke adgang til dette som {principal.label}. {WHAT_IT_TAKES[role]}")
 
 
@@ -320,10 +339,31 @@ def from_coordinator_code(name: str, code: str, *, expected: str | None) -> Prin
     return Principal(name=name.strip() or "Koordinator", via="kode", key=secrets.token_hex(3), is_admin=True)
 
 
+PROJECTOR_REFUSAL = (
+    "Du er på en projektorskærm for en workshop: den viser Præsentation og kan ikke ændre eller tilføje "
+    "noget. Vælg *Ud* i sidepanelet for at bruge skærmen til andet."
+)
+
+
+def as_projector(workshop: Mapping[str, Any], *, expires: int) -> Principal:
+    """The projector screen of ``workshop`` (a store row), until ``expires`` (Unix seconds): read-only."""
+    return Principal(
+        name=f"Projektor for {workshop.get('name') or 'workshoppen'}",
+        roles=frozenset({PROJECTOR}),
+        via="projektor",
+        workshop_id=str(workshop["workshop_id"]),
+        key="projektor",
+        expires=int(expires),
+    )
+
+
 def as_participant(
     principal: Principal, workshop: dict, code: str, name: str, *, at: dt.datetime | None = None
 ) -> Principal:
-    """Join ``workshop`` (a store row) with its code; raises PermissionDenied if wrong or expired."""
+    """Join ``workshop`` (a store row) with its code; raises PermissionDenied if wrong or expired (or if
+    the caller is a projector screen, which never writes)."""
+    if principal.is_projector:
+        raise PermissionDenied(PROJECTOR_REFUSAL)
     if not code_is_live(workshop, at=at):
         raise PermissionDenied(f"Koden til workshoppen '{workshop['name']}' er udløbet. Spørg facilitatoren.")
     if not check_code(code, workshop["code_hash"]):
@@ -353,6 +393,8 @@ def require_participant(principal: Principal, workshop: dict, *, at: dt.datetime
     """
     if principal.may_coordinate(workshop.get("council_id")):
         return
+    if principal.is_projector:
+        raise PermissionDenied(PROJECTOR_REFUSAL)
     if PARTICIPANT not in principal.roles or principal.workshop_id != workshop["workshop_id"]:
         raise PermissionDenied(
             f"Du er ikke med i workshoppen '{workshop['name']}'. {WHAT_IT_TAKES[PARTICIPANT]}"

@@ -25,7 +25,7 @@ from typing import Any
 from itsdangerous import BadData, URLSafeSerializer
 
 from civilkort import auth
-from civilkort.auth import ANONYMOUS, COORDINATOR, PARTICIPANT, Principal
+from civilkort.auth import ANONYMOUS, COORDINATOR, PARTICIPANT, PROJECTOR, Principal
 
 COOKIE_NAME = "civilkort_session"
 SESSION_HOURS = 12
@@ -70,11 +70,18 @@ def issue(
     coordinator_code: str | None = None,
     now: dt.datetime | None = None,
 ) -> Token | None:
-    """A token for a code sign-in (coordinator code in force, or a joined workshop); None if nothing to keep.
+    """A token for a code sign-in (coordinator code in force, or a joined workshop) or a projector screen
+    (until its link's end); None if nothing to keep.
 
     A login (OIDC) coordinator is not kept here: Streamlit's own identity cookie does that.
     """
     payload: dict[str, Any] = {"n": principal.name, "v": principal.via, "k": principal.key}
+    if PROJECTOR in principal.roles and principal.workshop_id and principal.expires:
+        left = principal.expires - int(_now(now).timestamp())
+        if left <= 0:
+            return None
+        payload.update({"p": principal.workshop_id, "exp": principal.expires})
+        return Token(_serializer(secret).dumps(payload), left)
     if COORDINATOR in principal.roles and principal.via == "kode" and coordinator_code:
         payload["c"] = _fingerprint(secret, "koordinator", coordinator_code)
     if PARTICIPANT in principal.roles and principal.workshop_id and principal.workshop_code_hash:
@@ -111,11 +118,17 @@ def restore(
     now: dt.datetime | None = None,
 ) -> Principal:
     """Who the token's holder is now: coordinator only while the same code is in force, participant only
-    while their workshop's code is unchanged and live; ANONYMOUS if neither holds any more.
+    while their workshop's code is unchanged and live; ANONYMOUS if neither holds any more.  A participant
+    whose workshop got a new code comes back with their name and workshop but no role (the page asks for
+    the new code, in place).
 
+    A projector's token gives the projector back (ANONYMOUS once its workshop is gone).
     ``workshop(id)`` looks a workshop up (None if it is gone). Raises InvalidSession/ExpiredSession.
     """
     payload = read(token, secret, now=now)
+    if payload.get("p"):  # a projector screen: read-only, for its workshop, while that exists
+        row = workshop(str(payload["p"]))
+        return auth.as_projector(row, expires=payload["exp"]) if row is not None else ANONYMOUS
     name = str(payload.get("n") or "")
     key = str(payload.get("k") or "")
     person = ANONYMOUS
@@ -128,10 +141,28 @@ def restore(
         )
     workshop_id = payload.get("w")
     row = workshop(str(workshop_id)) if workshop_id else None
+    is_live = row is not None and auth.code_is_live(dict(row), at=_now(now))
+    if (
+        row is not None
+        and is_live
+        and not hmac.compare_digest(
+            str(payload.get("h", "")), _fingerprint(secret, "workshop", row["code_hash"])
+        )
+        and not is_coordinator
+    ):
+        # the workshop's code has changed since they joined: they are no participant any more, but the page
+        # knows who and where they were, and asks for the new code in place (no role, so nothing to write)
+        return replace(
+            ANONYMOUS,
+            name=name or ANONYMOUS.name,
+            via="workshopkode",
+            workshop_id=row["workshop_id"],
+            key=key,
+        )
     if (
         row is not None
         and hmac.compare_digest(str(payload.get("h", "")), _fingerprint(secret, "workshop", row["code_hash"]))
-        and auth.code_is_live(dict(row), at=_now(now))
+        and is_live
     ):
         person = replace(  # a coordinator who also joined keeps their scope
             person,

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from civilkort import auth, danish, export, reference
+from civilkort import auth, danish, export, reference, sealed_code
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.store import Store, Transaction, new_id
@@ -264,10 +264,12 @@ def create_workshop(
     code: str | None = None,
     hours: float = DEFAULT_HOURS,
     snapshot_id: str | None = None,
+    secret: str | None = None,
     at: dt.datetime | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Create a workshop (coordinator of ``council_id``; without a council, a national administrator);
-    returns the row and its code, shown this once (only a hash is kept)."""
+    returns the row and its code.  The store keeps the code's salted hash (joins are checked against it)
+    and, given the service's ``secret``, the code sealed so that :func:`running_code` can show it again."""
     auth.require(principal, COORDINATOR)
     name = _clean_text(name, "Navn", MAX_TEXT)
     if not name:
@@ -279,12 +281,13 @@ def create_workshop(
     if hours <= 0:
         raise EntryError("Gyldighed: angiv et positivt antal timer.")
     moment = _now(at)
+    workshop_id = new_id()
     row = {
-        "workshop_id": new_id(),
+        "workshop_id": workshop_id,
         "name": name,
         "council_id": council_id or None,
         "held_on": held_on.isoformat(),
-        "code_hash": auth.hash_code(code),
+        **_code_columns(workshop_id, code, secret),
         "code_expires_at": _iso(moment + dt.timedelta(hours=hours)),
         "snapshot_id": snapshot_id,
         "created_by": principal.name,
@@ -305,6 +308,27 @@ def in_scope(principal: Principal, workshops: Iterable[Mapping[str, Any]]) -> li
     return [w for w in workshops if principal.may_coordinate(w.get("council_id"))]
 
 
+def _code_columns(workshop_id: str, code: str, secret: str | None) -> dict[str, str | None]:
+    """The stored form of a code: its salted hash, and the code sealed under ``secret`` (None without one)."""
+    code_hash = auth.hash_code(code)
+    sealed = sealed_code.seal(code, secret, workshop_id=workshop_id, code_hash=code_hash) if secret else None
+    return {"code_hash": code_hash, "code_sealed": sealed}
+
+
+def running_code(store: Store, principal: Principal, workshop_id: str, *, secret: str) -> str | None:
+    """The workshop's current code, to show it again (a coordinator of the workshop's council); None when
+    it cannot be shown (made before codes were kept, or sealed under another secret): make a new one.
+
+    Raises PermissionDenied (Danish) for anyone else; reading it is not audited (the code is never logged).
+    """
+    auth.require(principal, COORDINATOR)
+    workshop = get_workshop(store, workshop_id)
+    require_workshop(principal, workshop)
+    return sealed_code.unseal(
+        workshop.get("code_sealed"), secret, workshop_id=workshop_id, code_hash=workshop["code_hash"]
+    )
+
+
 def _checked_code(code: str | None) -> str:
     """A code given by the facilitator (letters, digits, spaces, dashes; at least 4), or a new one."""
     code = (code or "").strip()
@@ -322,13 +346,15 @@ def new_code(
     *,
     code: str | None = None,
     hours: float | None = None,
+    secret: str | None = None,
     at: dt.datetime | None = None,
 ) -> str:
-    """Give a workshop a new code (coordinator); sessions that joined with the old code must re-enter it."""
+    """Give a workshop a new code (coordinator); sessions that joined with the old code must re-enter it.
+    With the service's ``secret`` the new code is kept sealed, to be shown again (:func:`running_code`)."""
     auth.require(principal, COORDINATOR)
     require_workshop(principal, get_workshop(store, workshop_id))
     code = _checked_code(code)
-    changes: dict[str, Any] = {"code_hash": auth.hash_code(code)}
+    changes: dict[str, Any] = _code_columns(workshop_id, code, secret)
     if hours is not None:
         changes["code_expires_at"] = _iso(_now(at) + dt.timedelta(hours=hours))
     with store.write(principal.actor) as tx:
@@ -900,6 +926,7 @@ __all__ = [
     "STATUSES",
     "add_entry",
     "create_workshop",
+    "running_code",
     "end_workshop",
     "entries",
     "extend",

@@ -107,8 +107,20 @@ def sign_out() -> bool:
     return False
 
 
+def refuse_projector() -> bool:
+    """On a projector screen: say that it only presents (with the way to Præsentation) and return True."""
+    if not current().is_projector:
+        return False
+    st.warning(auth.PROJECTOR_REFUSAL, icon=":material/lock:")
+    st.markdown(":material/slideshow: [Til Præsentation](praesentation)")
+    return True
+
+
 def coordinator_form(key: str = "koordinator") -> None:
-    """Log in as coordinator: the OIDC button when configured, else the coordinator code."""
+    """Log in as coordinator: the OIDC button when configured, else the coordinator code (not on a
+    projector screen: it only presents; *Ud* in the sidebar frees it)."""
+    if refuse_projector():
+        return
     if login_configured():
         st.caption("Koordinatorer logger ind med deres organisations login.")
         if st.button("Log ind", key=f"{key}-login", icon=":material/login:"):
@@ -147,11 +159,19 @@ def require(role: str, *, what: str) -> Principal:
     person = current()
     if person.has(role):
         return person
+    if refuse_projector():
+        st.stop()
     st.warning(f"{what} {auth.WHAT_IT_TAKES[role]}", icon=":material/lock:")
     if role == COORDINATOR:
         coordinator_form(key=f"krav-{what[:12]}")
     st.stop()
     raise AssertionError  # st.stop() does not return
+
+
+def keep_session() -> None:
+    """Write a changed session cookie where the sidebar is not drawn (presenting: a projector screen)."""
+    current()
+    session_cookie.render()
 
 
 def status_line() -> None:

@@ -52,5 +52,10 @@ def show(workshop: dict[str, Any], code: str, caption: str) -> None:
         st.markdown(f"# `{code}`")
         st.markdown(f"Scan QR-koden, eller åbn **{md(typed)}**, vælg workshoppen og skriv koden.")
         st.caption(caption)
-    qr.image(qr_png(link), caption="QR-kode: åbner workshoppen på telefonen", width=260)
+    qr.image(
+        qr_png(link),
+        caption="QR-kode: åbner workshoppen på telefonen",
+        width=260,
+        alt="QR-kode med linket til workshoppen",  # without it, axe: image-alt (critical)
+    )
     qr.caption(f"Linket i QR-koden: {md(link)}")

@@ -7,7 +7,9 @@ decide what to show. User text is shown through ``md()`` or in data frames, neve
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,7 +23,9 @@ from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
-from ui import join_kit
+from ui import join_kit, session_cookie
+from ui import projector as ui_projector
+from ui import workshop_session as ws_session
 from ui.data import database, query
 from ui.tables import grid
 from ui.text import md
@@ -157,8 +161,11 @@ def _pin_picker(s: Store, workshop: dict[str, Any], key: str) -> None:
         st.caption("Klik på kortet for at sætte en nål – eller vælg kommune eller postnummer i formularen.")
 
 
-def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database) -> None:
-    """The fast form: what, a few fields, where; saved once however often Gem is pressed."""
+def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database) -> bool:
+    """The fast form: what, a few fields, where; saved once however often Gem is pressed.
+
+    Returns True when Gem was refused because the workshop's code has changed and the field for the new
+    code is shown right under it."""
     kind = st.segmented_control(
         "Hvad vil du tilføje?", list(ws.KINDS), format_func=ws.KINDS.get, default="note", key="ws_kind",
         required=True,
@@ -196,10 +203,15 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
                 s, person, workshop["workshop_id"], kind, fields, client_token=token, db=db, **where
             )
         except ERRORS as exc:
-            col_form.error(str(exc), icon=":material/error:")  # right under Gem, where the eye is
             st.toast("Ikke gemt: se beskeden under *Gem*.", icon=":material/error:")
-            return
-        # the confirmation only after the commit; then a new, empty form
+            if ws_session.needs_new_code(person, ws.get_workshop(s, workshop["workshop_id"])):
+                with col_form:  # the code has changed: the field for the new one, right under Gem
+                    ws_session.new_code_form(s, person, workshop)
+                return True
+            col_form.error(str(exc), icon=":material/error:")  # right under Gem, where the eye is
+            return False
+        # the confirmation only after the commit; then a new, empty form (and the browser's draft cleared)
+        ws_session.cleared()
         st.session_state.pop("ws_pin", None)
         st.session_state["ws_form_generation"] = generation + 1
         st.session_state["ws_saved"] = saved.entry["title"]
@@ -208,6 +220,7 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
         saved_text = f"Gemt: {md(st.session_state.pop('ws_saved'))}"
         col_form.success(saved_text, icon=":material/check_circle:")
         st.toast(saved_text, icon=":material/check_circle:")  # in view wherever the form was scrolled to
+    return False
 
 
 _PHONE_ORDER = """<style>
@@ -300,20 +313,44 @@ def map_png(sel: Selection, measure: str, pins: pd.DataFrame | None) -> bytes:
 # --- the facilitator -------------------------------------------------------------------------------
 
 
-def code_banner(s: Store) -> None:
-    """For the facilitator, right after creating a workshop or a new code: the code, large, at the top."""
+def running_code(s: Store, person: Principal, workshop_id: str) -> str | None:
+    """The workshop's code as this session made it, else as the store keeps it (sealed; None when it cannot
+    be shown: a workshop made before codes were kept, or a changed secret)."""
+    made = st.session_state.get("ws_codes", {}).get(workshop_id)
+    if made:
+        return made
+    try:
+        return ws.running_code(s, person, workshop_id, secret=session_cookie.secret())
+    except ERRORS:
+        return None
+
+
+def code_banner(s: Store, person: Principal) -> None:
+    """For the facilitator: the code, large, at the top (after creating a workshop, a new code, or
+    *Vis koden stort*, also after a reload)."""
     wid = st.session_state.get("ws_show")
-    code = st.session_state.get("ws_codes", {}).get(wid)
-    if not code:
+    if not wid:
         return
     workshop = next((w for w in ws.list_workshops(s, live_only=True) if w["workshop_id"] == wid), None)
     if workshop is None:
         return
+    code = running_code(s, person, wid)
+    if not code:
+        return
     with st.container(border=True, key="ws-code-banner"):
         show_code(workshop, code)
+        if st.session_state.pop("ws_scroll", False):  # shown from the panel below: bring it into view
+            scroll_into_view(".st-key-ws-code-banner")
         if st.button("Skjul koden", key="ws-hide-code", icon=":material/visibility_off:"):
             st.session_state.pop("ws_show", None)
             st.rerun()
+
+
+def scroll_into_view(selector: str) -> None:
+    """Scroll the page to the element ``selector`` names (once; ui/assets/scroll_into_view.js)."""
+    script = (Path(__file__).parent / "assets" / "scroll_into_view.js").read_text(encoding="utf-8")
+    call = json.dumps(selector).replace("</", "<\\/")
+    st.html(f"<script>{script}\ncivilkortScrollIntoView({call});</script>", unsafe_allow_javascript=True)
 
 
 def show_code(workshop: dict[str, Any], code: str) -> None:
@@ -347,6 +384,7 @@ def facilitator(s: Store, person: Principal) -> None:
                 row, code = ws.create_workshop(
                     s, person, name, held_on=held_on, council_id=council, code=own_code or None,
                     hours=float(hours), snapshot_id=snap["snapshot_id"] if snap else None,
+                    secret=session_cookie.secret(),
                 )  # fmt: skip
             except (*ERRORS, snapshots.SnapshotError) as exc:
                 st.error(str(exc))
@@ -358,6 +396,7 @@ def facilitator(s: Store, person: Principal) -> None:
                     )
             codes[row["workshop_id"]] = code
             st.session_state["ws_show"] = row["workshop_id"]
+            st.session_state["ws_scroll"] = True
             st.rerun()
 
     for workshop in ws.in_scope(person, ws.list_workshops(s))[:10]:
@@ -365,21 +404,33 @@ def facilitator(s: Store, person: Principal) -> None:
         live = ws.auth.code_is_live(workshop)
         with st.expander(f"{ws.workshop_label(workshop)}{'' if live else ' (afsluttet)'}", expanded=live):
             st.caption(workshop_caption(workshop))
-            if wid in codes and live:
+            if live and running_code(s, person, wid):
                 if st.session_state.get("ws_show") != wid and st.button(
                     "Vis koden stort", key=f"ws-show-{wid}", icon=":material/visibility:"
                 ):
                     st.session_state["ws_show"] = wid
+                    st.session_state["ws_scroll"] = True
                     st.rerun()
             elif live:
                 st.caption(
-                    "Koden vises kun, da den blev lavet (kun en hash gemmes). Lav en ny, hvis den er væk."
+                    "Koden kan ikke vises igen: workshoppen blev oprettet, før koden blev gemt krypteret "
+                    "(eller appens nøgle er skiftet). Lav en ny kode med *Ny kode*; deltagerne skriver den "
+                    "nye kode, hvor de er."
                 )
+            if live:
+                ui_projector.panel(s, person, workshop)
             b = st.columns(4)
             try:
                 if b[0].button("Ny kode", key=f"ws-newcode-{wid}", icon=":material/key:"):
-                    codes[wid] = ws.new_code(s, person, wid, hours=None if live else ws.DEFAULT_HOURS)
+                    codes[wid] = ws.new_code(
+                        s,
+                        person,
+                        wid,
+                        hours=None if live else ws.DEFAULT_HOURS,
+                        secret=session_cookie.secret(),
+                    )
                     st.session_state["ws_show"] = wid
+                    st.session_state["ws_scroll"] = True
                     st.rerun()
                 if b[1].button("Forlæng 1 time", key=f"ws-extend-{wid}", icon=":material/more_time:"):
                     ws.extend(s, person, wid, hours=1)

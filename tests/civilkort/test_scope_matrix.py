@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from civilkort import auth, review, roles, sequences, snapshots
 from civilkort import duplicates as dup
-from civilkort import review, roles, sequences, snapshots
 from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database
@@ -36,6 +36,7 @@ PEOPLE: dict[str, Principal | None] = {
     "regional Midtjylland": Principal("Lis", via="login", key="l1", regions=frozenset({"midtjylland"})),
     "regional Syddanmark": Principal("Sus", via="login", key="s1", regions=frozenset({"syddanmark"})),
     "national administrator": ADMIN,
+    "projektor": None,  # the Aarhus workshop's projector screen (read-only)
 }
 COORDINATING_AARHUS = {"koordinator Aarhus", "regional Midtjylland", "national administrator"}
 
@@ -173,7 +174,9 @@ def _snapshot_files(cfg: Settings) -> list[Path]:
 @pytest.mark.parametrize("write", list(WRITES))
 def test_every_write_checks_the_callers_scope(world, write, who):
     act, allowed = WRITES[write]
-    person = PEOPLE[who] or world.participant
+    person = PEOPLE[who] or (
+        world.participant if who == "deltager" else auth.as_projector(world.workshop, expires=2**40)
+    )
     if write == "fjern rolle":  # the grant to revoke is made by the administrator first
         roles.grant(world.store, ADMIN, "ny@rm.dk", "koordinator", "aarhus")
     before, files = world.store.version(), _snapshot_files(world.cfg)
