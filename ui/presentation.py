@@ -12,6 +12,7 @@ presenting, the page gets the whole screen. The CSS below holds no user data.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import streamlit as st
@@ -39,44 +40,8 @@ FULL_MATRIX_UP_TO = 20
 """Municipality × theme for areas with at most this many municipalities; theme × target group above."""
 MAX_ENDING_BARS = 14
 """Collaborations drawn on the 'ending' step; more would not be readable from the back of a room."""
-STAGE_OFFSET_PX = 150
-"""Viewport height above the stage (title row and margins): the map or chart fills the rest."""
-
-PRESENTING_CSS = f"""
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {{ display: none !important; }}
-[data-testid="stMainBlockContainer"] {{ padding: 0.6rem 1.6rem 0.4rem 1.6rem !important; max-width: 100% !important; }}
-[data-testid="stAppViewContainer"], [data-testid="stMain"], .stApp {{ background: #ffffff; color: #111111; }}
-.st-key-ck-title h1 {{ font-size: clamp(34px, 3.4vw, 60px); line-height: 1.1; font-weight: 800; color: #111111;
-  padding: 0; margin: 0; }}
-.st-key-ck-title p {{ font-size: clamp(18px, 1.4vw, 26px); color: #222222; margin: 0.1rem 0 0 0; }}
-.st-key-ck-counter p {{ font-size: clamp(24px, 2vw, 36px); font-weight: 700; color: #111111; text-align: center;
-  margin: 0; white-space: nowrap; }}
-.st-key-ck-nav button {{ min-height: 3rem; }}
-.st-key-ck-nav button p {{ font-size: clamp(18px, 1.3vw, 24px); font-weight: 700; }}
-.st-key-ck-pageup, .st-key-ck-pagedown {{ position: absolute !important; width: 1px !important; height: 1px !important;
-  overflow: hidden !important; opacity: 0 !important; pointer-events: none; }}
-.st-key-ck-key [data-testid="stMetricValue"] {{ font-size: clamp(64px, 7vw, 132px); line-height: 1; font-weight: 800;
-  color: #0b5563; }}
-.st-key-ck-key [data-testid="stMetricLabel"] p {{ font-size: clamp(22px, 1.7vw, 32px); font-weight: 700; color: #111111; }}
-.st-key-ck-figures [data-testid="stMetricLabel"], .st-key-ck-figures [data-testid="stMetricLabel"] *,
-.st-key-ck-grid [data-testid="stMetricLabel"], .st-key-ck-grid [data-testid="stMetricLabel"] * {{
-  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; height: auto !important; }}
-.st-key-ck-more [data-testid="stMetricValue"] {{ font-size: clamp(36px, 3vw, 60px); line-height: 1.05; font-weight: 700;
-  color: #111111; }}
-.st-key-ck-more [data-testid="stMetricLabel"] p {{ font-size: clamp(18px, 1.3vw, 24px); color: #222222; }}
-.st-key-ck-note p {{ font-size: clamp(17px, 1.2vw, 22px); color: #222222; line-height: 1.35; margin: 0; }}
-div.stVerticalBlock.st-key-ck-stage {{ height: max(380px, calc(100vh - {STAGE_OFFSET_PX}px)) !important;
-  min-height: max(380px, calc(100vh - {STAGE_OFFSET_PX}px)) !important; flex: 0 0 auto !important; }}
-.st-key-ck-stage .stElementContainer:has(.stPlotlyChart) {{ flex: 1 1 auto !important; }}
-.st-key-ck-stage iframe {{ height: calc(100vh - {STAGE_OFFSET_PX + 10}px) !important; min-height: 370px; }}
-.st-key-ck-grid [data-testid="stMetricValue"] {{ font-size: clamp(56px, 5.5vw, 110px); font-weight: 800; color: #0b5563; }}
-.st-key-ck-grid [data-testid="stMetricLabel"] p {{ font-size: clamp(22px, 1.7vw, 32px); font-weight: 700; color: #111111; }}
-.st-key-ck-notes [data-testid="stAlert"] p {{ font-size: 16px; }}
-[data-stale="true"] {{ opacity: 1 !important; transition: none !important; }}
-</style>
-"""
+PRESENTING_CSS = Path(__file__).parent / "assets" / "presenting.css"
+"""The presentation mode's stylesheet (Streamlit wraps a .css file given as a Path in a style element)."""
 
 
 # --- state -----------------------------------------------------------------------------------------
