@@ -10,8 +10,8 @@ poor wifi needs (issue 12, the poor-wifi budget; figures in README, *Ydelse*):
   asks for gzip gets and leaves alone what is already compressed (Streamlit's other responses) and the
   websocket (whose messages ``server.enableWebsocketCompression`` in ``.streamlit/config.toml`` deflates).
   The files are content-hashed and cached for a year, so each browser pays for this once.
-- **Warm at start.** The current build is opened and the whole country's map layers made before the first
-  visitor asks (``ui.data.warm_up``), so the first map after a start does not wait for them.
+- **Warm at start.** The current build is opened and the whole country's map layers made before the server
+  answers (``ui.data.warm_up``), so the first map after a start does not wait for them.
 
 Behind nginx (deploy/) the proxy compresses too; compressing twice does not happen (a response that already
 has a ``Content-Encoding`` is passed through).
@@ -37,10 +37,10 @@ async def _warm(_app: st.App) -> AsyncIterator[None]:
 
     from ui.data import warm_up
 
-    # In a thread: the server answers (and the health check says so) while the caches fill.
-    task = asyncio.get_running_loop().run_in_executor(None, warm_up)
+    # Before the server takes requests (its health check answers only after): a first page run that came
+    # while the caches filled would do the same work alongside, and both would take twice as long.
+    await asyncio.get_running_loop().run_in_executor(None, warm_up)
     yield
-    task.cancel()
 
 
 app = st.App(

@@ -172,8 +172,8 @@ def council_report(council_id: str, today: dt.date) -> CouncilReport:
 
 def warm_up() -> None:
     """Fill what the first visitor's map page would otherwise wait for: the current build opened, its index,
-    the whole country's published map files and the map runtime, the sidebar's vocabularies, and the page
-    modules imported. Called once at server start, in a thread (serve.py); a failure is logged, never raised
+    the whole country's published map files and the map runtime, the sidebar's vocabularies, and the core's
+    heavy modules imported. Called once at server start, in a thread (serve.py); a failure is logged, never raised
     (the first page then does the work and shows the error in Danish as usual)."""
     import importlib
     import logging
@@ -184,7 +184,10 @@ def warm_up() -> None:
     log = logging.getLogger("civilkort.app")
     started = time.perf_counter()
     try:
-        for module in ("streamlit_folium", "civilkort.maps", "civilkort.tiles", "ui.details", "ui.workshop"):
+        # Only the core's heavy imports (folium, shapely, plotly): a module that declares a Streamlit component
+        # (streamlit_folium) must be imported by the first page run, or the component is not registered with
+        # the runtime the pages run in, and its iframe gets a 404.
+        for module in ("civilkort.maps", "civilkort.tiles", "civilkort.charts"):
             importlib.import_module(module)
         settings()
         path = current_path()
