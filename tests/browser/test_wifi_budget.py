@@ -91,7 +91,7 @@ def test_the_map_page_and_the_join_form_do_not_fetch_the_charting_bundle(
 ) -> None:
     opage = open_page("")
     page = opage.page
-    page.get_by_role("heading", name=re.compile("^Kort")).wait_for(timeout=30_000)
+    page.get_by_role("heading", name=re.compile("^Kort: ")).wait_for(timeout=30_000)
     page.get_by_role("heading", name="Tilbud pr. tema").wait_for(timeout=30_000)
     poll(page, lambda: _map_drawn(page), "kortet tegnet", timeout=60)
     # the counts by theme are there, as a table a screen reader reads
