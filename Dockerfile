@@ -41,7 +41,7 @@ WORKDIR /app
 COPY . /app
 COPY --from=assets /app/static/vendor /app/static/vendor
 # writable: the data folder (builds fetched or built here, uploads) and the published map files
-RUN python -m compileall -q /app/app.py /app/app_pages /app/civilkort /app/etl /app/ui \
+RUN python -m compileall -q /app/app.py /app/serve.py /app/app_pages /app/civilkort /app/etl /app/ui \
     && mkdir -p /data /app/static/kort \
     && chown civilkort:civilkort /data /app/static/kort
 USER civilkort

@@ -32,8 +32,8 @@ data/current.txt:
 demo: setup  ## (re)build the example database
 	$(PY) -m etl demo --scale $(SCALE) $(if $(BOUNDARIES),--boundaries "$(BOUNDARIES)")
 
-run: setup data/current.txt  ## run the app on the example data
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+run: setup data/current.txt  ## run the app on the example data (serve.py: app.py, its frontend compressed)
+	$(VENV)/bin/streamlit run serve.py --server.port $(PORT)
 
 # Tests that need PostgreSQL or the S3 server skip without them; after `make services` they run against
 # them (their addresses come from scripts/test-services.sh env). nginx and the OIDC provider are started

@@ -1,7 +1,7 @@
 """Civilsamfundskortet: entry point (page config, shared sidebar, navigation).
 
-Run with ``streamlit run app.py`` (or ``make run``).  Page scripts live in ``app_pages/``, not
-``pages/``: Streamlit runs a folder named ``pages/`` with its legacy multipage mechanism on a fresh
+Run with ``make run`` (``streamlit run serve.py``: this script, its frontend compressed, warmed at start).
+Page scripts live in ``app_pages/``, not ``pages/``: Streamlit runs a folder named ``pages/`` with its legacy multipage mechanism on a fresh
 server's first run, bypassing this file's navigation and shared sidebar (a deep link would break).
 """
 

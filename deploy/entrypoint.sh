@@ -66,7 +66,8 @@ serve() {
   # map's data travels as published files over HTTP (gzip in nginx), a filter change sends 13-69 kB
   # (README, Hastighed), and deflate would cost CPU and memory per open tab on every replica.
   # Logs go to stdout/stderr for the container runtime.
-  exec "$PYTHON" -m streamlit run app.py \
+  # serve.py: app.py with the start-up warm-up and its frontend gzipped (nginx passes that through as it is).
+  exec "$PYTHON" -m streamlit run serve.py \
     --server.address "$ADDRESS" \
     --server.port "$PORT" \
     --server.headless true \

@@ -174,3 +174,45 @@ def _council_report(path: str, council_id: str, today: dt.date) -> CouncilReport
 def council_report(council_id: str, today: dt.date) -> CouncilReport:
     """The council's PDF and xlsx report for the current database (cached per day)."""
     return _council_report(str(database().path), council_id, today)
+
+
+def warm_up() -> None:
+    """Fill what the first visitor's map page would otherwise wait for: the current build opened, its index,
+    the whole country's published map files and the map runtime, the sidebar's vocabularies, and the core's
+    heavy modules imported. Called once at server start, in a thread (serve.py); a failure is logged, never raised
+    (the first page then does the work and shows the error in Danish as usual)."""
+    import importlib
+    import logging
+    import time
+
+    from civilkort.filters import NATIONAL_AREA
+
+    log = logging.getLogger("civilkort.app")
+    started = time.perf_counter()
+    try:
+        # Only the core's heavy imports (folium, shapely, plotly): a module that declares a Streamlit component
+        # (streamlit_folium) must be imported by the first page run, or the component is not registered with
+        # the runtime the pages run in, and its iframe gets a 404.
+        for module in ("civilkort.maps", "civilkort.tiles", "civilkort.charts"):
+            importlib.import_module(module)
+        settings()
+        path = current_path()
+        if path is None:
+            return
+        name = str(path)
+        _index(name)
+        _area_files(name, NATIONAL_AREA)
+        _runtime()
+        for vocabulary in (
+            "theme",
+            "target_group",
+            "prevention_level",
+            "organisation_type",
+            "staffing",
+            "offer_status",
+        ):
+            _vocabulary_labels(name, vocabulary)
+    except Exception:  # noqa: BLE001 - the first page run reports it in Danish
+        log.exception("Opvarmning ved start mislykkedes")
+        return
+    log.info("Opvarmet ved start på %.1f s", time.perf_counter() - started)

@@ -1,6 +1,6 @@
 """The app as a real server for the browser tests, and the waits every browser test needs.
 
-``streamlit run app.py`` on a free port of 127.0.0.1 with its own data folder; opening pages on it in
+``streamlit run serve.py`` (what ``make run`` runs: app.py, its frontend compressed) on a free port of 127.0.0.1 with its own data folder; opening pages on it in
 offline browser contexts; waiting for a finished script run, a condition or a download; and the check
 that nothing left the machine. Shared by the browser test modules (each starts its own server).
 """
@@ -28,6 +28,8 @@ from tests.conftest import PROJECT_ROOT
 from tests.services import stop_process
 
 SERVER_START_TIMEOUT = 60
+ENTRY = "serve.py"
+"""The script ``make run`` hands to ``streamlit run`` (tests/browser/test_wifi_budget.py checks they agree)."""
 
 
 def free_port() -> int:
@@ -46,7 +48,7 @@ def _healthy(base: str) -> bool:
 
 @dataclass
 class AppServer:
-    """A ``streamlit run app.py`` subprocess on 127.0.0.1; ``used`` once a test has opened a page on it."""
+    """A ``streamlit run serve.py`` subprocess on 127.0.0.1; ``used`` once a test has opened a page on it."""
 
     base: str
     process: subprocess.Popen
@@ -77,7 +79,7 @@ def start_server(
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "streamlit", "run", "app.py"),
+                *(sys.executable, "-m", "streamlit", "run", ENTRY),
                 *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
                 *("--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"),
                 *args,

@@ -1,9 +1,9 @@
 """The app's map in a real browser: a filter change swaps the data layers inside the same Leaflet map.
 
-Runs ``streamlit run app.py`` on a small example database and drives it with headless Chromium (requests to
-anything but localhost are blocked). Checks that picking a theme does not re-create the map's iframe or reset
-the user's view while the points and the legend change, that a layer switched off in the layer control stays
-off, and that clicks on municipalities, points, units and links drawn by swapped-in layers still open their
+Runs ``streamlit run serve.py`` (app.py as ``make run`` serves it) on a small example database and drives it
+with headless Chromium (requests to anything but localhost are blocked). Checks that picking a theme does not
+re-create the map's iframe or reset the user's view while the points and the legend change, that a layer
+switched off in the layer control stays off, and that clicks on municipalities, points, units and links drawn by swapped-in layers still open their
 details in the side panel.
 """
 
@@ -112,7 +112,7 @@ for _key, _name in (
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, example_tables) -> Iterator[str]:
-    """``streamlit run app.py`` on the small example database (real boundaries if present, else none)."""
+    """``streamlit run serve.py`` on the small example database (real boundaries if present, else none)."""
     from etl import boundaries as etl_boundaries
     from etl.build import build
 

@@ -50,7 +50,7 @@ def test_blank_values_count_as_unset():
 def _python_files() -> list[Path]:
     return [
         p for folder in ("civilkort", "etl", "ui", "app_pages") for p in (PROJECT_ROOT / folder).rglob("*.py")
-    ] + [PROJECT_ROOT / "app.py"]
+    ] + [PROJECT_ROOT / "app.py", PROJECT_ROOT / "serve.py"]
 
 
 def test_environment_is_read_only_in_settings():
