@@ -342,6 +342,17 @@ def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _serving(cfg: Settings | None) -> Database:
+    """The build the service serves, to build on (NothingToRebuild when there is none)."""
+    from civilkort.db import current_path
+    from etl.rebuild import NothingToRebuild
+
+    path = current_path(cfg)
+    if path is None:
+        raise NothingToRebuild("Der er ingen database at bygge videre på.")
+    return Database(path)
+
+
 def apply_accepted(
     store: Store, principal: Principal, *, cfg: Settings | None = None, on_step: Any = None
 ) -> Applied:
@@ -355,7 +366,6 @@ def apply_accepted(
     BuildError (Danish, naming 'workshop: <name>', the kind and the row) the previous data keep serving and
     no entry is marked. Applied entries are marked so they are never applied twice; notes stay in the store.
     """
-    from civilkort.db import current_path
     from etl import rebuild as rebuilder
 
     auth.require(principal, COORDINATOR)
@@ -367,10 +377,7 @@ def apply_accepted(
     ]
     if not pending:
         return Applied({}, {}, None)
-    path = current_path(cfg)
-    if path is None:
-        raise rebuilder.NothingToRebuild("Der er ingen database at bygge videre på.")
-    db = Database(path)
+    db = _serving(cfg)
     try:
         inputs = rebuilder.current_inputs(db, cfg=cfg)
     finally:
@@ -519,7 +526,6 @@ def unapply(
 
     Refused, with nothing changed, when a record has changed in the data since (an upload or another apply):
     undoing would lose that change. All or nothing, as apply_accepted."""
-    from civilkort.db import current_path
     from etl import rebuild as rebuilder
 
     auth.require(principal, COORDINATOR)
@@ -530,10 +536,7 @@ def unapply(
     workshops = {w["workshop_id"]: w for w in list_workshops(store)}
     for entry in applied:
         require_workshop(principal, workshops[entry["workshop_id"]])
-    path = current_path(cfg)
-    if path is None:
-        raise rebuilder.NothingToRebuild("Der er ingen database at bygge videre på.")
-    db = Database(path)
+    db = _serving(cfg)
     try:
         inputs = rebuilder.current_inputs(db, cfg=cfg)
         for table in {TARGET_TABLES[e["kind"]] for e in applied}:
