@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from civilkort import review
+from civilkort import review, workshop_tables
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR
 from ui import auth as ui_auth
@@ -40,7 +40,7 @@ def page() -> None:
         if chosen:
             st.download_button(
                 "Hent workshoppens tilføjelser (xlsx)",
-                data=lambda: ws.export_xlsx(s, chosen),
+                data=lambda: workshop_tables.export_xlsx(s, chosen),
                 file_name="workshop-tilfoejelser.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 icon=":material/download:",
@@ -48,7 +48,7 @@ def page() -> None:
 
     st.subheader("Alle indtastninger")
     grid(
-        ws.entries_frame(
+        workshop_tables.entries_frame(
             ws.entries(s, chosen or None, workshop_ids=[w["workshop_id"] for w in workshops]), workshops
         )
         .drop(columns=["entry_id"])

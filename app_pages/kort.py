@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import assets, danish, maps, tiles
+from civilkort import assets, danish, maps, tiles, workshop_tables
 from civilkort import workshop as ws
 from civilkort.filters import LAYERS, MEASURES
 from ui import details, map_table, selection
@@ -55,7 +55,7 @@ def page() -> None:
     # Workshop entries not yet reviewed: their own layer, kept current while a workshop is live (one cheap query
     # when none is, so normal use pays nothing).
     store = ui_ws.store()
-    pins = ws.map_entries(store) if ws.is_live(store) else None
+    pins = workshop_tables.map_entries(store) if ws.is_live(store) else None
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
         top = st.columns([2, 3], vertical_alignment="center")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from civilkort import workshop as ws
+from civilkort import workshop_tables
 from civilkort.auth import COORDINATOR
 from ui import auth as ui_auth
 from ui import workshop as ui_ws
@@ -61,7 +62,7 @@ def page() -> None:
         ui_ws.live_entries(s, workshop)
         st.download_button(
             "Hent workshoppens tilføjelser (xlsx)",
-            data=lambda: ws.export_xlsx(s, workshop["workshop_id"]),
+            data=lambda: workshop_tables.export_xlsx(s, workshop["workshop_id"]),
             file_name=f"workshop-{workshop['held_on']}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",

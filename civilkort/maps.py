@@ -1320,7 +1320,7 @@ def page_map(
     The municipalities are always drawn ("areas" only decides whether they start switched on); the shapes are
     used as given (the build already simplified them for display). ``view``: ``(lat, lon, zoom)`` to open at
     instead of fitting the area (:attr:`civilkort.filters.Selection.view`). ``workshop``: unreviewed workshop
-    entries to draw as their own layer (:func:`civilkort.workshop.map_entries`), or None. ``area_name``: the
+    entries to draw as their own layer (:func:`civilkort.workshop_tables.map_entries`), or None. ``area_name``: the
     area's Danish name (:meth:`civilkort.filters.Selection.area_name`), for the map's name (:func:`map_title`).
     ``data["inset"]`` (:class:`civilkort.inset.Inset`, optional): the main view fits the rest of the area and
     the island gets its own framed map in a corner. ``data`` may also

@@ -3,7 +3,7 @@
 *The room* is the area's workshops whose code works now or that are held today (so the wall still shows the
 room's work after the facilitator has ended capture): those of the area's councils, and for the whole
 country also those without a council. Its entries count unless rejected; accepted and merged ones are
-*reviewed*. The pins are :func:`civilkort.workshop.map_entries` (the map page's layer, one implementation);
+*reviewed*. The pins are :func:`civilkort.workshop_tables.map_entries` (the map page's layer, one implementation);
 nothing personal goes on the wall (no authors, reviewers or notes: titles, kinds and places only).
 No Streamlit here: ``ui.presentation`` draws it, and polls ``civilkort.workshop.changed_since`` to redraw.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from civilkort import auth, reference
+from civilkort import auth, reference, workshop_tables
 from civilkort import workshop as ws
 from civilkort.filters import NATIONAL_AREA
 from civilkort.store import Store
@@ -40,7 +40,7 @@ class Room:
 
     workshops: tuple[dict[str, Any], ...] = ()
     pins: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """The entries with a place (:func:`civilkort.workshop.map_entries`; ``is_reviewed`` says which are)."""
+    """The entries with a place (:func:`civilkort.workshop_tables.map_entries`; ``is_reviewed`` says which are)."""
     by_kind: Mapping[str, int] = field(default_factory=dict)
     """Entry kind -> entries not rejected (every kind of :data:`KIND_WORDS`, zeros included)."""
     reviewed: int = 0
@@ -131,5 +131,5 @@ def room(store: Store, area: str, *, at: dt.datetime | None = None) -> Room:
         by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + int(r["n"])
         if r["status"] in REVIEWED_STATUSES:
             reviewed += int(r["n"])
-    pins = ws.map_entries(store, workshop_ids=ids, statuses=SHOWN_STATUSES)
+    pins = workshop_tables.map_entries(store, workshop_ids=ids, statuses=SHOWN_STATUSES)
     return Room(workshops=tuple(found), pins=pins, by_kind=by_kind, reviewed=reviewed)

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import danish, maps, reference, review
+from civilkort import danish, maps, reference, review, workshop_tables
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database
@@ -136,7 +136,7 @@ def _pin_picker(s: Store, workshop: dict[str, Any], key: str) -> None:
     base = maps.pin_map(
         bounds=data["bounds"], municipalities=data["areas"], council_outlines=data["council_outlines"]
     )
-    pins = ws.map_entries(s)
+    pins = workshop_tables.map_entries(s)
     chosen = st.session_state.get("ws_pin")
     returned = st_folium(
         base,
@@ -171,7 +171,7 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
         required=True,
     )  # fmt: skip
     generation = st.session_state.get("ws_form_generation", 0)
-    options = ws.link_options(db, s, workshop) if kind in ("tilbud", "samarbejde") else {}
+    options = workshop_tables.link_options(db, s, workshop) if kind in ("tilbud", "samarbejde") else {}
     # Side by side on a laptop; on a phone (stacked) the pin map comes first, so the form ends with Gem and
     # its answer in view (_PHONE_ORDER).
     st.html(_PHONE_ORDER)
@@ -276,7 +276,9 @@ def live_entries(s: Store, workshop: dict[str, Any], *, every: float = POLL_SECO
         changed, ms = poll(s, f"ws_seen_{workshop_id}")
         cache_key = f"ws_frame_{workshop_id}"
         if changed or cache_key not in st.session_state:
-            st.session_state[cache_key] = ws.entries_frame(ws.entries(s, workshop_id), [workshop])
+            st.session_state[cache_key] = workshop_tables.entries_frame(
+                ws.entries(s, workshop_id), [workshop]
+            )
         frame: pd.DataFrame = st.session_state[cache_key]
         st.subheader(f"Indtastninger ({len(frame)})")
         if frame.empty:
@@ -443,7 +445,7 @@ def facilitator(s: Store, person: Principal) -> None:
                 st.error(str(exc))
             b[3].download_button(
                 "Tilføjelser (xlsx)",
-                data=lambda wid=wid: ws.export_xlsx(s, wid),
+                data=lambda wid=wid: workshop_tables.export_xlsx(s, wid),
                 file_name=f"workshop-{dt.date.today()}.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"ws-xlsx-{wid}",
@@ -455,7 +457,7 @@ def facilitator(s: Store, person: Principal) -> None:
 
 
 def _entry_facts(entry: dict[str, Any]) -> None:
-    frame = ws.entries_frame([entry])
+    frame = workshop_tables.entries_frame([entry])
     row = frame.iloc[0]
     st.markdown(
         f"**{md(row['Type'])}: {md(entry['title'])}**  \n"
@@ -559,7 +561,9 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
             elif action == "ret":
                 workshop = ws.get_workshop(s, entry["workshop_id"])
                 options = (
-                    ws.link_options(db, s, workshop) if entry["kind"] in ("tilbud", "samarbejde") else {}
+                    workshop_tables.link_options(db, s, workshop)
+                    if entry["kind"] in ("tilbud", "samarbejde")
+                    else {}
                 )
                 with st.form(f"rv-edit-{eid}"):
                     fields_form(entry["kind"], f"rv-{eid}", options, entry["fields"])
@@ -568,7 +572,7 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
             elif action == "flet" and entry["kind"] in ws.MERGEABLE:
                 text = st.text_input("Søg den eksisterende post (navn eller id)", key=f"rv-search-{eid}",
                                      value=entry["fields"].get(ws.TITLE_FIELD[entry["kind"]]) or "")  # fmt: skip
-                found = ws.search_records(db, entry["kind"], text) if text.strip() else {}
+                found = workshop_tables.search_records(db, entry["kind"], text) if text.strip() else {}
                 if not found:
                     st.caption("Ingen poster fundet; prøv en del af navnet.")
                 else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from civilkort import maps, review
+from civilkort import maps, review, workshop_tables
 from civilkort import room as rooms
 from civilkort import workshop as ws
 from civilkort.auth import Principal
@@ -67,7 +67,7 @@ def test_the_rooms_count_pins_and_review_state(store):
     assert sorted(r[7] for r in rows) == [0, 1]
     assert maps.WORKSHOP_REVIEWED in maps.workshop_legend(room.pins)["items"]
     # the map page itself is unchanged: unreviewed pins of every workshop
-    assert sorted(ws.map_entries(store)["title"]) == ["Hul: I Horsens", "Løbeklubben"]
+    assert sorted(workshop_tables.map_entries(store)["title"]) == ["Hul: I Horsens", "Løbeklubben"]
 
     # the region holds both councils' rooms; the country every workshop
     assert rooms.room(store, "region:midtjylland", at=NOW).total == 4

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from civilkort import auth, review
+from civilkort import auth, review, workshop_tables
 from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
@@ -364,11 +364,11 @@ def test_listing_polling_and_the_map_layer(store, workshop, participant):
     version, changed = ws.changed_since(store, v0)
     assert version > v0 and changed == [saved.entry["entry_id"]]
     assert ws.changed_since(store, version) == (version, [])
-    layer = ws.map_entries(store)
+    layer = workshop_tables.map_entries(store)
     assert layer["mark"].tolist() == ["Fra workshop Workshop Aarhus, 01-02-2027 · ikke verificeret"]
     assert bool(layer["is_approximate"].iloc[0])
     review.reject(store, COORDINATOR_PERSON, saved.entry["entry_id"], "nej")
-    assert ws.map_entries(store).empty
+    assert workshop_tables.map_entries(store).empty
     ws.end_workshop(store, COORDINATOR_PERSON, workshop["workshop_id"])
     assert not ws.is_live(store)  # nothing to show: normal use pays nothing
 
@@ -378,7 +378,7 @@ def test_export_leaves_names_out_unless_asked_and_neutralises_formulas(store, wo
     ws.add_entry(store, participant, workshop["workshop_id"], "organisation",
                  {"name": "+Forening", "organisation_type": "fond"}, municipality="Aarhus",
                  client_token=_token())  # fmt: skip
-    book = openpyxl.load_workbook(io.BytesIO(ws.export_xlsx(store, workshop["workshop_id"])))
+    book = openpyxl.load_workbook(io.BytesIO(workshop_tables.export_xlsx(store, workshop["workshop_id"])))
     assert book.sheetnames == ["Tilføjelser", "Parkeringsplads"]
     notes = [[c.value for c in row] for row in book["Parkeringsplads"].iter_rows()]
     header = notes[1]
@@ -390,7 +390,7 @@ def test_export_leaves_names_out_unless_asked_and_neutralises_formulas(store, wo
     assert added[2][added[1].index("Titel")] == "'+Forening"
     assert "Mette" not in json.dumps(notes + added, default=str)
     with_names = openpyxl.load_workbook(
-        io.BytesIO(ws.export_xlsx(store, workshop["workshop_id"], include_personal=True))
+        io.BytesIO(workshop_tables.export_xlsx(store, workshop["workshop_id"], include_personal=True))
     )
     header = [c.value for c in next(with_names["Tilføjelser"].iter_rows(min_row=2, max_row=2))]
     assert "Forfatter" in header
@@ -575,7 +575,7 @@ def test_the_map_layer_carries_user_text_as_data_only(store, workshop, participa
     ws.add_entry(store, participant, workshop["workshop_id"], "organisation",
                  {"name": hostile, "organisation_type": "fond"}, lat=AARHUS[0], lon=AARHUS[1],
                  client_token=_token())  # fmt: skip
-    layers = maps.build_data_layers(workshop=ws.map_entries(store))
+    layers = maps.build_data_layers(workshop=workshop_tables.map_entries(store))
     payload = maps.layer_data(layers)[maps.LAYER_WORKSHOP]
     (row,) = payload["rows"]
     assert row[3] == hostile and row[5].startswith("Fra workshop Workshop Aarhus, 01-02-2027")
@@ -586,7 +586,7 @@ def test_the_map_layer_carries_user_text_as_data_only(store, workshop, participa
     html = base.get_root().render()
     assert "ckLib.layer(" in html and '"workshop"' in html
     assert "<img src=x" not in html and "{{ 7*7 }}" not in html
-    picker = maps.pin_layers(ws.map_entries(store), chosen=(56.0, 10.0))
+    picker = maps.pin_layers(workshop_tables.map_entries(store), chosen=(56.0, 10.0))
     rows = maps.layer_data(picker)[maps.LAYER_WORKSHOP]["rows"]
     assert [r[6] for r in rows] == [0, 1]  # the pin being set is marked as chosen
 
@@ -598,7 +598,7 @@ def test_the_map_png_for_the_minutes_draws_the_workshop_pins(store, workshop, pa
     _note(store, participant, workshop)
     data = queries.map_layers(small_db, Selection(area="council:aarhus"), "offers")
     plain = report.map_png(data, "Sundhedsråd Aarhus")
-    with_pins = report.map_png(data, "Sundhedsråd Aarhus", pins=ws.map_entries(store))
+    with_pins = report.map_png(data, "Sundhedsråd Aarhus", pins=workshop_tables.map_entries(store))
     assert with_pins[:8] == b"\x89PNG\r\n\x1a\n" and with_pins != plain
 
 
