@@ -55,7 +55,10 @@ def page() -> None:
     # Workshop entries not yet reviewed: their own layer, kept current while a workshop is live (one cheap query
     # when none is, so normal use pays nothing).
     store = ui_ws.store()
-    pins = workshop_tables.map_entries(store) if ws.is_live(store) else None
+    pins = None
+    if ws.is_live(store):
+        ui_ws.poll(store, ui_ws.MAP_SEEN_KEY)  # the version first: a save after this read redraws the map
+        pins = workshop_tables.map_entries(store)
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_map:
         top = st.columns([2, 3], vertical_alignment="center")

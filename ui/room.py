@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from civilkort import danish
 from civilkort import room as core
 from civilkort.store import Store
 from ui import workshop as ui_ws
@@ -25,10 +26,6 @@ LABELS = {"organisation": "Organisationer", "tilbud": "Tilbud", "samarbejde": "S
           "note": "Parkeringsplads"}  # fmt: skip
 
 
-def _number(value: int) -> str:
-    return f"{int(value):,}".replace(",", ".")
-
-
 def current(s: Store, area: str) -> core.Room | None:
     """The area's room, or None when no workshop there is in progress; notes the store's version first, so
     that :func:`watch` redraws on any save after this read."""
@@ -44,12 +41,12 @@ def panel(room: core.Room) -> None:
         with st.container(key="ck-key"):
             st.metric(
                 "Rummets bidrag",
-                _number(room.total),
+                danish.number(room.total),
                 help="Det, workshoppen har tilføjet i dag (alt undtagen afviste). Opdateres af sig selv.",
             )
         with st.container(key="ck-more"):
             for kind, label in LABELS.items():
-                st.metric(label, _number(room.by_kind.get(kind, 0)))
+                st.metric(label, danish.number(room.by_kind.get(kind, 0)))
         with st.container(key="ck-note"):
             st.markdown(f"{room.review_line()} Fra workshop {md(room.names())}. Opdateres af sig selv.")
 

@@ -290,7 +290,11 @@ def live_entries(s: Store, workshop: dict[str, Any], *, every: float = POLL_SECO
     _live()
 
 
-def map_refresher(s: Store, *, every: float = MAP_POLL_SECONDS, key: str = "ws_seen_map") -> None:
+MAP_SEEN_KEY = "ws_seen_map"
+"""Session key of the store version the map page last drew its workshop pins at."""
+
+
+def map_refresher(s: Store, *, every: float = MAP_POLL_SECONDS, key: str = MAP_SEEN_KEY) -> None:
     """On the map page while a workshop is live (and on the wall, ui.room): rerun the page when an entry
     changed, else do nothing. ``key``: where this screen keeps the store version it last drew."""
 
