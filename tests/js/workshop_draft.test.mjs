@@ -43,3 +43,12 @@ test("a field that already holds text is never overwritten", () => {
   assert.equal(draft.valueFor(data, "Parkeringsplads", "Tekst *", "ny tekst"), null);
   assert.equal(draft.valueFor(data, "Parkeringsplads", "Andet", ""), null);
 });
+
+test("a select box's search field is not part of the draft: only text areas and text inputs are", () => {
+  const field = (tagName, type, role) => ({ tagName, type, getAttribute: (name) => (name === "role" ? role : null) });
+  assert.equal(draft.isDraftField(field("TEXTAREA", undefined, null)), true);
+  assert.equal(draft.isDraftField(field("INPUT", "text", null)), true);
+  assert.equal(draft.isDraftField(field("INPUT", "text", "combobox")), false); // the municipality box's search
+  assert.equal(draft.isDraftField(field("INPUT", "checkbox", null)), false);
+  assert.equal(draft.isDraftField(null), false);
+});

@@ -42,6 +42,15 @@
     return { workshop: data.workshop, kind: kind, fields: fields };
   }
 
+  // A field the person writes in: a text area or a text input, not a select box's search field (role
+  // "combobox"): what is typed there only filters the choices, and writing it back would leave the box's
+  // search text standing with its list closed.
+  function isDraftField(field) {
+    if (!field || !field.tagName) return false;
+    if (field.tagName === "TEXTAREA") return true;
+    return field.tagName === "INPUT" && field.type === "text" && field.getAttribute("role") !== "combobox";
+  }
+
   function valueFor(data, kind, label, current) {
     if (current) return null; // never overwrite what is in the field
     var own = data.fields[kind] || {};
@@ -89,7 +98,7 @@
       var fields = doc.querySelectorAll(FORM + " input[type=text], " + FORM + " textarea");
       // Streamlit may draw a field empty again as its first run settles: fill it again until typed in
       fields.forEach(function (field) {
-        if (typed.has(field)) return;
+        if (typed.has(field) || !isDraftField(field)) return;
         var value = valueFor(data, kind, field.getAttribute("aria-label") || "", field.value);
         if (value) setValue(field, value);
       });
@@ -100,7 +109,7 @@
       function (event) {
         var field = event.target;
         if (!field || !field.closest || !field.closest(FORM)) return;
-        if (field.tagName !== "TEXTAREA" && field.type !== "text") return;
+        if (!isDraftField(field)) return;
         if (!event.isTrusted) return; // our own refill, not the person typing
         typed.add(field);
         var kind = activeKind(doc);
@@ -136,5 +145,6 @@
   civilkortWorkshopDraft.parse = parse;
   civilkortWorkshopDraft.withValue = withValue;
   civilkortWorkshopDraft.valueFor = valueFor;
+  civilkortWorkshopDraft.isDraftField = isDraftField;
   root.civilkortWorkshopDraft = civilkortWorkshopDraft;
 })(typeof window !== "undefined" ? window : globalThis);
