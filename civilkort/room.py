@@ -113,6 +113,12 @@ def workshops(store: Store, area: str, *, at: dt.datetime | None = None) -> list
     ]
 
 
+def joinable(store: Store, area: str, *, at: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The area's workshops whose code works now, newest first: those the room can still join (the
+    presentation's *Deltag* step shows their code, QR code and join link)."""
+    return [w for w in workshops(store, area, at=at) if auth.code_is_live(w, at=at)]
+
+
 def room(store: Store, area: str, *, at: dt.datetime | None = None) -> Room:
     """The room for an area: its workshops, the pins of their entries not rejected, and the count."""
     found = workshops(store, area, at=at)

@@ -13,9 +13,10 @@ country: a national administrator), checked here, and goes through the store's a
 A sequence without steps belongs to no area: any coordinator may change it.
 
 When no sequence is saved, :func:`default_sequence` gives one for any area: Overblik → Temaer → Huller →
-Samarbejder der udløber. Steps are validated when loaded: a sequence saved for data that has changed since
-(a theme removed from the vocabularies, an area renamed) drops what no longer exists and says so in Danish,
-instead of failing.
+Samarbejder der udløber, opened by *Deltag* (the code, a QR code and the join link of the area's workshop)
+while a workshop there is in progress. Steps are validated when loaded: a sequence saved for data that has
+changed since (a theme removed from the vocabularies, an area renamed) drops what no longer exists and says
+so in Danish, instead of failing.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ VIEW_KINDS: dict[str, str] = {
     "huller": "Huller (kommune × tema)",
     "udloeber": "Samarbejder der udløber",
     "noegletal": "Nøgletal",
+    "deltag": "Deltag: kode og QR",
 }
 """What a step shows, code -> Danish label."""
 
@@ -117,14 +119,20 @@ def _title(title: object, kind: str) -> str:
     return text or VIEW_KINDS.get(kind, "Trin")
 
 
-def default_sequence(area: str = NATIONAL_AREA, *, has_boundaries: bool = True) -> Sequence:
+def default_sequence(
+    area: str = NATIONAL_AREA, *, has_boundaries: bool = True, workshop: bool = False
+) -> Sequence:
     """The built-in sequence for an area: Overblik → Temaer → Huller → Samarbejder der udløber.
 
     Without municipality boundaries the overview is the tile map (every municipality visible). The overview
     shows the room's contributions while a workshop in the area is in progress (nothing extra otherwise).
+    ``workshop`` (a workshop in the area is in progress or held today, civilkort.room): the room joins
+    first, so the sequence opens with *Deltag* (the code, QR code and join link).
     """
     sel = from_params({"omraade": area})
+    join = (Step("Deltag i workshoppen", "deltag", sel),) if workshop else ()
     steps = (
+        *join,
         Step("Overblik", "kort" if has_boundaries else "flisekort", sel, room=True),
         Step("Temaer", "temaer", sel),
         Step("Huller", "huller", sel),
@@ -283,7 +291,8 @@ def load(
 ) -> tuple[Sequence | None, list[str]]:
     """A sequence ready to present (steps validated) and notes on what was dropped; None if unknown.
 
-    The built-in id (:data:`DEFAULT_ID`) gives :func:`default_sequence` for ``area``.
+    The built-in id (:data:`DEFAULT_ID`) gives :func:`default_sequence` for ``area`` (without the
+    workshop's *Deltag* step: the caller that knows a workshop is in progress asks for that).
     """
     if sequence_id == DEFAULT_ID:
         return default_sequence(area, has_boundaries=has_boundaries), []

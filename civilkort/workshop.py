@@ -316,15 +316,37 @@ def _code_columns(workshop_id: str, code: str, secret: str | None) -> dict[str, 
     return {"code_hash": code_hash, "code_sealed": sealed}
 
 
-def running_code(store: Store, principal: Principal, workshop_id: str, *, secret: str) -> str | None:
-    """The workshop's current code, to show it again (a coordinator of the workshop's council); None when
-    it cannot be shown (made before codes were kept, or sealed under another secret): make a new one.
+def require_code_reader(
+    principal: Principal, workshop: Mapping[str, Any], *, at: dt.datetime | None = None
+) -> None:
+    """PermissionDenied (Danish) unless the caller may see the workshop's running code: a coordinator of its
+    council, or the projector screen signed in for *this* workshop (its link not yet expired: the code is
+    shown to the room anyway). A projector of another workshop, a participant and anyone else are refused."""
+    if principal.is_projector:
+        mine = principal.workshop_id == workshop["workshop_id"]
+        if mine and principal.expires is not None and _now(at).timestamp() < principal.expires:
+            return
+        raise PermissionDenied(
+            f"Du er på projektorskærmen for en anden workshop: koden til '{workshop['name']}' vises hos "
+            "koordinatoren og på workshoppens egen projektor."
+            if not mine
+            else "Projektorlinket er udløbet. Bed koordinatoren om et nyt."
+        )
+    auth.require(principal, COORDINATOR)
+    require_workshop(principal, workshop)
+
+
+def running_code(
+    store: Store, principal: Principal, workshop_id: str, *, secret: str, at: dt.datetime | None = None
+) -> str | None:
+    """The workshop's current code, to show it again: to a coordinator of the workshop's council, and to
+    the workshop's own projector screen (:func:`require_code_reader`); None when it cannot be shown (made
+    before codes were kept, or sealed under another secret): make a new one.
 
     Raises PermissionDenied (Danish) for anyone else; reading it is not audited (the code is never logged).
     """
-    auth.require(principal, COORDINATOR)
     workshop = get_workshop(store, workshop_id)
-    require_workshop(principal, workshop)
+    require_code_reader(principal, workshop, at=at)
     return sealed_code.unseal(
         workshop.get("code_sealed"), secret, workshop_id=workshop_id, code_hash=workshop["code_hash"]
     )

@@ -26,7 +26,7 @@ from civilkort.radar import ENDING_WINDOWS
 from civilkort.sequences import SEQUENCE_PARAM, Sequence, Step
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
-from ui import data, radar, selection
+from ui import data, join_step, radar, selection
 from ui import gaps as gapdata
 from ui import room as wall
 from ui.notices import is_example
@@ -69,7 +69,16 @@ def has_boundaries() -> bool:
     return bool(data.query("has_boundaries"))
 
 
+def _default(area: str) -> Sequence:
+    """The built-in sequence for ``area``: opened by *Deltag* while a workshop there is in progress or
+    held today (civilkort.room)."""
+    live = bool(rooms.workshops(store(), area))
+    return sequences.default_sequence(area, has_boundaries=has_boundaries(), workshop=live)
+
+
 def _load(sequence_id: str | None, area: str) -> tuple[Sequence | None, list[str]]:
+    if sequence_id == sequences.DEFAULT_ID:
+        return _default(area), []
     return sequences.load(
         store(), sequence_id, known=known_codes(), area=area, has_boundaries=has_boundaries()
     )
@@ -215,6 +224,9 @@ def _room(step: Step) -> rooms.Room | None:
 def show_step(step: Step) -> None:
     """The step's key figure, or the room's running count (left), and its map or chart filling the rest."""
     sel = step.selection
+    if step.kind == "deltag":  # the code, QR code and join link of the area's workshop, the whole width
+        join_step.show(store(), ui_auth.current(), sel)
+        return
     room = _room(step)
     if step.kind == "noegletal" and room is None:
         _key_figures_grid(sel)
@@ -497,11 +509,10 @@ def _sequence_card(sequence: Sequence, *, info: str) -> None:
 def sequence_list(sel: Selection) -> list[dict]:
     """The saved sequences and the built-in one for the current area, each with 'Præsentér' and a link."""
     st.subheader("Sekvenser")
-    default = sequences.default_sequence(sel.area, has_boundaries=has_boundaries())
     _sequence_card(
-        default,
-        info="Indbygget: følger det valgte område i sidepanelet. Overblikket viser rummets bidrag, mens en "
-        "workshop i området er i gang.",
+        _default(sel.area),
+        info="Indbygget: følger det valgte område i sidepanelet. Mens en workshop i området er i gang, "
+        "begynder den med workshoppens kode og QR-kode, og overblikket viser rummets bidrag.",
     )
     saved = sequences.list_sequences(store())
     for row in saved:
@@ -544,9 +555,7 @@ def _add_current(sequence_id: str, sel: Selection, version: int) -> None:
 
 def _create(sel: Selection, from_default: bool) -> None:
     name = st.session_state.get("praes-new-name", "")
-    steps = (
-        sequences.default_sequence(sel.area, has_boundaries=has_boundaries()).steps if from_default else ()
-    )
+    steps = _default(sel.area).steps if from_default else ()
     try:
         created = sequences.create(store(), ui_auth.current(), name, steps)
     except (PermissionDenied, StoreError, sequences.SequenceError) as exc:

@@ -9,7 +9,6 @@ end, and sent straight into presenting the workshop's area. A coordinator who op
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -30,10 +29,7 @@ _LINKS = "ws_projector_links"
 
 def projector_link(page_url: str, token: str) -> str:
     """The projector link: the Præsentation page beside the page the browser shows, with only the token."""
-    parts = urlsplit(page_url)
-    base = parts.path.rstrip("/").rsplit("/", 1)[0] if "/" in parts.path.strip("/") else ""
-    path = f"{base}/{PAGE_PATH}"
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode({projector.LINK_PARAM: token}), ""))
+    return join_kit.page_beside(page_url, PAGE_PATH, {projector.LINK_PARAM: token})
 
 
 def _workshop(workshop_id: str) -> dict | None:

@@ -110,9 +110,11 @@ def test_presenting_a_saved_sequence_with_every_view_kind(store, small_db):
     for number, kind in enumerate(sequences.VIEW_KINDS, start=1):
         _presenting(at, f"Trin {kind}", number, len(steps))
         assert at.query_params["visning"] == kind
+        if kind == "noegletal":
+            organisations = queries.key_figures(small_db, AARHUS)["organisations"]
+            assert _metrics(at)["Organisationer"] == str(organisations)
         if number < len(steps):
             at.button(key="ck-next").click().run()
-    assert _metrics(at)["Organisationer"] == str(queries.key_figures(small_db, AARHUS)["organisations"])
 
 
 def test_exit_returns_to_normal_mode_with_the_steps_state(store):

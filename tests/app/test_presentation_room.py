@@ -124,7 +124,11 @@ def test_the_coordinator_turns_the_room_on_in_the_editor(store):
 
 def test_the_built_in_sequence_shows_the_room_while_a_workshop_is_in_progress(store, room):
     at = _open({"sekvens": "standard", "omraade": "council:aarhus"})
-    _presenting(at, "Overblik", 1, 4)
+    _presenting(
+        at, "Deltag i workshoppen", 1, 5
+    )  # the room joins first (tests/app/test_presentation_join.py)
+    at.button(key="ck-next").click().run()
+    _presenting(at, "Overblik", 2, 5)
     assert _metrics(at)["Rummets bidrag"] == "0"  # the workshop is on, nothing added yet
     room("note", {"note_type": "ide", "text": "Løbeklub"}, municipality="Aarhus")
     at.run()

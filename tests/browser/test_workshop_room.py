@@ -2,6 +2,9 @@
 participant's typed text kept through a reload, a changed code typed in place, *Forlad workshoppen*, and the
 projector link (presents without coordinator rights, refused on the pages that write).
 
+The projector opens on the presentation's *Deltag* step: the code very large, the QR code and the join
+link, with the clicker's keys still working and a new code on the wall within seconds.
+
 Screenshots go to ``test-output/vaerelse-*.png`` at phone (390×844) and projector (1920×1080) size.
 """
 
@@ -295,6 +298,54 @@ def test_the_projector_link_presents_without_coordinator_rights_and_is_refused_o
     page.locator("[data-testid=stSidebar]").get_by_role("button", name="Ud").click()  # the screen is freed
     wait_idle(page)
     poll(page, lambda: _cookie(page) is None, "projektorens cookie er slettet")
+
+
+def test_the_projector_opens_on_the_deltag_step_with_the_code_and_the_qr_code_large(
+    app: AppServer, room_data: Path, offline_pages: Callable[..., OfflinePage]
+) -> None:
+    # Fyn: the other tests' workshops are Aarhus's, so this wall shows this one workshop
+    row, code = ws.create_workshop(
+        _store(room_data), _boss(), "Workshop Fyn", held_on=dt.date.today(), council_id="fyn", secret=SECRET
+    )
+    token, _ = projector.issue(_store(room_data), _boss(), row["workshop_id"], SECRET)
+    opage = offline_pages(viewport=PROJECTOR)
+    page = opage.page
+    _open(page, f"{app.base}/praesentation?{projector.LINK_PARAM}={token}")
+    poll(
+        page,
+        lambda: "visning=deltag" in page.url and re.search(r"trin=1\b", page.url),
+        "Deltag er første trin",
+    )
+    join = page.locator(".st-key-ck-join")
+    poll(page, lambda: code in join.inner_text(), "koden vises på projektoren")
+    shown = join.inner_text().replace("\u2060", "")  # ui.text.md breaks autolinks with a word joiner
+    assert f"{app.base}/workshop?deltag={row['workshop_id']}" in shown  # the join link, to the workshop page
+    qr = join.get_by_role("img", name="QR-kode med linket til workshoppen")
+    poll(page, lambda: qr.evaluate("img => img.complete && img.naturalWidth > 0"), "QR-koden er tegnet")
+    # readable from the back of the room, and all of it on the screen without scrolling
+    code_px = join.locator("h1 code").evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert code_px >= 120, code_px
+    for part in (join.locator("h1 code"), qr):
+        box = part.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PROJECTOR["width"]
+        assert box["y"] + box["height"] <= PROJECTOR["height"], box
+    assert qr.bounding_box()["width"] >= 400
+    _axe_clean(page)
+    opage.screenshot("vaerelse-6-deltag-projektor")
+
+    qr.click()  # someone points at the QR code with the mouse: the clicker still changes the step
+    page.keyboard.press("PageDown")
+    poll(page, lambda: re.search(r"trin=2\b", page.url), "klikkeren går videre")
+    page.locator(".st-key-ck-title h1").filter(has_text="Overblik").wait_for(timeout=30_000)
+    page.keyboard.press("PageUp")
+    poll(page, lambda: "visning=deltag" in page.url, "og tilbage til Deltag")
+    poll(page, lambda: code in page.locator(".st-key-ck-join").inner_text(), "koden vises igen")
+    new = ws.new_code(_store(room_data), _boss(), row["workshop_id"], secret=SECRET)  # *Ny kode*
+    poll(
+        page,
+        lambda: new in page.locator(".st-key-ck-join").inner_text(),
+        "den nye kode på væggen uden tastetryk",
+    )
 
 
 def test_the_facilitator_hands_out_the_projector_link(

@@ -87,6 +87,23 @@ def test_a_room_ended_today_still_shows_but_not_the_next_day(store):
     assert [w["name"] for w in rooms.workshops(store, "council:aarhus", at=NOW)] == ["Workshop Aarhus"]
 
 
+def test_the_room_can_join_only_the_workshops_whose_code_works_now(store):
+    aarhus = _workshop(store, "Workshop Aarhus", "aarhus")
+    ended = _workshop(store, "Slut i dag", "aarhus", code="3333-4444")
+    _workshop(store, "Workshop Fyn", "fyn", code="5555-6666")
+    ws.end_workshop(store, COORDINATOR_PERSON, ended["workshop_id"], at=NOW)
+    later = NOW + dt.timedelta(minutes=1)
+    assert {w["name"] for w in rooms.workshops(store, "council:aarhus", at=later)} == {
+        "Workshop Aarhus",
+        "Slut i dag",
+    }  # on the wall today
+    assert [w["workshop_id"] for w in rooms.joinable(store, "council:aarhus", at=later)] == [
+        aarhus["workshop_id"]
+    ]  # but only one can still be joined
+    assert {w["name"] for w in rooms.joinable(store, "dk", at=later)} == {"Workshop Aarhus", "Workshop Fyn"}
+    assert rooms.joinable(store, "council:aarhus", at=NOW + dt.timedelta(days=1)) == []
+
+
 def test_the_workshops_names_read_as_danish():
     one = rooms.Room(workshops=({"name": "A"},))
     three = rooms.Room(workshops=({"name": "A"}, {"name": "B"}, {"name": "C"}))

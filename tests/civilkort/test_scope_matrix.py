@@ -1,5 +1,7 @@
 """Every write in the library, tried as every kind of user: allowed where their scope covers it, else
 refused with a Danish PermissionDenied that changed nothing (the audit trail and the files are as before).
+The one guarded read, the workshop's running code, is tried the same way: its council's coordinators and
+the workshop's own projector screen see it, nobody else.
 
 The records belong to Sundhedsråd Aarhus (Region Midtjylland); "the other" council is Fyn (Region
 Syddanmark). Uploads, rebuilds and applying workshop entries are tried in tests/etl/test_scope.py.
@@ -28,6 +30,7 @@ from civilkort.store import Store
 from tests.conftest import PROJECT_ROOT
 
 ADMIN = Principal("Ane Admin", via="login", key="a1", is_admin=True)
+SECRET = "hemmeligheden-der-forsegler-koderne"
 PEOPLE: dict[str, Principal | None] = {
     "læser": Principal("Lene Læser"),
     "deltager": None,  # joins the Aarhus workshop in the fixture
@@ -77,7 +80,13 @@ def data_cfg(tmp_path, small_db_dir) -> Settings:
 def world(tmp_path, data_cfg, small_db) -> World:
     store = Store(tmp_path / "store.sqlite")
     workshop, code = ws.create_workshop(
-        store, ADMIN, "Workshop Aarhus", held_on=dt.date(2027, 2, 1), council_id="aarhus", code="1234-5678"
+        store,
+        ADMIN,
+        "Workshop Aarhus",
+        held_on=dt.date(2027, 2, 1),
+        council_id="aarhus",
+        code="1234-5678",
+        secret=SECRET,
     )
     participant = ws.join(store, Principal(), workshop["workshop_id"], code, "Mette")
     entries = [
@@ -192,6 +201,39 @@ def test_every_write_checks_the_callers_scope(world, write, who):
         assert message.startswith(f"Du er {person.scope_text}.")
     assert world.store.version() == before or write in ("fortryd dubletbeslutning", "fjern rolle")
     assert _snapshot_files(world.cfg) == files
+
+
+READS: dict[str, tuple[Callable[[World, Principal], Any], set[str]]] = {
+    "vis kørende kode": (
+        lambda w, p: ws.running_code(w.store, p, w.workshop["workshop_id"], secret=SECRET),
+        COORDINATING_AARHUS | {"projektor"},  # the projector shows it to the room (the Deltag step)
+    ),
+}
+
+
+@pytest.mark.parametrize("who", list(PEOPLE))
+@pytest.mark.parametrize("read", list(READS))
+def test_every_guarded_read_checks_the_callers_scope(world, read, who):
+    act, allowed = READS[read]
+    person = PEOPLE[who] or (
+        world.participant if who == "deltager" else auth.as_projector(world.workshop, expires=2**40)
+    )
+    before = world.store.version()
+    if who in allowed:
+        assert act(world, person) == "1234-5678"
+    else:
+        with pytest.raises(PermissionDenied) as refused:
+            act(world, person)
+        message = str(refused.value)
+        assert message.startswith("Du ") and "1234" not in message
+    assert world.store.version() == before  # a read writes nothing, not even to the audit trail
+
+
+def test_the_projector_of_another_workshop_does_not_see_this_ones_code(world):
+    other, _ = ws.create_workshop(world.store, ADMIN, "Anden", held_on=dt.date(2027, 2, 1),
+                                  council_id="aarhus", secret=SECRET)  # fmt: skip
+    with pytest.raises(PermissionDenied, match="en anden workshop"):
+        READS["vis kørende kode"][0](world, auth.as_projector(other, expires=2**40))
 
 
 def test_a_workshop_without_a_council_is_national(world):

@@ -239,3 +239,29 @@ def test_a_step_may_show_the_room_and_keeps_it_through_the_store_and_the_link(st
     )
     # the built-in sequence's overview shows the room (nothing extra while no workshop is in progress)
     assert [s.room for s in sequences.default_sequence("council:aarhus").steps] == [True, False, False, False]
+
+
+def test_the_default_sequence_opens_with_deltag_while_a_workshop_is_in_progress(store):
+    plain = sequences.default_sequence("council:aarhus")
+    live = sequences.default_sequence("council:aarhus", workshop=True)
+    assert [s.kind for s in live.steps] == ["deltag", *(s.kind for s in plain.steps)]
+    assert live.steps[0].title == "Deltag i workshoppen" and live.steps[0].selection == AARHUS
+    assert live.steps[1:] == plain.steps and live.council_id == "aarhus"
+    assert "deltag" not in [s.kind for s in plain.steps]  # no workshop: the sequence as before
+    assert sequences.VIEW_KINDS["deltag"] == "Deltag: kode og QR"
+
+
+def test_a_deltag_step_is_stored_and_old_sequences_load_unchanged(store):
+    old = [Step("Overblik", "kort", AARHUS, room=True), Step("Nøgletal", "noegletal", AARHUS)]
+    stored_before = json.dumps([s.to_dict() for s in old], ensure_ascii=False)
+    created = sequences.create(store, COORDINATOR_K, "Fra før", old)
+    assert store.one("SELECT steps FROM sequences")["steps"] == stored_before  # the stored form is as before
+    loaded, notes = sequences.load(store, created.sequence_id)
+    assert loaded.steps == tuple(old) and notes == []
+    join = sequences.step_from_selection(AARHUS, "deltag", "Kom med")
+    added = sequences.add_step(store, COORDINATOR_K, created.sequence_id, join)
+    assert added.steps[-1] == Step("Kom med", "deltag", AARHUS)
+    assert sequences.step_params(created.sequence_id, 3, join)["visning"] == "deltag"
+    moved = sequences.move_step(store, COORDINATOR_K, created.sequence_id, 2, 0)
+    assert [s.kind for s in moved.steps] == ["deltag", "kort", "noegletal"]
+    assert sequences.parse_step({"kind": "deltag"}, 1)[0].title == "Deltag: kode og QR"

@@ -46,14 +46,29 @@ def test_a_coordinator_of_the_council_sees_the_running_code_again_and_it_is_neve
     assert ws.join(store, Principal(), workshop["workshop_id"], workshop["code"], "Mette").workshop_id
 
 
+def test_the_workshops_own_projector_sees_the_code_until_its_link_ends(store, workshop):
+    wid = workshop["workshop_id"]
+    ends = int(dt.datetime(2027, 2, 1, 18, tzinfo=dt.UTC).timestamp())
+    screen = auth.as_projector(workshop, expires=ends)
+    before = dt.datetime(2027, 2, 1, 17, 59, tzinfo=dt.UTC)
+    assert ws.running_code(store, screen, wid, secret=SECRET, at=before) == workshop["code"]
+    with pytest.raises(PermissionDenied, match="udløbet"):
+        ws.running_code(store, screen, wid, secret=SECRET, at=before + dt.timedelta(minutes=1))
+
+
 def test_nobody_else_sees_the_code(store, workshop):
     wid = workshop["workshop_id"]
     with pytest.raises(PermissionDenied, match="Sundhedsråd Aarhus"):
         ws.running_code(store, FYN, wid, secret=SECRET)
     participant = ws.join(store, Principal(), wid, workshop["code"], "Mette")
-    for person in (Principal(), participant, auth.as_projector(workshop, expires=2**40)):
+    other, _ = ws.create_workshop(store, AARHUS, "Anden", held_on=HELD_ON, council_id="aarhus", secret=SECRET)
+    elsewhere = auth.as_projector(other, expires=2**40)  # the projector of another workshop, same council
+    for person in (Principal(), participant, elsewhere):
         with pytest.raises(PermissionDenied):
             ws.running_code(store, person, wid, secret=SECRET)
+    with pytest.raises(PermissionDenied, match="en anden workshop"):
+        ws.running_code(store, elsewhere, wid, secret=SECRET)
+    assert ws.running_code(store, elsewhere, other["workshop_id"], secret=SECRET)  # its own, yes
 
 
 def test_a_new_code_replaces_the_kept_one_and_the_old_one_opens_no_more(store, workshop):
