@@ -49,7 +49,7 @@ def page() -> None:
     # Always the same number of elements above the map, so a filter change never moves (and re-creates) it.
     notice = st.empty()
     if measure == "offers_per_10k" and not has_population:
-        notice.info("Der er ikke indlæst folketal, så kommunerne farves efter antal tilbud. Se *Om data*.")
+        notice.info("Der er ikke indlæst folketal, så kommunerne farves efter antal tilbud. Se »Om data«.")
         measure = "offers"
 
     # Workshop entries not yet reviewed: their own layer, kept current while a workshop is live (one cheap query
@@ -89,7 +89,7 @@ def page() -> None:
             data = map_layers(sel, measure)
             if data["areas"] is None:
                 st.caption(
-                    "Der er ikke indlæst kommunegrænser: kommunerne vises som cirkler. Se *Om data* for hvordan."
+                    "Der er ikke indlæst kommunegrænser: kommunerne vises som cirkler. Se »Om data« for hvordan."
                 )
             # The base map depends on the area only, so st_folium keeps its iframe (and the user's view) when a
             # filter changes; the data layers travel as feature groups, which its frontend swaps in place.
@@ -130,7 +130,7 @@ def page() -> None:
             "Klik på en sekskant for kommunens opsummering. Grå, skraverede: ikke kortlagt."
             if as_tiles
             else "Fyldte punkter: kendt adresse. Hule, stiplede punkter: omtrentlig placering (postnummer eller kommune). "
-            f"Lag: {', '.join(LAYERS[x] for x in sel.layers) or 'ingen'} (vælg under *Kortet* i sidepanelet)."
+            f"Lag: {', '.join(LAYERS[x] for x in sel.layers) or 'ingen'} (vælg under »Kortet« i sidepanelet)."
         )
         st.download_button(
             "Hent kortet som billede (PNG) til referatet",

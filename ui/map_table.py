@@ -64,7 +64,7 @@ def show(sel, measures: pd.DataFrame) -> None:
     st.markdown(f"**Organisationer og tilbud** ({len(points):,} punkter på kortet)".replace(",", "."))
     if len(points) > MAX_SHOWN:
         st.caption(
-            f"De første {MAX_SHOWN:,} vises her; hele listen står under *Lister og eksport*.".replace(
+            f"De første {MAX_SHOWN:,} vises her; hele listen står under »Lister og eksport«.".replace(
                 ",", "."
             )
         )

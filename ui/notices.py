@@ -29,11 +29,11 @@ def provenance_banner(db: Database) -> None:
         st.warning(
             "**Eksempeldata.** Organisationer, tilbud og samarbejder her er genererede eksempler "
             "(dog med de rigtige samarbejder fra regionernes strategipapirer). "
-            "De er ikke jeres egne data. Se *Om data* for hvordan I indlæser jeres egne.",
+            "De er ikke jeres egne data. Se »Om data« for hvordan I indlæser jeres egne.",
             icon="⚠️",
         )
     st.caption(
-        f"Data bygget {built} · Kilde: {md(meta.get('inputs', 'ukendt'))} · Se *Om data* for kilder og kvalitet."
+        f"Data bygget {built} · Kilde: {md(meta.get('inputs', 'ukendt'))} · Se »Om data« for kilder og kvalitet."
     )
 
 

@@ -2,7 +2,8 @@
 
 Not timings (benchmarks/browser_latency.py measures those): the behaviour the figures rest on. Streamlit's
 frontend JavaScript comes gzipped to a browser that asks for it, the websocket negotiates permessage-deflate,
-and neither the map page nor the workshop's join form makes the browser fetch the 4.7 MB charting bundle.
+and neither the map page nor the workshop's join form makes the browser fetch the 4.7 MB charting bundle (nor
+the map page the italic font).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 CHARTING_BUNDLE = re.compile(r"/static/js/PlotlyChart\.[^/]*\.js")
+# Streamlit's italic text face (0.14 MB): a browser fetches it only when some text on the page is italic
+ITALIC_FONT = re.compile(r"/static/media/SourceSans[^/]*-Italic\.")
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +101,8 @@ def test_the_map_page_and_the_join_form_do_not_fetch_the_charting_bundle(
     assert page.get_by_role("table", name="Antal tilbud").get_by_role("row").count() > 2
     wait_idle(page)
     assert not [u for u in opage.requests if CHARTING_BUNDLE.search(u)], "kortsiden hentede plotly-bundtet"
+    # nothing on the map page (nor the banner every page shows) is set in italics: names are in »…«
+    assert not [u for u in opage.requests if ITALIC_FONT.search(u)], "kortsiden hentede den kursive skrift"
 
     phone = offline_pages(viewport=PHONE)
     phone.page.goto(f"{server.base}/workshop")
