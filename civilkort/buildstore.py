@@ -217,9 +217,14 @@ def fetch(store: ObjectStore, ref: BuildRef, folder: Path, *, verify_existing: b
     return target
 
 
-def prune_store(store: ObjectStore, *, keep: int, protect: set[str]) -> list[str]:
-    """Delete build objects beyond the newest ``keep``, never one in ``protect`` (the current one, snapshots')."""
-    builds = sorted(store.builds(), key=lambda o: o.modified, reverse=True)
+def prune_store(store: ObjectStore, *, keep: int, current: str, protect: set[str]) -> list[str]:
+    """Delete build objects beyond the newest ``keep``, never ``current`` nor one in ``protect`` (snapshots').
+
+    The current build counts as the newest whatever its time says: S3 gives times to the second, so
+    builds made within one second tie, and the tie must not spend the keep budget on an older one.
+    """
+    builds = sorted(store.builds(), key=lambda o: (o.name == current, o.modified), reverse=True)
+    protect = protect | {current}
     gone = [o.name for o in builds[keep:] if o.name not in protect]
     for name in gone:
         store.delete(name)

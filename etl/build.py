@@ -462,7 +462,7 @@ def _prune_store(cfg: Settings, current: BuildRef) -> None:
     if store is None:
         return
     try:
-        prune_store(store, keep=KEEP_STORED_BUILDS, protect={current.name} | _snapshot_builds(cfg))
+        prune_store(store, keep=KEEP_STORED_BUILDS, current=current.name, protect=_snapshot_builds(cfg))
     except ObjectStoreError as exc:  # the build is done and served; old objects wait for the next build
         logging.getLogger("civilkort.builds").warning(
             "Gamle databaser i objektlageret blev ikke ryddet: %s", exc

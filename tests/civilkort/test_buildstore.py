@@ -17,7 +17,7 @@ from civilkort import buildstore, snapshots
 from civilkort.auth import Principal
 from civilkort.builds import BuildRef, FilePointer, PointerMoved, content_name, file_digest
 from civilkort.db import Database, current_path
-from civilkort.objectstore import BuildFetchError, FileStore
+from civilkort.objectstore import BuildFetchError, FileStore, ObjectInfo
 from civilkort.settings import Settings
 from civilkort.store import open_store
 from etl import build as build_mod
@@ -249,3 +249,24 @@ def test_warm_without_a_build_in_the_store_says_so(tmp_path, shared, monkeypatch
         monkeypatch.setenv("CIVILKORT_S3_ENDPOINT_URL", shared[1])
     assert main(["warm"]) == 1
     assert "ingen database i objektlageret" in capsys.readouterr().err
+
+
+def test_pruning_keeps_the_current_build_when_times_tie():
+    """S3 gives times to the second: builds made within one second must not push out the current one."""
+
+    class Listing:
+        def __init__(self, names):
+            self.objects = [ObjectInfo(n, 1, None, 1_700_000_000.0) for n in names]
+
+        def builds(self):
+            return list(self.objects)
+
+        def delete(self, name):
+            self.objects = [o for o in self.objects if o.name != name]
+
+    for current in ("a.duckdb", "b.duckdb", "c.duckdb"):
+        store = Listing(["a.duckdb", "b.duckdb", "c.duckdb"])
+        gone = buildstore.prune_store(store, keep=1, current=current, protect={"a.duckdb"})
+        kept = {o.name for o in store.builds()}
+        assert current in kept and "a.duckdb" in kept and len(gone) == 3 - len(kept)
+        assert kept == {current, "a.duckdb"}
