@@ -1,8 +1,9 @@
 """Review of what the room added, and its way into the data.
 
 A coordinator accepts (optionally with edits), merges into an existing record, or rejects each entry a
-workshop captured (:mod:`civilkort.workshop`); :func:`apply_accepted` turns accepted and merged entries into
-ordinary input rows and rebuilds the data (all or nothing; the previous data keep serving on any error).
+workshop captured (:mod:`civilkort.workshop`); :func:`plan_apply` turns accepted and merged entries into
+ordinary input rows, which :mod:`etl.apply` hands to the rebuild (all or nothing; the previous data keep
+serving on any error) before :func:`mark_applied` marks them.
 Notes stay in the store. Every change is one audited transaction; :func:`undo_last` undoes the newest, and
 :func:`trail` shows them.
 
@@ -25,7 +26,6 @@ from civilkort import auth, danish
 from civilkort.auth import COORDINATOR, PARTICIPANT, PermissionDenied, Principal
 from civilkort.db import Database
 from civilkort.schema import TABLES_BY_NAME
-from civilkort.settings import Settings
 from civilkort.store import NothingToUndo, Store
 from civilkort.workshop import (
     FIELD_LABELS,
@@ -220,18 +220,20 @@ def last_change(store: Store, principal: Principal) -> dict[str, Any] | None:
     return None
 
 
-def undo_last(
-    store: Store, principal: Principal, *, at: dt.datetime | None = None, cfg: Settings | None = None
-) -> dict[str, Any]:
+def undo_last(store: Store, principal: Principal, *, at: dt.datetime | None = None) -> dict[str, Any]:
     """Undo the newest change to the entries: a coordinator any (in a workshop of their councils; the newest
     change being another council's is refused, naming it), a participant only their own last entry (while
     it is unreviewed and their code still works). Returns the audit row undone.
 
-    When the newest change is an apply, undoing it takes its records out of the data again (:func:`unapply`,
-    a rebuild with ``cfg``), so the data never keep what the entries no longer say was applied."""
+    When the newest change is an apply, it is refused here: undoing it takes its records out of the data
+    again, a rebuild (:func:`etl.apply.undo_last` does both), so the data never keep what the entries no
+    longer say was applied."""
     if principal.has(COORDINATOR):
         if last_apply(store) is not None:
-            return unapply(store, principal, cfg=cfg).changes[0]
+            raise EntryError(
+                "Den seneste ændring lagde indtastninger ind i data; den fortrydes sammen med data "
+                "(en genopbygning), ikke her."
+            )
 
         def in_my_councils(change: dict) -> None:
             row = json.loads(change["after"] or change["before"] or "{}")
@@ -342,46 +344,38 @@ def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _serving(cfg: Settings | None) -> Database:
-    """The build the service serves, to build on (NothingToRebuild when there is none)."""
-    from civilkort.db import current_path
-    from etl.rebuild import NothingToRebuild
+@dataclass(frozen=True)
+class ApplyPlan:
+    """What an apply hands to the rebuild (``changes``: input rows per table) and what marking needs after."""
 
-    path = current_path(cfg)
-    if path is None:
-        raise NothingToRebuild("Der er ingen database at bygge videre på.")
-    return Database(path)
+    pending: list[dict[str, Any]]
+    changes: dict[str, pd.DataFrame]
+    records: dict[str, str]  # entry id -> record id
+    final: dict[str, dict[str, dict[str, Any]]]  # table -> record id -> its input row
+    originals: dict[tuple[str, str], dict[str, Any]]  # (table, merged record) -> it before this apply
+    note: str
 
 
-def apply_accepted(
-    store: Store, principal: Principal, *, cfg: Settings | None = None, on_step: Any = None
-) -> Applied:
-    """Put accepted and merged entries into the data (coordinator): input rows, then one rebuild.
-
-    Only entries of workshops whose council the caller coordinates are applied (the others wait for their
-    own coordinators); the records they add or change must lie in the caller's councils too (etl.rebuild).
-
-    Accepted entries become new records ('WS-…' ids, source 'Workshop <name>, <date>', unverified); merged
-    entries fill or replace fields of the record they were merged into. All or nothing: on an InputError or
-    BuildError (Danish, naming 'workshop: <name>', the kind and the row) the previous data keep serving and
-    no entry is marked. Applied entries are marked so they are never applied twice; notes stay in the store.
-    """
-    from etl import rebuild as rebuilder
-
+def pending_apply(store: Store, principal: Principal) -> list[dict[str, Any]]:
+    """The accepted and merged entries not yet in the data, of workshops whose council the caller (a
+    coordinator) coordinates; the others wait for their own coordinators."""
     auth.require(principal, COORDINATOR)
     workshops = {w["workshop_id"]: w for w in list_workshops(store)}
-    pending = [
+    return [
         e
         for e in entries(store, statuses=("godkendt", "flettet"), kinds=TARGET_TABLES)
         if not e.get("applied_at") and principal.may_coordinate(workshops[e["workshop_id"]].get("council_id"))
     ]
-    if not pending:
-        return Applied({}, {}, None)
-    db = _serving(cfg)
-    try:
-        inputs = rebuilder.current_inputs(db, cfg=cfg)
-    finally:
-        db.close()
+
+
+def plan_apply(
+    store: Store, pending: Sequence[Mapping[str, Any]], tables: Mapping[str, pd.DataFrame]
+) -> ApplyPlan:
+    """The input rows the ``pending`` entries become, given the serving build's input ``tables``.
+
+    Accepted entries become new records ('WS-…' ids, source 'Workshop <name>, <date>', unverified); merged
+    entries fill or replace fields of the record they were merged into (EntryError if it is gone)."""
+    workshops = {w["workshop_id"]: w for w in list_workshops(store)}
 
     def resolve(ref: str, entry: Mapping[str, Any]) -> str:
         """An organisation reference as a record id ('workshop:<entry>' -> that entry's record)."""
@@ -400,13 +394,13 @@ def apply_accepted(
 
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TARGET_TABLES.values()}
     records: dict[str, str] = {}
-    originals: dict[tuple[str, str], dict[str, Any]] = {}  # (table, merged record) -> it before this apply
+    originals: dict[tuple[str, str], dict[str, Any]] = {}
     counters: dict[tuple[str, str], int] = {}
     for entry in pending:
         table = TARGET_TABLES[entry["kind"]]
         workshop = workshops[entry["workshop_id"]]
         fields = _record_fields(entry, resolve)
-        key = inputs.tables[table].columns[0]
+        key = tables[table].columns[0]
         if entry["status"] == "flettet":
             target = str(entry["merged_into"])
             existing = [r for r in rows[table] if r[key] == target]
@@ -414,7 +408,7 @@ def apply_accepted(
                 current = existing[0]
                 rows[table].remove(current)
             else:
-                found = inputs.tables[table][inputs.tables[table][key] == target]
+                found = tables[table][tables[table][key] == target]
                 if found.empty:
                     raise EntryError(
                         f"'{entry['title']}' skulle flettes ind i {target!r}, som ikke findes i data længere."
@@ -451,34 +445,43 @@ def apply_accepted(
         for t, r in rows.items()
         if r
     }
-    names = sorted({workshop_label(workshops[e["workshop_id"]]) for e in pending})
-    result = rebuilder.rebuild(
-        changes, principal=principal, note=f"workshop: {'; '.join(names)}", cfg=cfg, on_step=on_step
-    )
     final = {t: {r[TABLES_BY_NAME[t].fields[0].name]: _plain(r) for r in rs} for t, rs in rows.items()}
-    built = Database(result.path)
-    try:
-        digests = {t: _digests(built, t, list(final[t])) for t in final if final[t]}
-    finally:
-        built.close()
+    names = sorted({workshop_label(workshops[e["workshop_id"]]) for e in pending})
+    return ApplyPlan(
+        [dict(e) for e in pending], changes, records, final, originals, f"workshop: {'; '.join(names)}"
+    )
+
+
+def mark_applied(store: Store, principal: Principal, plan: ApplyPlan, built: Database) -> Applied:
+    """Mark the plan's entries as applied, now that ``built`` (the rebuild of ``plan.changes``) serves, in one
+    audited transaction (coordinator of each entry's workshop): never applied twice, and each keeps what
+    undoing needs (its record's digest in the build; a merged record's fields before the apply)."""
+    auth.require(principal, COORDINATOR)
+    workshops = {w["workshop_id"]: w for w in list_workshops(store)}
+    for entry in plan.pending:
+        require_workshop(principal, workshops[entry["workshop_id"]])
+    digests = {t: _digests(built, t, list(plan.final[t])) for t in plan.final if plan.final[t]}
     stamp = _iso(_now())
-    by_id = {e["entry_id"]: e for e in pending}
+    by_id = {e["entry_id"]: e for e in plan.pending}
     with store.write(principal.actor) as tx:
-        for entry_id, rid in records.items():
+        for entry_id, rid in plan.records.items():
             entry = by_id[entry_id]
             table = TARGET_TABLES[entry["kind"]]
             undo = {"_applied_digest": digests[table][rid]}
-            if (table, rid) in originals:  # what undoing puts back: the merged record's fields as they were
-                after = final[table][rid]
+            if (
+                table,
+                rid,
+            ) in plan.originals:  # what undoing puts back: the merged record's fields as they were
+                after = plan.final[table][rid]
                 undo["_before_apply"] = {
                     c: v
-                    for c, v in originals[(table, rid)].items()
+                    for c, v in plan.originals[(table, rid)].items()
                     if c in after and _json(v) != _json(after[c])
                 }
             payload = json.dumps({**entry["fields"], **undo}, ensure_ascii=False, default=str)
             tx.update("entries", entry_id, {"applied_at": stamp, "applied_as": rid, "payload": payload},
                       action="indarbejd")  # fmt: skip
-    return Applied(records, {t: len(r) for t, r in rows.items() if r}, str(result.path))
+    return Applied(plan.records, {t: len(r) for t, r in plan.final.items() if r}, str(built.path))
 
 
 def _json(value: Any) -> str:
@@ -517,17 +520,27 @@ def last_apply(store: Store) -> tuple[str, list[dict[str, Any]]] | None:
     ]
 
 
-def unapply(
-    store: Store, principal: Principal, *, cfg: Settings | None = None, on_step: Any = None
-) -> Unapplied:
-    """Take the newest apply out of the data again (coordinator of its councils): its new records are
-    removed, the records it merged into get their earlier fields back, in one rebuild; then its entries are
-    accepted-but-not-applied again (one audited transaction), ready to be applied or reviewed anew.
+@dataclass(frozen=True)
+class UnapplyPlan:
+    """What undoing the newest apply hands to the rebuild (``changes``: whole input tables, to replace)."""
+
+    stamp: str
+    applied: list[dict[str, Any]]
+    removed: list[str]
+    restored: list[str]
+    changes: dict[str, pd.DataFrame]
+    note: str
+
+
+def plan_unapply(
+    store: Store, principal: Principal, db: Database, tables: Mapping[str, pd.DataFrame]
+) -> UnapplyPlan:
+    """How to take the newest apply out of the serving build ``db`` (whose input ``tables`` are given): its
+    new records removed, the records it merged into with their earlier fields back (coordinator of its
+    councils).
 
     Refused, with nothing changed, when a record has changed in the data since (an upload or another apply):
-    undoing would lose that change. All or nothing, as apply_accepted."""
-    from etl import rebuild as rebuilder
-
+    undoing would lose that change."""
     auth.require(principal, COORDINATOR)
     found = last_apply(store)
     if found is None:
@@ -536,28 +549,23 @@ def unapply(
     workshops = {w["workshop_id"]: w for w in list_workshops(store)}
     for entry in applied:
         require_workshop(principal, workshops[entry["workshop_id"]])
-    db = _serving(cfg)
-    try:
-        inputs = rebuilder.current_inputs(db, cfg=cfg)
-        for table in {TARGET_TABLES[e["kind"]] for e in applied}:
-            ids = [e["applied_as"] for e in applied if TARGET_TABLES[e["kind"]] == table]
-            now_digests = _digests(db, table, ids)
-            for entry in applied:
-                rid = entry["applied_as"]
-                if TARGET_TABLES[entry["kind"]] != table:
-                    continue
-                if "_applied_digest" not in entry["fields"]:
-                    raise EntryError(
-                        f"'{entry['title']}' blev indarbejdet, før indarbejdninger kunne fortrydes; "
-                        "ret posten i data i stedet."
-                    )
-                if now_digests.get(rid) != entry["fields"]["_applied_digest"]:
-                    raise EntryError(
-                        f"{rid} ('{entry['title']}') er ændret i data siden indarbejdningen; at fortryde ville "
-                        "fjerne den ændring. Intet er ændret; ret posten i data i stedet."
-                    )
-    finally:
-        db.close()
+    for table in {TARGET_TABLES[e["kind"]] for e in applied}:
+        ids = [e["applied_as"] for e in applied if TARGET_TABLES[e["kind"]] == table]
+        now_digests = _digests(db, table, ids)
+        for entry in applied:
+            rid = entry["applied_as"]
+            if TARGET_TABLES[entry["kind"]] != table:
+                continue
+            if "_applied_digest" not in entry["fields"]:
+                raise EntryError(
+                    f"'{entry['title']}' blev indarbejdet, før indarbejdninger kunne fortrydes; "
+                    "ret posten i data i stedet."
+                )
+            if now_digests.get(rid) != entry["fields"]["_applied_digest"]:
+                raise EntryError(
+                    f"{rid} ('{entry['title']}') er ændret i data siden indarbejdningen; at fortryde ville "
+                    "fjerne den ændring. Intet er ændret; ret posten i data i stedet."
+                )
 
     removed = [e["applied_as"] for e in applied if e["status"] == "godkendt"]
     restore: dict[tuple[str, str], dict[str, Any]] = {}
@@ -568,7 +576,7 @@ def unapply(
             )
     changes: dict[str, pd.DataFrame] = {}
     for table in {TARGET_TABLES[e["kind"]] for e in applied}:
-        frame = inputs.tables[table]
+        frame = tables[table]
         key = frame.columns[0]
         back = [
             _plain(frame[frame[key] == rid].iloc[0].to_dict()) | before
@@ -580,22 +588,27 @@ def unapply(
             frame = pd.concat([frame, pd.DataFrame(back, columns=frame.columns)], ignore_index=True)
         changes[table] = frame
     names = sorted({workshop_label(workshops[e["workshop_id"]]) for e in applied})
-    result = rebuilder.rebuild(
-        changes,
-        principal=principal,
-        replace=True,
-        note=f"fortrudt indarbejdning: {'; '.join(names)}",
-        cfg=cfg,
-        on_step=on_step,
-    )
+    return UnapplyPlan(
+        stamp, applied, removed, sorted(r for _, r in restore), changes,
+        f"fortrudt indarbejdning: {'; '.join(names)}",
+    )  # fmt: skip
+
+
+def mark_unapplied(store: Store, principal: Principal, plan: UnapplyPlan, build_path: str) -> Unapplied:
+    """Make the plan's entries accepted-but-not-applied again (one audited transaction; coordinator of their
+    councils), now that the rebuild without them serves, ready to be applied or reviewed anew."""
+    auth.require(principal, COORDINATOR)
+    workshops = {w["workshop_id"]: w for w in list_workshops(store)}
+    for entry in plan.applied:
+        require_workshop(principal, workshops[entry["workshop_id"]])
 
     def same_apply(change: dict) -> None:
         after = json.loads(change["after"] or "{}")
-        if change["action"] != "indarbejd" or after.get("applied_at") != stamp:
+        if change["action"] != "indarbejd" or after.get("applied_at") != plan.stamp:
             raise EntryError("Indtastningerne er ændret imens; prøv igen.")
 
-    undone = store.undo_newest(principal.actor, entity="entries", count=len(applied), check=same_apply)
-    return Unapplied(removed, sorted(r for _, r in restore), str(result.path), undone)
+    undone = store.undo_newest(principal.actor, entity="entries", count=len(plan.applied), check=same_apply)
+    return Unapplied(plan.removed, plan.restored, build_path, undone)
 
 
 def _short(value: Any) -> str:
@@ -669,14 +682,19 @@ def trail(store: Store, *, limit: int = 200) -> pd.DataFrame:
 
 __all__ = [
     "Applied",
+    "ApplyPlan",
     "Unapplied",
+    "UnapplyPlan",
     "accept",
-    "apply_accepted",
     "last_apply",
     "last_change",
+    "mark_applied",
+    "mark_unapplied",
     "merge",
+    "pending_apply",
+    "plan_apply",
+    "plan_unapply",
     "reject",
     "trail",
-    "unapply",
     "undo_last",
 ]

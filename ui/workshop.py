@@ -600,6 +600,7 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
 def undo_button(s: Store, person: Principal) -> None:
     """'Fortryd seneste' with what it would undo; after an apply, that is taking its records out of the data."""
     from civilkort.issues import InputError
+    from etl import apply as workshop_apply
     from etl.build import BuildError
     from etl.rebuild import NothingToRebuild
 
@@ -623,7 +624,7 @@ def undo_button(s: Store, person: Principal) -> None:
     if st.button("Fortryd seneste", key="rv-undo", icon=":material/undo:"):
         try:
             with st.spinner("Fortryder …"):
-                review.undo_last(s, person)
+                workshop_apply.undo_last(s, person)
         except (*ERRORS, InputError, BuildError, NothingToRebuild) as exc:
             st.error(f"Kunne ikke fortryde; intet er ændret. {exc}")
             return
@@ -638,6 +639,7 @@ def undo_button(s: Store, person: Principal) -> None:
 def apply_button(s: Store, person: Principal) -> None:
     """'Indarbejd godkendte i data': one rebuild; on any error the previous data keep serving."""
     from civilkort.issues import InputError
+    from etl import apply as workshop_apply
     from etl.build import BuildError
     from etl.rebuild import NothingToRebuild
 
@@ -655,7 +657,7 @@ def apply_button(s: Store, person: Principal) -> None:
                  icon=":material/published_with_changes:"):  # fmt: skip
         try:
             with st.spinner("Bygger data med workshoppens tilføjelser …"):
-                applied = review.apply_accepted(s, person)
+                applied = workshop_apply.apply_accepted(s, person)
         except (*ERRORS, InputError, BuildError, NothingToRebuild) as exc:
             st.error(f"Tilføjelserne kunne ikke indarbejdes; de hidtidige data vises fortsat. {exc}")
             return

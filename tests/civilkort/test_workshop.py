@@ -20,6 +20,7 @@ from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
 from civilkort.settings import Settings
 from civilkort.store import Conflict, Store
+from etl import apply as workshop_apply
 from tests.conftest import PROJECT_ROOT
 
 COORDINATOR_PERSON = Principal(name="Kirsten Koordinator", via="kode", is_admin=True)
@@ -114,7 +115,7 @@ def test_review_is_refused_for_participants_and_viewers(store, workshop, partici
         with pytest.raises(PermissionDenied):
             review.merge(store, person, entry["entry_id"], "ORG-000001")
         with pytest.raises(PermissionDenied):
-            review.apply_accepted(store, person)
+            review.pending_apply(store, person)
     assert ws.get_entry(store, entry["entry_id"])["status"] == "ny"
 
 
@@ -446,7 +447,7 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
 
     review.accept(store, COORDINATOR_PERSON, offer["entry_id"])
     with pytest.raises(ws.EntryError, match="som ikke er godkendt"):  # its organisation is not accepted yet
-        review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+        workshop_apply.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
     assert not any(e["applied_at"] for e in ws.entries(store))
     for entry in (org, collab, note):
         review.accept(store, COORDINATOR_PERSON, entry["entry_id"])
@@ -454,7 +455,7 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
     review.reject(store, COORDINATOR_PERSON, rejected["entry_id"], "Dublet")
 
     serving = current_path(data_cfg)
-    applied = review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+    applied = workshop_apply.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
     assert current_path(data_cfg) != serving
     assert applied.rows == {"organisations": 2, "offers": 1, "collaborations": 1}
     new_org = ws.record_id(org)
@@ -475,7 +476,7 @@ def test_accepted_entries_become_ordinary_data_and_survive_rebuild_and_reopen(da
     n_orgs = len(_query(data_cfg, "SELECT organisation_id FROM organisations"))
 
     # applied once only; notes and rejected entries stay in the store
-    assert review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg).rows == {}
+    assert workshop_apply.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg).rows == {}
     marked = {e["entry_id"]: e for e in ws.entries(store)}
     assert marked[org["entry_id"]]["applied_as"] == new_org
     assert marked[merge_me["entry_id"]]["applied_as"] == "ORG-000001"
@@ -518,7 +519,7 @@ def test_undoing_an_apply_takes_its_records_out_of_the_data_again(data_cfg, stor
     for entry in (org, offer):
         review.accept(store, COORDINATOR_PERSON, entry["entry_id"])
     review.merge(store, COORDINATOR_PERSON, merge_me["entry_id"], "ORG-000001", replace=["description"])
-    review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+    workshop_apply.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
     new_org = ws.record_id(org)
     assert len(_query(data_cfg, org_sql, {"id": new_org})) == 1
     assert _query(data_cfg, org_sql, {"id": "ORG-000001"}).iloc[0]["description"] == "Ny beskrivelse"
@@ -529,12 +530,18 @@ def test_undoing_an_apply_takes_its_records_out_of_the_data_again(data_cfg, stor
     with pytest.raises(
         ws.EntryError, match="allerede gennemgået"
     ):  # a participant: only their own, unreviewed
-        review.undo_last(store, participant, cfg=data_cfg)
+        workshop_apply.undo_last(store, participant, cfg=data_cfg)
     with pytest.raises(PermissionDenied):
-        review.undo_last(store, fyn, cfg=data_cfg)
+        workshop_apply.undo_last(store, fyn, cfg=data_cfg)
     assert current_path(data_cfg) == serving
 
-    undone = review.undo_last(store, COORDINATOR_PERSON, cfg=data_cfg)
+    with pytest.raises(ws.EntryError, match="fortrydes sammen med data"):  # the core alone cannot undo it
+        review.undo_last(store, COORDINATOR_PERSON)
+    assert (
+        current_path(data_cfg) == serving
+        and review.last_change(store, COORDINATOR_PERSON)["action"] == "indarbejd"
+    )
+    undone = workshop_apply.undo_last(store, COORDINATOR_PERSON, cfg=data_cfg)
     assert undone["action"] == "indarbejd"
     assert current_path(data_cfg) != serving
     assert (
@@ -550,7 +557,7 @@ def test_undoing_an_apply_takes_its_records_out_of_the_data_again(data_cfg, stor
     assert review.last_change(store, COORDINATOR_PERSON)["action"] == "flet"  # the undo is not itself undone
 
     # applied again, then changed in the data by someone else: undoing would lose that change, so it is refused
-    review.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
+    workshop_apply.apply_accepted(store, COORDINATOR_PERSON, cfg=data_cfg)
     from etl.rebuild import rebuild
 
     renamed = _query(
@@ -560,7 +567,7 @@ def test_undoing_an_apply_takes_its_records_out_of_the_data_again(data_cfg, stor
     rebuild({"organisations": renamed}, principal=COORDINATOR_PERSON, cfg=data_cfg)
     serving = current_path(data_cfg)
     with pytest.raises(ws.EntryError, match="ændret i data siden"):
-        review.undo_last(store, COORDINATOR_PERSON, cfg=data_cfg)
+        workshop_apply.undo_last(store, COORDINATOR_PERSON, cfg=data_cfg)
     assert current_path(data_cfg) == serving
     assert all(e["applied_at"] for e in ws.entries(store, wid))
 

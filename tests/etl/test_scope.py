@@ -14,6 +14,7 @@ from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
 from civilkort.settings import Settings
 from civilkort.store import Store
+from etl import apply as workshop_apply
 from etl import upload as up
 from etl.diff import UPDATE
 from etl.rebuild import current_inputs, rebuild
@@ -128,9 +129,23 @@ def test_applying_entries_only_takes_own_councils_and_refuses_a_merge_into_anoth
                          municipality="Aarhus", client_token="t1").entry  # fmt: skip
     review.merge(store, AARHUS, entry["entry_id"], fyn["organisation_id"], replace=["description"])
     serving = current_path(cfg)
-    assert review.apply_accepted(store, FYN, cfg=cfg).records == {}  # Aarhus's entries wait for Aarhus
+    assert (
+        workshop_apply.apply_accepted(store, FYN, cfg=cfg).records == {}
+    )  # Aarhus's entries wait for Aarhus
     with pytest.raises(PermissionDenied, match=f"Sundhedsråd Fyn: {fyn['organisation_id']}"):
-        review.apply_accepted(store, AARHUS, cfg=cfg)
+        workshop_apply.apply_accepted(store, AARHUS, cfg=cfg)
     assert current_path(cfg) == serving and ws.get_entry(store, entry["entry_id"])["applied_at"] is None
+    # the core's marking checks the caller itself, whoever hands it a plan
+    db = Database(serving)
+    try:
+        plan = review.plan_apply(
+            store, review.pending_apply(store, AARHUS), current_inputs(db, cfg=cfg).tables
+        )
+        before = store.version()
+        with pytest.raises(PermissionDenied, match="Workshoppen 'Aarhus'"):
+            review.mark_applied(store, FYN, plan, db)
+    finally:
+        db.close()
+    assert store.version() == before and ws.get_entry(store, entry["entry_id"])["applied_at"] is None
     with pytest.raises(PermissionDenied):
         rebuild(principal=Principal("Læser"), cfg=cfg)
