@@ -7,25 +7,16 @@ Danish names and repairs the page list's list markup. See its header for why eac
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import streamlit as st
 
+from ui import browser
+
 PRODUCT = "Civilsamfundskortet"
-_SCRIPT = Path(__file__).parent / "assets" / "document_da.js"
-_KEY = "ck-document"
-_HIDDEN = f".st-key-{_KEY}, [data-testid=stLayoutWrapper]:has(> .st-key-{_KEY}) {{ display: none; }}"
 
 
 def title(page: str, area: str | None = None) -> str:
     """The browser tab's title: the page, the area it shows (if it shows one) and the product."""
     return " · ".join(part for part in (page, area, PRODUCT) if part)
-
-
-@cache
-def _script() -> str:
-    return _SCRIPT.read_text(encoding="utf-8")
 
 
 def describe(page: str, area: str | None = None) -> None:
@@ -34,8 +25,4 @@ def describe(page: str, area: str | None = None) -> None:
     Call once per run, in one fixed place above the page. The script sits in a container that takes no room
     (so nothing on the page moves), in the main area: a phone's closed sidebar does not draw its content."""
     st.set_page_config(page_title=title(page, area))
-    with st.container(key=_KEY):
-        st.html(
-            f"<style>{_HIDDEN}</style><script>{_script()}\ncivilkortDanish.install(document);</script>",
-            unsafe_allow_javascript=True,
-        )
+    browser.run("document_da.js", "civilkortDanish.install", hidden="document")

@@ -9,8 +9,6 @@ the same unit or organisation on the map.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +16,7 @@ import streamlit as st
 from civilkort import danish
 from civilkort import network_chart as nc
 from civilkort.filters import Selection, to_params
-from ui import selection
+from ui import browser, selection
 from ui.data import query
 from ui.tables import grid
 from ui.text import md
@@ -27,11 +25,6 @@ CHART_KEY = "netvaerk_graf"
 CHOOSER_KEY = "netvaerk_valg"
 CLOSE_KEY = "netvaerk_luk"
 DETAILS_ANCHOR = "valgt-i-netvaerket"
-_SCRIPT = Path(__file__).parent / "assets" / "network_chart.js"
-_SCRIPT_KEY = "ck-network-labels"
-_HIDDEN = (
-    f".st-key-{_SCRIPT_KEY}, [data-testid=stLayoutWrapper]:has(> .st-key-{_SCRIPT_KEY}) {{ display: none; }}"
-)
 
 
 def data(sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -50,19 +43,10 @@ def chosen(sel: Selection, nodes: pd.DataFrame) -> str | None:
     return sel.item if nc.item_node(sel.item) and sel.item in set(nodes["item"]) else None
 
 
-@cache
-def _script() -> str:
-    return _SCRIPT.read_text(encoding="utf-8")
-
-
 def install_labels() -> None:
     """Run ``ui/assets/network_chart.js`` in the page (it places the chart's labels and passes a phone's tap on as a
     click); takes no room."""
-    with st.container(key=_SCRIPT_KEY):
-        st.html(
-            f"<style>{_HIDDEN}</style><script>{_script()}\ncivilkortNetwork.install(document);</script>",
-            unsafe_allow_javascript=True,
-        )
+    browser.run("network_chart.js", "civilkortNetwork.install", hidden="network-labels")
 
 
 def _option_label(nodes: pd.DataFrame) -> dict[str, str]:

@@ -12,7 +12,6 @@ presenting, the page gets the whole screen. The CSS below holds no user data.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import streamlit as st
@@ -26,7 +25,7 @@ from civilkort.radar import ENDING_WINDOWS
 from civilkort.sequences import SEQUENCE_PARAM, Sequence, Step
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
-from ui import data, join_step, radar, selection
+from ui import browser, data, join_step, radar, selection
 from ui import gaps as gapdata
 from ui import room as wall
 from ui.notices import is_example
@@ -40,10 +39,6 @@ FULL_MATRIX_UP_TO = 20
 """Municipality × theme for areas with at most this many municipalities; theme × target group above."""
 MAX_ENDING_BARS = 14
 """Collaborations drawn on the 'ending' step; more would not be readable from the back of a room."""
-PRESENTING_CSS = Path(__file__).parent / "assets" / "presenting.css"
-"""The presentation mode's stylesheet (Streamlit wraps a .css file given as a Path in a style element)."""
-
-
 # --- state -----------------------------------------------------------------------------------------
 
 
@@ -115,7 +110,7 @@ def link(params: dict[str, str]) -> str:
 
 def present() -> None:
     """The presentation screen for the sequence and step in the URL."""
-    st.html(PRESENTING_CSS)
+    browser.style("presenting.css")
     params = st.query_params.to_dict()
     sequence_id, number = sequences.position(params)
     area = from_params(params).area

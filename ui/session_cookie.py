@@ -9,10 +9,6 @@ data folder makes once; every replica needs the same one.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
 import streamlit as st
 
 from civilkort import session_token
@@ -20,10 +16,10 @@ from civilkort import workshop as ws
 from civilkort.auth import ANONYMOUS, Principal
 from civilkort.settings import settings
 from civilkort.store import open_store
+from ui import browser
 
 _PENDING = "session_cookie_pending"
 """What this session wants the browser's cookie to be: (token, seconds to keep it), or ("", 0) to clear it."""
-_SCRIPT = Path(__file__).parent / "assets" / "session_cookie.js"
 
 
 def _auth_cookie_secret() -> str | None:
@@ -72,11 +68,6 @@ def forget() -> None:
     st.session_state[_PENDING] = ("", 0)
 
 
-@cache
-def _script() -> str:
-    return _SCRIPT.read_text(encoding="utf-8")
-
-
 def render() -> None:
     """Write the cookie in the browser if this session changed it (call on every run, in one fixed place:
     an unchanged element is not run again, and a sign-in's own run ends in st.rerun before it could be)."""
@@ -84,6 +75,5 @@ def render() -> None:
     if pending is None:
         return
     value, max_age = pending
-    call = json.dumps({"name": session_token.COOKIE_NAME, "value": value, "maxAge": max_age})
-    call = call.replace("</", "<\\/")  # the token is URL-safe; this keeps any value inside the script
-    st.html(f"<script>{_script()}\ncivilkortSessionCookie({call});</script>", unsafe_allow_javascript=True)
+    cookie = {"name": session_token.COOKIE_NAME, "value": value, "maxAge": max_age}
+    browser.run("session_cookie.js", "civilkortSessionCookie", cookie)

@@ -7,7 +7,6 @@ decide what to show. User text is shown through ``md()`` or in data frames, neve
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
-from ui import join_kit, session_cookie
+from ui import browser, join_kit, session_cookie
 from ui import projector as ui_projector
 from ui import workshop_session as ws_session
 from ui.data import database, query
@@ -173,8 +172,8 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
     generation = st.session_state.get("ws_form_generation", 0)
     options = workshop_tables.link_options(db, s, workshop) if kind in ("tilbud", "samarbejde") else {}
     # Side by side on a laptop; on a phone (stacked) the pin map comes first, so the form ends with Gem and
-    # its answer in view (_PHONE_ORDER).
-    st.html(_PHONE_ORDER)
+    # its answer in view (ui/assets/workshop_phone.css).
+    browser.style("workshop_phone.css")
     with st.container(key="ws-capture"):
         col_form, col_map = st.columns([3, 2], gap="medium")
     with col_map:
@@ -221,14 +220,6 @@ def capture(s: Store, person: Principal, workshop: dict[str, Any], db: Database)
         col_form.success(saved_text, icon=":material/check_circle:")
         st.toast(saved_text, icon=":material/check_circle:")  # in view wherever the form was scrolled to
     return False
-
-
-_PHONE_ORDER = """<style>
-@media (max-width: 640px) {
-  .st-key-ws-capture [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:last-child { order: -1; }
-}
-</style>"""
-"""Below Streamlit's width for stacking columns, the capture form's pin map (its second column) goes first."""
 
 
 def undo_own(s: Store, person: Principal) -> None:
@@ -354,9 +345,7 @@ def code_banner(s: Store, person: Principal) -> None:
 
 def scroll_into_view(selector: str) -> None:
     """Scroll the page to the element ``selector`` names (once; ui/assets/scroll_into_view.js)."""
-    script = (Path(__file__).parent / "assets" / "scroll_into_view.js").read_text(encoding="utf-8")
-    call = json.dumps(selector).replace("</", "<\\/")
-    st.html(f"<script>{script}\ncivilkortScrollIntoView({call});</script>", unsafe_allow_javascript=True)
+    browser.run("scroll_into_view.js", "civilkortScrollIntoView", selector)
 
 
 def show_code(workshop: dict[str, Any], code: str) -> None:
@@ -680,7 +669,6 @@ def current_db() -> Database:
 
 @st.cache_data(max_entries=16, show_spinner="Sammenligner …", ttl=3600)
 def _compare(then: str, now_path: str, then_date: dt.date, codes: tuple[int, ...], today: dt.date) -> Any:
-    from pathlib import Path
 
     from civilkort import snapshots
 

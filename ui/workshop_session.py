@@ -9,9 +9,6 @@ the field for the new code is right here.
 from __future__ import annotations
 
 import dataclasses
-import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -20,8 +17,8 @@ from civilkort import workshop as ws
 from civilkort.auth import ANONYMOUS, COORDINATOR, PARTICIPANT, PermissionDenied, Principal
 from civilkort.store import Store, StoreError
 from ui import auth as ui_auth
+from ui import browser
 
-_SCRIPT = Path(__file__).parent / "assets" / "workshop_draft.js"
 _CLEAR = "ws_draft_clear"
 CODE_CHANGED = "Workshoppens kode er skiftet. Indtast den nye kode."
 
@@ -75,13 +72,9 @@ def cleared() -> None:
     st.session_state[_CLEAR] = True
 
 
-@cache
-def _script() -> str:
-    return _SCRIPT.read_text(encoding="utf-8")
-
-
 def draft(workshop_id: str | None) -> None:
     """Keep and restore the form's text in this browser tab (call once per run, before the form)."""
     clear = bool(st.session_state.pop(_CLEAR, False))
-    call = json.dumps({"workshop": workshop_id or "", "clear": clear}).replace("</", "<\\/")
-    st.html(f"<script>{_script()}\ncivilkortWorkshopDraft({call});</script>", unsafe_allow_javascript=True)
+    browser.run(
+        "workshop_draft.js", "civilkortWorkshopDraft", {"workshop": workshop_id or "", "clear": clear}
+    )

@@ -1,19 +1,10 @@
-"""The network page's parts that need no running app: the labels' script and a collaboration's period."""
+"""The network page's parts that need no running app: a collaboration's period."""
 
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 
 from ui import network
-
-
-def test_the_labels_script_survives_the_sanitiser_of_st_html():
-    # DOMPurify (st.html) removes a script whose text has "<" before a letter or "/": it would never run.
-    text = network._script()
-    assert "civilkortNetwork" in text
-    assert re.search(r"<[/\w]", text) is None
 
 
 def test_a_period_reads_in_danish():

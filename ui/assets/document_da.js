@@ -132,8 +132,10 @@
     repairPageList(doc);
   }
 
-  // Once per document: fix now and after every change Streamlit makes (one pass per animation frame).
+  // Once per document (the app's own when none is given): fix now and after every change Streamlit makes
+  // (one pass per animation frame).
   function install(doc) {
+    doc = doc || root.document;
     fix(doc);
     if (doc.civilkortDanish) { return; }
     var pending = false;

@@ -143,8 +143,10 @@
     arrange(gd);
   }
 
-  // Once per document: hook every network chart now and whenever Streamlit draws one.
+  // Once per document (the app's own when none is given): hook every network chart now and whenever
+  // Streamlit draws one.
   function install(doc) {
+    doc = doc || root.document;
     var scan = function () { doc.querySelectorAll(".js-plotly-plot").forEach(hook); };
     scan();
     if (doc.civilkortNetwork) { return; }
