@@ -25,6 +25,8 @@ import html
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from string import Template
 
 import numpy as np
 import pandas as pd
@@ -600,30 +602,23 @@ def label_css(meta: dict, scope: str, *, height_px: int | None = None) -> str:
         return " or ".join(parts)
 
     layer = f"{scope} .js-plotly-plot .scatterlayer"
-    full = f"{layer} .trace:nth-last-child(1)"
-    abbr = f"{layer} .trace:nth-last-child(2)"
-    # Baseline of the first of n lines so that the block (cap height ≈ 0.66 em, lines 1.3 em apart) is
-    # centred on the point: 0.33 em − 0.65 em·(n − 1).
-    centring = "\n".join(
-        f"{full} .textpoint text:has(> tspan.line:nth-child({n})) {{ transform: translateY({0.33 - 0.65 * (n - 1):.2f}em); }}"
-        for n in range(2, 6)
+    css = _LABEL_CSS.substitute(
+        scope=scope,
+        container_type="inline-size" if height_px else "size",
+        layer=layer,
+        full=f"{layer} .trace:nth-last-child(1)",
+        abbr=f"{layer} .trace:nth-last-child(2)",
+        cell=cell,
+        factor=f"{factor:.4f}",
+        short=f"{short:.4f}",
+        max_label=MAX_LABEL_PX,
+        below_two_lines=below(two_line_px),
+        below_min_cell=below(MIN_CELL_PX),
     )
-    return f"""<style>
-{scope} {{ container-type: {"inline-size" if height_px else "size"}; }}
-{layer} .textpoint {{ transform: none !important; }}
-{layer} .textpoint text {{ transform: translateY(0.33em); }}
-{full} .textpoint text {{ font-size: min({cell} * {factor:.4f}, {MAX_LABEL_PX}px) !important; }}
-{centring}
-{abbr} .textpoint text {{ font-size: min({cell} * {short:.4f}, {MAX_LABEL_PX}px) !important; }}
-{abbr} .textpoint {{ display: none; }}
-@container {below(two_line_px)} {{
-  {full} .textpoint {{ display: none; }}
-  {abbr} .textpoint {{ display: inline; }}
-}}
-@container {below(MIN_CELL_PX)} {{
-  {abbr} .textpoint {{ display: none; }}
-}}
-</style>"""
+    return f"<style>{css}</style>"
+
+
+_LABEL_CSS = Template((Path(__file__).parent / "web" / "tile_labels.css").read_text(encoding="utf-8"))
 
 
 def _class_label(low: float, high: float) -> str:
