@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,3 +18,43 @@ def test_import_contracts_are_kept():
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "BROKEN" not in result.stdout and result.stdout.count("KEPT") == 3, result.stdout
+
+
+PRODUCT = ("civilkort", "etl", "ui", "app_pages", "app.py", "serve.py")
+_INLINE_CODE = re.compile(r"<(script|style)(\s[^<>\\]*)?>(?!\s*(\{|<|$))", re.IGNORECASE)
+_CSS_RULE = re.compile(r"\{\s*[a-z-]+\s*:\s*[^;{}]+;")
+_JS = re.compile(
+    r"\bfunction\s*\(|=>\s*\{|addEventListener\(|querySelector(All)?\(|\bdocument\.(get|query|create|body|head|documentElement)"
+)
+
+
+def _strings(tree: ast.AST):
+    """String constants that are not docstrings (f-strings give their literal parts)."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            docstrings.add(id(node.value))  # attribute docstrings too
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node
+
+
+def test_no_javascript_or_css_in_python_strings():
+    """Browser code lives in .js/.css files (ui/assets, civilkort/web) with their own linting and tests;
+    Python only fills in data (JSON arguments, numbers in a stylesheet's placeholders)."""
+    found = []
+    for top in PRODUCT:
+        root = PROJECT_ROOT / top
+        for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
+            for node in _strings(ast.parse(path.read_text(encoding="utf-8"))):
+                text = node.value
+                if _INLINE_CODE.search(text) or _CSS_RULE.search(text) or _JS.search(text):
+                    found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {text[:70]!r}")
+    assert found == [], "\n".join(found)
