@@ -90,6 +90,8 @@ def _join(page: Any, base: str, workshop_id: str, code: str, name: str) -> None:
     wait_idle(page)
     page.get_by_role("button", name="Gem").wait_for(timeout=20_000)
     poll(page, lambda: _cookie(page), "sessionscookien er sat")
+    # the form's draft keeper has seen the form (it keeps only what is typed after it runs)
+    page.wait_for_function("() => window.__civilkortDraft && window.__civilkortDraft.kindAsked")
 
 
 def _place(page: Any) -> None:
