@@ -9,21 +9,13 @@ import numpy as np
 import pandas as pd
 
 from civilkort import reference
-from etl.demo.catalogue import _APPROX_POPULATION_K
+from etl.demo.catalogue import _APPROX_POPULATION_K, _TIGHT_POSTCODES_M
 
 DK_BOUNDS = (54.5, 57.8, 8.0, 15.3)
 """Denmark's bounding box: lat_min, lat_max, lon_min, lon_max."""
 
 MAX_OFFSET_M = 400.0
 """Largest random offset from a postcode point for synthetic coordinates, in metres."""
-
-_TIGHT_POSTCODES_M: dict[str, float] = {
-    "1500": 290, "2150": 230, "2600": 280, "2760": 90, "2791": 200, "2900": 300, "2942": 105, "4682": 30,
-    "5960": 300, "7270": 95, "7442": 305, "7680": 265, "8581": 60, "8990": 5, "9352": 35, "9430": 240,
-}  # fmt: skip
-"""Postcode points closer than MAX_OFFSET_M to their municipality's border or coast (DAGI 2014,
-shared/geo/kommuner.geojson), with a safe offset radius (80 % of the distance), so every synthetic
-point stays inside the municipality its postcode point lies in."""
 
 
 # ---------------------------------------------------------------------------

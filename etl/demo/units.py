@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from etl.demo.arrays import _dedupe_suffix, _ids, _pick
-from etl.demo.catalogue import KNOWN_UNITS, SOURCE_MUNICIPALITY, SOURCE_SYNTHETIC
+from etl.demo.catalogue import _GP_NAMES, KNOWN_UNITS, SOURCE_MUNICIPALITY, SOURCE_SYNTHETIC
 from etl.demo.geo import _choose_muni, _choose_postcode, _Geo, _near
 from etl.demo.scales import ScaleSpec
 
@@ -23,22 +23,6 @@ class _Units:
     muni_idx: np.ndarray  # -1 when unknown
     serves: list[tuple[str, ...]]
     by_name: dict[str, str]
-
-
-_GP_NAMES = (
-    "Lægehuset Torvet",
-    "Lægerne i Søndergade",
-    "Lægeklinikken ved Åen",
-    "Lægehuset Stationsvej",
-    "Lægerne Møllevej",
-    "Lægehuset Kirkevej",
-    "Lægeklinikken Parkvej",
-    "Lægehuset ved Havnen",
-    "Lægerne i Vestergade",
-    "Lægehuset Skolevej",
-    "Lægeklinikken Bakken",
-    "Lægerne i Nørregade",
-)
 
 
 def _units(spec: ScaleSpec, rng: np.random.Generator, geo: _Geo) -> _Units:
