@@ -1,4 +1,4 @@
-"""Tests for the example data generator (etl/demo.py)."""
+"""Tests for the example data generator (etl/demo/)."""
 
 from __future__ import annotations
 
