@@ -17,6 +17,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from civilkort.issues import InputError
 from etl import read
+from etl.read import excel, excel_fast, excel_package
 from etl.template import write_inputs
 from tests.etl import messy
 from tests.etl.messy import ORG_HEADER, Formula, write_xlsx
@@ -41,12 +42,12 @@ def _outcome(paths: list[Path], options: dict) -> tuple[dict | None, list[dict]]
 def _both_ways(paths: list[Path], monkeypatch, caplog, **options) -> list[str]:
     """Read the fast way and the calamine way, assert the results are identical; the sheets that went
     the calamine way in the first read (with why)."""
-    caplog.set_level(logging.DEBUG, logger=read.__name__)
+    caplog.set_level(logging.DEBUG, logger=excel.__name__)
     caplog.clear()
     fast = _outcome(paths, options)
-    fallbacks = [r.getMessage() for r in caplog.records if r.name == read.__name__]
+    fallbacks = [r.getMessage() for r in caplog.records if r.name == excel.__name__]
     with monkeypatch.context() as m:
-        m.setattr(read, "_open_fast", lambda *a: None)
+        m.setattr(excel, "_open_fast", lambda *a: None)
         slow = _outcome(paths, options)
     assert fast[1] == slow[1]  # issues, in order
     assert (fast[0] is None) == (slow[0] is None)
@@ -212,10 +213,10 @@ def test_first_rows_of_a_sheet_keep_prefixes_and_rows_without_numbers():
         )
         + b"</x:sheetData><x:mergeCells/></x:worksheet>"
     )
-    head = read._first_rows_xml(io.BytesIO(xml), 10)
+    head = excel_fast._first_rows_xml(io.BytesIO(xml), 10)
     assert head.count(b"<x:row>") == 10 and head.endswith(b"</x:sheetData></x:worksheet>")
     short = b'<worksheet><sheetData><row r="1"/><row r="12"><c/></row></sheetData></worksheet>'
-    assert read._first_rows_xml(io.BytesIO(short), 10) == (
+    assert excel_fast._first_rows_xml(io.BytesIO(short), 10) == (
         b'<worksheet><sheetData><row r="1"/></sheetData></worksheet>'
     )
 
@@ -225,17 +226,17 @@ def test_shared_strings_are_cut_after_the_last_one_the_first_rows_use():
     cells = (
         b'<row r="1"><c r="A1" t="s"><v>3</v></c><c r="B1" t="s"><v>41</v></c><c r="C1"><v>99</v></c></row>'
     )
-    last = read._last_shared_string(cells)
+    last = excel_fast._last_shared_string(cells)
     assert last == 41
-    cut = read._first_shared_strings(io.BytesIO(sst), last + 1)
+    cut = excel_fast._first_shared_strings(io.BytesIO(sst), last + 1)
     assert cut.count(b"<si>") == 42 and cut.endswith(b"<si><t>s41</t></si></sst>")
 
 
 def test_head_package_holds_only_the_first_rows(example_tables, tmp_path):
     path = write_inputs(example_tables, tmp_path / "kortlaegning.xlsx")
     with zipfile.ZipFile(path) as zf:
-        parts = read._sheet_parts(zf, read._workbook_part(zf))
-    data, date1904 = read._head_package(path, parts)
+        parts = excel_package._sheet_parts(zf, excel_package._workbook_part(zf))
+    data, date1904 = excel_fast._head_package(path, parts)
     assert not date1904
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         rows = [len(re.findall(rb"<row\b", zf.read(part))) for part in parts.values()]
