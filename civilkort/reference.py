@@ -154,6 +154,33 @@ def area(text: object) -> tuple[str, str] | None:
 
 
 @lru_cache(maxsize=1)
+def area_names() -> dict[str, str]:
+    """'type:code' -> the Danish name that reads back as that area ('municipality:751' -> 'Aarhus')."""
+    names = {
+        f"municipality:{code}": name
+        for code, name in zip(
+            municipalities()["municipality_code"],
+            municipalities()["municipality_name"],
+            strict=True,
+        )
+    }
+    council_rows = councils()
+    names.update(
+        {
+            f"council:{c}": n
+            for c, n in zip(council_rows["council_id"], council_rows["council_name"], strict=True)
+        }
+    )
+    region_rows = regions()
+    names.update(
+        {f"region:{r}": n for r, n in zip(region_rows["region_id"], region_rows["region_name"], strict=True)}
+    )
+    names[f"region:{OWN_REGION}"] = "Hele regionen"
+    names[f"{NATIONAL}:DK"] = "Hele landet"
+    return names
+
+
+@lru_cache(maxsize=1)
 def postcode_points() -> pd.DataFrame:
     """One row per 4-digit postcode (ranges such as 1000-1499 expanded), first match kept:
     ``postcode`` ('8000'), ``lon``, ``lat``, ``municipality_code``."""

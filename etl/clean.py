@@ -449,30 +449,6 @@ def _municipality_names() -> tuple[str, ...]:
     return tuple(reference.municipalities()["municipality_name"])
 
 
-@lru_cache(maxsize=1)
-def area_names() -> dict[str, str]:
-    """'type:code' -> the Danish name that reads back as that area ('municipality:751' -> 'Aarhus')."""
-    names = {
-        f"municipality:{code}": name
-        for code, name in zip(
-            reference.municipalities()["municipality_code"],
-            reference.municipalities()["municipality_name"],
-            strict=True,
-        )
-    }
-    councils = reference.councils()
-    names.update(
-        {f"council:{c}": n for c, n in zip(councils["council_id"], councils["council_name"], strict=True)}
-    )
-    regions = reference.regions()
-    names.update(
-        {f"region:{r}": n for r, n in zip(regions["region_id"], regions["region_name"], strict=True)}
-    )
-    names[f"region:{reference.OWN_REGION}"] = "Hele regionen"
-    names[f"{reference.NATIONAL}:DK"] = "Hele landet"
-    return names
-
-
 def _loose(text: str) -> str:
     """``fold`` with æ/ø/å typed as a/o/a also matching: 'Kobenhavn' and 'København' meet."""
     return re.sub(r"(ae|oe|aa)", lambda m: m.group(0)[0], fold(text))
@@ -517,7 +493,7 @@ def _area_list_parser(header: str) -> Callable[[object], _Parsed]:
         found, unknown = _list_items(s, _area_code)
         if not unknown:
             return found, None
-        best = _suggest(unknown[0], list(area_names().values()))
+        best = _suggest(unknown[0], list(reference.area_names().values()))
         hint = (f"Mente du '{best}'? " if best else "") + (
             "Skriv kommuner, sundhedsråd (fx Sundhedsråd Horsens), regioner (fx Region Midtjylland), "
             "'Hele regionen' eller 'Hele landet', adskilt af semikolon."

@@ -32,7 +32,7 @@ from civilkort.schema import (
     Table,
 )
 
-from .clean import area_names, builtin_vocabularies
+from .clean import builtin_vocabularies
 from .read import INSTRUCTIONS_SHEET, LISTS_SHEET
 
 CSV_SEPARATOR = ";"
@@ -178,7 +178,7 @@ def _export_column(f: Field, s: pd.Series, labels: dict[str, dict[str, str]], ex
     if kind == "vocab_list":
         return _join_lists(s, labels.get(f.vocabulary or "", {}))
     if kind == "area_list":
-        return _join_lists(s, area_names())
+        return _join_lists(s, reference.area_names())
     if kind == "ref_list":
         return _join_lists(s)
     if kind == "municipality":
@@ -275,7 +275,7 @@ def _list_sources(vocab: pd.DataFrame) -> dict[str, list[str]]:
     lists["ja_nej"] = ["Ja", "Nej"]
     municipalities = sorted(reference.municipalities()["municipality_name"])
     lists["kommuner"] = municipalities
-    areas = area_names()
+    areas = reference.area_names()
     lists["omraader"] = (
         ["Hele landet"]
         + [n for k, n in areas.items() if k.startswith("region:")]

@@ -26,7 +26,7 @@ from civilkort.issues import ERROR, Issue, error, warning
 from civilkort.reference import fold
 from civilkort.schema import ORGANISATIONS, TABLES, TABLES_BY_NAME, VOCABULARY_NAMES, Field, Table
 
-from .clean import KIND_DTYPES, LIST_KINDS, MAX_ISSUES_PER_COLUMN, CleanInput, area_names, empty_table
+from .clean import KIND_DTYPES, LIST_KINDS, MAX_ISSUES_PER_COLUMN, CleanInput, empty_table
 
 DATE_MIN = pd.Timestamp("1900-01-01")
 DATE_MAX = pd.Timestamp("2100-12-31")
@@ -120,7 +120,9 @@ def _checks_for(
         )
     elif f.kind == "area_list":
         add(
-            pa.Check(_items_in(frozenset(area_names())), name=f"area_list:{f.name}", ignore_na=False),
+            pa.Check(
+                _items_in(frozenset(reference.area_names())), name=f"area_list:{f.name}", ignore_na=False
+            ),
             _Rule(
                 lambda v: f"Ukendt område i kolonnen {header}: '{v}'",
                 "Områder skrives 'municipality:751', 'council:aarhus', 'region:midtjylland' eller 'national:DK'.",
@@ -327,7 +329,7 @@ def _schema_issues(
 
 def _allowed_for(f: Field, vocab_codes: dict[str, frozenset[str]]) -> frozenset[str]:
     if f.kind == "area_list":
-        return frozenset(area_names())
+        return frozenset(reference.area_names())
     return vocab_codes.get(f.vocabulary or "", frozenset())
 
 

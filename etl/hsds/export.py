@@ -256,7 +256,7 @@ class _Builder:
         self.pkg["organization"].append({"id": oid, "name": row.get("name") or "", "description": ""})
         self.field_attr("organization", oid, "id", key)
         self.vocab_attrs("organization", oid, "regional_units", row)
-        names = _area_names()
+        names = reference.area_names()
         for n, area in enumerate(row.get("serves") or []):
             self.field_attr("organization", oid, "serves", area, n, label=names.get(area, area))
         self.field_attr("organization", oid, "source", row.get("source"))
@@ -289,7 +289,7 @@ class _Builder:
             self.pkg["service_at_location"].append(
                 {"id": hsds_id("service_at_location", key), "service_id": sid, "location_id": lid}
             )
-        names = _area_names()
+        names = reference.area_names()
         for area in row.get("service_area") or []:
             kind = area.partition(":")[0]
             self.pkg["service_area"].append(
@@ -330,7 +330,7 @@ class _Builder:
         for name in ("start_date", "end_date", "tovholder", "legal_review_done", "source"):
             if self.keep("collaborations", name):
                 self.field_attr("program", pid, name, row.get(name))
-        names = _area_names()
+        names = reference.area_names()
         for n, area in enumerate(row.get("municipalities") or []):
             self.field_attr("program", pid, "municipalities", area, n, label=names.get(area, area))
         if row.get("funding") is not None:
@@ -417,13 +417,6 @@ _AREA_KINDS = {
     "region": "Region",
     "national": "Hele landet",
 }
-
-
-def _area_names() -> dict[str, str]:
-    """'municipality:751' -> 'Aarhus' and so on (the names etl.clean reads back)."""
-    from etl.clean import area_names
-
-    return area_names()
 
 
 def to_hsds(

@@ -139,7 +139,7 @@ class _Importer:
         self.unmatched: dict[tuple[str, str], list] = {}
         self.org_ids: dict[str, str] = {}
         self.program_ids: dict[str, str] = {}
-        self.area_names = _area_names()
+        self.area_names = reference.area_names()
 
     def _learn(self, vocabulary: str, code: str, label: str) -> None:
         """Make a vocabulary value findable by code and label."""
@@ -590,13 +590,6 @@ def _label(code: str) -> str:
     v = reference.vocabularies()
     hit = v[(v["vocabulary"] == "organisation_type") & (v["code"] == code)]
     return str(hit["label"].iloc[0]) if len(hit) else code
-
-
-def _area_names() -> dict[str, str]:
-    """'municipality:751' -> 'Aarhus' and so on (the names etl.clean reads back)."""
-    from etl.clean import area_names
-
-    return area_names()
 
 
 def _area_key(text: object) -> str | None:
