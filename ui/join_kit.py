@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import segno
 import streamlit as st
 
-from ui.text import md
+from ui.text import md, verbatim
 
 JOIN_PARAM = "deltag"
 """The workshop page's URL parameter that chooses the workshop in the join form."""
@@ -66,7 +66,7 @@ def show(
             st.markdown(f"# `{code}`")
         else:
             st.markdown(no_code)
-        st.markdown(f"Scan QR-koden, eller åbn **{md(typed)}**, vælg workshoppen og skriv koden.")
+        st.markdown(f"Scan QR-koden, eller åbn **{verbatim(typed)}**, vælg workshoppen og skriv koden.")
         st.caption(caption)
     qr.image(
         qr_png(link),
@@ -74,4 +74,4 @@ def show(
         width=qr_width,
         alt="QR-kode med linket til workshoppen",  # without it, axe: image-alt (critical)
     )
-    qr.caption(f"Linket i QR-koden: {md(link)}")
+    qr.caption(f"Linket i QR-koden: {verbatim(link)}")

@@ -17,3 +17,13 @@ def md(text: object) -> str:
     escaped = _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
     # GFM turns bare addresses into links even when escaped: a word joiner breaks the pattern, invisibly.
     return _AUTOLINK.sub(lambda m: m.group(0)[0] + "\u2060" + m.group(0)[1:], escaped)
+
+
+def verbatim(text: str) -> str:
+    """Text shown exactly as it is, as inline code (Markdown): copied, it is the same text, with no escapes or
+    invisible joiners (for what the product makes itself, such as a link to type or copy). Nothing inside
+    is formatting or a link; a fence longer than any run of backticks in the text keeps it whole."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ui.text import md
+from ui.text import md, verbatim
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,15 @@ def test_markdown_specials_are_escaped_and_autolinks_broken(text):
 
 def test_missing_values_show_a_dash():
     assert md(None) == md(float("nan")) == "–"
+
+
+@pytest.mark.parametrize(
+    "text", ["https://kort.rm.dk/workshop?deltag=ab12", "a`b", "`start", "ende``", "www.x.dk mailto:a@b.dk"]
+)
+def test_verbatim_text_is_inline_code_that_copies_as_is(text):
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").renderInline(verbatim(text))
+    assert html.startswith("<code>") and html.endswith("</code>") and "<a" not in html
+    inner = html.removeprefix("<code>").removesuffix("</code>")
+    assert inner.replace("&amp;", "&") == text and "\u2060" not in inner
