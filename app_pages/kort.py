@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import assets, danish, maps, tiles, workshop_tables
+from civilkort import assets, danish, map_clicks, maps, tiles, workshop_tables
 from civilkort import workshop as ws
 from civilkort.filters import LAYERS, MEASURES
 from ui import details, map_table, selection
@@ -106,13 +106,13 @@ def page() -> None:
                 view.base,
                 key=key,
                 feature_group_to_add=view.groups,
-                returned_objects=list(maps.RETURNED_OBJECTS),
+                returned_objects=list(map_clicks.RETURNED_OBJECTS),
                 height=620,
                 use_container_width=True,
             )
             # A rerun returns the last click again; a new click (also on the same object) has a new count.
             # A new map (another area, or the page opened again) starts counting afresh, so forget the old one.
-            clicked = maps.click_key(returned)
+            clicked = map_clicks.click_key(returned)
             if clicked is None:
                 st.session_state.pop("kort_last_click", None)
             click = view.identify(returned or {})

@@ -73,7 +73,7 @@ def message_sizes() -> None:
     from streamlit_folium import _get_feature_group_string
 
     from benchmarks.map_payload import st_folium_payload
-    from civilkort import maps, queries
+    from civilkort import map_payload, maps, queries
     from civilkort.db import Database
     from civilkort.filters import Selection
     from civilkort.index import DataIndex
@@ -87,13 +87,13 @@ def message_sizes() -> None:
         table, rows = index.area_points(area)
         static = index.area_static(sel)
         once = {
-            "punkter": maps.points_file(table),
-            "kommuner": maps.shapes_file(static["shapes"]),
-            "råd": maps.outlines_file(static["outlines"]),
+            "punkter": map_payload.points_file(table),
+            "kommuner": map_payload.shapes_file(static["shapes"]),
+            "råd": map_payload.outlines_file(static["outlines"]),
         }
         once_bytes = {k: len(gzip.compress(v, compresslevel=6, mtime=0)) for k, v in once.items()}
         keep = index.point_keep(index.masks(sel), rows)
-        data["points"] = maps.SharedPoints(table, keep, "/app/static/kort/punkter.json.gz")
+        data["points"] = map_payload.SharedPoints(table, keep, "/app/static/kort/punkter.json.gz")
         data |= {
             "shapes_src": "/app/static/kort/kommuner.json.gz",
             "outlines_src": "/app/static/kort/raad.json.gz",

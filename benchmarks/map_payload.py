@@ -25,7 +25,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from civilkort import maps, reference  # noqa: E402
+from civilkort import map_payload, maps, reference  # noqa: E402
 from civilkort.settings import PROJECT_ROOT  # noqa: E402
 
 COUNCIL_LIMIT = 1.5 * 1024 * 1024
@@ -161,7 +161,7 @@ def _areas(
         f"{v:.1f} tilbud pr. 10.000".replace(".", ",") if v == v else "ikke kortlagt" for v in value
     ]
     outlines = g.dissolve(by="council_id", as_index=False)[["council_id", "council_name", "geometry"]]
-    return g[list(maps.AREA_COLUMNS)], outlines, source
+    return g[list(map_payload.AREA_COLUMNS)], outlines, source
 
 
 def _names(n: int, rng: np.random.Generator) -> list[str]:
@@ -206,7 +206,7 @@ def _points(n: int, bounds: tuple[float, float, float, float], rng: np.random.Ge
 
 
 def _units(n: int, points: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    types = list(maps.UNIT_TYPES)
+    types = list(map_payload.UNIT_TYPES)
     pick = rng.choice(len(points), n, replace=False)
     kind = rng.choice(types, n)
     return pd.DataFrame(
@@ -214,7 +214,7 @@ def _units(n: int, points: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
             "unit_id": [f"U-{i}" for i in range(n)],
             "name": [f"Enhed {i}" for i in range(n)],
             "unit_type": kind,
-            "unit_type_label": [maps.UNIT_TYPES[k][0] for k in kind],
+            "unit_type_label": [map_payload.UNIT_TYPES[k][0] for k in kind],
             "lat": points["lat"].to_numpy()[pick],
             "lon": points["lon"].to_numpy()[pick],
             "location_precision": "coordinates",
@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     ours_s = national["build_s"] + national["render_s"]
     name_len = float(pts_dk["name"].str.len().mean())
     raw_names = sum(len(x.encode("utf-8")) + 3 for x in pts_dk["name"])
-    coded, words = maps._encode_names(pts_dk["name"].tolist())
+    coded, words = map_payload._encode_names(pts_dk["name"].tolist())
     coded_names = sum(len(x.encode("utf-8")) + 3 for x in coded) + sum(
         len(w.encode("utf-8")) + 3 for w in words
     )

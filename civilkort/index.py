@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from civilkort import inset, maps
+from civilkort import inset, map_payload
 from civilkort.db import Database
 from civilkort.filters import Selection
 
@@ -328,7 +328,7 @@ class DataIndex:
 
     def _all_points(self) -> pd.DataFrame:
         """Every organisation and every offer held at its own address, encoded once for the map payload
-        (``maps.encode_points``: sorted by latitude, names coded), with where each row comes from."""
+        (``map_payload.encode_points``: sorted by latitude, names coded), with where each row comes from."""
         with self._lock:
             if self._points is not None:
                 return self._points
@@ -361,7 +361,7 @@ class DataIndex:
             ],
             ignore_index=True,
         )
-        encoded = maps.encode_points(table)
+        encoded = map_payload.encode_points(table)
         self._point_is_org = (encoded["kind"] == "organisation").to_numpy()
         self._point_row = encoded["_row"].to_numpy()
         with self._lock:
@@ -370,7 +370,7 @@ class DataIndex:
 
     def points(self, masks: Masks) -> pd.DataFrame:
         """Map points: organisations kept, and offers kept that are held at their own address (in the
-        order the map sends them, with their payload columns: see ``maps.encode_points``)."""
+        order the map sends them, with their payload columns: see ``map_payload.encode_points``)."""
         table = self._all_points()
         out = table[self.point_keep(masks)].reset_index(drop=True)
         out.attrs = dict(table.attrs)
@@ -478,8 +478,10 @@ class DataIndex:
             minx, miny = municipalities["lon"].min() - pad, municipalities["lat"].min() - pad
             maxx, maxy = municipalities["lon"].max() + pad, municipalities["lat"].max() + pad
         if shapes is not None:  # the payloads' encoded shapes, made once per area
-            shapes = shapes.assign(_g=maps.encode_shapes(shapes))
-            outlines = outlines.assign(_g=maps.encode_shapes(outlines)) if outlines is not None else None
+            shapes = shapes.assign(_g=map_payload.encode_shapes(shapes))
+            outlines = (
+                outlines.assign(_g=map_payload.encode_shapes(outlines)) if outlines is not None else None
+            )
         static = {
             "municipalities": municipalities,
             "shapes": shapes,

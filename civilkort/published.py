@@ -10,7 +10,7 @@ import gzip
 from dataclasses import dataclass
 from typing import Any
 
-from civilkort import assets, maps, reference
+from civilkort import assets, map_payload, maps, reference
 from civilkort.filters import NATIONAL_AREA, Selection
 from civilkort.index import DataIndex
 
@@ -48,14 +48,14 @@ def area_files(index: DataIndex, area: str) -> dict[str, Any]:
     files = {
         "table": table,
         "rows": rows,
-        "points": published(maps.points_file(table), f"punkter-{slug}"),
+        "points": published(map_payload.points_file(table), f"punkter-{slug}"),
         "shapes_src": None,
         "outlines_src": None,
     }
     if static["shapes"] is not None:
-        files["shapes_src"] = published(maps.shapes_file(static["shapes"]), f"kommuner-{slug}")
+        files["shapes_src"] = published(map_payload.shapes_file(static["shapes"]), f"kommuner-{slug}")
     if static["outlines"] is not None and len(static["outlines"]):
-        files["outlines_src"] = published(maps.outlines_file(static["outlines"]), f"raad-{slug}")
+        files["outlines_src"] = published(map_payload.outlines_file(static["outlines"]), f"raad-{slug}")
     return files
 
 

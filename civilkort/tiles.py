@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 from civilkort import reference
 from civilkort.charts import readable_text
 from civilkort.contrast import contrast, ink
-from civilkort.maps import PALETTE, class_colors, format_number, value_classes
+from civilkort.map_payload import PALETTE, class_colors, format_number, value_classes
 
 MAX_GAP = 2.5
 """A point further than this many hexagons from its nearest neighbour is pulled in (and flagged)."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from civilkort import buildstore, maps, published, queries
+from civilkort import buildstore, map_payload, published, queries
 from civilkort.db import Database, current_path
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
@@ -142,7 +142,7 @@ def map_layers(sel: Selection, measure: str) -> dict:
 
     The area's points, municipality shapes and council outlines, and the map's runtime script, are published
     under ``/app/static/kort`` (named by their content); a filter change then sends only which points to
-    show (:class:`civilkort.maps.SharedPoints`) and the municipalities' values. Whatever cannot be written
+    show (:class:`civilkort.map_payload.SharedPoints`) and the municipalities' values. Whatever cannot be written
     travels inline, as before.
     """
     db = database()
@@ -159,7 +159,7 @@ def map_layers(sel: Selection, measure: str) -> dict:
         data["points"] = (
             index.points(masks)
             if src is None
-            else maps.SharedPoints(files["table"], index.point_keep(masks, files["rows"]), src)
+            else map_payload.SharedPoints(files["table"], index.point_keep(masks, files["rows"]), src)
         )
     return data
 

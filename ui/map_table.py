@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from civilkort import danish
-from civilkort.maps import PRECISIONS
+from civilkort.map_payload import PRECISIONS
 from ui.data import query
 from ui.tables import MAX_SHOWN, grid
 

@@ -346,26 +346,26 @@ def test_the_map_publishes_the_areas_points_once_and_a_filter_change_sends_which
 
     import numpy as np
 
-    from civilkort import assets, maps
+    from civilkort import assets, map_legend, map_payload
 
     sent = _spy_on_the_map(monkeypatch)
     app.run()
     app.sidebar.selectbox(key="sel_area").set_value("council:aarhus").run()
-    first = sent[-1][maps.LAYER_POINTS]
+    first = sent[-1][map_legend.LAYER_POINTS]
     app.sidebar.multiselect(key="sel_themes").set_value(["lighed"]).run()
     _no_errors(app)
-    payload = sent[-1][maps.LAYER_POINTS]
+    payload = sent[-1][map_legend.LAYER_POINTS]
     assert set(payload) == {"src", "n", "keep"} and payload["src"] == first["src"] and payload != first
     path = assets.published_path(payload["src"])
     assert path is not None and path.is_file()
     assert path.name.endswith(".json.gz")
     everything = json.loads(gzip.decompress(path.read_bytes()))
     bits = np.unpackbits(np.frombuffer(base64.b64decode(payload["keep"]), np.uint8), bitorder="little")
-    shown = [name for name, bit in zip(maps.point_names(everything), bits, strict=False) if bit]
+    shown = [name for name, bit in zip(map_payload.point_names(everything), bits, strict=False) if bit]
     expected = queries.map_points(small_db, Selection(area="council:aarhus", themes=("lighed",)))
     assert sorted(shown) == sorted(expected["name"])
     # the municipalities' shapes come from a file too: the change sent their values only
-    areas = sent[-1][maps.LAYER_AREAS]
+    areas = sent[-1][map_legend.LAYER_AREAS]
     assert areas["src"].endswith(".json.gz") and all("g" not in f for f in areas["features"])
     shapes = json.loads(gzip.decompress(assets.published_path(areas["src"]).read_bytes()))
     assert {str(f["c"]) for f in areas["features"]} <= set(shapes["g"])
@@ -374,7 +374,7 @@ def test_the_map_publishes_the_areas_points_once_and_a_filter_change_sends_which
 def test_the_map_sends_its_points_inline_where_the_static_folder_cannot_be_written(
     app, small_db, monkeypatch
 ):
-    from civilkort import assets, maps
+    from civilkort import assets, map_legend, map_payload
     from ui import data
 
     sent = _spy_on_the_map(monkeypatch)
@@ -385,10 +385,10 @@ def test_the_map_sends_its_points_inline_where_the_static_folder_cannot_be_writt
     app.query_params["omraade"] = "council:fyn"
     app.run()
     _no_errors(app)
-    payload = sent[-1][maps.LAYER_POINTS]
-    assert "src" not in payload and "src" not in sent[-1][maps.LAYER_AREAS]
+    payload = sent[-1][map_legend.LAYER_POINTS]
+    assert "src" not in payload and "src" not in sent[-1][map_legend.LAYER_AREAS]
     expected = queries.map_points(small_db, Selection(area="council:fyn"))
-    assert sorted(maps.point_names(payload)) == sorted(expected["name"])
+    assert sorted(map_payload.point_names(payload)) == sorted(expected["name"])
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civilkort import assets, maps, reference
+from civilkort import assets, map_legend, maps, reference
 from tests.browser.conftest import OfflinePage, require_or_skip
 from tests.conftest import real_boundaries_path, synthetic_municipalities
 
@@ -259,13 +259,13 @@ def test_layer_control_has_danish_names_and_toggles_layers(opened: OfflinePage) 
     page.hover(".leaflet-control-layers")
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels] == [
-        maps.LAYER_AREAS,
-        maps.LAYER_LINKS,
-        maps.LAYER_POINTS,
-        maps.LAYER_UNITS,
+        map_legend.LAYER_AREAS,
+        map_legend.LAYER_LINKS,
+        map_legend.LAYER_POINTS,
+        map_legend.LAYER_UNITS,
     ]
-    page.get_by_text(maps.LAYER_AREAS, exact=True).click()
+    page.get_by_text(map_legend.LAYER_AREAS, exact=True).click()
     assert page.locator("path.ck-area").count() == 0
     opened.screenshot("kort-uden-kommuner")
-    page.get_by_text(maps.LAYER_AREAS, exact=True).click()
+    page.get_by_text(map_legend.LAYER_AREAS, exact=True).click()
     assert page.locator("path.ck-area").count() >= 90

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from civilkort import maps
+from civilkort import map_legend
 from civilkort.settings import Settings
 from tests.browser.appserver import serving
 from tests.browser.conftest import OfflinePage
@@ -30,7 +30,7 @@ FRAME = 'iframe[src*="/component/streamlit_folium.st_folium/"]'  # its title nam
 # Points and municipalities arrive after their layers (fetched once per area, then from the page's own copy):
 # wait for them.
 _POINTS_DRAWN = f"""() => window.map.ckState.groups
-  .filter((g) => [{json.dumps(maps.LAYER_POINTS)}, {json.dumps(maps.LAYER_AREAS)}].includes(g.ckName))
+  .filter((g) => [{json.dumps(map_legend.LAYER_POINTS)}, {json.dumps(map_legend.LAYER_AREAS)}].includes(g.ckName))
   .every((g) => g.getLayers().some((inner) => inner.getLayers && inner.getLayers().length > 0))"""
 
 _CONTENTS = """() => {
@@ -102,10 +102,10 @@ _FIND = """async (kind) => {
   return null;
 }"""
 for _key, _name in (
-    ("AREAS", maps.LAYER_AREAS),
-    ("UNITS", maps.LAYER_UNITS),
-    ("LINKS", maps.LAYER_LINKS),
-    ("POINTS", maps.LAYER_POINTS),
+    ("AREAS", map_legend.LAYER_AREAS),
+    ("UNITS", map_legend.LAYER_UNITS),
+    ("LINKS", map_legend.LAYER_LINKS),
+    ("POINTS", map_legend.LAYER_POINTS),
 ):
     _FIND = _FIND.replace(f"__{_key}__", json.dumps(_name))
 
@@ -192,12 +192,12 @@ def test_a_filter_change_swaps_the_layers_inside_the_same_map(
 ) -> None:
     element, frame = _open_map(offline_page, f"{app_url}?omraade={AREA}")
     before = frame.evaluate(_CONTENTS)
-    assert before[maps.LAYER_POINTS] > 0 and before[maps.LAYER_AREAS] > 0, before
+    assert before[map_legend.LAYER_POINTS] > 0 and before[map_legend.LAYER_AREAS] > 0, before
     # the user's own view, which a re-created map would lose (it would fit the area again)
     frame.evaluate("() => { window.map.setView([56.16, 10.2], 11.5, {animate: false}); }")
     # and the municipalities switched off in the layer control
     frame.locator(".leaflet-control-layers").hover()
-    frame.get_by_text(maps.LAYER_AREAS, exact=True).click()
+    frame.get_by_text(map_legend.LAYER_AREAS, exact=True).click()
     assert frame.locator("path.ck-area").count() == 0
     offline_page.screenshot("kort-app-foer-filter")
 
@@ -205,8 +205,8 @@ def test_a_filter_change_swaps_the_layers_inside_the_same_map(
 
     after = frame.evaluate(_CONTENTS)
     assert _same_map(element, frame), "kortet blev lavet forfra ved et filterskift"
-    assert after[maps.LAYER_POINTS] < before[maps.LAYER_POINTS], (theme, before, after)
-    assert maps.LAYER_POINTS in after["legend"]  # the legend body was refilled by the new layers
+    assert after[map_legend.LAYER_POINTS] < before[map_legend.LAYER_POINTS], (theme, before, after)
+    assert map_legend.LAYER_POINTS in after["legend"]  # the legend body was refilled by the new layers
     view = frame.evaluate(
         "() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"
     )
@@ -217,7 +217,8 @@ def test_a_filter_change_swaps_the_layers_inside_the_same_map(
         == len(frame.evaluate("() => window.map.ckState.groups")) + 1
     )
     labels = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
-    assert [label.strip() for label in labels].count(maps.LAYER_POINTS) == 1  # replaced, not added twice
+    # replaced, not added twice
+    assert [label.strip() for label in labels].count(map_legend.LAYER_POINTS) == 1
     offline_page.screenshot("kort-app-efter-filter")
     # the area's points came once, as a file; the filter change sent only which of them to show
     fetched = sorted(
@@ -325,4 +326,4 @@ def test_map_data_that_cannot_be_fetched_is_said_so_and_comes_with_the_next_chan
     _pick_theme(offline_page, frame)  # waits for the points
     assert note.count() == 0
     contents = frame.evaluate(_CONTENTS)
-    assert contents[maps.LAYER_POINTS] > 0 and contents[maps.LAYER_AREAS] > 0, contents
+    assert contents[map_legend.LAYER_POINTS] > 0 and contents[map_legend.LAYER_AREAS] > 0, contents

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from civilkort import charts, maps, network_chart, reference, tiles
+from civilkort import charts, map_payload, network_chart, reference, tiles
 from civilkort.contrast import AA_LARGE, AA_TEXT, BLACK, WHITE, contrast, ink, luminance, over, rgba
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -288,8 +288,8 @@ def test_tile_labels_read_on_every_tile_colour():
         for code, colour in fill.items():
             assert contrast(colour, inks[code]) >= AA_TEXT, (code, colour, inks[code])
     # every class colour a tile can get, however many classes the data makes
-    for n in range(1, len(maps.PALETTE) + 1):
-        for colour in maps.class_colors(n):
+    for n in range(1, len(map_payload.PALETTE) + 1):
+        for colour in map_payload.class_colors(n):
             assert contrast(colour, tiles.text_colour(colour)) >= AA_TEXT, colour
     stripes = tiles.UNMAPPED_PATTERN["fgcolor"]
     assert contrast(tiles.text_colour(tiles.UNMAPPED_COLOUR), stripes) >= AA_TEXT  # the label over a stripe
@@ -322,14 +322,14 @@ def test_unit_marker_letters_read_on_every_marker_fill():
         if ".ck-unit" in selector:
             assert "opacity" not in body, selector
     assert "dashed" in _rules(".ck-unit.ck-approx")["border-style"]
-    for _, colour, _ in maps.UNIT_TYPES.values():
+    for _, colour, _ in map_payload.UNIT_TYPES.values():
         assert contrast(letter, colour) >= AA_TEXT, (colour, round(contrast(letter, colour), 2))
 
 
 def _choropleth_fills() -> list[str]:
     """The five classes as drawn on the map: at the areas' fill opacity over the map's background."""
-    opacity = inspect.signature(maps._areas_payload).parameters["opacity"].default
-    return [over(c, MAP_BACKGROUND, opacity) for c in maps.PALETTE]
+    opacity = inspect.signature(map_payload._areas_payload).parameters["opacity"].default
+    return [over(c, MAP_BACKGROUND, opacity) for c in map_payload.PALETTE]
 
 
 def test_cluster_circles_stand_out_and_their_numbers_read():
@@ -357,17 +357,22 @@ its hatching (map and tile map) and the tile map's '–' label, not by colour al
 
 
 def test_choropleth_classes_are_ordered_and_documented():
-    assert list(CLASS_FIGURES) == list(maps.PALETTE)
-    assert [luminance(c) for c in maps.PALETTE] == sorted((luminance(c) for c in maps.PALETTE), reverse=True)
+    assert list(CLASS_FIGURES) == list(map_payload.PALETTE)
+    assert [luminance(c) for c in map_payload.PALETTE] == sorted(
+        (luminance(c) for c in map_payload.PALETTE), reverse=True
+    )
     hatch_ground = over("#eeeeee", MAP_BACKGROUND, 0.9)  # the map's #ck-hatch pattern at its fill opacity
-    for k, (colour, drawn) in enumerate(zip(maps.PALETTE, _choropleth_fills())):
+    for k, (colour, drawn) in enumerate(zip(map_payload.PALETTE, _choropleth_fills())):
         nxt, vs_map, vs_tiles = CLASS_FIGURES[colour]
         if nxt is not None:
-            assert round(contrast(colour, maps.PALETTE[k + 1]), 2) == nxt >= 1.5
+            assert round(contrast(colour, map_payload.PALETTE[k + 1]), 2) == nxt >= 1.5
         assert round(contrast(drawn, hatch_ground), 2) == vs_map
         assert round(contrast(colour, tiles.UNMAPPED_COLOUR), 2) == vs_tiles
     # the darkest class, the one most often next to a hatched 'ikke kortlagt', is 3:1 from it on both
-    assert CLASS_FIGURES[maps.PALETTE[-1]][1] >= AA_LARGE and CLASS_FIGURES[maps.PALETTE[-1]][2] >= AA_LARGE
+    assert (
+        CLASS_FIGURES[map_payload.PALETTE[-1]][1] >= AA_LARGE
+        and CLASS_FIGURES[map_payload.PALETTE[-1]][2] >= AA_LARGE
+    )
     assert tiles.UNMAPPED_PATTERN["shape"]  # hatched, not only grey
 
 

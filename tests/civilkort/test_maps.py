@@ -18,7 +18,7 @@ import pytest
 import shapely
 import shapely.ops
 
-from civilkort import assets, maps, reference
+from civilkort import assets, map_clicks, map_legend, map_payload, maps, reference
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",
@@ -178,18 +178,18 @@ def test_layers_present_with_danish_names() -> None:
     m = full_map(show_tiles_layer=True)
     # the council outlines belong to the base map, the rest are swappable data layers
     assert list(maps.layer_data(m)) == [
-        maps.LAYER_COUNCILS,
-        maps.LAYER_AREAS,
-        maps.LAYER_LINKS,
-        maps.LAYER_POINTS,
-        maps.LAYER_UNITS,
+        map_legend.LAYER_COUNCILS,
+        map_legend.LAYER_AREAS,
+        map_legend.LAYER_LINKS,
+        map_legend.LAYER_POINTS,
+        map_legend.LAYER_UNITS,
     ]
     html = m.get_root().render()
     # ckLib's own layer control (folium's would not know the layers swapped in later), in a fixed order
     assert not any(isinstance(c, folium.LayerControl) for c in m._children.values())
     assert rendered_spec(html, "base")["order"] == list(maps.LAYER_ORDER)
     update = rendered_spec(html, "update")
-    assert update["tiles"]["name"] == maps.LAYER_TILES and maps.LAYER_TILES in update["names"]
+    assert update["tiles"]["name"] == map_legend.LAYER_TILES and map_legend.LAYER_TILES in update["names"]
     for name in maps.LAYER_ORDER:
         assert maps.to_script_json(name) in html
     assert "Signaturforklaring" in html
@@ -224,17 +224,22 @@ def test_the_only_external_url_with_the_background_map_is_the_tile_template() ->
 
 
 def test_layers_on_and_show_areas_start_layers_switched_off() -> None:
-    m = full_map(show_areas=False, layers_on=[maps.LAYER_POINTS, maps.LAYER_AREAS])
+    m = full_map(show_areas=False, layers_on=[map_legend.LAYER_POINTS, map_legend.LAYER_AREAS])
     hidden = maps.hidden_layers(m)
-    assert set(hidden) == {maps.LAYER_AREAS, maps.LAYER_COUNCILS, maps.LAYER_LINKS, maps.LAYER_UNITS}
+    assert set(hidden) == {
+        map_legend.LAYER_AREAS,
+        map_legend.LAYER_COUNCILS,
+        map_legend.LAYER_LINKS,
+        map_legend.LAYER_UNITS,
+    }
     html = m.get_root().render()
     starts = dict(re.findall(r"ckLib\.layer\(map_\w+, \w+, \"([^\"]*)\", \"\w+\", (true|false),", html))
     assert starts == {
-        maps.LAYER_COUNCILS: "false",
-        maps.LAYER_AREAS: "false",
-        maps.LAYER_LINKS: "false",
-        maps.LAYER_POINTS: "true",
-        maps.LAYER_UNITS: "false",
+        map_legend.LAYER_COUNCILS: "false",
+        map_legend.LAYER_AREAS: "false",
+        map_legend.LAYER_LINKS: "false",
+        map_legend.LAYER_POINTS: "true",
+        map_legend.LAYER_UNITS: "false",
     }
 
 
@@ -254,7 +259,7 @@ def test_hostile_text_never_appears_raw_and_every_payload_parses() -> None:
     )
     data = rendered_payloads(html)  # parsed from the page, after folium's rendering
     assert set(data) == {"areas", "outlines", "links", "points", "units"}
-    names = maps.point_names(data["points"])
+    names = map_payload.point_names(data["points"])
     for bad in HOSTILE:
         assert bad in names, bad  # the exact text reaches the browser, as JSON data
     assert HOSTILE[0] in [row[5] for row in data["units"]["rows"]]
@@ -269,7 +274,7 @@ def test_text_is_never_run_as_a_template_on_the_server() -> None:
     m = maps.build_map(areas=grid_areas(), points=frame, measure_label="{{ 6*7 }}")
     html = m.get_root().render()
     assert not re.search(r"\{[{%#]", html.split("<script>", 1)[1])
-    assert frame.loc[0, "name"] in maps.point_names(rendered_payloads(html)["points"])
+    assert frame.loc[0, "name"] in map_payload.point_names(rendered_payloads(html)["points"])
     assert legend_titles(html)[0] == "{{ 6*7 }}"
 
 
@@ -313,14 +318,14 @@ def test_generated_javascript_parses(tmp_path: Path) -> None:
 
 def test_approximate_points_are_styled_differently_and_explained() -> None:
     m = full_map()
-    payload = maps.layer_data(m)[maps.LAYER_POINTS]
+    payload = maps.layer_data(m)[map_legend.LAYER_POINTS]
     styles = payload["styles"]
     frame = points_frame()
-    rows = maps._point_grid(frame)[0]
+    rows = map_payload._point_grid(frame)[0]
     for code, row in zip(payload["c"], rows, strict=True):
         style = styles[code]
         precision = frame["location_precision"].iloc[row]
-        assert payload["precisions"][code] == maps.PRECISIONS[precision]
+        assert payload["precisions"][code] == map_payload.PRECISIONS[precision]
         if precision == "coordinates":
             assert (
                 "ck-exact" in style["className"] and "dashArray" not in style and style["fillOpacity"] > 0.5
@@ -333,7 +338,7 @@ def test_approximate_points_are_styled_differently_and_explained() -> None:
 
 
 def test_nan_areas_are_hatched_and_called_ikke_kortlagt() -> None:
-    payload = maps.layer_data(full_map())[maps.LAYER_AREAS]
+    payload = maps.layer_data(full_map())[map_legend.LAYER_AREAS]
     by_code = {f["c"]: f for f in payload["features"]}
     assert by_code[151]["k"] == -1 and by_code[151]["l"] == "ikke kortlagt"
     assert all(by_code[c]["k"] >= 0 for c in (101, 147, 153))
@@ -341,14 +346,14 @@ def test_nan_areas_are_hatched_and_called_ikke_kortlagt() -> None:
         payload["nodata"]["fillColor"] == "url(#ck-hatch)" and "ck-nodata" in payload["nodata"]["className"]
     )
     html = full_map().get_root().render()
-    assert maps.NO_DATA_LABEL in html
+    assert map_payload.NO_DATA_LABEL in html
 
 
 def test_classes_use_the_sequential_palette_light_to_dark() -> None:
-    payload = maps.layer_data(full_map())[maps.LAYER_AREAS]
+    payload = maps.layer_data(full_map())[map_legend.LAYER_AREAS]
     by_code = {f["c"]: f["k"] for f in payload["features"]}
     assert by_code[101] < by_code[147] < by_code[153]
-    assert payload["colors"] == maps.class_colors(3)
+    assert payload["colors"] == map_payload.class_colors(3)
 
 
 def test_without_boundaries_municipalities_become_proportional_circles() -> None:
@@ -365,7 +370,7 @@ def test_without_boundaries_municipalities_become_proportional_circles() -> None
     m = maps.build_map(
         areas=None, municipality_points=centres, points=points_frame(10), measure_label="Antal tilbud"
     )
-    payload = maps.layer_data(m)[maps.LAYER_AREAS]
+    payload = maps.layer_data(m)[map_legend.LAYER_AREAS]
     rows = {r[2]: r for r in payload["rows"]}
     assert rows[101][7] > rows[147][7] > 0  # bigger value, bigger circle
     assert rows[151][6] == -1 and "ck-nodata" in payload["nodata"]["className"]
@@ -382,7 +387,7 @@ def test_no_data_at_all_still_builds_a_map_of_denmark() -> None:
 
 
 def test_unit_types_get_their_own_symbols_and_unknown_types_fall_back_to_andet() -> None:
-    payload = maps.layer_data(full_map())[maps.LAYER_UNITS]
+    payload = maps.layer_data(full_map())[map_legend.LAYER_UNITS]
     keys = [t["key"] for t in payload["types"]]
     types = [keys[row[2]] for row in payload["rows"]]
     assert types == ["hospital", "psykiatri", "andet"]
@@ -396,21 +401,21 @@ def test_unit_types_get_their_own_symbols_and_unknown_types_fall_back_to_andet()
 
 
 def test_missing_column_is_named() -> None:
-    with pytest.raises(maps.MapInputError, match="location_precision"):
+    with pytest.raises(map_payload.MapInputError, match="location_precision"):
         maps.build_map(points=points_frame().drop(columns="location_precision"))
 
 
 def test_bad_kind_names_row_and_value() -> None:
     frame = points_frame()
     frame.loc[3, "kind"] = "forening"
-    with pytest.raises(maps.MapInputError, match=r"kind i række 3 er 'forening'"):
+    with pytest.raises(map_payload.MapInputError, match=r"kind i række 3 er 'forening'"):
         maps.build_map(points=frame)
 
 
 def test_points_without_coordinates_are_skipped() -> None:
     frame = points_frame(10)
     frame.loc[[2, 5], "lat"] = np.nan
-    payload = maps.layer_data(maps.build_map(points=frame))[maps.LAYER_POINTS]
+    payload = maps.layer_data(maps.build_map(points=frame))[map_legend.LAYER_POINTS]
     assert len(payload["x"]) == 8
 
 
@@ -419,18 +424,18 @@ def test_points_without_coordinates_are_skipped() -> None:
     [(1234.0, "1.234"), (12.5, "12,5"), (2.5, "2,5"), (0.25, "0,25"), (3.0, "3"), (float("nan"), "")],
 )
 def test_format_number_is_danish(value: float, text: str) -> None:
-    assert maps.format_number(value) == text
+    assert map_payload.format_number(value) == text
 
 
 def test_value_classes() -> None:
-    assert maps.value_classes([float("nan")]) == []
-    assert maps.value_classes([1, 2, 2]) == [(1.0, 1.0), (2.0, 2.0)]
-    counts = maps.value_classes(range(0, 100))
+    assert map_payload.value_classes([float("nan")]) == []
+    assert map_payload.value_classes([1, 2, 2]) == [(1.0, 1.0), (2.0, 2.0)]
+    counts = map_payload.value_classes(range(0, 100))
     assert len(counts) == 5 and counts[0][0] == 0 and counts[-1][1] == 99
     assert all(lo == prev_hi + 1 for (lo, _), (_, prev_hi) in zip(counts[1:], counts[:-1], strict=True))
-    rates = maps.value_classes(np.linspace(0.1, 11.9, 50))
-    assert all(len(maps.format_number(edge)) <= 4 for pair in rates for edge in pair)
-    assert maps.value_classes([0.0, 5.0], breaks=[0, 2, 4, 6]) == [(0, 2), (2, 4), (4, 6)]
+    rates = map_payload.value_classes(np.linspace(0.1, 11.9, 50))
+    assert all(len(map_payload.format_number(edge)) <= 4 for pair in rates for edge in pair)
+    assert map_payload.value_classes([0.0, 5.0], breaks=[0, 2, 4, 6]) == [(0, 2), (2, 4), (4, 6)]
 
 
 # --- geometry ----------------------------------------------------------------------------------------
@@ -442,7 +447,7 @@ def test_simplify_keeps_shared_borders_shared() -> None:
     halves = shapely.ops.split(shapely.box(12.3, 55.6, 12.5, 55.8), border).geoms
     wiggly = gpd.GeoDataFrame({"municipality_code": [1, 2]}, geometry=list(halves), crs=4326)
     assert shapely.coverage_is_valid(np.asarray(wiggly.geometry.values))
-    simple = maps.simplify_for_display(wiggly, 0.002)
+    simple = map_payload.simplify_for_display(wiggly, 0.002)
     assert simple.geometry.is_valid.all() and not simple.geometry.is_empty.any()
     assert shapely.coverage_is_valid(np.asarray(simple.geometry.values))  # no gaps, no overlaps
     assert (
@@ -453,11 +458,11 @@ def test_simplify_keeps_shared_borders_shared() -> None:
 
 def test_real_municipalities_simplify_well_under_400_kb(real_boundaries_file: Path) -> None:
     areas = real_areas(real_boundaries_file)
-    simple = maps.simplify_for_display(areas)
+    simple = map_payload.simplify_for_display(areas)
     assert len(simple) == len(areas) == 98
     assert simple.geometry.is_valid.all() and not simple.geometry.is_empty.any()
     assert shapely.coverage_is_valid(np.asarray(simple.geometry.values))
-    payload = maps.to_script_json(maps.layer_data(maps.build_map(areas=areas))[maps.LAYER_AREAS])
+    payload = maps.to_script_json(maps.layer_data(maps.build_map(areas=areas))[map_legend.LAYER_AREAS])
     assert len(payload.encode("utf-8")) < 250_000
 
 
@@ -500,7 +505,7 @@ def test_one_council_with_6000_points_is_under_1_5_mb(tiny_boundaries) -> None:
 def test_st_folium_sees_the_same_layers_and_clicks_survive_its_renaming() -> None:
     from streamlit_folium import _get_map_string
 
-    m = full_map(layers_on=[maps.LAYER_AREAS])
+    m = full_map(layers_on=[map_legend.LAYER_AREAS])
     m.get_root().render()
     script = _get_map_string(m)
     assert "ckLib.base(map_div," in script and "ckLib.update(map_div," in script
@@ -518,7 +523,7 @@ def test_st_folium_sees_the_same_layers_and_clicks_survive_its_renaming() -> Non
 
 
 def _tag_index(frame: pd.DataFrame, row: int) -> int:
-    return int(np.flatnonzero(maps._point_grid(frame)[0] == row)[0])
+    return int(np.flatnonzero(map_payload._point_grid(frame)[0] == row)[0])
 
 
 def _returned(lat: float | None, lng: float | None, tooltip: str | None) -> dict:
@@ -532,14 +537,14 @@ def test_identify_point_from_tooltip_tag_and_position() -> None:
     row = 3
     tip = f"{HOSTILE[3]}TilbudPræcis placering[ck:p:{_tag_index(frame, row)}]"
     lat, lon = frame.loc[row, ["lat", "lon"]]
-    assert maps.identify_click(_returned(lat + 1e-6, lon, tip), frame, grid_areas()) == (
+    assert map_clicks.identify_click(_returned(lat + 1e-6, lon, tip), frame, grid_areas()) == (
         "point",
         frame.loc[row, "point_id"],
     )
     # a stale tooltip from an earlier click with a different position does not match
-    assert maps.identify_click(_returned(lat + 0.02, lon, tip), frame, grid_areas()) is None
+    assert map_clicks.identify_click(_returned(lat + 0.02, lon, tip), frame, grid_areas()) is None
     # a marker spread out of a pile (spiderfied) reports its leg position, a little off
-    assert maps.identify_click(_returned(lat + 5e-4, lon - 9e-4, tip), frame, None) == (
+    assert map_clicks.identify_click(_returned(lat + 5e-4, lon - 9e-4, tip), frame, None) == (
         "point",
         frame.loc[row, "point_id"],
     )
@@ -550,7 +555,7 @@ def test_identify_point_among_duplicates_at_one_postcode() -> None:
     frame[["lat", "lon"]] = [55.7, 12.4]  # all at the same postcode centroid
     for row in range(6):
         tip = f"Forening {row}[ck:p:{_tag_index(frame, row)}]"
-        assert maps.identify_click(_returned(55.7, 12.4, tip), frame, None) == (
+        assert map_clicks.identify_click(_returned(55.7, 12.4, tip), frame, None) == (
             "point",
             frame.loc[row, "point_id"],
         )
@@ -558,19 +563,23 @@ def test_identify_point_among_duplicates_at_one_postcode() -> None:
 
 def test_identify_municipality_unit_and_collaboration() -> None:
     areas, units, links = grid_areas(), units_frame(), links_frame()
-    assert maps.identify_click(_returned(55.65, 12.35, "KøbenhavnxHovedstaden[ck:m:101]"), None, areas) == (
+    assert map_clicks.identify_click(
+        _returned(55.65, 12.35, "KøbenhavnxHovedstaden[ck:m:101]"), None, areas
+    ) == (
         "municipality",
         101,
     )
     assert (
-        maps.identify_click(_returned(56.5, 9.0, "København[ck:m:101]"), None, areas) is None
+        map_clicks.identify_click(_returned(56.5, 9.0, "København[ck:m:101]"), None, areas) is None
     )  # far from 101
-    assert maps.identify_click(_returned(55.65, 12.35, "[ck:m:999]"), None, areas) is None
-    assert maps.identify_click(_returned(55.696, 12.366, "Rigshospitalet[ck:u:0]"), None, areas, units) == (
+    assert map_clicks.identify_click(_returned(55.65, 12.35, "[ck:m:999]"), None, areas) is None
+    assert map_clicks.identify_click(
+        _returned(55.696, 12.366, "Rigshospitalet[ck:u:0]"), None, areas, units
+    ) == (
         "unit",
         "U1",
     )
-    assert maps.identify_click(_returned(55.7, 12.4, "x[ck:l:1]"), None, areas, links=links) == (
+    assert map_clicks.identify_click(_returned(55.7, 12.4, "x[ck:l:1]"), None, areas, links=links) == (
         "collaboration",
         "S2",
     )
@@ -578,23 +587,25 @@ def test_identify_municipality_unit_and_collaboration() -> None:
 
 def test_identify_municipality_without_boundaries() -> None:
     centres = pd.DataFrame({"municipality_code": [101, 147]})
-    assert maps.identify_click(_returned(55.6, 12.5, "x[ck:m:147]"), None, None, None, centres) == (
+    assert map_clicks.identify_click(_returned(55.6, 12.5, "x[ck:m:147]"), None, None, None, centres) == (
         "municipality",
         147,
     )
-    assert maps.identify_click(_returned(55.6, 12.5, "x[ck:m:153]"), None, None, None, centres) is None
+    assert map_clicks.identify_click(_returned(55.6, 12.5, "x[ck:m:153]"), None, None, None, centres) is None
 
 
 def test_identify_ignores_clusters_and_empty_returns() -> None:
     frame = points_frame()
     assert (
-        maps.identify_click(_returned(55.7, 12.4, "12 organisationer og tilbud[ck:c:0]"), frame, grid_areas())
+        map_clicks.identify_click(
+            _returned(55.7, 12.4, "12 organisationer og tilbud[ck:c:0]"), frame, grid_areas()
+        )
         is None
     )
-    assert maps.identify_click({}, frame, grid_areas()) is None
-    assert maps.identify_click(None, frame, grid_areas()) is None
-    assert maps.identify_click(_returned(None, None, None), frame, grid_areas()) is None
-    assert maps.identify_click(_returned(55.7, 12.4, "[ck:p:99999]"), frame, grid_areas()) is None
+    assert map_clicks.identify_click({}, frame, grid_areas()) is None
+    assert map_clicks.identify_click(None, frame, grid_areas()) is None
+    assert map_clicks.identify_click(_returned(None, None, None), frame, grid_areas()) is None
+    assert map_clicks.identify_click(_returned(55.7, 12.4, "[ck:p:99999]"), frame, grid_areas()) is None
 
 
 def test_identify_falls_back_on_position_without_the_tooltip() -> None:
@@ -602,20 +613,24 @@ def test_identify_falls_back_on_position_without_the_tooltip() -> None:
     only_position = {
         "last_object_clicked": {"lat": float(frame.loc[5, "lat"]), "lng": float(frame.loc[5, "lon"])}
     }
-    assert maps.identify_click(only_position, frame, areas, units) == ("point", frame.loc[5, "point_id"])
+    assert map_clicks.identify_click(only_position, frame, areas, units) == (
+        "point",
+        frame.loc[5, "point_id"],
+    )
     on_unit = {"last_object_clicked": {"lat": 55.696, "lng": 12.366}}
-    assert maps.identify_click(on_unit, frame, areas, units) == ("unit", "U1")
+    assert map_clicks.identify_click(on_unit, frame, areas, units) == ("unit", "U1")
     in_polygon = {"last_object_clicked": {"lat": 55.75, "lng": 12.45}}
-    assert maps.identify_click(in_polygon, frame, areas, units) == ("municipality", 153)
+    assert map_clicks.identify_click(in_polygon, frame, areas, units) == ("municipality", 153)
     assert (
-        maps.identify_click({"last_object_clicked": {"lat": 50.0, "lng": 5.0}}, frame, areas, units) is None
+        map_clicks.identify_click({"last_object_clicked": {"lat": 50.0, "lng": 5.0}}, frame, areas, units)
+        is None
     )
 
 
 def test_click_tag_reads_only_the_trailing_tag() -> None:
-    assert maps.click_tag({"last_object_clicked_tooltip": "Navn [ck:p:1] i navnet[ck:p:7]"}) == ("p", 7)
-    assert maps.click_tag({"last_object_clicked_tooltip": "Navn [ck:p:1] i navnet"}) is None
-    assert maps.click_tag({"last_object_clicked_tooltip": None}) is None
+    assert map_clicks.click_tag({"last_object_clicked_tooltip": "Navn [ck:p:1] i navnet[ck:p:7]"}) == ("p", 7)
+    assert map_clicks.click_tag({"last_object_clicked_tooltip": "Navn [ck:p:1] i navnet"}) is None
+    assert map_clicks.click_tag({"last_object_clicked_tooltip": None}) is None
 
 
 # --- base map + swappable data layers (what the app hands to st_folium) ------------------------------
@@ -636,7 +651,7 @@ def _st_folium_args(monkeypatch: pytest.MonkeyPatch, base: folium.Map, groups: l
         base,
         key="kort-council:hovedstaden",
         feature_group_to_add=groups,
-        returned_objects=list(maps.RETURNED_OBJECTS),
+        returned_objects=list(map_clicks.RETURNED_OBJECTS),
         height=620,
         use_container_width=True,
     )
@@ -681,7 +696,7 @@ def test_a_filter_change_keeps_the_base_map_and_its_component_key(monkeypatch: p
     assert first["feature_group"] != second["feature_group"]  # swapped in place by the frontend
     assert first["layer_control"] is None  # ckLib keeps its own control in the base map
     layers = {name for name in maps.layer_data(_layers(points=fewer, links=None))}
-    assert maps.LAYER_LINKS not in layers
+    assert map_legend.LAYER_LINKS not in layers
     # another area (other bounds and outlines) is another map
     elsewhere = _st_folium_args(monkeypatch, _base(bounds=[[56.0, 9.0], [56.5, 10.5]]), _layers().groups)
     assert elsewhere["key"] != first["key"]
@@ -690,10 +705,10 @@ def test_a_filter_change_keeps_the_base_map_and_its_component_key(monkeypatch: p
 def test_the_data_layers_arrive_as_feature_groups_with_the_update_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    layers = _layers(layers_on=[maps.LAYER_AREAS, maps.LAYER_POINTS])
+    layers = _layers(layers_on=[map_legend.LAYER_AREAS, map_legend.LAYER_POINTS])
     assert all(isinstance(g, folium.FeatureGroup) for g in layers.groups)
     assert [type(g.call).__name__ for g in layers.groups] == ["_Update"] + ["_LayerCall"] * 4
-    assert set(maps.hidden_layers(layers)) == {maps.LAYER_LINKS, maps.LAYER_UNITS}
+    assert set(maps.hidden_layers(layers)) == {map_legend.LAYER_LINKS, map_legend.LAYER_UNITS}
     (south, west), (north, east) = layers.extent
     assert 55.5 < south < north < 55.9 and 12.2 < west < east < 12.6
     sent = _st_folium_args(monkeypatch, _base(), layers.groups)
@@ -703,10 +718,10 @@ def test_the_data_layers_arrive_as_feature_groups_with_the_update_first(
     assert groups.index("ckLib.update(map_div,") < groups.index("window.feature_group.push")
     for i, (name, builder) in enumerate(
         [
-            (maps.LAYER_AREAS, "areas"),
-            (maps.LAYER_LINKS, "links"),
-            (maps.LAYER_POINTS, "points"),
-            (maps.LAYER_UNITS, "units"),
+            (map_legend.LAYER_AREAS, "areas"),
+            (map_legend.LAYER_LINKS, "links"),
+            (map_legend.LAYER_POINTS, "points"),
+            (map_legend.LAYER_UNITS, "units"),
         ],
         start=1,
     ):
@@ -734,7 +749,7 @@ def test_nothing_st_folium_sends_asks_another_host_or_carries_raw_user_text(
     assert not re.search(r"\{[{%#]", sent["feature_group"])  # no Jinja tag survived (branca re-parses it)
     payloads = rendered_payloads(sent["feature_group"].replace("map_div", "map_x"))
     assert set(payloads) == {"areas", "links", "points", "units"}
-    assert set(HOSTILE) <= set(maps.point_names(payloads["points"]))
+    assert set(HOSTILE) <= set(map_payload.point_names(payloads["points"]))
     # with the background map the tile template is the only other host, and only in the groups
     tiles = _st_folium_args(monkeypatch, _base(), _layers(show_tiles_layer=True).groups)
     assert _EXTERNAL.findall(tiles["script"]) == []
@@ -747,7 +762,7 @@ def test_hostile_outline_names_and_attribution_stay_data_in_the_base_map() -> No
     html = base.get_root().render()
     assert "</script><script>" not in html and "{{ 7*7 }}" not in html
     assert rendered_spec(html, "base")["attribution"] == "{{ 7*7 }} " + HOSTILE[4]
-    assert maps.layer_data(base) == {maps.LAYER_COUNCILS: rendered_payloads(html)["outlines"]}
+    assert maps.layer_data(base) == {map_legend.LAYER_COUNCILS: rendered_payloads(html)["outlines"]}
     assert HOSTILE[0] not in html  # the council's name is not drawn at all
 
 
@@ -786,10 +801,15 @@ def _page_data() -> dict:
 def test_page_map_draws_the_chosen_layers_and_identifies_clicks_on_them() -> None:
     data = _page_data()
     view = maps.page_map(data, layers=("points", "units"), measure_label="Antal tilbud")
-    assert set(maps.layer_data(view.layers)) == {maps.LAYER_AREAS, maps.LAYER_POINTS, maps.LAYER_UNITS}
-    assert maps.hidden_layers(view.layers) == [maps.LAYER_AREAS]  # "areas" not chosen: drawn, switched off
+    assert set(maps.layer_data(view.layers)) == {
+        map_legend.LAYER_AREAS,
+        map_legend.LAYER_POINTS,
+        map_legend.LAYER_UNITS,
+    }
+    # "areas" not chosen: drawn, switched off
+    assert maps.hidden_layers(view.layers) == [map_legend.LAYER_AREAS]
     assert maps.layer_data(view.base) == {
-        maps.LAYER_COUNCILS: maps.layer_data(view.base)[maps.LAYER_COUNCILS]
+        map_legend.LAYER_COUNCILS: maps.layer_data(view.base)[map_legend.LAYER_COUNCILS]
     }
     assert view.groups is view.layers.groups
     link_click = _returned(55.7, 12.4, "x[ck:l:1]")
@@ -834,14 +854,14 @@ def test_a_copied_links_view_opens_the_base_map_there_and_keeps_it_stable(
 def test_click_key_tells_a_new_click_on_the_same_object_from_a_rerun(monkeypatch: pytest.MonkeyPatch) -> None:
     # st_folium knows every returned object the app asks for (its frontend counts object clicks)
     sent = _st_folium_args(monkeypatch, _base(), _layers().groups)
-    assert set(sent["default"]) == set(maps.RETURNED_OBJECTS)
-    assert "last_object_clicked_count" in maps.RETURNED_OBJECTS
+    assert set(sent["default"]) == set(map_clicks.RETURNED_OBJECTS)
+    assert "last_object_clicked_count" in map_clicks.RETURNED_OBJECTS
     first = dict(_returned(55.65, 12.35, "København[ck:m:101]"), last_object_clicked_count=1)
     again = dict(first, last_object_clicked_count=2)
-    assert maps.click_key(first) == maps.click_key(dict(first))  # a rerun: the same click
-    assert maps.click_key(again) != maps.click_key(first)  # the same object clicked once more
-    assert maps.click_key(None) is None and maps.click_key(_returned(None, None, None)) is None
-    assert maps.click_key({"last_object_clicked": None, "last_object_clicked_count": 0}) is None
+    assert map_clicks.click_key(first) == map_clicks.click_key(dict(first))  # a rerun: the same click
+    assert map_clicks.click_key(again) != map_clicks.click_key(first)  # the same object clicked once more
+    assert map_clicks.click_key(None) is None and map_clicks.click_key(_returned(None, None, None)) is None
+    assert map_clicks.click_key({"last_object_clicked": None, "last_object_clicked_count": 0}) is None
 
 
 # --- points published once, a bitmask per filter change -------------------------------------------------
@@ -849,62 +869,64 @@ def test_click_key_tells_a_new_click_on_the_same_object_from_a_rerun(monkeypatch
 
 def shared(
     n: int = 300, keep_every: int = 3, src: str = "/app/static/kort/punkter-test.json"
-) -> maps.SharedPoints:
-    table = maps.encode_points(points_frame(n))
+) -> map_payload.SharedPoints:
+    table = map_payload.encode_points(points_frame(n))
     keep = np.zeros(len(table), dtype=bool)
     keep[::keep_every] = True
-    return maps.SharedPoints(table, keep, src)
+    return map_payload.SharedPoints(table, keep, src)
 
 
 def test_the_published_file_is_the_inline_payload_of_every_point_in_the_area() -> None:
     points = shared()
-    inline = maps.layer_data(maps.build_data_layers(points=points.table))[maps.LAYER_POINTS]
-    assert json.loads(maps.points_file(points.table)) == inline
-    assert set(HOSTILE) <= set(maps.point_names(json.loads(maps.points_file(points.table))))
+    inline = maps.layer_data(maps.build_data_layers(points=points.table))[map_legend.LAYER_POINTS]
+    assert json.loads(map_payload.points_file(points.table)) == inline
+    assert set(HOSTILE) <= set(map_payload.point_names(json.loads(map_payload.points_file(points.table))))
 
 
 def test_a_filter_change_sends_the_files_url_and_a_bit_per_point_only() -> None:
     points = shared(3000)
-    payload = maps.layer_data(maps.build_data_layers(points=points))[maps.LAYER_POINTS]
+    payload = maps.layer_data(maps.build_data_layers(points=points))[map_legend.LAYER_POINTS]
     assert set(payload) == {"src", "n", "keep"}
     assert payload["src"] == points.src and payload["n"] == 3000
     bits = np.unpackbits(np.frombuffer(base64.b64decode(payload["keep"]), dtype=np.uint8), bitorder="little")
     assert np.array_equal(bits[:3000].astype(bool), points.keep) and not bits[3000:].any()
     assert len(json.dumps(payload)) < 3000 / 8 * 4 / 3 + 200  # the bitmask, base64: no names, no positions
-    inline = maps.layer_data(maps.build_data_layers(points=points.kept()))[maps.LAYER_POINTS]
+    inline = maps.layer_data(maps.build_data_layers(points=points.kept()))[map_legend.LAYER_POINTS]
     assert len(json.dumps(inline)) > 20 * len(json.dumps(payload))
 
 
 def test_the_legend_and_extent_follow_the_points_kept_not_the_whole_file() -> None:
-    table = maps.encode_points(points_frame(60, hostile=False))
+    table = map_payload.encode_points(points_frame(60, hostile=False))
     keep = (table["kind"] == "offer").to_numpy() & (table["location_precision"] == "coordinates").to_numpy()
-    points = maps.SharedPoints(table, keep, "/app/static/kort/x.json")
+    points = map_payload.SharedPoints(table, keep, "/app/static/kort/x.json")
     from_file = maps.build_data_layers(points=points)
     as_frame = maps.build_data_layers(points=points.kept())
     spec = lambda layers: json.loads(layers.groups[0].call.spec)["legend"]  # noqa: E731
     assert spec(from_file) == spec(as_frame)
     assert np.allclose(from_file.extent, as_frame.extent)
-    assert maps.build_data_layers(points=maps.SharedPoints(table, np.zeros(60, bool), "x")).calls() == []
+    assert (
+        maps.build_data_layers(points=map_payload.SharedPoints(table, np.zeros(60, bool), "x")).calls() == []
+    )
 
 
 def test_points_without_coordinates_are_left_out_of_the_bitmask() -> None:
     frame = points_frame(20, hostile=False)
     frame.loc[[2, 5], ["lat", "lon"]] = np.nan
-    table = maps.encode_points(frame)
-    points = maps.SharedPoints(table, np.ones(20, dtype=bool), "x")
-    payload = maps.layer_data(maps.build_data_layers(points=points))[maps.LAYER_POINTS]
-    assert payload["n"] == 18 == len(json.loads(maps.points_file(table))["x"])
+    table = map_payload.encode_points(frame)
+    points = map_payload.SharedPoints(table, np.ones(20, dtype=bool), "x")
+    payload = maps.layer_data(maps.build_data_layers(points=points))[map_legend.LAYER_POINTS]
+    assert payload["n"] == 18 == len(json.loads(map_payload.points_file(table))["x"])
 
 
 def test_shared_points_must_be_encoded_and_match_their_mask() -> None:
-    with pytest.raises(maps.MapInputError, match="encode_points"):
+    with pytest.raises(map_payload.MapInputError, match="encode_points"):
         maps.build_data_layers(
-            points=maps.SharedPoints(points_frame(5, hostile=False), np.ones(5, bool), "x")
+            points=map_payload.SharedPoints(points_frame(5, hostile=False), np.ones(5, bool), "x")
         )
-    with pytest.raises(maps.MapInputError, match="4 værdier for 5 punkter"):
+    with pytest.raises(map_payload.MapInputError, match="4 værdier for 5 punkter"):
         maps.build_data_layers(
-            points=maps.SharedPoints(
-                maps.encode_points(points_frame(5, hostile=False)), np.ones(4, bool), "x"
+            points=map_payload.SharedPoints(
+                map_payload.encode_points(points_frame(5, hostile=False)), np.ones(4, bool), "x"
             )
         )
 
@@ -915,21 +937,21 @@ def test_a_click_on_a_shared_point_is_identified_by_its_place_in_the_file() -> N
     for i in (0, 2, 38):
         row = table.iloc[i]
         tip = f"{row['name']}[ck:p:{i}]"
-        assert maps.identify_click(_returned(row["lat"], row["lon"], tip), points) == (
+        assert map_clicks.identify_click(_returned(row["lat"], row["lon"], tip), points) == (
             "point",
             row["point_id"],
         )
     hidden = table.iloc[3]  # not kept: a stale tooltip cannot open it
-    assert maps.identify_click(_returned(hidden["lat"], hidden["lon"], "x[ck:p:3]"), points) is None
-    assert maps.identify_click(_returned(55.7, 12.4, "x[ck:p:40]"), points) is None
+    assert map_clicks.identify_click(_returned(hidden["lat"], hidden["lon"], "x[ck:p:3]"), points) is None
+    assert map_clicks.identify_click(_returned(55.7, 12.4, "x[ck:p:40]"), points) is None
     # without the tag, only a kept point's exact position counts
-    assert maps.identify_click(_returned(hidden["lat"], hidden["lon"], None), points) is None
+    assert map_clicks.identify_click(_returned(hidden["lat"], hidden["lon"], None), points) is None
     kept = table.iloc[2]
-    assert maps.identify_click(_returned(kept["lat"], kept["lon"], None), points) == (
+    assert map_clicks.identify_click(_returned(kept["lat"], kept["lon"], None), points) == (
         "point",
         kept["point_id"],
     )
-    assert maps.identify_click({"last_object_clicked": None}, points) is None
+    assert map_clicks.identify_click({"last_object_clicked": None}, points) is None
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node er ikke installeret")
@@ -938,10 +960,10 @@ def test_the_browser_reads_the_bitmask_as_the_server_wrote_it(tmp_path: Path) ->
     cases = []
     for n in (1, 7, 8, 9, 1000, 4099):
         keep = rng.random(n) < 0.4
-        table = maps.encode_points(points_frame(n, hostile=False))
-        payload = maps.layer_data(maps.build_data_layers(points=maps.SharedPoints(table, keep, "x")))
+        table = map_payload.encode_points(points_frame(n, hostile=False))
+        payload = maps.layer_data(maps.build_data_layers(points=map_payload.SharedPoints(table, keep, "x")))
         if keep.any():
-            cases.append((payload[maps.LAYER_POINTS], np.flatnonzero(keep).tolist()))
+            cases.append((payload[map_legend.LAYER_POINTS], np.flatnonzero(keep).tolist()))
     script = tmp_path / "kept.js"
     script.write_text(
         "globalThis.window = globalThis;\n"
@@ -957,12 +979,14 @@ def test_the_browser_reads_the_bitmask_as_the_server_wrote_it(tmp_path: Path) ->
 
 def test_published_shapes_leave_only_values_in_the_areas_layer() -> None:
     areas = grid_areas()
-    inline = maps.layer_data(maps.build_data_layers(areas=areas, simplify_tolerance=None))[maps.LAYER_AREAS]
+    inline = maps.layer_data(maps.build_data_layers(areas=areas, simplify_tolerance=None))[
+        map_legend.LAYER_AREAS
+    ]
     src = "/app/static/kort/kommuner-x.json.gz"
-    payload = maps.layer_data(maps.build_data_layers(areas=areas, shapes_src=src))[maps.LAYER_AREAS]
+    payload = maps.layer_data(maps.build_data_layers(areas=areas, shapes_src=src))[map_legend.LAYER_AREAS]
     assert payload["src"] == src and all("g" not in f for f in payload["features"])
     assert [{k: v for k, v in f.items() if k != "g"} for f in inline["features"]] == payload["features"]
-    file = json.loads(maps.shapes_file(areas))
+    file = json.loads(map_payload.shapes_file(areas))
     assert file["q"] == inline["q"]
     assert {int(c): g for c, g in file["g"].items()} == {f["c"]: f["g"] for f in inline["features"]}
 
@@ -972,11 +996,13 @@ def test_published_outlines_and_runtime_leave_the_base_map_small() -> None:
     inline = maps.build_base_map(council_outlines=outlines, simplify_tolerance=None)  # as the app's map
     src, runtime = "/app/static/kort/raad-x.json.gz", "/app/static/kort/civilkort-kort-x.js"
     shared = maps.build_base_map(council_outlines=outlines, outlines_src=src, runtime_src=runtime)
-    assert maps.layer_data(shared)[maps.LAYER_COUNCILS] == {
+    assert maps.layer_data(shared)[map_legend.LAYER_COUNCILS] == {
         "src": src,
-        "style": maps.layer_data(inline)[maps.LAYER_COUNCILS]["style"],
+        "style": maps.layer_data(inline)[map_legend.LAYER_COUNCILS]["style"],
     }
-    assert json.loads(maps.outlines_file(outlines)) == maps.layer_data(inline)[maps.LAYER_COUNCILS]
+    assert (
+        json.loads(map_payload.outlines_file(outlines)) == maps.layer_data(inline)[map_legend.LAYER_COUNCILS]
+    )
     js, _ = assets.asset_urls(shared)
     assert js[-1] == runtime and runtime not in assets.asset_urls(inline)[0]
     html, shared_html = inline.get_root().render(), shared.get_root().render()

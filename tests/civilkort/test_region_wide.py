@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from civilkort import maps, queries, radar, report
+from civilkort import map_payload, queries, radar, report
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
 from civilkort.radar_index import RadarIndex
@@ -193,11 +193,11 @@ def test_radar_index_agrees_with_the_sql(db, index):
 
 def test_the_marker_says_region_wide_and_leaves_the_area_fit_alone(db):
     units = queries.units(db, Selection(area=NORDSJ))
-    payload, extent, legend = maps._units_payload(units)
+    payload, extent, legend = map_payload._units_payload(units)
     labels = {row[5]: row[6] for row in payload["rows"]}
-    assert labels["Region Hovedstaden"].endswith(maps.REGION_WIDE_LABEL)
-    assert not labels["Nordsjællands Hospital"].endswith(maps.REGION_WIDE_LABEL)
-    assert maps.REGION_WIDE_LABEL not in " ".join(legend.values())
+    assert labels["Region Hovedstaden"].endswith(map_payload.REGION_WIDE_LABEL)
+    assert not labels["Nordsjællands Hospital"].endswith(map_payload.REGION_WIDE_LABEL)
+    assert map_payload.REGION_WIDE_LABEL not in " ".join(legend.values())
 
 
 def _pdf_text(pdf: bytes) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from civilkort import maps, review, workshop_tables
+from civilkort import map_legend, maps, review, workshop_tables
 from civilkort import room as rooms
 from civilkort import workshop as ws
 from civilkort.auth import Principal
@@ -63,9 +63,9 @@ def test_the_rooms_count_pins_and_review_state(store):
     assert "Mette" not in room.pins.to_json()
     # the map page's layer draws them, a reviewed pin in its own colour with its own legend line
     layers = maps.build_data_layers(workshop=room.pins)
-    rows = maps.layer_data(layers)[maps.LAYER_WORKSHOP]["rows"]
+    rows = maps.layer_data(layers)[map_legend.LAYER_WORKSHOP]["rows"]
     assert sorted(r[7] for r in rows) == [0, 1]
-    assert maps.WORKSHOP_REVIEWED in maps.workshop_legend(room.pins)["items"]
+    assert map_legend.WORKSHOP_REVIEWED in map_legend.workshop_legend(room.pins)["items"]
     # the map page itself is unchanged: unreviewed pins of every workshop
     assert sorted(workshop_tables.map_entries(store)["title"]) == ["Hul: I Horsens", "Løbeklubben"]
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civilkort import maps, reference, tiles
+from civilkort import map_payload, reference, tiles
 
 M = reference.municipalities()
 ALL = M["municipality_code"].tolist()
@@ -158,7 +158,7 @@ def test_figure_uses_the_maps_classes_and_shows_ikke_kortlagt_distinctly():
     fills = {c: t for t in fig.data if (t.meta or {}).get("kind") == "hexagons" for c in t.meta["codes"]}
     samso = fills[CODE["Samsø"]]
     assert samso.fillcolor == tiles.UNMAPPED_COLOUR and samso.fillpattern.shape == "/"
-    assert fills[CODE["Aarhus"]].fillcolor in maps.PALETTE
+    assert fills[CODE["Aarhus"]].fillcolor in map_payload.PALETTE
     assert tiles.UNMAPPED_LABEL in [t.name for t in fig.data if t.showlegend is not False]
     text = dict(zip(_trace(fig, "labels").customdata, _trace(fig, "labels").text))
     assert text[CODE["Samsø"]] == "Samsø<br><b>–</b>"  # few municipalities: full names
@@ -328,8 +328,8 @@ def test_label_ink_contrasts_with_every_fill():
     assert len(set(fill.values())) == 6  # five classes and 'ikke kortlagt'
     for code, colour in fill.items():
         assert tiles.contrast(colour, inks[code]) >= 4.5, (code, colour, inks[code])  # WCAG AA
-    assert tiles.text_colour(maps.PALETTE[-1]) == tiles.LIGHT_INK  # white on the darkest blue
-    assert tiles.text_colour(maps.PALETTE[0]) == tiles.DARK_INK  # dark on the palest yellow
+    assert tiles.text_colour(map_payload.PALETTE[-1]) == tiles.LIGHT_INK  # white on the darkest blue
+    assert tiles.text_colour(map_payload.PALETTE[0]) == tiles.DARK_INK  # dark on the palest yellow
     assert tiles.text_colour(tiles.UNMAPPED_COLOUR) == tiles.DARK_INK
 
 

@@ -1,6 +1,6 @@
 """The map's browser code has tests of its own (tests/js, Node's test runner), run from the suite here.
 
-Python writes a fixture of shapes and point masks encoded by civilkort.maps; the Node tests decode them with
+Python writes a fixture of shapes and point masks encoded by civilkort.map_payload; the Node tests decode them with
 the runtime the browser gets, so the two sides of the wire are held to each other.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from civilkort import maps
+from civilkort import map_payload
 from tests.conftest import PROJECT_ROOT
 from tests.services import program
 
@@ -31,20 +31,20 @@ def _fixture() -> dict:
             [[[y, x] for x, y in list(ring.coords)[:-1]] for ring in (p.exterior, *p.interiors)]
             for p in polygons
         ]
-        shapes.append({"encoded": maps._encode_shape(geom), "rings": rings})
+        shapes.append({"encoded": map_payload._encode_shape(geom), "rings": rings})
     rng = np.random.default_rng(7)
     masks = []
     for n in (1, 8, 9, 1000):
         keep = rng.random(n) < 0.3
-        points = maps.SharedPoints(table=_encoded_points(n), keep=keep, src="x.json.gz")
-        payload, _, _ = maps._shared_points_payload(points)
+        points = map_payload.SharedPoints(table=_encoded_points(n), keep=keep, src="x.json.gz")
+        payload, _, _ = map_payload._shared_points_payload(points)
         masks.append({"keep": payload["keep"], "n": payload["n"], "kept": np.flatnonzero(keep).tolist()})
-    return {"q": maps.SHAPE_SCALE, "shapes": shapes, "masks": masks}
+    return {"q": map_payload.SHAPE_SCALE, "shapes": shapes, "masks": masks}
 
 
 def _encoded_points(n: int) -> pd.DataFrame:
     frame = pd.DataFrame({"_qy": np.arange(n), "lat": np.linspace(55, 57, n), "lon": np.full(n, 10.0)})
-    for column in maps.ENCODED_COLUMNS:
+    for column in map_payload.ENCODED_COLUMNS:
         if column not in frame:
             frame[column] = 0
     frame.attrs["ck_points"] = True

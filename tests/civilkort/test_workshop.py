@@ -576,14 +576,14 @@ def test_undoing_an_apply_takes_its_records_out_of_the_data_again(data_cfg, stor
 
 
 def test_the_map_layer_carries_user_text_as_data_only(store, workshop, participant):
-    from civilkort import maps
+    from civilkort import map_legend, maps
 
     hostile = "<img src=x onerror=alert(1)>{{ 7*7 }}"
     ws.add_entry(store, participant, workshop["workshop_id"], "organisation",
                  {"name": hostile, "organisation_type": "fond"}, lat=AARHUS[0], lon=AARHUS[1],
                  client_token=_token())  # fmt: skip
     layers = maps.build_data_layers(workshop=workshop_tables.map_entries(store))
-    payload = maps.layer_data(layers)[maps.LAYER_WORKSHOP]
+    payload = maps.layer_data(layers)[map_legend.LAYER_WORKSHOP]
     (row,) = payload["rows"]
     assert row[3] == hostile and row[5].startswith("Fra workshop Workshop Aarhus, 01-02-2027")
     assert row[2] == 0  # a pin: exact
@@ -594,7 +594,7 @@ def test_the_map_layer_carries_user_text_as_data_only(store, workshop, participa
     assert "ckLib.layer(" in html and '"workshop"' in html
     assert "<img src=x" not in html and "{{ 7*7 }}" not in html
     picker = maps.pin_layers(workshop_tables.map_entries(store), chosen=(56.0, 10.0))
-    rows = maps.layer_data(picker)[maps.LAYER_WORKSHOP]["rows"]
+    rows = maps.layer_data(picker)[map_legend.LAYER_WORKSHOP]["rows"]
     assert [r[6] for r in rows] == [0, 1]  # the pin being set is marked as chosen
 
 

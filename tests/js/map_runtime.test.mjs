@@ -1,7 +1,7 @@
 // Unit tests of the map's browser runtime (civilkort/web/map_runtime.js), run with `node --test`.
 // The runtime is loaded as the browser loads it (one script defining window.ckLib) into a VM context with the
 // few globals its pure helpers touch. CK_FIXTURE, when set, names a JSON file that the Python side wrote
-// (tests/civilkort/test_web_js.py) with shapes and bitmasks encoded by civilkort.maps: decoding them here must
+// (tests/civilkort/test_web_js.py) with shapes and bitmasks encoded by civilkort.map_payload: decoding them here must
 // give back what Python encoded.
 import { test } from "node:test";
 import assert from "node:assert/strict";
