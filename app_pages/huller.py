@@ -7,7 +7,7 @@ import streamlit as st
 
 from civilkort import charts, gaps
 from ui import gaps as gapdata
-from ui import selection
+from ui import selection, touch
 from ui.notices import run_safely
 from ui.tables import grid, table_with_export
 from ui.text import md
@@ -73,6 +73,7 @@ def matrix_view(sel, view: str) -> None:
         fig = gapdata.heatmap("referral_readiness", sel, title=title, cell=cell)
     else:
         fig = gapdata.heatmap("matrix", sel, title=title, cell=cell, rows=rows, cols=cols, per_10k=per_10k)
+    touch.pass_taps(chart_key)
     st.plotly_chart(
         fig,
         key=chart_key,

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from civilkort import assets, danish, map_clicks, maps, tiles, workshop_tables
 from civilkort import workshop as ws
 from civilkort.filters import LAYERS, MEASURES
-from ui import details, map_table, selection
+from ui import details, map_table, selection, touch
 from ui import workshop as ui_ws
 from ui.bars import bar_table
 from ui.data import database, map_layers, query
@@ -74,6 +74,7 @@ def page() -> None:
         if as_tiles:
             values = query("municipality_values", sel, measure)
             layout = tiles.hex_layout(sel.municipality_codes())
+            touch.pass_taps(f"fliser-{sel.area}")
             tile_chart(
                 tiles.tile_figure(
                     layout, values, measure=measure, measure_label=MEASURES[measure], height=620, legend="top"

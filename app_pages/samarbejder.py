@@ -6,7 +6,7 @@ import streamlit as st
 
 from civilkort.charts import timeline_figure
 from civilkort.radar import ENDING_WINDOWS, GOVERNANCE_GAPS, ORPHAN_LISTS, ORPHAN_SQL, chart_rows, table
-from ui import radar, selection
+from ui import radar, selection, touch
 from ui.data import database
 from ui.details import item
 from ui.notices import run_safely
@@ -113,6 +113,7 @@ def _timeline(sel) -> None:
     if drawn.empty:
         st.info("Ingen igangværende samarbejder i området. Slå 'Vis også afsluttede' til.")
     else:
+        touch.pass_taps("radar_timeline_chart")
         st.plotly_chart(
             timeline_figure(drawn, colour_by=colour_by, today=radar.today()),
             key="radar_timeline_chart",

@@ -16,7 +16,7 @@ import streamlit as st
 from civilkort import danish
 from civilkort import network_chart as nc
 from civilkort.filters import Selection, to_params
-from ui import browser, selection
+from ui import browser, selection, touch
 from ui.data import query
 from ui.tables import grid
 from ui.text import md
@@ -44,8 +44,7 @@ def chosen(sel: Selection, nodes: pd.DataFrame) -> str | None:
 
 
 def install_labels() -> None:
-    """Run ``ui/assets/network_chart.js`` in the page (it places the chart's labels and passes a phone's tap on as a
-    click); takes no room."""
+    """Run ``ui/assets/network_chart.js`` in the page (it places the chart's labels); takes no room."""
     browser.run("network_chart.js", "civilkortNetwork.install", hidden="network-labels")
 
 
@@ -93,7 +92,8 @@ def _clicked() -> None:
 
 
 def chart(nodes: pd.DataFrame, edges: pd.DataFrame, item: str | None) -> None:
-    """The network; a click on a node chooses it."""
+    """The network; a click on a node (or a tap on a phone) chooses it."""
+    touch.pass_taps(CHART_KEY)
     st.plotly_chart(
         nc.network_figure(nodes, edges, selected=item),
         key=CHART_KEY,

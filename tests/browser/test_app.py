@@ -611,6 +611,38 @@ GAP_VIEWS = [
 RADAR_TABS = ["Tidslinje", "Slutter snart", "Styring", "Forældreløse"]
 
 
+HEATMAP_CELL = """() => {
+  const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+  const t = gd && gd._fullData && gd._fullData.find((t) => t.type === 'heatmap');
+  if (!t) { return null; }
+  const i = t.z.findIndex((row) => row.some((v) => v > 0));
+  const j = t.z[i].findIndex((v) => v > 0);
+  const L = gd._fullLayout, box = gd.getBoundingClientRect();
+  return {x: box.left + L._size.l + L.xaxis.d2p(t.x[j]), y: box.top + L._size.t + L.yaxis.d2p(t.y[i])};
+}"""
+
+
+def test_a_tap_on_a_phone_opens_a_gap_cell(chromium: Any, app_url: str) -> None:
+    """Plotly sends no selection for a tap on a touch screen (plotly/plotly.js#6721); the page passes it on,
+    so a council member on a phone sees the offers behind a cell as a mouse click shows them."""
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, locale="da-DK"
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/huller?omraade={AREA}")
+        page.get_by_role("heading", name=re.compile("^Huller")).wait_for(timeout=30_000)
+        wait_idle(page)
+        page.locator("[data-testid=stPlotlyChart]").first.scroll_into_view_if_needed()
+        where = poll(page, lambda: page.evaluate(HEATMAP_CELL), "krydstabellen er tegnet")
+        assert page.get_by_text("Klik på et felt for at se tilbuddene bag det.").count() == 1
+        page.touchscreen.tap(where["x"], where["y"])
+        heading = page.get_by_role("heading", name=re.compile(r" × .*: [\d.]+ tilbud$"))
+        poll(page, lambda: heading.count() == 1, "tilbuddene bag feltet efter et tryk")
+    finally:
+        context.close()
+
+
 def test_each_gap_radar_and_compare_view_renders_offline(app_url: str, open_page) -> None:
     """Issue 4's views, one screenshot each (look at them in test-output/), all offline and error-free."""
     opage = open_page(f"{app_url}/huller?omraade={AREA}")

@@ -1,5 +1,5 @@
-// The partnership network in the browser (run by st.html from ui/network.py): labels that never overlap, and
-// a tap on a phone that chooses a node as a click does.
+// The partnership network in the browser (run by st.html from ui/network.py): labels that never overlap (a
+// tap on a phone chooses a node as a click does: ui/assets/plotly_taps.js).
 //
 // civilkort/network_chart.py draws the names of the larger nodes in one Plotly trace (meta "ck-labels"), most
 // important first, each over an invisible marker of its node's size. Plotly has no collision avoidance, and how
@@ -8,18 +8,13 @@
 // their order: each on the first side of its node (above, below, right, left, a corner) where it stays inside the plot
 // and touches neither a label placed before it nor a labelled node; a label with no such side is hidden.
 //
-// Streamlit learns of a click on a node from Plotly's plotly_selected event. On a touch screen Plotly sends
-// only plotly_click for a tap (plotly/plotly.js#6721), so the page never heard of it: a tap that brings no
-// selection of its own is passed on as the selection of the tapped point.
-//
 // No "<" directly before a letter or "/" anywhere in this file: st.html's sanitiser (DOMPurify) drops a
-// script whose text has one (tests/ui/test_network.py).
+// script whose text has one (tests/ui/test_browser.py).
 (function (root) {
   "use strict";
 
   var TRACE = "ck-labels";
   var GAP = 2; // px between a label and its node, and around every label
-  var TAP_WINDOW = 150; // ms: a click's own plotly_selected comes within this time of it
 
   function overlaps(a, b) {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
@@ -112,34 +107,10 @@
     });
   }
 
-  // What Streamlit reads of a selected point (a click's point also holds its axes, which refer to each other).
-  function plain(point) {
-    return {
-      curveNumber: point.curveNumber, pointNumber: point.pointNumber, pointIndex: point.pointIndex,
-      x: point.x, y: point.y, customdata: point.customdata
-    };
-  }
-
-  // A tap (plotly_click without a plotly_selected around it) is passed on as the selection of its point.
-  function passTaps(gd) {
-    var selectedAt = -Infinity;
-    gd.on("plotly_selected", function () { selectedAt = Date.now(); });
-    gd.on("plotly_click", function (event) {
-      var clickedAt = Date.now();
-      if (!event || !event.points || !event.points.length) { return; }
-      root.setTimeout(function () {
-        if (Math.abs(selectedAt - clickedAt) > TAP_WINDOW) {
-          gd.emit("plotly_selected", {points: event.points.map(plain)});
-        }
-      }, TAP_WINDOW);
-    });
-  }
-
   function hook(gd) {
     if (gd.civilkortNetwork || typeof gd.on !== "function" || !labelGroup(gd)) { return; }
     gd.civilkortNetwork = true;
     gd.on("plotly_afterplot", function () { arrange(gd); });
-    passTaps(gd);
     arrange(gd);
   }
 
