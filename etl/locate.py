@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from civilkort import reference
+from civilkort import danish, reference
 from civilkort.issues import Issue, error, warning
 from civilkort.schema import Table
 from etl.boundaries import Boundaries
@@ -143,18 +143,28 @@ def _far_from_postcodes(lat: pd.Series, lon: pd.Series) -> pd.Series:
 
 
 def _off_land(
-    df: pd.DataFrame, table: Table, boundaries: Boundaries | None, issues: list[Issue]
-) -> tuple[pd.DataFrame, pd.Series | None]:
+    df: pd.DataFrame,
+    table: Table,
+    boundaries: Boundaries | None,
+    issues: list[Issue],
+    claimed: pd.Series,
+) -> tuple[pd.DataFrame, pd.Series | None, pd.Series]:
     """Drop coordinates that lie in no municipality (with boundaries) or far from Denmark's postcodes
-    (without); returns the frame and, with boundaries, each point's polygon municipality."""
+    (without); returns the frame, with boundaries each point's polygon municipality, and which points
+    were kept outside every polygon because their ``claimed`` municipality is one the boundaries lack."""
     lat, lon = df["lat"].astype(float), df["lon"].astype(float)
     given = lat.notna() & lon.notna()
+    kept = pd.Series(False, index=df.index)
     if not given.any():
-        return df, None
+        return df, None, kept
     poly = None
     if boundaries is not None:
-        poly = _polygon_municipality(lat.where(given), lon.where(given), boundaries)
+        lacking = given & claimed.isin(list(boundaries.missing_codes)).fillna(False).astype(bool)
+        poly = _polygon_municipality(lat.where(given), lon.where(given), boundaries, snap=~lacking)
         off = given & poly.isna()
+        # A partial file: a point outside every shape in a municipality the file lacks stays where it is.
+        kept = off & lacking & ~_far_from_postcodes(lat, lon)
+        off &= ~kept
         message = (
             "Koordinaterne ligger ikke i nogen dansk kommune (fx i havet eller i udlandet) og bruges ikke"
         )
@@ -162,7 +172,7 @@ def _off_land(
         off = given & _far_from_postcodes(lat, lon)
         message = "Koordinaterne ligger langt fra Danmark (fx i Sverige eller i havet) og bruges ikke"
     if not off.any():
-        return df, poly
+        return df, poly, kept
     for _, row in df[off].iterrows():
         issues.append(
             warning(
@@ -172,11 +182,14 @@ def _off_land(
             )
         )
     lat[off], lon[off] = np.nan, np.nan
-    return df.assign(lat=lat, lon=lon), poly
+    return df.assign(lat=lat, lon=lon), poly, kept
 
 
-def _polygon_municipality(lat: pd.Series, lon: pd.Series, boundaries: Boundaries) -> pd.Series:
-    """Municipality code of the polygon each point lies in (or within SNAP_DISTANCE_M of); NA if none."""
+def _polygon_municipality(
+    lat: pd.Series, lon: pd.Series, boundaries: Boundaries, *, snap: pd.Series | None = None
+) -> pd.Series:
+    """Municipality code of the polygon each point lies in (or, where ``snap``, within SNAP_DISTANCE_M of);
+    NA if none."""
     out = pd.Series(pd.NA, index=lat.index, dtype="Int64")
     ok = lat.notna() & lon.notna()
     if not ok.any():
@@ -186,7 +199,9 @@ def _polygon_municipality(lat: pd.Series, lon: pd.Series, boundaries: Boundaries
     hit = gpd.sjoin(pts, polys, how="left", predicate="within")
     hit = hit[~hit.index.duplicated(keep="first")]
     out.loc[hit.index] = hit["municipality_code"].astype("Int64")
-    miss = out.loc[ok].isna()
+    miss = out.isna() & ok
+    if snap is not None:
+        miss &= snap
     if miss.any():
         far = pts.loc[miss[miss].index].to_crs(25832)
         near = gpd.sjoin_nearest(far, polys.to_crs(25832), how="left", max_distance=SNAP_DISTANCE_M)
@@ -209,6 +224,35 @@ def _nearest_point_municipality(lat: pd.Series, lon: pd.Series) -> pd.Series:
     return out
 
 
+def _claimed(
+    df: pd.DataFrame, stated: pd.Series, pc_municipality: pd.Series, boundaries: Boundaries | None
+) -> pd.Series:
+    """The municipality a row says it is in: stated, else its postcode's; with a boundary file that lacks
+    municipalities, a point with neither is taken to be in the municipality of the nearest municipality
+    point."""
+    claimed = stated.fillna(pc_municipality)
+    if boundaries is not None and boundaries.missing_codes:
+        lat, lon = df["lat"].astype(float), df["lon"].astype(float)
+        todo = claimed.isna() & lat.notna() & lon.notna()
+        if todo.any():
+            claimed = claimed.fillna(_nearest_point_municipality(lat.where(todo), lon.where(todo)))
+    return claimed
+
+
+def _kept_warning(codes: pd.Series, table: Table, boundaries: Boundaries | None) -> Issue:
+    """One warning for the points kept in municipalities the boundary file lacks: how many, and where."""
+    names = reference.municipalities().set_index("municipality_code")["municipality_name"]
+    counts = codes.astype(int).map(names).value_counts()
+    where = ", ".join(f"{name} ({n})" for name, n in counts.items())
+    return warning(
+        f"{table.sheet}: {danish.count(len(codes), 'sted', 'steder')} ligger i kommuner, som grænsefilen ikke "
+        "har; de beholder deres koordinater og deres angivne kommune eller postnummerets kommune",
+        file=boundaries.source if boundaries is not None else "",
+        value=where,
+        hint="Brug en grænsefil med alle 98 kommuner for at placere dem efter koordinaterne.",
+    )
+
+
 def place(
     df: pd.DataFrame,
     table: Table,
@@ -224,16 +268,19 @@ def place(
     """
     issues: list[Issue] = []
     df = _fix_coordinates(df.copy(), table, issues)
-    df, poly = _off_land(df, table, boundaries, issues)
     stated = df["municipality"].astype("Int64")
-    lat, lon = df["lat"].astype(float), df["lon"].astype(float)
-    has_coords = lat.notna() & lon.notna()
-
     lookup = reference.postcode_points().rename(
         columns={"lon": "pc_lon", "lat": "pc_lat", "municipality_code": "pc_municipality"}
     )
     pc = df[["postcode"]].astype("string").merge(lookup, on="postcode", how="left")
     pc.index = df.index
+    claimed = _claimed(df, stated, pc["pc_municipality"].astype("Int64"), boundaries)
+    df, poly, kept = _off_land(df, table, boundaries, issues, claimed)
+    if kept.any():
+        issues.append(_kept_warning(claimed[kept], table, boundaries))
+    lat, lon = df["lat"].astype(float), df["lon"].astype(float)
+    has_coords = lat.notna() & lon.notna()
+
     has_pc = ~has_coords & pc["pc_lat"].notna()
     lat[has_pc], lon[has_pc] = pc.loc[has_pc, "pc_lat"], pc.loc[has_pc, "pc_lon"]
 

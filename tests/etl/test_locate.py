@@ -139,3 +139,73 @@ def test_point_in_the_sea_near_the_coast_snaps_to_nearest_municipality(real_boun
     # just off Aarhus harbour, in the bay
     out, _ = locate.place(orgs({"lat": 56.150, "lon": 10.245}), ORGANISATIONS, b)
     assert out.iloc[0]["municipality_code"] == 751
+
+
+def _partial(tiny_boundaries, lacking: set[int]):
+    from etl.boundaries import Boundaries
+
+    m = tiny_boundaries.municipalities
+    return Boundaries(m[~m["municipality_code"].isin(lacking)].reset_index(drop=True), "delvis.geojson")
+
+
+def _near_border(tiny_boundaries, inside: int, neighbour: int, metres: float) -> tuple[float, float]:
+    """A point in ``inside``'s cell, ``metres`` from ``neighbour``'s cell (lat, lon)."""
+    import shapely
+
+    m = tiny_boundaries.municipalities.set_index("municipality_code").to_crs(25832).geometry
+    own, other = m[inside], m[neighbour]
+    border = shapely.intersection(own.boundary, other.boundary)
+    edge = shapely.get_parts(border)[0]
+    mid = edge.interpolate(0.5, normalized=True)
+    toward = own.representative_point()
+    step = metres / mid.distance(toward)
+    x, y = mid.x + (toward.x - mid.x) * step, mid.y + (toward.y - mid.y) * step
+    import geopandas as gpd
+
+    p = gpd.GeoSeries(gpd.points_from_xy([x], [y]), crs=25832).to_crs(4326).iloc[0]
+    assert own.contains(shapely.Point(x, y)) and other.distance(shapely.Point(x, y)) < locate.SNAP_DISTANCE_M
+    return p.y, p.x
+
+
+def test_partial_boundaries_never_move_a_point_into_another_municipality(tiny_boundaries):
+    # The file lacks Aarhus (council Aarhus); its neighbour Favrskov (council Kronjylland) is in it.
+    partial = _partial(tiny_boundaries, {751, 741, 101})
+    lat, lon = _near_border(tiny_boundaries, 751, 710, 800)
+    out, issues = locate.place(
+        orgs(
+            {"lat": lat, "lon": lon, "municipality": 751},  # stated
+            {"lat": lat, "lon": lon, "postcode": "8000"},  # postcode only
+            {"lat": AARHUS_C[0], "lon": AARHUS_C[1]},  # neither: the nearest municipality point
+            {"lat": 56.33, "lon": 9.95, "municipality": 710},  # in Favrskov, which the file has
+        ),
+        ORGANISATIONS,
+        partial,
+    )
+    assert out["municipality_code"].tolist() == [751, 751, 751, 710]
+    assert out["municipality_method"].tolist() == ["stated", "postcode", "nearest_point", "polygon"]
+    assert out["council_id"].tolist()[:3] == ["aarhus"] * 3
+    assert (out["location_precision"] == "coordinates").all()
+    assert out.loc[0, "lat"] == pytest.approx(lat)  # the point stays where it is
+    (issue,) = issues
+    assert issue.message.startswith("Organisationer: 3 steder ligger i kommuner, som grænsefilen ikke har")
+    assert issue.value == "Aarhus (3)" and issue.file == "delvis.geojson"
+
+
+def test_partial_boundaries_still_snap_a_point_stated_in_a_municipality_the_file_has(tiny_boundaries):
+    partial = _partial(tiny_boundaries, {751})
+    lat, lon = _near_border(tiny_boundaries, 751, 710, 800)
+    out, issues = locate.place(orgs({"lat": lat, "lon": lon, "municipality": 710}), ORGANISATIONS, partial)
+    assert out.iloc[0]["municipality_code"] == 710 and out.iloc[0]["municipality_method"] == "polygon"
+    assert issues == []
+
+
+def test_partial_boundaries_drop_a_point_at_sea_even_in_a_missing_municipality(tiny_boundaries):
+    # Outside every shape of a file without Bornholm, stated in Bornholm, but 20+ km from any postcode.
+    out, issues = locate.place(
+        orgs({"lat": 54.59, "lon": 13.68, "municipality": 400}),
+        ORGANISATIONS,
+        _partial(tiny_boundaries, {400}),
+    )
+    assert out.iloc[0]["location_precision"] == "municipality" and out.iloc[0]["municipality_code"] == 400
+    (issue,) = issues
+    assert "ligger ikke i nogen dansk kommune" in issue.message and issue.row == 2
