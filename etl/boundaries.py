@@ -281,11 +281,14 @@ def _polygonal(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
 
 
 def _with_crs(raw: gpd.GeoDataFrame, source: str, issues: list[Issue]) -> gpd.GeoDataFrame:
-    """The layer in EPSG:4326; a layer without a CRS (TopoJSON, a shapefile without .prj) is read as
-    degrees or as UTM zone 32 metres by its coordinates, and anything else is an error."""
+    """The layer in EPSG:4326; a layer without a CRS (TopoJSON, a shapefile without .prj, GeoJSON in metres)
+    is read as degrees or as UTM zone 32 metres by its coordinates, and anything else is an error."""
     minx, miny, maxx, maxy = raw.total_bounds
+    degrees = -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+    if raw.crs is not None and raw.crs.is_geographic and not degrees:
+        raw = raw.set_crs(None, allow_override=True)  # GeoJSON is WGS84 by definition, but metres happen
     if raw.crs is None:
-        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        if degrees:
             raw = raw.set_crs(4326)
         elif 1e5 <= minx <= maxx <= 1e6 and 5.9e6 <= miny <= maxy <= 6.5e6:
             raw = raw.set_crs(25832)

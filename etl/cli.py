@@ -21,7 +21,7 @@ from civilkort.store import StoreError
 
 MAX_LISTED = 50
 BOUNDARIES_HELP = (
-    "Kommunegrænser: sti eller URL til GeoJSON, GeoPackage, Shapefile eller zip (DAGI, DAWA eller "
+    "Kommunegrænser: sti eller URL til GeoJSON, TopoJSON, GeoPackage, Shapefile eller zip (DAGI, DAWA eller "
     "Eurostat GISCO LAU). Standard: miljøvariablen CIVILKORT_BOUNDARIES. Uden grænser vises kommuner som punkter."
 )
 

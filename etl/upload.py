@@ -63,7 +63,7 @@ MAX_UPLOAD_MB = MAX_FILE_BYTES // (1024 * 1024)
 DATA_TYPES = ("xlsx", "xlsm", "xls", "csv", "txt", "tsv", "zip", "json")
 """File types offered for data; anything ``etl.read.read_inputs`` cannot read gets a Danish error there."""
 POPULATION_TYPES = ("csv", "txt")
-BOUNDARY_TYPES = ("geojson", "json", "gpkg", "zip")
+BOUNDARY_TYPES = ("geojson", "json", "topojson", "gpkg", "zip")
 KEEP_UPLOADS = 10
 """Upload folders kept (newest first); older ones are deleted when a new upload is saved."""
 STORED = "allerede indlæst"
@@ -380,7 +380,7 @@ def _read_boundaries(saved: SavedFile, issues: list[Issue]) -> Boundaries | None
             error(
                 str(exc),
                 file=saved.path.name,
-                hint="Brug DAGI- eller GISCO-kommunegrænser som GeoJSON, GeoPackage eller zip (se README).",
+                hint="Brug DAGI- eller GISCO-kommunegrænser som GeoJSON, TopoJSON, GeoPackage eller zip (se README).",
             )
         )
         return None
