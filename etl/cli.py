@@ -1,16 +1,21 @@
 """Command line: ``python -m etl build|demo|check|template|path|warm|migrate|report|hsds-export``.
 
 Library code raises; this is the one place that turns exceptions into Danish
-messages and exit codes (0 ok, 1 input errors, 2 build check or boundary failure).
+messages and exit codes (0 ok, 1 input errors, 2 build check or boundary failure,
+3 an unexpected error: its trace goes to a log file, never to the terminal).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,6 +25,10 @@ from civilkort.settings import SettingsError, settings
 from civilkort.store import StoreError
 
 MAX_LISTED = 50
+LOG_NAME = "civilkort-etl.log"
+log = logging.getLogger(__name__)
+_reading: list[str] = []
+"""The file being read now, for the message about an unexpected error."""
 BOUNDARIES_HELP = (
     "Kommunegrænser: sti eller URL til GeoJSON, TopoJSON, GeoPackage, Shapefile eller zip (DAGI, DAWA eller "
     "Eurostat GISCO LAU). Standard: miljøvariablen CIVILKORT_BOUNDARIES. Uden grænser vises kommuner som punkter."
@@ -28,6 +37,53 @@ BOUNDARIES_HELP = (
 
 def _err(text: str = "") -> None:
     print(text, file=sys.stderr)
+
+
+@contextmanager
+def _read_file(label: str) -> Iterator[None]:
+    """Name ``label`` as the file being read while the block runs (kept if the block raises)."""
+    _reading.append(label)
+    yield
+    _reading.pop()
+
+
+def _log_trace(exc: BaseException) -> Path | None:
+    """Write the full trace to the log file in the data folder (else the temp folder); its path, or None."""
+    folders = []
+    with suppress(Exception):  # the settings may be what failed
+        folders.append(settings().data_dir / "logs")
+    folders.append(Path(tempfile.gettempdir()))
+    for folder in folders:
+        path = folder / LOG_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(path, encoding="utf-8")
+        except OSError:
+            continue
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        try:
+            log.error(
+                "Unexpected error (python -m etl %s, reading %s)",
+                " ".join(sys.argv[1:]),
+                _reading[-1] if _reading else "-",
+                exc_info=exc,
+            )
+        finally:
+            log.removeHandler(handler)
+            handler.close()
+        return path
+    return None
+
+
+def _unexpected(exc: BaseException) -> int:
+    """Report an error no one planned for in Danish, with where its trace was logged; exit code 3."""
+    where = f" under læsning af {_reading[-1]}" if _reading else ""
+    _err(f"Uventet fejl{where}: {type(exc).__name__}: {exc}".rstrip(": "))
+    path = _log_trace(exc)
+    _err(f"Hele forløbet er skrevet i {path}." if path else "Forløbet kunne ikke skrives i en logfil.")
+    _err("Den tidligere database bruges fortsat. Send gerne logfilen med, hvis I melder fejlen.")
+    return 3
 
 
 def _step_printer(quiet: bool):
@@ -66,7 +122,8 @@ def _load_boundaries(source: str | None, quiet: bool):
         return None
     if not quiet:
         _err(f"Læser kommunegrænser fra {source}")
-    return boundaries.load(source, progress=not quiet)
+    with _read_file(str(source)):
+        return boundaries.load(source, progress=not quiet)
 
 
 def _read(paths: list[str], quiet: bool, hsds_schemas: str | None = None):
@@ -75,14 +132,15 @@ def _read(paths: list[str], quiet: bool, hsds_schemas: str | None = None):
 
     if not quiet:
         _err(f"Læser {', '.join(paths)}")
-    if hsds_schemas:
-        from etl.hsds import using_official_schemas
+    with _read_file(", ".join(paths)):
+        if hsds_schemas:
+            from etl.hsds import using_official_schemas
 
-        with using_official_schemas(hsds_schemas):
+            with using_official_schemas(hsds_schemas):
+                raw = read_inputs(paths)
+        else:
             raw = read_inputs(paths)
-    else:
-        raw = read_inputs(paths)
-    data = clean(raw)
+        data = clean(raw)
     data.issues = [*raw.issues, *data.issues]
     return data
 
@@ -132,7 +190,11 @@ def _population(path: str | None):
         return None
     from etl.population import read_folk1a
 
-    return read_folk1a(Path(path))
+    notes: list[Issue] = []
+    with _read_file(path):
+        population = read_folk1a(Path(path), notes)
+    print_issues(notes)
+    return population
 
 
 def cmd_demo(args) -> int:
@@ -498,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     from etl.build import BuildError
 
     args = parser().parse_args(argv)
+    _reading.clear()
     try:
         settings()  # checked before any work: a bad setting is named at once, not mid-build
         return args.func(args)
@@ -522,3 +585,5 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("Afbrudt. Den tidligere database bruges fortsat.")
         return 130
+    except Exception as exc:  # noqa: BLE001 - the one place no traceback may pass
+        return _unexpected(exc)

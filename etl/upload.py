@@ -356,7 +356,7 @@ def _read_population(saved: SavedFile, issues: list[Issue]) -> pd.DataFrame | No
     from etl.population import read_folk1a
 
     try:
-        return read_folk1a(saved.path)
+        return read_folk1a(saved.path, issues)
     except InputError as exc:
         issues.extend(exc.issues)
     except Exception as exc:  # noqa: BLE001 - pandas raises several types for files that are not CSV
