@@ -150,7 +150,7 @@ def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
         raise InputError(
             [
                 error(
-                    "Filen ligner ikke en FOLK1A-udtræk fra Danmarks Statistik",
+                    "Filen ligner ikke et FOLK1A-udtræk fra Danmarks Statistik",
                     file=name,
                     value=first[:120],
                     hint=EXPECTED,
