@@ -115,3 +115,80 @@ def test_a_bad_setting_is_named_before_any_work(monkeypatch, capsys):
     assert main(["check", "nothing.csv"]) == 2
     err = capsys.readouterr().err
     assert "CIVILKORT_DATABASE_URL" in err and "Traceback" not in err
+
+
+def test_topojson_boundaries_check_and_build(capsys, data_dir, tmp_path):
+    import json
+
+    from tests.etl.test_boundaries import TOPOJSON
+
+    topo = tmp_path / "kommuner.topojson"
+    topo.write_text(json.dumps(TOPOJSON), encoding="utf-8")
+    code, out, err = run(capsys, "demo", "--scale", "small", "--boundaries", str(topo))
+    assert code == 0, err
+    assert "Database bygget" in out and "Kommuner med grænser                                 2" in out
+    assert "Grænsefilen mangler 96 kommuner" in err and "ligger i kommuner, som grænsefilen ikke har" in err
+    assert "Traceback" not in err
+
+
+def test_population_from_the_web_export_says_which_period(capsys, data_dir, tmp_path):
+    folk = tmp_path / "FOLK1A.csv"
+    folk.write_bytes(
+        (
+            '"Befolkningen den 1. i kvartalet efter område og tid"\r\n""\r\n"";"2024K4";"2025K1"\r\n'
+            '"000 Hele landet";"5961249";"5992734"\r\n"101 København";"663000";"667099"\r\n'
+        ).encode("cp1252")
+    )
+    code, _, err = run(capsys, "demo", "--scale", "small", "-q", "--population", str(folk))
+    assert code == 0, err
+    assert "Filen har 2 perioder; folketallet for den nyeste, 2025K1, bruges (fil FOLK1A.csv)" in err
+    from civilkort.db import open_current
+
+    pop = open_current().query(
+        "SELECT municipality_code, population FROM municipalities WHERE population > 0"
+    )
+    assert dict(pop.itertuples(index=False)) == {101: 667099}
+
+
+def test_an_unexpected_error_is_danish_names_the_file_and_logs_the_trace(
+    capsys, data_dir, tmp_path, monkeypatch
+):
+    import etl.population
+
+    def boom(path, notes=None):
+        raise RuntimeError("noget gik galt")
+
+    monkeypatch.setattr(etl.population, "read_folk1a", boom)
+    folk = tmp_path / "folk1a.csv"
+    folk.write_text("x", encoding="utf-8")
+    code, _, err = run(capsys, "demo", "--scale", "small", "-q", "--population", str(folk))
+    assert code == 3
+    assert f"Uventet fejl under læsning af {folk}: RuntimeError: noget gik galt" in err
+    log = data_dir / "logs" / "civilkort-etl.log"
+    assert f"Hele forløbet er skrevet i {log}." in err and "Traceback" not in err
+    trace = log.read_text(encoding="utf-8")
+    assert "Traceback" in trace and "RuntimeError: noget gik galt" in trace and "read_folk1a" not in err
+
+
+def test_the_trace_goes_to_the_temp_folder_when_the_data_folder_cannot_be_written(
+    capsys, tmp_path, monkeypatch
+):
+    import tempfile
+
+    blocker = tmp_path / "fil"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("CIVILKORT_DATA_DIR", str(blocker / "data"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import etl.boundaries
+
+    monkeypatch.setattr(etl.boundaries, "load", lambda *a, **k: 1 / 0)
+    folder = tmp_path / "input"
+    folder.mkdir()
+    (folder / "organisationer.csv").write_text(
+        "Id;Navn;Organisationstype;Postnummer\nORG-1;Løbeklubben;Frivillig forening;8000\n", encoding="utf-8"
+    )
+    code, _, err = run(capsys, "check", str(folder), "--boundaries", "k.geojson")
+    assert code == 3
+    assert "Uventet fejl under læsning af k.geojson: ZeroDivisionError" in err
+    assert f"skrevet i {tmp_path / 'tmp' / 'civilkort-etl.log'}" in err
