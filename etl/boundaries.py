@@ -259,7 +259,7 @@ def _read_any(path: Path) -> gpd.GeoDataFrame:
             if _best_column(gdf, CODE_COLUMNS, by_name=False) or _best_column(
                 gdf, NAME_COLUMNS, by_name=True
             ):
-                gdf.attrs["layer"] = found[-1] if len(found) > 1 or len(layers) > 1 else ""
+                gdf.attrs["layer"] = found[-1] if len(layers) > 1 or dataset != str(path) else ""
                 return gdf
     if first is None:
         raise BoundaryError(f"Kunne ikke læse kommunegrænser fra {path.name}: ingen lag fundet.")

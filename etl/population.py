@@ -76,11 +76,10 @@ def _known() -> set[int]:
 def _long(rows: list[list[str]]) -> pd.DataFrame:
     """A long table (_area, other variables..., _period, _value, _line) from either layout; empty if none."""
     for i, row in enumerate(rows):
-        folded = [reference.fold(c) for c in row]
-        if any(f in AREA_HEADERS for f in folded):
+        if any(PERIOD.match(c) for c in row) and i + 1 < len(rows):
+            return _from_pivot(rows, i)  # a header of periods: 'område';'2024K4';'2025K1'
+        if any(reference.fold(c) in AREA_HEADERS for c in row):
             return _from_columns(rows, i)
-        if sum(bool(PERIOD.match(c)) for c in row) and i + 1 < len(rows):
-            return _from_pivot(rows, i)
     # No header at all: rows of labels ending in a number (a single period saved without its header).
     width = max((len(r) for r in rows), default=0)
     if width >= 2:

@@ -294,6 +294,7 @@ def test_zipped_shapefile_in_a_subfolder_cp1252_utm(tmp_path):
     path = _zip(tmp_path / "DAGI_kommuner.zip", folder, prefix="DAGIREF_SHAPE_UTM32-EUREF89/ADM/")
     b = boundaries.load(path)
     assert sorted(b.municipalities["municipality_code"]) == [741, 751]
+    assert b.source == "DAGI_kommuner.zip (KOMMUNE.shp)"
     assert b.municipalities.crs.to_epsg() == 4326
     minx, miny, *_ = b.municipalities.total_bounds
     assert 10.1 < minx < 10.2 and 55.7 < miny < 55.85

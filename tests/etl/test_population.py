@@ -57,6 +57,14 @@ def test_web_export_with_variables_as_columns_and_blank_repeated_labels(tmp_path
     assert _as_dict(read_folk1a(path)) == {101: 667099, 751: 367095}  # the totals, not men + women + total
 
 
+def test_web_export_with_a_header_over_the_areas(tmp_path):
+    path = _write(
+        tmp_path, "f.csv", 'område;2024K4;2025K1\n"101 København";663000;667099\n', encoding="cp1252"
+    )
+    df = read_folk1a(path)
+    assert _as_dict(df) == {101: 667099} and list(df["population_period"]) == ["2025K1"]
+
+
 def test_api_csv_with_codes(tmp_path):
     path = _write(
         tmp_path, "api.csv", "OMRÅDE;TID;INDHOLD\n000;2025K1;5992734\n101;2025K1;667099\n0751;2025K1;367095\n"
