@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ import pandas as pd
 from civilkort import reference
 from civilkort.issues import InputError, Issue, error, warning
 
-PERIOD = re.compile(r"^\d{4}(?:[KQ][1-4]|M\d{2}|H[12])?$")
+PERIOD = re.compile(r"^(?:19|20)\d{2}(?:[KQ][1-4]|M\d{2}|H[12])?$")
 """A StatBank period: 2025, 2025K1, 2025M03, 2025H1."""
 AREA_HEADERS = frozenset({"omraade", "omrade", "area", "region", "kommune"})
 VALUE_HEADERS = frozenset({"indhold", "value", "content", "antal", "folketal"})
@@ -69,8 +70,14 @@ def _code(label: object) -> int | None:
     return code if code in _known() else None
 
 
-def _known() -> set[int]:
-    return set(reference.municipalities()["municipality_code"])
+def _codes(labels: pd.Series) -> pd.Series:
+    """``_code`` for each label, each distinct label looked up once."""
+    return labels.map({label: _code(label) for label in labels.unique()})
+
+
+@cache
+def _known() -> frozenset[int]:
+    return frozenset(reference.municipalities()["municipality_code"])
 
 
 def _long(rows: list[list[str]]) -> pd.DataFrame:
@@ -127,7 +134,7 @@ def _from_pivot(rows: list[list[str]], h: int) -> pd.DataFrame:
     stub_names = [c or f"kolonne {j + 1}" for j, c in enumerate(header[:first])]
     df = pd.DataFrame(records, columns=[*stub_names, "_period", "_value", "_line", "_column"])
     # The area is the stub whose labels are most often municipalities.
-    area = max(stub_names, key=lambda c: df[c].map(_code).notna().sum()) if stub_names else None
+    area = max(stub_names, key=lambda c: _codes(df[c]).notna().sum()) if stub_names else None
     return df.rename(columns={area: "_area"}) if area else df.assign(_area="")
 
 
@@ -156,7 +163,7 @@ def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
                 )
             ]
         )
-    df["municipality_code"] = df["_area"].map(_code)
+    df["municipality_code"] = _codes(df["_area"])
     areas = df[df["municipality_code"].notna()].copy()
     if areas.empty:
         found = list(dict.fromkeys(df["_area"].astype(str)))
@@ -194,7 +201,7 @@ def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
         c for c in areas.columns if not c.startswith("_") and c not in ("municipality_code", "population")
     ]
     for column in others:
-        is_total = areas[column].map(reference.fold).isin(TOTALS)
+        is_total = areas[column].map({v: reference.fold(v) in TOTALS for v in areas[column].unique()})
         if is_total.any():
             areas = areas[is_total]
     periods = sorted(set(areas["_period"].astype(str)))
