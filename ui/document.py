@@ -26,3 +26,4 @@ def describe(page: str, area: str | None = None) -> None:
     (so nothing on the page moves), in the main area: a phone's closed sidebar does not draw its content."""
     st.set_page_config(page_title=title(page, area))
     browser.run("document_da.js", "civilkortDanish.install", hidden="document")
+    browser.style("phone.css")
