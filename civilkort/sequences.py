@@ -504,6 +504,19 @@ def step_params(sequence_id: str, number: int, step: Step) -> dict[str, str]:
     }
 
 
+def step_meant(sequence: Sequence, number: int, kind: str | None) -> int:
+    """The step a link means: its ``number``, unless the step there is not of the link's ``kind`` and the
+    one next to it is. The built-in sequence gains its *Deltag* step when a workshop in the area starts
+    (and loses it the day after), which moves every other step by one while the room is watching."""
+    steps = sequence.steps
+    if not kind or not 1 <= number <= len(steps) or steps[number - 1].kind == kind:
+        return number
+    for other in (number + 1, number - 1):
+        if 1 <= other <= len(steps) and steps[other - 1].kind == kind:
+            return other
+    return number
+
+
 def position(params: Mapping[str, str | list[str]]) -> tuple[str | None, int]:
     """The sequence id and step number (1-based, at least 1) a link asks for; (None, 1) when none."""
 

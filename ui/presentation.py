@@ -128,6 +128,8 @@ def present() -> None:
     if number > total:
         notes.append(f"Sekvensen har kun {total} trin; trin {total} vises.")
         number = total
+    kind = params.get(sequences.KIND_PARAM)
+    number = sequences.step_meant(sequence, number, kind if isinstance(kind, str) else None)
     step = sequence.steps[number - 1]
     expected = sequences.step_params(sequence.sequence_id, number, step)
     if params != expected:  # an old or hand-made link: show the step as saved, and say so in the URL

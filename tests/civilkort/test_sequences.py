@@ -265,3 +265,20 @@ def test_a_deltag_step_is_stored_and_old_sequences_load_unchanged(store):
     moved = sequences.move_step(store, COORDINATOR_K, created.sequence_id, 2, 0)
     assert [s.kind for s in moved.steps] == ["deltag", "kort", "noegletal"]
     assert sequences.parse_step({"kind": "deltag"}, 1)[0].title == "Deltag: kode og QR"
+
+
+def test_a_link_keeps_its_step_when_the_built_in_sequence_gains_or_loses_its_join_step():
+    without = sequences.default_sequence("council:aarhus")
+    with_join = sequences.default_sequence("council:aarhus", workshop=True)
+    assert [s.kind for s in with_join.steps][:2] == ["deltag", "kort"]
+    huller = [s.kind for s in without.steps].index("huller") + 1
+    # a workshop started while the room looked at Huller: the same step, one further on
+    assert with_join.steps[sequences.step_meant(with_join, huller, "huller") - 1].kind == "huller"
+    # and the day after, without the join step: one back
+    moved = huller + 1
+    assert without.steps[sequences.step_meant(without, moved, "huller") - 1].kind == "huller"
+    # a link that matches, names no kind, or a kind nowhere near, keeps its number
+    assert sequences.step_meant(without, huller, "huller") == huller
+    assert sequences.step_meant(without, 2, None) == 2
+    assert sequences.step_meant(with_join, 1, "udloeber") == 1
+    assert sequences.step_meant(without, 99, "huller") == 99
