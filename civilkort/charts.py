@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -323,6 +324,45 @@ def _number(value: float, per_10k: bool) -> str:
     return f"{value:.1f}".replace(".", ",") if per_10k else str(int(value))
 
 
+def _inked_heatmap(
+    fig: go.Figure,
+    z: np.ndarray,
+    text: np.ndarray,
+    *,
+    where: np.ndarray,
+    scale: list,
+    zmin: float,
+    zmax: float,
+    dark: str,
+    scale_title: str,
+    **trace: Any,
+) -> None:
+    """Add the cells ``where`` of ``z`` (with their ``text``) to ``fig`` on one colour scale, as one heatmap
+    trace per text colour, so every number reads on its own cell (a heatmap has one text colour per trace):
+    ``dark`` on light cells, white on dark ones, black where neither reaches 4.5:1 (:func:`cell_inks`). Only
+    the first trace shows the scale; ``trace`` goes to every trace (axes, hover)."""
+    inks = np.where(where, cell_inks(z, scale, zmin, zmax, dark), "")
+    fonts = [f for f in (dark, WHITE, BLACK) if (inks == f).any()] or [dark]
+    for k, font in enumerate(fonts):
+        mask = where & (inks == font)
+        fig.add_trace(
+            go.Heatmap(
+                z=np.where(mask, z, np.nan),
+                text=np.where(mask, text, ""),
+                texttemplate="%{text}",
+                textfont={"color": font},
+                colorscale=scale,
+                zmin=zmin,
+                zmax=zmax,
+                xgap=2,
+                ygap=2,
+                showscale=k == 0,
+                colorbar={"title": {"text": scale_title, "side": "right"}, "thickness": 12, "len": 0.6},
+                **trace,
+            )
+        )
+
+
 def gap_heatmap(
     df: pd.DataFrame,
     *,
@@ -371,30 +411,8 @@ def gap_heatmap(
 
     vmax = max(float(np.nanmax(value[positive])) if positive.any() else 1.0, 1e-9)
     fig = go.Figure()
-    # One trace per text colour, all on the same scale, so every number reads on its own cell (a heatmap
-    # has one text colour per trace): dark on light cells, white on dark, black where neither reaches 4.5:1.
-    inks = np.where(positive, cell_inks(value, GAP_SCALE, 0, vmax, GAP_DARK_TEXT), "")
-    fonts = [f for f in (GAP_DARK_TEXT, WHITE, BLACK) if (inks == f).any()] or [GAP_DARK_TEXT]
-    for k, font in enumerate(fonts):
-        mask = positive & (inks == font)
-        fig.add_trace(
-            go.Heatmap(
-                z=np.where(mask, value, np.nan),
-                x=x,
-                y=y,
-                text=own_text(mask),
-                texttemplate="%{text}",
-                textfont={"color": font},
-                colorscale=GAP_SCALE,
-                zmin=0,
-                zmax=vmax,
-                xgap=2,
-                ygap=2,
-                hoverinfo="skip",
-                showscale=k == 0,
-                colorbar={"title": {"text": _esc(value_title), "side": "right"}, "thickness": 12, "len": 0.6},
-            )
-        )
+    _inked_heatmap(fig, value, text, where=positive, scale=GAP_SCALE, zmin=0, zmax=vmax, dark=GAP_DARK_TEXT,
+                   scale_title=_esc(value_title), x=x, y=y, hoverinfo="skip")  # fmt: skip
     for mask, colour, font in ((zero, GAP_ZERO_COLOUR, "#5a2a00"), (unmapped, UNMAPPED_COLOUR, "#444444")):
         fig.add_trace(
             go.Heatmap(
@@ -700,38 +718,12 @@ def change_heatmap(df: pd.DataFrame, *, title: str = "") -> go.Figure:
         for i in range(nr)
     ]
     top = max(1.0, float(np.abs(change).max()) if change.size else 1.0)
-    # One trace per text colour on the same scale (a heatmap has one text colour per trace), so every
-    # number reads on its own cell; each trace hovers only on its own cells.
-    inks = cell_inks(change, CHANGE_SCALE, -top, top, TEXT_COLOUR)
-    fonts = [f for f in (TEXT_COLOUR, WHITE, BLACK) if (inks == f).any()] or [TEXT_COLOUR]
-    x_labels, y_labels = [_wrap(c, 18) for c in cols], [_esc(r) for r in rows]
     fig = go.Figure()
-    for k, font in enumerate(fonts):
-        mask = inks == font
-        fig.add_trace(
-            go.Heatmap(
-                z=np.where(mask, change, np.nan),
-                x=x_labels,
-                y=y_labels,
-                text=np.where(mask, text, ""),
-                texttemplate="%{text}",
-                textfont={"color": font},
-                customdata=hover,
-                hovertemplate="%{customdata}<extra></extra>",
-                hoverongaps=False,
-                colorscale=CHANGE_SCALE,
-                zmin=-top,
-                zmax=top,
-                xgap=2,
-                ygap=2,
-                showscale=k == 0,
-                colorbar={
-                    "title": {"text": "Ændring i aktive tilbud", "side": "right"},
-                    "thickness": 12,
-                    "len": 0.6,
-                },
-            )
-        )
+    # each trace hovers only on its own cells
+    _inked_heatmap(fig, change, text, where=np.ones(change.shape, dtype=bool), scale=CHANGE_SCALE, zmin=-top,
+                   zmax=top, dark=TEXT_COLOUR, scale_title="Ændring i aktive tilbud",
+                   x=[_wrap(c, 18) for c in cols], y=[_esc(r) for r in rows], customdata=hover,
+                   hovertemplate="%{customdata}<extra></extra>", hoverongaps=False)  # fmt: skip
     fig.update_layout(
         title=title,
         height=max(260, 24 * nr + 160),
