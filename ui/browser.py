@@ -29,11 +29,15 @@ def call(function: str, *args: Any) -> str:
     return f"{function}({', '.join(json.dumps(a) for a in args)})".replace("</", "<\\/")
 
 
-def run(script: str, function: str, *args: Any, hidden: str | None = None) -> None:
-    """Run ``ui/assets/<script>`` in the app's document, then ``function(*args)``.
+def run(
+    script: str, function: str, *args: Any, hidden: str | None = None, needs: tuple[str, ...] = ()
+) -> None:
+    """Run ``ui/assets/<script>`` in the app's document (after the scripts it ``needs``), then
+    ``function(*args)``.
 
     ``hidden``: a key; the script then sits in a container of that key that takes no room."""
-    html = f"<script>{asset(script)}\n{call(function, *args)};</script>"
+    code = "\n".join(asset(name) for name in (*needs, script))
+    html = f"<script>{code}\n{call(function, *args)};</script>"
     if hidden is None:
         st.html(html, unsafe_allow_javascript=True)
         return

@@ -45,7 +45,9 @@ def chosen(sel: Selection, nodes: pd.DataFrame) -> str | None:
 
 def install_labels() -> None:
     """Run ``ui/assets/network_chart.js`` in the page (it places the chart's labels); takes no room."""
-    browser.run("network_chart.js", "civilkortNetwork.install", hidden="network-labels")
+    browser.run(
+        "network_chart.js", "civilkortNetwork.install", hidden="network-labels", needs=("charts_watch.js",)
+    )
 
 
 def _option_label(nodes: pd.DataFrame) -> dict[str, str]:

@@ -12,4 +12,6 @@ from ui import browser
 
 def pass_taps(key: str) -> None:
     """Run the tap script beside the chart ``key`` (once per document in effect; takes no room)."""
-    browser.run("plotly_taps.js", "civilkortPlotlyTaps.install", hidden=f"taps-{key}")
+    browser.run(
+        "plotly_taps.js", "civilkortPlotlyTaps.install", hidden=f"taps-{key}", needs=("charts_watch.js",)
+    )

@@ -114,21 +114,10 @@
     arrange(gd);
   }
 
-  // Once per document (the app's own when none is given): hook every network chart now and whenever
-  // Streamlit draws one.
+  // Hook every network chart in the document (the app's own when none is given), now and whenever
+  // Streamlit draws one (charts_watch.js).
   function install(doc) {
-    doc = doc || root.document;
-    var scan = function () { doc.querySelectorAll(".js-plotly-plot").forEach(hook); };
-    scan();
-    if (doc.civilkortNetwork) { return; }
-    var pending = false;
-    var observer = new root.MutationObserver(function () {
-      if (pending) { return; }
-      pending = true;
-      root.requestAnimationFrame(function () { pending = false; scan(); });
-    });
-    observer.observe(doc.body, {subtree: true, childList: true});
-    doc.civilkortNetwork = observer;
+    root.civilkortCharts.each(doc || root.document, "network", hook);
   }
 
   root.civilkortNetwork = {place: place, sides: sides, arrange: arrange, install: install};

@@ -39,21 +39,10 @@
     });
   }
 
-  // Once per document (the app's own when none is given): hook every chart now and whenever Streamlit
-  // draws one.
+  // Hook every chart in the document (the app's own when none is given), now and whenever Streamlit draws
+  // one (charts_watch.js).
   function install(doc) {
-    doc = doc || root.document;
-    var scan = function () { doc.querySelectorAll(".js-plotly-plot").forEach(function (gd) { passTaps(gd); }); };
-    scan();
-    if (doc.civilkortPlotlyTaps) { return; }
-    var pending = false;
-    var observer = new root.MutationObserver(function () {
-      if (pending) { return; }
-      pending = true;
-      root.requestAnimationFrame(function () { pending = false; scan(); });
-    });
-    observer.observe(doc.body, {subtree: true, childList: true});
-    doc.civilkortPlotlyTaps = observer;
+    root.civilkortCharts.each(doc || root.document, "taps", function (gd) { passTaps(gd); });
   }
 
   root.civilkortPlotlyTaps = {passTaps: passTaps, plain: plain, install: install, TAP_WINDOW: TAP_WINDOW};
