@@ -28,6 +28,8 @@ from tests.conftest import PROJECT_ROOT
 from tests.services import stop_process
 
 SERVER_START_TIMEOUT = 60
+SETTLED_JS = (Path(__file__).parent / "assets" / "settled.js").read_text(encoding="utf-8")
+"""JS listing what in a document still moves or arrives (an empty list: settled)."""
 ENTRY = "serve.py"
 """The script ``make run`` hands to ``streamlit run`` (tests/browser/test_wifi_budget.py checks they agree)."""
 
@@ -183,6 +185,35 @@ def wait_idle(page: Any, timeout: float = 30_000) -> None:
         "[data-testid=stApp]:not([data-test-script-state=running]):not([data-test-script-state=initial])",
         timeout=timeout,
     )
+
+
+def wait_settled(page: Any, timeout: float = 30.0) -> None:
+    """Wait until nothing in the page or its frames still moves or arrives (tests/browser/assets/settled.js:
+    a Streamlit run, animations and transitions, Leaflet zooms, tiles and cluster moves, skeletons, frames,
+    charts, the data grid's paint), twice in a row: the condition before a screenshot, an axe check or a
+    measurement, instead of a fixed wait. Also for a page without Streamlit (a standalone map); after an
+    action that starts a run, call ``wait_idle`` first."""
+    seen: list[list[str]] = []
+
+    def moving() -> list[str]:
+        found: list[str] = []
+        for frame in page.frames:
+            if frame.is_detached():
+                continue
+            try:
+                found += frame.evaluate(SETTLED_JS)
+            except Exception as error:  # noqa: BLE001 - a frame navigating or re-rendering: not settled yet
+                found.append(f"{frame.url[:80]}: {str(error).splitlines()[0][:120]}")
+        return found
+
+    def settled() -> bool:
+        seen.append(moving())
+        return len(seen) >= 2 and seen[-1] == [] and seen[-2] == []
+
+    try:
+        poll(page, settled, "siden falder til ro", timeout=timeout, interval=0.1)
+    except AssertionError as error:
+        raise AssertionError(f"{error}; bevæger sig stadig: {seen[-1] if seen else '?'}") from None
 
 
 def frames_have_no_injected_image(page: Any) -> None:

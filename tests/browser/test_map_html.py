@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from civilkort import assets, map_legend, maps, reference
+from tests.browser.appserver import wait_settled
 from tests.browser.conftest import OfflinePage, require_or_skip
 from tests.conftest import real_boundaries_path, synthetic_municipalities
 
@@ -152,11 +153,7 @@ def _view(page, lat: float, lon: float, zoom: float, expect: str | None = None) 
     # Let a popup's auto-pan and any zoom animation finish first: Leaflet ignores setView during a zoom
     # animation, and the cluster layer does not redraw for a view change that lands mid-animation.
     page.evaluate("(id) => { window[id].closePopup(); }", mid)
-    page.wait_for_function(
-        "(id) => { const m = window[id]; return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); }",
-        arg=mid,
-    )
-    page.wait_for_timeout(300)
+    wait_settled(page)
     # the arrow body returns nothing: returning the Leaflet map would make Playwright serialise all of it
     page.evaluate(
         "([id, lat, lon, z]) => { window[id].setView([lat, lon], z, {animate: false}); }",
@@ -182,8 +179,8 @@ def _view(page, lat: float, lon: float, zoom: float, expect: str | None = None) 
             raise AssertionError(
                 f"{expect} ikke ved ({lat}, {lon}) zoom {zoom}; fandt {str(found)[:300]}"
             ) from error
-    else:
-        page.wait_for_timeout(500)
+    else:  # the clusters split or merge for the new view
+        wait_settled(page)
     return x, y
 
 
@@ -193,7 +190,7 @@ def _plain(text: str) -> str:
 
 def test_map_renders_offline_with_polygons_clusters_units_and_legend(opened: OfflinePage) -> None:
     page = opened.page
-    page.wait_for_timeout(800)
+    wait_settled(page)
     assert page.locator("path.ck-area").count() >= 90
     assert page.locator("path.ck-nodata").count() == 3
     assert page.locator(".ck-cluster").count() > 5
@@ -222,15 +219,18 @@ def test_hostile_names_show_as_text_and_run_nothing(opened: OfflinePage) -> None
         ).last  # an earlier one may still fade out
         popup.wait_for(timeout=3_000)
         assert _plain(popup.inner_text()) == _plain(name)
-        if i == 0:
-            page.wait_for_timeout(300)  # let the popup fade in
+        if i == 0:  # the popup faded in, fully shown
+            page.wait_for_function(
+                "() => { const p = [...document.querySelectorAll('.leaflet-popup')].pop();"
+                " return p && getComputedStyle(p).opacity === '1'; }"
+            )
             opened.screenshot("kort-fjendtligt-navn-popup")
         page.mouse.move(5, 400)
     # the municipality with a hostile name: its tooltip shows the text too
     x, y = _view(page, 55.655, 12.60, 12, expect="path.ck-area")
     page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    assert HOSTILE[0] in page.locator(".leaflet-tooltip").first.inner_text()
+    page.locator(".leaflet-tooltip").filter(has_text=HOSTILE[0]).first.wait_for(timeout=3_000)
+    wait_settled(page)  # the tooltip faded in, the earlier one faded out
     opened.screenshot("kort-fjendtligt-kommunenavn")
     assert page.evaluate("window.ckPwned === undefined")
     assert page.locator("img[src='x']").count() == 0
@@ -240,7 +240,6 @@ def test_hostile_names_show_as_text_and_run_nothing(opened: OfflinePage) -> None
 def test_approximate_points_look_approximate(opened: OfflinePage) -> None:
     page = opened.page
     _view(page, 56.2, 10.2, 10)
-    page.wait_for_timeout(600)
     approx = page.locator("path.ck-approx")
     exact = page.locator("path.ck-exact")
     assert approx.count() > 0 and exact.count() > 0
