@@ -29,6 +29,7 @@ from tests.browser.appserver import (
     print_log_if_failed,
     serving,
     wait_idle,
+    wait_settled,
 )
 from tests.browser.conftest import OfflinePage
 from tests.conftest import PROJECT_ROOT, TODAY, clean_input, real_boundaries_path
@@ -257,12 +258,17 @@ def _map_point(page: Any, lat: float, lon: float, zoom: float) -> tuple[float, f
     frame = _map_frame(page)
     # Focusing the map scrolls the page so the whole map is visible: do it before measuring anything.
     frame.evaluate("() => {" + FIND_MAP + "ckMap.closePopup(); ckMap.getContainer().focus(); }")
-    page.wait_for_timeout(150)
+
+    def in_view() -> bool:
+        box, height = frame.frame_element().bounding_box(), page.viewport_size["height"]
+        return box is not None and box["y"] >= -1 and box["y"] + box["height"] <= height + 1  # ±1: sub-pixels
+
+    poll(page, in_view, "kortet helt på skærmen efter fokus", timeout=5, interval=0.05)
     frame.evaluate(
         "([lat, lon, z]) => {" + FIND_MAP + "ckMap.setView([lat, lon], z, {animate: false}); }",
         [lat, lon, zoom],
     )
-    page.wait_for_timeout(400)  # clusters split and re-render after a view change
+    wait_settled(page)  # clusters split and re-render after a view change; a closed popup fades out
     x, y = frame.evaluate(
         "([lat, lon]) => {"
         + FIND_MAP
@@ -306,6 +312,7 @@ def _side_panel(page: Any) -> Any:
 
 
 def _shot(opage: OfflinePage, name: str) -> Path:
+    wait_settled(opage.page)
     path = opage.screenshot(f"app-{name}")
     assert path.stat().st_size > 10_000, path
     return path
@@ -345,7 +352,6 @@ def test_deep_link_to_lists_shows_navigation_hostile_names_as_text_and_exports(
     for label in ("Hent som Excel (xlsx)", "Hent som CSV", "Hent som CSV til dansk Excel (;)"):
         page.get_by_role("button", name=label, exact=True).first.wait_for(timeout=10_000)
     page.locator("[data-testid=stDataFrame] td").first.wait_for(state="attached")
-    page.wait_for_timeout(300)
     _shot(opage, "lister-aarhus")
     assert_clean(opage, fresh_app_url)
 
@@ -441,7 +447,6 @@ def test_landing_page_shows_polygons_clusters_and_example_banner_offline(app_url
     banner = page.locator("[data-testid=stAlert]").filter(has_text="Eksempeldata.")
     banner.wait_for(timeout=10_000)
     assert "genererede eksempler" in banner.inner_text()
-    page.wait_for_timeout(300)
     _shot(opage, "kort-danmark")
     assert_clean(opage, app_url)
 
@@ -470,7 +475,6 @@ def test_choosing_a_council_zooms_the_map_to_it(app_url: str, open_page) -> None
     wait_idle(page)
     value = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Område").input_value()
     assert "Sundhedsråd Aarhus" in value
-    page.wait_for_timeout(300)
     _shot(opage, "kort-aarhus")
     assert_clean(opage, app_url)
 
@@ -514,7 +518,6 @@ def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_u
         assert _side_panel(page).first.locator("a[href^='http://evil'], a[href^='javascript']").count() == 0
         assert "<b>fed</b>" in side
         if index == 0:
-            page.wait_for_timeout(300)
             _shot(opage, "kort-fjendtligt-navn")
     assert "49" not in _side_panel(page).get_by_role("heading").first.inner_text()
 
@@ -529,7 +532,6 @@ def test_clicking_points_shows_hostile_names_as_text_in_map_and_side_panel(app_u
     assert side.locator("img").count() == 0
     assert page.locator("a[href^='javascript:' i]").count() == 0
     assert _map_frame(page).locator("a[href^='javascript:' i]").count() == 0
-    page.wait_for_timeout(300)
     _shot(opage, "kort-fjendtligt-tilbud")
     assert_clean(opage, app_url)
 
@@ -550,7 +552,6 @@ def test_clicking_a_municipality_opens_its_summary(app_url: str, open_page) -> N
     side = _side_panel(page).first.inner_text()
     assert "Sundhedsråd Aarhus" in side
     assert "Ikke kortlagt" in side  # no organisations are registered on Samsø in the example data
-    page.wait_for_timeout(300)
     _shot(opage, "kort-samsoe")
     assert_clean(opage, app_url)
 
@@ -572,7 +573,6 @@ def test_a_copied_link_restores_area_and_filter(app_url: str, open_page, app_db)
         "[data-testid=stMetricValue]"
     ).inner_text().strip() == f"{expected['offers']:,}".replace(",", ".")
     assert AREA_URL.search(page.url) and "tema=lighed" in page.url
-    page.wait_for_timeout(300)
     _shot(opage, "kort-link-med-filter")
     assert_clean(opage, app_url)
 
@@ -596,7 +596,6 @@ def test_om_data_lists_the_uncertain_council_rows(app_url: str, open_page) -> No
     )
     boundaries = page.locator("[data-testid=stMetric]").filter(has_text="Kommunegrænser")
     assert "Indlæst" in boundaries.inner_text()  # real or synthetic boundaries were loaded
-    page.wait_for_timeout(300)
     _shot(opage, "om-data")
     assert_clean(opage, app_url)
 
@@ -658,7 +657,6 @@ def test_each_gap_radar_and_compare_view_renders_offline(app_url: str, open_page
             f"visningen {view} valgt",
         )
         page.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=20_000)
-        page.wait_for_timeout(400)
         _shot(opage, "huller-" + re.sub(r"\W+", "-", view.lower()).strip("-"))
     assert_clean(opage, app_url)
 
@@ -670,7 +668,6 @@ def test_each_gap_radar_and_compare_view_renders_offline(app_url: str, open_page
         wait_idle(page)
         # the screenshot shows the view, not the placeholders Streamlit shows while it arrives
         poll(page, lambda: page.locator("[data-testid=stSkeleton]").count() == 0, f"fanen {tab} vist")
-        page.wait_for_timeout(400)
         _shot(opage, "radar-" + re.sub(r"\W+", "-", tab.lower()).strip("-"))
     assert_clean(opage, app_url)
 
