@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from civilkort.store import open_store
-from tests.browser.appserver import AppServer, serving
+from tests.browser.appserver import AppServer, serving, wait_idle, wait_settled
 from tests.browser.conftest import OfflinePage, new_offline_page
 from tests.conftest import PROJECT_ROOT, TODAY, clean_input, real_boundaries_path
 
@@ -59,11 +59,9 @@ def browser_page(chromium, request) -> Iterator[OfflinePage]:
 
 
 def _idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector(
-        "[data-testid=stApp]:not([data-test-script-state=running]):not([data-test-script-state=initial])",
-        timeout=60_000,
-    )
+    """The run is over and the page has settled (before a screenshot); runs here can be slow (a rebuild)."""
+    wait_idle(page, timeout=60_000)
+    wait_settled(page, timeout=60)
 
 
 def test_viewer_then_coordinator_decides_and_applies(server, browser_page, data_folder):

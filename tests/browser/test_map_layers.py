@@ -17,7 +17,7 @@ import pytest
 
 from civilkort import map_legend
 from civilkort.settings import Settings
-from tests.browser.appserver import serving
+from tests.browser.appserver import serving, wait_settled
 from tests.browser.conftest import OfflinePage
 from tests.conftest import PROJECT_ROOT, clean_input, real_boundaries_path
 
@@ -94,7 +94,12 @@ _FIND = """async (kind) => {
     let spot = visible();
     if (!spot) {  // every point is in a cluster: zoom until one stands alone
       await new Promise((done) => group.zoomToShowLayer(group.getLayers()[0], done));
-      await new Promise((done) => setTimeout(done, 800));
+      // and until the clusters have finished splitting (their animation ends after the callback)
+      await new Promise((done) => {
+        const settled = () => (group._inZoomAnimation > 0 || group._queue.length > 0
+          ? requestAnimationFrame(settled) : done());
+        settled();
+      });
       spot = visible();
     }
     return spot;
@@ -139,7 +144,7 @@ def _open_map(opened: OfflinePage, url: str) -> tuple[Any, Any]:
         "() => window.map && window.map.ckState && window.map.ckState.groups.length > 0", timeout=30_000
     )
     frame.wait_for_function(_POINTS_DRAWN, timeout=30_000)
-    page.wait_for_timeout(1_000)  # let the cluster layer finish its first pass
+    wait_settled(page)  # the cluster layer has finished its first pass
     # marks that disappear if the component is remounted or the Leaflet map re-created
     element.evaluate("(e) => { e.dataset.ckMarker = '1'; }")
     frame.evaluate("() => { window.__ckMarker = 1; window.map.getContainer().dataset.ckMarker = '1'; }")
@@ -167,7 +172,7 @@ def _pick_theme(opened: OfflinePage, frame: Any) -> str:
         timeout=30_000,
     )
     frame.wait_for_function(_POINTS_DRAWN, timeout=30_000)
-    page.wait_for_timeout(1_000)
+    wait_settled(page)
     return theme
 
 
@@ -181,8 +186,9 @@ def _click(opened: OfflinePage, element: Any, frame: Any, kind: str) -> str:
     x, y = box["x"] + spot["x"], box["y"] + spot["y"]
     page.mouse.move(x - 3, y - 3)
     page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    name = spot["name"] or frame.locator(".leaflet-tooltip .ck-tip-title").last.inner_text()
+    tip = frame.locator(".leaflet-tooltip .ck-tip-title")  # the hover opened the layer's tooltip
+    (tip.filter(has_text=spot["name"]) if spot["name"] else tip).last.wait_for(timeout=5_000)
+    name = spot["name"] or tip.last.inner_text()
     page.mouse.click(x, y)
     return name
 

@@ -22,7 +22,15 @@ from civilkort.filters import Selection
 from civilkort.sequences import Step
 from civilkort.store import Store
 from civilkort.tiles import HEX_SCALE
-from tests.browser.appserver import AppServer, poll, print_log_if_failed, require_browser, serving, wait_idle
+from tests.browser.appserver import (
+    AppServer,
+    poll,
+    print_log_if_failed,
+    require_browser,
+    serving,
+    wait_idle,
+    wait_settled,
+)
 from tests.browser.conftest import OfflinePage
 from tests.conftest import PROJECT_ROOT, TODAY, clean_input, real_boundaries_path
 
@@ -227,7 +235,7 @@ def test_step_through_a_sequence_with_the_keyboard_offline(present):
     assert page.get_by_text("1 / 4", exact=True).is_visible()
     _stage_fills_screen(page, FULL_HD, ".st-key-ck-stage iframe")
     _readable(opage, FULL_HD)
-    page.wait_for_timeout(1500)  # let Leaflet draw before the picture
+    wait_settled(page)  # Leaflet has drawn before the picture
     opage.screenshot("praesentation-1920x1080-1-kort")
 
     page.keyboard.press("ArrowRight")
@@ -308,7 +316,7 @@ def test_readable_on_a_small_projector(present):
         _readable(opage, HD)
         buttons = [_box(page, f".st-key-ck-{b} button") for b in ("prev", "next", "exit")]
         assert len({round(b["y"]) for b in buttons}) == 1  # the three buttons on one line
-        page.wait_for_timeout(1500)
+        wait_settled(page)
         opage.screenshot(f"praesentation-1280x720-{step}")
         _offline(opage)
 

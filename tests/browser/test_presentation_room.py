@@ -24,7 +24,7 @@ from civilkort.filters import Selection
 from civilkort.sequences import Step
 from civilkort.store import Store
 from tests.browser import a11y
-from tests.browser.appserver import AppServer, assert_clean, copy_data, poll, serving, wait_idle
+from tests.browser.appserver import AppServer, assert_clean, copy_data, poll, serving, wait_idle, wait_settled
 
 pytestmark = pytest.mark.browser
 
@@ -117,7 +117,7 @@ def test_a_save_in_the_room_shows_on_the_wall_within_seconds_without_a_key_press
     # mark the map's window: a reloaded map would lose the mark (and its zoom)
     before = poll(page, lambda: frame.evaluate(MAP_STATE), "kortet er klar")
     frame.evaluate("() => { window.ckWallMark = 'samme kort'; }")
-    page.wait_for_timeout(1500)  # let Leaflet draw before the picture
+    wait_settled(page)  # Leaflet has drawn before the picture
     wall.screenshot("vaeg-1920x1080-1-foer")
 
     page.evaluate(WATCH_OPACITY)
@@ -154,7 +154,7 @@ def test_a_save_in_the_room_shows_on_the_wall_within_seconds_without_a_key_press
     assert any(re.fullmatch(r"Parkeringsplads\s+1", m.strip()) for m in metrics), metrics
     assert "Ingen er gennemgået endnu." in page.locator(".st-key-ck-room").inner_text()
     assert "Sara Deltager" not in page.locator("[data-testid=stMain]").inner_text()
-    page.wait_for_timeout(1000)
+    wait_settled(page)  # the new pin is drawn, for the picture and axe
     wall.screenshot("vaeg-1920x1080-2-efter")
     found = a11y.blocking(a11y.violations(page))  # the wall, with its count and pins, passes axe
     assert found == [], found

@@ -28,6 +28,7 @@ from tests.browser.appserver import (
     poll,
     serving,
     wait_idle,
+    wait_settled,
 )
 from tests.browser.conftest import COORDINATOR_CODE, OfflinePage
 
@@ -167,7 +168,7 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
     assert {e["fields"].get("_placering") for e in ws.entries(store)} == {"coordinates", "municipality"}
     ole.page.get_by_role("heading", name=re.compile(r"^Indtastninger")).first.scroll_into_view_if_needed()
     ole.page.locator("[data-testid=stDataFrame] canvas").first.wait_for(timeout=10_000)
-    ole.page.wait_for_timeout(1500)  # the grid paints after it is laid out
+    wait_settled(ole.page)  # the grid paints after it is laid out
     _shot(ole, "3-deltager-liste")
 
     # the map page shows both as 'fra workshop' pins, and a third entry appears there without reloading
@@ -218,7 +219,7 @@ def test_a_whole_workshop_offline(open_page, workshop_data: Path) -> None:
     after = open_page("foer_efter")
     after.page.locator("[data-testid=stMetricValue]").first.wait_for(timeout=30_000)
     after.page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    after.page.wait_for_timeout(1000)
+    wait_settled(after.page)
     _shot(after, "7-foer-og-efter")
 
     for opage in (boss, mette, ole, kort, review, after):
