@@ -179,8 +179,19 @@ def poll(page: Any, fn: Callable[[], Any], what: str, timeout: float = 20.0, int
 
 
 def wait_idle(page: Any, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_timeout(200)  # let a run that was just triggered start
+    """Wait until Streamlit has finished the current script run.
+
+    The first 200 ms stay a fixed wait: nothing in the page says that a run was asked for. A widget sends its
+    rerun request without changing the page's script state (Streamlit 1.67 sets "rerunRequested" only for a
+    rerun from the "r" key or the menu); the state turns "running" when the server's answer arrives, a round
+    trip later. Watching the websocket for the request itself would not do either: streamlit-folium sends a
+    click on the map 250 ms later (its value is debounced) from its iframe, so the request may not be sent
+    yet when this is called (even these 200 ms do not cover a map click). A wait for "running" would need a
+    deadline that is itself a guess, and a wait that returns before the run has started would see the
+    finished previous run. So after a map click, wait for what the run shows (e.g. the side panel's
+    heading) before this, as the map tests do.
+    """
+    page.wait_for_timeout(200)  # let a run that was just triggered start (see above)
     page.wait_for_selector(
         "[data-testid=stApp]:not([data-test-script-state=running]):not([data-test-script-state=initial])",
         timeout=timeout,
