@@ -1,0 +1,280 @@
+"""Search across organisations, offers and collaborations: by name, CVR, place or word, the Danish way.
+
+Every text is *folded* before it is compared: lower case, æ/ø/å written as ae/oe/aa (so "Ældre", "aeldre",
+"Åbenrå" and "Aabenraa" meet), ä/ö as æ/ø, other accents dropped (é → e), anything but letters and digits a
+word break. The same pyarrow function folds the data and the query, so both sides always agree.
+
+The index is built once per build, in memory (a few seconds at national scale): the sorted vocabulary of
+folded words and, per word, the records that hold it, once for names (and CVR) and once for everything else
+(place, description, themes, partners). A query word then matches a word of the vocabulary exactly, as its
+start ("frivillig" finds "frivilligcenter"), inside it (from 3 letters: "center" finds "frivilligcenter"),
+or with typos (words of letters; from 4 letters: one, from 8: two; rapidfuzz's Levenshtein distance against the vocabulary's
+word starts, the first letter taken as typed). Every query word must match; records are ranked by how well (exact before start before inside
+before typo, a name before the rest). ``benchmarks/search_latency.py`` measures it at national scale.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cdist
+
+from civilkort.db import Database
+
+KINDS = ("organisation", "offer", "collaboration")
+KIND_LABELS = {"organisation": "Organisation", "offer": "Tilbud", "collaboration": "Samarbejde"}
+MAX_QUERY = 200
+"""Characters of a query read (the rest is ignored)."""
+MAX_WORDS = 8
+"""Query words used (the first ones)."""
+
+EXACT, PREFIX, INSIDE = 1.0, 0.8, 0.6
+TYPO = (0.5, 0.4)
+"""Weights of a word matched with one and with two typos."""
+NAME_WEIGHT = 2.0
+"""A word matched in the name (or CVR) counts this much more than one matched elsewhere."""
+
+_LETTERS = [("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ß", "ss")]
+_CVR = re.compile(r"^\s*(?:dk)?[\s\-]*((?:\d[\s\-]*){8})$", re.IGNORECASE)
+
+
+def fold_array(texts: pa.Array | list) -> pa.Array:
+    """Fold each text (see the module's docstring) into lower-case words of a-z and 0-9 split by one space."""
+    arr = pc.utf8_lower(pa.array(texts, type=pa.large_string()))
+    for letter, written in _LETTERS:
+        arr = pc.replace_substring(arr, letter, written)
+    arr = pc.utf8_normalize(arr, form="NFKD")
+    arr = pc.replace_substring_regex(arr, r"\p{Mn}+", "")
+    arr = pc.replace_substring_regex(arr, r"[^a-z0-9]+", " ")
+    return pc.utf8_trim_whitespace(arr)
+
+
+def fold(text: str) -> str:
+    """One text folded: ``fold("Ældre Sagen, Århus") == "aeldre sagen aarhus"``."""
+    return str(fold_array([text])[0].as_py() or "")
+
+
+def query_words(query: str) -> list[str]:
+    """The folded words of a query; a CVR number written with spaces, dashes or "DK" as one word."""
+    query = query[:MAX_QUERY]
+    cvr = _CVR.match(query)
+    if cvr:
+        return [re.sub(r"\D", "", cvr.group(1))]
+    return [w for w in fold(query).split(" ") if w][:MAX_WORDS]
+
+
+_RECORDS_SQL = """
+SELECT 'organisation' AS kind, g.organisation_id AS id, g.name, NULL AS organisation_name,
+       g.organisation_id AS organisation_id, g.council_id,
+       concat_ws(' ', g.postcode, g.city) AS place, m.municipality_name,
+       concat_ws(' ', g.name, g.cvr) AS title_text,
+       concat_ws(' ', g.address, g.postcode, g.city, m.municipality_name, c.council_name,
+                 g.organisation_type_label, g.description) AS other_text
+FROM organisations g JOIN municipalities m USING (municipality_code) JOIN councils c ON c.council_id = g.council_id
+UNION ALL
+SELECT 'offer', o.offer_id, o.name, g.name, o.organisation_id, o.council_id,
+       -- an offer held at its organisation's address is found by that place
+       CASE WHEN o.has_own_location THEN concat_ws(' ', o.postcode, o.city) ELSE concat_ws(' ', g.postcode, g.city) END,
+       m.municipality_name,
+       o.name,
+       concat_ws(' ', g.name, o.address, o.postcode, o.city,
+                 CASE WHEN NOT o.has_own_location THEN concat_ws(' ', g.address, g.postcode, g.city) END,
+                 m.municipality_name,
+                 array_to_string(o.theme_labels, ' '), array_to_string(o.target_group_labels, ' '),
+                 o.schedule, o.cost, o.description)
+FROM offers o JOIN organisations g USING (organisation_id) JOIN municipalities m ON m.municipality_code = o.municipality_code
+UNION ALL
+SELECT 'collaboration', c.collaboration_id, c.title, p.partners, NULL, c.council_id,
+       NULL, m.municipality_name,
+       c.title,
+       concat_ws(' ', p.partners, m.municipality_name, array_to_string(c.theme_labels, ' '),
+                 array_to_string(c.target_group_labels, ' '), c.form_label, c.kind_label, c.description)
+FROM collaborations c
+LEFT JOIN municipalities m ON m.municipality_code = c.municipality_code
+LEFT JOIN (
+    SELECT cp.collaboration_id, string_agg(coalesce(g.name, u.name), '; ' ORDER BY coalesce(g.name, u.name)) AS partners
+    FROM collaboration_partners cp
+    LEFT JOIN organisations g ON cp.partner_kind = 'organisation' AND g.organisation_id = cp.partner_id
+    LEFT JOIN regional_units u ON cp.partner_kind = 'regional_unit' AND u.unit_id = cp.partner_id
+    GROUP BY cp.collaboration_id
+) p USING (collaboration_id)
+"""
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """Per vocabulary word, the records holding it: ``records[start[w]:start[w + 1]]``."""
+
+    start: np.ndarray
+    records: np.ndarray
+
+    @classmethod
+    def build(cls, folded: pa.Array, vocabulary: pa.Array) -> _Postings:
+        words = pc.split_pattern(folded, " ")
+        flat = pc.list_flatten(words)
+        parents = pc.list_parent_indices(words).to_numpy().astype(np.int64)
+        ids = pc.index_in(flat, value_set=vocabulary)
+        keep = pc.is_valid(ids).to_numpy(zero_copy_only=False)
+        ids = ids.to_numpy(zero_copy_only=False)[keep].astype(np.int64)
+        parents = parents[keep]
+        n = int(parents.max()) + 1 if len(parents) else 1
+        pairs = np.sort(ids * n + parents)  # by word, then record (np.unique is many times slower here)
+        if len(pairs):
+            first = np.empty(len(pairs), dtype=bool)
+            first[0] = True
+            np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+            pairs = pairs[first]  # each (word, record) once
+        word, record = pairs // n, (pairs % n).astype(np.int32)
+        start = np.searchsorted(word, np.arange(len(vocabulary) + 1))
+        return cls(start=start, records=record)
+
+    def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The records of the given words, and for each the index (into ``word_ids``) of its word."""
+        lo, hi = self.start[word_ids], self.start[word_ids + 1]
+        sizes = hi - lo
+        total = int(sizes.sum())
+        if total == 0:
+            return np.empty(0, np.int32), np.empty(0, np.int64)
+        which = np.repeat(np.arange(len(word_ids)), sizes)
+        offsets = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return self.records[lo[which] + offsets], which
+
+
+class SearchIndex:
+    """The search index of one build (see the module's docstring); ``search`` is thread-safe."""
+
+    def __init__(self, db: Database) -> None:
+        rows = db.query(_RECORDS_SQL)
+        self.records = rows.drop(columns=["title_text", "other_text"]).reset_index(drop=True)
+        self._kind_masks = {kind: (self.records["kind"] == kind).to_numpy() for kind in KINDS}
+        title = fold_array(rows["title_text"].fillna(""))
+        other = fold_array(rows["other_text"].fillna(""))
+        all_words = pc.list_flatten(pc.split_pattern(pa.concat_arrays([title, other]), " "))
+        distinct = pc.unique(pc.filter(all_words, pc.not_equal(all_words, "")))
+        vocabulary = pc.take(distinct, pc.array_sort_indices(distinct))  # byte order: the same as str's here
+        self.vocabulary: list[str] = vocabulary.to_pylist()
+        self._title = _Postings.build(title, vocabulary)
+        self._other = _Postings.build(other, vocabulary)
+        # every word on its own line: a word's inside is found with one str.find loop over this text
+        self._joined = "\n" + "\n".join(self.vocabulary) + "\n"
+        self._line_starts = (
+            np.cumsum([1] + [len(w) + 1 for w in self.vocabulary[:-1]]) if self.vocabulary else []
+        )
+        self._prefixes = lru_cache(maxsize=64)(self._prefixes_of_length)
+        for length in range(3, 25):  # the lengths typo matching asks for: ready before the first search
+            self._prefixes(length)
+
+    def _of_kinds(self, kinds: tuple[str, ...]) -> np.ndarray:
+        mask = np.zeros(len(self.records), dtype=bool)
+        for kind in kinds:
+            mask |= self._kind_masks[kind]
+        return mask
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def _prefixes_of_length(self, length: int) -> tuple[list[str], np.ndarray]:
+        """The distinct first ``length`` letters of the vocabulary's words, and where each one's words start."""
+        cut = [w[:length] for w in self.vocabulary]
+        firsts = [i for i in range(len(cut)) if i == 0 or cut[i] != cut[i - 1]]
+        return [cut[i] for i in firsts], np.array([*firsts, len(cut)], dtype=np.int64)
+
+    def _prefix_range(self, word: str) -> tuple[int, int]:
+        lo = bisect.bisect_left(self.vocabulary, word)
+        hi = bisect.bisect_left(self.vocabulary, word + "\x7f")
+        return lo, hi
+
+    def _matches(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """Vocabulary ids matching one query word and each one's weight (the best way it matches)."""
+        weights: dict[int, float] = {}
+
+        def add(ids: range | list[int], weight: float) -> None:
+            for i in ids:
+                if weights.get(i, 0.0) < weight:
+                    weights[i] = weight
+
+        if len(word) >= 4 and not word.isdigit():  # a postcode or CVR number is exact: 2100 is not 2200
+            typos = 1 if len(word) < 8 else 2
+            for length in range(len(word) - typos, len(word) + typos + 1):
+                prefixes, starts = self._prefixes(length)
+                # only word starts with the same first letter: a typo there is rare, and this is 20 times faster
+                lo = bisect.bisect_left(prefixes, word[0])
+                hi = bisect.bisect_left(prefixes, word[0] + "\x7f", lo)
+                if lo == hi:
+                    continue
+                distance = cdist([word], prefixes[lo:hi], scorer=Levenshtein.distance, score_cutoff=typos,
+                                 dtype=np.int8, workers=1)[0]  # fmt: skip
+                for j in np.flatnonzero(distance <= typos) + lo:
+                    d = int(distance[j - lo])
+                    if d:
+                        add(range(int(starts[j]), int(starts[j + 1])), TYPO[d - 1])
+        if len(word) >= 3 and not word.isdigit():
+            found, at = [], self._joined.find(word)
+            while at != -1:
+                found.append(at)
+                at = self._joined.find(word, at + 1)
+            if found:
+                lines = np.searchsorted(self._line_starts, np.array(found), side="right") - 1
+                add(np.unique(lines).tolist(), INSIDE)
+        if len(word) >= 2:
+            add(range(*self._prefix_range(word)), PREFIX)
+        lo = bisect.bisect_left(self.vocabulary, word)
+        if lo < len(self.vocabulary) and self.vocabulary[lo] == word:
+            add([lo], EXACT)
+        ids = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        return ids, np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
+
+    def _score(self, word: str) -> np.ndarray:
+        """Per record, how well it matches one query word (0: not at all)."""
+        score = np.zeros(len(self.records), dtype=np.float32)
+        ids, weights = self._matches(word)
+        if len(ids) == 0:
+            return score
+        for postings, factor in ((self._other, 1.0), (self._title, NAME_WEIGHT)):
+            records, which = postings.of(ids)
+            np.maximum.at(score, records, weights[which] * factor)
+        return score
+
+    def search(self, query: str, limit: int = 50, kinds: tuple[str, ...] = KINDS) -> SearchResult:
+        """The best ``limit`` records of ``kinds`` matching every word of ``query``, best first (see
+        :class:`SearchResult`)."""
+        words = query_words(query)
+        if not words or not len(self.records):
+            return SearchResult(self.records.iloc[0:0].assign(score=pd.Series(dtype="float32")), 0, words)
+        total = np.zeros(len(self.records), dtype=np.float32)
+        matched = (
+            np.ones(len(self.records), dtype=bool) if set(kinds) >= set(KINDS) else self._of_kinds(kinds)
+        )
+        for word in words:
+            score = self._score(word)
+            matched &= score > 0
+            total += score
+        hits = np.flatnonzero(matched)
+        found = len(hits)
+        if found > limit:
+            hits = hits[np.argpartition(-total[hits], limit - 1)[:limit]]
+        order = hits[np.lexsort((hits, -total[hits]))]  # best first; equal scores in the build's order
+        rows = self.records.iloc[order].assign(score=total[order]).reset_index(drop=True)
+        return SearchResult(rows, found, words)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found."""
+
+    rows: pd.DataFrame
+    """The best records, best first: ``kind`` (see :data:`KINDS`), ``id``, ``name``, ``organisation_name`` (an
+    offer's organisation, a collaboration's partners), ``organisation_id``, ``council_id``, ``place`` (postcode
+    and city), ``municipality_name`` and ``score``."""
+    total: int
+    """How many records matched every word (``rows`` holds the best of them)."""
+    words: list[str]
+    """The folded query words searched for."""
