@@ -29,12 +29,23 @@ projector.arrive()  # a projector link: this screen presents the workshop's area
 pages = {
     "Kortlægning": [
         st.Page("app_pages/kort.py", title="Kort", icon=":material/map:", default=True),
+        st.Page("app_pages/soeg.py", title="Søg", icon=":material/search:"),
         st.Page("app_pages/lister.py", title="Lister og eksport", icon=":material/table_view:"),
         st.Page("app_pages/netvaerk.py", title="Partnerskaber", icon=":material/hub:"),
         st.Page("app_pages/huller.py", title="Huller", icon=":material/grid_on:"),
         st.Page("app_pages/sammenlign.py", title="Sammenlign sundhedsråd", icon=":material/compare_arrows:"),
         st.Page("app_pages/samarbejder.py", title="Samarbejdsradar", icon=":material/timeline:"),
         st.Page("app_pages/rapport.py", title="Rapport til mødet", icon=":material/picture_as_pdf:"),
+        # One record each, reached by its link (the map's details, Søg, a pasted link), not from the page list.
+        st.Page(
+            "app_pages/organisation.py",
+            title="Organisation",
+            icon=":material/corporate_fare:",
+            visibility="hidden",
+        ),
+        st.Page(
+            "app_pages/tilbud.py", title="Tilbud", icon=":material/event_available:", visibility="hidden"
+        ),
     ],
     "Workshop": [
         st.Page("app_pages/praesentation.py", title="Præsentation", icon=":material/slideshow:"),
@@ -49,9 +60,12 @@ pages = {
         st.Page("app_pages/roller.py", title="Roller", icon=":material/admin_panel_settings:"),
     ],
 }
-# expanded=True: all 15 pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
+# expanded=True: all 16 listed pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
 page = st.navigation(pages, expanded=True)
-shows_an_area = {p.title for p in pages["Kortlægning"]} | {"Præsentation"}
+# Søg searches the whole country, and a record's page shows one record: their titles name no area.
+shows_an_area = {p.title for p in pages["Kortlægning"] if p.visibility == "visible"} - {"Søg"} | {
+    "Præsentation"
+}
 if presentation.is_presenting(page):
     document.describe(page.title, selection.current().area_name())
     auth.keep_session()  # a projector screen's cookie is written here (no sidebar while presenting)

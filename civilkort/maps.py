@@ -693,14 +693,21 @@ def pin_map(
     bounds: Sequence[Sequence[float]] | None = None,
     municipalities: gpd.GeoDataFrame | None = None,
     council_outlines: gpd.GeoDataFrame | None = None,
+    title: str = PIN_MAP_TITLE,
+    runtime_src: str | None = None,
 ) -> folium.Map:
     """A small map to set a pin by clicking (no background tiles): municipality borders as thin lines.
 
     The pins go in as feature groups from :func:`pin_layers` (so setting a pin does not re-create the map);
-    read the click with ``st_folium(returned_objects=["last_clicked"])``.
+    read the click with ``st_folium(returned_objects=["last_clicked"])``. Also the base of a record's map
+    (:mod:`civilkort.record_map`), with its own ``title``; ``runtime_src`` as for :func:`build_base_map`.
     """
     m = build_base_map(
-        bounds=bounds, council_outlines=council_outlines, simplify_tolerance=None, title=PIN_MAP_TITLE
+        bounds=bounds,
+        council_outlines=council_outlines,
+        simplify_tolerance=None,
+        title=title,
+        runtime_src=runtime_src,
     )
     if municipalities is not None and len(municipalities):
         features = [{"g": s} for s in (_encode_shape(g) for g in _to_wgs84(municipalities).geometry) if s]

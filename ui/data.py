@@ -21,6 +21,7 @@ from civilkort.settings import SettingsError, settings
 
 if TYPE_CHECKING:
     from civilkort.report import CouncilReport
+    from civilkort.search import SearchIndex
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -137,6 +138,11 @@ def _runtime() -> published.Published:
     return published.runtime()
 
 
+def runtime_url() -> str | None:
+    """URL of the map's published runtime script (None: the map carries it inline)."""
+    return _runtime().url()
+
+
 def map_layers(sel: Selection, measure: str) -> dict:
     """``map_layers`` for the pages' maps, drawing on files the browser fetches once per area and build.
 
@@ -164,6 +170,18 @@ def map_layers(sel: Selection, measure: str) -> dict:
     return data
 
 
+@st.cache_resource(max_entries=2, show_spinner="Forbereder søgningen …")
+def _search_index(path: str) -> SearchIndex:
+    from civilkort.search import SearchIndex
+
+    return SearchIndex(_open(path))
+
+
+def search_index() -> SearchIndex:
+    """The search index of the current build (built on first use or at server start: see :func:`warm_up`)."""
+    return _search_index(str(database().path))
+
+
 @st.cache_data(max_entries=34, show_spinner=False, ttl=3600)
 def _council_report(path: str, council_id: str, today: dt.date) -> CouncilReport:
     from civilkort import report
@@ -179,7 +197,7 @@ def council_report(council_id: str, today: dt.date) -> CouncilReport:
 def warm_up() -> None:
     """Fill what the first visitor's map page would otherwise wait for: the current build opened, its index,
     the whole country's published map files and the map runtime, the sidebar's vocabularies, and the core's
-    heavy modules imported. Called once at server start, in a thread (serve.py); a failure is logged, never raised
+    heavy modules imported; then Søg's index. Called once at server start, in a thread (serve.py); a failure is logged, never raised
     (the first page then does the work and shows the error in Danish as usual)."""
     import importlib
     import logging
@@ -212,6 +230,7 @@ def warm_up() -> None:
             "offer_status",
         ):
             _vocabulary_labels(name, vocabulary)
+        _search_index(name)  # last: the map's files first (a search index takes ~20 s at national scale)
     except Exception:  # noqa: BLE001 - the first page run reports it in Danish
         log.exception("Opvarmning ved start mislykkedes")
         return

@@ -19,11 +19,17 @@ def _close() -> None:
     selection.set_focus()
 
 
-def _facts(rows: list[tuple[str, object]]) -> None:
+ORGANISATION_PAGE = "app_pages/organisation.py"
+OFFER_PAGE = "app_pages/tilbud.py"
+
+
+def facts(rows: list[tuple[str, object]]) -> None:
+    """A list of labelled facts, the values escaped; rows whose value is None are left out."""
     st.markdown("\n".join(f"- **{label}:** {md(value)}" for label, value in rows if value is not None))
 
 
-def _table(df: pd.DataFrame, columns: dict[str, str]) -> None:
+def table(df: pd.DataFrame, columns: dict[str, str]) -> None:
+    """The given columns of ``df`` under their Danish names."""
     grid(df[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
 
 
@@ -40,36 +46,15 @@ def item(db: Database, item_id: str) -> None:
             return
         o = offer.iloc[0]
         st.subheader(md(o["name"]))
-        _facts(
-            [
-                ("Organisation", o["organisation_name"]),
-                ("Temaer", "; ".join(o["theme_labels"])),
-                ("Målgrupper", "; ".join(o["target_group_labels"]) or "–"),
-                ("Forebyggelse", o["prevention_level_label"]),
-                (
-                    "Sociale henvisninger",
-                    "Ja"
-                    if o["accepts_social_referrals"] is True
-                    else "Nej"
-                    if o["accepts_social_referrals"] is False
-                    else "–",
-                ),
-                ("Tidspunkt", o["schedule"]),
-                ("Pris", o["cost"]),
-                ("Status", o["status_label"]),
-                (
-                    "Sted",
-                    ", ".join(str(x) for x in (o["address"], o["postcode"], o["city"]) if pd.notna(x))
-                    or "organisationens adresse",
-                ),
-                ("Kommune", o["municipality_name"]),
-                ("Placering", LOCATION_PRECISIONS.get(o["location_precision"], o["location_precision"])),
-                ("Sidst verificeret", danish.date(o["last_verified"], missing="aldrig")),
-                ("Kilde", o["source"]),
-            ]
-        )
+        facts(offer_facts(o))
         if pd.notna(o["description"]):
             st.markdown(md(o["description"]))
+        st.page_link(
+            OFFER_PAGE,
+            label="Åbn siden for tilbuddet",
+            icon=":material/open_in_new:",
+            query_params={"id": ident},
+        )
         st.button(
             "Vis organisationen",
             on_click=selection.set_focus,
@@ -85,7 +70,7 @@ def item(db: Database, item_id: str) -> None:
             return
         u = detail["unit"].iloc[0]
         st.subheader(md(u["name"]))
-        _facts(
+        facts(
             [
                 ("Type", u["unit_type_label"]),
                 ("Placering", LOCATION_PRECISIONS.get(u["location_precision"])),
@@ -99,7 +84,7 @@ def item(db: Database, item_id: str) -> None:
         )
         st.markdown(f"**Samarbejder ({len(detail['collaborations'])})**")
         if len(detail["collaborations"]):
-            _table(
+            table(
                 detail["collaborations"],
                 {
                     "title": "Titel",
@@ -108,6 +93,36 @@ def item(db: Database, item_id: str) -> None:
                     "end_date": "Slutdato",
                 },
             )
+
+
+def _yes_no(value: object) -> str:
+    return "Ja" if value is True else "Nej" if value is False else "–"
+
+
+def place(row: pd.Series) -> str:
+    """Address, postcode and city of a record, as far as known ('' when none)."""
+    return ", ".join(
+        str(x) for x in (row["address"], row["postcode"], row["city"]) if pd.notna(x) and str(x).strip()
+    )
+
+
+def offer_facts(o: pd.Series) -> list[tuple[str, object]]:
+    """What the map's panel and the offer's page say about an offer (a row of ``offer_detail``)."""
+    return [
+        ("Organisation", o["organisation_name"]),
+        ("Temaer", "; ".join(o["theme_labels"])),
+        ("Målgrupper", "; ".join(o["target_group_labels"]) or "–"),
+        ("Forebyggelse", o["prevention_level_label"]),
+        ("Sociale henvisninger", _yes_no(o["accepts_social_referrals"])),
+        ("Tidspunkt", o["schedule"]),
+        ("Pris", o["cost"]),
+        ("Status", o["status_label"]),
+        ("Sted", place(o) or "organisationens adresse"),
+        ("Kommune", o["municipality_name"]),
+        ("Placering", LOCATION_PRECISIONS.get(o["location_precision"], o["location_precision"])),
+        ("Sidst verificeret", danish.date(o["last_verified"], missing="aldrig")),
+        ("Kilde", o["source"]),
+    ]
 
 
 def _tovholder(ident: str, c: pd.Series) -> str:
@@ -125,7 +140,7 @@ def _collaboration(ident: str) -> None:
         return
     c = detail["collaboration"].iloc[0]
     st.subheader(md(c["title"]))
-    _facts(
+    facts(
         [
             ("Regionale enheder", c["units"]),
             ("Organisationer", c["organisations"]),
@@ -139,7 +154,7 @@ def _collaboration(ident: str) -> None:
             ("Tovholder", _tovholder(ident, c)),
             (
                 "Juristvurdering",
-                "Ja" if c["legal_review_done"] is True else "Nej" if c["legal_review_done"] is False else "–",
+                _yes_no(c["legal_review_done"]),
             ),
             ("Status", c["status_label"]),
             ("Kilde", c["source"]),
@@ -149,7 +164,7 @@ def _collaboration(ident: str) -> None:
         st.markdown(md(c["description"]))
     st.markdown(f"**Erfaringer ({len(detail['experiences'])})**")
     if len(detail["experiences"]):
-        _table(
+        table(
             detail["experiences"], {"date": "Dato", "learning": "Erfaring", "evaluation_label": "Evaluering"}
         )
 
@@ -165,44 +180,34 @@ def _contact(ident: str) -> list[tuple[str, object]]:
     ]
 
 
-def _organisation(ident: str) -> None:
-    detail = query("organisation_detail", None, ident)
-    org = detail["organisation"]
-    if org.empty:
-        st.info("Organisationen findes ikke i de nuværende data.")
-        return
-    g = org.iloc[0]
-    st.subheader(md(g["name"]))
-    if g["is_example"]:
-        st.caption("Eksempeldata")
-    _facts(
-        [
-            ("Type", g["organisation_type_label"]),
-            ("Bemanding", g["staffing_label"]),
-            ("CVR", g["cvr"]),
-            (
-                "Adresse",
-                ", ".join(str(x) for x in (g["address"], g["postcode"], g["city"]) if pd.notna(x)) or "–",
-            ),
-            ("Kommune", f"{g['municipality_name']} ({g['council_name']})"),
-            ("Placering", LOCATION_PRECISIONS.get(g["location_precision"], g["location_precision"])),
-            ("Hjemmeside", g["website"]),
-            *_contact(ident),
-            ("Sidst verificeret", danish.date(g["last_verified"], missing="aldrig")),
-            ("Kilde", g["source"]),
-        ]
-    )
-    if pd.notna(g["description"]):
-        st.markdown(md(g["description"]))
+def organisation_facts(g: pd.Series, ident: str) -> list[tuple[str, object]]:
+    """What the map's panel and the organisation's page say about it (a row of ``organisation_detail``); the
+    role mailbox and contact person only for the coordinators of its council."""
+    return [
+        ("Type", g["organisation_type_label"]),
+        ("Bemanding", g["staffing_label"]),
+        ("CVR", g["cvr"]),
+        ("Adresse", place(g) or "–"),
+        ("Kommune", f"{g['municipality_name']} ({g['council_name']})"),
+        ("Placering", LOCATION_PRECISIONS.get(g["location_precision"], g["location_precision"])),
+        ("Hjemmeside", g["website"]),
+        *_contact(ident),
+        ("Sidst verificeret", danish.date(g["last_verified"], missing="aldrig")),
+        ("Kilde", g["source"]),
+    ]
+
+
+def organisation_sections(detail: dict[str, pd.DataFrame]) -> None:
+    """The organisation's offers, collaborations and experiences as tables."""
     st.markdown(f"**Tilbud ({len(detail['offers'])})**")
     if len(detail["offers"]):
-        _table(
+        table(
             detail["offers"],
             {"name": "Tilbud", "themes": "Temaer", "target_groups": "Målgrupper", "status_label": "Status"},
         )
     st.markdown(f"**Samarbejder ({len(detail['collaborations'])})**")
     if len(detail["collaborations"]):
-        _table(
+        table(
             detail["collaborations"],
             {
                 "title": "Titel",
@@ -216,7 +221,7 @@ def _organisation(ident: str) -> None:
         st.caption("Ingen registrerede samarbejder med regionale enheder.")
     st.markdown(f"**Erfaringer ({len(detail['experiences'])})**")
     if len(detail["experiences"]):
-        _table(
+        table(
             detail["experiences"],
             {
                 "date": "Dato",
@@ -225,6 +230,28 @@ def _organisation(ident: str) -> None:
                 "evaluation_label": "Evaluering",
             },
         )
+
+
+def _organisation(ident: str) -> None:
+    detail = query("organisation_detail", None, ident)
+    org = detail["organisation"]
+    if org.empty:
+        st.info("Organisationen findes ikke i de nuværende data.")
+        return
+    g = org.iloc[0]
+    st.subheader(md(g["name"]))
+    if g["is_example"]:
+        st.caption("Eksempeldata")
+    facts(organisation_facts(g, ident))
+    if pd.notna(g["description"]):
+        st.markdown(md(g["description"]))
+    st.page_link(
+        ORGANISATION_PAGE,
+        label="Åbn siden for organisationen",
+        icon=":material/open_in_new:",
+        query_params={"id": ident},
+    )
+    organisation_sections(detail)
 
 
 def municipality(sel: Selection, measures: pd.DataFrame, code: int) -> None:
@@ -249,4 +276,4 @@ def municipality(sel: Selection, measures: pd.DataFrame, code: int) -> None:
     offers = offers[offers["municipality_name"] == r["municipality_name"]]
     if len(offers):
         st.markdown("**Tilbud i kommunen (med de valgte filtre)**")
-        _table(offers.head(200), {"name": "Tilbud", "organisation_name": "Organisation", "themes": "Temaer"})
+        table(offers.head(200), {"name": "Tilbud", "organisation_name": "Organisation", "themes": "Temaer"})

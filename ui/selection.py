@@ -29,9 +29,9 @@ _KEYS = {
     "measure": "sel_measure",
     "layers": "sel_layers",
 }
-PAGE_PARAMS = ("workshop", JOIN_PARAM)
+PAGE_PARAMS = ("workshop", JOIN_PARAM, "id", "soeg")
 """A page's own URL parameters, kept when the selection is written into the URL (Gennemgang's workshop,
-the join link's workshop)."""
+the join link's workshop, the record of the Organisation and Tilbud pages, Søg's search words)."""
 _LIST_FIELDS = {
     "themes",
     "target_groups",
@@ -99,6 +99,14 @@ def set_focus(*, item: str | None = None, municipality: int | None = None) -> No
     """Open a point's details or a municipality's summary (from a map click or a list)."""
     st.session_state["sel_item"] = item or ""
     st.session_state["sel_municipality"] = municipality
+
+
+def show_on_map(item: str, area: str, view: tuple[float, float, int] | None = None) -> None:
+    """Choose a record on the map: its area, its details open, the map at ``view`` (a button's on_click,
+    which runs before the sidebar's widgets are drawn; the page then switches to the map)."""
+    st.session_state[_KEYS["area"]] = area if area in area_options() else NATIONAL_AREA
+    set_focus(item=item)
+    st.session_state["sel_view"] = view
 
 
 def _vocab_multiselect(label: str, vocabulary: str, key: str, help: str | None = None) -> None:
