@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.apptiming import pct  # noqa: E402
+from civilkort import danish  # noqa: E402
 from civilkort.db import Database, current_path  # noqa: E402
 from civilkort.search import SearchIndex  # noqa: E402
 
@@ -93,9 +94,8 @@ def main() -> None:
         "(SELECT count(*) FROM collaborations) AS s"
     ).iloc[0]
     print(
-        f"Organisationer {counts['o']:,}  tilbud {counts['t']:,}  samarbejder {counts['s']:,}".replace(
-            ",", "."
-        )
+        f"Organisationer {danish.number(counts['o'])}  tilbud {danish.number(counts['t'])}  "
+        f"samarbejder {danish.number(counts['s'])}"
     )
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -103,9 +103,12 @@ def main() -> None:
     index = SearchIndex(db)
     built = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with open("/proc/self/statm") as statm:
+        now = int(statm.read().split()[1]) * resource.getpagesize() / 2**20
     print(
-        f"Indeks bygget på {built:.1f} s: {len(index):,} poster, {len(index.vocabulary):,} forskellige ord; "
-        f"største hukommelse {peak / 1024:.0f} MB (før {before / 1024:.0f} MB)".replace(",", ".")
+        f"Indeks bygget på {danish.number(built, 1)} s: {danish.number(len(index))} poster, "
+        f"{danish.number(len(index.vocabulary))} forskellige ord; hukommelse før {before / 1024:.0f} MB, "
+        f"højst {peak / 1024:.0f} MB, bagefter {now:.0f} MB"
     )
 
     every: list[float] = []

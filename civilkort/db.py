@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from civilkort import buildstore
 from civilkort.settings import Settings, settings
@@ -77,6 +78,16 @@ class Database:
             cur = self._con.cursor()
         try:
             return cur.execute(sql, params or {}).df()
+        finally:
+            cur.close()
+
+    def arrow(self, sql: str) -> pa.Table:
+        """Run one SELECT without parameters and return an Arrow table (long texts kept in Arrow's buffers,
+        not one Python object each: half the memory of :meth:`query` for the search index's 400.000 texts)."""
+        with self._lock:
+            cur = self._con.cursor()
+        try:
+            return cur.sql(sql).to_arrow_table()
         finally:
             cur.close()
 

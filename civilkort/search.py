@@ -8,8 +8,9 @@ The index is built once per build, in memory (a few seconds at national scale): 
 folded words and, per word, the records that hold it, once for names (and CVR) and once for everything else
 (place, description, themes, partners). A query word then matches a word of the vocabulary exactly, as its
 start ("frivillig" finds "frivilligcenter"), inside it (from 3 letters: "center" finds "frivilligcenter"),
-or with typos (words of letters; from 4 letters: one, from 8: two; rapidfuzz's Levenshtein distance against the vocabulary's
-word starts, the first letter taken as typed). Every query word must match; records are ranked by how well (exact before start before inside
+or with typos (words of letters; from 4 letters: one, from 8: two; rapidfuzz's optimal string alignment
+distance, where two swapped letters are one typo, against the vocabulary's word starts, the first letter
+taken as typed). Every query word must match; records are ranked by how well (exact before start before inside
 before typo, a name before the rest). ``benchmarks/search_latency.py`` measures it at national scale.
 """
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
 
 from civilkort.db import Database
@@ -48,7 +49,7 @@ _CVR = re.compile(r"^\s*(?:dk)?[\s\-]*((?:\d[\s\-]*){8})$", re.IGNORECASE)
 
 def fold_array(texts: pa.Array | list) -> pa.Array:
     """Fold each text (see the module's docstring) into lower-case words of a-z and 0-9 split by one space."""
-    arr = pc.utf8_lower(pa.array(texts, type=pa.large_string()))
+    arr = pc.utf8_lower(pc.cast(texts if isinstance(texts, pa.Array) else pa.array(texts), pa.large_string()))
     for letter, written in _LETTERS:
         arr = pc.replace_substring(arr, letter, written)
     arr = pc.utf8_normalize(arr, form="NFKD")
@@ -109,6 +110,17 @@ LEFT JOIN (
 """
 
 
+def _texts(table: pa.Table, column: str) -> pa.Array:
+    """A text column as one array, missing texts empty."""
+    return pc.fill_null(table.column(column).combine_chunks(), "")
+
+
+def _split(folded: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The words of each folded text, one after the other, and the index of the text each came from."""
+    words = pc.split_pattern(folded, " ")
+    return pc.list_flatten(words), pc.list_parent_indices(words).to_numpy().astype(np.int32)
+
+
 @dataclass(frozen=True)
 class _Postings:
     """Per vocabulary word, the records holding it: ``records[start[w]:start[w + 1]]``."""
@@ -117,24 +129,17 @@ class _Postings:
     records: np.ndarray
 
     @classmethod
-    def build(cls, folded: pa.Array, vocabulary: pa.Array) -> _Postings:
-        words = pc.split_pattern(folded, " ")
-        flat = pc.list_flatten(words)
-        parents = pc.list_parent_indices(words).to_numpy().astype(np.int64)
-        ids = pc.index_in(flat, value_set=vocabulary)
-        keep = pc.is_valid(ids).to_numpy(zero_copy_only=False)
-        ids = ids.to_numpy(zero_copy_only=False)[keep].astype(np.int64)
-        parents = parents[keep]
-        n = int(parents.max()) + 1 if len(parents) else 1
-        pairs = np.sort(ids * n + parents)  # by word, then record (np.unique is many times slower here)
-        if len(pairs):
-            first = np.empty(len(pairs), dtype=bool)
+    def build(cls, word_ids: np.ndarray, records: np.ndarray, n_words: int) -> _Postings:
+        """From one (word, record) pair per word of each record, in record order."""
+        order = np.argsort(word_ids, kind="stable")  # by word; records stay in order within a word
+        word, record = word_ids[order], records[order]
+        if len(word):
+            first = np.empty(len(word), dtype=bool)
             first[0] = True
-            np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-            pairs = pairs[first]  # each (word, record) once
-        word, record = pairs // n, (pairs % n).astype(np.int32)
-        start = np.searchsorted(word, np.arange(len(vocabulary) + 1))
-        return cls(start=start, records=record)
+            np.logical_or(word[1:] != word[:-1], record[1:] != record[:-1], out=first[1:])
+            word, record = word[first], record[first]  # each (word, record) once
+        start = np.searchsorted(word, np.arange(n_words + 1))
+        return cls(start=start, records=record.astype(np.int32))
 
     def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The records of the given words, and for each the index (into ``word_ids``) of its word."""
@@ -152,17 +157,28 @@ class SearchIndex:
     """The search index of one build (see the module's docstring); ``search`` is thread-safe."""
 
     def __init__(self, db: Database) -> None:
-        rows = db.query(_RECORDS_SQL)
-        self.records = rows.drop(columns=["title_text", "other_text"]).reset_index(drop=True)
+        rows = db.arrow(_RECORDS_SQL)
+        self.records = rows.drop_columns(["title_text", "other_text"]).to_pandas()
         self._kind_masks = {kind: (self.records["kind"] == kind).to_numpy() for kind in KINDS}
-        title = fold_array(rows["title_text"].fillna(""))
-        other = fold_array(rows["other_text"].fillna(""))
-        all_words = pc.list_flatten(pc.split_pattern(pa.concat_arrays([title, other]), " "))
-        distinct = pc.unique(pc.filter(all_words, pc.not_equal(all_words, "")))
-        vocabulary = pc.take(distinct, pc.array_sort_indices(distinct))  # byte order: the same as str's here
-        self.vocabulary: list[str] = vocabulary.to_pylist()
-        self._title = _Postings.build(title, vocabulary)
-        self._other = _Postings.build(other, vocabulary)
+        title, other = (_split(fold_array(_texts(rows, c))) for c in ("title_text", "other_text"))
+        del rows
+        # one code per distinct word (pyarrow's hash), then the codes renumbered in the words' sorted order
+        encoded = pc.dictionary_encode(pa.concat_arrays([title[0], other[0]]))
+        order = pc.array_sort_indices(encoded.dictionary).to_numpy()  # byte order: the same as str's here
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        vocabulary = pc.take(encoded.dictionary, pa.array(order)).to_pylist()
+        ids = rank[encoded.indices.to_numpy()]
+        del encoded, rank, order
+        empty = 1 if vocabulary and vocabulary[0] == "" else 0  # a record with no text has one empty word
+        self.vocabulary: list[str] = vocabulary[empty:]
+        ids -= empty
+        cut = len(title[0])
+        postings = []
+        for word_ids, records in ((ids[:cut], title[1]), (ids[cut:], other[1])):
+            keep = word_ids >= 0
+            postings.append(_Postings.build(word_ids[keep], records[keep], len(self.vocabulary)))
+        self._title, self._other = postings
         # every word on its own line: a word's inside is found with one str.find loop over this text
         self._joined = "\n" + "\n".join(self.vocabulary) + "\n"
         self._line_starts = (
@@ -171,6 +187,7 @@ class SearchIndex:
         self._prefixes = lru_cache(maxsize=64)(self._prefixes_of_length)
         for length in range(3, 25):  # the lengths typo matching asks for: ready before the first search
             self._prefixes(length)
+        pa.default_memory_pool().release_unused()  # the build's passing arrays: give the memory back
 
     def _of_kinds(self, kinds: tuple[str, ...]) -> np.ndarray:
         mask = np.zeros(len(self.records), dtype=bool)
@@ -210,7 +227,7 @@ class SearchIndex:
                 hi = bisect.bisect_left(prefixes, word[0] + "\x7f", lo)
                 if lo == hi:
                     continue
-                distance = cdist([word], prefixes[lo:hi], scorer=Levenshtein.distance, score_cutoff=typos,
+                distance = cdist([word], prefixes[lo:hi], scorer=OSA.distance, score_cutoff=typos,
                                  dtype=np.int8, workers=1)[0]  # fmt: skip
                 for j in np.flatnonzero(distance <= typos) + lo:
                     d = int(distance[j - lo])
