@@ -34,12 +34,15 @@ GZIP_LEVEL = 6
 @asynccontextmanager
 async def _warm(_app: st.App) -> AsyncIterator[None]:
     import asyncio
+    import threading
 
-    from ui.data import warm_up
+    from ui.data import warm_search, warm_up
 
     # Before the server takes requests (its health check answers only after): a first page run that came
     # while the caches filled would do the same work alongside, and both would take twice as long.
     await asyncio.get_running_loop().run_in_executor(None, warm_up)
+    # Søg's index after: the map is what a visitor opens first, and the server answers meanwhile
+    threading.Thread(target=warm_search, name="warm-search", daemon=True).start()
     yield
 
 
