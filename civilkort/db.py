@@ -23,10 +23,10 @@ class NoDatabase(Exception):
     """No database has been built yet; the message says how to build one."""
 
 
-OLDEST_READABLE_SCHEMA = 3
+OLDEST_READABLE_SCHEMA = 4
 """The oldest build schema (``build_info.schema_version``, written by ``etl.build``) the app's queries read:
-3 added region-wide regional units (``regional_units.area_municipality_codes``), which the area's units and
-figures need."""
+4 added the reader tables (``out_*``) that the radar's organisation lists query (3 added region-wide regional
+units, ``regional_units.area_municipality_codes``, which the area's units and figures need)."""
 
 
 _POINTER_SEEN: dict[Path, tuple[tuple[int, int, int], Path | None]] = {}

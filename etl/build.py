@@ -41,9 +41,11 @@ from etl.clean import LIST_KINDS, CleanInput
 from etl.validate import validate
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 """2: personal fields are NULL (they live in the store) and has_<field> says whether one is registered.
-3: regional units say whether they cover their whole region (is_region_wide, area_municipality_codes, serves)."""
+3: regional units say whether they cover their whole region (is_region_wide, area_municipality_codes, serves).
+4: reader tables (out_*, ``sql/out.sql``): per-organisation facts, flattened offers and organisations'
+collaborations with themes, target groups and councils as bitmasks, which the radar's SQL reads."""
 KEEP_BUILDS = 3
 """Builds kept in ``data/builds`` (the current one always, and the newest others)."""
 KEEP_STORED_BUILDS = 5
@@ -423,6 +425,7 @@ def write_database(
         con.execute("CREATE TABLE meta_build (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.executemany("INSERT INTO meta_build VALUES (?, ?)", list(meta.items()))
         con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+        con.execute((SQL_DIR / "out.sql").read_text(encoding="utf-8"))
         if timer:
             timer.done("skriv database", sum(counts.values()))
         failures = _run_checks(con)

@@ -64,3 +64,6 @@ WHERE status NOT IN (SELECT code FROM ref_vocabularies WHERE vocabulary = 'offer
 
 -- check: offers_have_theme | Tilbud uden tema
 SELECT offer_id FROM core_offers WHERE len(themes) = 0;
+
+-- check: mask_bits | Højst 63 temaer og 63 målgrupper (out_-tabellerne gemmer dem som bits i et tal)
+SELECT vocabulary, code FROM out_bits WHERE bit IS NULL;
