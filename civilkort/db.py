@@ -72,11 +72,16 @@ class Database:
         self._lock = threading.Lock()
         self._meta: dict[str, str] | None = None
 
-    def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
-        """Run one SELECT with bound parameters and return a DataFrame."""
+    def query(self, sql: str, params: dict | list | None = None, *, via_arrow: bool = False) -> pd.DataFrame:
+        """Run one SELECT with bound parameters and return a DataFrame.
+
+        ``via_arrow`` fetches through Arrow: several times faster for long lists of text (the radar's
+        organisation lists, 90,000 rows nationally), but dates come back as Python objects, not datetime64."""
         with self._lock:
             cur = self._con.cursor()
         try:
+            if via_arrow:
+                return cur.sql(sql, params=params or {}).to_arrow_table().to_pandas()
             return cur.execute(sql, params or {}).df()
         finally:
             cur.close()

@@ -1,7 +1,7 @@
 """Collaboration radar: timeline, collaborations ending soon, governance gaps and orphans of an area.
 
-Every figure comes from one SQL file in ``civilkort/sql/radar/`` run against the public views with
-bound parameters: the selection's parameters (``queries.params``) plus ``$today`` (and ``$months``
+Every figure comes from one SQL file in ``civilkort/sql/radar/`` run against the public schema (the
+views and, for the organisation lists, the build's reader tables ``out_*``) with bound parameters: the selection's parameters (``queries.params``) plus ``$today`` (and ``$months``
 for ``ending``). The files carry the rules in their header comments and are shown on the page, so a
 number on the page can be reproduced in ``duckdb`` (README: "Samarbejdsradar: SQL").
 
@@ -61,13 +61,17 @@ def sql_text(name: str) -> str:
     return (SQL_DIR / SQL_FILES[name]).read_text(encoding="utf-8")
 
 
+LONG_TEXT_LISTS = frozenset({"orphan_organisations", "multi_council_organisations"})
+"""Figures that are long lists of text without dates (nationally up to 90,000 rows): fetched via Arrow."""
+
+
 def _run(db: Database, name: str, sel: Selection, today: dt.date | None, extra: dict | None = None):
     """Run one radar SQL file with the selection's bound parameters (only those the file uses)."""
     sql = sql_text(name)
     code = _COMMENT.sub("", sql)
     available = {**queries.params(sel), "today": today or dt.date.today(), **(extra or {})}
     used = {k: v for k, v in available.items() if re.search(rf"\${k}\b", code)}
-    return db.query(sql, used)
+    return db.query(sql, used, via_arrow=name in LONG_TEXT_LISTS)
 
 
 def timeline(db: Database, sel: Selection, today: dt.date | None = None) -> pd.DataFrame:

@@ -380,6 +380,10 @@ PUBLIC = {
     "municipalities",
     "councils",
     "vocabularies",
+    "out_bits",  # the build's reader tables (etl/sql/out.sql), public like the views
+    "out_organisations",
+    "out_offers",
+    "out_organisation_collaborations",
 }
 
 
@@ -394,6 +398,7 @@ def test_sql_files_read_only_public_views_and_are_documented(name):
     assert "{" not in code and "%s" not in code  # parameters are bound, never formatted in
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert f"civilkort/sql/radar/{radar.SQL_FILES[name]}" in readme
+    assert all(f"| `{t}` |" in readme for t in sources if t.startswith("out_"))  # in the schema table
 
 
 def test_free_text_is_bound(db):
@@ -442,3 +447,87 @@ def test_the_radar_index_agrees_on_the_example_data(small_db):
             sql = fn(small_db, sel, TODAY)
             pd.testing.assert_frame_equal(fn(small_db, sel, TODAY, index=index), sql, check_dtype=False)
         assert len(radar.orphan_organisations(small_db, Selection(area="dk"), TODAY)) > 0
+
+
+# --- the organisation lists on more selections (hand-checked against the world above) -----------------
+
+
+def _orphan_ids(db, today=TODAY, **sel) -> list[str]:
+    return _ids(
+        radar.orphan_organisations(db, Selection(**{"area": "council:aarhus", **sel}), today),
+        "organisation_id",
+    )
+
+
+def _multi_ids(db, today=TODAY, **sel) -> list[str]:
+    return _ids(
+        radar.multi_council_organisations(db, Selection(**{"area": "council:aarhus", **sel}), today),
+        "organisation_id",
+    )
+
+
+def test_orphan_organisations_on_other_days_and_areas(db):
+    # At 30-11-2026 O5 (Odense) has C4 and C6 running; by 2030 both have ended, C2 (O1) runs on open-ended.
+    assert _orphan_ids(db, area="council:fyn") == []
+    later = radar.orphan_organisations(db, FYN, dt.date(2030, 1, 1))
+    assert _ids(later, "organisation_id") == ["O5"]
+    assert later["n_ended_collaborations"].tolist() == [2]
+    assert later["themes"].tolist() == ["Brobygning til hverdagsliv og fællesskaber"]
+    assert _orphan_ids(db, dt.date(2030, 1, 1)) == ["O6", "O2"]
+    assert _orphan_ids(db, area="dk") == ["O6", "O2"]
+    assert _orphan_ids(db, dt.date(2030, 1, 1), area="dk") == ["O5", "O6", "O2"]
+
+
+def test_orphan_organisations_follow_text_type_and_group_filters(db):
+    assert _orphan_ids(db, text="seks") == ["O6"]
+    assert _orphan_ids(db, text="tilbud t2") == ["O2"]  # an offer's name
+    assert _orphan_ids(db, organisation_types=("frivillig_forening",)) == ["O6", "O2"]
+    assert _orphan_ids(db, organisation_types=("patientforening",)) == []
+    assert _orphan_ids(db, target_groups=("aeldre",)) == []  # no offer has a target group
+    assert _orphan_ids(db, themes=("ukendt",)) == []  # an unknown theme matches nothing (not everything)
+    assert _orphan_ids(db, themes=("ukendt", "lighed")) == ["O6", "O2"]
+    assert _orphan_ids(db, referrals="ja") == []  # no offer says it accepts social referrals
+
+
+def test_multi_council_organisations_on_other_days_and_filters(db):
+    # by 2030 O5's collaborations have ended and its offer is in Odense only; O6 still holds offers in both
+    assert _multi_ids(db, dt.date(2030, 1, 1)) == ["O6"]
+    brobygning = radar.multi_council_organisations(
+        db, Selection(area="council:aarhus", themes=("brobygning",)), TODAY
+    )
+    assert _ids(brobygning, "organisation_id") == ["O5"]  # T5 in Odense and C4 (Aarhus + Odense)
+    assert brobygning[["n_councils_offers", "n_councils_collaborations"]].values.tolist() == [[1, 2]]
+    assert _multi_ids(db, text="seks") == ["O6"]
+    assert _multi_ids(db, organisation_types=("patientforening",)) == []
+    assert _multi_ids(db, themes=("ukendt",)) == []
+    assert _multi_ids(db, area="dk") == ["O5", "O6"]
+
+
+def test_the_out_tables_hold_the_codes_as_bits(db):
+    bits = db.query("SELECT vocabulary, code, bit FROM out_bits")
+    bit = {(v, c): b for v, c, b in bits.itertuples(index=False)}
+    offers = db.query("SELECT offer_id, theme_mask, council_mask FROM out_offers").set_index("offer_id")
+    assert offers.loc["T6b", "theme_mask"] == bit[("theme", "forebyggelse")]
+    assert offers.loc["T6b", "council_mask"] == bit[("council", "fyn")]
+    assert offers.loc["T6a", "council_mask"] == bit[("council", "aarhus")]
+    c4 = db.query("SELECT * FROM out_organisation_collaborations WHERE collaboration_id = 'C4'").iloc[0]
+    assert (
+        c4["organisation_id"] == "O5"
+        and c4["council_mask"] == bit[("council", "aarhus")] | bit[("council", "fyn")]
+    )
+    per_vocabulary = bits.groupby("vocabulary")["bit"]
+    assert (per_vocabulary.nunique() == per_vocabulary.size()).all()  # one bit per code
+
+
+def test_the_lists_on_the_example_data(small_db):
+    orphans = radar.orphan_organisations(small_db, Selection(area="dk"), TODAY)
+    assert len(orphans) > 0
+    current = small_db.query(
+        """SELECT DISTINCT p.partner_id FROM collaboration_partners p JOIN collaborations c USING (collaboration_id)
+           WHERE p.partner_kind = 'organisation' AND (c.status = 'afsluttet' OR c.end_date < $today) IS NOT TRUE""",
+        {"today": TODAY},
+    )
+    assert not set(orphans["organisation_id"]) & set(current["partner_id"])
+    multi = radar.multi_council_organisations(small_db, Selection(area="dk", statuses=()), TODAY)
+    assert (multi["n_councils"] >= 2).all()
+    assert (multi["councils"].str.count("; ") + 1 == multi["n_councils"]).all()

@@ -191,6 +191,19 @@ def test_radar_index_agrees_with_the_sql(db, index):
     assert radar.multi_council_organisations(db, Selection(area=KBH), TODAY).empty
 
 
+def test_no_organisation_works_in_two_councils_through_a_region_wide_partner(db):
+    # Café København's collaboration with the region counts in København only (the region-wide unit adds
+    # no Hillerød), and Café Hillerød works in Hillerød only: no area lists anyone in two councils.
+    for area in AREAS:
+        assert radar.multi_council_organisations(db, Selection(area=area), TODAY).empty, area
+    kbh = db.query(
+        """SELECT p.municipality_codes, p.council_mask = b.bit AS is_hovedstaden_only
+           FROM out_organisation_collaborations p, out_bits b
+           WHERE p.organisation_id = 'ORG-KBH' AND b.vocabulary = 'council' AND b.code = 'hovedstaden'"""
+    )
+    assert kbh["municipality_codes"].tolist()[0].tolist() == [101] and kbh["is_hovedstaden_only"].all()
+
+
 def test_the_marker_says_region_wide_and_leaves_the_area_fit_alone(db):
     units = queries.units(db, Selection(area=NORDSJ))
     payload, extent, legend = map_payload._units_payload(units)

@@ -11,59 +11,61 @@
 -- "Hele landet" ville gøre organisationen til en, der arbejder i alle 17 råd).
 -- Med er organisationer, der passer på organisationsfiltrene ($orgtypes, $staffing, fritekst $text),
 -- arbejder i mindst én kommune i området ($codes) og i mindst to sundhedsråd i alt.
-WITH sel_orgs AS (
-    SELECT g.*
-    FROM organisations g
-    WHERE (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], g.organisation_type))
-      AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], g.staffing))
-      AND ($text = '' OR contains(lower(g.name), $text) OR contains(lower(g.description), $text)
-           OR g.organisation_id IN (SELECT organisation_id FROM offers WHERE $text <> '' AND contains(lower(name), $text)))
+-- Læser byggeriets out_-tabeller (README "Den offentlige database"): sundhedsråd, temaer og målgrupper
+-- er bits i council_mask, theme_mask og target_group_mask (out_bits siger hvilke); antallet af råd er
+-- bit_count af organisationens rådsbits OR'et sammen.
+WITH chosen AS (
+    SELECT coalesce(bit_or(bit) FILTER (WHERE vocabulary = 'theme' AND list_contains($themes::VARCHAR[], code)), 0) AS themes,
+           coalesce(bit_or(bit) FILTER (WHERE vocabulary = 'target_group' AND list_contains($groups::VARCHAR[], code)), 0) AS groups
+    FROM out_bits
+),
+text_hits AS (
+    SELECT organisation_id FROM organisations
+    WHERE $text <> '' AND (contains(lower(name), $text) OR contains(lower(description), $text))
+    UNION
+    SELECT organisation_id FROM offers WHERE $text <> '' AND contains(lower(name), $text)
 ),
 offer_places AS (
-    SELECT o.organisation_id, o.municipality_code, 'tilbud' AS via
-    FROM offers o
-    WHERE (len($themes::VARCHAR[]) = 0 OR list_has_any(o.themes, $themes::VARCHAR[]))
-      AND (len($groups::VARCHAR[]) = 0 OR list_has_any(o.target_groups, $groups::VARCHAR[]))
+    SELECT o.org_no, o.council_mask, o.municipality_code IN (SELECT unnest($codes::INTEGER[])) AS is_in_area
+    FROM out_offers o, chosen w
+    WHERE (len($themes::VARCHAR[]) = 0 OR o.theme_mask & w.themes <> 0)
+      AND (len($groups::VARCHAR[]) = 0 OR o.target_group_mask & w.groups <> 0)
       AND (len($levels::VARCHAR[]) = 0 OR list_contains($levels::VARCHAR[], o.prevention_level))
       AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses::VARCHAR[], o.status))
       AND ($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja'))
 ),
 collaboration_places AS (
-    SELECT p.partner_id AS organisation_id, unnest(c.municipality_codes) AS municipality_code,
-           'samarbejde' AS via
-    FROM collaborations c
-    JOIN collaboration_partners p USING (collaboration_id)
-    WHERE p.partner_kind = 'organisation'
-      AND (c.status = 'afsluttet' OR c.end_date < $today::DATE) IS NOT TRUE
-      AND (len($themes::VARCHAR[]) = 0 OR list_has_any(c.themes, $themes::VARCHAR[]))
-      AND (len($groups::VARCHAR[]) = 0 OR list_has_any(c.target_groups, $groups::VARCHAR[]))
-),
-all_places AS (
-    SELECT * FROM offer_places
-    UNION ALL
-    SELECT * FROM collaboration_places
-),
--- kun organisationer der arbejder i området regnes igennem (samme resultat, færre rækker)
-places AS (
-    SELECT * FROM all_places
-    WHERE organisation_id IN (SELECT organisation_id FROM all_places
-                              WHERE list_contains($codes::INTEGER[], municipality_code))
+    SELECT p.org_no, p.council_mask, list_has_any(p.municipality_codes, $codes::INTEGER[]) AS is_in_area
+    FROM out_organisation_collaborations p, chosen w
+    WHERE (p.status = 'afsluttet' OR p.end_date < $today::DATE) IS NOT TRUE
+      AND (len($themes::VARCHAR[]) = 0 OR p.theme_mask & w.themes <> 0)
+      AND (len($groups::VARCHAR[]) = 0 OR p.target_group_mask & w.groups <> 0)
 ),
 footprint AS (
-    SELECT p.organisation_id,
-           count(DISTINCT m.council_id) AS n_councils,
-           list_sort(list_distinct(list(m.council_name))) AS council_names,
-           count(DISTINCT m.council_id) FILTER (WHERE p.via = 'tilbud') AS n_councils_offers,
-           count(DISTINCT m.council_id) FILTER (WHERE p.via = 'samarbejde') AS n_councils_collaborations
-    FROM places p
-    JOIN municipalities m USING (municipality_code)
-    GROUP BY p.organisation_id
-    HAVING count(DISTINCT m.council_id) >= 2
+    SELECT org_no,
+           bit_or(council_mask) AS councils_mask,
+           coalesce(bit_or(council_mask) FILTER (WHERE via = 'tilbud'), 0) AS offers_mask,
+           coalesce(bit_or(council_mask) FILTER (WHERE via = 'samarbejde'), 0) AS collaborations_mask
+    FROM (SELECT *, 'tilbud' AS via FROM offer_places
+          UNION ALL
+          SELECT *, 'samarbejde' FROM collaboration_places)
+    GROUP BY org_no
+    HAVING bool_or(is_in_area) AND bit_count(bit_or(council_mask)) >= 2
+),
+council_texts AS (
+    SELECT map(list(councils_mask), list(councils)) AS of_mask
+    FROM (SELECT m.councils_mask, string_agg(b.label, '; ' ORDER BY b.label) AS councils
+          FROM (SELECT DISTINCT councils_mask FROM footprint) m
+          JOIN out_bits b ON b.vocabulary = 'council' AND m.councils_mask & b.bit <> 0
+          GROUP BY m.councils_mask)
 )
-SELECT g.organisation_id, g.name, g.organisation_type_label, m.municipality_name,
-       f.n_councils, array_to_string(f.council_names, '; ') AS councils,
-       f.n_councils_offers, f.n_councils_collaborations
+SELECT g.organisation_id, g.name, g.organisation_type_label, g.municipality_name,
+       bit_count(f.councils_mask) AS n_councils, t.of_mask[f.councils_mask] AS councils,
+       bit_count(f.offers_mask) AS n_councils_offers, bit_count(f.collaborations_mask) AS n_councils_collaborations
 FROM footprint f
-JOIN sel_orgs g USING (organisation_id)
-LEFT JOIN municipalities m ON m.municipality_code = g.municipality_code
-ORDER BY f.n_councils DESC, g.name, g.organisation_id
+JOIN out_organisations g USING (org_no)
+CROSS JOIN council_texts t
+WHERE (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], g.organisation_type))
+  AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], g.staffing))
+  AND ($text = '' OR g.organisation_id IN (SELECT organisation_id FROM text_hits))
+ORDER BY n_councils DESC, g.name_rank
