@@ -30,7 +30,7 @@ partners_now AS (
     GROUP BY org_no
 ),
 sel_orgs AS (
-    SELECT g.*, coalesce(p.n_ended, 0) AS n_ended
+    SELECT g.org_no, coalesce(p.n_ended, 0) AS n_ended
     FROM out_organisations g
     LEFT JOIN partners_now p USING (org_no)
     WHERE g.municipality_code IN (SELECT unnest($codes::INTEGER[]))
@@ -58,8 +58,9 @@ theme_texts AS (
           GROUP BY m.theme_mask)
 )
 SELECT g.organisation_id, g.name, g.organisation_type_label, g.municipality_name,
-       mo.n_offers, coalesce(t.of_mask[mo.theme_mask], '') AS themes, g.n_ended AS n_ended_collaborations
-FROM sel_orgs g
+       mo.n_offers, coalesce(t.of_mask[mo.theme_mask], '') AS themes, s.n_ended AS n_ended_collaborations
+FROM sel_orgs s
 JOIN matching_offers mo USING (org_no)
+JOIN out_organisations g USING (org_no)
 CROSS JOIN theme_texts t
 ORDER BY g.name_rank
