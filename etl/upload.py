@@ -74,6 +74,7 @@ STEPS = {
     "afled": "Kommuner og sundhedsråd afledt",
     "dubletter": "Mulige dubletter fundet",
     "skriv database": "Ny databasefil skrevet",
+    "læsetabeller": "Læsetabeller til appens lister lagt klar",
     "datatjek": "Datatjek bestået",
     "persondata i lageret": "Personoplysninger gemt i lageret",
 }
