@@ -2,7 +2,7 @@
 
 First, before and after issue 17 item 1 side by side: the two organisation lists (orphan organisations,
 organisations in several councils) as the page answered them before (the in-memory index,
-``civilkort/radar_index.py``), the view-only SQL that was shown under "Vis SQL" then
+``benchmarks/radar_before/radar_index.py``), the view-only SQL that was shown under "Vis SQL" then
 (``benchmarks/radar_before/*.sql``), and the SQL the page runs now (``civilkort/sql/radar/``, on the
 build's out_ tables): p50/p90 of the call alone, the three taken in turn for each selection so that the
 machine's load falls on all of them alike.
@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.apptiming import pct, run  # noqa: E402
+from benchmarks.radar_before.radar_index import RadarIndex  # noqa: E402
 from civilkort import queries, radar  # noqa: E402
 from civilkort.db import Database, current_path  # noqa: E402
 from civilkort.filters import Selection  # noqa: E402
 from civilkort.index import DataIndex  # noqa: E402
-from civilkort.radar_index import RadarIndex  # noqa: E402
 
 PAGE = "app_pages/samarbejder.py"
 VIEWS = {

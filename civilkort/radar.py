@@ -1,9 +1,11 @@
 """Collaboration radar: timeline, collaborations ending soon, governance gaps and orphans of an area.
 
 Every figure comes from one SQL file in ``civilkort/sql/radar/`` run against the public schema (the
-views and, for the organisation lists, the build's reader tables ``out_*``) with bound parameters: the selection's parameters (``queries.params``) plus ``$today`` (and ``$months``
-for ``ending``). The files carry the rules in their header comments and are shown on the page, so a
-number on the page can be reproduced in ``duckdb`` (README: "Samarbejdsradar: SQL").
+views and, for the organisation lists, the build's reader tables ``out_*``) with bound parameters: the
+selection's parameters (``queries.params``) plus ``$today`` (and ``$months`` for ``ending``). The files
+carry the rules in their header comments and are shown on the page, so a number on the page can be
+reproduced in ``duckdb`` (README: "Samarbejdsradar: SQL"). The SQL is the only definition: the page runs
+these files, at national scale too.
 
 Shared rules:
 - *the area's collaborations*: at least one involved municipality in the area, filtered by theme,
@@ -27,7 +29,6 @@ import pandas as pd
 from civilkort import queries
 from civilkort.db import Database
 from civilkort.filters import Selection
-from civilkort.radar_index import RadarIndex
 
 SQL_DIR = Path(__file__).parent / "sql" / "radar"
 SQL_FILES: dict[str, str] = {
@@ -121,12 +122,8 @@ def gaps_in_governance(db: Database, sel: Selection, today: dt.date | None = Non
     return out
 
 
-def orphan_organisations(
-    db: Database, sel: Selection, today: dt.date | None = None, *, index: RadarIndex | None = None
-) -> pd.DataFrame:
+def orphan_organisations(db: Database, sel: Selection, today: dt.date | None = None) -> pd.DataFrame:
     """Organisations in the area with matching offers but no current collaboration."""
-    if index is not None:
-        return index.orphan_organisations(sel, today or dt.date.today())
     return _run(db, "orphan_organisations", sel, today)
 
 
@@ -137,13 +134,9 @@ def units_without_partner_in_theme(
     return _run(db, "units_without_partner", sel, today)
 
 
-def multi_council_organisations(
-    db: Database, sel: Selection, today: dt.date | None = None, *, index: RadarIndex | None = None
-) -> pd.DataFrame:
+def multi_council_organisations(db: Database, sel: Selection, today: dt.date | None = None) -> pd.DataFrame:
     """Organisations whose offers (their place) or current collaborations span two or more health
     councils, at least one municipality of it in the area."""
-    if index is not None:
-        return index.multi_council_organisations(sel, today or dt.date.today())
     return _run(db, "multi_council_organisations", sel, today)
 
 

@@ -15,8 +15,7 @@ import streamlit as st
 
 from civilkort import radar
 from civilkort.filters import Selection
-from civilkort.radar_index import RadarIndex
-from ui.data import _index, _open, database
+from ui.data import _open, database
 
 VIEWS = frozenset(
     {
@@ -28,9 +27,10 @@ VIEWS = frozenset(
         "multi_council_organisations",
     }
 )
-"""The radar functions the page calls: one cached call per view (per list for the orphans)."""
-INDEXED = frozenset({"orphan_organisations", "multi_council_organisations"})
-"""Lists answered from the in-memory index (civilkort.radar_index): the SQL is too slow nationally."""
+"""The radar functions the page calls: one call per view (per list for the orphans)."""
+LONG_LISTS = frozenset({"orphan_organisations", "multi_council_organisations"})
+"""Lists run on every call, not cached: their SQL answers in tens of milliseconds from the out_ tables,
+and pickling up to 90,000 rows (16 MB) into Streamlit's cache and out again costs as much."""
 
 
 def data_key(sel: Selection) -> Selection:
@@ -39,24 +39,18 @@ def data_key(sel: Selection) -> Selection:
     return replace(sel, item="", municipality=None, measure=default.measure, layers=default.layers)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Indlæser data …")
-def _radar_index(path: str) -> RadarIndex:
-    # The map's DataIndex (ui.data keeps one per database file) is shared, not loaded twice.
-    return RadarIndex(_index(path), _open(path))
-
-
 @st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
 def _cached(name: str, path: str, sel: Selection, today: dt.date) -> Any:
     return getattr(radar, name)(_open(path), sel, today)
 
 
 def view(name: str, sel: Selection) -> Any:
-    """``civilkort.radar.<name>(db, sel, today)`` for the current database, cached."""
+    """``civilkort.radar.<name>(db, sel, today)`` for the current database (cached unless a long list)."""
     if name not in VIEWS:
         raise ValueError(f"Ukendt visning: {name}")
     path = str(database().path)
-    if name in INDEXED:  # answered in milliseconds; pickling big lists in and out of the cache costs more
-        return getattr(radar, name)(_open(path), data_key(sel), today(), index=_radar_index(path))
+    if name in LONG_LISTS:
+        return getattr(radar, name)(_open(path), data_key(sel), today())
     return _cached(name, path, data_key(sel), today())
 
 

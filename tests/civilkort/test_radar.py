@@ -407,48 +407,6 @@ def test_free_text_is_bound(db):
     assert len(radar.timeline(db, AARHUS, TODAY)) == 8
 
 
-# --- the index agrees with the SQL ------------------------------------------------------------------
-
-INDEX_SELECTIONS = [
-    AARHUS,
-    Selection(),
-    Selection(area="dk"),
-    Selection(area="council:aarhus", themes=("lighed",)),
-    Selection(area="council:aarhus", statuses=()),
-    Selection(area="dk", target_groups=("aeldre",), statuses=()),
-    Selection(area="dk", text="forening"),
-    Selection(area="dk", organisation_types=("frivillig_forening",), referrals="ja"),
-]
-
-
-@pytest.mark.parametrize("today", [TODAY, dt.date(2026, 11, 29), dt.date(2030, 1, 1)])
-def test_the_radar_index_gives_the_same_lists_as_the_sql(db, today):
-    from civilkort.index import DataIndex
-    from civilkort.radar_index import RadarIndex
-
-    index = RadarIndex(DataIndex(db), db)
-    for sel in INDEX_SELECTIONS:
-        for fn in (radar.orphan_organisations, radar.multi_council_organisations):
-            pd.testing.assert_frame_equal(
-                fn(db, sel, today, index=index),
-                fn(db, sel, today),
-                check_dtype=False,
-                obj=f"{fn.__name__} {sel}",
-            )
-
-
-def test_the_radar_index_agrees_on_the_example_data(small_db):
-    from civilkort.index import DataIndex
-    from civilkort.radar_index import RadarIndex
-
-    index = RadarIndex(DataIndex(small_db), small_db)
-    for sel in INDEX_SELECTIONS[1:]:
-        for fn in (radar.orphan_organisations, radar.multi_council_organisations):
-            sql = fn(small_db, sel, TODAY)
-            pd.testing.assert_frame_equal(fn(small_db, sel, TODAY, index=index), sql, check_dtype=False)
-        assert len(radar.orphan_organisations(small_db, Selection(area="dk"), TODAY)) > 0
-
-
 # --- the organisation lists on more selections (hand-checked against the world above) -----------------
 
 

@@ -1,6 +1,6 @@
 """A region-wide unit belongs to its region: a Copenhagen collaboration with Region Hovedstaden (address in
 Hillerød) is København's, not Nordsjælland's, in the radar, the lists, the map and the report; region views
-count it once; the in-memory indexes agree with the SQL (issue 12 item 7)."""
+count it once; the map's in-memory index agrees with the SQL (issue 12 item 7)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pypdf import PdfReader
 from civilkort import map_payload, queries, radar, report
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
-from civilkort.radar_index import RadarIndex
 from tests.conftest import PROJECT_ROOT, TODAY, clean_input, typed_rows
 
 SOON = pd.Timestamp(TODAY + dt.timedelta(days=70))
@@ -176,19 +175,6 @@ def test_units_without_partner_list_a_region_wide_unit_under_its_region(db):
     assert "ENH-RH" not in units(NORDSJ) and "ENH-NOH" in units(NORDSJ)
     assert "ENH-RH" not in units(KBH)
     assert {"ENH-RH", "ENH-NOH", "ENH-RIG"} <= units(REGION)
-
-
-def test_radar_index_agrees_with_the_sql(db, index):
-    r = RadarIndex(index, db)
-    for area in AREAS:
-        sel = Selection(area=area)
-        pd.testing.assert_frame_equal(
-            r.multi_council_organisations(sel, TODAY),
-            radar.multi_council_organisations(db, sel, TODAY),
-            check_dtype=False,
-        )
-    # Café København works in one council only: its collaboration with the region adds no Hillerød
-    assert radar.multi_council_organisations(db, Selection(area=KBH), TODAY).empty
 
 
 def test_no_organisation_works_in_two_councils_through_a_region_wide_partner(db):

@@ -1,10 +1,10 @@
-"""The radar's organisation lists answered from the in-memory index (national scale in milliseconds).
+"""BEFORE (kept for benchmarks/radar_latency.py only): the radar's organisation lists from numpy.
 
-``sql/radar/orphan_organisations.sql`` and ``sql/radar/multi_council_organisations.sql`` define
-the lists; at national scale (100,000 organisations) the SQL takes a few hundred milliseconds, too
-slow for a filter change.  This class answers the same questions with numpy over the columns the
-map's :class:`~civilkort.index.DataIndex` already holds, plus who partners in which collaboration.
-Tests check that it gives the same frames as the SQL for many selections.
+Until the build materialised the out_ tables, the page answered orphan organisations and organisations
+in several councils from this class over the map's :class:`~civilkort.index.DataIndex`, because the
+view-only SQL (``benchmarks/radar_before/*.sql``) took a few hundred milliseconds nationally. The page
+now runs ``civilkort/sql/radar/*.sql`` only; this copy lets the benchmark print before and after in one
+run. Not used by the app or the tests.
 """
 
 from __future__ import annotations
