@@ -77,22 +77,22 @@ class Database:
 
         ``via_arrow`` fetches through Arrow: several times faster for long lists of text (the radar's
         organisation lists, 90,000 rows nationally), but dates come back as Python objects, not datetime64."""
+        if via_arrow:
+            return self.arrow(sql, params).to_pandas()
         with self._lock:
             cur = self._con.cursor()
         try:
-            if via_arrow:
-                return cur.sql(sql, params=params or {}).to_arrow_table().to_pandas()
             return cur.execute(sql, params or {}).df()
         finally:
             cur.close()
 
-    def arrow(self, sql: str) -> pa.Table:
-        """Run one SELECT without parameters and return an Arrow table (long texts kept in Arrow's buffers,
+    def arrow(self, sql: str, params: dict | list | None = None) -> pa.Table:
+        """Run one SELECT with bound parameters and return an Arrow table (long texts kept in Arrow's buffers,
         not one Python object each: half the memory of :meth:`query` for the search index's 400.000 texts)."""
         with self._lock:
             cur = self._con.cursor()
         try:
-            return cur.sql(sql).to_arrow_table()
+            return cur.sql(sql, params=params or {}).to_arrow_table()
         finally:
             cur.close()
 
