@@ -147,8 +147,31 @@
   }
   // Draw a layer from its published file when it arrives; say so on the map if it cannot be fetched.
   function fromFile(map, src, draw) {
+    var done = busy();
     dataFile(src).then(function (file) { dataMissing(map, false); draw(file); },
-                       function (err) { console.error(err); dataMissing(map, true); });
+                       function (err) { console.error(err); dataMissing(map, true); }).then(done, done);
+  }
+  // The map is drawn when every published file it waits for has arrived and every cluster group has added
+  // its last chunk (and a tick has passed after a new set of layers). Then the document says so:
+  // data-ck-drawn counts the draws and window.ckDrawnAt is the time, for the browser benchmark and tests to
+  // wait on. Clustering changes nothing in the DOM until it is done, so a quiet DOM is no such signal.
+  var drawing = 0, drawnCount = 0;
+  function busy() {
+    var open = true;
+    drawing++;
+    return function () {
+      if (!open) { return; }
+      open = false;
+      if (--drawing === 0) { drawn(); }
+    };
+  }
+  function drawn() {
+    window.requestAnimationFrame(function () {
+      if (drawing) { return; }
+      drawnCount++;
+      window.ckDrawnAt = Date.now();
+      document.documentElement.setAttribute("data-ck-drawn", String(drawnCount));
+    });
   }
   function dataMissing(map, failed) {
     if (map.ckMain) { return; }  // an inset map: its main map says so
@@ -230,11 +253,17 @@
       maxClusterRadius: 45, spiderfyOnMaxZoom: !only, zoomToBoundsOnClick: !only, iconCreateFunction: clusterIcon,
       spiderLegPolylineOptions: {weight: 1.2, color: "#263238", opacity: 0.6, interactive: false}
     });
+    var done = busy();
+    group.options.chunkProgress = function (p, t) { if (p >= t) { done(); } };
+    group.on("remove", done);  // hidden: nothing to wait for
+    // a group not on the map (its layer switched off) clusters nothing until it is shown: nothing to wait for
+    var unlessShown = function () { setTimeout(function () { if (!map.hasLayer(group)) { done(); } }, 0); };
     if (d.src) {
       var kept = keptOf(d.keep, d.n);
-      fromFile(map, d.src, function (all) { fillPoints(map, group, all, kept, only); });
+      fromFile(map, d.src, function (all) { fillPoints(map, group, all, kept, only); unlessShown(); });
     } else {
       fillPoints(map, group, d, null, only);
+      unlessShown();
     }
     return group;
   }
@@ -488,6 +517,7 @@
   // or off in the control keeps that state across swaps, until the app changes the layer's start state.
   function base(map, spec) {
     setup(map);
+    setTimeout(busy(), 0);
     var order = spec.order || [];
     var state = {choices: {}, server: {}, groups: [], tiles: null};
     map.ckState = state;
@@ -598,6 +628,7 @@
   // A new set of data layers is coming (the first call of each set): forget the previous set.
   function update(map, spec) {
     var state = map.ckState;
+    setTimeout(busy(), 0);
     state.groups.forEach(function (g) {
       if (map.hasLayer(g)) { map.removeLayer(g); }
       state.control.removeLayer(g);

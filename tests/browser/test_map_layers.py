@@ -235,6 +235,51 @@ def test_a_filter_change_swaps_the_layers_inside_the_same_map(
     assert offline_page.errors == [] and offline_page.dialogs == []
 
 
+# How many times the map has been drawn to the end (civilkort/web/map_runtime.js sets it when all is done).
+_DRAWN = "() => document.documentElement.getAttribute('data-ck-drawn')"
+# Records the points layer's payload from the moment it is installed (ckLib.layer's last argument).
+_RECORD_POINTS = f"""() => {{
+  if (window.__ckRecording) {{ return; }}
+  window.__ckRecording = true;
+  const layer = ckLib.layer;
+  ckLib.layer = function (map, container, name, builder, on, persistent, d) {{
+    if (name === {json.dumps(map_legend.LAYER_POINTS)} && map === window.map) {{ window.__ckPointsAsked = d; }}
+    return layer.apply(this, arguments);
+  }};
+}}"""
+# The points the last change asked for (its bitmask) against what the cluster group holds and has clustered.
+_POINTS_NOW = f"""() => {{
+  const d = window.__ckPointsAsked;
+  const outer = window.map.ckState.groups.find((g) => g.ckName === {json.dumps(map_legend.LAYER_POINTS)});
+  const group = outer.getLayers().find((l) => l._topClusterLevel);
+  return {{asked: ckLib.kept(d.keep, d.n).length, held: group.getLayers().length,
+           clustered: group._topClusterLevel.getChildCount()}};
+}}"""
+
+
+def test_the_map_says_when_a_filter_change_is_drawn(app_url: str, offline_page: OfflinePage) -> None:
+    """data-ck-drawn counts the draws; when it moves, every point the change asked for is clustered (the
+    browser benchmark times a filter change to it: clustering changes nothing in the DOM until it is done)."""
+    page = offline_page.page
+    _, frame = _open_map(offline_page, f"{app_url}?omraade={AREA}&lag=points")
+    frame.evaluate(_RECORD_POINTS)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    counts = set()
+    for choice in ("Ja", "Alle", "Nej"):
+        drawn = frame.evaluate(_DRAWN)
+        assert drawn is not None  # the first draw was said
+        if not sidebar.locator('[data-testid="stRadio"]').first.is_visible():
+            sidebar.locator("summary").filter(has_text="Filtre").click()
+        radio = sidebar.locator('[data-testid="stRadio"]').filter(has_text="Modtager sociale henvisninger")
+        radio.get_by_text(choice, exact=True).click()
+        frame.wait_for_function(f"() => ({_DRAWN})() !== {json.dumps(drawn)}", timeout=30_000)
+        now = frame.evaluate(_POINTS_NOW)
+        assert now["asked"] > 0 and now["held"] == now["clustered"] == now["asked"], (choice, now)
+        counts.add(now["asked"])
+    assert len(counts) == 3  # three different answers, each drawn to the end before the signal
+    assert offline_page.errors == [] and offline_page.dialogs == []
+
+
 def test_clicks_on_swapped_in_layers_open_their_details(app_url: str, offline_page: OfflinePage) -> None:
     page = offline_page.page
     layers = "areas,points,units,links"
