@@ -256,8 +256,6 @@ def _to_arrow(df: pd.DataFrame) -> pa.Table:
         untyped = pa.types.is_null(f.type) or (
             pa.types.is_list(f.type) and pa.types.is_null(f.type.value_type)
         )
-        if not untyped:
-            continue
         if f.name in dates:
             target = pa.date32()
         elif f.name in _INT_LIST_COLUMNS:
@@ -266,7 +264,11 @@ def _to_arrow(df: pd.DataFrame) -> pa.Table:
             target = pa.list_(pa.string())
         else:
             target = pa.string()
-        table = table.set_column(i, f.name, table.column(i).cast(target))
+        if table.num_rows == 0 and f.type != target and target != pa.string():
+            # no rows: pandas gave a list column some other type (float64 for an empty comprehension)
+            table = table.set_column(i, f.name, pa.array([], type=target))
+        elif untyped:
+            table = table.set_column(i, f.name, table.column(i).cast(target))
     return table
 
 
