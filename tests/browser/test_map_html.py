@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from civilkort import assets, map_legend, maps, reference
-from tests.browser.appserver import wait_settled
+from tests.browser.appserver import poll, wait_settled
 from tests.browser.conftest import OfflinePage, require_or_skip
 from tests.conftest import real_boundaries_path, synthetic_municipalities
 
@@ -210,9 +210,15 @@ def test_hostile_names_show_as_text_and_run_nothing(opened: OfflinePage) -> None
     for i, name in enumerate(HOSTILE):
         x, y = _view(page, 56.0 + 0.1 * i, 8.05, 16, expect="path.ck-point")
         page.mouse.move(x, y)
-        tooltip = page.locator(".leaflet-tooltip")
-        tooltip.first.wait_for(timeout=3_000)
-        assert _plain(name) in _plain(tooltip.first.inner_text())
+        # this point's tooltip (the previous point's may still be fading out beside it)
+        poll(
+            page,
+            lambda name=name: any(
+                _plain(name) in _plain(t) for t in page.locator(".leaflet-tooltip").all_inner_texts()
+            ),
+            f"værktøjstip med {name!r}",
+            timeout=10,
+        )
         page.mouse.click(x, y)
         popup = page.locator(
             ".leaflet-popup-content .ck-card-title"
