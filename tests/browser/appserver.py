@@ -227,6 +227,32 @@ def wait_settled(page: Any, timeout: float = 30.0) -> None:
         raise AssertionError(f"{error}; bevæger sig stadig: {seen[-1] if seen else '?'}") from None
 
 
+ACTIVE_OPTION_JS = """(box) => {
+  const id = box.getAttribute('aria-activedescendant');
+  const option = id && document.getElementById(id);
+  return option ? option.textContent.trim() : '';
+}"""
+"""The text of the option a select box's keyboard focus is on (react-aria sets aria-activedescendant)."""
+
+
+def choose(page: Any, box: Any, option: str, *, click: bool = True) -> None:
+    """Pick ``option`` in a Streamlit select box the way a keyboard user does: type it, then Enter once the
+    list's keyboard focus is on a match. Enter before that (the list still filtering on a busy machine) only
+    closes the list and leaves the typed text standing, not chosen, and the box empties when it loses focus,
+    so an Enter can look chosen without being it. (A click on an option can miss: the list redraws under the
+    pointer as it filters.) First the page must be still: the list closes when the page scrolls or shifts
+    under it (a map frame growing as the page settles). ``click=False``: the box already has the focus (a
+    keyboard-only walk)."""
+    wait_settled(page)
+    if click:
+        box.click()
+    page.keyboard.type(option)
+    poll(page, lambda: option in box.evaluate(ACTIVE_OPTION_JS), f"{option} fremhævet i listen")
+    page.keyboard.press("Enter")
+    poll(page, lambda: box.get_attribute("aria-expanded") == "false" and option in box.input_value(),
+         f"{option} valgt")  # fmt: skip
+
+
 def frames_have_no_injected_image(page: Any) -> None:
     """No <img> made from data (a hostile name or description) in the page or any of its frames."""
     for frame in page.frames:

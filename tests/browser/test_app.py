@@ -24,6 +24,7 @@ from civilkort.filters import Selection
 from tests.browser.appserver import (
     AppServer,
     assert_clean,
+    choose,
     download,
     poll,
     print_log_if_failed,
@@ -320,11 +321,7 @@ def _shot(opage: OfflinePage, name: str) -> Path:
 
 def _select_area(page: Any, label: str) -> None:
     """Choose an area in the sidebar's 'Område' select box, like a user typing its name."""
-    box = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Område")
-    box.click()
-    page.keyboard.type(label)
-    page.get_by_role("option", name=re.compile(re.escape(label))).first.wait_for(timeout=5_000)
-    page.keyboard.press("Enter")
+    choose(page, page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Område"), label)
 
 
 # --- the tests -------------------------------------------------------------------------------------

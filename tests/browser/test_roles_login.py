@@ -26,6 +26,7 @@ from civilkort.store import Store
 from tests.browser import a11y
 from tests.browser.appserver import (
     assert_clean,
+    choose,
     copy_data,
     poll,
     print_log_if_failed,
@@ -211,8 +212,7 @@ def test_the_administrator_grants_fyn_on_the_roller_page_and_aarhus_can_act_ther
     page.get_by_label("E-mail (som login giver den)").focus()
     page.keyboard.type(KIRSTEN.email)
     _tab_to(page, ".st-key-roller_scope")  # the council's select box
-    page.keyboard.type("Fyn")
-    page.keyboard.press("Enter")
+    choose(page, page.locator(".st-key-roller_scope").get_by_role("combobox"), "Fyn", click=False)
     _tab_to(page, "[data-testid=stFormSubmitButton]")  # 'Tildel'
     page.keyboard.press("Enter")
     fyn = {roles.Grant("koordinator", "fyn")}

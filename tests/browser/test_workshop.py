@@ -22,6 +22,7 @@ from civilkort.store import Store
 from tests.browser.appserver import (
     AppServer,
     assert_clean,
+    choose,
     copy_data,
     download,
     page_opener,
@@ -77,14 +78,8 @@ def _log_in_as_coordinator(page: Any) -> None:
 
 
 def _choose(page: Any, label: str, option: str) -> None:
-    """Pick ``option`` in a select box by typing it and pressing Enter on the first match: a click on an
-    option can miss on a busy machine, because the list redraws under the pointer as it filters."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=re.compile(re.escape(option))).first.wait_for()
-    page.keyboard.press("Enter")
-    poll(page, lambda: option in box.input_value(), f"{option} valgt i {label}")
+    """Pick ``option`` in the select box labelled ``label`` (appserver.choose)."""
+    choose(page, page.get_by_role("combobox", name=label), option)
 
 
 def _entry_count(page: Any) -> int:

@@ -23,7 +23,15 @@ from civilkort import auth, projector, session_token
 from civilkort import workshop as ws
 from civilkort.store import Store
 from tests.browser import a11y
-from tests.browser.appserver import AppServer, copy_data, poll, print_log_if_failed, serving, wait_idle
+from tests.browser.appserver import (
+    AppServer,
+    choose,
+    copy_data,
+    poll,
+    print_log_if_failed,
+    serving,
+    wait_idle,
+)
 from tests.browser.conftest import COORDINATOR_CODE, OfflinePage
 from tests.browser.oidc_app import status
 
@@ -98,11 +106,7 @@ def _place(page: Any) -> None:
     box = page.get_by_role("combobox", name="Kommune (uden nål)")
     if "Aarhus" in (box.input_value() or ""):  # still chosen from before (kept through a rerun)
         return
-    box.click()
-    page.keyboard.type("Aarhus")
-    page.get_by_role("option", name=re.compile("Aarhus")).first.wait_for()
-    page.keyboard.press("Enter")
-    poll(page, lambda: "Aarhus" in (box.input_value() or box.inner_text()), "kommunen er valgt")
+    choose(page, box, "Aarhus")
 
 
 def _axe_clean(page: Any) -> None:
