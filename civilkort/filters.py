@@ -65,6 +65,10 @@ class Selection:
         """The municipality codes of the chosen area."""
         return list(_area_codes(self.area))
 
+    def council_ids(self) -> tuple[str, ...] | None:
+        """The councils the chosen area covers; None for all of Denmark."""
+        return _area_councils(self.area)
+
     def area_name(self) -> str:
         """The chosen area's Danish name."""
         kind, _, ident = self.area.partition(":")
@@ -86,6 +90,17 @@ def _area_codes(area: str) -> tuple[int, ...]:
     elif kind == "region":
         m = m[m["region_id"] == ident]
     return tuple(int(c) for c in m["municipality_code"])
+
+
+@lru_cache(maxsize=64)
+def _area_councils(area: str) -> tuple[str, ...] | None:
+    kind, _, ident = area.partition(":")
+    if kind == "council":
+        return (ident,)
+    if kind == "region":
+        c = reference.councils()
+        return tuple(c.loc[c["region_id"] == ident, "council_id"])
+    return None
 
 
 _LISTS = {

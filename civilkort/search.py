@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -160,6 +161,9 @@ class SearchIndex:
         rows = db.arrow(_RECORDS_SQL)
         self.records = rows.drop_columns(["title_text", "other_text"]).to_pandas()
         self._kind_masks = {kind: (self.records["kind"] == kind).to_numpy() for kind in KINDS}
+        council = pd.Categorical(self.records["council_id"])
+        self._council_codes = np.asarray(council.codes)
+        self._council_of = {c: i for i, c in enumerate(council.categories)}
         title, other = (_split(fold_array(_texts(rows, c))) for c in ("title_text", "other_text"))
         del rows
         # one code per distinct word (pyarrow's hash), then the codes renumbered in the words' sorted order
@@ -260,9 +264,20 @@ class SearchIndex:
             np.maximum.at(score, records, weights[which] * factor)
         return score
 
-    def search(self, query: str, limit: int = 50, kinds: tuple[str, ...] = KINDS) -> SearchResult:
+    def _in_councils(self, councils: Collection[str]) -> np.ndarray:
+        wanted = [self._council_of[c] for c in councils if c in self._council_of]
+        return np.isin(self._council_codes, np.array(wanted, dtype=self._council_codes.dtype))
+
+    def search(
+        self,
+        query: str,
+        limit: int = 50,
+        kinds: tuple[str, ...] = KINDS,
+        councils: Collection[str] | None = None,
+    ) -> SearchResult:
         """The best ``limit`` records of ``kinds`` matching every word of ``query``, best first (see
-        :class:`SearchResult`)."""
+        :class:`SearchResult`); with ``councils``, only records in those health councils (the others that
+        match are counted in ``elsewhere``)."""
         words = query_words(query)
         if not words or not len(self.records):
             return SearchResult(self.records.iloc[0:0].assign(score=pd.Series(dtype="float32")), 0, words)
@@ -274,13 +289,18 @@ class SearchIndex:
             score = self._score(word)
             matched &= score > 0
             total += score
+        elsewhere = 0
+        if councils is not None:
+            inside = self._in_councils(councils)
+            elsewhere = int(np.count_nonzero(matched & ~inside))
+            matched &= inside
         hits = np.flatnonzero(matched)
         found = len(hits)
         if found > limit:
             hits = hits[np.argpartition(-total[hits], limit - 1)[:limit]]
         order = hits[np.lexsort((hits, -total[hits]))]  # best first; equal scores in the build's order
         rows = self.records.iloc[order].assign(score=total[order]).reset_index(drop=True)
-        return SearchResult(rows, found, words)
+        return SearchResult(rows, found, words, elsewhere)
 
 
 @dataclass(frozen=True)
@@ -295,3 +315,5 @@ class SearchResult:
     """How many records matched every word (``rows`` holds the best of them)."""
     words: list[str]
     """The folded query words searched for."""
+    elsewhere: int = 0
+    """How many records outside the councils searched in also matched (0 when searching all of Denmark)."""

@@ -14,6 +14,8 @@ from ui.text import md
 PARAM = "soeg"
 """The URL parameter that holds the search words, so a search can be shared as a link."""
 KEY = "soeg_tekst"
+EVERYWHERE = "soeg_hele_landet"
+"""Session key of the switch that searches all of Denmark, not only the sidebar's area."""
 LIMIT = 50
 MAP_PAGE = "app_pages/kort.py"
 _ICONS = {
@@ -72,6 +74,19 @@ def _result(i: int, row: pd.Series) -> None:
     st.caption(_where(row))
 
 
+def _search_everywhere() -> None:
+    st.session_state[EVERYWHERE] = True
+
+
+def _elsewhere(n: int, area_name: str) -> None:
+    """Matches outside the area: said, with one click to see them."""
+    cols = st.columns([3, 1], vertical_alignment="center")
+    cols[0].caption(
+        f":material/travel_explore: {danish.count(n, 'resultat', 'resultater')} mere uden for {md(area_name)}."
+    )
+    cols[1].button("Vis dem også", key="soeg-udvid", on_click=_search_everywhere, type="tertiary")
+
+
 def _summary(result: SearchResult, shown: int) -> str:
     found = danish.count(result.total, "resultat", "resultater")
     if result.total > shown:
@@ -89,21 +104,39 @@ def page() -> None:
         placeholder="fx Ældre Sagen Aabenraa, 2100, motionscafé eller et CVR-nummer",
     )
     show = st.radio("Vis", list(_SHOW), format_func=_SHOW.get, horizontal=True, key="soeg_vis")
+    sel = selection.current()
+    councils = sel.council_ids()
+    if councils is not None:
+        everywhere = st.toggle(
+            "Søg i hele landet",
+            key=EVERYWHERE,
+            help=f"Ellers søges kun i {sel.area_name()}, området i sidepanelet.",
+        )
+        if everywhere:
+            councils = None
+    where = "hele landet" if councils is None else md(sel.area_name())
     st.caption(
-        "Søger i organisationer, tilbud og samarbejder i hele landet: navn, CVR-nummer, adresse, postnummer, by, "
+        f"Søger i organisationer, tilbud og samarbejder i {where}: navn, CVR-nummer, adresse, postnummer, by, "
         "kommune og beskrivelse. Store og små bogstaver er lige meget, æ, ø og å kan skrives ae, oe og aa, "
-        "og en lille stavefejl finder stadig frem. Sidepanelets område og filtre gælder ikke her."
+        "og en lille stavefejl finder stadig frem. Sidepanelets filtre gælder ikke her."
     )
     _keep_in_url(text)
     if not text.strip():
         return
-    result = search_index().search(text, limit=LIMIT, kinds=KINDS if show == "alle" else (show,))
+    kinds = KINDS if show == "alle" else (show,)
+    result = search_index().search(text, limit=LIMIT, kinds=kinds, councils=councils)
     if result.total == 0:
-        st.info(
-            "Intet fundet. Prøv med færre eller kortere ord, eller søg i alle typer.",
-            icon=":material/search_off:",
-        )
+        if result.elsewhere:
+            st.info(f"Intet fundet i {md(sel.area_name())}.", icon=":material/search_off:")
+            _elsewhere(result.elsewhere, sel.area_name())
+        else:
+            st.info(
+                "Intet fundet. Prøv med færre eller kortere ord, eller søg i alle typer.",
+                icon=":material/search_off:",
+            )
         return
     st.markdown(f"**{_summary(result, len(result.rows))}**")
+    if result.elsewhere:
+        _elsewhere(result.elsewhere, sel.area_name())
     for i, row in result.rows.iterrows():
         _result(int(i), row)

@@ -199,3 +199,26 @@ def test_search_finds_offers_by_place_and_says_when_nothing_matches(at):
 def test_search_results_escape_hostile_text(at):
     _search(at, "onerror alert")
     assert not any("<img" in c.value.replace("\\<img", "") for c in at.caption)
+
+
+def test_search_keeps_to_the_sidebars_area_and_says_what_lies_outside(at):
+    at.query_params["omraade"] = "council:aarhus"  # Ældre Sagen Åbenrå is in Sønderjylland's council
+    _open(at, SEARCH_PAGE, None)
+    assert "Sundhedsråd Aarhus" in _text(at)  # the page says where it searches
+    assert _search(at, "Ældre Sagen Åbenrå") == []
+    outside = [c.value for c in at.caption if "uden for Sundhedsråd Aarhus" in c.value]
+    assert outside and "2 resultater mere" in outside[0], outside  # the organisation and its offer
+    at.button(key="soeg-udvid").click().run()
+    assert at.toggle(key="soeg_hele_landet").value is True
+    found = [c.value for c in at.caption if c.value.startswith("Organisation · 6200 Aabenraa")]
+    assert found, [c.value for c in at.caption]
+    assert at.query_params["omraade"] == "council:aarhus"  # the sidebar's area is left as it was
+    at.toggle(key="soeg_hele_landet").set_value(False).run()
+    assert _search(at, "Ældre Sagen Åbenrå") == []  # back to the area
+
+
+def test_search_in_the_records_own_area_finds_it_with_nothing_said_about_elsewhere(at):
+    at.query_params["omraade"] = "council:soenderjylland"
+    found = _search(at, "Ældre Sagen Åbenrå")
+    assert found and found[0].startswith("Organisation · 6200 Aabenraa"), found
+    assert not [c.value for c in at.caption if "uden for" in c.value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from civilkort import search
+from civilkort.filters import Selection
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +82,22 @@ def test_kinds_limit_and_total(index):
     result = index.search("forebyggelse", limit=5, kinds=("offer",))
     assert set(result.rows["kind"]) == {"offer"} and len(result.rows) == 5 and result.total > 5
     assert index.search("", limit=5).total == 0
+
+
+def test_councils_limit_the_search_and_the_rest_is_counted(index):
+    everywhere = index.search("forebyggelse", limit=100_000)
+    councils = everywhere.rows["council_id"].value_counts()
+    assert len(councils) >= 2, councils  # the example data spans councils
+    one = str(councils.index[0])
+    inside = index.search("forebyggelse", limit=100_000, councils=[one])
+    assert set(inside.rows["council_id"]) == {one}
+    assert inside.total == councils[one]
+    assert inside.total + inside.elsewhere == everywhere.total
+    assert everywhere.elsewhere == 0  # all of Denmark: nothing is elsewhere
+    region = Selection(area="region:midtjylland").council_ids()
+    assert region and "aarhus" in region and "fyn" not in region
+    in_region = index.search("forebyggelse", limit=100_000, councils=region)
+    assert set(in_region.rows["council_id"]) <= set(region)
+    # an unknown council: nothing found, no error
+    assert index.search("forebyggelse", councils=["ukendt"]).total == 0
+    assert Selection().council_ids() is None
