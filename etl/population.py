@@ -15,127 +15,18 @@ is used, else its rows are added up. With several periods the newest is used, an
 from __future__ import annotations
 
 import csv
-import io
-import re
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from civilkort import reference
 from civilkort.issues import InputError, Issue, error, warning
+from etl.statbank import MISSING_VALUES, TOTALS, area_codes, decode, known_codes, long_table, table_rows
 
-PERIOD = re.compile(r"^(?:19|20)\d{2}(?:[KQ][1-4]|M\d{2}|H[12])?$")
-"""A StatBank period: 2025, 2025K1, 2025M03, 2025H1."""
-AREA_HEADERS = frozenset({"omraade", "omrade", "area", "region", "kommune"})
-VALUE_HEADERS = frozenset({"indhold", "value", "content", "antal", "folketal"})
-PERIOD_HEADERS = frozenset({"tid", "time", "periode", "kvartal"})
-TOTALS = frozenset({"i alt", "alder i alt", "tot", "ialt", "total", "age total", "in total"})
-"""Folded labels and codes of a variable's total (KØN, ALDER, CIVILSTAND)."""
-MISSING_VALUES = frozenset({"", "..", "...", "-"})
 EXPECTED = (
     "Forventede FOLK1A fra Danmarks Statistik som CSV: fra API'et (api.statbank.dk, kolonnerne OMRÅDE, TID og "
     "INDHOLD) eller gemt fra statistikbanken.dk (OMRÅDE i venstre kolonne, én kolonne pr. kvartal)."
 )
-
-
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
-def _rows(text: str) -> list[list[str]]:
-    """The file's rows as stripped cells; the delimiter is sniffed from the table, not the title."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    sample = "\n".join(lines[-50:] if len(lines) > 3 else lines)
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-    except csv.Error:
-        delimiter = max(";\t,", key=sample.count)
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _code(label: object) -> int | None:
-    """The municipality for an area label: a name, a code or 'kode navn'; None for the country, regions."""
-    s = str(label).strip()
-    m = re.fullmatch(r"(\d{1,4})\s+(\S.*)", s)
-    if m:
-        code = int(m[1])
-        return code if code in _known() else None
-    code = reference.municipality_code(s)
-    return code if code in _known() else None
-
-
-def _codes(labels: pd.Series) -> pd.Series:
-    """``_code`` for each label, each distinct label looked up once."""
-    return labels.map({label: _code(label) for label in labels.unique()})
-
-
-@cache
-def _known() -> frozenset[int]:
-    return frozenset(reference.municipalities()["municipality_code"])
-
-
-def _long(rows: list[list[str]]) -> pd.DataFrame:
-    """A long table (_area, other variables..., _period, _value, _line) from either layout; empty if none."""
-    for i, row in enumerate(rows):
-        if any(PERIOD.match(c) for c in row) and i + 1 < len(rows):
-            return _from_pivot(rows, i)  # a header of periods: 'område';'2024K4';'2025K1'
-        if any(reference.fold(c) in AREA_HEADERS for c in row):
-            return _from_columns(rows, i)
-    # No header at all: rows of labels ending in a number (a single period saved without its header).
-    width = max((len(r) for r in rows), default=0)
-    if width >= 2:
-        header = [f"kolonne {j + 1}" for j in range(width - 1)] + [""]
-        return _from_pivot([header, *rows], 0)
-    return pd.DataFrame()
-
-
-def _pad(row: list[str], width: int) -> list[str]:
-    return (row + [""] * width)[:width]
-
-
-def _from_columns(rows: list[list[str]], h: int) -> pd.DataFrame:
-    """The API's layout: a header with OMRÅDE, ..., TID, INDHOLD; one row per area and period."""
-    header = rows[h]
-    width = len(header)
-    body = [(_pad(r, width), h + 2 + n) for n, r in enumerate(rows[h + 1 :]) if any(r)]
-    df = pd.DataFrame([r for r, _ in body], columns=[c or f"kolonne {j + 1}" for j, c in enumerate(header)])
-    df["_line"] = [line for _, line in body]
-    folded = {reference.fold(c): c for c in df.columns[:width]}
-    area = next(folded[f] for f in folded if f in AREA_HEADERS)
-    value = next((folded[f] for f in folded if f in VALUE_HEADERS), df.columns[width - 1])
-    period = next((folded[f] for f in folded if f in PERIOD_HEADERS), None)
-    out = df.rename(columns={area: "_area", value: "_value"})
-    out["_period"] = out.pop(period) if period else ""
-    out.attrs["value_column"] = value
-    return out
-
-
-def _from_pivot(rows: list[list[str]], h: int) -> pd.DataFrame:
-    """The web page's layout: variables on the left (blank where repeated), one column per period."""
-    header = rows[h]
-    periods = [j for j, c in enumerate(header) if PERIOD.match(c) or (not c and j == len(header) - 1)]
-    first = periods[0]
-    width = len(header)
-    records = []
-    stub: list[str] = [""] * first
-    for n, row in enumerate(rows[h + 1 :]):
-        row = _pad(row, width)
-        if not any(row):
-            continue
-        stub = [c or stub[j] for j, c in enumerate(row[:first])]  # a blank label repeats the one above
-        for j in periods:
-            records.append([*stub, header[j], row[j], h + 2 + n, header[j] or "antal"])
-    stub_names = [c or f"kolonne {j + 1}" for j, c in enumerate(header[:first])]
-    df = pd.DataFrame(records, columns=[*stub_names, "_period", "_value", "_line", "_column"])
-    # The area is the stub whose labels are most often municipalities.
-    area = max(stub_names, key=lambda c: _codes(df[c]).notna().sum()) if stub_names else None
-    return df.rename(columns={area: "_area"}) if area else df.assign(_area="")
 
 
 def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
@@ -145,12 +36,12 @@ def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
     """
     name = path.name
     try:
-        rows = _rows(_decode(path.read_bytes()))
+        rows = table_rows(decode(path.read_bytes()))
     except csv.Error as exc:
         raise InputError(
             [error(f"Folketalsfilen kan ikke læses som CSV ({exc})", file=name, hint=EXPECTED)]
         ) from exc
-    df = _long(rows)
+    df = long_table(rows)
     if df.empty or "_area" not in df:
         first = next((", ".join(r) for r in rows if any(r)), "")
         raise InputError(
@@ -163,7 +54,7 @@ def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
                 )
             ]
         )
-    df["municipality_code"] = _codes(df["_area"])
+    df["municipality_code"] = area_codes(df["_area"])
     areas = df[df["municipality_code"].notna()].copy()
     if areas.empty:
         found = list(dict.fromkeys(df["_area"].astype(str)))
@@ -220,7 +111,7 @@ def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
     out["population_period"] = newest
     out["municipality_code"] = out["municipality_code"].astype("int64")
     out["population"] = out["population"].astype("int64")
-    missing = sorted(_known() - set(out["municipality_code"]))
+    missing = sorted(known_codes() - set(out["municipality_code"]))
     if missing:
         names = reference.municipalities().set_index("municipality_code")["municipality_name"]
         shown = ", ".join(names[c] for c in missing[:10]) + (
