@@ -21,7 +21,16 @@ import pandas as pd
 
 from civilkort import reference
 from civilkort.issues import InputError, Issue, error, warning
-from etl.statbank import MISSING_VALUES, TOTALS, area_codes, decode, known_codes, long_table, table_rows
+from etl.statbank import (
+    MISSING_VALUES,
+    TOTALS,
+    area_codes,
+    long_table,
+    missing_names,
+    newest_only,
+    table_rows,
+    text_of,
+)
 
 EXPECTED = (
     "Forventede FOLK1A fra Danmarks Statistik som CSV: fra API'et (api.statbank.dk, kolonnerne OMRÅDE, TID og "
@@ -36,7 +45,7 @@ def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
     """
     name = path.name
     try:
-        rows = table_rows(decode(path.read_bytes()))
+        rows = table_rows(text_of(path))
     except csv.Error as exc:
         raise InputError(
             [error(f"Folketalsfilen kan ikke læses som CSV ({exc})", file=name, hint=EXPECTED)]
@@ -95,34 +104,21 @@ def read_folk1a(path: Path, issues: list[Issue] | None = None) -> pd.DataFrame:
         is_total = areas[column].map({v: reference.fold(v) in TOTALS for v in areas[column].unique()})
         if is_total.any():
             areas = areas[is_total]
-    periods = sorted(set(areas["_period"].astype(str)))
-    newest = periods[-1] if periods else ""
-    if len(periods) > 1:
-        _say(
-            issues,
-            warning(
-                f"Filen har {len(periods)} perioder; folketallet for den nyeste, {newest}, bruges",
-                file=name,
-                value=", ".join(periods[-6:]),
-            ),
-        )
-    areas = areas[areas["_period"].astype(str) == newest]
+    areas, newest = newest_only(
+        areas, lambda message, value: _say(issues, warning(message, file=name, value=value)), "folketallet"
+    )
     out = areas.groupby("municipality_code", as_index=False).agg(population=("population", "sum"))
     out["population_period"] = newest
     out["municipality_code"] = out["municipality_code"].astype("int64")
     out["population"] = out["population"].astype("int64")
-    missing = sorted(known_codes() - set(out["municipality_code"]))
+    missing = missing_names(out["municipality_code"])
     if missing:
-        names = reference.municipalities().set_index("municipality_code")["municipality_name"]
-        shown = ", ".join(names[c] for c in missing[:10]) + (
-            f" og {len(missing) - 10} flere" if len(missing) > 10 else ""
-        )
         _say(
             issues,
             warning(
-                f"FOLK1A-filen mangler folketal for {len(missing)} af 98 kommuner; de vises uden folketal",
+                f"FOLK1A-filen mangler folketal for {missing[0]} af 98 kommuner; de vises uden folketal",
                 file=name,
-                value=shown,
+                value=missing[1],
                 hint="Vælg 'Alle kommuner' under OMRÅDE i Statistikbanken.",
             ),
         )

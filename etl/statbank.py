@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -35,14 +37,23 @@ def decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
+def text_of(path: Path) -> str:
+    """A CSV file's text, UTF-8 or Windows-1252 as Statistics Denmark writes it."""
+    return decode(path.read_bytes())
+
+
 def table_rows(text: str) -> list[list[str]]:
     """The file's rows as stripped cells; the delimiter is sniffed from the table, not the title."""
     lines = [line for line in text.splitlines() if line.strip()]
     sample = "\n".join(lines[-50:] if len(lines) > 3 else lines)
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-    except csv.Error:
-        delimiter = max(";\t,", key=sample.count)
+    with_semicolon = sum(";" in line for line in sample.splitlines())
+    if with_semicolon and with_semicolon >= sum("," in line for line in sample.splitlines()):
+        delimiter = ";"  # Danish files: a comma in a line with semicolons is a decimal comma
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+        except csv.Error:
+            delimiter = max(";\t,", key=sample.count)
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
@@ -55,6 +66,22 @@ def area_code(label: object) -> int | None:
         return code if code in known_codes() else None
     code = reference.municipality_code(s)
     return code if code in known_codes() else None
+
+
+def is_aggregate(label: object) -> bool:
+    """True for the whole country, a region or a part of the country (a StatBank table's rows above the
+    municipalities: '000 Hele landet', '084 Region Hovedstaden', 'Landsdel Østjylland', 81-85 or 1-11)."""
+    s = str(label).strip()
+    m = re.fullmatch(r"(\d{1,4})\s+(\S.*)", s)
+    if m:
+        s = m[2]
+    elif s.isdigit():
+        return int(s) == 0 or 81 <= int(s) <= 85 or 1 <= int(s) <= 11
+    folded = reference.fold(s)
+    kind = reference.area(s)
+    return folded.startswith(("region ", "landsdel ")) or (
+        kind is not None and kind[0] in ("national", "region")
+    )
 
 
 def area_codes(labels: pd.Series) -> pd.Series:
@@ -78,7 +105,9 @@ def long_table(rows: list[list[str]]) -> pd.DataFrame:
     width = max((len(r) for r in rows), default=0)
     if width >= 2:
         header = [f"kolonne {j + 1}" for j in range(width - 1)] + [""]
-        return _from_pivot([header, *rows], 0)
+        out = _from_pivot([header, *rows], 0)
+        out["_line"] -= 1  # the header above was made up: the first row is line 1
+        return out
     return pd.DataFrame()
 
 
@@ -100,6 +129,7 @@ def _from_columns(rows: list[list[str]], h: int) -> pd.DataFrame:
     out = df.rename(columns={area: "_area", value: "_value"})
     out["_period"] = out.pop(period) if period else ""
     out.attrs["value_column"] = value
+    out.attrs["area_column"] = area
     return out
 
 
@@ -122,4 +152,32 @@ def _from_pivot(rows: list[list[str]], h: int) -> pd.DataFrame:
     df = pd.DataFrame(records, columns=[*stub_names, "_period", "_value", "_line", "_column"])
     # The area is the stub whose labels are most often municipalities.
     area = max(stub_names, key=lambda c: area_codes(df[c]).notna().sum()) if stub_names else None
-    return df.rename(columns={area: "_area"}) if area else df.assign(_area="")
+    out = df.rename(columns={area: "_area"}) if area else df.assign(_area="")
+    out.attrs["area_column"] = area or ""
+    return out
+
+
+def newest_only(df: pd.DataFrame, say: Callable[[str, str], None], what: str) -> tuple[pd.DataFrame, str]:
+    """The rows of the newest period (``_period``) and that period; ``say`` tells (message, periods) if there
+    were several."""
+    periods = sorted(set(df["_period"].astype(str)))
+    newest = periods[-1] if periods else ""
+    if len(periods) > 1:
+        say(
+            f"Filen har {len(periods)} perioder; {what} for den nyeste, {newest}, bruges",
+            ", ".join(periods[-6:]),
+        )
+    return df[df["_period"].astype(str) == newest], newest
+
+
+def missing_names(codes: pd.Series) -> tuple[int, str] | None:
+    """How many of the 98 municipalities ``codes`` lacks, and the first ten by name ('Frederiksberg, ... og 87
+    flere'); None if none is missing."""
+    missing = sorted(known_codes() - set(codes))
+    if not missing:
+        return None
+    names = reference.municipalities().set_index("municipality_code")["municipality_name"]
+    shown = ", ".join(names[c] for c in missing[:10]) + (
+        f" og {len(missing) - 10} flere" if len(missing) > 10 else ""
+    )
+    return len(missing), shown
