@@ -18,6 +18,8 @@ NATIONAL_NAMES = ("hele landet", "national", "landsdækkende", "danmark", "hele 
 OWN_REGION = "egen"
 """The region code of the area 'Hele regionen': the region of the record's own municipality."""
 OWN_REGION_NAMES = ("hele regionen", "egen region", "regionen")
+INDICATOR_UNITS = {"people": "personer", "percent": "procent", "per_1000": "pr. 1.000"}
+"""A need indicator's unit (``indicator_meta.unit``) -> how it is written in Danish."""
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ö": "oe", "ä": "ae"})
 

@@ -38,14 +38,17 @@ from civilkort.store import Store, StoreError, open_store
 from etl import duplicates, locate
 from etl.boundaries import Boundaries, simplify_for_display
 from etl.clean import LIST_KINDS, CleanInput
+from etl.indicators import Indicator, frames
 from etl.validate import validate
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 """2: personal fields are NULL (they live in the store) and has_<field> says whether one is registered.
 3: regional units say whether they cover their whole region (is_region_wide, area_municipality_codes, serves).
 4: reader tables (out_*, ``sql/out.sql``): per-organisation facts, flattened offers and organisations'
-collaborations with themes, target groups and councils as bitmasks, which the radar's SQL reads."""
+collaborations with themes, target groups and councils as bitmasks, which the radar's SQL reads.
+5: need indicators per municipality (``ref_indicators``, ``ref_indicator_meta``; views ``indicators`` and
+``indicator_meta``), made by ``etl.indicators``; a build of schema 4 has none (the app reads it as none loaded)."""
 KEEP_BUILDS = 3
 """Builds kept in ``data/builds`` (the current one always, and the newest others)."""
 KEEP_STORED_BUILDS = 5
@@ -272,7 +275,9 @@ def _to_arrow(df: pd.DataFrame) -> pa.Table:
     return table
 
 
-def _reference_frames(vocab: pd.DataFrame, population: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+def _reference_frames(
+    vocab: pd.DataFrame, population: pd.DataFrame | None, indicators: Sequence[Indicator] = ()
+) -> dict[str, pd.DataFrame]:
     pop = (
         population
         if population is not None
@@ -284,6 +289,7 @@ def _reference_frames(vocab: pd.DataFrame, population: pd.DataFrame | None) -> d
             }
         )
     )
+    values, indicator_meta = frames(indicators)
     return {
         "ref_regions": reference.regions(),
         "ref_councils": reference.councils(),
@@ -291,6 +297,8 @@ def _reference_frames(vocab: pd.DataFrame, population: pd.DataFrame | None) -> d
         "ref_postcodes": reference.postcodes(),
         "ref_vocabularies": vocab,
         "ref_population": pop,
+        "ref_indicators": values,
+        "ref_indicator_meta": indicator_meta,
     }
 
 
@@ -374,6 +382,7 @@ def write_database(
     boundaries: Boundaries | None,
     meta: dict[str, str],
     population: pd.DataFrame | None = None,
+    indicators: Sequence[Indicator] = (),
     inputs: dict[str, pd.DataFrame] | None = None,
     timer: _Timer | None = None,
 ) -> dict[str, int]:
@@ -385,7 +394,7 @@ def write_database(
         raise FileExistsError(path)
     con = duckdb.connect(str(path))
     try:
-        for name, df in _reference_frames(prepared.vocabularies, population).items():
+        for name, df in _reference_frames(prepared.vocabularies, population, indicators).items():
             con.register("_df", df)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM _df")
             con.unregister("_df")
@@ -481,6 +490,7 @@ def build(
     *,
     boundaries: Boundaries | None = None,
     population: pd.DataFrame | None = None,
+    indicators: Sequence[Indicator] = (),
     meta: dict[str, str] | None = None,
     cfg: Settings | None = None,
     on_step: StepCallback | None = None,
@@ -544,6 +554,7 @@ def build(
             boundaries=boundaries,
             meta=full_meta,
             population=population,
+            indicators=indicators,
             inputs=data.tables,
             timer=timer,
         )

@@ -86,6 +86,62 @@ def _unexpected(exc: BaseException) -> int:
     return 3
 
 
+INDICATOR_HELP = (
+    "Indikator for behov pr. kommune (fx borgere over 80 år, andel der føler sig meget ensomme, hjemløse): "
+    "CSV eller Excel med to kolonner (kommune og værdi) eller en tabel fra Statistikbanken (fx FOLK1A efter "
+    "alder eller FOLK1E; gemt som CSV eller fra api.statbank.dk). Kan gentages, én gang pr. fil. "
+    "--indicator-name, --indicator-unit, --indicator-period og --indicator-source gælder den --indicator, "
+    "de står efter."
+)
+
+
+class _IndicatorFile(argparse.Action):
+    """``--indicator FIL``: one more indicator file (its options follow it)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), {"file": values}])
+
+
+class _IndicatorOption(argparse.Action):
+    """``--indicator-name`` and the like: a setting of the ``--indicator`` before it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        specs = getattr(namespace, "indicators", None)
+        if not specs:
+            parser.error(f"{option_string} skal stå efter den --indicator FIL, den gælder")
+        key = self.dest.removeprefix("indicator_")
+        if key in specs[-1]:
+            parser.error(f"{option_string} er angivet to gange for {specs[-1]['file']}")
+        specs[-1][key] = values
+
+
+def _add_indicator_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--indicator", dest="indicators", action=_IndicatorFile, metavar="FIL", help=INDICATOR_HELP
+    )
+    for key, metavar, text in (
+        ("name", "NAVN", "Indikatorens navn (standard: tabellens titel eller filens navn)."),
+        (
+            "unit",
+            "ENHED",
+            "personer, procent eller pr. 1.000 (standard: personer, når alle værdier er hele tal).",
+        ),
+        (
+            "period",
+            "PERIODE",
+            "Perioden, tallene gælder, fx 2025K1 (standard: den nyeste i filens tidskolonne).",
+        ),
+        (
+            "source",
+            "KILDE",
+            "Kilden, fx 'Danskernes Sundhed 2021' (standard: Danmarks Statistik for dens tabeller).",
+        ),
+    ):
+        sub.add_argument(
+            f"--indicator-{key}", dest=f"indicator_{key}", action=_IndicatorOption, metavar=metavar, help=text
+        )
+
+
 def _step_printer(quiet: bool):
     def on_step(step: str, rows: int, seconds: float) -> None:
         if not quiet:
@@ -177,6 +233,7 @@ def cmd_build(args) -> int:
         data,
         boundaries=bounds,
         population=population,
+        indicators=_indicators(args.indicators),
         meta={"inputs": ", ".join(Path(p).name for p in args.inputs), "is_example": "false"},
         on_step=_step_printer(args.quiet),
         actor=_operator(),
@@ -195,6 +252,26 @@ def _population(path: str | None):
         population = read_folk1a(Path(path), notes)
     print_issues(notes)
     return population
+
+
+def _indicators(specs: list[dict[str, str]] | None):
+    """The indicators named on the command line; every file's errors together in one InputError."""
+    if not specs:
+        return ()
+    from etl.indicators import read_indicator
+
+    read, notes, errors = [], [], []
+    for spec in specs:
+        options = {k: v for k, v in spec.items() if k != "file"}
+        with _read_file(spec["file"]):
+            try:
+                read.append(read_indicator(Path(spec["file"]), issues=notes, **options))
+            except InputError as exc:
+                errors.extend(exc.issues)
+    if errors:
+        raise InputError(errors)
+    print_issues(notes)
+    return read
 
 
 def cmd_demo(args) -> int:
@@ -223,6 +300,7 @@ def cmd_demo(args) -> int:
         data,
         boundaries=bounds,
         population=_population(args.population),
+        indicators=_indicators(args.indicators),
         meta={
             "is_example": "true",
             "example_scale": args.scale,
@@ -463,6 +541,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A)."
     )
+    _add_indicator_options(b)
     b.set_defaults(func=cmd_build)
 
     d = sub.add_parser(
@@ -477,6 +556,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A)."
     )
+    _add_indicator_options(d)
     d.add_argument(
         "--write-inputs", metavar="MAPPE_ELLER_XLSX", help="Skriv også eksempeldata som inputfiler."
     )

@@ -38,8 +38,7 @@ from etl.statbank import (
     text_of,
 )
 
-UNITS = {"people": "personer", "percent": "procent", "per_1000": "pr. 1.000"}
-"""Unit code -> how it is shown."""
+UNITS = reference.INDICATOR_UNITS
 _UNIT_WORDS = {
     **{w: "people" for w in ("people", "personer", "antal", "persons", "personer i alt")},
     **{w: "percent" for w in ("percent", "procent", "pct", "pct.", "%", "andel")},
@@ -197,6 +196,8 @@ def read_indicator(
 ) -> Indicator:
     """One indicator from a file; raises InputError naming what is wrong. Warnings go to ``issues``."""
     file = path.name
+    if not path.is_file():
+        raise InputError([error("Indikatorfilen findes ikke", file=str(path), hint=EXPECTED)])
     rows, sheet = _rows(path)
     start, title = _check_columns(rows, file, sheet)
     _name_plain_header(rows, start)

@@ -1,7 +1,7 @@
 """Re-run the build that is serving now, optionally with rows added or replaced.
 
 Every build keeps its typed inputs (``input_*`` tables), the vocabularies in force, the
-population and the full municipality shapes it placed points with.  So the app can fold in
+population, the need indicators and the full municipality shapes it placed points with.  So the app can fold in
 what a workshop added, or what a coordinator uploaded, without the original files: it reads
 them back from the database that is serving, changes what it was asked to, and builds a new
 file the usual all-or-nothing way.  The database that was serving keeps serving on any error.
@@ -27,6 +27,7 @@ from etl.boundaries import Boundaries
 from etl.build import BuildResult, Prepared, StepCallback, build
 from etl.clean import KIND_DTYPES, LIST_KINDS, CleanInput, empty_column, empty_table
 from etl.diff import REPLACE, UPDATE, diff
+from etl.indicators import Indicator, from_frames
 from etl.read import PROVENANCE
 
 DATA_TABLES = ("organisations", "offers", "regional_units", "collaborations", "experiences")
@@ -109,6 +110,14 @@ def stored_population(db: Database) -> pd.DataFrame | None:
     return None if pop.empty else pop
 
 
+def stored_indicators(db: Database) -> list[Indicator]:
+    """The need indicators of the serving build (none for a build made before they were kept, schema 4)."""
+    present = set(db.query("SELECT table_name FROM duckdb_tables()")["table_name"])
+    if "ref_indicator_meta" not in present:
+        return []
+    return from_frames(db.query("SELECT * FROM ref_indicators"), db.query("SELECT * FROM ref_indicator_meta"))
+
+
 def with_changes(
     data: CleanInput, changes: Mapping[str, pd.DataFrame], *, replace: bool = False
 ) -> CleanInput:
@@ -154,6 +163,7 @@ def rebuild(
         before = scope.serving_councils(db) if changes else {}
         data = with_changes(current, changes or {}, replace=replace)
         bounds, population, meta = stored_boundaries(db), stored_population(db), db.meta()
+        indicators = stored_indicators(db)
     finally:
         db.close()
     guard = None
@@ -172,6 +182,7 @@ def rebuild(
         data,
         boundaries=bounds,
         population=population,
+        indicators=indicators,
         meta=keep,
         cfg=cfg,
         on_step=on_step,

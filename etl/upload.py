@@ -48,12 +48,14 @@ from etl.boundaries import Boundaries, BoundaryError
 from etl.build import BuildError, BuildResult, OutdatedBase, StepCallback, build, prepare
 from etl.clean import CleanInput, builtin_vocabularies, clean, empty_table
 from etl.diff import MODES, REPLACE, UPDATE, Diff, diff, value_text
+from etl.indicators import Indicator
 from etl.read import MAX_FILE_BYTES, RawInput, read_inputs
 from etl.rebuild import (
     DATA_TABLES,
     NothingToRebuild,
     current_inputs,
     stored_boundaries,
+    stored_indicators,
     stored_population,
     with_changes,
 )
@@ -254,6 +256,8 @@ class Check:
     data: CleanInput | None = None
     boundaries: Boundaries | None = None
     population: pd.DataFrame | None = None
+    indicators: list[Indicator] = field(default_factory=list)
+    """The serving build's need indicators, kept (an upload does not load indicators yet)."""
     vocabulary_added: list[tuple[str, str]] = field(default_factory=list)
     """(vocabulary name, label) of new vocabulary values in the upload."""
     touched: list[scope.Touched] = field(default_factory=list)
@@ -437,6 +441,7 @@ def check_upload(
     base = current_path(cfg)
     issues: list[Issue] = []
     current, bounds, population, meta = _empty_inputs(), None, None, {}
+    indicators: list[Indicator] = []
     serving: scope.Councils = {}
     if base is not None:
         db = Database(base)
@@ -455,6 +460,7 @@ def check_upload(
                 )
                 return Check(upload, mode, base, meta, issues, None)
             bounds, population = stored_boundaries(db), stored_population(db)
+            indicators = stored_indicators(db)
         finally:
             db.close()
     if upload.population is not None:
@@ -501,7 +507,9 @@ def check_upload(
     found = _rename(prepared.issues, upload.names)
     if principal is not None:
         found += _scope_issues(principal, upload, records)
-    return Check(upload, mode, base, meta, found, changes, data, bounds, population, added, records)
+    return Check(
+        upload, mode, base, meta, found, changes, data, bounds, population, indicators, added, records
+    )
 
 
 def _national_files(upload: Upload) -> list[str]:
@@ -606,6 +614,7 @@ def build_upload(
             check.data,
             boundaries=check.boundaries,
             population=check.population,
+            indicators=check.indicators,
             meta=build_meta(check, principal),
             cfg=cfg,
             on_step=on_step,

@@ -67,3 +67,16 @@ SELECT offer_id FROM core_offers WHERE len(themes) = 0;
 
 -- check: mask_bits | Højst 63 temaer og 63 målgrupper (out_-tabellerne gemmer dem som bits i et tal)
 SELECT vocabulary, code FROM out_bits WHERE bit IS NULL;
+
+-- check: indicators_unique | En indikator har flere værdier for samme kommune
+SELECT indicator_id, municipality_code FROM ref_indicators GROUP BY ALL HAVING count(*) > 1;
+
+-- check: indicators_known | Indikatorværdier for en kommune, der ikke findes, eller uden beskrivelse
+SELECT indicator_id FROM ref_indicators
+WHERE municipality_code NOT IN (SELECT municipality_code FROM ref_municipalities)
+   OR indicator_id NOT IN (SELECT indicator_id FROM ref_indicator_meta);
+
+-- check: indicator_meta_valid | Indikatorer uden entydigt id, navn eller med ukendt enhed
+SELECT indicator_id FROM ref_indicator_meta
+WHERE name IS NULL OR name = '' OR unit NOT IN ('people', 'percent', 'per_1000')
+   OR indicator_id IN (SELECT indicator_id FROM ref_indicator_meta GROUP BY 1 HAVING count(*) > 1);

@@ -25,6 +25,12 @@ JOIN ref_councils c USING (council_id)
 LEFT JOIN ref_population p USING (municipality_code)
 LEFT JOIN geo_municipalities g USING (municipality_code);
 
+CREATE VIEW indicators AS
+SELECT indicator_id, municipality_code, value FROM ref_indicators;
+
+CREATE VIEW indicator_meta AS
+SELECT indicator_id, name, unit, period, source, file_name, municipalities FROM ref_indicator_meta;
+
 CREATE VIEW vocabularies AS
 SELECT vocabulary, code, label, description, sort_order, is_builtin
 FROM ref_vocabularies;
