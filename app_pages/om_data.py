@@ -22,6 +22,18 @@ python -m etl build MINE-DATA.xlsx --boundaries kommuner.geojson
 Eurostat GISCO LAU (GeoJSON, GeoPackage, Shapefile eller zip).
 """
 
+INDICATOR_HELP = """
+Der er ikke indlæst indikatorer for behov (fx borgere over 80 år, andel der føler sig meget ensomme,
+hjemløse pr. kommune). Indlæs dem ved at bygge igen med `--indicator FIL`, fx
+
+```
+python -m etl build MINE-DATA.xlsx --indicator FOLK1A.csv --indicator-name "Borgere over 80 år"
+```
+
+Filen kan være en tabel fra Statistikbanken (fx FOLK1A efter alder eller FOLK1E) eller to kolonner:
+kommune og værdi. Se README for enheder, perioder og hvor tallene kan hentes.
+"""
+
 
 def page() -> None:
     db = database()
@@ -54,6 +66,28 @@ def page() -> None:
     else:
         st.warning("Der er ikke indlæst kommunegrænser.")
         st.markdown(BOUNDARY_HELP)
+
+    st.subheader("Indikatorer for behov")
+    indicators = query("indicators")
+    if len(indicators):
+        st.write(
+            "Tal for behov pr. kommune, som tilbuddene kan holdes op imod. "
+            "Kommuner uden værdi i filen står uden tal."
+        )
+        grid(
+            indicators.rename(
+                columns={
+                    "name": "Indikator",
+                    "unit": "Enhed",
+                    "period": "Periode",
+                    "source": "Kilde",
+                    "file_name": "Fil",
+                    "municipalities": "Kommuner med værdi",
+                }
+            )
+        )
+    else:
+        st.markdown(INDICATOR_HELP)
 
     st.subheader("Sundhedsråd og kommuner")
     st.write(

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from civilkort import inset
+from civilkort import inset, reference
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
@@ -600,6 +600,16 @@ def council_table(db: Database) -> pd.DataFrame:
            FROM municipalities m JOIN councils c USING (council_id)
            ORDER BY c.region_name, c.council_name, m.municipality_name"""
     )
+
+
+def indicators(db: Database) -> pd.DataFrame:
+    """The need indicators loaded, for 'Om data': name, unit (in Danish), period, source, file_name,
+    municipalities (how many have a value). None in a build made before they were kept (schema 4)."""
+    columns = ["name", "unit", "period", "source", "file_name", "municipalities"]
+    if not db.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = 'indicator_meta'"):
+        return pd.DataFrame(columns=columns)
+    out = db.query(f"SELECT {', '.join(columns)} FROM indicator_meta ORDER BY name, indicator_id")
+    return out.assign(unit=out["unit"].map(reference.INDICATOR_UNITS).fillna(out["unit"]))
 
 
 def quality_report(db: Database) -> pd.DataFrame:
