@@ -279,6 +279,8 @@ def read_indicator(
         )
     df = _one_per_municipality(df, unit, where, found)
     values = df[["municipality_code", "value"]].astype({"municipality_code": "int64", "value": "float64"})
+    if values.empty:
+        raise InputError([error("Filen har ingen værdier for kommunerne", **where, hint=EXPECTED)])
     missing = missing_names(values["municipality_code"])
     if missing:
         found.append(

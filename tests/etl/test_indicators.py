@@ -167,7 +167,7 @@ def test_a_municipality_twice_in_a_plain_file_is_an_error(write_csv):
     assert (exc.value.issues[0].message, exc.value.issues[0].row) == ("Kommunen står flere gange", 3)
 
 
-@pytest.mark.parametrize("content", ["", "hej med dig\n", "\x00\x01"])
+@pytest.mark.parametrize("content", ["", "hej med dig\n", "\x00\x01", "Kommune;Andel\nKøbenhavn;..\n"])
 def test_a_file_that_is_no_table_says_what_was_expected(write_csv, content):
     with pytest.raises(InputError) as exc:
         read_indicator(write_csv("f.csv", content))
