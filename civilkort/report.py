@@ -40,7 +40,7 @@ MAX_TABLE_ROWS = 40
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _clean(value: object) -> str:
+def pdf_text(value: object) -> str:
     """Text for the PDF: missing as '–', control characters removed."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return "–"
@@ -244,8 +244,8 @@ def heatmap_png(long: pd.DataFrame, title: str) -> bytes:
                 fontsize=7,
                 color="white" if value > 0.6 * grid.max() and grid.max() > 0 else "#222",
             )
-    ax.set_xticks(range(len(cols)), [_clean(c) for c in cols], rotation=35, ha="right", fontsize=7)
-    ax.set_yticks(range(len(rows)), [_clean(r) for r in rows], fontsize=7)
+    ax.set_xticks(range(len(cols)), [pdf_text(c) for c in cols], rotation=35, ha="right", fontsize=7)
+    ax.set_yticks(range(len(rows)), [pdf_text(r) for r in rows], fontsize=7)
     ax.set_title(title, fontsize=10)
     return _png(fig)
 
@@ -272,13 +272,13 @@ class _Pdf(FPDF):
         self.ln(3)
         self.set_font("DejaVu", "B", 12)
         self.set_text_color(11, 85, 99)
-        self.multi_cell(0, 7, _clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 7, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
         self.set_font("DejaVu", "", 9)
 
     def para(self, text: str) -> None:
         self.set_font("DejaVu", "", 9)
-        self.multi_cell(0, 5, _clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
     def image_bytes(self, data: bytes, width: float = 180) -> None:
@@ -307,7 +307,7 @@ class _Pdf(FPDF):
             for record in shown[list(columns)].itertuples(index=False):
                 row = table.row()
                 for value in record:
-                    row.cell(_clean(value)[:120])
+                    row.cell(pdf_text(value)[:120])
         if len(df) > MAX_TABLE_ROWS:
             self.para(f"… og {len(df) - MAX_TABLE_ROWS} mere (se xlsx-filen).")
         self.set_font("DejaVu", "", 9)

@@ -63,7 +63,7 @@ def test_write_names_files_by_council(aarhus, tmp_path):
 
 @pytest.mark.parametrize("value", ["C:\u0000\\evil", "`${alert(1)}`", "Ærø 🚑 ½", None, float("nan")])
 def test_any_text_prints(value):
-    assert "\u0000" not in report._clean(value)
+    assert "\u0000" not in report.pdf_text(value)
 
 
 def test_cli_writes_one_or_all_reports(small_db_dir, monkeypatch, tmp_path, capsys):
