@@ -1,0 +1,188 @@
+"""civilkort.find_offer: distance ranking, filters, area-serving offers apart, the free-text matching of
+cost and weekday; civilkort.handout: the PDF holds the chosen offers and nothing about the citizen."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import duckdb
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from civilkort import find_offer, handout
+from civilkort.find_offer import Need
+
+
+@pytest.fixture(scope="module")
+def db(small_db_dir):
+    from civilkort.db import Database
+
+    database = Database(next((small_db_dir / "builds").glob("*.duckdb")))
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="module")
+def aarhus() -> tuple[float, float, int]:
+    return find_offer.from_postcode("8000")
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine in plain Python, to hold the SQL to."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * find_offer.EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def test_a_postcode_gives_its_point_and_municipality():
+    lat, lon, code = find_offer.from_postcode(" 8000 ")
+    assert code == 751 and 56 < lat < 56.3 and 10 < lon < 10.4
+
+
+@pytest.mark.parametrize(("text", "says"), [("", "fire cifre"), ("80", "fire cifre"), ("abcd", "fire cifre"),
+                                            ("0001", "findes ikke")])  # fmt: skip
+def test_an_unknown_postcode_is_a_danish_message(text, says):
+    with pytest.raises(find_offer.PlaceError, match=says):
+        find_offer.from_postcode(text)
+
+
+def test_local_offers_are_the_active_ones_nearest_first_within_the_distance(db, aarhus):
+    lat, lon, code = aarhus
+    found = find_offer.find(db, Need(lat, lon, code, referrals_only=False, max_km=100), limit=1000)
+    local = found.local
+    assert found.n_local == len(local) > 5
+    assert local["distance_km"].is_monotonic_increasing and (local["distance_km"] <= 100).all()
+    for row in local.head(5).itertuples():
+        assert row.distance_km == pytest.approx(_km(lat, lon, row.lat, row.lon), abs=1e-6)
+    statuses = db.query("SELECT offer_id, status FROM offers").set_index("offer_id")["status"]
+    assert set(statuses[local["offer_id"]]) == {"aktiv"}
+    assert set(statuses[found.area["offer_id"]]) <= {"aktiv"}
+    # nothing active and local within 100 km is left out
+    every = db.query("SELECT offer_id, lat, lon FROM offers WHERE status = 'aktiv' AND len(service_area) = 0")
+    near = {r.offer_id for r in every.itertuples() if _km(lat, lon, r.lat, r.lon) <= 100}
+    assert near == set(local["offer_id"])
+
+
+def test_the_limit_keeps_the_nearest_and_counts_them_all(db, aarhus):
+    everything = find_offer.find(db, Need(*aarhus, max_km=200), limit=1000)
+    few = find_offer.find(db, Need(*aarhus, max_km=200), limit=3)
+    assert few.n_local == everything.n_local > 3
+    assert few.local["offer_id"].tolist() == everything.local["offer_id"].head(3).tolist()
+
+
+def test_a_shorter_distance_finds_fewer(db, aarhus):
+    near = find_offer.find(db, Need(*aarhus, max_km=5))
+    far = find_offer.find(db, Need(*aarhus, max_km=100))
+    assert near.n_local < far.n_local
+
+
+def test_area_offers_are_apart_without_distance_and_serve_the_citizens_municipality(db, aarhus):
+    found = find_offer.find(db, Need(*aarhus, max_km=1), limit=1000)
+    area = found.area
+    assert len(area) > 0 and area["distance_km"].isna().all()
+    assert area["n_served"].is_monotonic_increasing  # the narrowest area first
+    assert all(len(a) > 0 for a in area["service_area"])
+    codes = db.query("SELECT offer_id, service_municipality_codes FROM offers").set_index("offer_id")
+    assert all(751 in list(codes.loc[i, "service_municipality_codes"]) for i in area["offer_id"])
+    assert not set(area["offer_id"]) & set(found.local["offer_id"])
+    assert all(s for s in area["serves"])
+    # a citizen elsewhere gets none of Aarhus's own area offers
+    copenhagen = find_offer.find(db, Need(*find_offer.from_postcode("1500"), max_km=1), limit=1000)
+    aarhus_only = {
+        i
+        for i, s in zip(area["offer_id"], area["service_area"], strict=True)
+        if list(s) == ["council:aarhus"]
+    }
+    assert aarhus_only and not aarhus_only & set(copenhagen.area["offer_id"])
+
+
+def test_target_group_theme_and_referral_filters(db, aarhus):
+    need = Need(*aarhus, target_groups=("aeldre",), themes=("forebyggelse",), referrals_only=True, max_km=200)
+    found = find_offer.find(db, need, limit=1000)
+    rows = pd.concat([found.local, found.area])
+    assert len(rows) > 0
+    facts = db.query(
+        "SELECT offer_id, target_groups, themes, accepts_social_referrals FROM offers"
+    ).set_index("offer_id")
+    for offer_id in rows["offer_id"]:
+        assert "aeldre" in list(facts.loc[offer_id, "target_groups"])
+        assert "forebyggelse" in list(facts.loc[offer_id, "themes"])
+        assert facts.loc[offer_id, "accepts_social_referrals"]
+    unfiltered = find_offer.find(db, Need(*aarhus, max_km=200), limit=1000)
+    assert unfiltered.n_local + unfiltered.n_area > found.n_local + found.n_area
+
+
+def test_free_and_weekday_filters_read_the_texts(db, aarhus):
+    free = find_offer.find(db, Need(*aarhus, free_only=True, max_km=200), limit=1000)
+    assert len(free.local) and all(c.lower().startswith("gratis") for c in free.local["cost"])
+    monday = find_offer.find(db, Need(*aarhus, weekday="mandag", max_km=200), limit=1000)
+    assert len(monday.local)
+    assert all("mandag" in s.lower() or "hverdag" in s.lower() for s in monday.local["schedule"])
+    everything = find_offer.find(db, Need(*aarhus, max_km=200), limit=1000)
+    assert monday.n_local < everything.n_local and free.n_local < everything.n_local
+
+
+def _matches(pattern: str, texts: list[str]) -> list[bool]:
+    return [duckdb.execute("SELECT regexp_matches(lower(?), ?)", [t, pattern]).fetchone()[0] for t in texts]
+
+
+def test_a_weekday_is_found_as_a_word_in_its_danish_forms():
+    texts = ["Mandage kl. 10", "Hver anden mandag", "mandagen", "Første MANDAG i måneden", "Tirsdage og mandage",
+             "Hverdage kl. 9-15", "Efter aftale", "Søndage", "mandagsklubben", "", "formandag"]  # fmt: skip
+    assert _matches(find_offer.weekday_pattern("mandag"), texts) == [
+        True, True, True, True, True, True, False, False, False, False, False
+    ]  # fmt: skip
+    assert _matches(find_offer.weekday_pattern("soendag"), ["Søndage kl. 10", "Hverdage", "lørdag og søndag"]) == [
+        True, False, True
+    ]  # fmt: skip
+    assert _matches(find_offer.weekday_pattern("loerdag"), ["Lørdagene", "Hverdage"]) == [True, False]
+
+
+def test_free_is_read_from_the_clear_danish_forms():
+    texts = ["Gratis", "gratis for alle", "0 kr.", "0 kr", "kr. 0,-", "0", "50 kr. pr. gang", "Kontingent 300 kr.",
+             "", "10 kr. for morgenmad", "Ikke gratis"]  # fmt: skip
+    assert _matches(find_offer.FREE_PATTERN, texts) == [
+        True, True, True, True, True, True, False, False, False, False, False
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("km", "text"),
+    [(0.05, "under 100 m i luftlinje"), (0.43, "ca. 400 m i luftlinje"), (2.345, "ca. 2,3 km i luftlinje"),
+     (23.6, "ca. 24 km i luftlinje")],
+)  # fmt: skip
+def test_a_distance_is_said_as_straight_line(km, text):
+    assert find_offer.distance_text(km) == text
+
+
+def test_the_handout_holds_the_chosen_offers_and_nothing_of_the_citizen(db):
+    found = find_offer.find(db, Need(*find_offer.from_postcode("8000"), max_km=200), limit=1000)
+    chosen = pd.concat([found.local.head(2), found.area.head(1)], ignore_index=True)
+    chosen.loc[0, "name"] = "Æblehaven <b>&</b> Søndergård"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(handout.pdf(chosen))).pages)
+    flat = " ".join(text.split())
+    for name in chosen["name"]:
+        assert " ".join(name.split()) in flat
+    for organisation in chosen["organisation_name"]:
+        assert " ".join(organisation.split()) in flat
+    assert "luftlinje" not in flat  # no distance: it would tell where the citizen lives
+    assert handout.TITLE in flat and "Udskrevet" in flat
+
+
+def test_the_handout_takes_at_most_five_offers_in_large_type(db):
+    found = find_offer.find(db, Need(*find_offer.from_postcode("8000"), max_km=200), limit=1000)
+    reader = PdfReader(io.BytesIO(handout.pdf(found.local.head(8))))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    names = found.local["name"].head(8).tolist()
+    assert sum(n in text for n in names[:5]) == 5
+    sizes: list[float] = []
+    for page in reader.pages:
+        page.extract_text(
+            visitor_text=lambda t, cm, tm, font, size: sizes.append(size) if t.strip() else None
+        )
+    assert sizes and min(sizes) >= 11 and sorted(sizes)[len(sizes) // 2] >= handout.BODY_PT
