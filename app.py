@@ -30,6 +30,7 @@ pages = {
     "Kortlægning": [
         st.Page("app_pages/kort.py", title="Kort", icon=":material/map:", default=True),
         st.Page("app_pages/soeg.py", title="Søg", icon=":material/search:"),
+        st.Page("app_pages/find_tilbud.py", title="Find et tilbud", icon=":material/person_pin_circle:"),
         st.Page("app_pages/lister.py", title="Lister og eksport", icon=":material/table_view:"),
         st.Page("app_pages/netvaerk.py", title="Partnerskaber", icon=":material/hub:"),
         st.Page("app_pages/huller.py", title="Huller", icon=":material/grid_on:"),
@@ -60,12 +61,13 @@ pages = {
         st.Page("app_pages/roller.py", title="Roller", icon=":material/admin_panel_settings:"),
     ],
 }
-# expanded=True: all 16 listed pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
+# expanded=True: all 17 listed pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
 page = st.navigation(pages, expanded=True)
-# Søg searches the whole country, and a record's page shows one record: their titles name no area.
-shows_an_area = {p.title for p in pages["Kortlægning"] if p.visibility == "visible"} - {"Søg"} | {
-    "Præsentation"
-}
+# Søg and Find et tilbud search the whole country, and a record's page shows one record: their titles name no area.
+shows_an_area = {p.title for p in pages["Kortlægning"] if p.visibility == "visible"} - {
+    "Søg",
+    "Find et tilbud",
+} | {"Præsentation"}
 if presentation.is_presenting(page):
     document.describe(page.title, selection.current().area_name())
     auth.keep_session()  # a projector screen's cookie is written here (no sidebar while presenting)

@@ -719,18 +719,29 @@ def pin_map(
 
 
 def pin_layers(
-    entries: pd.DataFrame | None, chosen: tuple[float, float] | None = None
+    entries: pd.DataFrame | None,
+    chosen: tuple[float, float] | None = None,
+    *,
+    pin: tuple[str, str, str] = ("Din nål", "Ny indtastning", "Gemmes, når du trykker Gem"),
 ) -> list[folium.FeatureGroup]:
-    """The workshop's pins (and the one being set, in yellow) as feature groups for :func:`pin_map`."""
+    """The workshop's pins (and the one being set, in yellow) as feature groups for :func:`pin_map`.
+
+    ``pin``: the chosen pin's title, kind and note. Without ``entries`` the legend names the chosen pin only
+    (a page that sets a pin for something else than a workshop, such as *Find et tilbud*)."""
     frame = entries if entries is not None else pd.DataFrame(columns=list(WORKSHOP_COLUMNS))
     if chosen is not None:
-        pin = {"title": "Din nål", "kind_label": "Ny indtastning", "mark": "Gemmes, når du trykker Gem",
+        row = {"title": pin[0], "kind_label": pin[1], "mark": pin[2],
                "lat": chosen[0], "lon": chosen[1], "is_approximate": False, "is_chosen": True}  # fmt: skip
-        frame = pd.concat([frame.assign(is_chosen=False), pd.DataFrame([pin])], ignore_index=True)
+        frame = pd.concat([frame.assign(is_chosen=False), pd.DataFrame([row])], ignore_index=True)
+    chosen_item = {"kind": "ws ck-swatch-ws-chosen", "label": pin[0]}
     legend = [WORKSHOP_LEGEND]
     if chosen is not None:
-        legend = [{**WORKSHOP_LEGEND, "items": [*WORKSHOP_LEGEND["items"],
-                                                {"kind": "ws ck-swatch-ws-chosen", "label": "Din nål"}]}]  # fmt: skip
+        if entries is not None:
+            legend = [{**WORKSHOP_LEGEND, "items": [*WORKSHOP_LEGEND["items"], chosen_item]}]
+        else:
+            legend = [{"title": pin[1], "items": [chosen_item]}]
+    elif entries is None:
+        legend = []
     update = _Update({"names": [LAYER_WORKSHOP], "tiles": None, "legend": legend})
     call = _LayerCall(LAYER_WORKSHOP, "workshop", to_script_json(_workshop_payload(frame)), None, on=True)
     groups: list[folium.FeatureGroup] = [
