@@ -30,7 +30,9 @@ _NOTHING_KEPT = (
 
 
 def _from_postcode() -> tuple[float, float, int] | None:
-    text = st.text_input("Borgerens postnummer", key="fo_postcode", max_chars=4, placeholder="fx 8000")
+    text = st.columns([1, 2])[0].text_input(
+        "Borgerens postnummer", key="fo_postcode", max_chars=4, placeholder="fx 8000"
+    )
     st.caption("Adresser slås ikke op: søgningen går ud fra postnummerets midtpunkt.")
     if not text.strip():
         return None
@@ -160,7 +162,7 @@ def _offer(row: pd.Series, local: bool, picked: int) -> None:
     with st.container(border=True):
         st.page_link(
             details.OFFER_PAGE,
-            label=md(row["name"]),
+            label=f"**{md(row['name'])}**",
             icon=":material/event_available:",
             query_params={"id": row["offer_id"]},
         )

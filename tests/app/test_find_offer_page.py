@@ -88,7 +88,7 @@ def test_a_postcode_gives_the_nearest_offers_with_distance_and_contact(at):
     _search(at, CITIZEN)
     text = "\n".join(m.value for m in at.markdown)
     assert "luftlinje" in text and "inden for 10 km" in text
-    assert md("Gåtur ved åen") in [link.proto.label for link in at.get("page_link")]
+    assert f"**{md('Gåtur ved åen')}**" in [link.proto.label for link in at.get("page_link")]
     assert md("Foreningen Åben Dør") in text and md("Klostergade 1, 8000 Aarhus C") in text
     assert [s.value for s in at.subheader][:1] == ["Tæt på"]
     assert "Dækker hele området" in [s.value for s in at.subheader]
@@ -101,7 +101,9 @@ def test_filters_narrow_the_offers(at):
     at.selectbox(key="fo_weekday").select("tirsdag").run()
     _ok(at)
     labels = [link.proto.label for link in at.get("page_link")]
-    assert md("Gåtur ved åen") in labels and md(HOSTILE) not in labels  # the hostile one is on Mondays
+    assert (
+        f"**{md('Gåtur ved åen')}**" in labels and f"**{md(HOSTILE)}**" not in labels
+    )  # the hostile one is on Mondays
     assert len(labels) < before
 
 
@@ -115,8 +117,9 @@ def test_an_unknown_postcode_gets_a_danish_message(at, postcode, says):
 def test_a_hostile_offer_name_is_text(at):
     _search(at, CITIZEN)
     labels = [link.proto.label for link in at.get("page_link")]
-    assert md(HOSTILE) in labels
-    assert not any(re.search(r"(?<!\\)[<\[*]", label) for label in labels)  # every mark-up sign escaped
+    assert f"**{md(HOSTILE)}**" in labels
+    inner = [label.removeprefix("**").removesuffix("**") for label in labels]  # the name in bold
+    assert not any(re.search(r"(?<!\\)[<\[*]", name) for name in inner)  # every mark-up sign escaped
 
 
 @pytest.fixture
@@ -153,3 +156,16 @@ def test_the_handout_holds_the_chosen_offers_and_not_the_postcode(at, made):
     assert CITIZEN not in text and "luftlinje" not in text
     page_text = "\n".join(c.value for c in at.caption)
     assert "Der gemmes intet om borgeren" in page_text
+
+
+def test_the_map_way_asks_for_a_click_and_finds_from_the_pin(at):
+    at.radio(key="fo_how").set_value("kort").run()
+    _ok(at)
+    assert any("Klik på kortet" in c.value for c in at.caption) and not at.get("page_link")
+    at.session_state["fo_pin"] = (56.1629, 10.2039)  # what a click in Aarhus sets
+    at.run()
+    _ok(at)
+    assert "Tæt på" in [s.value for s in at.subheader]
+    at.session_state["fo_pin"] = (52.5, 13.4)  # Berlin
+    at.run()
+    assert "uden for Danmark" in at.warning[-1].value
