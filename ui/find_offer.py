@@ -214,6 +214,7 @@ def page() -> None:
     st.caption(
         "Til sociale henvisninger: find aktive tilbud tæt på, hvor borgeren bor, og giv borgeren et ark med. "
         + _NOTHING_KEPT
+        + " Sidepanelets filtre gælder ikke her; kortet nedenfor viser sidepanelets område."
     )
     how = st.radio("Hvor bor borgeren?", list(_WHERE), format_func=_WHERE.get, horizontal=True, key="fo_how")
     place = _from_postcode() if how == _POSTCODE else _from_map(selection.current().area)
