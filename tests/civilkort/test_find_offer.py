@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from civilkort import find_offer, handout
 from civilkort.find_offer import Need
+from tests.conftest import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +187,31 @@ def test_the_handout_takes_at_most_five_offers_in_large_type(db):
             visitor_text=lambda t, cm, tm, font, size: sizes.append(size) if t.strip() else None
         )
     assert sizes and min(sizes) >= 11 and sorted(sizes)[len(sizes) // 2] >= handout.BODY_PT
+
+
+def test_the_handout_renders_as_a_readable_page(db):
+    """The handout as a printer sees it (PDFium renders the page; the PNG goes to test-output/ to look at):
+    A4, ink on the page, and nothing printed in the outer 8 mm a home printer cannot reach."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    found = find_offer.find(db, Need(*find_offer.from_postcode("8000"), max_km=200), limit=1000)
+    chosen = pd.concat([found.local.head(3), found.area.head(1)], ignore_index=True)
+    document = pdfium.PdfDocument(handout.pdf(chosen))
+    page = document[0]
+    width_pt, height_pt = page.get_size()
+    assert (round(width_pt / 72 * 25.4), round(height_pt / 72 * 25.4)) == (210, 297)  # A4
+    image = page.render(scale=100 / 72).to_pil().convert("L")  # 100 dpi
+    out = PROJECT_ROOT / "test-output"
+    out.mkdir(exist_ok=True)
+    image.save(out / "udleveringsark-side-1.png")
+    ink = np.asarray(image) < 128
+    assert ink.mean() > 0.005, "næsten tom side"
+    edge = round(8 / 25.4 * 100)  # 8 mm at 100 dpi
+    assert (
+        not ink[:edge].any()
+        and not ink[-edge:].any()
+        and not ink[:, :edge].any()
+        and not ink[:, -edge:].any()
+    )
+    document.close()
