@@ -58,3 +58,23 @@ def test_no_javascript_or_css_in_python_strings():
                 if _INLINE_CODE.search(text) or _CSS_RULE.search(text) or _JS.search(text):
                     found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {text[:70]!r}")
     assert found == [], "\n".join(found)
+
+
+def test_no_english_select_all_in_a_multiselect():
+    """Streamlit 1.67 puts an English "Select all" at the top of a multiselect's list unless it is told not
+    to (``select_all=False``); the UI speaks Danish, and choosing every theme at once is what "Alle" (no
+    choice) already means."""
+    found = []
+    for top in PRODUCT:
+        root = PROJECT_ROOT / top
+        for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "multiselect"
+                ):
+                    off = [k for k in node.keywords if k.arg == "select_all"]
+                    if not (off and isinstance(off[0].value, ast.Constant) and off[0].value.value is False):
+                        found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert found == [], "multiselect uden select_all=False: " + ", ".join(found)

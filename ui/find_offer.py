@@ -80,7 +80,12 @@ def _from_map(area: str) -> tuple[float, float, int] | None:
 def _vocab(label: str, vocabulary: str, key: str) -> tuple[str, ...]:
     labels = vocabulary_labels(vocabulary)
     chosen = st.multiselect(
-        label, list(labels), format_func=lambda c: labels.get(c, c), key=key, placeholder="Alle"
+        label,
+        list(labels),
+        format_func=lambda c: labels.get(c, c),
+        key=key,
+        placeholder="Alle",
+        select_all=False,
     )
     return tuple(chosen)
 

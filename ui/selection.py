@@ -113,7 +113,13 @@ def _vocab_multiselect(label: str, vocabulary: str, key: str, help: str | None =
     labels = vocabulary_labels(vocabulary)
     st.session_state[key] = [c for c in st.session_state.get(key, []) if c in labels]
     st.multiselect(
-        label, list(labels), format_func=lambda c: labels.get(c, c), key=key, help=help, placeholder="Alle"
+        label,
+        list(labels),
+        format_func=lambda c: labels.get(c, c),
+        key=key,
+        help=help,
+        placeholder="Alle",
+        select_all=False,
     )
 
 
@@ -156,7 +162,12 @@ def sidebar() -> Selection:
                 "Farv kommuner efter", list(MEASURES), format_func=MEASURES.get, key=_KEYS["measure"]
             )
             st.multiselect(
-                "Lag", list(LAYERS), format_func=LAYERS.get, key=_KEYS["layers"], placeholder="Ingen lag"
+                "Lag",
+                list(LAYERS),
+                format_func=LAYERS.get,
+                key=_KEYS["layers"],
+                placeholder="Ingen lag",
+                select_all=False,
             )
     return sync_url()
 

@@ -98,7 +98,7 @@ def _widget(field: ws.FormField, key: str, options: dict[str, dict[str, str]], v
         if field.kind == "vocab_list":
             default = [v for v in (value or []) if v in choices]
             return st.multiselect(label, list(choices), default=default, format_func=choices.get, key=key,
-                                  placeholder="Vælg …")  # fmt: skip
+                                  placeholder="Vælg …", select_all=False)  # fmt: skip
         keys = list(choices)
         index = (
             keys.index(value) if value in keys else (0 if field.required and field.kind == "choice" else None)
@@ -114,7 +114,7 @@ def _widget(field: ws.FormField, key: str, options: dict[str, dict[str, str]], v
             return st.selectbox(label, keys, index=keys.index(current[0]) if current else None,
                                 format_func=choices.get, key=key, placeholder="Søg og vælg …", help=field.help)  # fmt: skip
         return st.multiselect(label, list(choices), default=current, format_func=choices.get, key=key,
-                              placeholder="Søg og vælg …", help=field.help)  # fmt: skip
+                              placeholder="Søg og vælg …", help=field.help, select_all=False)  # fmt: skip
     if field.kind == "longtext":
         return st.text_area(label, value=value or "", key=key, height=90, help=field.help or None)
     return st.text_input(label, value=value or "", key=key, help=field.help or None)
@@ -574,6 +574,7 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
                     st.multiselect(
                         "Erstat disse felter (de øvrige udfylder kun tomme felter)", list(labels),
                         format_func=labels.get, key=f"rv-replace-{eid}", placeholder="Ingen (udfyld kun tomme felter)",
+                        select_all=False,
                     )  # fmt: skip
                     st.button("Flet", key=f"rv-merge-{eid}", type="primary", on_click=_merge,
                               args=(entry, version))  # fmt: skip
