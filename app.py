@@ -61,13 +61,15 @@ pages = {
         st.Page("app_pages/roller.py", title="Roller", icon=":material/admin_panel_settings:"),
     ],
 }
-# expanded=True: all 17 listed pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
+# expanded=True: all 18 listed pages stay listed (by default Streamlit folds the list after 10, hiding "Data").
 page = st.navigation(pages, expanded=True)
-# Søg and Find et tilbud search the whole country, and a record's page shows one record: their titles name no area.
-shows_an_area = {p.title for p in pages["Kortlægning"] if p.visibility == "visible"} - {
-    "Søg",
-    "Find et tilbud",
-} | {"Præsentation"}
+# Find et tilbud searches from the citizen's home, and a record's page shows one record: their titles name no
+# area. Søg searches the sidebar's area (unless told otherwise), so its title names it.
+shows_an_area = {p.title for p in pages["Kortlægning"] if p.visibility == "visible"} - {"Find et tilbud"} | {
+    "Præsentation"
+}
+# Pages the sidebar's filters do not apply to: the line under the banner says so instead of listing them.
+ignores_filters = {"Søg", "Find et tilbud", "Organisation", "Tilbud"}
 if presentation.is_presenting(page):
     document.describe(page.title, selection.current().area_name())
     auth.keep_session()  # a projector screen's cookie is written here (no sidebar while presenting)
@@ -79,9 +81,12 @@ else:
     document.describe(page.title, sel.area_name() if page.title in shows_an_area else None)
     provenance_banner(db)
     # Always one line here, so that setting the first filter does not move (and remount) the map below.
-    st.caption(
-        f":material/filter_alt: **Filtre:** {md(selection.active_filters(sel) or 'ingen (alle aktive tilbud)')}"
-    )
+    if page.title in ignores_filters:
+        st.caption(":material/filter_alt_off: Sidepanelets filtre gælder ikke på denne side.")
+    else:
+        st.caption(
+            f":material/filter_alt: **Filtre:** {md(selection.active_filters(sel) or 'ingen (alle aktive tilbud)')}"
+        )
     page.run()
     selection.sync_url()  # the page may have focused a point or municipality: keep the link current
 timing.done(started, page.title)

@@ -27,7 +27,7 @@ PHONE = {"width": 390, "height": 844}
 NARROW = {"width": 320, "height": 640}
 PAGES = {  # path → the title the browser tab shows (the example data, all of Denmark)
     "": "Kort · Hele Danmark",
-    "soeg?soeg=aeldre": "Søg",
+    "soeg?soeg=aeldre": "Søg · Hele Danmark",
     "find_tilbud": "Find et tilbud",
     "organisation?id=ORG-000001": "Kræftens Bekæmpelse · Organisation",
     "tilbud?id=TILBUD-000001": "Støtte til kræftpatienter på Herlev og Gentofte Hospital · Tilbud",
