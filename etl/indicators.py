@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import python_calamine as pc
 
 from civilkort import danish, reference
 from civilkort.issues import InputError, Issue, error, warning
+from etl.read import EXCEL_SUFFIXES, sheet_rows
 from etl.statbank import (
     AREA_HEADERS,
     MISSING_VALUES,
@@ -47,7 +47,6 @@ _UNIT_WORDS = {
         for w in ("per_1000", "per 1000", "per 1.000", "pr. 1.000", "pr. 1000", "pr 1000", "promille")
     },
 }
-EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 EXPECTED = (
     "Forventede enten to kolonner (kommune og værdi, fx 'København;12,5') som CSV med semikolon eller som "
     "Excel-ark, eller en tabel fra Danmarks Statistik som CSV (fra statistikbanken.dk eller api.statbank.dk "
@@ -97,26 +96,19 @@ def number(text: str) -> float | None:
     return float(s)
 
 
-def _excel_rows(path: Path) -> tuple[list[list[str]], str]:
-    """The first sheet with data as rows of text (numbers written without thousands dots); and its name."""
-    try:
-        book = pc.CalamineWorkbook.from_path(str(path))
-        for name in book.sheet_names:
-            cells = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
-            rows = [[_cell(v) for v in row] for row in cells]
-            if any(any(r) for r in rows):
-                return rows, name
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
-        raise InputError(
-            [
-                error(
-                    f"Excel-filen kan ikke læses ({type(exc).__name__})",
-                    file=path.name,
-                    hint="Åbn den i Excel og gem den igen som .xlsx. " + EXPECTED,
-                )
-            ]
-        ) from exc
-    raise InputError([error("Excel-filen er tom", file=path.name, hint=EXPECTED)])
+def _excel_rows(path: Path, notes: list[Issue]) -> tuple[list[list[str]], str]:
+    """The first sheet with data as rows of text (numbers written without thousands dots); and its name.
+
+    Read by :func:`etl.read.sheet_rows`, with the checks every workbook gets (content, zip bombs, passwords)."""
+    found: list[Issue] = []
+    sheet = sheet_rows(path, found)
+    if sheet is None or any(i.is_error for i in found):
+        raise InputError(found)
+    notes.extend(found)
+    name, cells = sheet
+    if not cells:
+        raise InputError([error("Excel-filen er tom", file=path.name, hint=EXPECTED)])
+    return [[_cell(v) for v in row] for row in cells], name
 
 
 def _cell(value: object) -> str:
@@ -127,9 +119,19 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _rows(path: Path) -> tuple[list[list[str]], str]:
+def _rows(path: Path, notes: list[Issue]) -> tuple[list[list[str]], str]:
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _excel_rows(path)
+        return _excel_rows(path, notes)
+    if path.suffix.lower() in {".xlsb", ".ods", ".numbers"}:
+        raise InputError(
+            [
+                error(
+                    f"Filtypen '{path.suffix}' kan ikke indlæses",
+                    file=path.name,
+                    hint="Åbn filen og gem den som 'Excel-projektmappe (*.xlsx)'.",
+                )
+            ]
+        )
     try:
         return table_rows(text_of(path)), ""
     except (OSError, csv.Error) as exc:
@@ -198,7 +200,8 @@ def read_indicator(
     file = path.name
     if not path.is_file():
         raise InputError([error("Indikatorfilen findes ikke", file=str(path), hint=EXPECTED)])
-    rows, sheet = _rows(path)
+    found: list[Issue] = []
+    rows, sheet = _rows(path, found)
     start, title = _check_columns(rows, file, sheet)
     _name_plain_header(rows, start)
     df = long_table(rows[start:])
@@ -225,7 +228,6 @@ def read_indicator(
                 for label in unknown[:20]
             ]
         )
-    found: list[Issue] = []
     if aggregate:
         found.append(
             warning(

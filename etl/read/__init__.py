@@ -16,7 +16,7 @@ from civilkort.issues import InputError, Issue, error, warning
 from civilkort.schema import ALL_TABLES, Table
 
 from .csv_files import CSV_SEPARATORS, _read_csv
-from .excel import _read_excel
+from .excel import _read_excel, sheet_rows
 from .tables import (
     BLANKS,
     CSV_SUFFIXES,
@@ -50,6 +50,7 @@ __all__ = [
     "RawInput",
     "header_keys",
     "read_inputs",
+    "sheet_rows",
     "table_for_name",
 ]
 

@@ -63,18 +63,19 @@ def _open_workbook(path: Path, kind: str, file: str, issues: list[Issue]) -> pc.
     return None
 
 
-def _read_excel(
-    path: Path, issues: list[Issue], max_rows: int, max_unzipped: int = MAX_UNZIPPED_BYTES
-) -> list[tuple[str, pd.DataFrame]]:
-    """Every table sheet of a workbook (.xlsx, .xlsm or the old .xls)."""
-    file = path.name
+def _checked_kind(
+    path: Path, file: str, issues: list[Issue], max_unzipped: int
+) -> tuple[str, dict[str, str]] | None:
+    """What the file's bytes say it is ('zip' or 'ole') and an .xlsx package's sheet parts; None (with the
+    error in ``issues``) for an empty file, a text, PDF or HTML file named as Excel, a zip bomb or a workbook
+    with a password."""
     with path.open("rb") as fh:
         head = fh.read(4096)
     kind = _content_kind(head)
     if kind not in ("zip", "ole"):
         if kind == "empty":
             issues.append(error(f"Filen {file} er tom (0 byte)", file=file, hint="Gem filen igen fra Excel."))
-            return []
+            return None
         if kind == "other":
             text = _decode(head)
             text = text if text is not None and _looks_like_text(text[0]) else None
@@ -87,7 +88,7 @@ def _read_excel(
             issues.append(
                 error(f"Filen {file} er {what}, selvom navnet ender på {path.suffix}", file=file, hint=hint)
             )
-            return []
+            return None
         hint = "Gem data fra Excel som 'Excel-projektmappe (*.xlsx)', eller som CSV med endelsen .csv."
         if kind == "html":
             hint = (
@@ -100,17 +101,12 @@ def _read_excel(
             message = f"Filen {file} er {_KIND_NAMES[kind]}, som ikke kan læses"
             hint = "Åbn filen i Excel og gem den som 'Excel-projektmappe (*.xlsx)'."
         issues.append(error(message, file=file, hint=hint))
-        return []
-    scan: Future | None = None
-    fast: _FastBook | None = None
+        return None
+    parts: dict[str, str] = {}
     if kind == "zip":
         ok, parts = _check_package(path, file, issues, max_unzipped)
         if not ok:
-            return []
-        pool = ThreadPoolExecutor(max_workers=1)
-        scan = pool.submit(_scan_sheets, path, parts)
-        pool.shutdown(wait=False)
-        fast = _open_fast(path, parts)
+            return None
     elif _is_encrypted(path):
         issues.append(
             error(
@@ -119,13 +115,12 @@ def _read_excel(
                 hint="Åbn filen i Excel, fjern adgangskoden (Filer > Info > Beskyt projektmappe) og gem den igen.",
             )
         )
-        return []
-    whole = None if fast is not None else _open_workbook(path, kind, file, issues)
-    workbook = fast.head if fast is not None else whole
-    if workbook is None:
-        if scan is not None:
-            scan.cancel()
-        return []
+        return None
+    return kind, parts
+
+
+def _old_format(path: Path, kind: str, file: str, issues: list[Issue]) -> None:
+    """Say so when an old .xls workbook is named .xlsx (it is read all the same)."""
     if kind == "ole" and path.suffix.lower() != ".xls":
         issues.append(
             warning(
@@ -135,6 +130,70 @@ def _read_excel(
                 hint="Gem den gerne som 'Excel-projektmappe (*.xlsx)'.",
             )
         )
+
+
+def sheet_rows(
+    path: Path, issues: list[Issue], max_unzipped: int = MAX_UNZIPPED_BYTES
+) -> tuple[str, list[list[object]]] | None:
+    """The first visible worksheet with data, as calamine's raw cell values (empty rows and columns around
+    the data left out), and its name; after the same checks as every workbook. None, with the errors in
+    ``issues``, if the file cannot be read; ('', []) for a workbook without data.
+
+    For inputs that are not the schema's tables (an indicator's two columns), where ``_read_excel``'s
+    header-typed frames do not fit."""
+    file = path.name
+    checked = _checked_kind(path, file, issues, max_unzipped)
+    if checked is None:
+        return None
+    workbook = _open_workbook(path, checked[0], file, issues)
+    if workbook is None:
+        return None
+    _old_format(path, checked[0], file, issues)
+    try:
+        for meta in workbook.sheets_metadata:
+            if meta.visible != pc.SheetVisibleEnum.Visible or meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            cells = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=True)
+            if any(any(c != "" for c in row) for row in cells):
+                return meta.name, cells
+    except Exception as exc:  # calamine: broken or hostile XML in a sheet or the shared strings
+        issues.append(
+            error(
+                f"Excel-filen {file} kan ikke læses ({type(exc).__name__})",
+                file=file,
+                value=str(exc)[:200],
+                hint="Filen er måske beskadiget. Åbn den i Excel og gem den igen som .xlsx.",
+            )
+        )
+        return None
+    finally:
+        workbook.close()
+    return "", []
+
+
+def _read_excel(
+    path: Path, issues: list[Issue], max_rows: int, max_unzipped: int = MAX_UNZIPPED_BYTES
+) -> list[tuple[str, pd.DataFrame]]:
+    """Every table sheet of a workbook (.xlsx, .xlsm or the old .xls)."""
+    file = path.name
+    checked = _checked_kind(path, file, issues, max_unzipped)
+    if checked is None:
+        return []
+    kind, parts = checked
+    scan: Future | None = None
+    fast: _FastBook | None = None
+    if kind == "zip":
+        pool = ThreadPoolExecutor(max_workers=1)
+        scan = pool.submit(_scan_sheets, path, parts)
+        pool.shutdown(wait=False)
+        fast = _open_fast(path, parts)
+    whole = None if fast is not None else _open_workbook(path, kind, file, issues)
+    workbook = fast.head if fast is not None else whole
+    if workbook is None:
+        if scan is not None:
+            scan.cancel()
+        return []
+    _old_format(path, kind, file, issues)
 
     def the_calamine_way(name: str, why: str) -> _SheetRead:
         nonlocal whole

@@ -179,7 +179,40 @@ def test_a_broken_excel_file_is_a_danish_message(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(InputError) as exc:
         read_indicator(path)
-    assert exc.value.issues[0].message.startswith("Excel-filen kan ikke læses")
+    assert exc.value.issues[0].message.startswith("Excel-filen x.xlsx kan ikke læses")
+
+
+def test_a_password_protected_workbook_is_refused_as_every_workbook_is(write_xlsx, tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = write_xlsx("plain.xlsx", {"Ark1": [["Kommune", "Antal"], ["København", 12]]})
+    path = tmp_path / "hemmelig.xlsx"
+    with plain.open("rb") as src, path.open("wb") as out:
+        OOXMLFile(src).encrypt("hemmelig", out)
+    with pytest.raises(InputError) as exc:
+        read_indicator(path, unit="personer")
+    (issue,) = exc.value.issues
+    assert issue.message == "Excel-filen er beskyttet med adgangskode og kan ikke læses"
+    assert (issue.file, "fjern adgangskoden" in issue.hint) == ("hemmelig.xlsx", True)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"Kommune;Antal\nK\xc3\xb8benhavn;12\n",
+            "Filen ældre.xlsx er en tekstfil (CSV eller lignende), selvom navnet ender på .xlsx",
+        ),
+        (b"%PDF-1.4 ...", "Filen ældre.xlsx er en PDF-fil, ikke en Excel-fil"),
+        (b"", "Filen ældre.xlsx er tom (0 byte)"),
+    ],
+)
+def test_a_file_named_xlsx_that_is_not_a_workbook_says_what_it_is(tmp_path, content, message):
+    path = tmp_path / "ældre.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as exc:
+        read_indicator(path, unit="personer")
+    assert [i.message for i in exc.value.issues] == [message]
 
 
 @pytest.mark.parametrize(
