@@ -14,7 +14,7 @@ return; nothing here imports Streamlit.  The flow:
 
 Saving needs a coordinator; building needs scope over every record the upload adds, changes or removes
 (:mod:`etl.scope`: a coordinator of each record's council; records elsewhere are refused by name), and a
-national administrator for population or boundary files (they hold every municipality).  Checked here,
+national administrator for population, boundary or indicator files (they hold every municipality).  Checked here,
 not only by the page; :func:`check_upload` with a ``principal`` also lists what is outside the caller's
 councils as errors, so the preview says so before anyone presses *Byg*.
 """
@@ -48,7 +48,7 @@ from etl.boundaries import Boundaries, BoundaryError
 from etl.build import BuildError, BuildResult, OutdatedBase, StepCallback, build, prepare
 from etl.clean import CleanInput, builtin_vocabularies, clean, empty_table
 from etl.diff import MODES, REPLACE, UPDATE, Diff, diff, value_text
-from etl.indicators import Indicator
+from etl.indicators import Indicator, read_indicator
 from etl.read import MAX_FILE_BYTES, RawInput, read_inputs
 from etl.rebuild import (
     DATA_TABLES,
@@ -65,6 +65,9 @@ MAX_UPLOAD_MB = MAX_FILE_BYTES // (1024 * 1024)
 DATA_TYPES = ("xlsx", "xlsm", "xls", "csv", "txt", "tsv", "zip", "json")
 """File types offered for data; anything ``etl.read.read_inputs`` cannot read gets a Danish error there."""
 POPULATION_TYPES = ("csv", "txt")
+INDICATOR_TYPES = ("csv", "txt", "xlsx", "xlsm", "xls")
+INDICATOR_UNITS = ("personer", "procent", "pr. 1.000")
+"""The units offered for an uploaded indicator, as :func:`etl.indicators.unit_code` reads them."""
 BOUNDARY_TYPES = ("geojson", "json", "topojson", "gpkg", "zip")
 KEEP_UPLOADS = 10
 """Upload folders kept (newest first); older ones are deleted when a new upload is saved."""
@@ -131,11 +134,12 @@ class Upload:
     data_files: tuple[SavedFile, ...] = ()
     population: SavedFile | None = None
     boundaries: SavedFile | None = None
+    indicator: SavedFile | None = None
 
     @property
     def files(self) -> list[SavedFile]:
         """Every file of the upload."""
-        extra = [f for f in (self.population, self.boundaries) if f is not None]
+        extra = [f for f in (self.population, self.boundaries, self.indicator) if f is not None]
         return [*self.data_files, *extra]
 
     @property
@@ -156,6 +160,16 @@ def _save(folder: Path, name: str, data: bytes | memoryview, used: set[str]) -> 
     return SavedFile(str(name), path)
 
 
+@dataclass(frozen=True)
+class IndicatorAbout:
+    """What the coordinator says about an uploaded indicator file; empty fields come from the file."""
+
+    name: str = ""
+    unit: str = ""
+    period: str = ""
+    source: str = ""
+
+
 def prune_uploads(cfg: Settings, keep: int = KEEP_UPLOADS) -> None:
     """Delete all but the newest ``keep`` upload folders."""
     if not cfg.uploads_dir.is_dir():
@@ -171,6 +185,7 @@ def save_uploads(
     *,
     population: tuple[str, bytes | memoryview] | None = None,
     boundaries: tuple[str, bytes | memoryview] | None = None,
+    indicator: tuple[str, bytes | memoryview] | None = None,
     cfg: Settings | None = None,
 ) -> Upload:
     """Save (name, bytes) pairs in a new folder under ``data/uploads/``; coordinators only."""
@@ -183,7 +198,8 @@ def save_uploads(
     saved = tuple(_save(folder, name, data, used) for name, data in data_files)
     pop = _save(folder, population[0], population[1], used) if population else None
     bounds = _save(folder, boundaries[0], boundaries[1], used) if boundaries else None
-    upload = Upload(folder, saved, pop, bounds)
+    ind = _save(folder, indicator[0], indicator[1], used) if indicator else None
+    upload = Upload(folder, saved, pop, bounds, ind)
     _record_upload(upload, principal, cfg)
     prune_uploads(cfg)
     return upload
@@ -257,7 +273,8 @@ class Check:
     boundaries: Boundaries | None = None
     population: pd.DataFrame | None = None
     indicators: list[Indicator] = field(default_factory=list)
-    """The serving build's need indicators, kept (an upload does not load indicators yet)."""
+    """The need indicators to build with: the serving build's, with the uploaded one added or replacing one
+    with the same name."""
     vocabulary_added: list[tuple[str, str]] = field(default_factory=list)
     """(vocabulary name, label) of new vocabulary values in the upload."""
     touched: list[scope.Touched] = field(default_factory=list)
@@ -283,12 +300,13 @@ class Check:
 
     @property
     def changes_anything(self) -> bool:
-        """True if building would change the data, the population or the boundaries."""
+        """True if building would change the data, the population, the boundaries or the indicators."""
         return bool(
             (self.diff is not None and self.diff.has_changes)
             or self.vocabulary_added
             or self.upload.population is not None
             or self.upload.boundaries is not None
+            or self.upload.indicator is not None
         )
 
     @property
@@ -375,6 +393,36 @@ def _read_population(saved: SavedFile, issues: list[Issue]) -> pd.DataFrame | No
     return None
 
 
+def _read_indicator(saved: SavedFile, about: IndicatorAbout, issues: list[Issue]) -> Indicator | None:
+    """The uploaded indicator, named by the coordinator (else by the file's title or name); None on errors."""
+    found: list[Issue] = []
+    try:
+        read = read_indicator(
+            saved.path,
+            name=about.name.strip() or None,
+            unit=about.unit or None,
+            period=about.period.strip() or None,
+            source=about.source.strip() or None,
+            issues=found,
+        )
+    except InputError as exc:
+        issues.extend(exc.issues)
+        return None
+    for issue in found:  # the command line's option is the page's field here
+        cli = "--indicator-period" in issue.hint
+        issues.append(replace(issue, hint="Skriv den i feltet Periode.") if cli else issue)
+    name = Path(saved.original).stem if read.name == saved.path.stem else read.name
+    return replace(read, name=name, file=saved.original)
+
+
+def with_indicator(loaded: list[Indicator], new: Indicator) -> tuple[list[Indicator], Indicator | None]:
+    """The loaded indicators with ``new`` added, or in the place of the one with the same name (returned)."""
+    same = next((i for i in loaded if fold(i.name) == fold(new.name)), None)
+    if same is None:
+        return [*loaded, new], None
+    return [new if i is same else i for i in loaded], same
+
+
 def _read_boundaries(saved: SavedFile, issues: list[Issue]) -> Boundaries | None:
     from etl.boundaries import load
 
@@ -428,12 +476,18 @@ def _has_value(value: object) -> bool:
 
 
 def check_upload(
-    upload: Upload, mode: str, *, cfg: Settings | None = None, principal: Principal | None = None
+    upload: Upload,
+    mode: str,
+    *,
+    indicator: IndicatorAbout | None = None,
+    cfg: Settings | None = None,
+    principal: Principal | None = None,
 ) -> Check:
     """Read, clean, merge and validate an upload against the serving build; writes nothing.
 
-    With ``principal``, records outside the caller's councils (and population or boundary files without
-    national scope) are errors in the check, named in Danish.
+    ``indicator`` says what the upload's indicator file holds (name, unit, period, source).  With
+    ``principal``, records outside the caller's councils (and population, boundary or indicator files
+    without national scope) are errors in the check, named in Danish.
     """
     if mode not in MODES:
         raise ValueError(f"Ukendt tilstand '{mode}'")
@@ -469,6 +523,19 @@ def check_upload(
     if upload.boundaries is not None:
         shapes = _read_boundaries(upload.boundaries, issues)
         bounds = shapes if shapes is not None else bounds
+    if upload.indicator is not None:
+        new = _read_indicator(upload.indicator, indicator or IndicatorAbout(), issues)
+        if new is not None:
+            indicators, old = with_indicator(indicators, new)
+            if old is not None:
+                issues.append(
+                    warning(
+                        f"Indikatoren '{new.name}' erstatter den hidtidige med samme navn"
+                        + (f" (fra {old.file})" if old.file else ""),
+                        file=upload.indicator.original,
+                        hint="Giv indikatoren et andet navn, hvis begge skal med.",
+                    )
+                )
 
     tables: dict[str, pd.DataFrame] = {}
     given: dict[str, set[str]] = {}
@@ -513,8 +580,8 @@ def check_upload(
 
 
 def _national_files(upload: Upload) -> list[str]:
-    """Names of the upload's files that hold every municipality (population, boundaries)."""
-    return [f.original for f in (upload.population, upload.boundaries) if f is not None]
+    """Names of the upload's files that hold every municipality (population, boundaries, an indicator)."""
+    return [f.original for f in (upload.population, upload.boundaries, upload.indicator) if f is not None]
 
 
 def _scope_issues(principal: Principal, upload: Upload, records: list[scope.Touched]) -> list[Issue]:
@@ -533,7 +600,8 @@ def _scope_issues(principal: Principal, upload: Upload, records: list[scope.Touc
     if national and not principal.is_admin:
         issues.append(
             error(
-                "Folketal og kommunegrænser gælder hele landet og indlæses af en national administrator",
+                "Folketal, kommunegrænser og indikatorer gælder hele landet og indlæses af en national "
+                "administrator",
                 file=", ".join(national),
             )
         )
@@ -600,7 +668,9 @@ def build_upload(
     auth.require(principal, COORDINATOR)
     scope.refuse_outside(principal, check.touched, what="Indlæsningen")
     if _national_files(check.upload):
-        auth.require_admin(principal, what="At indlæse folketal eller kommunegrænser (de gælder hele landet)")
+        auth.require_admin(
+            principal, what="At indlæse folketal, kommunegrænser eller indikatorer (de gælder hele landet)"
+        )
     if check.data is None or check.errors:
         raise InputError(check.errors or [error("Filerne kunne ikke læses")])
     cfg = cfg or settings()

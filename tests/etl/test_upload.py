@@ -341,3 +341,90 @@ def test_each_upload_is_recorded_in_the_store_with_what_became_of_it(cfg, monkey
     )
     history = [r["action"] for r in open_store(cfg).history(entity="uploads")]
     assert history == ["upload afvist", "modtag upload", "upload bygget", "modtag upload"]
+
+
+LONELY = _csv("Kommune;Andel", "København;12,5", "Aarhus;9,8", "Odense;11")
+ABOUT = up.IndicatorAbout("Meget ensomme", "procent", "2021", "Danskernes Sundhed")
+
+
+def _indicators(cfg) -> list[tuple[str, str, str, str, int]]:
+    db = Database(current_path(cfg))
+    try:
+        rows = db.query(
+            "SELECT m.name, m.unit, m.period, m.source, count(i.value) AS n FROM ref_indicator_meta m "
+            "LEFT JOIN ref_indicators i USING (indicator_id) GROUP BY ALL ORDER BY m.name"
+        )
+    finally:
+        db.close()
+    return [tuple(r) for r in rows.itertuples(index=False)]
+
+
+def _check_indicator(cfg, name, data, about=ABOUT, principal=KIM):
+    saved = up.save_uploads(principal, [], indicator=(name, data), cfg=cfg)
+    return up.check_upload(saved, UPDATE, indicator=about, cfg=cfg, principal=principal)
+
+
+def test_an_indicator_upload_is_built_beside_the_loaded_ones_and_replaces_one_with_its_name(cfg):
+    first = _check_indicator(cfg, "ensomhed.csv", LONELY)
+    assert first.can_build and first.changes_anything and not first.diff.has_changes, first.errors
+    up.build_upload(first, KIM, cfg=cfg)
+    elderly = _csv("Kommune;Antal", "København;21000", "Aarhus;13500")
+    second = _check_indicator(
+        cfg, "FOLK1A.csv", elderly, up.IndicatorAbout("Borgere 80+", "personer", "2025K3")
+    )
+    up.build_upload(second, KIM, cfg=cfg)
+    assert _indicators(cfg) == [
+        ("Borgere 80+", "people", "2025K3", "Danmarks Statistik, FOLK1A", 2),
+        ("Meget ensomme", "percent", "2021", "Danskernes Sundhed", 3),
+    ]
+
+    again = _check_indicator(
+        cfg,
+        "ensomhed 2023.csv",
+        _csv("Kommune;Andel", "Aarhus;10,1"),
+        up.IndicatorAbout("meget ensomme", "procent", "2023"),
+    )
+    (note,) = [i for i in again.warnings if "erstatter" in i.message]
+    assert (
+        note.message
+        == "Indikatoren 'meget ensomme' erstatter den hidtidige med samme navn (fra ensomhed.csv)"
+    )
+    assert note.file == "ensomhed 2023.csv"
+    up.build_upload(again, KIM, cfg=cfg)
+    assert _indicators(cfg) == [
+        ("Borgere 80+", "people", "2025K3", "Danmarks Statistik, FOLK1A", 2),
+        ("meget ensomme", "percent", "2023", "", 1),
+    ]
+
+
+def test_a_broken_indicator_file_is_a_danish_error_and_nothing_loaded_is_lost(cfg):
+    up.build_upload(_check_indicator(cfg, "ensomhed.csv", LONELY), KIM, cfg=cfg)
+    serving, before = current_path(cfg), _indicators(cfg)
+    bad = _check_indicator(cfg, "ensomhed.csv", _csv("Kommune;Andel", "København;12,5", "Atlantis;3"))
+    (issue,) = bad.errors
+    assert (issue.message, issue.file, issue.row, issue.column, issue.value) == (
+        "Ukendt kommune",
+        "ensomhed.csv",
+        3,
+        "Kommune",
+        "Atlantis",
+    )
+    assert not bad.can_build
+    with pytest.raises(InputError):
+        up.build_upload(bad, KIM, cfg=cfg)
+    assert (current_path(cfg), _indicators(cfg)) == (serving, before)
+
+
+def test_an_indicator_without_a_period_asks_for_the_page_field(cfg):
+    check = _check_indicator(cfg, "ensomhed.csv", LONELY, up.IndicatorAbout(unit="procent"))
+    (note,) = [i for i in check.warnings if "periode" in i.message]
+    assert note.hint == "Skriv den i feltet Periode."
+    assert check.indicators[-1].name == "ensomhed"
+
+
+def test_only_a_national_administrator_loads_an_indicator(cfg):
+    council = Principal("Kim", via="login", councils=frozenset({"aarhus"}))
+    check = _check_indicator(cfg, "ensomhed.csv", LONELY, principal=council)
+    assert any("national administrator" in e.message and e.file == "ensomhed.csv" for e in check.errors)
+    with pytest.raises(PermissionDenied):
+        up.build_upload(check, council, cfg=cfg)
