@@ -279,6 +279,8 @@ class Check:
     """(vocabulary name, label) of new vocabulary values in the upload."""
     touched: list[scope.Touched] = field(default_factory=list)
     """Every record the upload adds, changes or removes, with its council(s)."""
+    new_indicator: Indicator | None = None
+    """The uploaded indicator, as read (also in ``indicators``)."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -523,6 +525,7 @@ def check_upload(
     if upload.boundaries is not None:
         shapes = _read_boundaries(upload.boundaries, issues)
         bounds = shapes if shapes is not None else bounds
+    new: Indicator | None = None
     if upload.indicator is not None:
         new = _read_indicator(upload.indicator, indicator or IndicatorAbout(), issues)
         if new is not None:
@@ -575,7 +578,7 @@ def check_upload(
     if principal is not None:
         found += _scope_issues(principal, upload, records)
     return Check(
-        upload, mode, base, meta, found, changes, data, bounds, population, indicators, added, records
+        upload, mode, base, meta, found, changes, data, bounds, population, indicators, added, records, new
     )
 
 

@@ -48,11 +48,14 @@ class Files:
     data: list[Any]
     population: Any | None
     boundaries: Any | None
+    indicator: Any | None = None
+    about: up.IndicatorAbout = up.IndicatorAbout()
+    """What the indicator file holds, from the fields beside it."""
 
     @property
     def any(self) -> bool:
         """True if any file was given."""
-        return bool(self.data or self.population or self.boundaries)
+        return bool(self.data or self.population or self.boundaries or self.indicator)
 
     @property
     def signature(self) -> tuple:
@@ -61,6 +64,7 @@ class Files:
             tuple(f.file_id for f in self.data),
             getattr(self.population, "file_id", None),
             getattr(self.boundaries, "file_id", None),
+            getattr(self.indicator, "file_id", None),
         )
 
 
@@ -123,7 +127,43 @@ def choose_files() -> Files:
             key=f"indlaes_boundaries_{r}",
             max_upload_size=up.MAX_UPLOAD_MB,
         )
-    return Files(mode, list(data or []), population, boundaries)
+    indicator, about = _indicator_fields(r)
+    return Files(mode, list(data or []), population, boundaries, indicator, about)
+
+
+def _indicator_fields(r: int) -> tuple[Any | None, up.IndicatorAbout]:
+    """The optional need indicator: its file and what it holds (name, unit, period, source)."""
+    with st.expander("Valgfrit: en indikator for behov"):
+        st.caption(
+            "Én værdi pr. kommune, fx borgere over 80 år eller andelen, der føler sig meget ensomme: to kolonner "
+            "(kommune og værdi) som CSV eller Excel, eller en tabel fra Statistikbanken. Den bygges med ved "
+            "siden af de indikatorer, der allerede er indlæst; en med samme navn erstattes."
+        )
+        indicator = st.file_uploader(
+            "Indikatorfil (CSV eller Excel)",
+            type=list(up.INDICATOR_TYPES),
+            key=f"indlaes_indicator_{r}",
+            max_upload_size=up.MAX_UPLOAD_MB,
+        )
+        name = st.text_input(
+            "Navn",
+            key=f"indlaes_indicator_name_{r}",
+            placeholder="Fx Borgere 80+ (tomt: filens titel eller navn)",
+        )
+        unit = st.selectbox(
+            "Enhed",
+            up.INDICATOR_UNITS,
+            index=None,
+            key=f"indlaes_indicator_unit_{r}",
+            placeholder="Vælg (tomt: personer, hvis alle værdier er hele tal)",
+        )
+        period = st.text_input(
+            "Periode", key=f"indlaes_indicator_period_{r}", placeholder="Fx 2025K3 eller 2021"
+        )
+        source = st.text_input(
+            "Kilde", key=f"indlaes_indicator_source_{r}", placeholder="Fx Danmarks Statistik, FOLK1A"
+        )
+    return indicator, up.IndicatorAbout(name, unit or "", period, source)
 
 
 def checked(principal: Principal, files: Files) -> up.Check | None:
@@ -131,7 +171,7 @@ def checked(principal: Principal, files: Files) -> up.Check | None:
     if not files.any:
         return None
     base = str(current_path())
-    key = (files.signature, files.mode, base, principal.scope_text)
+    key = (files.signature, files.about, files.mode, base, principal.scope_text)
     kept = st.session_state.get(_CHECK)
     if kept and kept[0] == key:
         return kept[1]
@@ -148,10 +188,13 @@ def checked(principal: Principal, files: Files) -> up.Check | None:
                     boundaries=(files.boundaries.name, files.boundaries.getbuffer())
                     if files.boundaries
                     else None,
+                    indicator=(files.indicator.name, files.indicator.getbuffer())
+                    if files.indicator
+                    else None,
                 )
                 saved = (files.signature, upload)
                 st.session_state[_SAVED] = saved
-            result = up.check_upload(saved[1], files.mode, principal=principal)
+            result = up.check_upload(saved[1], files.mode, indicator=files.about, principal=principal)
     except PermissionDenied as exc:
         st.error(str(exc))
         return None
@@ -302,6 +345,11 @@ def preview(check: up.Check) -> None:
         st.caption(f"Folketal fra {md(check.upload.population.original)} erstatter de hidtidige.")
     if check.upload.boundaries is not None:
         st.caption(f"Kommunegrænser fra {md(check.upload.boundaries.original)} erstatter de hidtidige.")
+    if (new := check.new_indicator) is not None:
+        st.caption(
+            f"Indikatoren {md(new.name)} fra {md(check.upload.indicator.original)} bygges med "
+            f"({danish.count(len(new.values), 'kommune', 'kommuner')} med værdi)."
+        )
     if d.uploaded:
         labels = check.labels()
         tabs = st.tabs([_table_label(td) for td in d.uploaded])

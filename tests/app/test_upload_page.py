@@ -214,3 +214,69 @@ def test_the_page_is_in_the_data_section(cfg):
     text = Path(APP).read_text(encoding="utf-8")
     data_section = text.split('"Data": [', 1)[1].split("]", 1)[0]
     assert 'st.Page("app_pages/indlaes.py", title="Indlæs data"' in data_section
+
+
+def _indicator(at: AppTest, name: str, data: bytes, **fields: str) -> AppTest:
+    at.text_input(key="indlaes_indicator_name_0").input(fields.get("navn", ""))
+    if "enhed" in fields:
+        at.selectbox(key="indlaes_indicator_unit_0").select(fields["enhed"])
+    at.text_input(key="indlaes_indicator_period_0").input(fields.get("periode", ""))
+    at.text_input(key="indlaes_indicator_source_0").input(fields.get("kilde", ""))
+    at.file_uploader(key="indlaes_indicator_0").set_value([(name, data, "text/csv")]).run()
+    _no_exception(at)
+    return at
+
+
+def _om_data(at: AppTest) -> list[dict]:
+    at.switch_page("app_pages/om_data.py").run()
+    _no_exception(at)
+    table = next((d.value for d in at.dataframe if "Indikator" in d.value.columns), None)
+    return (
+        [] if table is None else table[["Indikator", "Enhed", "Periode", "Kilde", "Fil"]].to_dict("records")
+    )
+
+
+LONELY = "Kommune;Andel\nKøbenhavn;12,5\nAarhus;9,8\n".encode()
+
+
+def test_an_indicator_file_builds_and_shows_on_om_data_and_a_broken_one_loses_nothing(page, cfg):
+    _indicator(
+        page, "ensomhed.csv", LONELY, navn="Meget ensomme", enhed="procent", periode="2021", kilde="DS"
+    )
+    assert not _texts(page.error)
+    assert any(
+        c.startswith("Indikatoren Meget ensomme fra ensomhed") and "(2 kommuner med værdi)" in c
+        for c in _texts(page.caption)
+    )
+    page.button(key="indlaes_build").click().run()
+    _no_exception(page)
+    assert "Databasen er bygget" in _texts(page.success)[0]
+    loaded = [
+        {
+            "Indikator": "Meget ensomme",
+            "Enhed": "procent",
+            "Periode": "2021",
+            "Kilde": "DS",
+            "Fil": "ensomhed.csv",
+        }
+    ]
+    assert _om_data(page) == loaded
+
+    serving = current_path(cfg)
+    page.switch_page(PAGE).run()
+    page.file_uploader(key="indlaes_indicator_1").set_value(
+        [("ensomhed.csv", LONELY.replace(b"Aarhus", b"Atlantis"), "text/csv")]
+    ).run()
+    _no_exception(page)
+    assert any("1 fejl" in e for e in _texts(page.error))
+    row = _frame(page, "Fil", "Række", "Kolonne").iloc[0]
+    assert (row["Type"], row["Fil"], row["Række"], row["Kolonne"], row["Værdi"], row["Besked"]) == (
+        "Fejl",
+        "ensomhed.csv",
+        "3",
+        "Kommune",
+        "Atlantis",
+        "Ukendt kommune",
+    )
+    assert page.button(key="indlaes_build").disabled
+    assert current_path(cfg) == serving and _om_data(page) == loaded
