@@ -300,7 +300,7 @@ def cmd_demo(args) -> int:
         data,
         boundaries=bounds,
         population=_population(args.population),
-        indicators=_indicators(args.indicators),
+        indicators=[*demo.example_indicators(args.seed), *_indicators(args.indicators)],
         meta={
             "is_example": "true",
             "example_scale": args.scale,

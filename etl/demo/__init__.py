@@ -3,7 +3,8 @@ synthetic, plausible Danish organisations, offers, collaborations and experience
 for all 17 health councils, in the typed table format the input cleaning produces.
 
 Everything synthetic is marked ``source = "Eksempeldata (genereret)"``, uses
-``*.example.dk`` addresses, roles instead of people and no street addresses.
+``*.example.dk`` addresses, roles instead of people and no street addresses; the need
+indicators (:func:`example_indicators`) say "(eksempel)" in their names too.
 Output is deterministic for the same ``(scale, seed, today)``.
 """
 
@@ -37,6 +38,7 @@ from etl.demo.catalogue import (
 )
 from etl.demo.collaborations import _collaborations, _experiences
 from etl.demo.geo import DK_BOUNDS, MAX_OFFSET_M, _geo
+from etl.demo.indicators import example_indicators
 from etl.demo.offers import _offers
 from etl.demo.organisations import DUPLICATES_PER_ORGANISATIONS, _organisations
 from etl.demo.scales import SCALES, ScaleSpec
@@ -62,6 +64,7 @@ __all__ = [
     "KnownOrganisation",
     "KnownUnit",
     "ScaleSpec",
+    "example_indicators",
     "generate",
 ]
 

@@ -67,3 +67,17 @@ def test_loaded_indicators_are_listed_with_unit_period_source_and_coverage(
         },
     ]
     assert not any("<script>" in m.value or "javascript:" in m.value for m in at.markdown)
+
+
+def test_the_example_data_lists_its_example_indicators(data_dir):
+    from etl.cli import main
+
+    assert main(["demo", "--scale", "small", "-q"]) == 0
+    at = _about(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    table = next(d.value for d in at.dataframe if "Indikator" in d.value.columns)
+    assert set(table["Indikator"]) == {
+        "Borgere 80+ (eksempel)",
+        "Andel der føler sig meget ensomme (eksempel)",
+        "Hjemløse pr. 1.000 borgere (eksempel)",
+    }
+    assert set(table["Kilde"]) == {"Eksempeldata (genereret)"} and set(table["Kommuner med værdi"]) == {98}

@@ -11,15 +11,16 @@ from tests.etl.test_cli import run
 from tests.etl.test_indicators import FOLK1A_BY_AGE
 
 
-def _meta() -> list[tuple]:
+def _meta(*, examples: bool = False) -> list[tuple]:
+    """The loaded indicators; without the example data's own unless ``examples``."""
     db = open_current()
     try:
-        return list(
-            db.query(
-                "SELECT indicator_id, name, unit, period, source, file_name, municipalities FROM indicator_meta "
-                "ORDER BY indicator_id"
-            ).itertuples(index=False, name=None)
+        rows = db.query(
+            "SELECT indicator_id, name, unit, period, source, file_name, municipalities FROM indicator_meta "
+            "WHERE $examples OR source <> 'Eksempeldata (genereret)' ORDER BY indicator_id",
+            {"examples": examples},
         )
+        return list(rows.itertuples(index=False, name=None))
     finally:
         db.close()
 
@@ -95,9 +96,18 @@ def test_a_rebuild_keeps_the_indicators(capsys, data_dir, files):
     assert _meta() == before and _values(before[0][0])[101] == 21000
 
 
-def test_a_build_without_indicators_has_none(capsys, data_dir):
+def test_the_example_data_has_its_own_indicators_marked_as_examples(capsys, data_dir):
     assert run(capsys, "demo", "--scale", "small", "-q")[0] == 0
     assert _meta() == []
+    examples = _meta(examples=True)
+    assert [(name, unit, n) for _, name, unit, _, _, _, n in examples] == [
+        ("Andel der føler sig meget ensomme (eksempel)", "percent", 98),
+        ("Borgere 80+ (eksempel)", "people", 98),
+        ("Hjemløse pr. 1.000 borgere (eksempel)", "per_1000", 98),
+    ]
+    assert {(source, file) for *_, source, file, _ in examples} == {
+        ("Eksempeldata (genereret)", "eksempeldata")
+    }
 
 
 def test_errors_in_every_file_are_danish_and_keep_the_previous_database(capsys, data_dir, tmp_path):

@@ -412,3 +412,29 @@ def test_scale_sizes(small: dict[str, pd.DataFrame], council: dict[str, pd.DataF
         assert abs(len(council[name]) - n) <= n * 0.05, name
     national = demo.SCALES["national"]
     assert (national.organisations, national.offers, national.collaborations) == (100_000, 300_000, 5_000)
+
+
+def test_example_indicators_are_deterministic_plausible_and_marked_as_examples() -> None:
+    first, again, other = (
+        demo.example_indicators(2027),
+        demo.example_indicators(2027),
+        demo.example_indicators(1),
+    )
+    assert [i.name for i in first] == [
+        "Borgere 80+ (eksempel)",
+        "Andel der føler sig meget ensomme (eksempel)",
+        "Hjemløse pr. 1.000 borgere (eksempel)",
+    ]
+    assert {(i.source, i.file) for i in first} == {(demo.SOURCE_SYNTHETIC, demo.PROVENANCE_FILE)}
+    assert [i.unit for i in first] == ["people", "percent", "per_1000"]
+    all_codes = set(reference.municipalities()["municipality_code"])
+    for a, b, c in zip(first, again, other, strict=True):
+        pd.testing.assert_frame_equal(a.values, b.values)
+        assert not a.values.equals(c.values)
+        assert set(a.values["municipality_code"]) == all_codes and a.values["value"].notna().all()
+    elderly, lonely, homeless = (i.values.set_index("municipality_code")["value"] for i in first)
+    assert (elderly % 1 == 0).all()
+    assert elderly[101] > elderly[751] > elderly[825] > 0  # København, Aarhus, Læsø
+    assert 200_000 < elderly.sum() < 400_000  # Denmark has about 300,000 people aged 80 and over
+    assert lonely.between(3, 15).all() and homeless.between(0, 5).all()
+    assert homeless[101] > homeless.median()
