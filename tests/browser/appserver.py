@@ -281,12 +281,16 @@ def assert_clean(opage: OfflinePage, base: str) -> None:
 
 def download(page: Any, button: str, attempts: int = 2) -> Any:
     """Click a download button and return the download; the file is made on the click (deferred data),
-    which takes a server round trip, so wait for the app to be idle first and try once more if needed."""
+    which takes a server round trip, so wait for the app to be idle first and try once more if needed.
+    The button is disabled while its file is being made: a second try waits for that to end, never clicks a
+    disabled button (on a busy machine the first file can take long, not fail)."""
     for attempt in range(attempts):
         wait_idle(page)
+        target = page.get_by_role("button", name=button, exact=True).first
+        poll(page, target.is_enabled, f"knappen {button!r} er klar", timeout=60)
         try:
-            with page.expect_download(timeout=30_000) as info:
-                page.get_by_role("button", name=button, exact=True).first.click()
+            with page.expect_download(timeout=60_000) as info:
+                target.click()
             return info.value
         except Exception:  # noqa: BLE001 - a click swallowed by a rerun: try again
             if attempt == attempts - 1:

@@ -18,7 +18,7 @@ import pytest
 
 from tests.browser import test_app as _app
 from tests.browser.a11y import blocking, violations
-from tests.browser.appserver import assert_clean, poll, wait_idle
+from tests.browser.appserver import assert_clean, poll, wait_idle, wait_settled
 from tests.browser.test_app import FIND_MAP, _map_frame, _map_state, _wait_for_map
 
 # the server, its example data (with hostile names) and the page opener of test_app.py, one server per module
@@ -173,6 +173,7 @@ def test_the_map_works_with_the_keyboard_and_shows_where_focus_is(app_url: str, 
         lambda: (s := _map_state(page))["zoom"] > before["zoom"] and s,
         f"kortet zoomer ind med + (før: {before['zoom']})",
     )
+    wait_settled(page)  # Leaflet ignores an arrow key while a pan animation still runs
     page.keyboard.press("ArrowRight")
     poll(
         page,
