@@ -22,6 +22,7 @@ python -m etl build MINE-DATA.xlsx --boundaries kommuner.geojson
 Eurostat GISCO LAU (GeoJSON, GeoPackage, Shapefile eller zip).
 """
 
+# Inline code, not a code block: a block that scrolls sideways on a phone is a tab stop axe asks for.
 INDICATOR_HELP = """
 Der er ikke indlæst indikatorer for behov (fx borgere over 80 år, andel der føler sig meget ensomme,
 hjemløse pr. kommune). En national administrator indlæser dem på *Indlæs data*, eller ved at bygge igen
@@ -31,7 +32,6 @@ med `--indicator FIL`, fx `python -m etl build MINE-DATA.xlsx --indicator FOLK1A
 Filen kan være en tabel fra Statistikbanken (fx FOLK1A efter alder eller FOLK1E) eller to kolonner:
 kommune og værdi. Se README for enheder, perioder og hvor tallene kan hentes.
 """
-"""Inline code, not a code block: a block that scrolls sideways on a phone is a tab stop axe asks for."""
 
 
 def page() -> None:
