@@ -7,14 +7,13 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from civilkort import danish, find_offer, handout, maps
-from civilkort.filters import Selection
+from civilkort import danish, find_offer, handout
 from civilkort.map_payload import PRECISIONS
 from civilkort.workshop import DENMARK_BOX, municipality_at
 from ui import details, selection
-from ui.data import database, query, vocabulary_labels
+from ui.data import database, vocabulary_labels
+from ui.pin_map import pin_picker
 from ui.text import md
 
 _POSTCODE, _CLICK = "postnummer", "kort"
@@ -44,26 +43,8 @@ def _from_postcode() -> tuple[float, float, int] | None:
 
 
 def _from_map(area: str) -> tuple[float, float, int] | None:
-    data = query("map_layers", Selection(area=area), "offers")
-    base = maps.pin_map(
-        bounds=data["bounds"], municipalities=data["areas"], council_outlines=data["council_outlines"]
-    )
-    chosen = st.session_state.get(PIN)
-    returned = st_folium(
-        base,
-        key=f"fo-map-{area}",
-        feature_group_to_add=maps.pin_layers(
-            None, chosen, pin=("Borgerens sted", "Borgerens sted", "Søgningen går ud fra her")
-        ),
-        returned_objects=["last_clicked"],
-        height=320,
-        use_container_width=True,
-    )
-    clicked = (returned or {}).get("last_clicked")
-    if clicked and clicked != st.session_state.get("fo_pin_seen"):
-        st.session_state["fo_pin_seen"] = clicked
-        st.session_state[PIN] = (round(float(clicked["lat"]), 5), round(float(clicked["lng"]), 5))
-        st.rerun()
+    chosen = pin_picker(area, key=f"fo-map-{area}", pin_key=PIN, digits=5, height=320,
+                        pin=("Borgerens sted", "Borgerens sted", "Søgningen går ud fra her"))  # fmt: skip
     if not chosen:
         st.caption("Klik på kortet, omtrent hvor borgeren bor. Adresser slås ikke op.")
         return None
@@ -192,9 +173,8 @@ def _picked(found: find_offer.Found) -> pd.DataFrame:
     return rows[keep].head(handout.MAX_OFFERS)
 
 
-def _handout(found: find_offer.Found) -> None:
+def _handout(chosen: pd.DataFrame) -> None:
     st.subheader("Ark til borgeren")
-    chosen = _picked(found)
     if chosen.empty:
         st.caption(f"Sæt flueben ved »Med på arket« ved op til {handout.MAX_OFFERS} tilbud.")
         return
@@ -233,7 +213,8 @@ def page() -> None:
             icon=":material/search_off:",
         )
         return
-    picked = len(_picked(found))
+    chosen = _picked(found)  # the boxes' state is set before the run: the same before and after drawing them
+    picked = len(chosen)
     st.subheader("Tæt på")
     if found.n_local:
         st.markdown(f"**{_summary(len(found.local), found.n_local, f'inden for {need.max_km:g} km')}** "
@@ -250,7 +231,7 @@ def page() -> None:
         )
         for _, row in found.area.iterrows():
             _offer(row, False, picked)
-    _handout(found)
+    _handout(chosen)
     st.caption(
         "Kontakt: organisationens navn, adresse og hjemmeside, som data har dem. E-mail og telefon vises ikke her."
     )

@@ -13,9 +13,8 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from civilkort import danish, maps, reference, review, workshop_tables
+from civilkort import danish, reference, review, workshop_tables
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.db import Database
@@ -26,6 +25,7 @@ from ui import browser, join_kit, session_cookie
 from ui import projector as ui_projector
 from ui import workshop_session as ws_session
 from ui.data import database, query
+from ui.pin_map import pin_picker
 from ui.tables import grid
 from ui.text import md
 
@@ -131,25 +131,8 @@ def fields_form(
 def _pin_picker(s: Store, workshop: dict[str, Any], key: str) -> None:
     """A small map (no tiles) of the workshop's council: a click sets the pin; the room's pins are shown."""
     area = f"council:{workshop['council_id']}" if workshop.get("council_id") else "national"
-    data = query("map_layers", Selection(area=area), "offers")
-    base = maps.pin_map(
-        bounds=data["bounds"], municipalities=data["areas"], council_outlines=data["council_outlines"]
-    )
-    pins = workshop_tables.map_entries(s)
-    chosen = st.session_state.get("ws_pin")
-    returned = st_folium(
-        base,
-        key=key,
-        feature_group_to_add=maps.pin_layers(pins, chosen),
-        returned_objects=["last_clicked"],
-        height=380,
-        use_container_width=True,
-    )
-    clicked = (returned or {}).get("last_clicked")
-    if clicked and clicked != st.session_state.get("ws_pin_seen"):
-        st.session_state["ws_pin_seen"] = clicked
-        st.session_state["ws_pin"] = (round(float(clicked["lat"]), 6), round(float(clicked["lng"]), 6))
-        st.rerun()
+    chosen = pin_picker(area, key=key, pin_key="ws_pin", digits=6, height=380,
+                        entries=workshop_tables.map_entries(s))  # fmt: skip
     if chosen:
         cols = st.columns([3, 1], vertical_alignment="center")
         cols[0].caption(f":material/location_on: Nål sat ({chosen[0]:.4f}, {chosen[1]:.4f}).")
