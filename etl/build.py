@@ -385,11 +385,13 @@ def write_database(
     indicators: Sequence[Indicator] = (),
     inputs: dict[str, pd.DataFrame] | None = None,
     timer: _Timer | None = None,
+    previous: Path | None = None,
 ) -> dict[str, int]:
     """Write every table and view to a NEW file at ``path`` and check it; returns row counts.
 
     Personal fields are written empty (NULL), in the public tables and the kept inputs alike: they go to the
-    store (:mod:`civilkort.personal`)."""
+    store (:mod:`civilkort.personal`).  ``previous``: the build this one replaces, whose records' times of
+    change carry over to the records that did not change (``sql/modified.sql``)."""
     if path.exists():
         raise FileExistsError(path)
     con = duckdb.connect(str(path))
@@ -441,6 +443,7 @@ def write_database(
         con.execute((SQL_DIR / "out.sql").read_text(encoding="utf-8"))
         if timer:
             timer.done("læsetabeller", counts.get("offers", 0) + counts.get("organisations", 0))
+        _write_modified(con, previous, meta.get("built_at") or dt.datetime.now(dt.UTC).isoformat())
         failures = _run_checks(con)
         if failures:
             raise BuildError("Den nye database bestod ikke datatjekket: " + "; ".join(failures))
@@ -450,6 +453,38 @@ def write_database(
         return counts
     finally:
         con.close()
+
+
+def _write_modified(con: duckdb.DuckDBPyConnection, previous: Path | None, built_at: str) -> None:
+    """out_modified: when each record last changed, carried over from ``previous`` (see sql/modified.sql).
+
+    A previous build that cannot be read here (gone, another machine's, older than out_modified) counts as
+    none: every record then gets this build's time, which a syncing client only fetches once too many."""
+    attached = False
+    if previous is not None and previous.exists():
+        try:
+            con.execute("ATTACH ? AS previous (READ_ONLY)", [str(previous)])
+            attached = True
+        except duckdb.Error as exc:
+            logging.getLogger(__name__).warning(
+                "Forrige database %s kunne ikke åbnes til ændringstider: %s", previous, exc
+            )
+    has_times = attached and bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' AND table_name = 'out_modified'"
+        ).fetchone()[0]
+    )
+    if has_times:
+        con.execute("CREATE TEMP VIEW previous_modified AS SELECT * FROM previous.out_modified")
+    else:
+        con.execute(
+            "CREATE TEMP TABLE previous_modified "
+            "(entity VARCHAR, record_id VARCHAR, row_hash VARCHAR, modified_at TIMESTAMPTZ)"
+        )
+    con.execute((SQL_DIR / "modified.sql").read_text(encoding="utf-8"), {"built_at": built_at})
+    con.execute("DROP VIEW IF EXISTS previous_modified" if has_times else "DROP TABLE previous_modified")
+    if attached:
+        con.execute("DETACH previous")
 
 
 def current_pointer_target(cfg: Settings) -> Path | None:
@@ -557,6 +592,7 @@ def build(
             indicators=indicators,
             inputs=data.tables,
             timer=timer,
+            previous=_resolved(cfg, based_on) if based_on is not _ANY else current_pointer_target(cfg),
         )
         ref, is_new = seal(path, built_at=full_meta["built_at"])
         sealed = cfg.builds_dir / ref.name if is_new else None

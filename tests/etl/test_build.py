@@ -252,3 +252,41 @@ def test_the_served_file_is_read_again_whenever_the_pointer_or_the_file_changes(
     assert current_path(cfg) is None
     cfg.current_pointer.unlink()
     assert current_path(cfg) is None
+
+
+def _modified(path) -> dict[tuple[str, str], str]:
+    """(entity, record id) -> the day its row last changed."""
+    db = Database(path)
+    try:
+        rows = db.query(
+            "SELECT entity, record_id, strftime(modified_at AT TIME ZONE 'UTC', '%Y-%m-%d') AS d FROM out_modified"
+        )
+    finally:
+        db.close()
+    return {(e, r): d for e, r, d in zip(rows["entity"], rows["record_id"], rows["d"])}
+
+
+def test_a_record_keeps_its_time_of_change_until_it_changes(data_dir, example_tables):
+    first = build(
+        clean_input(example_tables), meta={"is_example": "true", "built_at": "2026-01-05T10:00:00+00:00"}
+    )
+    before = _modified(first.path)
+    assert set(before.values()) == {"2026-01-05"}
+    tables = ("offers", "organisations", "regional_units", "collaborations", "experiences")
+    assert len(before) == sum(len(example_tables[t]) for t in tables)
+
+    changed = {k: v.copy() for k, v in example_tables.items()}
+    offers = changed["offers"]
+    edited, moved_in_file = offers["offer_id"].iloc[0], offers["offer_id"].iloc[1]
+    offers.loc[offers.index[0], "name"] = "Nyt navn på tilbuddet"
+    assert "_row" in offers
+    offers.loc[offers.index[1], "_row"] = 999
+    second = build(clean_input(changed), meta={"is_example": "true", "built_at": "2026-02-09T10:00:00+00:00"})
+    after = _modified(second.path)
+    assert after[("offers", edited)] == "2026-02-09"
+    assert after[("offers", moved_in_file)] == "2026-01-05"  # where it stood in the file is no change
+    assert sum(d == "2026-02-09" for d in after.values()) == 1
+
+    # a rebuild of the same data moves no time
+    third = build(clean_input(changed), meta={"is_example": "true", "built_at": "2026-03-01T10:00:00+00:00"})
+    assert _modified(third.path) == after
