@@ -13,6 +13,9 @@ poor wifi needs (issue 12, the poor-wifi budget; figures in README, *Ydelse*):
 - **Warm at start.** The current build is opened and the whole country's map layers made before the server
   answers (``ui.data.warm_up``), so the first map after a start does not wait for them.
 
+- **The HSDS API** (``api/``) at ``/api/hsds``: the same process and port, so ``make run`` and every replica
+  serve it beside the app without another service to run.
+
 Behind nginx (deploy/) the proxy compresses too; compressing twice does not happen (a response that already
 has a ``Content-Encoding`` is passed through).
 """
@@ -26,6 +29,9 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Mount
+
+import api
 
 GZIP_LEVEL = 6
 """zlib's default: 4.7 MB of JavaScript in ~0.1 s on one core, within a few % of level 9's size."""
@@ -43,11 +49,13 @@ async def _warm(_app: st.App) -> AsyncIterator[None]:
     await asyncio.get_running_loop().run_in_executor(None, warm_up)
     # Søg's index after: the map is what a visitor opens first, and the server answers meanwhile
     threading.Thread(target=warm_search, name="warm-search", daemon=True).start()
+    threading.Thread(target=api.warm, name="warm-hsds-api", daemon=True).start()
     yield
 
 
 app = st.App(
     Path(__file__).with_name("app.py"),
+    routes=[Mount(api.MOUNT, app=api.app)],
     middleware=[Middleware(GZipMiddleware, minimum_size=1000, compresslevel=GZIP_LEVEL)],
     lifespan=_warm,
 )
