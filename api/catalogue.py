@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from civilkort import reference
@@ -85,8 +86,9 @@ class Catalogue:
             s["id"]: frozenset(a["taxonomy_term_id"] for a in self.nested.attributes("service", s["id"]))
             for s in self.services
         }
-        self._search: SearchIndex | None = None
-        self._search_lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
+        self._searched = lru_cache(maxsize=256)(self._search)
 
     # ---------------------------------------------------------------- made once
 
@@ -162,23 +164,26 @@ class Catalogue:
     def service_terms(self, service_id: str) -> frozenset[str]:
         return self._service_terms.get(service_id, frozenset())
 
-    def search_ids(self, query: str, kind: str) -> list[str]:
+    def search_ids(self, query: str, kind: str) -> tuple[str, ...]:
         """HSDS ids of the services (``kind='offer'``) or organizations (``'organisation'``) matching
-        ``query`` as *Søg* finds them, best first."""
+        ``query`` as *Søg* finds them, best first (the last 256 searches kept: a client pages through one)."""
+        return self._searched(query, kind)
+
+    def _search(self, query: str, kind: str) -> tuple[str, ...]:
         index = self._search_index()
         found = index.search(query, limit=max(len(index.records), 1), kinds=(kind,))
         entity = "offer" if kind == "offer" else "organisation"
-        return [hsds_id(entity, key) for key in found.rows["id"]]
+        return tuple(hsds_id(entity, key) for key in found.rows["id"])
 
     def _search_index(self) -> SearchIndex:
-        with self._search_lock:
-            if self._search is None:
+        with self._index_lock:
+            if self._index is None:
                 db = Database(self.path)
                 try:
-                    self._search = SearchIndex(db)
+                    self._index = SearchIndex(db)
                 finally:
                     db.close()
-            return self._search
+            return self._index
 
 
 def matches_text(query: str, *texts: object) -> bool:

@@ -273,7 +273,9 @@ def list_services(request: Request, catalogue: Catalogue) -> Response:
                 return False
         return True
 
-    items = [s for s in _searched(catalogue, p.text(q, "search"), "offer", catalogue.services) if wanted(s)]
+    found = _searched(catalogue, p.text(q, "search"), "offer", catalogue.services)
+    filtered = (council, municipality, since, term, taxonomy, organization) != (None,) * 6
+    items = [s for s in found if wanted(s)] if filtered else found
 
     def render(s: dict) -> dict:
         if minimal:
