@@ -1,189 +1,322 @@
-"""One build as the HSDS API serves it: its records in HSDS 3.0 and the facts its filters need, made once.
+"""One build as the HSDS API serves it: which records a request asks for (SQL on the build) and those records in
+HSDS 3.0, made a page at a time.
 
-The records are the export's (``etl.hsds.to_hsds`` without personal fields, nested by ``etl.hsds.nesting``),
-so the API and ``python -m etl hsds-export`` never disagree.  A service's or organization's place (its
-municipality, the municipalities it serves and their health councils) comes from the build's placed
-tables, a service's ``last_modified`` from ``out_modified`` (``etl/sql/modified.sql``).  Search is the
-app's own (``civilkort.search``, as on *Søg*), built the first time someone searches.
+The records are the export's: a page's kept input rows (``etl.rebuild.input_rows``) go through
+``etl.hsds.to_hsds`` without personal fields and are nested by ``etl.hsds.nesting``, so the API and
+``python -m etl hsds-export`` never disagree. Nothing is made for the whole country at once: at national
+scale (300,000 offers) that takes 80 s and 3.7 GB; a page of 50 takes milliseconds. What is kept per build
+is small: HSDS id -> product id for the id lookups, and the taxonomies.
+
+Filters read the build's placed tables: a service is *in or for* an area when it is placed there or its
+service area covers it (``service_municipality_codes``); an organisation when it is placed there, or one of
+its offers is in or for it, or (a regional unit) it serves it. A service's ``last_modified`` is the time its
+row last changed (``out_modified``, ``etl/sql/modified.sql``). Search is *Søg*'s own index
+(``civilkort.search.index_for``, shared with the app in the same process).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
+
 from civilkort import reference
 from civilkort.db import Database
-from civilkort.search import SearchIndex, fold
+from civilkort.search import fold, index_for
+from etl.hsds import mapping as m
 from etl.hsds.export import to_hsds
-from etl.hsds.mapping import HSDS_VERSION, hsds_id
 from etl.hsds.nesting import Nested
-from etl.rebuild import current_inputs
+from etl.rebuild import input_rows
+
+_OFFER_VOCABULARIES = m.VOCAB_FIELDS["offers"]
+"""offers' field -> vocabulary: which terms a service carries (its attributes)."""
+_LIST_FIELDS = {"themes", "target_groups"}
+
+_MODIFIED = "(SELECT record_id, modified_at FROM out_modified WHERE entity = 'offers')"
+_NO_MODIFIED = (
+    "(SELECT CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS TIMESTAMPTZ) AS modified_at WHERE false)"
+)
 
 
 @dataclass(frozen=True)
-class Place:
-    """Where a record is and what it serves: municipality codes and health-council ids."""
+class ServiceFilter:
+    """What a list of services is narrowed to (None: not narrowed)."""
 
-    municipalities: frozenset[int]
-    councils: frozenset[str]
+    search: str | None = None
+    council: str | None = None
+    municipality: int | None = None
+    organization: str | None = None
+    term: str | None = None
+    taxonomy: str | None = None
+    since: dt.datetime | None = None
 
 
-_NOWHERE = Place(frozenset(), frozenset())
+@dataclass(frozen=True)
+class OrganizationFilter:
+    """What a list of organizations is narrowed to (None: not narrowed)."""
+
+    search: str | None = None
+    council: str | None = None
+    municipality: int | None = None
 
 
-def _utc_text(value: object) -> str | None:
+def utc_text(value: object) -> str | None:
     """A timestamp as HSDS's date-time text in UTC ('2026-12-07T10:00:00Z'), or None."""
-    if value is None or value != value:  # None or NaT/NaN
+    if value is None or pd.isna(value):
         return None
-    if isinstance(value, dt.datetime):
-        stamp = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return None
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Catalogue:
-    """The HSDS records of one build and the facts the API's filters read (immutable once made)."""
+    """The HSDS API's view of one build (read-only; safe to share between threads)."""
 
-    def __init__(self, db: Database) -> None:
-        self.path: Path = db.path
-        meta = db.meta()
-        self.build_name = db.path.name
-        self.built_at = meta.get("built_at", "")
-        self.version = HSDS_VERSION
-        inputs = current_inputs(db, with_personal=False)
-        pkg = to_hsds(inputs.tables, inputs.vocabularies, include_personal=False)
-        self.nested = Nested(pkg)
-        self._modified = self._modified_times(db)
-
-        self.services: list[dict] = []
-        self._service_place: dict[str, Place] = {}
-        self._service_changed: dict[str, dt.datetime | None] = {}
-        self.offer_of: dict[str, str] = {}
-        places = self._offer_places(db)
-        for s in pkg.get("service", []):
-            offer_id = self._own_id("service", s["id"])
-            changed = self._modified.get(("offers", offer_id))
-            text = _utc_text(changed)
-            service = {**s, "last_modified": text} if text else dict(s)
-            self.services.append(service)
-            self.offer_of[s["id"]] = offer_id
-            self._service_place[s["id"]] = places.get(offer_id, _NOWHERE)
-            self._service_changed[s["id"]] = changed
-        self.service_by_id = {s["id"]: s for s in self.services}
-
-        self.organizations: list[dict] = list(pkg.get("organization", []))
-        self.organization_by_id = {o["id"]: o for o in self.organizations}
-        self._organization_place = self._organization_places(db)
-        self.taxonomies: list[dict] = list(pkg.get("taxonomy", []))
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.build_name = path.name
+        self.db = Database(path)
+        db = self.db
+        self.vocabularies = db.query(
+            "SELECT vocabulary, code, label, description, sort_order, is_builtin FROM ref_vocabularies"
+        )
+        has_modified = db.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'out_modified'")
+        self._modified = _MODIFIED if has_modified else _NO_MODIFIED
+        offers = db.query("SELECT offer_id FROM offers")["offer_id"]
+        self._offer_of = {m.hsds_id("offer", o): o for o in offers}
+        self._org_of: dict[str, tuple[str, str]] = {}
+        for kind, table, key in (("organisation", "organisations", "organisation_id"), ("regional_unit", "regional_units", "unit_id")):  # fmt: skip
+            for k in db.query(f"SELECT {key} FROM {table}")[key]:
+                self._org_of[m.hsds_id(kind, k)] = (kind, k)
+        taxonomy = to_hsds({}, self.vocabularies, include_personal=False)
+        self.taxonomies: list[dict] = taxonomy["taxonomy"]
         self.taxonomy_by_id = {t["id"]: t for t in self.taxonomies}
-        self.terms: list[dict] = list(pkg.get("taxonomy_term", []))
+        self.terms: list[dict] = taxonomy["taxonomy_term"]
         self.term_by_id = {t["id"]: t for t in self.terms}
-        self._service_terms: dict[str, frozenset[str]] = {
-            s["id"]: frozenset(a["taxonomy_term_id"] for a in self.nested.attributes("service", s["id"]))
-            for s in self.services
+        self._term_code = {
+            m.term_id(v, str(c)): (v, str(c))
+            for v, c in zip(self.vocabularies["vocabulary"], self.vocabularies["code"])
         }
-        self._index: SearchIndex | None = None
-        self._index_lock = threading.Lock()
+        self._taxonomy_vocabulary = {m.taxonomy_id(v): v for v in self.vocabularies["vocabulary"].unique()}
+        councils = reference.municipalities()
+        self._council_codes = {
+            c: [int(x) for x in g["municipality_code"]] for c, g in councils.groupby("council_id", sort=False)
+        }
         self._searched = lru_cache(maxsize=256)(self._search)
 
-    # ---------------------------------------------------------------- made once
+    def close(self) -> None:
+        self.db.close()
 
-    def _own_id(self, entity: str, hsds: str) -> str:
-        """The product's id of a record (the profile's ``id`` attribute), or the HSDS id if it has none."""
-        for a in self.nested.attributes(entity, hsds):
-            if a.get("link_type") == "id":
-                return str(a.get("value"))
-        return hsds
+    # ---------------------------------------------------------------- which records
+
+    def offer_id(self, service_id: str) -> str | None:
+        return self._offer_of.get(service_id)
+
+    def organization_key(self, organization_id: str) -> tuple[str, str] | None:
+        return self._org_of.get(organization_id)
+
+    def count_services(self, f: ServiceFilter) -> int:
+        where, params = self._service_where(f)
+        return int(self.db.scalar(f"SELECT count(*) FROM offers o LEFT JOIN {self._modified} mo ON mo.record_id = o.offer_id WHERE {where}", params))  # fmt: skip
+
+    def service_rows(self, f: ServiceFilter, start: int, stop: int | None) -> pd.DataFrame:
+        """``offer_id``, ``name``, ``status`` and ``modified_at`` of the matching offers [start, stop): the best
+        search matches first, else in id order."""
+        where, params = self._service_where(f)
+        order = "list_position($found, o.offer_id)" if "found" in params else "o.offer_id"
+        limit = "" if stop is None else f"LIMIT {int(stop - start)}"
+        return self.db.query(
+            f"SELECT o.offer_id, o.name, o.status, mo.modified_at FROM offers o "
+            f"LEFT JOIN {self._modified} mo ON mo.record_id = o.offer_id "
+            f"WHERE {where} ORDER BY {order} {limit} OFFSET {int(start)}",
+            params,
+        )
+
+    def _service_where(self, f: ServiceFilter) -> tuple[str, dict]:
+        clauses, params = ["true"], {}
+        if f.search is not None:
+            params["found"] = list(self._searched(f.search, "offer"))
+            clauses.append("o.offer_id IN (SELECT unnest($found))")
+        if f.council is not None:
+            params["council"], params["council_codes"] = f.council, self._council_codes.get(f.council, [])
+            clauses.append(
+                "(o.council_id = $council OR list_has_any(o.service_municipality_codes, $council_codes))"
+            )
+        if f.municipality is not None:
+            params["municipality"] = f.municipality
+            clauses.append(
+                "(o.municipality_code = $municipality OR list_contains(o.service_municipality_codes, $municipality))"
+            )
+        if f.organization is not None:
+            kind, key = self._org_of.get(f.organization, ("", ""))
+            params["organisation"] = key if kind == "organisation" else None
+            clauses.append("o.organisation_id = $organisation")
+        if f.term is not None:
+            vocabulary, code = self._term_code.get(f.term, ("", ""))
+            params["code"] = code
+            clauses.append(self._carries(vocabulary, "$code"))
+        if f.taxonomy is not None:
+            clauses.append(self._carries(self._taxonomy_vocabulary.get(f.taxonomy, ""), None))
+        if f.since is not None:
+            params["since"] = f.since
+            # a record without a known time of change is sent: a sync must never miss one
+            clauses.append("(mo.modified_at IS NULL OR mo.modified_at >= $since)")
+        return " AND ".join(clauses), params
 
     @staticmethod
-    def _modified_times(db: Database) -> dict[tuple[str, str], dt.datetime]:
-        """(entity, product id) -> when it last changed; empty for a build made before out_modified."""
-        has = db.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'out_modified'")
-        if not has:
-            return {}
-        rows = db.query("SELECT entity, record_id, modified_at FROM out_modified")
-        return {
-            (e, r): m.to_pydatetime() if hasattr(m, "to_pydatetime") else m
-            for e, r, m in zip(rows["entity"], rows["record_id"], rows["modified_at"])
-        }
+    def _carries(vocabulary: str, code: str | None) -> str:
+        """SQL: the offer carries ``code`` (any code when None) of ``vocabulary`` in one of its fields."""
+        tests = []
+        for name, vocab in _OFFER_VOCABULARIES.items():
+            if vocab != vocabulary:
+                continue
+            if name in _LIST_FIELDS:
+                tests.append(f"list_contains(o.{name}, {code})" if code else f"len(o.{name}) > 0")
+            else:
+                tests.append(f"o.{name} = {code}" if code else f"o.{name} IS NOT NULL")
+        return "(" + " OR ".join(tests) + ")" if tests else "false"
 
-    @staticmethod
-    def _place(codes: set[int], councils_of: dict[int, str]) -> Place:
-        return Place(frozenset(codes), frozenset(councils_of[c] for c in codes if c in councils_of))
+    def count_organizations(self, f: OrganizationFilter) -> int:
+        where, params = self._organization_where(f)
+        return int(self.db.scalar(f"SELECT count(*) FROM ({_ORGANIZATIONS}) AS g WHERE {where}", params))
 
-    def _offer_places(self, db: Database) -> dict[str, Place]:
-        """offer id -> the municipality it is in and every municipality it serves."""
-        councils_of = _councils_of()
-        rows = db.query("SELECT offer_id, municipality_code, service_municipality_codes FROM offers")
-        out = {}
-        for offer_id, code, served in zip(
-            rows["offer_id"], rows["municipality_code"], rows["service_municipality_codes"]
-        ):
-            codes = {int(c) for c in (served if served is not None else ()) if c == c}
-            if code == code and code is not None:
-                codes.add(int(code))
-            out[offer_id] = self._place(codes, councils_of)
-        return out
+    def organization_keys(self, f: OrganizationFilter, start: int, stop: int | None) -> list[tuple[str, str]]:
+        """(kind, product id) of the matching organisations and regional units [start, stop)."""
+        where, params = self._organization_where(f)
+        order = "list_position($found, g.key)" if "found" in params else "g.kind, g.key"
+        limit = "" if stop is None else f"LIMIT {int(stop - start)}"
+        rows = self.db.query(
+            f"SELECT g.kind, g.key FROM ({_ORGANIZATIONS}) AS g WHERE {where} ORDER BY {order} {limit} OFFSET {int(start)}",
+            params,
+        )
+        return list(zip(rows["kind"], rows["key"]))
 
-    def _organization_places(self, db: Database) -> dict[str, Place]:
-        """HSDS organization id -> where the organisation (or regional unit) is, what it serves, and where
-        its services are."""
-        councils_of = _councils_of()
-        codes: dict[str, set[int]] = {}
-        orgs = db.query("SELECT organisation_id, municipality_code FROM organisations")
-        for key, code in zip(orgs["organisation_id"], orgs["municipality_code"]):
-            codes.setdefault(hsds_id("organisation", key), set()).update([int(code)] if code == code else [])
-        units = db.query("SELECT unit_id, municipality_code, area_municipality_codes FROM regional_units")
-        for key, code, area in zip(
-            units["unit_id"], units["municipality_code"], units["area_municipality_codes"]
-        ):
-            found = codes.setdefault(hsds_id("regional_unit", key), set())
-            found.update([int(code)] if code == code else [])
-            found.update(int(c) for c in (area if area is not None else ()))
-        for s in self.services:
-            org = s.get("organization_id")
-            if org in codes:
-                codes[org] |= self._service_place[s["id"]].municipalities
-        return {oid: self._place(found, councils_of) for oid, found in codes.items()}
-
-    # ---------------------------------------------------------------- asked per request
-
-    def service_place(self, service_id: str) -> Place:
-        return self._service_place.get(service_id, _NOWHERE)
-
-    def organization_place(self, organization_id: str) -> Place:
-        return self._organization_place.get(organization_id, _NOWHERE)
-
-    def service_changed(self, service_id: str) -> dt.datetime | None:
-        return self._service_changed.get(service_id)
-
-    def service_terms(self, service_id: str) -> frozenset[str]:
-        return self._service_terms.get(service_id, frozenset())
-
-    def search_ids(self, query: str, kind: str) -> tuple[str, ...]:
-        """HSDS ids of the services (``kind='offer'``) or organizations (``'organisation'``) matching
-        ``query`` as *Søg* finds them, best first (the last 256 searches kept: a client pages through one)."""
-        return self._searched(query, kind)
+    def _organization_where(self, f: OrganizationFilter) -> tuple[str, dict]:
+        clauses, params = ["true"], {}
+        if f.search is not None:
+            params["found"] = list(self._searched(f.search, "organisation"))
+            clauses.append("g.kind = 'organisation' AND g.key IN (SELECT unnest($found))")
+        if f.council is not None:
+            params["council_codes"] = self._council_codes.get(f.council, [])
+            clauses.append("list_has_any(g.codes, $council_codes)")
+        if f.municipality is not None:
+            params["municipality"] = f.municipality
+            clauses.append("list_contains(g.codes, $municipality)")
+        return " AND ".join(clauses), params
 
     def _search(self, query: str, kind: str) -> tuple[str, ...]:
-        index = self._search_index()
+        """Product ids of the offers or organisations matching ``query`` as *Søg* finds them, best first
+        (kept for the last 256 searches: a client pages through one)."""
+        index = index_for(self.path)
         found = index.search(query, limit=max(len(index.records), 1), kinds=(kind,))
-        entity = "offer" if kind == "offer" else "organisation"
-        return tuple(hsds_id(entity, key) for key in found.rows["id"])
+        return tuple(found.rows["id"])
 
-    def _search_index(self) -> SearchIndex:
-        with self._index_lock:
-            if self._index is None:
-                db = Database(self.path)
-                try:
-                    self._index = SearchIndex(db)
-                finally:
-                    db.close()
-            return self._index
+    # ---------------------------------------------------------------- the records in HSDS
+
+    def services(self, offer_ids: list[str], modified: dict[str, object], *, full: bool) -> list[dict]:
+        """The services of ``offer_ids`` in that order: their one-to-one fields with their organization's
+        (``compiled/service_list.json``), or (``full``) fully nested (``compiled/service.json``)."""
+        offers = input_rows(self.db, "offers", offer_ids)
+        owners = [o for o in offers["organisation_id"].dropna().unique()]
+        pkg = to_hsds(
+            {"offers": offers, "organisations": input_rows(self.db, "organisations", owners)},
+            self.vocabularies,
+            include_personal=False,
+        )
+        nested = Nested(pkg)
+        by_id = {s["id"]: s for s in pkg["service"]}
+        organizations = {o["id"]: o for o in pkg["organization"]}
+        out = []
+        for offer_id in offer_ids:
+            s = by_id.get(m.hsds_id("offer", offer_id))
+            if s is None:
+                continue
+            if full:
+                record = nested.service(s)
+            else:
+                record = dict(s)
+                if s.get("organization_id") in organizations:
+                    record["organization"] = dict(organizations[s["organization_id"]])
+            changed = utc_text(modified.get(offer_id))
+            if changed:
+                record["last_modified"] = changed
+            out.append(record)
+        return out
+
+    def organizations(self, keys: list[tuple[str, str]], *, nested: bool, full_service: bool) -> list[dict]:
+        """The organizations of ``keys`` in that order: their own fields (``compiled/organization_list.json``),
+        or (``nested``) with everything of theirs inside and their services, by their own fields or (with
+        ``full_service``) fully nested (``compiled/organization.json``)."""
+        orgs = [k for kind, k in keys if kind == "organisation"]
+        units = [k for kind, k in keys if kind == "regional_unit"]
+        tables = {
+            "organisations": input_rows(self.db, "organisations", orgs),
+            "regional_units": input_rows(self.db, "regional_units", units),
+        }
+        modified: dict[str, object] = {}
+        if nested and orgs:
+            offers = self.db.query(
+                f"SELECT o.offer_id, mo.modified_at FROM offers o LEFT JOIN {self._modified} mo "
+                "ON mo.record_id = o.offer_id WHERE o.organisation_id IN (SELECT unnest($orgs)) ORDER BY o.offer_id",
+                {"orgs": orgs},
+            )
+            modified = dict(zip(offers["offer_id"], offers["modified_at"]))
+            tables["offers"] = input_rows(self.db, "offers", list(offers["offer_id"]))
+        pkg = to_hsds(tables, self.vocabularies, include_personal=False)
+        by_id = {o["id"]: o for o in pkg["organization"]}
+        made = Nested(pkg) if nested else None
+        out = []
+        for kind, key in keys:
+            org = by_id.get(m.hsds_id(kind, key))
+            if org is None:
+                continue
+            if made is None:
+                out.append(dict(org))
+                continue
+            record = made.organization(org, services=False)
+            services = made.index("service", "organization_id").get(org["id"], [])
+            if services:
+                record["services"] = [
+                    _with_modified(
+                        made.service(s, organization=False) if full_service else dict(s), modified, self
+                    )
+                    for s in services
+                ]
+            out.append(record)
+        return out
+
+    def modified_of(self, offer_ids: list[str]) -> dict[str, object]:
+        """offer id -> when its row last changed, for these offers."""
+        rows = self.db.query(
+            f"SELECT record_id, modified_at FROM {self._modified} WHERE record_id IN (SELECT unnest($ids))",
+            {"ids": offer_ids},
+        )
+        return dict(zip(rows["record_id"], rows["modified_at"]))
+
+
+def _with_modified(record: dict, modified: dict[str, object], catalogue: Catalogue) -> dict:
+    changed = utc_text(modified.get(catalogue.offer_id(record["id"]) or ""))
+    if changed:
+        record["last_modified"] = changed
+    return record
+
+
+# every organisation and regional unit with the municipalities it is in, serves or has offers in or for
+_ORGANIZATIONS = """
+SELECT 'organisation' AS kind, g.organisation_id AS key,
+       list_distinct(flatten([[g.municipality_code], coalesce(list(x.code) FILTER (WHERE x.code IS NOT NULL), [])])) AS codes
+FROM organisations g
+LEFT JOIN (
+    SELECT organisation_id, unnest(list_append(service_municipality_codes, municipality_code)) AS code FROM offers
+) AS x USING (organisation_id)
+GROUP BY g.organisation_id, g.municipality_code
+UNION ALL
+SELECT 'regional_unit', unit_id, list_append(coalesce(area_municipality_codes, []), municipality_code)
+FROM regional_units
+"""
 
 
 def matches_text(query: str, *texts: object) -> bool:
@@ -191,17 +324,3 @@ def matches_text(query: str, *texts: object) -> bool:
     words = [w for w in fold(query).split(" ") if w]
     haystack = " ".join(fold(str(t)) for t in texts if t)
     return all(w in haystack for w in words)
-
-
-def _councils_of() -> dict[int, str]:
-    m = reference.municipalities()
-    return dict(zip(m["municipality_code"].astype(int), m["council_id"].astype(str)))
-
-
-def load(path: Path) -> Catalogue:
-    """The catalogue of the build at ``path``."""
-    db = Database(path)
-    try:
-        return Catalogue(db)
-    finally:
-        db.close()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -26,15 +26,19 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from civilkort import reference
 from civilkort.db import current_path
+from etl.hsds import mapping as m
 from etl.hsds.mapping import PROFILE_URN
 
 from . import params as p
-from .catalogue import Catalogue, load, matches_text
+from .catalogue import Catalogue, OrganizationFilter, ServiceFilter, matches_text, utc_text
+
+Fetch = Callable[[int, int | None], list[dict]]
+"""Records [start, stop) of a list, made for the answer."""
 
 MOUNT = "/api/hsds"
 """Where ``serve.py`` mounts the API."""
@@ -67,9 +71,9 @@ class _Current:
         found = self._catalogue
         if found is not None and found.path == path:
             return found
-        with self._lock:  # one load per new build, however many ask at once
+        with self._lock:  # one catalogue per new build, however many ask at once
             if self._catalogue is None or self._catalogue.path != path:
-                self._catalogue = load(path)
+                self._catalogue = Catalogue(path)  # the old one closes when its last reader lets go
             return self._catalogue
 
 
@@ -77,7 +81,7 @@ CURRENT = _Current()
 
 
 def warm() -> None:
-    """Make the current build's catalogue now (serve.py, after the app's own warm-up)."""
+    """Open the current build's catalogue now (serve.py, beside the app's own warm-up)."""
     if current_path() is not None:
         CURRENT.get()
 
@@ -89,23 +93,33 @@ def _json(request: Request, catalogue: Catalogue | None, body: object, status: i
     """``body`` as JSON, with the build's ETag (a 304 when the client has it) and a short cache time."""
     headers = {"Cache-Control": f"public, max-age={CACHE_SECONDS}"}
     if catalogue is not None and status == 200:
-        tag = hashlib.sha256(
-            f"{catalogue.build_name}|{request.url.path}|{request.url.query}".encode()
-        ).hexdigest()
-        headers["ETag"] = f'"{tag[:32]}"'
+        headers["ETag"] = _etag(request, catalogue)
         if headers["ETag"] in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
-def _ndjson(catalogue: Catalogue, items: Iterable, render: Callable[[dict], dict]) -> Response:
-    """Every item, one JSON object per line, without paging (``format=ndjson``)."""
-    body = b"".join(orjson.dumps(render(x)) + b"\n" for x in items)
-    return Response(
-        body,
-        media_type="application/x-ndjson",
-        headers={"Cache-Control": f"public, max-age={CACHE_SECONDS}", "ETag": f'"{catalogue.build_name}"'},
-    )
+def _etag(request: Request, catalogue: Catalogue) -> str:
+    """The same answer to the same request on the same build: the build's name and the request, hashed."""
+    tag = hashlib.sha256(
+        f"{catalogue.build_name}|{request.url.path}|{request.url.query}".encode()
+    ).hexdigest()
+    return f'"{tag[:32]}"'
+
+
+NDJSON_CHUNK = 500
+"""Records made at a time for ``format=ndjson``: the whole country streams in bounded memory."""
+
+
+def _ndjson(request: Request, catalogue: Catalogue, total: int, fetch: Fetch) -> Response:
+    """Every item, one JSON object per line, without paging (``format=ndjson``), made and sent in chunks."""
+
+    def lines() -> Iterator[bytes]:
+        for start in range(0, total, NDJSON_CHUNK):
+            yield b"".join(orjson.dumps(x) + b"\n" for x in fetch(start, min(start + NDJSON_CHUNK, total)))
+
+    headers = {"Cache-Control": f"public, max-age={CACHE_SECONDS}", "ETag": _etag(request, catalogue)}
+    return StreamingResponse(lines(), media_type="application/x-ndjson", headers=headers)
 
 
 def _error(request: Request, exc: p.BadRequest) -> Response:
@@ -119,8 +133,8 @@ def _error(request: Request, exc: p.BadRequest) -> Response:
 def _endpoint(handler: Callable[[Request, Catalogue], Response]) -> Callable[[Request], Response]:
     """A route: the current catalogue, and a Danish JSON error for a request it cannot answer.
 
-    Synchronous on purpose: Starlette runs it in its thread pool, so a catalogue being made never holds up
-    the Streamlit app's event loop."""
+    Synchronous on purpose: Starlette runs it in its thread pool, so a catalogue being opened or a page being
+    made never holds up the Streamlit app's event loop."""
 
     def run(request: Request) -> Response:
         try:
@@ -132,13 +146,15 @@ def _endpoint(handler: Callable[[Request, Catalogue], Response]) -> Callable[[Re
     return run
 
 
-def _paged(
-    request: Request, catalogue: Catalogue, items: list, render: Callable[[dict], dict], **kw
-) -> Response:
+def _paged(request: Request, catalogue: Catalogue, total: int, fetch: Fetch, **kw) -> Response:
     if (p.text(request.query_params, "format") or "json") == "ndjson":
-        return _ndjson(catalogue, items, render)
+        return _ndjson(request, catalogue, total, fetch)
     paging = p.Paging.read(request.query_params, **kw)
-    return _json(request, catalogue, paging.envelope(items, render))
+    return _json(request, catalogue, paging.envelope(total, fetch))
+
+
+def _in_memory(items: list[dict], render: Callable[[dict], dict]) -> tuple[int, Fetch]:
+    return len(items), lambda start, stop: [render(x) for x in items[start:stop]]
 
 
 def _format(request: Request) -> None:
@@ -149,7 +165,7 @@ def _format(request: Request) -> None:
         )
 
 
-def _area(request: Request, catalogue: Catalogue) -> tuple[str | None, int | None]:
+def _area(request: Request) -> tuple[str | None, int | None]:
     """The council and municipality asked for, checked against the reference data."""
     council = p.text(request.query_params, "council_id")
     if council is not None and council not in set(reference.councils()["council_id"].astype(str)):
@@ -163,20 +179,6 @@ def _area(request: Request, catalogue: Catalogue) -> tuple[str | None, int | Non
                 "municipality_code",
             )
     return council, municipality
-
-
-def _in_area(place, council: str | None, municipality: int | None) -> bool:
-    return (council is None or council in place.councils) and (
-        municipality is None or municipality in place.municipalities
-    )
-
-
-def _searched(catalogue: Catalogue, query: str | None, kind: str, items: list[dict]) -> list[dict]:
-    """``items`` matching ``query`` as *Søg* finds them, best first; all of them without a query."""
-    if query is None:
-        return items
-    wanted = {x["id"]: x for x in items}
-    return [wanted[i] for i in catalogue.search_ids(query, kind) if i in wanted]
 
 
 # ---------------------------------------------------------------- endpoints
@@ -245,125 +247,77 @@ def list_services(request: Request, catalogue: Catalogue) -> Response:
     q = request.query_params
     p.check_known(q, _SERVICE_LIST_PARAMS)
     _format(request)
-    council, municipality = _area(request, catalogue)
-    since = p.timestamp(q, "modified_after")
-    term, taxonomy, organization = (
-        p.text(q, n) for n in ("taxonomy_term_id", "taxonomy_id", "organization_id")
+    council, municipality = _area(request)
+    wanted = ServiceFilter(
+        search=p.text(q, "search"),
+        council=council,
+        municipality=municipality,
+        organization=p.text(q, "organization_id"),
+        term=p.text(q, "taxonomy_term_id"),
+        taxonomy=p.text(q, "taxonomy_id"),
+        since=p.timestamp(q, "modified_after"),
     )
     minimal, full = p.boolean(q, "minimal"), p.boolean(q, "full")
-    terms_of_taxonomy = (
-        {t["id"] for t in catalogue.terms if t.get("taxonomy_id") == taxonomy}
-        if taxonomy is not None
-        else None
-    )
 
-    def wanted(s: dict) -> bool:
-        sid = s["id"]
-        if not _in_area(catalogue.service_place(sid), council, municipality):
-            return False
-        if organization is not None and s.get("organization_id") != organization:
-            return False
-        if term is not None and term not in catalogue.service_terms(sid):
-            return False
-        if terms_of_taxonomy is not None and not terms_of_taxonomy & catalogue.service_terms(sid):
-            return False
-        if since is not None:
-            changed = catalogue.service_changed(sid)
-            if changed is not None and changed < since:  # unknown: sent, a sync must not miss it
-                return False
-        return True
-
-    found = _searched(catalogue, p.text(q, "search"), "offer", catalogue.services)
-    filtered = (council, municipality, since, term, taxonomy, organization) != (None,) * 6
-    items = [s for s in found if wanted(s)] if filtered else found
-
-    def render(s: dict) -> dict:
+    def fetch(start: int, stop: int | None) -> list[dict]:
+        rows = catalogue.service_rows(wanted, start, stop)
         if minimal:
-            return _minimal_service(s)
-        if full:
-            return _with_modified(catalogue.nested.service(s), s)
-        return _service_row(catalogue, s)
+            return [
+                _minimal_service(offer_id, name, status, changed)
+                for offer_id, name, status, changed in zip(
+                    rows["offer_id"], rows["name"], rows["status"], rows["modified_at"]
+                )
+            ]
+        modified = dict(zip(rows["offer_id"], rows["modified_at"]))
+        return catalogue.services(list(rows["offer_id"]), modified, full=full)
 
     # minimal: "aim to return all services within one call"
-    per_page = max(len(items), 1) if minimal else p.DEFAULT_PER_PAGE
-    return _paged(request, catalogue, items, render, default_per_page=per_page)
+    per_page = p.MAX_MINIMAL_PER_PAGE if minimal else p.DEFAULT_PER_PAGE
+    return _paged(request, catalogue, catalogue.count_services(wanted), fetch, default_per_page=per_page)
 
 
-def _minimal_service(s: dict) -> dict:
-    out = {"id": s["id"], "name": s["name"], "status": s["status"]}
-    if s.get("last_modified"):
-        out["last_modified"] = s["last_modified"]
-    return out
-
-
-def _with_modified(nested: dict, s: dict) -> dict:
-    if s.get("last_modified"):
-        nested["last_modified"] = s["last_modified"]
-    return nested
-
-
-def _service_row(catalogue: Catalogue, s: dict) -> dict:
-    """A service's one-to-one fields and its organization's (``compiled/service_list.json``)."""
-    out = dict(s)
-    org = catalogue.organization_by_id.get(s.get("organization_id") or "")
-    if org is not None:
-        out["organization"] = dict(org)
+def _minimal_service(offer_id: str, name: object, status: object, changed: object) -> dict:
+    """A service's id, name and status (HSDS's list requires all three) and when it last changed."""
+    out = {"id": m.hsds_id("offer", offer_id), "name": name or "", "status": m.service_status(status)}
+    when = utc_text(changed)
+    if when:
+        out["last_modified"] = when
     return out
 
 
 def get_service(request: Request, catalogue: Catalogue) -> Response:
     p.check_known(request.query_params, ())
-    s = catalogue.service_by_id.get(request.path_params["id"])
-    if s is None:
+    offer_id = catalogue.offer_id(request.path_params["id"])
+    found = catalogue.services([offer_id], catalogue.modified_of([offer_id]), full=True) if offer_id else []
+    if not found:
         raise p.BadRequest("Intet tilbud (service) har dette id.", status=404)
-    return _json(request, catalogue, _with_modified(catalogue.nested.service(s), s))
+    return _json(request, catalogue, found[0])
 
 
 def list_organizations(request: Request, catalogue: Catalogue) -> Response:
     q = request.query_params
     p.check_known(q, _ORGANIZATION_LIST_PARAMS)
     _format(request)
-    council, municipality = _area(request, catalogue)
-    full, full_service = p.boolean(q, "full"), p.boolean(q, "full_service")
-    items = [
-        o
-        for o in _searched(catalogue, p.text(q, "search"), "organisation", catalogue.organizations)
-        if _in_area(catalogue.organization_place(o["id"]), council, municipality)
-    ]
+    council, municipality = _area(request)
+    wanted = OrganizationFilter(search=p.text(q, "search"), council=council, municipality=municipality)
+    full_service = p.boolean(q, "full_service")
+    nested = p.boolean(q, "full") or full_service
 
-    def render(o: dict) -> dict:
-        return _organization(catalogue, o, full_service) if full or full_service else dict(o)
+    def fetch(start: int, stop: int | None) -> list[dict]:
+        keys = catalogue.organization_keys(wanted, start, stop)
+        return catalogue.organizations(keys, nested=nested, full_service=full_service)
 
-    return _paged(request, catalogue, items, render)
-
-
-def _organization(catalogue: Catalogue, org: dict, full_service: bool) -> dict:
-    """An organization with everything of its own inside; its services by their own fields, or (with
-    ``full_service``) fully nested."""
-    nested = catalogue.nested
-    out = nested.organization(org, services=False)
-    services = nested.index("service", "organization_id").get(org["id"], [])
-    if services:
-        out["services"] = [
-            _with_modified(
-                nested.service(catalogue.service_by_id[s["id"]], organization=False),
-                catalogue.service_by_id[s["id"]],
-            )
-            if full_service
-            else dict(catalogue.service_by_id[s["id"]])
-            for s in services
-        ]
-    return out
+    return _paged(request, catalogue, catalogue.count_organizations(wanted), fetch)
 
 
 def get_organization(request: Request, catalogue: Catalogue) -> Response:
     p.check_known(request.query_params, ("full_service",))
-    org = catalogue.organization_by_id.get(request.path_params["id"])
-    if org is None:
+    key = catalogue.organization_key(request.path_params["id"])
+    full_service = p.boolean(request.query_params, "full_service")
+    found = catalogue.organizations([key], nested=True, full_service=full_service) if key else []
+    if not found:
         raise p.BadRequest("Ingen organisation har dette id.", status=404)
-    return _json(
-        request, catalogue, _organization(catalogue, org, p.boolean(request.query_params, "full_service"))
-    )
+    return _json(request, catalogue, found[0])
 
 
 def list_taxonomies(request: Request, catalogue: Catalogue) -> Response:
@@ -376,7 +330,7 @@ def list_taxonomies(request: Request, catalogue: Catalogue) -> Response:
         for t in catalogue.taxonomies
         if query is None or matches_text(query, t["name"], t.get("description"))
     ]
-    return _paged(request, catalogue, items, dict)
+    return _paged(request, catalogue, *_in_memory(items, dict))
 
 
 def get_taxonomy(request: Request, catalogue: Catalogue) -> Response:
@@ -401,7 +355,7 @@ def list_terms(request: Request, catalogue: Catalogue) -> Response:
         and (not top_only or not t.get("parent_id"))
         and (query is None or matches_text(query, t["name"], t.get("description"), t.get("code")))
     ]
-    return _paged(request, catalogue, items, _term(catalogue))
+    return _paged(request, catalogue, *_in_memory(items, _term(catalogue)))
 
 
 def _term(catalogue: Catalogue) -> Callable[[dict], dict]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 1000
 MAX_PAGE = 1_000_000
+MAX_MINIMAL_PER_PAGE = 100_000
+"""``minimal=true`` lists ids to sync deletions with: all of a council, or the country in a few pages."""
 
 
 class BadRequest(Exception):
@@ -106,16 +108,15 @@ class Paging:
             integer(query, "per_page", default_per_page, 1, max(MAX_PER_PAGE, default_per_page)),
         )
 
-    def envelope(self, items: list, render) -> dict:
-        """HSDS's paged envelope around this page of ``items`` (each passed through ``render``); ``size`` is
-        the number of items on this page, as the OpenAPI's description says. A page past the last is a 404
-        (page 1 of an empty result is an empty page)."""
-        total = len(items)
+    def envelope(self, total: int, fetch) -> dict:
+        """HSDS's paged envelope around this page of ``total`` items (``fetch(start, stop)`` makes them);
+        ``size`` is the number of items on this page, as the OpenAPI's description says. A page past the last
+        is a 404 (page 1 of an empty result is an empty page)."""
         pages = max(1, math.ceil(total / self.per_page))
         if self.page > pages:
             raise BadRequest(f"Side {self.page} findes ikke: der er {pages} side(r).", "page", status=404)
         start = (self.page - 1) * self.per_page
-        contents = [render(x) for x in items[start : start + self.per_page]]
+        contents = fetch(start, min(start + self.per_page, total)) if total else []
         return {
             "total_items": total,
             "total_pages": pages,

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -317,3 +319,27 @@ class SearchResult:
     """The folded query words searched for."""
     elsewhere: int = 0
     """How many records outside the councils searched in also matched (0 when searching all of Denmark)."""
+
+
+_SHARED: dict[str, SearchIndex] = {}
+_SHARED_LOCK = threading.Lock()
+SHARED_BUILDS = 2
+"""Builds whose index is kept per process: the one served and the one before it (while readers move over)."""
+
+
+def index_for(path: Path | str) -> SearchIndex:
+    """The search index of the build at ``path``, one per process, shared by everyone who searches it (*Søg*
+    and Find et tilbud in the app, the HSDS API's ``search``); made on first use."""
+    key = str(path)
+    with _SHARED_LOCK:  # one index per build, however many ask at once
+        found = _SHARED.get(key)
+        if found is None:
+            db = Database(Path(key))
+            try:
+                found = SearchIndex(db)
+            finally:
+                db.close()
+            _SHARED[key] = found
+            for old in list(_SHARED)[:-SHARED_BUILDS]:
+                del _SHARED[old]
+        return found

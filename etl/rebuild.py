@@ -9,7 +9,7 @@ file the usual all-or-nothing way.  The database that was serving keeps serving 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -88,6 +88,14 @@ def current_inputs(db: Database, *, cfg: Settings | None = None, with_personal: 
         "SELECT vocabulary, code, label, description, sort_order, is_builtin FROM ref_vocabularies"
     )
     return CleanInput(tables=tables, vocabularies=vocab, issues=[])
+
+
+def input_rows(db: Database, name: str, ids: Sequence[str]) -> pd.DataFrame:
+    """The kept input rows of table ``name`` whose id is in ``ids``, typed as cleaning made them (public fields
+    only: personal ones are empty in a build). For readers of a few records at a time (the HSDS API)."""
+    key = TABLES_BY_NAME[name].id_field.name
+    rows = db.query(f"SELECT * FROM input_{name} WHERE {key} IN (SELECT unnest($ids))", {"ids": list(ids)})
+    return _typed(name, rows)
 
 
 def stored_boundaries(db: Database) -> Boundaries | None:

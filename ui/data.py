@@ -172,9 +172,9 @@ def map_layers(sel: Selection, measure: str) -> dict:
 
 @st.cache_resource(max_entries=2, show_spinner="Forbereder søgningen …")
 def _search_index(path: str) -> SearchIndex:
-    from civilkort.search import SearchIndex
+    from civilkort.search import index_for
 
-    return SearchIndex(_open(path))
+    return index_for(path)  # the process's one index of this build, shared with the HSDS API
 
 
 def search_index() -> SearchIndex:

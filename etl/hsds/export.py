@@ -270,7 +270,7 @@ class _Builder:
             "id": sid,
             "organization_id": hsds_id("organisation", row.get("organisation_id")),
             "name": row.get("name") or "",
-            "status": m.OFFER_STATUS_TO_HSDS.get(row.get("status") or "aktiv", "active"),
+            "status": m.service_status(row.get("status")),
         }
         if row.get("description") is not None:
             service["description"] = row["description"]

@@ -65,6 +65,11 @@ ENTITIES: dict[str, str] = {
 """The HSDS 3.0 entities read and written, with their file names in a tabular package."""
 
 OFFER_STATUS_TO_HSDS = {"aktiv": "active", "pause": "temporarily closed", "ophoert": "defunct"}
+
+
+def service_status(status: object) -> str:
+    """HSDS's service status for an offer's status code (an offer without one is active)."""
+    return OFFER_STATUS_TO_HSDS.get(str(status) if status else "aktiv", "active")
 HSDS_STATUS_TO_OFFER = {
     "active": "aktiv",
     "temporarily closed": "pause",
