@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urljoin
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -30,6 +31,7 @@ from referencing.jsonschema import DRAFT202012
 from civilkort.issues import ERROR, WARNING, Issue, error
 from civilkort.reference import fold
 
+from . import tabular
 from .mapping import ENTITIES, SCHEMA_DIR, own_schema
 from .records import HsdsData, Record, value_text
 
@@ -192,6 +194,52 @@ def using_official_schemas(source: str | None) -> Iterator[None]:
         yield
     finally:
         _SOURCE.reset(token)
+
+
+_RULES_CACHE: dict[str, dict | None] = {}
+
+
+def _official_datapackage(source: str) -> dict | None:
+    """The official datapackage.json beside the official schemas at ``source`` (the specification keeps
+    it one level above schema/), or None if there is none."""
+    if source in _RULES_CACHE:
+        return _RULES_CACHE[source]
+    found = None
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        base = source.rstrip("/") + "/"
+        for url in (urljoin(base, "datapackage.json"), urljoin(base, "../datapackage.json")):
+            try:
+                response = httpx.get(url, timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True)
+                if response.status_code == 200:
+                    found = response.json()
+                    break
+            except (httpx.HTTPError, ValueError):
+                continue
+    else:
+        folder = Path(source)
+        for candidate in (folder / "datapackage.json", folder.parent / "datapackage.json"):
+            try:
+                found = json.loads(candidate.read_text(encoding="utf-8"))
+                break
+            except (OSError, ValueError):
+                continue
+    if not (isinstance(found, dict) and isinstance(found.get("resources"), list)):
+        found = None
+    _RULES_CACHE[source] = found
+    return found
+
+
+def tabular_rules() -> tuple[dict, str]:
+    """The official tabular rules (required, unique, keys) to check against and their name: the
+    datapackage.json beside the official schemas given with ``using_official_schemas``, else the
+    HSDS 3.0 rules shipped with the product."""
+    source = _SOURCE.get()
+    official = _official_datapackage(source) if source else None
+    if official is not None:
+        return tabular.derive_rules(official), f"datapackage.json ved {source}"
+    return tabular.official_rules(), "HSDS 3.0's datapackage.json"
 
 
 def schema_sets(issues: list[Issue]) -> list[SchemaSet]:
@@ -535,9 +583,15 @@ class _EntityCheck:
         return out
 
 
-def validate_data(data: HsdsData, issues: list[Issue]) -> None:
-    """Check every record against the schemas; report, drop invalid values, fix enum spelling."""
+def validate_data(data: HsdsData, issues: list[Issue], *, tabular_check: bool = True) -> None:
+    """Check every record against the schemas; report, drop invalid values, fix enum spelling.
+
+    With official schemas given, CSV records are also checked against the official tabular rules
+    (required, unique, keys); what they find is a warning, as the product's own needs are checked above.
+    """
     sets = schema_sets(issues)
+    if tabular_check and _SOURCE.get():
+        _check_tabular(data, issues)
     collector = _Collector(issues)
     for entity, records in data.records.items():
         for index, schema_set in enumerate(sets):
@@ -560,6 +614,24 @@ def validate_data(data: HsdsData, issues: list[Issue]) -> None:
                                 record.data.pop(other, None)
         _duplicates(entity, records, issues)
     collector.close()
+
+
+def _check_tabular(data: HsdsData, issues: list[Issue]) -> None:
+    """The official tabular rules on the records read from CSV files."""
+    tables = {e: [r for r in records if r.columns is not None] for e, records in data.records.items()}
+    tables = {e: records for e, records in tables.items() if records}
+    if not tables:
+        return
+    rules, label = tabular_rules()
+    tabular.check(
+        {e: [r.data for r in records] for e, records in tables.items()},
+        rules,
+        issues,
+        severity=WARNING,
+        files={e: records[0].file for e, records in tables.items()},
+        rows={e: [r.row for r in records] for e, records in tables.items()},
+        label=label,
+    )
 
 
 def _duplicates(entity: str, records: list[Record], issues: list[Issue]) -> None:
