@@ -5,6 +5,13 @@ their services, locations, programs ... nested).
 Ids are UUIDs made from the product's ids (``mapping.hsds_id``), so exporting the same data
 twice gives the same files.  What has no HSDS field is kept in ``attribute`` rows of the
 Danish profile (see ``mapping`` and the README), so an export imports back to the same records.
+
+The package is valid HSDS 3.0 against the official JSON schemas and the official tabular rules
+(``tabular``): only official columns are written; a required field the product has no value for is
+filled with a description made from the record's own facts and marked by a ``filled`` attribute
+(the import leaves it out again); an address lacking street, postcode, city or region is kept as
+location attributes; a program's owner is one of the collaboration's participants, each owning at
+most one program (``program.organization_id`` is unique in HSDS 3.0).
 """
 
 from __future__ import annotations
@@ -13,16 +20,18 @@ import csv
 import datetime as dt
 import io
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from civilkort import reference
-from civilkort.issues import Issue
+from civilkort.issues import ERROR, Issue
 from civilkort.schema import TABLES_BY_NAME, VOCABULARY_NAMES
 
 from . import mapping as m
+from . import tabular
 from .mapping import hsds_id
 from .nesting import nest
 
@@ -92,6 +101,7 @@ class _Builder:
             for v, c, lab in zip(vocabularies["vocabulary"], vocabularies["code"], vocabularies["label"])
         }
         self.names: dict[str, str] = {}
+        self.owners: dict[str, str] = {}
         self.regions = reference.municipalities().set_index("municipality_code")["region_id"].to_dict()
         self.region_names = dict(zip(reference.regions()["region_id"], reference.regions()["region_name"]))
         self.municipality_names = dict(
@@ -177,39 +187,39 @@ class _Builder:
                 int(code),
                 label=self.municipality_names.get(int(code), "Kommune"),
             )
-        if any(row.get(f) is not None for f in ("address", "postcode", "city")):
-            region = self.regions.get(int(code)) if code is not None else None
+        parts = {f: row.get(f) for f in ("address", "postcode", "city")}
+        region = self.region_name(code, parts["postcode"])
+        if all(parts.values()) and region:
             self.pkg["address"].append(
                 {
                     "id": hsds_id("address", f"{kind}:{key}"),
                     "location_id": lid,
-                    "address_1": row.get("address") or "",
-                    "city": row.get("city") or "",
-                    "state_province": self.region_names.get(region, "") if region else "",
-                    "postal_code": row.get("postcode") or "",
+                    "address_1": parts["address"],
+                    "city": parts["city"],
+                    "state_province": region,
+                    "postal_code": parts["postcode"],
                     "country": "DK",
                     "address_type": "physical",
                 }
             )
+        else:  # HSDS 3.0 requires street, postcode, city and region in an address: keep the parts known
+            for name, value in parts.items():
+                self.field_attr("location", lid, name, value)
         return lid
 
-    def verified(self, entity: str, rid: str, date: object) -> None:
-        """A 'verified' metadata row for a last-verified date."""
-        if date is None:
-            return
-        self.pkg["metadata"].append(
-            {
-                "id": hsds_id("metadata", f"{entity}:{rid}:{m.VERIFIED}"),
-                "resource_id": rid,
-                "resource_type": entity,
-                "last_action_date": str(date),
-                "last_action_type": m.VERIFIED,
-                "field_name": "",
-                "previous_value": "",
-                "replacement_value": "",
-                "updated_by": "",
-            }
-        )
+    def region_name(self, municipality: object, postcode: object) -> str | None:
+        """The region (HSDS state_province) of a stated municipality, else of the postcode's municipality."""
+        if municipality is None and postcode is not None:
+            point = reference.postcode_point(postcode)
+            municipality = point[2] if point else None
+        region = self.regions.get(int(municipality)) if municipality is not None else None
+        return self.region_names.get(region) if region else None
+
+    def filled(self, entity: str, rid: str, name: str, text: str) -> str:
+        """``text`` for a field HSDS requires but the record lacks, marked by a 'filled' attribute naming
+        the field (the import leaves such a field out again)."""
+        self.field_attr(entity, rid, "filled", name)
+        return text
 
     # ---------------------------------------------------------------- tables
 
@@ -218,7 +228,18 @@ class _Builder:
         key = row["organisation_id"]
         oid = hsds_id("organisation", key)
         self.names[oid] = row.get("name") or ""
-        org = {"id": oid, "name": row.get("name") or "", "description": row.get("description") or ""}
+        org = {
+            "id": oid,
+            "name": row.get("name") or "",
+            "description": row.get("description")
+            or self.filled(
+                "organization",
+                oid,
+                "description",
+                f"{self.labels.get(('organisation_type', str(row.get('organisation_type'))), 'Organisation')}. "
+                "Civilsamfundskortet har ingen beskrivelse af organisationen.",
+            ),
+        }
         if row.get("email") is not None and self.keep("organisations", "email"):
             org["email"] = row["email"]
         if row.get("website") is not None:
@@ -246,14 +267,22 @@ class _Builder:
                 }
             )
         self.location("organisation", key, oid, org["name"], row)
-        self.verified("organization", oid, row.get("last_verified"))
+        self.field_attr("organization", oid, "last_verified", row.get("last_verified"))
 
     def unit(self, row: dict) -> None:
         """A regional unit: an organization marked by its unit_type attribute, with its location."""
         key = row["unit_id"]
         oid = hsds_id("regional_unit", key)
         self.names[oid] = row.get("name") or ""
-        self.pkg["organization"].append({"id": oid, "name": row.get("name") or "", "description": ""})
+        kind = self.labels.get(("unit_type", str(row.get("unit_type"))))
+        description = f"Regional enhed i Civilsamfundskortet{f' ({kind})' if kind else ''}."
+        self.pkg["organization"].append(
+            {
+                "id": oid,
+                "name": row.get("name") or "",
+                "description": self.filled("organization", oid, "description", description),
+            }
+        )
         self.field_attr("organization", oid, "id", key)
         self.vocab_attrs("organization", oid, "regional_units", row)
         names = reference.area_names()
@@ -311,14 +340,18 @@ class _Builder:
         key = row["collaboration_id"]
         pid = hsds_id("collaboration", key)
         orgs = [hsds_id("organisation", o) for o in row.get("organisation_ids") or []]
-        owner = orgs[0] if orgs else ""
+        units = [hsds_id("regional_unit", u) for u in row.get("unit_ids") or []]
+        owner = self.owners.get(key) or (orgs[0] if orgs else "")
+        description = row.get("description") or self.filled(
+            "program",
+            pid,
+            "description",
+            f"Samarbejde mellem {len(orgs)} organisation{'er' if len(orgs) != 1 else ''} og "
+            f"{len(units)} regional{'e' if len(units) != 1 else ''} enhed{'er' if len(units) != 1 else ''}. "
+            "Civilsamfundskortet har ingen beskrivelse af samarbejdet.",
+        )
         self.pkg["program"].append(
-            {
-                "id": pid,
-                "organization_id": owner,
-                "name": row.get("title") or "",
-                "description": row.get("description") or "",
-            }
+            {"id": pid, "organization_id": owner, "name": row.get("title") or "", "description": description}
         )
         self.field_attr("program", pid, "id", key)
         for n, unit in enumerate(row.get("unit_ids") or []):
@@ -337,7 +370,7 @@ class _Builder:
             fid = hsds_id("funding", key)
             self.pkg["funding"].append({"id": fid, "organization_id": owner, "source": row["funding"]})
             self.field_attr("funding", fid, "program_id", pid)
-        self.verified("program", pid, row.get("last_verified"))
+        self.field_attr("program", pid, "last_verified", row.get("last_verified"))
 
     def experience(self, row: dict) -> None:
         """An experience: an attribute on its program, with its own fields as attributes on that attribute."""
@@ -376,12 +409,20 @@ class _Builder:
                 }
             )
             for code, label, description in zip(group["code"], group["label"], group["description"]):
+                term = m.term_id(name, str(code))
+                if pd.isna(description) or not str(description):
+                    description = self.filled(
+                        "taxonomy_term",
+                        term,
+                        "description",
+                        f"Værdien '{label}' i Civilsamfundskortets vokabular '{m.vocabulary_title(name)}'.",
+                    )
                 self.pkg["taxonomy_term"].append(
                     {
-                        "id": m.term_id(name, str(code)),
+                        "id": term,
                         "code": f"{name}:{code}",
                         "name": str(label),
-                        "description": "" if pd.isna(description) else str(description),
+                        "description": str(description),
                         "taxonomy": m.VOCABULARY_URN + name,
                         "language": m.LANGUAGE,
                         "taxonomy_id": tid,
@@ -419,6 +460,49 @@ _AREA_KINDS = {
 }
 
 
+def program_owners(collaborations: list[dict]) -> dict[str, str]:
+    """The organization (HSDS id) that owns each collaboration's program: one of its participants, each
+    owning at most one program, since HSDS 3.0's datapackage.json makes ``program.organization_id``
+    unique.  Organisations are preferred to regional units and earlier participants to later ones; a
+    collaboration is left out of the result only when no assignment gives every program its own owner.
+
+    A maximum bipartite matching (Kuhn's augmenting paths, searched breadth first)."""
+    candidates = {
+        row["collaboration_id"]: [
+            *(hsds_id("organisation", o) for o in row.get("organisation_ids") or []),
+            *(hsds_id("regional_unit", u) for u in row.get("unit_ids") or []),
+        ]
+        for row in collaborations
+    }
+    owner_of: dict[str, str] = {}  # organization -> collaboration
+    owns: dict[str, str] = {}  # collaboration -> organization
+    for start, wanted in candidates.items():
+        free = next((o for o in wanted if o not in owner_of), None)
+        if free is not None:  # the common case: a participant without a program yet
+            owner_of[free], owns[start] = start, free
+            continue
+        came_from: dict[str, tuple[str, str]] = {}  # organization -> (collaboration, previous organization)
+        queue, seen_collabs, end = deque([start]), {start}, None
+        while queue and end is None:
+            collab = queue.popleft()
+            for org in candidates[collab]:
+                if org in came_from:
+                    continue
+                came_from[org] = (collab, owns.get(collab, ""))
+                if org not in owner_of:
+                    end = org
+                    break
+                holder = owner_of[org]
+                if holder not in seen_collabs:
+                    seen_collabs.add(holder)
+                    queue.append(holder)
+        while end:  # flip the path: each collaboration on it takes the next organization
+            collab, previous = came_from[end]
+            owner_of[end], owns[collab] = collab, end
+            end = previous if collab != start else ""
+    return owns
+
+
 def to_hsds(
     tables: dict[str, pd.DataFrame], vocabularies: pd.DataFrame, *, include_personal: bool = True
 ) -> Package:
@@ -430,7 +514,9 @@ def to_hsds(
         b.unit(row)
     for row in _rows(tables.get("offers")):
         b.offer(row)
-    for row in _rows(tables.get("collaborations")):
+    collaborations = _rows(tables.get("collaborations"))
+    b.owners = program_owners(collaborations)
+    for row in collaborations:
         b.collaboration(row)
     for row in _rows(tables.get("experiences")):
         b.experience(row)
@@ -452,49 +538,24 @@ def _cell(v: object) -> str:
     return str(v)
 
 
+def export_columns(entity: str) -> tuple[str, ...]:
+    """The columns written for an entity: our fields that HSDS 3.0 has a column for (our schemas also
+    read a few 3.1 fields, such as attribute.label, which a 3.0 package must not have)."""
+    official = set(tabular.columns(entity))
+    return tuple(c for c in m.scalar_fields(entity) if c in official)
+
+
 def _table_schema(entity: str) -> dict:
-    """The Frictionless table schema of one resource, from our JSON Schema."""
-    schema = m.own_schema(entity)
-    props = schema["properties"]
-    fields = []
-    for name in m.scalar_fields(entity):
-        p = props[name]
-        spec = {"name": name, "type": p.get("type", "string"), "description": p.get("description", "")}
-        if p.get("format") == "date":
-            spec["type"] = "date"
-        elif p.get("format") in ("uuid", "email", "uri"):
-            spec["format"] = p["format"]
-        if name == "id" or p.get("minLength"):
-            spec["constraints"] = {"required": True}
-        if name == "id":
-            spec.setdefault("constraints", {})["unique"] = True
-        if "enum" in p:
-            spec.setdefault("constraints", {})["enum"] = p["enum"]
-        fields.append(spec)
-    keys = [
-        {"fields": f, "reference": {"resource": target, "fields": "id"}}
-        for f, target in _FOREIGN_KEYS.get(entity, ())
-    ]
-    out = {"fields": fields, "primaryKey": "id"}
-    if keys:
-        out["foreignKeys"] = keys
-    return out
-
-
-_FOREIGN_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "service": (("organization_id", "organization"),),
-    "program": (("organization_id", "organization"),),
-    "location": (("organization_id", "organization"),),
-    "address": (("location_id", "location"),),
-    "service_at_location": (("service_id", "service"), ("location_id", "location")),
-    "service_area": (("service_id", "service"),),
-    "schedule": (("service_id", "service"),),
-    "contact": (("organization_id", "organization"),),
-    "funding": (("organization_id", "organization"),),
-    "organization_identifier": (("organization_id", "organization"),),
-    "attribute": (("taxonomy_term_id", "taxonomy_term"),),
-    "taxonomy_term": (("taxonomy_id", "taxonomy"),),
-}
+    """The Frictionless table schema of one resource: the official HSDS 3.0 rules (types, required,
+    unique, keys) for the columns written, with our Danish field descriptions."""
+    props = m.own_schema(entity)["properties"]
+    schema = tabular.table_schema(entity, export_columns(entity))
+    order = {name: i for i, name in enumerate(export_columns(entity))}
+    schema["fields"] = sorted(
+        ({**f, "description": props[f["name"]].get("description", "")} for f in schema["fields"]),
+        key=lambda f: order[f["name"]],
+    )
+    return schema
 
 
 def datapackage() -> dict:
@@ -533,7 +594,7 @@ def write_tabular(pkg: Package, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for entity, name in m.ENTITIES.items():
-        columns = m.scalar_fields(entity)
+        columns = export_columns(entity)
         buf = io.StringIO(newline="")
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(columns)
@@ -567,7 +628,7 @@ def export(
 ) -> ExportResult:
     """Write the tabular package (and with ``as_json`` also organizations.json) and check it."""
     from .records import HsdsData, Record
-    from .validation import validate_data
+    from .validation import tabular_rules, validate_data
 
     pkg = to_hsds(tables, vocabularies, include_personal=include_personal)
     paths = write_tabular(pkg, folder)
@@ -580,5 +641,14 @@ def export(
                 Record(entity, dict(rec), f"{folder.name}/{m.ENTITIES[entity]}", entity, i, key=rec["id"])
             )
     issues: list[Issue] = []
-    validate_data(data, issues)
+    validate_data(data, issues, tabular_check=False)
+    rules, label = tabular_rules()
+    tabular.check(
+        {e: [{c: _cell(r.get(c)) for c in export_columns(e)} for r in recs] for e, recs in pkg.items()},
+        rules,
+        issues,
+        severity=ERROR,
+        files={e: f"{folder.name}/{name}" for e, name in m.ENTITIES.items()},
+        label=label,
+    )
     return ExportResult(paths, {e: len(r) for e, r in pkg.items()}, issues)

@@ -114,6 +114,7 @@ class _Importer:
             ].append(a)
         self._fk: dict[tuple[str, str], dict[str, list[Record]]] = {}
         self._terms: dict[str, _Term | None] = {}
+        self._unfill()
         builtin = reference.vocabularies()
         self.builtin = {(v, c) for v, c in zip(builtin["vocabulary"], builtin["code"])}
         self.labels: dict[str, list[str]] = defaultdict(list)
@@ -146,6 +147,14 @@ class _Importer:
         self.keys[vocabulary].setdefault(fold(code), code)
         self.keys[vocabulary].setdefault(fold(label), code)
         self.labels[vocabulary].append(label)
+
+    def _unfill(self) -> None:
+        """Leave out the fields our export filled only because HSDS requires them ('filled' attributes)."""
+        for entity, key in list(self.attrs):
+            record = self.by_id.get(entity, {}).get(key)
+            if record is not None:
+                for name in self.field_values(self.attrs_of(entity, key), "filled"):
+                    record.data.pop(name, None)
 
     # ---------------------------------------------------------------- lookups
 
@@ -265,6 +274,9 @@ class _Importer:
                 out["address"] = line or None
                 out["postcode"] = _text(d.get("postal_code"))
                 out["city"] = _text(d.get("city"))
+        if address is None:  # our export keeps the parts of an incomplete address as attributes
+            attrs = self.attrs_of("location", loc.key)
+            out.update({k: v for k in ("address", "postcode", "city") if (v := self.field(attrs, k))})
         stated = self.field(self.attrs_of("location", loc.key), "municipality")
         if stated is None and address is not None:
             for candidate in (address.data.get("region"), address.data.get("state_province")):
@@ -285,7 +297,8 @@ class _Importer:
             and fold(r.data.get("last_action_type") or "") in ("verified", "verificeret", "assured")
             and r.data.get("last_action_date")
         ]
-        return max(dates) if dates else None
+        dates += self.field_values(self.attrs_of(entity, key), "last_verified")
+        return max(d for d in dates if d) if any(dates) else None
 
     # ---------------------------------------------------------------- records
 

@@ -107,6 +107,24 @@ PROFILE_FIELDS: dict[str, tuple[str, str]] = {
     "experience": ("Erfaring", "Værdi: erfaringen; dens id, dato, evaluering og link er attributter på den."),
     "date": ("Dato", "Erfaringens dato, ÅÅÅÅ-MM-DD."),
     "evaluation_link": ("Link til evaluering", "Webadresse."),
+    "last_verified": (
+        "Sidst verificeret",
+        "ÅÅÅÅ-MM-DD: hvornår organisationens eller samarbejdets oplysninger sidst blev tjekket "
+        "(HSDS 3.0 har kun et felt til det på service: assured_date).",
+    ),
+    "address": (
+        "Adresse",
+        "På et sted uden fuld HSDS-adresse: gade og nummer. HSDS 3.0 kræver gade, postnummer, by og "
+        "region i en address; kendes de ikke alle, står de kendte dele her i stedet.",
+    ),
+    "postcode": ("Postnummer", "På et sted uden fuld HSDS-adresse: postnummeret, fx 8000."),
+    "city": ("By", "På et sted uden fuld HSDS-adresse: bynavnet."),
+    "filled": (
+        "Udfyldt af eksporten",
+        "Værdi: navnet på et felt, HSDS 3.0 kræver, men som posten ikke har i Civilsamfundskortet; "
+        "eksporten har skrevet en beskrivende tekst ud fra postens egne oplysninger. Ved indlæsning "
+        "springes feltet over.",
+    ),
 }
 """Profile field terms (taxonomy ``urn:civilkort:felter``, code ``felt:<name>``): name, description."""
 
