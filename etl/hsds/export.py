@@ -589,17 +589,28 @@ def datapackage() -> dict:
     }
 
 
+def _cells(pkg: Package) -> dict[str, list[dict[str, str]]]:
+    """Every record as the CSV cells written, per entity (column -> text)."""
+    return {
+        entity: [{c: _cell(rec.get(c)) for c in export_columns(entity)} for rec in pkg.get(entity, [])]
+        for entity in m.ENTITIES
+    }
+
+
 def write_tabular(pkg: Package, folder: Path) -> list[Path]:
     """Write one CSV per entity and datapackage.json into ``folder``; returns the files written."""
+    return _write_cells(_cells(pkg), folder)
+
+
+def _write_cells(cells: dict[str, list[dict[str, str]]], folder: Path) -> list[Path]:
+    """Write the CSV files and datapackage.json."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for entity, name in m.ENTITIES.items():
-        columns = export_columns(entity)
         buf = io.StringIO(newline="")
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(columns)
-        for rec in pkg.get(entity, []):
-            writer.writerow([_cell(rec.get(c)) for c in columns])
+        writer.writerow(export_columns(entity))
+        writer.writerows(row.values() for row in cells[entity])
         path = folder / name
         path.write_text(buf.getvalue(), encoding="utf-8", newline="")
         paths.append(path)
@@ -631,7 +642,8 @@ def export(
     from .validation import tabular_rules, validate_data
 
     pkg = to_hsds(tables, vocabularies, include_personal=include_personal)
-    paths = write_tabular(pkg, folder)
+    cells = _cells(pkg)
+    paths = _write_cells(cells, folder)
     if as_json:
         paths.append(write_json(pkg, folder / "organizations.json"))
     data = HsdsData(label=folder.name)
@@ -644,7 +656,7 @@ def export(
     validate_data(data, issues, tabular_check=False)
     rules, label = tabular_rules()
     tabular.check(
-        {e: [{c: _cell(r.get(c)) for c in export_columns(e)} for r in recs] for e, recs in pkg.items()},
+        cells,
         rules,
         issues,
         severity=ERROR,
