@@ -31,7 +31,7 @@ from civilkort.issues import ERROR, Issue
 from civilkort.schema import TABLES_BY_NAME, VOCABULARY_NAMES
 
 from . import mapping as m
-from . import tabular
+from . import package_rules
 from .mapping import hsds_id
 from .nesting import nest
 
@@ -541,7 +541,7 @@ def _cell(v: object) -> str:
 def export_columns(entity: str) -> tuple[str, ...]:
     """The columns written for an entity: our fields that HSDS 3.0 has a column for (our schemas also
     read a few 3.1 fields, such as attribute.label, which a 3.0 package must not have)."""
-    official = set(tabular.columns(entity))
+    official = set(package_rules.columns(entity))
     return tuple(c for c in m.scalar_fields(entity) if c in official)
 
 
@@ -549,7 +549,7 @@ def _table_schema(entity: str) -> dict:
     """The Frictionless table schema of one resource: the official HSDS 3.0 rules (types, required,
     unique, keys) for the columns written, with our Danish field descriptions."""
     props = m.own_schema(entity)["properties"]
-    schema = tabular.table_schema(entity, export_columns(entity))
+    schema = package_rules.table_schema(entity, export_columns(entity))
     order = {name: i for i, name in enumerate(export_columns(entity))}
     schema["fields"] = sorted(
         ({**f, "description": props[f["name"]].get("description", "")} for f in schema["fields"]),
@@ -655,7 +655,7 @@ def export(
     issues: list[Issue] = []
     validate_data(data, issues, tabular_check=False)
     rules, label = tabular_rules()
-    tabular.check(
+    package_rules.check(
         cells,
         rules,
         issues,

@@ -31,7 +31,7 @@ from referencing.jsonschema import DRAFT202012
 from civilkort.issues import ERROR, WARNING, Issue, error
 from civilkort.reference import fold
 
-from . import tabular
+from . import package_rules
 from .mapping import ENTITIES, SCHEMA_DIR, own_schema
 from .records import HsdsData, Record, value_text
 
@@ -238,8 +238,8 @@ def tabular_rules() -> tuple[dict, str]:
     source = _SOURCE.get()
     official = _official_datapackage(source) if source else None
     if official is not None:
-        return tabular.derive_rules(official), f"datapackage.json ved {source}"
-    return tabular.official_rules(), "HSDS 3.0's datapackage.json"
+        return package_rules.derive_rules(official), f"datapackage.json ved {source}"
+    return package_rules.official_rules(), "HSDS 3.0's datapackage.json"
 
 
 def schema_sets(issues: list[Issue]) -> list[SchemaSet]:
@@ -623,7 +623,7 @@ def _check_tabular(data: HsdsData, issues: list[Issue]) -> None:
     if not tables:
         return
     rules, label = tabular_rules()
-    tabular.check(
+    package_rules.check(
         {e: [r.data for r in records] for e, records in tables.items()},
         rules,
         issues,

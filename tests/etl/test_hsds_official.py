@@ -19,7 +19,7 @@ from civilkort.issues import ERROR, WARNING
 from etl import hsds
 from etl.clean import builtin_vocabularies
 from etl.cli import main
-from etl.hsds import mapping, tabular
+from etl.hsds import mapping, package_rules
 from etl.hsds.export import program_owners
 from tests.conftest import PROJECT_ROOT
 
@@ -46,7 +46,7 @@ def _registry(folder: Path) -> Registry:
 def official_problems(folder: Path, spec: Path) -> list[str]:
     """Every way the package in ``folder`` breaks the official HSDS 3.0 files in ``spec``."""
     package = json.loads((spec / "datapackage.json").read_text(encoding="utf-8"))
-    rules = tabular.derive_rules(package)
+    rules = package_rules.derive_rules(package)
     registry = _registry(spec / "schema")
     formats = FormatChecker(formats=("date", "uuid", "email"))
     problems, tables, files = [], {}, {}
@@ -69,7 +69,7 @@ def official_problems(folder: Path, spec: Path) -> list[str]:
             problems += [f"{path.name} række {n}: {e.message}" for e in validator.iter_errors(record)]
         tables[entity], files[entity] = rows, path.name
     issues: list = []
-    tabular.check(tables, rules, issues, severity=ERROR, files=files)
+    package_rules.check(tables, rules, issues, severity=ERROR, files=files)
     problems += [str(i) for i in issues]
     nested = folder / "organizations.json"
     if nested.is_file():
@@ -84,8 +84,8 @@ def official_problems(folder: Path, spec: Path) -> list[str]:
 
 def test_shipped_rules_are_derived_from_the_official_datapackage(official):
     package = json.loads((official / "datapackage.json").read_text(encoding="utf-8"))
-    assert tabular.official_rules() == tabular.derive_rules(package)
-    assert tabular.official_rules()["license"]["type"] == "CC-BY-SA-4.0"
+    assert package_rules.official_rules() == package_rules.derive_rules(package)
+    assert package_rules.official_rules()["license"]["type"] == "CC-BY-SA-4.0"
 
 
 def test_export_of_the_example_data_is_valid_hsds_3(official, tmp_path, example_tables):

@@ -4,7 +4,7 @@ cells are required, which values must be unique, primary and foreign keys, code 
 The rules ship with the product in ``schemas/official/datapackage-rules.json``, derived by
 :func:`derive_rules` from the official ``datapackage.json`` (Open Referral, CC BY-SA 4.0; see the
 README there) so that an export is checked without the specification at hand.  To refresh them from
-a newer copy of the specification: ``python -m etl.hsds.tabular PATH/datapackage.json``.
+a newer copy of the specification: ``python -m etl.hsds.package_rules PATH/datapackage.json``.
 
 :func:`check` applies the rules to rows of cells and reports in Danish, naming file, row and column.
 """
@@ -208,7 +208,7 @@ def check(
 def main(argv: list[str]) -> int:
     """Write the shipped rules from an official datapackage.json."""
     if len(argv) != 1:
-        print("Brug: python -m etl.hsds.tabular STI/datapackage.json", file=sys.stderr)
+        print("Brug: python -m etl.hsds.package_rules STI/datapackage.json", file=sys.stderr)
         return 2
     official = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     RULES_PATH.parent.mkdir(parents=True, exist_ok=True)
