@@ -70,6 +70,8 @@ OFFER_STATUS_TO_HSDS = {"aktiv": "active", "pause": "temporarily closed", "ophoe
 def service_status(status: object) -> str:
     """HSDS's service status for an offer's status code (an offer without one is active)."""
     return OFFER_STATUS_TO_HSDS.get(str(status) if status else "aktiv", "active")
+
+
 HSDS_STATUS_TO_OFFER = {
     "active": "aktiv",
     "temporarily closed": "pause",
