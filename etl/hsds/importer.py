@@ -27,7 +27,9 @@ from civilkort.reference import fold
 from civilkort.schema import EXTENSIBLE_VOCABULARIES, TABLES_BY_NAME, VOCABULARY_NAMES
 
 from . import mapping as m
-from .records import DATAPACKAGE, HsdsData, Record, is_descriptor, read_json, read_tabular
+from .json_forms import read_json
+from .records import DATAPACKAGE, HsdsData, Record
+from .tabular import is_descriptor, read_tabular
 from .validation import validate_data
 
 FALLBACK_ORGANISATION_TYPE = "ngo"
