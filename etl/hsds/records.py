@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from .mapping import ENTITIES, field_types
+from .mapping import ENTITIES, field_types, own_schema
 
 DATAPACKAGE = "datapackage.json"
 IGNORED_ENTITIES = frozenset(
@@ -93,10 +94,71 @@ def value_text(value: object) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+TYPE_WORDS = {
+    "string": "tekst",
+    "number": "et tal",
+    "integer": "et heltal",
+    "boolean": "sand/falsk (true/false)",
+    "array": "en liste",
+    "object": "et objekt",
+    "null": "ingenting (null)",
+}
+"""JSON Schema types in Danish, for messages."""
+
+
+def type_word(value: object) -> str:
+    """What a JSON value is, in Danish ('et tal', 'en liste' ...)."""
+    if isinstance(value, bool):
+        return TYPE_WORDS["boolean"]
+    if isinstance(value, int | float):
+        return TYPE_WORDS["number"]
+    if isinstance(value, str):
+        return TYPE_WORDS["string"]
+    if isinstance(value, list):
+        return TYPE_WORDS["array"]
+    return TYPE_WORDS["null"] if value is None else TYPE_WORDS["object"]
+
+
 def entity_for(name: str) -> str | None:
     """The HSDS entity a resource or file name stands for ('organizations' -> 'organization')."""
     key = re.sub(r"[^a-z_]", "", Path(str(name).lower()).stem.replace("-", "_").replace(" ", "_"))
     return _ALIASES.get(key)
+
+
+def entity_in_name(name: str) -> str | None:
+    """The HSDS entity a file's name starts with ('service_full.json', 'organizations-2.json')."""
+    key = re.sub(r"[^a-z_]", "", Path(str(name).lower()).stem.replace("-", "_").replace(" ", "_"))
+    if key in _ALIASES:
+        return _ALIASES[key]
+    starts = [a for a in _ALIASES if key.startswith(a + "_")]
+    return _ALIASES[max(starts, key=len)] if starts else None
+
+
+@cache
+def _shape(entity: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(every property, the required ones that are not links) of an entity in our schema."""
+    schema = own_schema(entity)
+    required = frozenset(r for r in schema.get("required", ()) if not r.endswith("_id"))
+    return frozenset(schema["properties"]), required
+
+
+@cache
+def entities_fitting(keys: frozenset[str]) -> tuple[str, ...]:
+    """The HSDS entities whose schema an object with these keys fits best, best first.
+
+    An entity's misfit is the number of keys that are not its properties plus its required
+    fields (links aside, which nesting implies) that are missing. Every entity with the least
+    misfit is returned; none when that misfit outweighs the keys that do fit (not HSDS).
+    """
+    scores: dict[str, int] = {}
+    for entity in ENTITIES:
+        props, required = _shape(entity)
+        if len(keys & props) * 2 > len(keys):
+            scores[entity] = len(keys - props) + len(required - keys)
+    if not scores:
+        return ()
+    best = min(scores.values())
+    return tuple(e for e, s in scores.items() if s == best)
 
 
 def coerce(entity: str, name: str, value: object) -> object:

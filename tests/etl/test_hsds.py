@@ -407,7 +407,7 @@ def test_foreign_json_with_nested_objects_and_pagination(tmp_path):
     assert not [i for i in data.issues if i.is_error], [str(i) for i in data.issues]
     lon = only(data.issues, column="longitude")
     assert lon.file == "organisationer.json" and lon.sheet == "location" and lon.value == "500"
-    assert "organization[0]" in lon.hint
+    assert "contents[0].services[0]" in lon.hint
     offer = data.tables["offers"].iloc[0]
     assert offer["organisation_id"] == ORG and offer["themes"] == ["forebyggelse"]
     assert offer["target_groups"] == ["ensomme"] and offer["service_area"] == ["municipality:751"]
