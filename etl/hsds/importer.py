@@ -29,7 +29,7 @@ from civilkort.schema import EXTENSIBLE_VOCABULARIES, TABLES_BY_NAME, VOCABULARY
 from . import mapping as m
 from .json_forms import read_json
 from .records import DATAPACKAGE, HsdsData, Record
-from .tabular import is_descriptor, read_tabular
+from .tabular import is_csv_package, is_descriptor, read_tabular
 from .validation import validate_data
 
 FALLBACK_ORGANISATION_TYPE = "ngo"
@@ -44,9 +44,10 @@ _ENTITY_WORDS = {"organization": ("organisation", "organisationer"), "service": 
 
 
 def is_hsds_input(path: Path) -> bool:
-    """True for an HSDS input: a folder with datapackage.json, a .json file, or a zip holding datapackage.json."""
+    """True for an HSDS input: a .json file, or a folder or zip holding datapackage.json or HSDS CSV
+    files (recognised by their names and headers: services.csv with id, name, status ...)."""
     if path.is_dir():
-        return (path / DATAPACKAGE).is_file()
+        return (path / DATAPACKAGE).is_file() or is_csv_package(path)
     if not path.is_file():
         return False
     suffix = path.suffix.lower()
@@ -55,9 +56,11 @@ def is_hsds_input(path: Path) -> bool:
     if suffix == ".zip":
         try:
             with zipfile.ZipFile(path) as archive:
-                return any(Path(n).name == DATAPACKAGE for n in archive.namelist())
+                if any(Path(n).name == DATAPACKAGE for n in archive.namelist()):
+                    return True
         except (zipfile.BadZipFile, OSError):
             return False
+        return is_csv_package(path)
     return False
 
 
@@ -79,7 +82,18 @@ def read_hsds(
     data = load(path, issues, max_bytes=max_bytes, max_rows=max_rows)
     if data is None:
         return []
-    return to_raw_tables(data, issues)
+    tables = to_raw_tables(data, issues)
+    if not tables:
+        held = ", ".join(f"{e} ({len(r)})" for e, r in data.records.items() if r)
+        issues.append(
+            warning(
+                f"{data.label} indeholder ingen organisationer eller tilbud, kun {held}; intet kan indlæses herfra",
+                file=data.label,
+                hint="Civilsamfundskortet indlæser HSDS' organization og service (og steder, adresser, "
+                "taksonomier m.m. sammen med dem). Angiv filen sammen med organisationerne og tilbuddene.",
+            )
+        )
+    return tables
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,16 @@ from pathlib import Path, PurePosixPath
 from civilkort.issues import Issue, error, warning
 
 from .mapping import ENTITIES, field_types, own_schema
-from .records import DATAPACKAGE, HsdsData, Record, _decode, coerce, entity_for, entity_for_ignored
+from .records import (
+    DATAPACKAGE,
+    HsdsData,
+    Record,
+    _decode,
+    coerce,
+    entities_fitting,
+    entity_for,
+    entity_for_ignored,
+)
 
 
 class _Container:
@@ -24,11 +33,13 @@ class _Container:
         label: str,
         read: Callable[[str], bytes | None],
         size: Callable[[str], int | None],
+        names: Callable[[], list[str]],
         close: Callable[[], None] = lambda: None,
     ):
         self.label = label
         self.read = read
         self.size = size
+        self.names = names
         self.close = close
 
 
@@ -56,7 +67,12 @@ def _open_container(path: Path, issues: list[Issue]) -> _Container | None:
             target = root / rel
             return target.stat().st_size if target.is_file() else None
 
-        return _Container(root.name or str(root), read_file, size_file)
+        def list_files() -> list[str]:
+            return sorted(
+                p.name for p in root.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
+            )
+
+        return _Container(root.name or str(root), read_file, size_file, list_files)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -71,6 +87,8 @@ def _open_container(path: Path, issues: list[Issue]) -> _Container | None:
         return None
     names = {n: info for n in archive.namelist() if not (info := archive.getinfo(n)).is_dir()}
     packages = sorted((n for n in names if PurePosixPath(n).name == DATAPACKAGE), key=len)
+    if not packages:  # CSV files without a descriptor: the folder holding the first of them
+        packages = sorted((n for n in names if n.lower().endswith(".csv")), key=len)
     base = str(PurePosixPath(packages[0]).parent) if packages else ""
     prefix = "" if base in ("", ".") else base + "/"
 
@@ -82,7 +100,94 @@ def _open_container(path: Path, issues: list[Issue]) -> _Container | None:
         info = names.get(prefix + rel)
         return info.file_size if info is not None else None
 
-    return _Container(path.name, read_member, size_member, archive.close)
+    def list_members() -> list[str]:
+        return sorted(
+            n[len(prefix) :]
+            for n in names
+            if n.startswith(prefix) and "/" not in n[len(prefix) :] and not n.startswith("__MACOSX")
+        )
+
+    return _Container(path.name, read_member, size_member, list_members, archive.close)
+
+
+def csv_entity(name: str, header: list[str]) -> str | None:
+    """The HSDS entity a CSV file holds, by its name and headers (None if it is not an HSDS file).
+
+    A file named after an entity (services.csv) holds it if its headers include ``id`` and are mostly
+    that entity's fields; any other file holds the one entity its headers fit (see entities_fitting).
+    """
+    keys = frozenset(h.strip().lstrip("\ufeff").lower() for h in header if h.strip())
+    named = entity_for(name)
+    if named is not None:
+        props = frozenset(own_schema(named)["properties"])
+        return named if "id" in keys and len(keys & props) * 2 > len(keys) else None
+    fits = entities_fitting(keys)
+    return fits[0] if len(fits) == 1 and "id" in keys else None
+
+
+def _header(content: bytes) -> list[str]:
+    """The first line of a CSV file, split on ',' or ';'."""
+    first = _decode(content[:4096]).split("\n", 1)[0].strip()
+    delimiter = ";" if ";" in first and "," not in first else ","
+    return next(csv.reader([first], delimiter=delimiter), [])
+
+
+def is_csv_package(path: Path) -> bool:
+    """True for a folder or zip of HSDS CSV files without a descriptor (services.csv, organizations.csv ...)."""
+    try:
+        container = _open_container(path, [])
+    except OSError:
+        return False
+    if container is None:
+        return False
+    try:
+        for name in container.names():
+            if name.lower().endswith(".csv") and csv_entity(name, _header(container.read(name) or b"")):
+                return True
+        return False
+    finally:
+        container.close()
+
+
+def _found_resources(container: _Container, issues: list[Issue]) -> list[dict]:
+    """Resources for a package without a descriptor: its HSDS CSV files, found by name and headers."""
+    found, skipped = [], []
+    for name in container.names():
+        if not name.lower().endswith(".csv"):
+            skipped.append(name)
+            continue
+        head = _header(container.read(name) or b"")
+        entity = csv_entity(name, head)
+        if entity is None:
+            skipped.append(name)
+            continue
+        if entity_for(name) is None:
+            issues.append(
+                warning(
+                    f"Filen {name} læses som HSDS-ressourcen '{entity}' ud fra kolonneoverskrifterne",
+                    file=f"{container.label}/{name}",
+                    sheet=entity,
+                    hint=f"Navngiv filen {ENTITIES[entity]}, så det er entydigt.",
+                )
+            )
+        found.append({"name": entity, "path": name})
+    if found:
+        for name in skipped:
+            ignored = entity_for_ignored(name)
+            issues.append(
+                warning(
+                    f"Filen {name} "
+                    + (
+                        "er HSDS-oplysninger, Civilsamfundskortet ikke bruger"
+                        if ignored
+                        else "er ikke en HSDS 3.0-ressource"
+                    )
+                    + "; den springes over",
+                    file=f"{container.label}/{name}",
+                    hint=f"Filer der læses (uden {DATAPACKAGE}): " + ", ".join(ENTITIES.values()) + ".",
+                )
+            )
+    return found
 
 
 def _safe_relative(rel: object) -> str | None:
@@ -115,28 +220,8 @@ def _read_package(
     """Records of the resources a package's descriptor lists."""
     label = container.label
     descriptor = path.name if path.is_file() and path.suffix.lower() == ".json" else DATAPACKAGE
-    raw = container.read(descriptor)
-    if raw is None:
-        issues.append(
-            error(
-                f"{label} indeholder ingen {DATAPACKAGE}",
-                file=label,
-                hint="En HSDS-datapakke er en mappe (eller zip) med datapackage.json og én CSV-fil pr. ressource.",
-            )
-        )
-        return None
-    try:
-        package = json.loads(_decode(raw))
-    except json.JSONDecodeError as exc:
-        issues.append(
-            error(
-                f"{DATAPACKAGE} er ikke gyldig JSON",
-                file=f"{label}/{descriptor}",
-                row=exc.lineno,
-                value=exc.msg,
-                hint="Ret filen, fx med en JSON-validator, og indlæs igen.",
-            )
-        )
+    package = _descriptor(container, descriptor, issues)
+    if package is None:
         return None
     resources = package.get("resources") if isinstance(package, dict) else None
     if not isinstance(resources, list):
@@ -213,6 +298,38 @@ def _read_package(
                 entity, name or entity, f"{label}/{safe}", _decode(content), delimiter, data, issues, max_rows
             )
     return data
+
+
+def _descriptor(container: _Container, descriptor: str, issues: list[Issue]) -> object | None:
+    """The package's descriptor; without one, a descriptor of the HSDS CSV files found in it."""
+    label = container.label
+    raw = container.read(descriptor)
+    if raw is None:
+        found = _found_resources(container, issues)
+        if found:
+            return {"title": label, "resources": found}
+        issues.append(
+            error(
+                f"{label} indeholder ingen {DATAPACKAGE} og ingen HSDS-CSV-filer",
+                file=label,
+                hint="En HSDS-datapakke er en mappe (eller zip) med én CSV-fil pr. ressource (organizations.csv, "
+                "services.csv ...), gerne med datapackage.json.",
+            )
+        )
+        return None
+    try:
+        return json.loads(_decode(raw))
+    except json.JSONDecodeError as exc:
+        issues.append(
+            error(
+                f"{DATAPACKAGE} er ikke gyldig JSON",
+                file=f"{label}/{descriptor}",
+                row=exc.lineno,
+                value=exc.msg,
+                hint="Ret filen, fx med en JSON-validator, og indlæs igen.",
+            )
+        )
+        return None
 
 
 def _read_csv(

@@ -56,8 +56,8 @@ __all__ = [
 
 
 def _is_hsds(path: Path) -> bool:
-    """An Open Referral HSDS input (package folder, datapackage.json, zip of one, JSON): read by etl.hsds."""
-    if path.suffix.lower() not in {".json", ".zip"} and not (path / "datapackage.json").is_file():
+    """An Open Referral HSDS input (package folder, datapackage.json, zip, folder of HSDS CSV files, JSON)."""
+    if path.suffix.lower() not in {".json", ".zip"} and not path.is_dir():
         return False
     from etl.hsds import is_hsds_input
 
