@@ -33,7 +33,7 @@ from civilkort.reference import fold
 
 from . import package_rules
 from .mapping import ENTITIES, SCHEMA_DIR, own_schema
-from .records import HsdsData, Record, value_text
+from .records import TYPE_WORDS, HsdsData, Record, type_word, value_text
 
 MAX_ISSUES_PER_FIELD = 200
 """Issues listed per file, field and kind of problem; the rest are summed up in one more issue."""
@@ -362,9 +362,11 @@ def _judge(record: Record, err: ValidationError, name: str | None = None) -> lis
                 "Skriv et tal med punktum, fx 56.1572.",
             )
         else:
+            wanted = " eller ".join(TYPE_WORDS.get(str(t), str(t)) for t in _listed(expected))
             message, hint = (
-                f"Forkert type i feltet '{name}': '{value_text(value)}'",
-                f"Forventet: {expected}.",
+                f"Forkert type i feltet '{name}': {type_word(value)}, hvor HSDS 3.0 kræver {wanted}",
+                f"Skriv værdien som {wanted}"
+                + (', i anførselstegn i JSON, fx "tekst".' if "string" in _listed(expected) else "."),
             )
         return [_Finding(name, kind, ERROR if is_used else WARNING, message, hint, drop=True)]
     if kind == "format" and err.validator_value == "date":
@@ -422,6 +424,11 @@ def _judge(record: Record, err: ValidationError, name: str | None = None) -> lis
             err.message[:200],
         )
     ]
+
+
+def _listed(expected: object) -> list:
+    """A schema's 'type' as a list."""
+    return list(expected) if isinstance(expected, list | tuple) else [expected]
 
 
 class _Collector:
@@ -649,9 +656,15 @@ def _duplicates(entity: str, records: list[Record], issues: list[Issue]) -> None
                 ERROR if entity in KEY_ENTITIES else WARNING,
                 f"Id'et '{given}' findes flere gange i {entity}",
                 **record.where("id", given),
-                hint=f"Også i {other.file}, række {other.row}. Hvert id må kun bruges én gang.",
+                hint=f"Også i {_place(other)}. Hvert id må kun bruges én gang."
+                + (f" Sti i JSON: {record.path}." if record.path else ""),
             )
         )
+
+
+def _place(record: Record) -> str:
+    """Where a record is, for a message: the file and its row, or its path in a JSON file."""
+    return f"{record.file}, {record.path}" if record.path else f"{record.file}, række {record.row}"
 
 
 def validate_json_document(doc: object, entity: str = "organization") -> list[str]:
