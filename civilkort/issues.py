@@ -78,6 +78,8 @@ class InputError(Exception):
 
     def __init__(self, issues: list[Issue]):
         self.issues = [i for i in issues if i.is_error] or list(issues)
+        self.warnings = [i for i in issues if not i.is_error and i not in self.issues]
+        """Warnings found on the way, which often explain the errors (a file left out, another version)."""
         first = str(self.issues[0]) if self.issues else "Ukendt fejl i input"
         more = len(self.issues) - 1
         super().__init__(first if more <= 0 else f"{first} (og {more} fejl mere)")

@@ -649,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except InputError as exc:
         _err(f"Data kan ikke indlæses ({len(exc.issues)} fejl). Den tidligere database bruges fortsat.")
-        print_issues(exc.issues)
+        print_issues([*exc.issues, *exc.warnings])
         return 1
     except ObjectStoreError as exc:
         _err(f"Objektlageret: {exc}")
