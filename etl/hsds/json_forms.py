@@ -33,6 +33,7 @@ from .records import (
     entity_for,
     entity_for_ignored,
     entity_in_name,
+    schema_fields,
     type_word,
     value_text,
 )
@@ -107,6 +108,7 @@ class _Flattener:
         self.tops: set[tuple[str, str]] = set()
         self.skipped: dict[tuple[str, str], list] = {}
         self.changed: dict[tuple[str, str], list] = {}
+        self.extra: dict[tuple[str, str], list] = {}
 
     def _note(self, table: dict, entity: str, name: str, path: str, value: object) -> None:
         """Count one skipped or changed field; the first place and value are kept for the warning."""
@@ -144,6 +146,8 @@ class _Flattener:
             for k, v in obj.items()
             if not isinstance(v, list | dict) and v is not None
         }
+        for k in values.keys() - schema_fields(entity):
+            self._note(self.extra, entity, k, path, values[k])
         for k, v in links.items():
             values.setdefault(k, v)
         given = values.get("id")
@@ -208,6 +212,19 @@ class _Flattener:
                     sheet=entity,
                     column=name,
                     hint=f"Første sted i JSON: {path}. Civilsamfundskortet har ingen plads til disse {word}.",
+                )
+            )
+        for (entity, name), (count, path, value) in self.extra.items():
+            self.issues.append(
+                warning(
+                    f"Feltet '{name}' i {entity} er ikke et HSDS 3.0-felt og bruges ikke"
+                    + (f" ({count} gange)" if count > 1 else ""),
+                    file=self.file,
+                    sheet=entity,
+                    column=name,
+                    value=value_text(value),
+                    hint=f"Første sted i JSON: {path}. Felter fra en nyere HSDS-version (3.1) eller en "
+                    "udgivers egne felter har ingen plads i Civilsamfundskortet.",
                 )
             )
         for (entity, name), (count, path, value) in self.changed.items():

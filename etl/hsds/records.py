@@ -142,6 +142,11 @@ def _shape(entity: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(schema["properties"]), required
 
 
+def schema_fields(entity: str) -> frozenset[str]:
+    """Every property of an entity in our schema (HSDS 3.0's, with the profile's additions)."""
+    return _shape(entity)[0]
+
+
 @cache
 def entities_fitting(keys: frozenset[str]) -> tuple[str, ...]:
     """The HSDS entities whose schema an object with these keys fits best, best first.

@@ -22,6 +22,7 @@ from .records import (
     entities_fitting,
     entity_for,
     entity_for_ignored,
+    schema_fields,
 )
 
 
@@ -379,6 +380,19 @@ def _read_csv(
     required = set(own_schema(entity).get("required", ()))
     types = field_types(entity)
     columns = frozenset(h for h in header if h)
+    extra = [h for h in header if h and h not in schema_fields(entity)]
+    if extra:
+        issues.append(
+            warning(
+                f"Kolonnerne {', '.join(extra)} i {entity} er ikke HSDS 3.0-felter og bruges ikke",
+                file=file,
+                sheet=sheet,
+                row=1,
+                column=extra[0],
+                hint="Felter fra en nyere HSDS-version (3.1) eller en udgivers egne felter har ingen plads i "
+                "Civilsamfundskortet.",
+            )
+        )
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue

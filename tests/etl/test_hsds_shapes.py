@@ -304,3 +304,31 @@ def test_warnings_that_explain_a_fatal_error_are_printed_with_it(tmp_path, capsy
     err = capsys.readouterr().err
     assert code == 1 and "services.csv til ressourcen 'service' findes ikke i pakken" in err
     assert "Traceback" not in err
+
+
+def test_hsds_3_1_extras_are_kept_where_they_map_and_named_where_they_do_not(tmp_path):
+    term = {
+        "id": "a9",
+        "link_id": SERVICE,
+        "link_entity": "service",
+        "taxonomy_term": TERM,
+        "label": "Forebyggelse",
+    }
+    doc = service(
+        organization=organization(),
+        attributes=[term],
+        capacities=[{"id": "c1", "available": 3}],
+        last_checked="2025-01-01",
+    )
+    issues = assert_one_organisation_with_its_offer(write(tmp_path / "service.json", doc))
+    assert "springes over" in only(issues, column="capacities").message
+    assert "ikke et HSDS 3.0-felt" in only(issues, column="last_checked").message
+    folder = write_csv_folder(tmp_path / "csv")
+    services = folder / "services.csv"
+    services.write_text(
+        services.read_text(encoding="utf-8").replace("status\n", "status,x_kilde\n").rstrip("\n") + ",nyt\n",
+        encoding="utf-8",
+    )
+    raw = read_inputs([folder])
+    extra = only(raw.issues, file="csv/services.csv", column="x_kilde")
+    assert extra.severity == WARNING and "ikke HSDS 3.0-felter" in extra.message
