@@ -117,14 +117,13 @@ class _Flattener:
 
     def _scalar(self, entity: str, name: str, value: object, path: str) -> object:
         """A scalar as the schema's type: text cells to numbers, numbers in text fields to text."""
-        if (
-            field_types(entity).get(name) == "string"
-            and isinstance(value, int | float)
-            and not isinstance(value, bool)
-        ):
+        kind = field_types(entity).get(name)
+        if type(value) is str:
+            return coerce(entity, name, value) if kind in ("number", "integer") else value
+        if kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
             self._note(self.changed, entity, name, path, value)
             return value_text(value)
-        return coerce(entity, name, value)
+        return value
 
     def flatten(
         self, entity: str, obj: object, path: str, links: dict[str, object], *, top: bool = False
