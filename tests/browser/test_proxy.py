@@ -237,3 +237,23 @@ def test_the_websocket_is_accepted_for_the_sites_own_name_and_refused_for_anothe
     site = f"civilkort.example.dk:{port}"
     assert _websocket_handshake(service.proxy.base, site, f"http://{site}") == 101
     assert _websocket_handshake(service.proxy.base, site, "http://angriber.example") == 403
+
+
+def test_the_hsds_api_answers_through_the_proxy_from_both_replicas_compressed(service) -> None:
+    """Each replica serves the HSDS API beside the app (serve.py); nginx passes it on and compresses it."""
+    import json
+
+    answers = []
+    for base in (service.proxy.base, *(f"http://{r.address}" for r in service.replicas)):
+        request = urllib.request.Request(
+            f"{base}/api/hsds/services?per_page=20", headers={"Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
+            assert response.headers["ETag"]
+            answers.append(json.loads(gzip.decompress(response.read())))
+    assert answers[0]["size"] == 20 and answers[0]["total_items"] > 20
+    assert answers[0] == answers[1] == answers[2]  # two hosts, one build: the same answer
+    with urllib.request.urlopen(f"{service.proxy.base}/api/hsds/", timeout=10) as response:
+        root = json.loads(response.read())
+    assert root["version"] == "3.0" and root["openapi_url"].endswith("/api/hsds/openapi.json")
