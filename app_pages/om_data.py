@@ -1,12 +1,15 @@
 """Where the data come from: build, example marking, boundaries, the council table's uncertain rows, quality."""
 
+from urllib.parse import urlsplit
+
 import streamlit as st
 
+from api import MOUNT
 from civilkort import danish
 from ui.data import database, query
 from ui.notices import is_example, run_safely
 from ui.tables import grid
-from ui.text import md
+from ui.text import md, verbatim
 
 SCALES = {"small": "lille", "council": "et sundhedsråds størrelse pr. råd", "national": "national"}
 
@@ -32,6 +35,13 @@ med `--indicator FIL`, fx `python -m etl build MINE-DATA.xlsx --indicator FOLK1A
 Filen kan være en tabel fra Statistikbanken (fx FOLK1A efter alder eller FOLK1E) eller to kolonner:
 kommune og værdi. Se README for enheder, perioder og hvor tallene kan hentes.
 """
+
+
+def _api_url() -> str:
+    """The HSDS API's address as the browser reaches the app (the path alone when that is unknown)."""
+    parts = urlsplit(st.context.url or "")
+    base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return f"{base}{MOUNT}/"
 
 
 def page() -> None:
@@ -138,6 +148,17 @@ def page() -> None:
             width="stretch",
             height=300,
         )
+
+    st.subheader("Del data med andre registre")
+    api = _api_url()
+    st.markdown(
+        "Tilbud og organisationer kan hentes som Open Referral HSDS 3.0, så fx en kommunes tilbudsoversigt "
+        "eller en platform for social ordination kan synkronisere fra kortet i stedet for at taste igen. "
+        f"API'et ligger på {verbatim(api)} og er beskrevet i {verbatim(api + 'openapi.json')}. Det viser det "
+        "samme, som alle kan se her, uden personoplysninger. Et sundhedsråds tilbud: "
+        f"{verbatim(api + 'services?council_id=aarhus')}; det, der er ændret siden en dato: "
+        f"{verbatim(api + 'services?modified_after=2026-12-01')}. README har flere eksempler."
+    )
 
     st.subheader("Indlæs jeres egne data")
     st.markdown(

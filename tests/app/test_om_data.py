@@ -81,3 +81,11 @@ def test_the_example_data_lists_its_example_indicators(data_dir):
         "Hjemløse pr. 1.000 borgere (eksempel)",
     }
     assert set(table["Kilde"]) == {"Eksempeldata (genereret)"} and set(table["Kommuner med værdi"]) == {98}
+
+
+def test_the_page_gives_the_hsds_apis_address_to_share_with_other_directories(small_db):
+    at = _about(AppTest.from_file(APP, default_timeout=TIMEOUT))
+    text = " ".join(m.value for m in at.markdown)
+    assert "Del data med andre registre" in " ".join(h.value for h in at.subheader)
+    assert "`/api/hsds/`" in text and "`/api/hsds/openapi.json`" in text  # AppTest has no browser address
+    assert "`/api/hsds/services?council_id=aarhus`" in text
