@@ -85,13 +85,14 @@ class Catalogue:
         )
         has_modified = db.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'out_modified'")
         self._modified = _MODIFIED if has_modified else _NO_MODIFIED
-        offers = db.query("SELECT offer_id FROM offers")["offer_id"]
-        self._offer_of = {m.hsds_id("offer", o): o for o in offers}
+        self._offers: list[str] = list(db.query("SELECT offer_id FROM offers ORDER BY offer_id")["offer_id"])
+        self._offer_of = {m.hsds_id("offer", o): o for o in self._offers}
         self._org_of: dict[str, tuple[str, str]] = {}
         for kind, table, key in (("organisation", "organisations", "organisation_id"), ("regional_unit", "regional_units", "unit_id")):  # fmt: skip
             for k in db.query(f"SELECT {key} FROM {table}")[key]:
                 self._org_of[m.hsds_id(kind, k)] = (kind, k)
         taxonomy = to_hsds({}, self.vocabularies, include_personal=False)
+        self._taxonomy_package = taxonomy
         self.taxonomies: list[dict] = taxonomy["taxonomy"]
         self.taxonomy_by_id = {t["id"]: t for t in self.taxonomies}
         self.terms: list[dict] = taxonomy["taxonomy_term"]
@@ -119,21 +120,38 @@ class Catalogue:
         return self._org_of.get(organization_id)
 
     def count_services(self, f: ServiceFilter) -> int:
+        if f == ServiceFilter():
+            return len(self._offers)
         where, params = self._service_where(f)
-        return int(self.db.scalar(f"SELECT count(*) FROM offers o LEFT JOIN {self._modified} mo ON mo.record_id = o.offer_id WHERE {where}", params))  # fmt: skip
+        return int(self.db.scalar(f"SELECT count(*) FROM {self._offers_from(f)} WHERE {where}", params))
 
-    def service_rows(self, f: ServiceFilter, start: int, stop: int | None) -> pd.DataFrame:
-        """``offer_id``, ``name``, ``status`` and ``modified_at`` of the matching offers [start, stop): the best
-        search matches first, else in id order."""
+    def service_ids(self, f: ServiceFilter, start: int, stop: int | None) -> list[str]:
+        """The matching offers' ids [start, stop): the best search matches first, else in id order."""
+        if f == ServiceFilter():
+            return self._offers[start:stop]
         where, params = self._service_where(f)
         order = "list_position($found, o.offer_id)" if "found" in params else "o.offer_id"
         limit = "" if stop is None else f"LIMIT {int(stop - start)}"
-        return self.db.query(
-            f"SELECT o.offer_id, o.name, o.status, mo.modified_at FROM offers o "
-            f"LEFT JOIN {self._modified} mo ON mo.record_id = o.offer_id "
-            f"WHERE {where} ORDER BY {order} {limit} OFFSET {int(start)}",
+        rows = self.db.query(
+            f"SELECT o.offer_id FROM {self._offers_from(f)} WHERE {where} ORDER BY {order} {limit} OFFSET {int(start)}",
             params,
         )
+        return list(rows["offer_id"])
+
+    def minimal_rows(self, offer_ids: list[str]) -> pd.DataFrame:
+        """``offer_id``, ``name``, ``status`` and ``modified_at`` of these offers, in their order."""
+        rows = self.db.query(
+            f"SELECT o.offer_id, o.name, o.status, mo.modified_at FROM offers o "
+            f"LEFT JOIN {self._modified} mo ON mo.record_id = o.offer_id WHERE o.offer_id = ANY($ids)",
+            {"ids": offer_ids},
+        )
+        return rows.set_index("offer_id", drop=False).reindex(offer_ids)
+
+    def _offers_from(self, f: ServiceFilter) -> str:
+        """The FROM of a service query: offers, joined to their times of change only when asked by them."""
+        if f.since is None:
+            return "offers o"
+        return f"offers o LEFT JOIN {self._modified} mo ON mo.record_id = o.offer_id"
 
     def _service_where(self, f: ServiceFilter) -> tuple[str, dict]:
         clauses, params = ["true"], {}
@@ -225,8 +243,9 @@ class Catalogue:
             {"offers": offers, "organisations": input_rows(self.db, "organisations", owners)},
             self.vocabularies,
             include_personal=False,
+            taxonomies=False,
         )
-        nested = Nested(pkg)
+        nested = Nested(pkg, taxonomies=self._taxonomy_package)
         by_id = {s["id"]: s for s in pkg["service"]}
         organizations = {o["id"]: o for o in pkg["organization"]}
         out = []
@@ -260,14 +279,14 @@ class Catalogue:
         if nested and orgs:
             offers = self.db.query(
                 f"SELECT o.offer_id, mo.modified_at FROM offers o LEFT JOIN {self._modified} mo "
-                "ON mo.record_id = o.offer_id WHERE o.organisation_id IN (SELECT unnest($orgs)) ORDER BY o.offer_id",
+                "ON mo.record_id = o.offer_id WHERE o.organisation_id = ANY($orgs) ORDER BY o.offer_id",
                 {"orgs": orgs},
             )
             modified = dict(zip(offers["offer_id"], offers["modified_at"]))
             tables["offers"] = input_rows(self.db, "offers", list(offers["offer_id"]))
-        pkg = to_hsds(tables, self.vocabularies, include_personal=False)
+        pkg = to_hsds(tables, self.vocabularies, include_personal=False, taxonomies=False)
         by_id = {o["id"]: o for o in pkg["organization"]}
-        made = Nested(pkg) if nested else None
+        made = Nested(pkg, taxonomies=self._taxonomy_package) if nested else None
         out = []
         for kind, key in keys:
             org = by_id.get(m.hsds_id(kind, key))
@@ -291,7 +310,7 @@ class Catalogue:
     def modified_of(self, offer_ids: list[str]) -> dict[str, object]:
         """offer id -> when its row last changed, for these offers."""
         rows = self.db.query(
-            f"SELECT record_id, modified_at FROM {self._modified} WHERE record_id IN (SELECT unnest($ids))",
+            f"SELECT record_id, modified_at FROM {self._modified} WHERE record_id = ANY($ids)",
             {"ids": offer_ids},
         )
         return dict(zip(rows["record_id"], rows["modified_at"]))

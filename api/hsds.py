@@ -260,16 +260,16 @@ def list_services(request: Request, catalogue: Catalogue) -> Response:
     minimal, full = p.boolean(q, "minimal"), p.boolean(q, "full")
 
     def fetch(start: int, stop: int | None) -> list[dict]:
-        rows = catalogue.service_rows(wanted, start, stop)
+        ids = catalogue.service_ids(wanted, start, stop)
         if minimal:
+            rows = catalogue.minimal_rows(ids)
             return [
                 _minimal_service(offer_id, name, status, changed)
                 for offer_id, name, status, changed in zip(
                     rows["offer_id"], rows["name"], rows["status"], rows["modified_at"]
                 )
             ]
-        modified = dict(zip(rows["offer_id"], rows["modified_at"]))
-        return catalogue.services(list(rows["offer_id"]), modified, full=full)
+        return catalogue.services(ids, catalogue.modified_of(ids), full=full)
 
     # minimal: "aim to return all services within one call"
     per_page = p.MAX_MINIMAL_PER_PAGE if minimal else p.DEFAULT_PER_PAGE

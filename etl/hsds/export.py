@@ -504,9 +504,14 @@ def program_owners(collaborations: list[dict]) -> dict[str, str]:
 
 
 def to_hsds(
-    tables: dict[str, pd.DataFrame], vocabularies: pd.DataFrame, *, include_personal: bool = True
+    tables: dict[str, pd.DataFrame],
+    vocabularies: pd.DataFrame,
+    *,
+    include_personal: bool = True,
+    taxonomies: bool = True,
 ) -> Package:
-    """HSDS records (flat, per entity) for the product's typed tables."""
+    """HSDS records (flat, per entity) for the product's typed tables; with ``taxonomies`` (the default) also
+    every vocabulary as a taxonomy with its terms (a reader of a few records at a time makes those once)."""
     b = _Builder(vocabularies, include_personal)
     for row in _rows(tables.get("organisations")):
         b.organisation(row)
@@ -520,7 +525,8 @@ def to_hsds(
         b.collaboration(row)
     for row in _rows(tables.get("experiences")):
         b.experience(row)
-    b.taxonomies()
+    if taxonomies:
+        b.taxonomies()
     return b.pkg
 
 

@@ -26,11 +26,13 @@ _ORGANIZATION_PARTS = (
 class Nested:
     """One package's records, indexed for nesting."""
 
-    def __init__(self, pkg: Package) -> None:
+    def __init__(self, pkg: Package, *, taxonomies: Package | None = None) -> None:
+        """``taxonomies``: where the terms and taxonomies are, when not in ``pkg`` (made once for many)."""
         self.pkg = pkg
         self._by: dict[tuple[str, str], dict[str, list[dict]]] = {}
-        self._terms = {t["id"]: t for t in pkg.get("taxonomy_term", [])}
-        self._taxonomies = {t["id"]: t for t in pkg.get("taxonomy", [])}
+        terms_from = pkg if taxonomies is None else taxonomies
+        self._terms = {t["id"]: t for t in terms_from.get("taxonomy_term", [])}
+        self._taxonomies = {t["id"]: t for t in terms_from.get("taxonomy", [])}
         self._attributes: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for a in pkg.get("attribute", []):
             self._attributes[(a["link_entity"], a["link_id"])].append(a)
