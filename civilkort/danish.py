@@ -67,3 +67,11 @@ def number(value: object, decimals: int | None = None, *, missing: str = MISSING
 def count(n: int, one: str, many: str) -> str:
     """A number with its noun in the Danish singular or plural: '1 post', '3 poster', '1.200 poster'."""
     return f"{number(n)} {one if n == 1 else many}"
+
+
+def place(address: object, postcode: object, city: object) -> str:
+    """A place as a Danish address is written: 'Vestergade 1, 8000 Aarhus C' (what is known of it; '' when
+    nothing is)."""
+    parts = ["" if _missing(v) else str(v).strip() for v in (address, postcode, city)]
+    town = " ".join(p for p in parts[1:] if p)
+    return ", ".join(p for p in (parts[0], town) if p)

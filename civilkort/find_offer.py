@@ -184,8 +184,7 @@ def distance_text(km: float) -> str:
 
 def place_text(row: pd.Series) -> str:
     """Address, postcode and city of an offer's place as far as known ('' when none)."""
-    parts = [row.get("address"), " ".join(str(x) for x in (row.get("postcode"), row.get("city")) if known(x))]
-    return ", ".join(str(p) for p in parts if known(p))
+    return danish.place(row.get("address"), row.get("postcode"), row.get("city"))
 
 
 def known(value: object) -> bool:

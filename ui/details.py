@@ -100,10 +100,8 @@ def _yes_no(value: object) -> str:
 
 
 def place(row: pd.Series) -> str:
-    """Address, postcode and city of a record, as far as known ('' when none)."""
-    return ", ".join(
-        str(x) for x in (row["address"], row["postcode"], row["city"]) if pd.notna(x) and str(x).strip()
-    )
+    """Address, postcode and city of a record, as far as known ('' when none): '8000 Aarhus C'."""
+    return danish.place(row["address"], row["postcode"], row["city"])
 
 
 def offer_facts(o: pd.Series) -> list[tuple[str, object]]:

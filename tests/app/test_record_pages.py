@@ -103,7 +103,7 @@ def test_organisation_page_shows_everything_known_and_keeps_its_link(at):
     _open(at, ORG_PAGE, "ORG-AABENRAA")
     assert at.title[0].value == "Ældre Sagen Åbenrå"
     text = _text(at)
-    for fact in (f"**CVR:** {CVR}", "Storegade 1, 6200, Aabenraa", "Aabenraa \\(", "**Kilde:** Håndlavet"):
+    for fact in (f"**CVR:** {CVR}", "Storegade 1, 6200 Aabenraa", "Aabenraa \\(", "**Kilde:** Håndlavet"):
         assert fact in text, fact
     assert "**Sidst verificeret:** aldrig" in text
     assert "**Tilbud (1)**" in text and "Samarbejder (0)" in text

@@ -65,7 +65,7 @@ def test_organisation_page_opens_from_a_map_click_and_leads_back_to_the_map(app_
 
     _record_page_checked(page, NAME)
     text = page.locator("[data-testid=stMain]").inner_text()
-    assert "Testvej 1, 8000, Aarhus C" in text and "Sidst verificeret" in text and "Kilde" in text
+    assert "Testvej 1, 8000 Aarhus C" in text and "Sidst verificeret" in text and "Kilde" in text
     opage.screenshot("organisation-fra-kortet")
 
     page.get_by_role("button", name="Se på kortet").click()

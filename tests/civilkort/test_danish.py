@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from civilkort import danish
 
@@ -39,3 +40,16 @@ def test_a_count_says_one_in_the_singular():
     assert danish.count(1, "post", "poster") == "1 post"
     assert danish.count(0, "post", "poster") == "0 poster"
     assert danish.count(1200, "post", "poster") == "1.200 poster"
+
+
+@pytest.mark.parametrize(
+    ("parts", "written"),
+    [
+        (("Vestergade 1", "8000", "Aarhus C"), "Vestergade 1, 8000 Aarhus C"),
+        ((None, "8000", "Aarhus C"), "8000 Aarhus C"),
+        (("Vestergade 1", None, float("nan")), "Vestergade 1"),
+        ((" ", pd.NA, ""), ""),
+    ],
+)
+def test_a_place_is_written_as_a_danish_address(parts, written):
+    assert danish.place(*parts) == written
