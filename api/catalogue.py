@@ -131,11 +131,7 @@ class Catalogue:
             return self._offers[start:stop]
         where, params = self._service_where(f)
         order = "list_position($found, o.offer_id)" if "found" in params else "o.offer_id"
-        limit = "" if stop is None else f"LIMIT {int(stop - start)}"
-        rows = self.db.query(
-            f"SELECT o.offer_id FROM {self._offers_from(f)} WHERE {where} ORDER BY {order} {limit} OFFSET {int(start)}",
-            params,
-        )
+        rows = self.db.query(_page("o.offer_id", self._offers_from(f), where, order, start, stop), params)
         return list(rows["offer_id"])
 
     def minimal_rows(self, offer_ids: list[str]) -> pd.DataFrame:
@@ -205,10 +201,8 @@ class Catalogue:
         """(kind, product id) of the matching organisations and regional units [start, stop)."""
         where, params = self._organization_where(f)
         order = "list_position($found, g.key)" if "found" in params else "g.kind, g.key"
-        limit = "" if stop is None else f"LIMIT {int(stop - start)}"
         rows = self.db.query(
-            f"SELECT g.kind, g.key FROM ({_ORGANIZATIONS}) AS g WHERE {where} ORDER BY {order} {limit} OFFSET {int(start)}",
-            params,
+            _page("g.kind, g.key", f"({_ORGANIZATIONS}) AS g", where, order, start, stop), params
         )
         return list(zip(rows["kind"], rows["key"]))
 
@@ -321,6 +315,12 @@ def _with_modified(record: dict, modified: dict[str, object], catalogue: Catalog
     if changed:
         record["last_modified"] = changed
     return record
+
+
+def _page(columns: str, source: str, where: str, order: str, start: int, stop: int | None) -> str:
+    """SQL for rows [start, stop) of ``source`` in ``order`` (all from ``start`` when ``stop`` is None)."""
+    limit = "" if stop is None else f"LIMIT {int(stop - start)}"
+    return f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order} {limit} OFFSET {int(start)}"
 
 
 # every organisation and regional unit with the municipalities it is in, serves or has offers in or for
