@@ -334,6 +334,11 @@ VOCABULARY_NAMES: dict[str, str] = {
 }
 """Vocabulary ids with their Danish names."""
 
+NO_THEME = "ikke_angivet"
+"""The key of the row or column that counts offers without a theme (an offer from another publisher's
+HSDS feed may have none; the product's own template requires one). Never a theme code."""
+NO_THEME_LABEL = "Tema ikke angivet"
+
 EXTENSIBLE_VOCABULARIES = frozenset({"target_group", "organisation_type", "unit_type"})
 """Vocabularies a council may extend with its own values; the rest carry product logic."""
 

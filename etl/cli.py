@@ -182,10 +182,13 @@ def _load_boundaries(source: str | None, quiet: bool):
         return boundaries.load(source, progress=not quiet)
 
 
-def _read(paths: list[str], quiet: bool, hsds_schemas: str | None = None):
+def _read(paths: list[str], quiet: bool, hsds_schemas: str | None = None, vocabulary_map: str | None = None):
     from etl.clean import clean
+    from etl.hsds import load_map
     from etl.read import read_inputs
 
+    with _read_file(vocabulary_map or "standardkortet"):
+        terms = load_map(vocabulary_map)
     if not quiet:
         _err(f"Læser {', '.join(paths)}")
     with _read_file(", ".join(paths)):
@@ -193,9 +196,9 @@ def _read(paths: list[str], quiet: bool, hsds_schemas: str | None = None):
             from etl.hsds import using_official_schemas
 
             with using_official_schemas(hsds_schemas):
-                raw = read_inputs(paths)
+                raw = read_inputs(paths, vocabulary_map=terms)
         else:
-            raw = read_inputs(paths)
+            raw = read_inputs(paths, vocabulary_map=terms)
         data = clean(raw)
     data.issues = [*raw.issues, *data.issues]
     return data
@@ -226,7 +229,7 @@ def _operator() -> str:
 def cmd_build(args) -> int:
     from etl.build import build
 
-    data = _read(args.inputs, args.quiet, args.hsds_schemas)
+    data = _read(args.inputs, args.quiet, args.hsds_schemas, args.vocabulary_map)
     bounds = _load_boundaries(args.boundaries, args.quiet)
     population = _population(args.population)
     result = build(
@@ -318,7 +321,7 @@ def cmd_demo(args) -> int:
 def cmd_check(args) -> int:
     from etl.build import prepare
 
-    data = _read(args.inputs, args.quiet, args.hsds_schemas)
+    data = _read(args.inputs, args.quiet, args.hsds_schemas, args.vocabulary_map)
     bounds = _load_boundaries(args.boundaries, args.quiet)
     prepared = prepare(data, bounds)
     print_issues(prepared.issues)
@@ -471,7 +474,7 @@ def cmd_hsds_export(args) -> int:
     from etl.validate import validate
 
     if args.inputs:
-        data = _read(args.inputs, args.quiet, args.hsds_schemas)
+        data = _read(args.inputs, args.quiet, args.hsds_schemas, args.vocabulary_map)
         problems = [*data.issues, *validate(data)]
         if any(i.is_error for i in problems):
             raise InputError(problems)
@@ -510,6 +513,10 @@ def cmd_hsds_export(args) -> int:
     return 0
 
 
+VOCABULARY_MAP_HELP = (
+    "Jeres eget vokabularkort (CSV: taxonomy, term_code, term_name, vocabulary, code), der oversætter "
+    "andre udgiveres HSDS-termer til temaer, målgrupper og forebyggelsesniveauer; lægges oven på standardkortet."
+)
 HSDS_SCHEMAS_HELP = (
     "Valider også HSDS-data mod de officielle HSDS 3.0-skemaer: en mappe med <entitet>.json "
     "(fx schema/ fra openreferral/specification) eller en URL, hvorfra de hentes."
@@ -537,6 +544,7 @@ def parser() -> argparse.ArgumentParser:
         "(mappe med datapackage.json, datapackage.json, zip eller JSON).",
     )
     b.add_argument("--hsds-schemas", metavar="MAPPE_ELLER_URL", help=HSDS_SCHEMAS_HELP)
+    b.add_argument("--vokabular-kort", dest="vocabulary_map", metavar="FIL", help=VOCABULARY_MAP_HELP)
     b.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
     b.add_argument(
         "--population", metavar="FOLK1A.csv", help="Folketal pr. kommune (Danmarks Statistik FOLK1A)."
@@ -566,6 +574,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("inputs", nargs="+", metavar="FIL")
     c.add_argument("--boundaries", metavar="STI_ELLER_URL", help=BOUNDARIES_HELP)
     c.add_argument("--hsds-schemas", metavar="MAPPE_ELLER_URL", help=HSDS_SCHEMAS_HELP)
+    c.add_argument("--vokabular-kort", dest="vocabulary_map", metavar="FIL", help=VOCABULARY_MAP_HELP)
     c.set_defaults(func=cmd_check)
 
     t = sub.add_parser(
@@ -607,6 +616,7 @@ def parser() -> argparse.ArgumentParser:
         "udelades de, som i appens eksport; medtag dem for en fuld sikkerhedskopi.",
     )
     h.add_argument("--hsds-schemas", metavar="MAPPE_ELLER_URL", help=HSDS_SCHEMAS_HELP)
+    h.add_argument("--vokabular-kort", dest="vocabulary_map", metavar="FIL", help=VOCABULARY_MAP_HELP)
     h.set_defaults(func=cmd_hsds_export)
 
     sub.add_parser(

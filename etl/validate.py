@@ -28,6 +28,13 @@ from civilkort.schema import ORGANISATIONS, TABLES, TABLES_BY_NAME, VOCABULARY_N
 
 from .clean import KIND_DTYPES, LIST_KINDS, MAX_ISSUES_PER_COLUMN, CleanInput, empty_table
 
+HSDS_OFFER_SHEET = "service"
+"""The sheet of an offer read from HSDS (its rows keep the HSDS entity as their sheet). Such an offer may
+have no theme: another publisher's feed has no Danish themes, and it is loaded as 'Tema ikke angivet'.
+The template and CSV files keep requiring one. The build's check ``offers_have_theme`` says the same."""
+OPTIONAL_FROM_HSDS = frozenset({("offers", "themes")})
+"""(table, field) required in the template but not in an HSDS input."""
+
 DATE_MIN = pd.Timestamp("1900-01-01")
 DATE_MAX = pd.Timestamp("2100-12-31")
 
@@ -301,6 +308,12 @@ def _schema_issues(
         if index is None or pd.isna(index) or column not in df.columns:
             continue
         pos = int(index)
+        if (
+            check == f"not_empty:{column}"
+            and (table.name, column) in OPTIONAL_FROM_HSDS
+            and loc.sheets[pos] == HSDS_OFFER_SHEET
+        ):
+            continue
         f = table.field(column)
         value = df[column].iloc[pos]
         if check == "not_nullable":

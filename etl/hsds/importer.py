@@ -22,15 +22,16 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from civilkort import reference
-from civilkort.issues import Issue, error, warning
+from civilkort.issues import Issue, warning
 from civilkort.reference import fold
-from civilkort.schema import EXTENSIBLE_VOCABULARIES, TABLES_BY_NAME, VOCABULARY_NAMES
+from civilkort.schema import EXTENSIBLE_VOCABULARIES, NO_THEME_LABEL, TABLES_BY_NAME, VOCABULARY_NAMES
 
 from . import mapping as m
 from .json_forms import read_json
 from .records import DATAPACKAGE, HsdsData, Record
 from .tabular import is_csv_package, is_descriptor, read_tabular
 from .validation import validate_data
+from .vocabulary_map import Term, VocabularyMap, shipped_map
 
 FALLBACK_ORGANISATION_TYPE = "ngo"
 """Organisation type given to organisations from other publishers that say nothing matching one."""
@@ -41,6 +42,17 @@ FOREIGN_VOCABULARIES: dict[str, tuple[str, ...]] = {
 }
 """Vocabularies a term from another publisher is matched against, per entity."""
 _ENTITY_WORDS = {"organization": ("organisation", "organisationer"), "service": ("tilbud", "tilbud")}
+_VALUE_WORDS = {
+    "theme": "tema",
+    "target_group": "målgruppe",
+    "prevention_level": "forebyggelsesniveau",
+    "organisation_type": "organisationstype",
+    "staffing": "bemanding",
+}
+MAP_HINT = (
+    "Et vokabularkort oversætter andre udgiveres termer (fx 'Loneliness') til Civilsamfundskortets "
+    "værdier; angiv jeres eget med --vokabular-kort FIL (se README, afsnittet Open Referral HSDS 3.0)."
+)
 
 
 def is_hsds_input(path: Path) -> bool:
@@ -76,13 +88,19 @@ def load(path: Path, issues: list[Issue], *, max_bytes: int, max_rows: int) -> H
 
 
 def read_hsds(
-    path: Path, issues: list[Issue], *, max_bytes: int, max_rows: int
+    path: Path,
+    issues: list[Issue],
+    *,
+    max_bytes: int,
+    max_rows: int,
+    vocabulary_map: VocabularyMap | None = None,
 ) -> list[tuple[str, pd.DataFrame]]:
-    """The product's raw tables from an HSDS input, as ``etl.read`` returns them for a file."""
+    """The product's raw tables from an HSDS input, as ``etl.read`` returns them for a file; another
+    publisher's taxonomy terms are translated by ``vocabulary_map`` (default: the shipped map)."""
     data = load(path, issues, max_bytes=max_bytes, max_rows=max_rows)
     if data is None:
         return []
-    tables = to_raw_tables(data, issues)
+    tables = to_raw_tables(data, issues, vocabulary_map)
     if not tables:
         held = ", ".join(f"{e} ({len(r)})" for e, r in data.records.items() if r)
         issues.append(
@@ -106,6 +124,7 @@ class _Term:
     name: str = ""
     description: str = ""
     texts: tuple[str, ...] = ()
+    foreign: Term | None = None  # a foreign term's code, name and taxonomy, for the vocabulary map
 
 
 def _text(value: object) -> str | None:
@@ -119,9 +138,13 @@ def _text(value: object) -> str | None:
 class _Importer:
     """Maps validated HSDS records onto the product's rows."""
 
-    def __init__(self, data: HsdsData, issues: list[Issue]):
+    def __init__(self, data: HsdsData, issues: list[Issue], vocabulary_map: VocabularyMap | None = None):
         self.data = data
         self.issues = issues
+        self.map = vocabulary_map or shipped_map()
+        self.mapped: dict[
+            tuple[str, str], list
+        ] = {}  # (folded term, entity) -> [count, shown, origin, values]
         self.by_id = {e: {r.key: r for r in data.get(e)} for e in m.ENTITIES}
         self.attrs: dict[tuple[str, str], list[Record]] = defaultdict(list)
         for a in data.get("attribute"):
@@ -135,6 +158,7 @@ class _Importer:
         self.builtin = {(v, c) for v, c in zip(builtin["vocabulary"], builtin["code"])}
         self.labels: dict[str, list[str]] = defaultdict(list)
         self.keys: dict[str, dict[str, str]] = defaultdict(dict)
+        self.label_of: dict[tuple[str, str], str] = {}
         for v, c, lab in zip(builtin["vocabulary"], builtin["code"], builtin["label"]):
             self._learn(v, c, lab)
         self.additions: list[tuple[dict, Record]] = []
@@ -163,6 +187,7 @@ class _Importer:
         self.keys[vocabulary].setdefault(fold(code), code)
         self.keys[vocabulary].setdefault(fold(label), code)
         self.labels[vocabulary].append(label)
+        self.label_of.setdefault((vocabulary, code), label)
 
     def _unfill(self) -> None:
         """Leave out the fields our export filled only because HSDS requires them ('filled' attributes)."""
@@ -204,7 +229,18 @@ class _Importer:
             elif uri == m.FIELD_TAXONOMY_URN and code.startswith(m.FIELD_CODE_PREFIX):
                 info = _Term("field", code=code[len(m.FIELD_CODE_PREFIX) :], name=name)
             else:
-                info = _Term("foreign", texts=tuple(x for x in (name, code) if x))
+                taxonomies = tuple(
+                    x
+                    for x in (
+                        uri,
+                        str((tax.data.get("name") if tax else None) or ""),
+                        str(t.data.get("taxonomy") or ""),
+                    )
+                    if x
+                )
+                info = _Term(
+                    "foreign", texts=tuple(x for x in (name, code) if x), foreign=Term(code, name, taxonomies)
+                )
         self._terms[tid] = info
         return info
 
@@ -237,12 +273,14 @@ class _Importer:
         )
 
     def foreign(self, entity: str, attrs: list[tuple[Record, _Term]]) -> dict[str, list[str]]:
-        """Vocabulary codes for another publisher's terms (exact name or code); the rest noted for a warning."""
+        """Vocabulary codes for another publisher's terms: a value's own name or code, else the vocabulary
+        map's values; each translation noted for a summary, each term found in neither for a warning."""
         vocabularies = FOREIGN_VOCABULARIES[entity]
         found: dict[str, list[str]] = defaultdict(list)
         for a, t in attrs:
             if t.kind != "foreign":
                 continue
+            shown = t.texts[0] if t.texts else ""
             hit = next(
                 (
                     (v, self.keys[v][fold(text)])
@@ -253,11 +291,20 @@ class _Importer:
                 None,
             )
             if hit is not None:
-                if hit[1] not in found[hit[0]]:
-                    found[hit[0]].append(hit[1])
-                continue
-            shown = t.texts[0] if t.texts else ""
-            note = self.unmatched.setdefault((fold(shown), entity), [0, a, shown])
+                values, origin = [hit], ""
+            else:
+                looked = self.map.lookup(t.foreign) if t.foreign else None
+                if looked is None and t.foreign is None:  # a bare label: look it up as a term name
+                    looked = self.map.lookup(Term(name=shown))
+                if looked is None:
+                    note = self.unmatched.setdefault((fold(shown), entity), [0, a, shown])
+                    note[0] += 1
+                    continue
+                values, origin = [v for v in looked[0] if v[0] in vocabularies], looked[1]
+            for vocabulary, code in values:
+                if code not in found[vocabulary]:
+                    found[vocabulary].append(code)
+            note = self.mapped.setdefault((fold(shown), entity), [0, shown, origin, values])
             note[0] += 1
         return found
 
@@ -415,7 +462,7 @@ class _Importer:
 
     def offers(self) -> list:
         """Offer rows, each as (row, record)."""
-        out = []
+        out, themeless = [], []
         for s in self.data.get("service"):
             attrs = self.attrs_of("service", s.key)
             own_id = self.field(attrs, "id")
@@ -430,17 +477,8 @@ class _Importer:
                 groups = groups or found.get("target_group", [])
                 levels = levels or found.get("prevention_level", [])
                 status = status or m.HSDS_STATUS_TO_OFFER.get(str(d.get("status") or "").lower())
-                if not themes:
-                    self.issues.append(
-                        error(
-                            f"Tilbuddet '{d.get('name') or s.key}' har intet af Civilsamfundskortets temaer",
-                            **s.where("attributes", d.get("name")),
-                            hint="Hvert tilbud skal have mindst ét tema: "
-                            + ", ".join(self.labels["theme"])
-                            + ". Giv servicen en attribut med en term, hvis navn er et af temaerne "
-                            "(eller en term fra taksonomien urn:civilkort:vokabular:theme).",
-                        )
-                    )
+            if not themes:
+                themeless.append(s)
             sals = self.fk("service_at_location", "service_id").get(s.key, [])
             locations = [self.by_id["location"].get(str(x.data.get("location_id") or "")) for x in sals]
             locations = [x for x in locations if x is not None]
@@ -481,6 +519,18 @@ class _Importer:
                 "source": source,
             }
             out.append((row, s))
+        if themeless:
+            first = themeless[0]
+            names = ", ".join(f"'{x.data.get('name') or x.key}'" for x in themeless[:5])
+            self.issues.append(
+                warning(
+                    f"{len(themeless)} tilbud har intet af Civilsamfundskortets temaer; "
+                    f"de indlæses som '{NO_THEME_LABEL}'",
+                    **first.where("attributes", first.data.get("name")),
+                    hint=f"Fx {names}. De tælles under '{NO_THEME_LABEL}' i huller og datakvalitet. "
+                    "Temaerne: " + ", ".join(self.labels["theme"]) + ". " + MAP_HINT,
+                )
+            )
         return out
 
     def areas(self, records: list[Record]) -> list[str]:
@@ -585,6 +635,23 @@ class _Importer:
             experiences.append((row, a))
         return collabs, experiences
 
+    def warn_mapped(self) -> None:
+        """One warning per term from another publisher that was translated: what it gave to how many."""
+        for (_, entity), (count, shown, origin, values) in self.mapped.items():
+            words = _ENTITY_WORDS[entity]
+            gave = " og ".join(f"{_VALUE_WORDS[v]} '{self.label_of.get((v, c), c)}'" for v, c in values)
+            where = f"vokabularkortet ({origin})" if origin else "værdiens eget navn"
+            self.issues.append(
+                warning(
+                    f"{count} {words[0] if count == 1 else words[1]} fik {gave} fra HSDS-termen '{shown}'"
+                    if values
+                    else f"HSDS-termen '{shown}' bruges ikke ({count} {words[0] if count == 1 else words[1]})",
+                    file=self.data.label,
+                    value=shown,
+                    hint=f"Oversat efter {where}. " + MAP_HINT,
+                )
+            )
+
     def warn_unmatched(self) -> None:
         """One warning per term from another publisher that matched no vocabulary value."""
         for (_, entity), (count, attr, shown) in self.unmatched.items():
@@ -604,7 +671,8 @@ class _Importer:
                         if closest
                         else ""
                     )
-                    + f"Termen står på {count} {words[0] if count == 1 else words[1]}."
+                    + f"Termen står på {count} {words[0] if count == 1 else words[1]}. "
+                    + MAP_HINT
                     + (
                         f" Nye værdier kan tilføjes på arket Vokabularer ({', '.join(extend)})."
                         if extend
@@ -665,12 +733,16 @@ def _frame(table: str, rows: list[tuple[dict, Record]]) -> pd.DataFrame:
     return out
 
 
-def to_raw_tables(data: HsdsData, issues: list[Issue]) -> list[tuple[str, pd.DataFrame]]:
-    """The product's raw tables (table name, frame) for validated HSDS records."""
-    imp = _Importer(data, issues)
+def to_raw_tables(
+    data: HsdsData, issues: list[Issue], vocabulary_map: VocabularyMap | None = None
+) -> list[tuple[str, pd.DataFrame]]:
+    """The product's raw tables (table name, frame) for validated HSDS records; other publishers' terms
+    translated by ``vocabulary_map`` (default: the shipped map)."""
+    imp = _Importer(data, issues, vocabulary_map)
     orgs, units = imp.organisations()
     offers = imp.offers()
     collabs, experiences = imp.collaborations()
+    imp.warn_mapped()
     imp.warn_unmatched()
     out = []
     for name, rows in (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -33,6 +34,9 @@ from .tables import (
     header_keys,
     table_for_name,
 )
+
+if TYPE_CHECKING:
+    from etl.hsds.vocabulary_map import VocabularyMap
 
 __all__ = [
     "BLANKS",
@@ -98,12 +102,16 @@ def _expand(paths: Sequence[Path | str], issues: list[Issue]) -> list[Path]:
 
 
 def _read_file(
-    path: Path, issues: list[Issue], max_bytes: int, max_rows: int
+    path: Path,
+    issues: list[Issue],
+    max_bytes: int,
+    max_rows: int,
+    vocabulary_map: VocabularyMap | None = None,
 ) -> list[tuple[str, pd.DataFrame]]:
     if _is_hsds(path):
         from etl.hsds import read_hsds
 
-        return read_hsds(path, issues, max_bytes=max_bytes, max_rows=max_rows)
+        return read_hsds(path, issues, max_bytes=max_bytes, max_rows=max_rows, vocabulary_map=vocabulary_map)
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if size > max_bytes:
@@ -144,14 +152,18 @@ def read_inputs(
     *,
     max_bytes: int = MAX_FILE_BYTES,
     max_rows: int = MAX_ROWS,
+    vocabulary_map: VocabularyMap | None = None,
 ) -> RawInput:
-    """Read Excel workbooks, CSV files and folders of them; raise InputError listing every error found."""
+    """Read Excel workbooks, CSV files and folders of them; raise InputError listing every error found.
+
+    ``vocabulary_map`` (an ``etl.hsds.VocabularyMap``; default the shipped one) translates other
+    publishers' taxonomy terms in HSDS inputs."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     issues: list[Issue] = []
     parts: dict[str, list[pd.DataFrame]] = {}
     for path in _expand(paths, issues):
-        for name, frame in _read_file(path, issues, max_bytes, max_rows):
+        for name, frame in _read_file(path, issues, max_bytes, max_rows, vocabulary_map):
             parts.setdefault(name, []).append(frame)
     if not parts and not any(i.is_error for i in issues):
         issues.append(

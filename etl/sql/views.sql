@@ -158,6 +158,8 @@ UNION ALL SELECT 4, 'Heraf enheder for hele regionen',
     format('{:t.}', (SELECT count(*) FILTER (WHERE is_region_wide) FROM core_regional_units))
 UNION ALL SELECT 5, 'Samarbejder', format('{:t.}', (SELECT count(*) FROM core_collaborations))
 UNION ALL SELECT 6, 'Erfaringer', format('{:t.}', (SELECT count(*) FROM core_experiences))
+UNION ALL SELECT 6.5, 'Tilbud uden tema (tema ikke angivet)',
+    format('{:t.}', (SELECT count(*) FROM core_offers WHERE len(themes) = 0))
 UNION ALL SELECT 7, 'Advarsler', format('{:t.}', (SELECT count(*) FROM meta_quality_issues WHERE severity = 'advarsel'))
 UNION ALL SELECT 8, 'Organisationer med omtrentlig placering (%)',
     (SELECT replace(round(100.0 * n_approx / nullif(n, 0), 1)::VARCHAR, '.', ',') FROM per_table WHERE tbl = 'organisations')
