@@ -20,6 +20,7 @@ import pandas as pd
 from civilkort.db import Database
 from civilkort.filters import NATIONAL_AREA, Selection
 from civilkort.index import MAX_MUNICIPALITY_CODE, DataIndex
+from civilkort.schema import NO_THEME, NO_THEME_LABEL
 
 _AXIS_VOCAB = {"theme": "theme", "target_group": "target_group"}
 
@@ -49,6 +50,11 @@ class GapIndex:
             name: vocab[vocab["vocabulary"] == name][["code", "label"]].reset_index(drop=True)
             for name in ("theme", "target_group")
         }
+        # The theme axis of the matrices: the themes, then 'Tema ikke angivet' where offers lack a theme.
+        self.theme_axis = self.vocab["theme"]
+        if base.has_no_theme:
+            extra = pd.DataFrame({"code": [NO_THEME], "label": [NO_THEME_LABEL]})
+            self.theme_axis = pd.concat([self.theme_axis, extra], ignore_index=True)
         # Columns of the index's theme / target-group matrices in display order.
         self._cols = {
             "theme": [base.themes.index(c) for c in self.vocab["theme"]["code"]],
@@ -151,14 +157,22 @@ class GapIndex:
             area = self.area(sel)
             codes = area["municipality_code"].to_numpy()
             counts = self._by_municipality(kept, cols)[codes]
+            axis = self.vocab[cols]
+            if cols == "theme" and self.base.has_no_theme:
+                none = np.bincount(
+                    self.base.offer_mun[kept & self.base.offer_no_theme], minlength=MAX_MUNICIPALITY_CODE
+                )
+                counts, axis = np.column_stack([counts, none[codes]]), self.theme_axis
             frame = pd.DataFrame({"key": codes, "label": area["municipality_name"]})
-            return self._long(frame, self.vocab[cols], counts, area["population"], self.records[codes] > 0)
+            return self._long(frame, axis, counts, area["population"], self.records[codes] > 0)
         t = self.base.offer_themes[kept][:, self._cols["theme"]].astype(np.int64)
+        if self.base.has_no_theme:
+            t = np.column_stack([t, self.base.offer_no_theme[kept].astype(np.int64)])
         g = self.base.offer_groups[kept][:, self._cols["target_group"]].astype(np.int64)
         counts = t.T @ g
         pop = self.area(sel)["population"]
         total = int(pop.sum()) if len(pop) and pop.notna().all() else pd.NA
-        v = self.vocab["theme"]
+        v = self.theme_axis
         frame = pd.DataFrame({"key": v["code"], "label": v["label"]})
         return self._long(frame, self.vocab["target_group"], counts, [total] * len(v), [True] * len(v))
 

@@ -43,6 +43,7 @@ import pandas as pd
 from civilkort import queries
 from civilkort.db import Database
 from civilkort.filters import Selection
+from civilkort.schema import NO_THEME
 
 if TYPE_CHECKING:
     from civilkort.gap_index import GapIndex
@@ -342,8 +343,14 @@ def population_loaded(db: Database) -> bool:
 
 
 def matrix_summary(df: pd.DataFrame) -> dict[str, int]:
-    """Cells, empty cells (0 offers, mapped) and 'ikke kortlagt' rows/columns of a long matrix."""
-    mapped = df["row_mapped"].astype(bool) & df["col_mapped"].astype(bool)
+    """Cells, empty cells (0 offers, mapped) and 'ikke kortlagt' rows/columns of a long matrix; the cells
+    of 'Tema ikke angivet' count offers without a theme, neither cells of the analysis nor gaps."""
+    mapped = (
+        df["row_mapped"].astype(bool)
+        & df["col_mapped"].astype(bool)
+        & (df["row_key"].astype(str) != NO_THEME)
+        & (df["col_key"].astype(str) != NO_THEME)
+    )
     unmapped_keys = set(df.loc[~df["row_mapped"].astype(bool), "row_key"]) | set(
         df.loc[~df["col_mapped"].astype(bool), "col_key"]
     )

@@ -22,6 +22,7 @@ import shapely
 from civilkort import inset, map_payload
 from civilkort.db import Database
 from civilkort.filters import Selection
+from civilkort.schema import NO_THEME
 
 MAX_MUNICIPALITY_CODE = 1000
 MASK_CACHE = 16
@@ -130,6 +131,9 @@ class DataIndex:
         self.offer_org = org_pos.reindex(o["organisation_id"]).to_numpy(np.int64)
         self.offer_mun = o["municipality_code"].to_numpy(np.int16)
         self.offer_themes = _matrix(o["themes"], self.themes)
+        # an offer from another publisher's HSDS feed may have no theme ('Tema ikke angivet')
+        self.offer_no_theme = ~self.offer_themes.any(axis=1)
+        self.has_no_theme = bool(self.offer_no_theme.any())
         self.offer_groups = _matrix(o["target_groups"], self.groups)
         self.offer_level, self.level_codes = _codes(o["prevention_level"])
         self.offer_status, self.status_codes = _codes(o["status"])
@@ -414,8 +418,12 @@ class DataIndex:
         )
 
     def offers_by_theme(self, masks: Masks) -> pd.Series:
-        """Number of offers kept per theme code, in vocabulary order."""
-        return pd.Series(self.offer_themes[masks.offers].sum(axis=0), index=self.themes)
+        """Number of offers kept per theme code, in vocabulary order, then those without a theme (NO_THEME)."""
+        kept = masks.offers
+        return pd.Series(
+            [*self.offer_themes[kept].sum(axis=0), int(self.offer_no_theme[kept].sum())],
+            index=[*self.themes, NO_THEME],
+        )
 
     def collaboration_ids(self, masks: Masks) -> list[str]:
         """Ids of the collaborations kept."""

@@ -14,6 +14,7 @@ from civilkort import inset, reference
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
+from civilkort.schema import NO_THEME, NO_THEME_LABEL
 
 # The offers matching a selection (area by the offer's place, every filter), joined to their organisation.
 _OFFERS_CTE = """
@@ -270,20 +271,29 @@ def key_figures(db: Database, sel: Selection, index: DataIndex | None = None) ->
 
 
 def offers_by_theme(db: Database, sel: Selection, index: DataIndex | None = None) -> pd.DataFrame:
-    """Number of matching offers per theme (every theme listed, zeros included)."""
+    """Number of matching offers per theme (every theme listed, zeros included), then a row 'Tema ikke
+    angivet' counting the matching offers without a theme, where there are any."""
     if index is not None:
         n = index.offers_by_theme(index.masks(sel))
         labels = index.theme_vocabulary
-        return pd.DataFrame({"label": labels["label"], "n": labels["code"].map(n).fillna(0).astype(int)})
+        out = pd.DataFrame({"label": labels["label"], "n": labels["code"].map(n).fillna(0).astype(int)})
+        if n[NO_THEME] > 0:
+            out = pd.concat([out, pd.DataFrame({"label": [NO_THEME_LABEL], "n": [int(n[NO_THEME])]})])
+        return out.reset_index(drop=True)
     return _run(
         db,
         [_OFFERS_CTE],
-        """SELECT v.label, count(o.offer_id) AS n
-           FROM vocabularies v
-           LEFT JOIN (SELECT offer_id, unnest(themes) AS theme FROM sel_offers) o ON o.theme = v.code
-           WHERE v.vocabulary = 'theme'
-           GROUP BY v.label, v.sort_order ORDER BY v.sort_order""",
+        """SELECT label, n FROM (
+               SELECT v.label, count(o.offer_id) AS n, v.sort_order
+               FROM vocabularies v
+               LEFT JOIN (SELECT offer_id, unnest(themes) AS theme FROM sel_offers) o ON o.theme = v.code
+               WHERE v.vocabulary = 'theme'
+               GROUP BY v.label, v.sort_order
+               UNION ALL
+               SELECT $no_theme_label, count(*), NULL FROM sel_offers WHERE len(themes) = 0 HAVING count(*) > 0
+           ) ORDER BY sort_order NULLS LAST""",
         sel,
+        {"no_theme_label": NO_THEME_LABEL},
     )
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 from civilkort import danish
 from civilkort.db import Database
 from civilkort.filters import Selection
-from civilkort.schema import LOCATION_PRECISIONS
+from civilkort.schema import LOCATION_PRECISIONS, NO_THEME_LABEL
 from ui import personal, selection
 from ui.data import query
 from ui.tables import grid
@@ -108,7 +108,7 @@ def offer_facts(o: pd.Series) -> list[tuple[str, object]]:
     """What the map's panel and the offer's page say about an offer (a row of ``offer_detail``)."""
     return [
         ("Organisation", o["organisation_name"]),
-        ("Temaer", "; ".join(o["theme_labels"])),
+        ("Temaer", "; ".join(o["theme_labels"]) or NO_THEME_LABEL),
         ("Målgrupper", "; ".join(o["target_group_labels"]) or "–"),
         ("Forebyggelse", o["prevention_level_label"]),
         ("Sociale henvisninger", _yes_no(o["accepts_social_referrals"])),

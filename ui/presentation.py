@@ -22,6 +22,7 @@ from civilkort import room as rooms
 from civilkort.auth import COORDINATOR, PermissionDenied
 from civilkort.filters import MEASURES, Selection, format_view, from_params, parse_view, to_params
 from civilkort.radar import ENDING_WINDOWS
+from civilkort.schema import NO_THEME_LABEL
 from civilkort.sequences import SEQUENCE_PARAM, Sequence, Step
 from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
@@ -298,7 +299,10 @@ def _figures(step: Step) -> None:
             str(empty),
             help="Temaer, hvor der ikke er registreret nogen tilbud i området.",
         )
-        _more([("Tilbud", danish.number(figures["offers"])), ("Temaer i alt", str(len(by_theme)))])
+        themes = int(
+            (by_theme["label"] != NO_THEME_LABEL).sum()
+        )  # the row of offers without theme is no theme
+        _more([("Tilbud", danish.number(figures["offers"])), ("Temaer i alt", str(themes))])
     elif step.kind == "huller":
         df, rows, cols = _matrix(sel)
         summary = gaps.matrix_summary(df)

@@ -622,3 +622,54 @@ def test_coverage_and_compare_charts(db):
     assert sum(len(t.y) for t in fig.data) == 17
     assert "Gennemsnit pr. sundhedsråd" in fig.layout.annotations[0].text
     assert gaps.danish(c).columns[0] == "Niveau" and "Hele landet" in set(gaps.danish(c)["Niveau"])
+
+
+# --- an offer without theme (from another publisher's HSDS feed) -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def db_themeless(tmp_path_factory, example_tables):
+    """The tiny world plus T8: an offer of A in Hjørring read from HSDS without a theme (group: aeldre)."""
+    from etl.build import build
+
+    tables = tiny_tables(example_tables)
+    t8 = typed_rows(
+        example_tables["offers"], [_offer("T8", "A", [], ["aeldre"], None, "aktiv", None)], "service"
+    )
+    tables["offers"] = pd.concat([tables["offers"], t8], ignore_index=True)
+    path = tmp_path_factory.mktemp("gaps-themeless")
+    result = build(clean_input(tables), cfg=Settings(data_dir=path, static_dir=PROJECT_ROOT / "static"))
+    database = Database(result.path)
+    yield database
+    database.close()
+
+
+def test_an_offer_without_theme_is_counted_as_tema_ikke_angivet(db, db_themeless):
+    assert "ikke_angivet" not in set(gaps.matrix(db, VENDSYSSEL, "municipality", "theme")["col_key"])
+    m = gaps.matrix(db_themeless, VENDSYSSEL, "municipality", "theme")
+    assert list(dict.fromkeys(m["col_key"])) == [*THEMES, "ikke_angivet"]
+    grid = _grid(m)
+    assert grid["Hjørring", "ikke_angivet"] == 1 and grid["Frederikshavn", "ikke_angivet"] == 0
+    assert set(m.loc[m["col_key"] == "ikke_angivet", "col_label"]) == {"Tema ikke angivet"}
+    # its cells are neither cells of the analysis nor gaps: the summary is the tiny world's
+    assert gaps.matrix_summary(m) == gaps.matrix_summary(gaps.matrix(db, VENDSYSSEL, "municipality", "theme"))
+    pair = gaps.matrix(db_themeless, VENDSYSSEL, "theme", "target_group")
+    assert {
+        (r, c): n for r, c, n in zip(pair["row_key"], pair["col_key"], pair["n"]) if r == "ikke_angivet" and n
+    } == {("ikke_angivet", "aeldre"): 1}
+    items = gaps.matrix_items(db_themeless, VENDSYSSEL, "860", "ikke_angivet", "municipality", "theme")
+    assert list(items["offer_id"]) == ["T8"]
+    _agree(db_themeless, GapIndex(DataIndex(db_themeless), db_themeless), SELECTIONS)
+
+
+def test_an_offer_without_theme_in_the_theme_counts_and_the_quality_report(db_themeless):
+    index = DataIndex(db_themeless)
+    for by_theme in (
+        queries.offers_by_theme(db_themeless, VENDSYSSEL),
+        queries.offers_by_theme(db_themeless, VENDSYSSEL, index),
+    ):
+        assert by_theme.iloc[-1].tolist() == ["Tema ikke angivet", 1]
+    themed = queries.offers_by_theme(db_themeless, Selection(area="council:vendsyssel", themes=("lighed",)))
+    assert "Tema ikke angivet" not in set(themed["label"])  # a theme filter keeps only offers with that theme
+    report = dict(queries.quality_report(db_themeless).itertuples(index=False))
+    assert report["Tilbud uden tema (tema ikke angivet)"] == "1"

@@ -3,6 +3,7 @@
 --
 -- * Parametre som queries.params(sel), plus feltets nøgler: $cell_municipality (kommunekode),
 --   $cell_theme og $cell_group (koder); en nøgle er NULL, når den ikke er en akse i tabellen.
+--   $cell_theme = 'ikke_angivet' (civilkort.schema.NO_THEME) er tilbuddene uden tema.
 -- * Samme regel som tabellen: filteret på en akse er tomt ($themes = [] når temaet er en akse,
 --   $groups = [] når målgruppen er en akse); bag feltet i 'Sociale henvisninger' er $referrals = 'ja'.
 SELECT o.offer_id, o.name, o.organisation_id, g.name AS organisation_name, g.organisation_type_label,
@@ -15,7 +16,8 @@ JOIN organisations g USING (organisation_id)
 JOIN municipalities m ON m.municipality_code = o.municipality_code
 WHERE list_contains($codes::INTEGER[], o.municipality_code)
   AND ($cell_municipality::INTEGER IS NULL OR o.municipality_code = $cell_municipality::INTEGER)
-  AND ($cell_theme::VARCHAR IS NULL OR list_contains(o.themes, $cell_theme::VARCHAR))
+  AND ($cell_theme::VARCHAR IS NULL OR list_contains(o.themes, $cell_theme::VARCHAR)
+       OR ($cell_theme::VARCHAR = 'ikke_angivet' AND len(o.themes) = 0))
   AND ($cell_group::VARCHAR IS NULL OR list_contains(o.target_groups, $cell_group::VARCHAR))
   AND (len($themes::VARCHAR[]) = 0 OR list_has_any(o.themes, $themes::VARCHAR[]))
   AND (len($groups::VARCHAR[]) = 0 OR list_has_any(o.target_groups, $groups::VARCHAR[]))

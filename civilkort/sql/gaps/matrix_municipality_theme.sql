@@ -1,6 +1,8 @@
 -- Huller: tilbud pr. kommune × tema i det valgte område. Én række pr. (kommune, tema), nuller med.
 --
 -- * Et tilbud med flere temaer tælles under hvert af dem; kommunen er tilbuddets egen (som på kortet).
+-- * Findes der tilbud uden tema (fra HSDS), har tabellen en sidste kolonne 'Tema ikke angivet'
+--   (nøgle 'ikke_angivet', civilkort.schema.NO_THEME), der tæller dem.
 -- * Parametre som queries.params(sel). Temaet er krydstabellens akse, så temafilteret ($themes)
 --   bruges ikke her; alle andre filtre gælder.
 -- * row_mapped er FALSE for en kommune uden nogen registreringer (organisationer eller tilbud, uanset
@@ -36,10 +38,12 @@ col_dim AS (
     SELECT code AS col_key, label AS col_label, row_number() OVER (ORDER BY sort_order, label) AS col_order
     FROM vocabularies
     WHERE vocabulary = 'theme'
+    UNION ALL
+    SELECT 'ikke_angivet', 'Tema ikke angivet', 1000000 WHERE EXISTS (SELECT 1 FROM offers WHERE len(themes) = 0)
 ),
 cells AS (
     SELECT o.municipality_code::VARCHAR AS row_key, t.code AS col_key, count(*) AS n
-    FROM sel_offers o, unnest(o.themes) AS t(code)
+    FROM sel_offers o, unnest(CASE WHEN len(o.themes) = 0 THEN ['ikke_angivet'] ELSE o.themes END) AS t(code)
     GROUP BY ALL
 )
 SELECT r.row_key, r.row_label, c.col_key, c.col_label, coalesce(x.n, 0) AS n, r.population,

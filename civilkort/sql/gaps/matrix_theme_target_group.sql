@@ -1,6 +1,8 @@
 -- Huller: tilbud pr. tema × målgruppe i det valgte område. Én række pr. (tema, målgruppe), nuller med.
 --
 -- * Et tilbud tælles i hver kombination af sine temaer og målgrupper.
+-- * Findes der tilbud uden tema (fra HSDS), har tabellen en sidste række 'Tema ikke angivet'
+--   (nøgle 'ikke_angivet', civilkort.schema.NO_THEME), der tæller dem.
 -- * Parametre som queries.params(sel). Tema og målgruppe er krydstabellens akser, så tema- og
 --   målgruppefiltrene ($themes, $groups) bruges ikke her; alle andre filtre gælder.
 -- * population er hele områdets folketal (NULL, hvis en af områdets kommuner mangler folketal);
@@ -27,6 +29,8 @@ row_dim AS (
     SELECT code AS row_key, label AS row_label, row_number() OVER (ORDER BY sort_order, label) AS row_order
     FROM vocabularies
     WHERE vocabulary = 'theme'
+    UNION ALL
+    SELECT 'ikke_angivet', 'Tema ikke angivet', 1000000 WHERE EXISTS (SELECT 1 FROM offers WHERE len(themes) = 0)
 ),
 col_dim AS (
     SELECT code AS col_key, label AS col_label, row_number() OVER (ORDER BY sort_order, label) AS col_order
@@ -35,7 +39,8 @@ col_dim AS (
 ),
 cells AS (
     SELECT t.code AS row_key, tg.code AS col_key, count(*) AS n
-    FROM sel_offers o, unnest(o.themes) AS t(code), unnest(o.target_groups) AS tg(code)
+    FROM sel_offers o, unnest(CASE WHEN len(o.themes) = 0 THEN ['ikke_angivet'] ELSE o.themes END) AS t(code),
+         unnest(o.target_groups) AS tg(code)
     GROUP BY ALL
 )
 SELECT r.row_key, r.row_label, c.col_key, c.col_label, coalesce(x.n, 0) AS n, a.population,
