@@ -48,6 +48,7 @@ from etl.boundaries import Boundaries, BoundaryError
 from etl.build import BuildError, BuildResult, OutdatedBase, StepCallback, build, prepare
 from etl.clean import CleanInput, builtin_vocabularies, clean, empty_table
 from etl.diff import MODES, REPLACE, UPDATE, Diff, diff, value_text
+from etl.hsds import load_map
 from etl.indicators import Indicator, read_indicator
 from etl.read import MAX_FILE_BYTES, RawInput, read_inputs
 from etl.rebuild import (
@@ -135,11 +136,17 @@ class Upload:
     population: SavedFile | None = None
     boundaries: SavedFile | None = None
     indicator: SavedFile | None = None
+    vocabulary_map: SavedFile | None = None
+    """A coordinator's vocabulary map for HSDS data files (etl.hsds.vocabulary_map)."""
 
     @property
     def files(self) -> list[SavedFile]:
         """Every file of the upload."""
-        extra = [f for f in (self.population, self.boundaries, self.indicator) if f is not None]
+        extra = [
+            f
+            for f in (self.population, self.boundaries, self.indicator, self.vocabulary_map)
+            if f is not None
+        ]
         return [*self.data_files, *extra]
 
     @property
@@ -186,6 +193,7 @@ def save_uploads(
     population: tuple[str, bytes | memoryview] | None = None,
     boundaries: tuple[str, bytes | memoryview] | None = None,
     indicator: tuple[str, bytes | memoryview] | None = None,
+    vocabulary_map: tuple[str, bytes | memoryview] | None = None,
     cfg: Settings | None = None,
 ) -> Upload:
     """Save (name, bytes) pairs in a new folder under ``data/uploads/``; coordinators only."""
@@ -199,7 +207,8 @@ def save_uploads(
     pop = _save(folder, population[0], population[1], used) if population else None
     bounds = _save(folder, boundaries[0], boundaries[1], used) if boundaries else None
     ind = _save(folder, indicator[0], indicator[1], used) if indicator else None
-    upload = Upload(folder, saved, pop, bounds, ind)
+    terms = _save(folder, vocabulary_map[0], vocabulary_map[1], used) if vocabulary_map else None
+    upload = Upload(folder, saved, pop, bounds, ind, terms)
     _record_upload(upload, principal, cfg)
     prune_uploads(cfg)
     return upload
@@ -545,7 +554,8 @@ def check_upload(
     vocabularies = current.vocabularies
     if upload.data_files:
         try:
-            raw = read_inputs([f.path for f in upload.data_files])
+            terms = load_map(upload.vocabulary_map.path if upload.vocabulary_map else None)
+            raw = read_inputs([f.path for f in upload.data_files], vocabulary_map=terms)
         except InputError as exc:
             issues.extend(exc.issues)
             return Check(upload, mode, base, meta, _rename(issues, upload.names), None)

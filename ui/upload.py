@@ -51,11 +51,12 @@ class Files:
     indicator: Any | None = None
     about: up.IndicatorAbout = up.IndicatorAbout()
     """What the indicator file holds, from the fields beside it."""
+    vocabulary_map: Any | None = None
 
     @property
     def any(self) -> bool:
         """True if any file was given."""
-        return bool(self.data or self.population or self.boundaries or self.indicator)
+        return bool(self.data or self.population or self.boundaries or self.indicator or self.vocabulary_map)
 
     @property
     def signature(self) -> tuple:
@@ -65,6 +66,7 @@ class Files:
             getattr(self.population, "file_id", None),
             getattr(self.boundaries, "file_id", None),
             getattr(self.indicator, "file_id", None),
+            getattr(self.vocabulary_map, "file_id", None),
         )
 
 
@@ -127,8 +129,20 @@ def choose_files() -> Files:
             key=f"indlaes_boundaries_{r}",
             max_upload_size=up.MAX_UPLOAD_MB,
         )
+    with st.expander("Valgfrit: vokabularkort til HSDS-data fra andre udgivere"):
+        st.caption(
+            "Oversætter andre udgiveres taksonomitermer (fx 'Loneliness') til temaer, målgrupper og "
+            "forebyggelsesniveauer; lægges oven på standardkortet. CSV med kolonnerne taxonomy, term_code, "
+            "term_name, vocabulary og code (se README, afsnittet Vokabularkortet)."
+        )
+        vocabulary_map = st.file_uploader(
+            "Vokabularkort (CSV)",
+            type=["csv", "txt"],
+            key=f"indlaes_vocabulary_map_{r}",
+            max_upload_size=up.MAX_UPLOAD_MB,
+        )
     indicator, about = _indicator_fields(r)
-    return Files(mode, list(data or []), population, boundaries, indicator, about)
+    return Files(mode, list(data or []), population, boundaries, indicator, about, vocabulary_map)
 
 
 def _indicator_fields(r: int) -> tuple[Any | None, up.IndicatorAbout]:
@@ -190,6 +204,9 @@ def checked(principal: Principal, files: Files) -> up.Check | None:
                     else None,
                     indicator=(files.indicator.name, files.indicator.getbuffer())
                     if files.indicator
+                    else None,
+                    vocabulary_map=(files.vocabulary_map.name, files.vocabulary_map.getbuffer())
+                    if files.vocabulary_map
                     else None,
                 )
                 saved = (files.signature, upload)

@@ -428,3 +428,25 @@ def test_only_a_national_administrator_loads_an_indicator(cfg):
     assert any("national administrator" in e.message and e.file == "ensomhed.csv" for e in check.errors)
     with pytest.raises(PermissionDenied):
         up.build_upload(check, council, cfg=cfg)
+
+
+def test_an_hsds_upload_uses_the_vocabulary_map_uploaded_with_it(cfg, tmp_path):
+    from tests.etl.test_hsds_vocabulary import feed
+
+    hsds = ("feed.json", feed(tmp_path).read_bytes())
+    own = ("vores kort.csv", _csv("term_code;vocabulary;code", "DEBT;theme;lighed"))
+    check = _check(cfg, [hsds], vocabulary_map=own)
+    assert check.errors == [], [str(i) for i in check.errors]
+    offers = check.data.tables["offers"].set_index("offer_id")
+    assert offers.at["svc-3", "themes"] == ["lighed"]  # by the uploaded map
+    assert offers.at["svc-2", "themes"] == ["brobygning"]  # by the shipped map
+    without = _check(cfg, [hsds])
+    assert (
+        without.errors == []
+        and without.data.tables["offers"].set_index("offer_id").at["svc-3", "themes"] == []
+    )
+    bad = _check(
+        cfg, [hsds], vocabulary_map=("vores kort.csv", _csv("term_code;vocabulary;code", "DEBT;theme;x"))
+    )
+    (err,) = bad.errors
+    assert (err.file, err.row, err.column) == ("vores kort.csv", 2, "code") and not bad.can_build
