@@ -160,3 +160,12 @@ def test_the_template_still_requires_a_theme(write_csv):
     data = clean(raw)
     missing = only(prepare(data, None).issues, column="Temaer")
     assert missing.severity == ERROR and "skal udfyldes" in missing.message
+
+
+def test_a_build_with_an_offer_without_theme_can_be_rebuilt(tmp_path, data_dir):
+    from civilkort.auth import Principal
+    from etl.rebuild import rebuild
+
+    assert main(["build", str(feed(tmp_path)), "-q"]) == 0
+    result = rebuild(principal=Principal("Kim Koordinator", via="kode", is_admin=True))
+    assert result.counts["offers"] == 3
