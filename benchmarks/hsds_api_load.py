@@ -89,7 +89,9 @@ def main() -> int:
             print(f"catalogue made for the build (first request): {time.perf_counter() - t:.2f} s")
             t = time.perf_counter()
             client.get("/services", params={"search": "frivillig", "per_page": 1})
-            print(f"search index made (first search; shared with Søg in the app): {time.perf_counter() - t:.2f} s")
+            print(
+                f"search index made (first search; shared with Søg in the app): {time.perf_counter() - t:.2f} s"
+            )
             total = first.json()["total_items"]
             ids = [s["id"] for s in client.get("/services", params={"minimal": "true"}).json()["contents"]]
             orgs = client.get("/organizations", params={"per_page": 1}).json()["total_items"]
