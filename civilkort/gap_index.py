@@ -67,6 +67,7 @@ class GapIndex:
                ORDER BY m.municipality_name"""
         )
         self.councils = db.query("SELECT council_id, council_name, region_id FROM councils")
+        self.group_people = self._load_group_people(db)
         g = db.query("SELECT last_verified, location_precision FROM organisations ORDER BY organisation_id")
         o = db.query("SELECT last_verified, location_precision FROM offers ORDER BY offer_id")
         self._verified = np.concatenate(
@@ -86,6 +87,20 @@ class GapIndex:
         self.approximate = np.bincount(self._record_mun[approx], minlength=n)
         self._verified_by_day: dict[dt.date, np.ndarray] = {}
         self._lock = threading.Lock()
+
+    def _load_group_people(self, db: Database) -> np.ndarray:
+        """People in each target group (display order) per municipality code, NaN where not counted."""
+        codes = self.vocab["target_group"]["code"].tolist()
+        out = np.full((MAX_MUNICIPALITY_CODE, len(codes)), np.nan)
+        if not db.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = 'target_group_people'"):
+            return out  # a build older than schema 6: no mapping
+        people = db.query("SELECT municipality_code, target_group, people FROM target_group_people")
+        col = people["target_group"].map({c: j for j, c in enumerate(codes)})
+        known = col.notna() & people["people"].notna()
+        out[people.loc[known, "municipality_code"].to_numpy(int), col[known].to_numpy(int)] = people.loc[
+            known, "people"
+        ].to_numpy(float)
+        return out
 
     # -- building blocks -------------------------------------------------------------------------
 
@@ -164,7 +179,14 @@ class GapIndex:
                 )
                 counts, axis = np.column_stack([counts, none[codes]]), self.theme_axis
             frame = pd.DataFrame({"key": codes, "label": area["municipality_name"]})
-            return self._long(frame, axis, counts, area["population"], self.records[codes] > 0)
+            out = self._long(frame, axis, counts, area["population"], self.records[codes] > 0)
+            if cols == "target_group":
+                people = self.group_people[codes].reshape(-1)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    per_1000 = np.where(people > 0, out["n"].to_numpy() * 1000.0 / people, np.nan)
+                out.insert(7, "group_people", round_half_up(people))
+                out.insert(8, "per_1000_group", round_half_up(per_1000, 2))
+            return out
         t = self.base.offer_themes[kept][:, self._cols["theme"]].astype(np.int64)
         if self.base.has_no_theme:
             t = np.column_stack([t, self.base.offer_no_theme[kept].astype(np.int64)])

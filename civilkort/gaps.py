@@ -22,6 +22,9 @@ Rules (also in each SQL file's header):
 
   where records are the organisations and offers placed in the municipality (any status).
   Status: 'godt kortlagt' >= 70, 'delvist kortlagt' >= 40, else 'spinkelt kortlagt'.
+* **Per 1,000 in the target group** (municipality × target group only): offers per 1,000 people in the
+  target group, the people counted by the group's need indicator (``target_group_people``, see
+  ``etl/need_map.py``); NULL where the group has no indicator, the municipality no value or no population.
 * **Referral readiness** counts offers accepting social referrals per municipality × target
   group; it ignores the target-group and the referral filter.
 * **Compare** ignores the area (all 17 councils, their regions and the nation); other filters
@@ -136,6 +139,20 @@ score er gennemsnittet af kommunernes, hvor ikke kortlagte tæller 0.
 """The score formula in Danish, for the pages."""
 
 
+MEASURES: dict[str, str] = {
+    "n": "Antal",
+    "per_10k": "pr. 10.000 indbyggere",
+    "per_1000_group": "pr. 1.000 i målgruppen",
+}
+"""A matrix's measures (its ``value`` column); ``per_1000_group`` only for municipality × target group."""
+_NEED_VIEW = "target_group_people"
+_NO_NEED = (
+    "(SELECT NULL::VARCHAR AS target_group, NULL::VARCHAR AS indicator_id, NULL::INTEGER AS municipality_code, "
+    "NULL::DOUBLE AS people WHERE false)"
+)
+"""What a build older than schema 6 (no need mapping) reads in place of ``target_group_people``."""
+
+
 class UnknownDimension(ValueError):
     """A matrix axis that is not one of DIMENSIONS (or the same axis twice)."""
 
@@ -230,8 +247,15 @@ def statement(view: str, sel: Selection, **kwargs) -> tuple[str, dict]:
     return sql(view), _params(view, sel, dated)
 
 
+def has_need_map(db: Database) -> bool:
+    """True when the build maps target groups to need indicators (schema 6 and newer)."""
+    return bool(db.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = $v", {"v": _NEED_VIEW}))
+
+
 def _run(db: Database, view: str, sel: Selection, limit: int | None = None, **kwargs) -> pd.DataFrame:
     text, p = statement(view, sel, **kwargs)
+    if f"FROM {_NEED_VIEW}" in text and not has_need_map(db):  # an older build: no people per target group
+        text = text.replace(f"FROM {_NEED_VIEW}", f"FROM {_NO_NEED}")
     if limit is not None:  # the first rows in the statement's own order
         text = f"{text.rstrip().rstrip(';')}\nLIMIT {int(limit)}"
     return db.query(text, p)
@@ -245,20 +269,27 @@ def matrix(
     per_10k: bool = False,
     *,
     index: GapIndex | None = None,
+    measure: str | None = None,
 ) -> pd.DataFrame:
     """Offers per (row, col) cell, long form, every cell present in display order.
 
-    Columns: row_key, row_label, col_key, col_label, n, population, per_10k, row_mapped, col_mapped,
-    value (``per_10k`` if asked for, else ``n``). Keys are text (municipality codes as digits);
+    Columns: row_key, row_label, col_key, col_label, n, population, per_10k, (municipality × target group
+    only: group_people, per_1000_group,) row_mapped, col_mapped, value (the ``measure``, one of MEASURES;
+    ``per_10k=True`` is ``measure='per_10k'``; else ``n``). Keys are text (municipality codes as digits);
     ``row_mapped``/``col_mapped`` are False for an 'ikke kortlagt' municipality.
     """
     rows, cols = _check_axes(rows, cols)
+    measure = measure or ("per_10k" if per_10k else "n")
+    if measure not in MEASURES:
+        raise KeyError(f"Ukendt mål {measure!r}; vælg mellem {', '.join(MEASURES)}")
     stored = (rows, cols) if (rows, cols) in _MATRIX_SQL else (cols, rows)
     df = index.matrix(sel, *stored) if index is not None else _run(db, "matrix", sel, rows=rows, cols=cols)
     df = df.assign(col_mapped=True)
     if (rows, cols) != stored:  # the stored file has the other orientation: swap the axes
         df = _transpose(df)
-    return df.assign(value=df["per_10k"] if per_10k else df["n"])
+    if measure not in df.columns:
+        raise KeyError(f"{DIMENSIONS[rows]} × {DIMENSIONS[cols]} har ikke målet {MEASURES[measure]!r}")
+    return df.assign(value=df[measure])
 
 
 def _transpose(df: pd.DataFrame) -> pd.DataFrame:
@@ -340,6 +371,54 @@ def danish(df: pd.DataFrame) -> pd.DataFrame:
 def population_loaded(db: Database) -> bool:
     """True when the build has population for at least one municipality (FOLK1A loaded)."""
     return bool(db.scalar("SELECT count(population) > 0 FROM municipalities"))
+
+
+_MATRIX_COLUMNS = {
+    "n": "Tilbud",
+    "population": "Folketal",
+    "per_10k": "Tilbud pr. 10.000 indbyggere",
+    "group_people": "Personer i målgruppen",
+    "per_1000_group": "Tilbud pr. 1.000 i målgruppen",
+}
+
+
+def matrix_table(df: pd.DataFrame, rows: str, cols: str) -> pd.DataFrame:
+    """A long matrix as a table to export: the two axes by their Danish names, then every measure it has
+    (offers, population, per 10,000; for municipality × target group also the people in the group and offers
+    per 1,000 of them), 'ikke kortlagt' said in a column of its own."""
+    measures = [c for c in _MATRIX_COLUMNS if c in df.columns]
+    out = pd.DataFrame({DIMENSIONS[rows]: df["row_label"], DIMENSIONS[cols]: df["col_label"]})
+    for c in measures:
+        out[_MATRIX_COLUMNS[c]] = df[c].to_numpy()
+    mapped = df["row_mapped"].astype(bool) & df["col_mapped"].astype(bool)
+    out["Kortlagt"] = mapped.map({True: "ja", False: "nej (ikke kortlagt)"}).to_numpy()
+    return out
+
+
+def need_map(db: Database) -> pd.DataFrame:
+    """Each target group (vocabulary order) with the indicator that counts its people, for 'Om data' and Huller:
+    target_group, label, indicator_id, indicator (its name), unit (code), counted (how, in Danish), origin
+    ('standard' or the coordinator's file). Empty for a build without the mapping (before schema 6)."""
+    columns = ["target_group", "label", "indicator_id", "indicator", "unit", "counted", "origin"]
+    if not has_need_map(db):
+        return pd.DataFrame(columns=columns)
+    out = db.query(
+        """SELECT n.target_group, v.label, n.indicator_id, m.name AS indicator, m.unit, n.origin
+           FROM target_group_need n
+           JOIN vocabularies v ON v.vocabulary = 'target_group' AND v.code = n.target_group
+           LEFT JOIN indicator_meta m USING (indicator_id)
+           ORDER BY v.sort_order, v.label"""
+    )
+    out["counted"] = out["unit"].map(COUNTED).astype(object).where(out["unit"].notna(), None)
+    return out[columns]
+
+
+COUNTED = {
+    "people": "personer, som indikatoren tæller dem",
+    "percent": "andel (%) × kommunens folketal / 100",
+    "per_1000": "pr. 1.000 × kommunens folketal / 1.000",
+}
+"""How a target group's people are counted from its indicator's unit (``target_group_people``), in Danish."""
 
 
 def matrix_summary(df: pd.DataFrame) -> dict[str, int]:

@@ -39,16 +39,21 @@ from etl import duplicates, locate
 from etl.boundaries import Boundaries, simplify_for_display
 from etl.clean import LIST_KINDS, CleanInput
 from etl.indicators import Indicator, frames
+from etl.need_map import Rule
+from etl.need_map import frames as need_frames
 from etl.validate import validate
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 """2: personal fields are NULL (they live in the store) and has_<field> says whether one is registered.
 3: regional units say whether they cover their whole region (is_region_wide, area_municipality_codes, serves).
 4: reader tables (out_*, ``sql/out.sql``): per-organisation facts, flattened offers and organisations'
 collaborations with themes, target groups and councils as bitmasks, which the radar's SQL reads.
 5: need indicators per municipality (``ref_indicators``, ``ref_indicator_meta``; views ``indicators`` and
-``indicator_meta``), made by ``etl.indicators``; a build of schema 4 has none (the app reads it as none loaded)."""
+``indicator_meta``), made by ``etl.indicators``; a build of schema 4 has none (the app reads it as none loaded).
+6: which indicator counts each target group's people (``ref_target_group_need``, the coordinator's rules in
+``ref_target_group_need_file``; views ``target_group_need``, ``target_group_people``), made by ``etl.need_map``;
+an older build has none (the gap views then give no figure per 1,000 in the target group)."""
 KEEP_BUILDS = 3
 """Builds kept in ``data/builds`` (the current one always, and the newest others)."""
 KEEP_STORED_BUILDS = 5
@@ -276,7 +281,10 @@ def _to_arrow(df: pd.DataFrame) -> pa.Table:
 
 
 def _reference_frames(
-    vocab: pd.DataFrame, population: pd.DataFrame | None, indicators: Sequence[Indicator] = ()
+    vocab: pd.DataFrame,
+    population: pd.DataFrame | None,
+    indicators: Sequence[Indicator] = (),
+    need_map: Sequence[Rule] = (),
 ) -> dict[str, pd.DataFrame]:
     pop = (
         population
@@ -290,6 +298,7 @@ def _reference_frames(
         )
     )
     values, indicator_meta = frames(indicators)
+    need, need_file = need_frames(need_map, vocab, indicator_meta)
     return {
         "ref_regions": reference.regions(),
         "ref_councils": reference.councils(),
@@ -299,6 +308,8 @@ def _reference_frames(
         "ref_population": pop,
         "ref_indicators": values,
         "ref_indicator_meta": indicator_meta,
+        "ref_target_group_need": need,
+        "ref_target_group_need_file": need_file,
     }
 
 
@@ -383,6 +394,7 @@ def write_database(
     meta: dict[str, str],
     population: pd.DataFrame | None = None,
     indicators: Sequence[Indicator] = (),
+    need_map: Sequence[Rule] = (),
     inputs: dict[str, pd.DataFrame] | None = None,
     timer: _Timer | None = None,
     previous: Path | None = None,
@@ -396,7 +408,7 @@ def write_database(
         raise FileExistsError(path)
     con = duckdb.connect(str(path))
     try:
-        for name, df in _reference_frames(prepared.vocabularies, population, indicators).items():
+        for name, df in _reference_frames(prepared.vocabularies, population, indicators, need_map).items():
             con.register("_df", df)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM _df")
             con.unregister("_df")
@@ -526,6 +538,7 @@ def build(
     boundaries: Boundaries | None = None,
     population: pd.DataFrame | None = None,
     indicators: Sequence[Indicator] = (),
+    need_map: Sequence[Rule] = (),
     meta: dict[str, str] | None = None,
     cfg: Settings | None = None,
     on_step: StepCallback | None = None,
@@ -590,6 +603,7 @@ def build(
             meta=full_meta,
             population=population,
             indicators=indicators,
+            need_map=need_map,
             inputs=data.tables,
             timer=timer,
             previous=_resolved(cfg, based_on) if based_on is not _ANY else current_pointer_target(cfg),

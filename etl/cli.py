@@ -115,7 +115,15 @@ class _IndicatorOption(argparse.Action):
         specs[-1][key] = values
 
 
+NEED_MAP_HELP = (
+    "Behovskort: hvilken indikator der tæller personerne i hver målgruppe. CSV med to kolonner adskilt af "
+    "semikolon, målgruppe;indikator (fx 'Ældre;Borgere 80+'); indikatoren er hele navnet eller en del af det. "
+    "Erstatter standardkortet for de målgrupper, filen nævner (tom indikator: ingen)."
+)
+
+
 def _add_indicator_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--behovskort", metavar="FIL", help=NEED_MAP_HELP)
     sub.add_argument(
         "--indicator", dest="indicators", action=_IndicatorFile, metavar="FIL", help=INDICATOR_HELP
     )
@@ -232,11 +240,13 @@ def cmd_build(args) -> int:
     data = _read(args.inputs, args.quiet, args.hsds_schemas, args.vocabulary_map)
     bounds = _load_boundaries(args.boundaries, args.quiet)
     population = _population(args.population)
+    indicators = _indicators(args.indicators)
     result = build(
         data,
         boundaries=bounds,
         population=population,
-        indicators=_indicators(args.indicators),
+        indicators=indicators,
+        need_map=_need_map(args.behovskort, data.vocabularies, indicators),
         meta={"inputs": ", ".join(Path(p).name for p in args.inputs), "is_example": "false"},
         on_step=_step_printer(args.quiet),
         actor=_operator(),
@@ -277,6 +287,17 @@ def _indicators(specs: list[dict[str, str]] | None):
     return read
 
 
+def _need_map(path: str | None, vocabularies, indicators):
+    """The coordinator's target group → indicator rules (``--behovskort``), checked; none: the defaults."""
+    if not path:
+        return ()
+    from etl import indicators as ind
+    from etl.need_map import read_need_map
+
+    with _read_file(path):
+        return read_need_map(Path(path), vocabularies, ind.frames(indicators)[1])
+
+
 def cmd_demo(args) -> int:
     from etl import demo
     from etl.build import build
@@ -299,11 +320,13 @@ def cmd_demo(args) -> int:
         target = write_inputs(tables, Path(args.write_inputs))
         print(f"Eksempeldata skrevet som inputfiler: {target}")
     bounds = _load_boundaries(args.boundaries, args.quiet)
+    indicators = [*demo.example_indicators(args.seed), *_indicators(args.indicators)]
     result = build(
         data,
         boundaries=bounds,
         population=_population(args.population),
-        indicators=[*demo.example_indicators(args.seed), *_indicators(args.indicators)],
+        indicators=indicators,
+        need_map=_need_map(args.behovskort, data.vocabularies, indicators),
         meta={
             "is_example": "true",
             "example_scale": args.scale,

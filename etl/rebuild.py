@@ -1,7 +1,7 @@
 """Re-run the build that is serving now, optionally with rows added or replaced.
 
 Every build keeps its typed inputs (``input_*`` tables), the vocabularies in force, the
-population, the need indicators and the full municipality shapes it placed points with.  So the app can fold in
+population, the need indicators with the coordinator's mapping of target groups to them, and the full municipality shapes it placed points with.  So the app can fold in
 what a workshop added, or what a coordinator uploaded, without the original files: it reads
 them back from the database that is serving, changes what it was asked to, and builds a new
 file the usual all-or-nothing way.  The database that was serving keeps serving on any error.
@@ -10,6 +10,7 @@ file the usual all-or-nothing way.  The database that was serving keeps serving 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -28,6 +29,7 @@ from etl.build import BuildResult, Prepared, StepCallback, build
 from etl.clean import KIND_DTYPES, LIST_KINDS, CleanInput, empty_column, empty_table
 from etl.diff import REPLACE, UPDATE, diff
 from etl.indicators import Indicator, from_frames
+from etl.need_map import Rule, from_frame
 from etl.read import PROVENANCE
 
 DATA_TABLES = ("organisations", "offers", "regional_units", "collaborations", "experiences")
@@ -126,6 +128,25 @@ def stored_indicators(db: Database) -> list[Indicator]:
     return from_frames(db.query("SELECT * FROM ref_indicators"), db.query("SELECT * FROM ref_indicator_meta"))
 
 
+def stored_need_map(db: Database) -> list[Rule]:
+    """The coordinator's target group → indicator rules of the serving build (none before schema 6: defaults)."""
+    present = set(db.query("SELECT table_name FROM duckdb_tables()")["table_name"])
+    if "ref_target_group_need_file" not in present:
+        return []
+    return from_frame(db.query("SELECT * FROM ref_target_group_need_file"))
+
+
+def need_map_at(path: Path | None) -> list[Rule]:
+    """The coordinator's rules kept in the build at ``path`` (none without one), for builds made from it."""
+    if path is None:
+        return []
+    db = Database(path)
+    try:
+        return stored_need_map(db)
+    finally:
+        db.close()
+
+
 def with_changes(
     data: CleanInput, changes: Mapping[str, pd.DataFrame], *, replace: bool = False
 ) -> CleanInput:
@@ -171,7 +192,7 @@ def rebuild(
         before = scope.serving_councils(db) if changes else {}
         data = with_changes(current, changes or {}, replace=replace)
         bounds, population, meta = stored_boundaries(db), stored_population(db), db.meta()
-        indicators = stored_indicators(db)
+        indicators, need_map = stored_indicators(db), stored_need_map(db)
     finally:
         db.close()
     guard = None
@@ -191,6 +212,7 @@ def rebuild(
         boundaries=bounds,
         population=population,
         indicators=indicators,
+        need_map=need_map,
         meta=keep,
         cfg=cfg,
         on_step=on_step,

@@ -80,3 +80,9 @@ WHERE municipality_code NOT IN (SELECT municipality_code FROM ref_municipalities
 SELECT indicator_id FROM ref_indicator_meta
 WHERE name IS NULL OR name = '' OR unit NOT IN ('people', 'percent', 'per_1000')
    OR indicator_id IN (SELECT indicator_id FROM ref_indicator_meta GROUP BY 1 HAVING count(*) > 1);
+
+-- check: target_group_need_valid | Behovskortet nævner en ukendt målgruppe eller indikator
+SELECT target_group FROM ref_target_group_need
+WHERE target_group NOT IN (SELECT code FROM ref_vocabularies WHERE vocabulary = 'target_group')
+   OR (indicator_id IS NOT NULL AND indicator_id NOT IN (SELECT indicator_id FROM ref_indicator_meta))
+   OR target_group IN (SELECT target_group FROM ref_target_group_need GROUP BY 1 HAVING count(*) > 1);

@@ -31,6 +31,25 @@ SELECT indicator_id, municipality_code, value FROM ref_indicators;
 CREATE VIEW indicator_meta AS
 SELECT indicator_id, name, unit, period, source, file_name, municipalities FROM ref_indicator_meta;
 
+-- Which indicator counts each target group's people (etl/need_map.py): one row per target group, NULL
+-- indicator_id where no indicator is mapped; origin 'standard' or the coordinator's file.
+CREATE VIEW target_group_need AS
+SELECT target_group, indicator_id, rule, origin FROM ref_target_group_need;
+
+-- People in each target group per municipality, from its indicator: people as they are, a percentage or a
+-- rate per 1,000 of the municipality's population (FOLK1A); NULL without population, never guessed.
+CREATE VIEW target_group_people AS
+SELECT n.target_group, n.indicator_id, i.municipality_code,
+       CASE m.unit
+           WHEN 'people' THEN i.value
+           WHEN 'percent' THEN i.value * p.population / 100.0
+           WHEN 'per_1000' THEN i.value * p.population / 1000.0
+       END AS people
+FROM ref_target_group_need n
+JOIN ref_indicators i USING (indicator_id)
+JOIN ref_indicator_meta m USING (indicator_id)
+LEFT JOIN ref_population p USING (municipality_code);
+
 CREATE VIEW vocabularies AS
 SELECT vocabulary, code, label, description, sort_order, is_builtin
 FROM ref_vocabularies;
