@@ -31,7 +31,7 @@ from etl.statbank import decode
 DEFAULTS_FILE = Path(__file__).with_name("need_map.csv")
 STANDARD = "standard"
 """The origin of a rule from the shipped defaults."""
-HEADER = ("malgruppe", "indikator")
+HEADER = ("maalgruppe", "indikator")
 EXPECTED = (
     "Forventede en CSV-fil med to kolonner adskilt af semikolon: målgruppe;indikator (fx 'Ældre;80+'). "
     "Målgruppen er dens navn eller kode; indikatoren hele navnet eller en del af det."
