@@ -33,20 +33,34 @@ def matrix_view(sel, view: str) -> None:
             "målgruppe. Målgruppe- og henvisningsfiltrene bruges ikke her; de øvrige filtre gælder."
         )
         df = gapdata.view("referral_readiness", sel)
-        per_10k = False
     else:
-        per_10k = (
-            st.toggle(
-                "Pr. 10.000 indbyggere",
-                key="huller_per_10k",
-                disabled=not has_population,
-                help="Kommunens folketal; i tema × målgruppe hele områdets."
-                if has_population
-                else "Kræver folketal (FOLK1A, se Om data).",
+        need = gapdata.need_map() if {rows, cols} == {"municipality", "target_group"} else None
+        if need is not None and need["indicator"].notna().any():
+            measures = [m for m in gaps.MEASURES if m != "per_10k" or has_population]
+            measure = st.radio(
+                "Mål",
+                measures,
+                format_func=gaps.MEASURES.get,
+                key="huller_measure",
+                horizontal=True,
+                help="Tilbud pr. 1.000 personer i målgruppen: personerne tælles med målgruppens behovsindikator."
+                + ("" if has_population else " Pr. 10.000 indbyggere kræver folketal (FOLK1A, se Om data)."),
             )
-            and has_population
-        )
-        df = gapdata.view("matrix", sel, rows=rows, cols=cols, per_10k=per_10k)
+            st.caption(gapdata.need_caption(need))
+        else:
+            per_10k = (
+                st.toggle(
+                    "Pr. 10.000 indbyggere",
+                    key="huller_per_10k",
+                    disabled=not has_population,
+                    help="Kommunens folketal; i tema × målgruppe hele områdets."
+                    if has_population
+                    else "Kræver folketal (FOLK1A, se Om data).",
+                )
+                and has_population
+            )
+            measure = "per_10k" if per_10k else "n"
+        df = gapdata.view("matrix", sel, rows=rows, cols=cols, measure=measure)
         ignored = " og ".join(
             {"theme": "temafilteret", "target_group": "målgruppefilteret"}[a]
             for a in (rows, cols)
@@ -68,11 +82,16 @@ def matrix_view(sel, view: str) -> None:
         help="Kommuner uden nogen registreringer. De er ikke huller, men mangler data.",
     )
     chart_key = gapdata.chart_key(view)
-    title = "Tilbud med sociale henvisninger" if referrals else "Tilbud pr. 10.000" if per_10k else "Tilbud"
+    titles = {
+        "n": "Tilbud",
+        "per_10k": "Tilbud pr. 10.000",
+        "per_1000_group": "Tilbud pr. 1.000 i målgruppen",
+    }
+    title = "Tilbud med sociale henvisninger" if referrals else titles[measure]
     if referrals:
         fig = gapdata.heatmap("referral_readiness", sel, title=title, cell=cell)
     else:
-        fig = gapdata.heatmap("matrix", sel, title=title, cell=cell, rows=rows, cols=cols, per_10k=per_10k)
+        fig = gapdata.heatmap("matrix", sel, title=title, cell=cell, rows=rows, cols=cols, measure=measure)
     touch.pass_taps(chart_key)
     st.plotly_chart(
         fig,
@@ -82,6 +101,10 @@ def matrix_view(sel, view: str) -> None:
         width="stretch",
         config={"displayModeBar": False},
     )
+    if not referrals:
+        gapdata.matrix_download(
+            df, rows, cols, title=f"Huller {gapdata.VIEWS[view][0]}", key=f"huller_matrix_{view}"
+        )
     labels = gaps.cell_labels(df, *cell) if cell else None
     if labels is None:
         st.caption("Klik på et felt for at se tilbuddene bag det.")

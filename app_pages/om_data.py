@@ -6,6 +6,7 @@ import streamlit as st
 
 from api import MOUNT
 from civilkort import danish
+from ui import gaps as gapdata
 from ui.data import database, query
 from ui.notices import is_example, run_safely
 from ui.tables import grid
@@ -97,6 +98,26 @@ def page() -> None:
         )
     else:
         st.markdown(INDICATOR_HELP)
+    need = gapdata.need_map()
+    if len(indicators) and len(need):
+        st.markdown("**Målgrupper og behov**")
+        st.write(
+            "Hvilken indikator der tæller personerne i hver målgruppe, så Huller kan vise tilbud pr. 1.000 "
+            "i målgruppen. En andel eller et tal pr. 1.000 regnes om med kommunens folketal (uden folketal: "
+            "intet tal). Ændres med et behovskort (`--behovskort FIL`, se README)."
+        )
+        grid(
+            need.assign(origin=need["origin"].replace({"standard": "standardkortet"}))[
+                ["label", "indicator", "counted", "origin"]
+            ].rename(
+                columns={
+                    "label": "Målgruppe",
+                    "indicator": "Indikator",
+                    "counted": "Sådan tælles personerne",
+                    "origin": "Fastsat i",
+                }
+            )
+        )
 
     st.subheader("Sundhedsråd og kommuner")
     st.write(

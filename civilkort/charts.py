@@ -370,13 +370,15 @@ def gap_heatmap(
     per_10k: bool = False,
     selected: tuple[str, str] | None = None,
     col_wrap: int = 16,
+    decimals: int = 1,
 ) -> go.Figure:
     """A gap matrix as a heatmap: counts on a blue-green scale, empty cells orange with '0',
     'ikke kortlagt' rows/columns grey with '–'; one invisible clickable marker per cell
     (customdata = [row_key, col_key]).
 
     ``df`` is a long matrix from ``civilkort.gaps`` (row_key, row_label, col_key, col_label, n,
-    value, row_mapped, col_mapped) in display order. ``selected`` outlines one cell.
+    value, row_mapped, col_mapped) in display order. ``selected`` outlines one cell. ``per_10k``: the value is
+    a rate, written with ``decimals`` (missing as '–').
     Built from numpy arrays: a 98 × 16 matrix must render within a filter change's time budget.
     """
     rows = df.drop_duplicates("row_key")
@@ -390,7 +392,7 @@ def gap_heatmap(
     positive = ~zero & ~unmapped
     if per_10k:
         shown = pd.Series(value.reshape(-1)).map(
-            lambda v: "–" if pd.isna(v) else f"{v:.1f}".replace(".", ",")
+            lambda v: "–" if pd.isna(v) else f"{v:.{decimals}f}".replace(".", ",")
         )
     else:
         shown = pd.Series(n.reshape(-1)).astype(str)

@@ -25,6 +25,7 @@ from civilkort.filters import Selection
 from civilkort.gap_index import GapIndex
 from ui import data
 from ui.tables import download_buttons, grid
+from ui.text import md
 
 VIEWS: dict[str, tuple[str, str, str]] = {
     "kommune_tema": ("Kommune × tema", "municipality", "theme"),
@@ -116,7 +117,8 @@ def _heatmap(
     name: str, path: str, sel: Selection, kwargs: tuple, today: dt.date, title: str, per_10k: bool, cell
 ) -> go.Figure:
     df = _cached(name, path, sel, kwargs, today)
-    return charts.gap_heatmap(df, value_title=title, per_10k=per_10k, selected=cell)
+    decimals = 2 if dict(kwargs).get("measure") == "per_1000_group" else 1
+    return charts.gap_heatmap(df, value_title=title, per_10k=per_10k, selected=cell, decimals=decimals)
 
 
 def heatmap(name: str, sel: Selection, *, title: str, cell: tuple[str, str] | None, **kwargs) -> go.Figure:
@@ -126,7 +128,7 @@ def heatmap(name: str, sel: Selection, *, title: str, cell: tuple[str, str] | No
     """
     db = data.database()
     key = _normalise(name, sel, kwargs)
-    per_10k = bool(kwargs.get("per_10k"))
+    per_10k = bool(kwargs.get("per_10k")) or kwargs.get("measure") not in (None, "n")
     args = (name, str(db.path), key, tuple(sorted(kwargs.items())), dt.date.today())
     return _heatmap(*args, title, per_10k, cell)
 
@@ -139,6 +141,36 @@ def _population_loaded(path: str) -> bool:
 def population_loaded() -> bool:
     """True when the current build has population (FOLK1A)."""
     return _population_loaded(str(data.database().path))
+
+
+@st.cache_data(max_entries=4, show_spinner=False, ttl=3600)
+def _need_map(path: str) -> pd.DataFrame:
+    return gaps.need_map(data._open(path))
+
+
+def need_map() -> pd.DataFrame:
+    """Each target group and the indicator that counts its people in the current build (``gaps.need_map``)."""
+    return _need_map(str(data.database().path))
+
+
+def need_caption(need: pd.DataFrame) -> str:
+    """Which indicator counts each target group's people, and which groups have none (Markdown, escaped)."""
+    mapped = need[need["indicator"].notna()]
+    parts = [f"{md(r.label)}: {md(r.indicator)} ({md(r.counted)})" for r in mapped.itertuples()]
+    text = "Personer i målgruppen tælles med behovsindikatoren: " + "; ".join(parts) + "."
+    none = need.loc[need["indicator"].isna(), "label"]
+    if len(none):
+        text += " Uden indikator (intet tal pr. 1.000): " + ", ".join(md(v) for v in none) + "."
+    return (
+        text + " Uden folketal kan en andel eller et tal pr. 1.000 ikke regnes om til personer (se Om data)."
+    )
+
+
+def matrix_download(df: pd.DataFrame, rows: str, cols: str, *, title: str, key: str) -> None:
+    """Excel and CSV downloads of a matrix with every measure it has (``gaps.matrix_table``), made on the click."""
+    download_buttons(
+        lambda: gaps.matrix_table(df, rows, cols), title=title, key=key, formats=("xlsx", "csv_dk")
+    )
 
 
 def selected_cell(view_name: str) -> tuple[str, str] | None:
