@@ -5,7 +5,8 @@ The records are the export's: a page's kept input rows (``etl.rebuild.input_rows
 ``etl.hsds.to_hsds`` without personal fields and are nested by ``etl.hsds.nesting``, so the API and
 ``python -m etl hsds-export`` never disagree. Nothing is made for the whole country at once: at national
 scale (300,000 offers) that takes 80 s and 3.7 GB; a page of 50 takes milliseconds. What is kept per build
-is small: HSDS id -> product id for the id lookups, and the taxonomies.
+is small: HSDS id <-> product id for the id lookups (a publisher's id where the build kept one, ``hsds_id``),
+and the taxonomies.
 
 Filters read the build's placed tables: a service is *in or for* an area when it is placed there or its
 service area covers it (``service_municipality_codes``); an organisation when it is placed there, or one of
@@ -25,9 +26,10 @@ import pandas as pd
 
 from civilkort import reference
 from civilkort.db import Database
+from civilkort.schema import TABLES_BY_NAME
 from civilkort.search import fold, index_for
 from etl.hsds import mapping as m
-from etl.hsds.export import to_hsds
+from etl.hsds.export import ID_KINDS, record_ids, to_hsds
 from etl.hsds.nesting import Nested
 from etl.rebuild import input_rows
 
@@ -86,11 +88,11 @@ class Catalogue:
         has_modified = db.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'out_modified'")
         self._modified = _MODIFIED if has_modified else _NO_MODIFIED
         self._offers: list[str] = list(db.query("SELECT offer_id FROM offers ORDER BY offer_id")["offer_id"])
-        self._offer_of = {m.hsds_id("offer", o): o for o in self._offers}
-        self._org_of: dict[str, tuple[str, str]] = {}
-        for kind, table, key in (("organisation", "organisations", "organisation_id"), ("regional_unit", "regional_units", "unit_id")):  # fmt: skip
-            for k in db.query(f"SELECT {key} FROM {table}")[key]:
-                self._org_of[m.hsds_id(kind, k)] = (kind, k)
+        self.ids = _record_ids(db)
+        self._offer_of = {hid: k for (kind, k), hid in self.ids.items() if kind == "offer"}
+        self._org_of: dict[str, tuple[str, str]] = {
+            hid: (kind, k) for (kind, k), hid in self.ids.items() if kind in ("organisation", "regional_unit")
+        }
         taxonomy = to_hsds({}, self.vocabularies, include_personal=False)
         self._taxonomy_package = taxonomy
         self.taxonomies: list[dict] = taxonomy["taxonomy"]
@@ -112,6 +114,10 @@ class Catalogue:
         self.db.close()
 
     # ---------------------------------------------------------------- which records
+
+    def hsds_id(self, kind: str, key: str) -> str:
+        """The HSDS id of a product record (a publisher's id where the build kept one)."""
+        return self.ids.get((kind, str(key))) or m.hsds_id(kind, key)
 
     def offer_id(self, service_id: str) -> str | None:
         return self._offer_of.get(service_id)
@@ -238,13 +244,14 @@ class Catalogue:
             self.vocabularies,
             include_personal=False,
             taxonomies=False,
+            ids=self.ids,
         )
         nested = Nested(pkg, taxonomies=self._taxonomy_package)
         by_id = {s["id"]: s for s in pkg["service"]}
         organizations = {o["id"]: o for o in pkg["organization"]}
         out = []
         for offer_id in offer_ids:
-            s = by_id.get(m.hsds_id("offer", offer_id))
+            s = by_id.get(self.hsds_id("offer", offer_id))
             if s is None:
                 continue
             if full:
@@ -278,12 +285,12 @@ class Catalogue:
             )
             modified = dict(zip(offers["offer_id"], offers["modified_at"]))
             tables["offers"] = input_rows(self.db, "offers", list(offers["offer_id"]))
-        pkg = to_hsds(tables, self.vocabularies, include_personal=False, taxonomies=False)
+        pkg = to_hsds(tables, self.vocabularies, include_personal=False, taxonomies=False, ids=self.ids)
         by_id = {o["id"]: o for o in pkg["organization"]}
         made = Nested(pkg, taxonomies=self._taxonomy_package) if nested else None
         out = []
         for kind, key in keys:
-            org = by_id.get(m.hsds_id(kind, key))
+            org = by_id.get(self.hsds_id(kind, key))
             if org is None:
                 continue
             if made is None:
@@ -343,3 +350,17 @@ def matches_text(query: str, *texts: object) -> bool:
     words = [w for w in fold(query).split(" ") if w]
     haystack = " ".join(fold(str(t)) for t in texts if t)
     return all(w in haystack for w in words)
+
+
+def _record_ids(db: Database) -> dict[tuple[str, str], str]:
+    """Every record's HSDS id, as the export gives them (``etl.hsds.export.record_ids`` of the whole build);
+    a build made before the ``hsds_id`` column existed gets the ids made from the product ids."""
+    tables = {}
+    for _, table in ID_KINDS:
+        key = TABLES_BY_NAME[table].id_field.name
+        has = db.scalar(
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name = $t AND column_name = 'hsds_id'",
+            {"t": table},
+        )
+        tables[table] = db.query(f"SELECT {key}{', hsds_id' if has else ''} FROM {table}")
+    return record_ids(tables)

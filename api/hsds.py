@@ -264,7 +264,7 @@ def list_services(request: Request, catalogue: Catalogue) -> Response:
         if minimal:
             rows = catalogue.minimal_rows(ids)
             return [
-                _minimal_service(offer_id, name, status, changed)
+                _minimal_service(catalogue.hsds_id("offer", offer_id), name, status, changed)
                 for offer_id, name, status, changed in zip(
                     rows["offer_id"], rows["name"], rows["status"], rows["modified_at"]
                 )
@@ -276,9 +276,9 @@ def list_services(request: Request, catalogue: Catalogue) -> Response:
     return _paged(request, catalogue, catalogue.count_services(wanted), fetch, default_per_page=per_page)
 
 
-def _minimal_service(offer_id: str, name: object, status: object, changed: object) -> dict:
+def _minimal_service(service_id: str, name: object, status: object, changed: object) -> dict:
     """A service's id, name and status (HSDS's list requires all three) and when it last changed."""
-    out = {"id": m.hsds_id("offer", offer_id), "name": name or "", "status": m.service_status(status)}
+    out = {"id": service_id, "name": name or "", "status": m.service_status(status)}
     when = utc_text(changed)
     if when:
         out["last_modified"] = when

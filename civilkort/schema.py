@@ -97,6 +97,17 @@ def _location_fields(what: str) -> tuple[Field, ...]:
     )
 
 
+def _hsds_id_field(what: str) -> Field:
+    """The publisher's HSDS id of a record read from an HSDS feed (the export gives it back)."""
+    return Field(
+        "hsds_id",
+        "HSDS-id",
+        help=f"Udfyldes ved indlæsning af HSDS-data: udgiverens id for {what}, som HSDS-eksporten og "
+        "HSDS-API'et bruger igen, så et katalog der henter fra begge ser samme post. Tom for egne poster "
+        "(de får et fast id dannet ud fra Id).",
+    )
+
+
 ORGANISATIONS = Table(
     "organisations",
     "Organisationer",
@@ -124,6 +135,7 @@ ORGANISATIONS = Table(
             "last_verified", "Sidst verificeret", "date", help="Dato hvor oplysningerne sidst blev tjekket."
         ),
         Field("source", "Kilde", help="Hvor oplysningerne kommer fra."),
+        _hsds_id_field("organisationen"),
     ),
 )
 
@@ -184,6 +196,7 @@ OFFERS = Table(
         ),
         Field("last_verified", "Sidst verificeret", "date"),
         Field("source", "Kilde"),
+        _hsds_id_field("tilbuddet"),
     ),
 )
 

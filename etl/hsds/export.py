@@ -3,7 +3,8 @@ entity and a datapackage.json) and, optionally, the JSON form (a list of organiz
 their services, locations, programs ... nested).
 
 Ids are UUIDs made from the product's ids (``mapping.hsds_id``), so exporting the same data
-twice gives the same files.  What has no HSDS field is kept in ``attribute`` rows of the
+twice gives the same files; a record read from another publisher's HSDS feed keeps that publisher's id
+(column ``hsds_id``; ``record_ids``), so a directory syncing from both sees one record.  What has no HSDS field is kept in ``attribute`` rows of the
 Danish profile (see ``mapping`` and the README), so an export imports back to the same records.
 
 The package is valid HSDS 3.0 against the official JSON schemas and the official tabular rules
@@ -20,7 +21,8 @@ import csv
 import datetime as dt
 import io
 import json
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,8 +94,9 @@ def _bool_text(v: object) -> str:
 class _Builder:
     """Collects HSDS records from the product's rows."""
 
-    def __init__(self, vocabularies: pd.DataFrame, include_personal: bool):
+    def __init__(self, vocabularies: pd.DataFrame, include_personal: bool, ids: dict[tuple[str, str], str]):
         self.pkg: Package = {e: [] for e in m.ENTITIES}
+        self.ids = ids
         self.include_personal = include_personal
         self.vocab = vocabularies
         self.labels = {
@@ -110,6 +113,10 @@ class _Builder:
                 reference.municipalities()["municipality_name"],
             )
         )
+
+    def rid(self, kind: str, key: object) -> str:
+        """The HSDS id of a product record (see ``record_ids``)."""
+        return self.ids.get((kind, str(key))) or hsds_id(kind, key)
 
     def keep(self, table: str, name: str) -> bool:
         """False for a personal field when personal data is left out."""
@@ -226,7 +233,7 @@ class _Builder:
     def organisation(self, row: dict) -> None:
         """An organisation: organization, CVR identifier, contact, location, 'verified' metadata, attributes."""
         key = row["organisation_id"]
-        oid = hsds_id("organisation", key)
+        oid = self.rid("organisation", key)
         self.names[oid] = row.get("name") or ""
         org = {
             "id": oid,
@@ -272,7 +279,7 @@ class _Builder:
     def unit(self, row: dict) -> None:
         """A regional unit: an organization marked by its unit_type attribute, with its location."""
         key = row["unit_id"]
-        oid = hsds_id("regional_unit", key)
+        oid = self.rid("regional_unit", key)
         self.names[oid] = row.get("name") or ""
         kind = self.labels.get(("unit_type", str(row.get("unit_type"))))
         description = f"Regional enhed i Civilsamfundskortet{f' ({kind})' if kind else ''}."
@@ -294,10 +301,10 @@ class _Builder:
     def offer(self, row: dict) -> None:
         """An offer: service, own location, service areas, schedule, attributes."""
         key = row["offer_id"]
-        sid = hsds_id("offer", key)
+        sid = self.rid("offer", key)
         service = {
             "id": sid,
-            "organization_id": hsds_id("organisation", row.get("organisation_id")),
+            "organization_id": self.rid("organisation", row.get("organisation_id")),
             "name": row.get("name") or "",
             "status": m.service_status(row.get("status")),
         }
@@ -338,9 +345,9 @@ class _Builder:
     def collaboration(self, row: dict) -> None:
         """A collaboration: program with partner, vocabulary and field attributes, funding, metadata."""
         key = row["collaboration_id"]
-        pid = hsds_id("collaboration", key)
-        orgs = [hsds_id("organisation", o) for o in row.get("organisation_ids") or []]
-        units = [hsds_id("regional_unit", u) for u in row.get("unit_ids") or []]
+        pid = self.rid("collaboration", key)
+        orgs = [self.rid("organisation", o) for o in row.get("organisation_ids") or []]
+        units = [self.rid("regional_unit", u) for u in row.get("unit_ids") or []]
         owner = self.owners.get(key) or (orgs[0] if orgs else "")
         description = row.get("description") or self.filled(
             "program",
@@ -355,7 +362,7 @@ class _Builder:
         )
         self.field_attr("program", pid, "id", key)
         for n, unit in enumerate(row.get("unit_ids") or []):
-            uid = hsds_id("regional_unit", unit)
+            uid = self.rid("regional_unit", unit)
             self.field_attr("program", pid, "unit_ids", uid, n, label=self.names.get(uid) or unit)
         for n, (org, oid) in enumerate(zip(row.get("organisation_ids") or [], orgs)):
             self.field_attr("program", pid, "organisation_ids", oid, n, label=self.names.get(oid) or org)
@@ -375,7 +382,7 @@ class _Builder:
     def experience(self, row: dict) -> None:
         """An experience: an attribute on its program, with its own fields as attributes on that attribute."""
         key = row["experience_id"]
-        pid = hsds_id("collaboration", row.get("collaboration_id"))
+        pid = self.rid("collaboration", row.get("collaboration_id"))
         eid = self._attribute(
             "program",
             pid,
@@ -460,7 +467,7 @@ _AREA_KINDS = {
 }
 
 
-def program_owners(collaborations: list[dict]) -> dict[str, str]:
+def program_owners(collaborations: list[dict], rid: Callable[[str, object], str] = hsds_id) -> dict[str, str]:
     """The organization (HSDS id) that owns each collaboration's program: one of its participants, each
     owning at most one program, since HSDS 3.0's datapackage.json makes ``program.organization_id``
     unique.  Organisations are preferred to regional units and earlier participants to later ones; a
@@ -469,8 +476,8 @@ def program_owners(collaborations: list[dict]) -> dict[str, str]:
     A maximum bipartite matching (Kuhn's augmenting paths, searched breadth first)."""
     candidates = {
         row["collaboration_id"]: [
-            *(hsds_id("organisation", o) for o in row.get("organisation_ids") or []),
-            *(hsds_id("regional_unit", u) for u in row.get("unit_ids") or []),
+            *(rid("organisation", o) for o in row.get("organisation_ids") or []),
+            *(rid("regional_unit", u) for u in row.get("unit_ids") or []),
         ]
         for row in collaborations
     }
@@ -503,16 +510,56 @@ def program_owners(collaborations: list[dict]) -> dict[str, str]:
     return owns
 
 
+ID_KINDS = (
+    ("organisation", "organisations"),
+    ("regional_unit", "regional_units"),
+    ("offer", "offers"),
+    ("collaboration", "collaborations"),
+)
+"""The product records that become HSDS records with an id of their own: (kind, table)."""
+
+
+def record_ids(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
+    """The HSDS id of each record, by (kind, product id): the publisher's id (column ``hsds_id``) for a
+    record read from an HSDS feed, else the id made from the product id (``mapping.hsds_id``).
+
+    No two records get the same id: a publisher id that another record also claims (another record's
+    publisher id or made id) is given up by every record claiming it, which then takes its made id;
+    made ids differ from each other, so this ends."""
+    made: dict[tuple[str, str], str] = {}
+    wanted: dict[tuple[str, str], str] = {}
+    for kind, table in ID_KINDS:
+        df = tables.get(table)
+        if df is None or df.empty:
+            continue
+        key = TABLES_BY_NAME[table].id_field.name
+        publisher = df["hsds_id"] if "hsds_id" in df.columns else pd.Series([None] * len(df))
+        for k, pub in zip(df[key], publisher):
+            made[(kind, str(k))] = hsds_id(kind, k)
+            text = _value(pub)
+            wanted[(kind, str(k))] = str(text).strip() if text not in (None, "") else made[(kind, str(k))]
+    while True:
+        claims = Counter(wanted.values())
+        clashing = [r for r, i in wanted.items() if claims[i] > 1 and i != made[r]]
+        if not clashing:
+            return wanted
+        for r in clashing:
+            wanted[r] = made[r]
+
+
 def to_hsds(
     tables: dict[str, pd.DataFrame],
     vocabularies: pd.DataFrame,
     *,
     include_personal: bool = True,
     taxonomies: bool = True,
+    ids: dict[tuple[str, str], str] | None = None,
 ) -> Package:
     """HSDS records (flat, per entity) for the product's typed tables; with ``taxonomies`` (the default) also
-    every vocabulary as a taxonomy with its terms (a reader of a few records at a time makes those once)."""
-    b = _Builder(vocabularies, include_personal)
+    every vocabulary as a taxonomy with its terms (a reader of a few records at a time makes those once);
+    ``ids`` (``record_ids`` of the whole data) when ``tables`` hold a part of it, so each record keeps the id
+    it has in the whole."""
+    b = _Builder(vocabularies, include_personal, record_ids(tables) if ids is None else ids)
     for row in _rows(tables.get("organisations")):
         b.organisation(row)
     for row in _rows(tables.get("regional_units")):
@@ -520,7 +567,7 @@ def to_hsds(
     for row in _rows(tables.get("offers")):
         b.offer(row)
     collaborations = _rows(tables.get("collaborations"))
-    b.owners = program_owners(collaborations)
+    b.owners = program_owners(collaborations, b.rid)
     for row in collaborations:
         b.collaboration(row)
     for row in _rows(tables.get("experiences")):

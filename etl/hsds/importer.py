@@ -445,6 +445,7 @@ class _Importer:
                 **place,
                 "last_verified": self.verified("organization", org.key),
                 "source": source,
+                "hsds_id": _publisher_id(org.key, "organisation", pid),
             }
             orgs.append((row, org))
         if defaulted:
@@ -517,6 +518,7 @@ class _Importer:
                 "status": status,
                 "last_verified": d.get("assured_date"),
                 "source": source,
+                "hsds_id": _publisher_id(s.key, "offer", own_id or s.key),
             }
             out.append((row, s))
         if themeless:
@@ -680,6 +682,12 @@ class _Importer:
                     ),
                 )
             )
+
+
+def _publisher_id(key: str, kind: str, product_id: str) -> str | None:
+    """The record's HSDS id when a publisher gave it, None when it is the id our export makes from the
+    product id (a package of our own, so the record keeps its made id)."""
+    return None if key == m.hsds_id(kind, product_id) else key
 
 
 def _label(code: str) -> str:

@@ -58,7 +58,7 @@ CREATE VIEW organisations AS
 SELECT organisation_id, name, cvr, organisation_type, organisation_type_label, staffing, staffing_label,
        description, website, email, contact_person, has_email, has_contact_person, address, postcode, city,
        lat, lon, location_precision, municipality_code, municipality_method, stated_municipality_code,
-       council_id, region_id, last_verified, source, is_example,
+       council_id, region_id, last_verified, source, hsds_id, is_example,
        source_file, source_sheet, source_row
 FROM core_organisations;
 
@@ -68,7 +68,7 @@ SELECT offer_id, organisation_id, name, description, themes, theme_labels, targe
        has_own_location, address, postcode, city, lat, lon, location_precision,
        municipality_code, municipality_method, council_id, region_id,
        service_area, service_municipality_codes, schedule, cost, status, status_label,
-       last_verified, source, is_example, source_file, source_sheet, source_row
+       last_verified, source, hsds_id, is_example, source_file, source_sheet, source_row
 FROM core_offers;
 
 -- A region-wide unit (is_region_wide) belongs to its region: council_id is NULL, region_id is the region it

@@ -648,6 +648,7 @@ def test_every_table_field_has_a_home_in_the_profile():
             "municipality",
             "last_verified",
             "source",
+            "hsds_id",  # the record's HSDS id itself
         },
         "offers": {
             "offer_id",
@@ -666,6 +667,7 @@ def test_every_table_field_has_a_home_in_the_profile():
             "cost",
             "last_verified",
             "source",
+            "hsds_id",
         },
         "regional_units": {
             "unit_id",
