@@ -30,6 +30,7 @@ from . import mapping as m
 from .json_forms import read_json
 from .records import DATAPACKAGE, HsdsData, Record
 from .tabular import is_csv_package, is_descriptor, read_tabular
+from .unkept import report_unkept
 from .validation import validate_data
 from .vocabulary_map import Term, VocabularyMap, shipped_map
 
@@ -752,6 +753,7 @@ def to_raw_tables(
     collabs, experiences = imp.collaborations()
     imp.warn_mapped()
     imp.warn_unmatched()
+    report_unkept(data, issues)
     out = []
     for name, rows in (
         ("organisations", orgs),
