@@ -520,8 +520,9 @@ ID_KINDS = (
 
 
 def record_ids(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
-    """The HSDS id of each record, by (kind, product id): the publisher's id (column ``hsds_id``) for a
-    record read from an HSDS feed, else the id made from the product id (``mapping.hsds_id``).
+    """The HSDS id of each record, by (kind, product id): the publisher's id (column ``hsds_id``, a UUID as
+    HSDS 3.0 requires) for a record read from an HSDS feed, else the id made from the product id
+    (``mapping.hsds_id``).
 
     No two records get the same id: a publisher id that another record also claims (another record's
     publisher id or made id) is given up by every record claiming it, which then takes its made id;
@@ -536,8 +537,8 @@ def record_ids(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
         publisher = df["hsds_id"] if "hsds_id" in df.columns else pd.Series([None] * len(df))
         for k, pub in zip(df[key], publisher):
             made[(kind, str(k))] = hsds_id(kind, k)
-            text = _value(pub)
-            wanted[(kind, str(k))] = str(text).strip() if text not in (None, "") else made[(kind, str(k))]
+            text = str(_value(pub) or "").strip()
+            wanted[(kind, str(k))] = text if m.is_uuid(text) else made[(kind, str(k))]
     while True:
         claims = Counter(wanted.values())
         clashing = [r for r, i in wanted.items() if claims[i] > 1 and i != made[r]]

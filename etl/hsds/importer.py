@@ -686,9 +686,10 @@ class _Importer:
 
 
 def _publisher_id(key: str, kind: str, product_id: str) -> str | None:
-    """The record's HSDS id when a publisher gave it, None when it is the id our export makes from the
-    product id (a package of our own, so the record keeps its made id)."""
-    return None if key == m.hsds_id(kind, product_id) else key
+    """The record's HSDS id when a publisher gave it as HSDS 3.0 requires (a UUID; another id is already
+    warned about and stays only the product id), None when it is the id our export makes from the product
+    id (a package of our own, so the record keeps its made id)."""
+    return key if m.is_uuid(key) and key != m.hsds_id(kind, product_id) else None
 
 
 def _label(code: str) -> str:

@@ -12,6 +12,7 @@ value in ``attribute.value``.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from functools import cache
 from pathlib import Path
@@ -136,6 +137,14 @@ LOCATION_KINDS = ("organisation", "offer", "regional_unit")
 def hsds_id(kind: str, key: object) -> str:
     """A stable UUID for a product record: the same ids give the same HSDS ids on every export."""
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def is_uuid(text: object) -> bool:
+    """True for a UUID written as HSDS 3.0 requires of every id (8-4-4-4-12 hexadecimal digits)."""
+    return isinstance(text, str) and bool(_UUID.fullmatch(text))
 
 
 def taxonomy_id(vocabulary: str) -> str:
