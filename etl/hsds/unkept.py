@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from civilkort.danish import count
 from civilkort.issues import Issue, warning
 from civilkort.reference import fold
 
@@ -64,7 +65,7 @@ def _given(value: object) -> bool:
 
 
 def _counted(n: int) -> str:
-    return f"{n} {'post' if n == 1 else 'poster'}"
+    return count(n, "post", "poster")
 
 
 def report_unkept(data: HsdsData, issues: list[Issue]) -> None:
@@ -98,21 +99,25 @@ def report_unkept(data: HsdsData, issues: list[Issue]) -> None:
                 )
             )
     whole = (
-        ("telefonnumre (phone)", list(data.get("phone"))),
+        ("telefonnummer", "telefonnumre", "(phone)", list(data.get("phone"))),
         (
-            "kontakter til tilbud eller steder (contact med service_id, service_at_location_id eller location_id)",
+            "kontakt",
+            "kontakter",
+            "til tilbud eller steder (contact med service_id, service_at_location_id eller location_id)",
             [r for r in data.get("contact") if any(_given(r.data.get(k)) for k in _PLACE_LINKS)],
         ),
         (
-            "organisations-id'er uden for CVR (organization_identifier)",
+            "organisations-id",
+            "organisations-id'er",
+            "uden for CVR (organization_identifier)",
             [r for r in data.get("organization_identifier") if not _is_cvr(r)],
         ),
     )
-    for what, records in whole:
+    for one, many, what, records in whole:
         if records:
             issues.append(
                 warning(
-                    f"{len(records)} {what} har ingen plads i Civilsamfundskortet og indlæses ikke",
+                    f"{count(len(records), one, many)} {what} har ingen plads i Civilsamfundskortet og indlæses ikke",
                     **records[0].where("id", records[0].key),
                     hint="Kun en organisations kontaktpersoners navne (Kontaktperson) og CVR-nummer bevares. "
                     "Se README, afsnittet Open Referral HSDS 3.0: hvad bevares.",
