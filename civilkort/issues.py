@@ -83,3 +83,8 @@ class InputError(Exception):
         first = str(self.issues[0]) if self.issues else "Ukendt fejl i input"
         more = len(self.issues) - 1
         super().__init__(first if more <= 0 else f"{first} (og {more} fejl mere)")
+
+    @property
+    def with_warnings(self) -> list[Issue]:
+        """The errors, then the warnings that often explain them: what a report of the failure shows."""
+        return [*self.issues, *self.warnings]

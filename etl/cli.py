@@ -280,7 +280,7 @@ def _indicators(specs: list[dict[str, str]] | None):
             try:
                 read.append(read_indicator(Path(spec["file"]), issues=notes, **options))
             except InputError as exc:
-                errors.extend(exc.issues)
+                errors.extend(exc.with_warnings)
     if errors:
         raise InputError(errors)
     print_issues(notes)
@@ -682,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except InputError as exc:
         _err(f"Data kan ikke indlæses ({len(exc.issues)} fejl). Den tidligere database bruges fortsat.")
-        print_issues([*exc.issues, *exc.warnings])
+        print_issues(exc.with_warnings)
         return 1
     except ObjectStoreError as exc:
         _err(f"Objektlageret: {exc}")

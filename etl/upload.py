@@ -393,7 +393,7 @@ def _read_population(saved: SavedFile, issues: list[Issue]) -> pd.DataFrame | No
     try:
         return read_folk1a(saved.path, issues)
     except InputError as exc:
-        issues.extend(exc.issues)
+        issues.extend(exc.with_warnings)
     except Exception as exc:  # noqa: BLE001 - pandas raises several types for files that are not CSV
         issues.append(
             error(
@@ -418,7 +418,7 @@ def _read_indicator(saved: SavedFile, about: IndicatorAbout, issues: list[Issue]
             issues=found,
         )
     except InputError as exc:
-        issues.extend(exc.issues)
+        issues.extend(exc.with_warnings)
         return None
     for issue in found:  # the command line's option is the page's field here
         cli = "--indicator-period" in issue.hint
@@ -558,7 +558,7 @@ def check_upload(
             terms = load_map(upload.vocabulary_map.path if upload.vocabulary_map else None)
             raw = read_inputs([f.path for f in upload.data_files], vocabulary_map=terms)
         except InputError as exc:
-            issues.extend(exc.issues)
+            issues.extend(exc.with_warnings)
             return Check(upload, mode, base, meta, _rename(issues, upload.names), None)
         names = upload.names
         for df in raw.tables.values():

@@ -421,8 +421,8 @@ def _build(check: up.Check, principal: Principal) -> None:
         try:
             result = up.build_upload(check, principal, on_step=on_step)
         except InputError as exc:
-            issues = exc.issues
-            failure = f"{danish.count(len(issues), 'fejl', 'fejl')} i data."
+            issues = exc.with_warnings  # the warnings that explain the errors are shown with them
+            failure = f"{danish.count(len(exc.issues), 'fejl', 'fejl')} i data."
         except BuildError as exc:
             failure = str(exc)
         except (up.UploadOutdated, PermissionDenied, StoreError) as exc:

@@ -114,6 +114,21 @@ def test_a_bad_row_is_shown_with_file_row_and_column_and_the_build_is_disabled(p
     assert any(b.proto.label == "Hent fejl og advarsler som Excel" for b in page.get("download_button"))
 
 
+def test_the_warnings_that_explain_an_unreadable_file_are_listed_with_its_error(page):
+    term = b'[{"id": "22222222-2222-4222-8222-222222222222", "name": "Forebyggelse", "description": "", "code": "f"}]'
+    _upload(page, ("termer.json", term))
+    assert any("fejl" in e for e in _texts(page.error))
+    issues = _frame(page, "Fil", "Række", "Kolonne")
+    assert issues.iloc[0]["Type"] == "Fejl"
+    (held,) = [r for _, r in issues.iterrows() if "ingen organisationer eller tilbud" in r["Besked"]]
+    assert (
+        held["Type"] == "Advarsel"
+        and held["Fil"] == "termer.json"
+        and "kun taxonomy_term (1)" in held["Besked"]
+    )
+    assert page.button(key="indlaes_build").disabled
+
+
 def test_a_good_file_previews_then_builds_and_the_app_shows_the_new_data(page, cfg):
     before = current_path(cfg)
     _upload(page, ("organisationer.csv", GOOD))

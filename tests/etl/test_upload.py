@@ -113,6 +113,21 @@ def test_unreadable_files_give_errors_and_no_preview(cfg):
     assert not check.can_build
 
 
+def test_the_warnings_that_explain_an_unreadable_file_are_shown_with_its_error(cfg):
+    """An HSDS file with only a taxonomy term cannot be loaded; the warning says why (it holds no organisations
+    or services), as on the command line."""
+    term = b'[{"id": "22222222-2222-4222-8222-222222222222", "name": "Forebyggelse", "description": "", "code": "f"}]'
+    check = _check(cfg, [("termer.json", term)])
+    assert not check.can_build and check.errors
+    (held,) = [w for w in check.warnings if "ingen organisationer eller tilbud" in w.message]
+    assert (
+        held.file == "termer.json" and "kun taxonomy_term (1)" in held.message and check.is_from_upload(held)
+    )
+    table = up.issues_table(check.issues)
+    assert table["Type"].tolist()[: len(check.errors)] == ["Fejl"] * len(check.errors)
+    assert any("kun taxonomy_term (1)" in m for m in table["Besked"])
+
+
 def test_errors_are_listed_first_then_warnings():
     from civilkort.issues import error, warning
 
