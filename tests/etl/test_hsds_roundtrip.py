@@ -274,3 +274,11 @@ def test_no_two_records_get_the_same_id(tables):
     pkg = to_hsds({"organisations": organisations, "offers": offers}, builtin_vocabularies())
     every = [r["id"] for recs in pkg.values() for r in recs]
     assert len(every) == len(set(every))
+
+
+def test_our_own_export_names_nothing_as_unkept(tmp_path, example_tables):
+    """The product's own export has only fields it keeps: no warning about a field without a place."""
+    folder = tmp_path / "egen"
+    hsds.export(example_tables, builtin_vocabularies(), folder, as_json=True)
+    for path in (folder, folder / "organizations.json"):
+        assert [str(i) for i in unkept(read_back(path).issues)] == []
