@@ -528,24 +528,27 @@ def record_ids(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
     publisher id or made id) is given up by every record claiming it, which then takes its made id;
     made ids differ from each other, so this ends."""
     made: dict[tuple[str, str], str] = {}
-    wanted: dict[tuple[str, str], str] = {}
+    given: dict[tuple[str, str], str] = {}
     for kind, table in ID_KINDS:
         df = tables.get(table)
         if df is None or df.empty:
             continue
-        key = TABLES_BY_NAME[table].id_field.name
-        publisher = df["hsds_id"] if "hsds_id" in df.columns else pd.Series([None] * len(df))
-        for k, pub in zip(df[key], publisher):
-            made[(kind, str(k))] = hsds_id(kind, k)
-            text = str(_value(pub) or "").strip()
-            wanted[(kind, str(k))] = text if m.is_uuid(text) else made[(kind, str(k))]
-    while True:
+        keys = [str(k) for k in df[TABLES_BY_NAME[table].id_field.name]]
+        made.update(((kind, k), hsds_id(kind, k)) for k in keys)
+        if "hsds_id" in df.columns:
+            for k, pub in zip(keys, df["hsds_id"]):
+                if isinstance(pub, str) and m.is_uuid(pub.strip()):
+                    given[(kind, k)] = pub.strip()
+    wanted = {**made, **given}
+    while given:
         claims = Counter(wanted.values())
-        clashing = [r for r, i in wanted.items() if claims[i] > 1 and i != made[r]]
+        clashing = [r for r, i in given.items() if claims[i] > 1]
         if not clashing:
-            return wanted
+            break
         for r in clashing:
             wanted[r] = made[r]
+            del given[r]
+    return wanted
 
 
 def to_hsds(
