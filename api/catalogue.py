@@ -136,7 +136,7 @@ class Catalogue:
         if f == ServiceFilter():
             return self._offers[start:stop]
         where, params = self._service_where(f)
-        order = "list_position($found, o.offer_id)" if "found" in params else "o.offer_id"
+        order = "fr.found_rank" if "found" in params else "o.offer_id"
         rows = self.db.query(_page("o.offer_id", self._offers_from(f), where, order, start, stop), params)
         return list(rows["offer_id"])
 
@@ -150,16 +150,19 @@ class Catalogue:
         return rows.set_index("offer_id", drop=False).reindex(offer_ids)
 
     def _offers_from(self, f: ServiceFilter) -> str:
-        """The FROM of a service query: offers, joined to their times of change only when asked by them."""
-        if f.since is None:
-            return "offers o"
-        return f"offers o LEFT JOIN {self._modified} mo ON mo.record_id = o.offer_id"
+        """The FROM of a service query: offers; with a search, joined to its matches' ranks; joined to their
+        times of change only when asked by them."""
+        source = "offers o"
+        if f.search is not None:
+            source += f" JOIN {_FOUND} ON fr.found_id = o.offer_id"
+        if f.since is not None:
+            source += f" LEFT JOIN {self._modified} mo ON mo.record_id = o.offer_id"
+        return source
 
     def _service_where(self, f: ServiceFilter) -> tuple[str, dict]:
         clauses, params = ["true"], {}
         if f.search is not None:
-            params["found"] = list(self._searched(f.search, "offer"))
-            clauses.append("o.offer_id IN (SELECT unnest($found))")
+            params["found"] = list(self._searched(f.search, "offer"))  # joined in _offers_from
         if f.council is not None:
             params["council"], params["council_codes"] = f.council, self._council_codes.get(f.council, [])
             clauses.append(
@@ -201,22 +204,21 @@ class Catalogue:
 
     def count_organizations(self, f: OrganizationFilter) -> int:
         where, params = self._organization_where(f)
-        return int(self.db.scalar(f"SELECT count(*) FROM ({_ORGANIZATIONS}) AS g WHERE {where}", params))
+        return int(self.db.scalar(f"SELECT count(*) FROM {_organizations_from(f)} WHERE {where}", params))
 
     def organization_keys(self, f: OrganizationFilter, start: int, stop: int | None) -> list[tuple[str, str]]:
         """(kind, product id) of the matching organisations and regional units [start, stop)."""
         where, params = self._organization_where(f)
-        order = "list_position($found, g.key)" if "found" in params else "g.kind, g.key"
+        order = "fr.found_rank" if "found" in params else "g.kind, g.key"
         rows = self.db.query(
-            _page("g.kind, g.key", f"({_ORGANIZATIONS}) AS g", where, order, start, stop), params
+            _page("g.kind, g.key", _organizations_from(f), where, order, start, stop), params
         )
         return list(zip(rows["kind"], rows["key"]))
 
     def _organization_where(self, f: OrganizationFilter) -> tuple[str, dict]:
         clauses, params = ["true"], {}
         if f.search is not None:
-            params["found"] = list(self._searched(f.search, "organisation"))
-            clauses.append("g.kind = 'organisation' AND g.key IN (SELECT unnest($found))")
+            params["found"] = list(self._searched(f.search, "organisation"))  # joined in _organizations_from
         if f.council is not None:
             params["council_codes"] = self._council_codes.get(f.council, [])
             clauses.append("list_has_any(g.codes, $council_codes)")
@@ -324,6 +326,21 @@ def _with_modified(record: dict, modified: dict[str, object], catalogue: Catalog
     return record
 
 
+_FOUND = "(SELECT unnest($found) AS found_id, generate_subscripts($found, 1) AS found_rank) AS fr"
+"""A search's matches (product ids, best first) with their rank, to join: a list of 100,000 is one hash join."""
+
+
+def _organizations_from(f: OrganizationFilter) -> str:
+    """The FROM of an organization query: with an area, every organisation and unit with the municipalities it
+    is in, serves or has offers in or for (a pass over all offers); without one, just their ids. With a search,
+    the civil-society organisations it matched."""
+    area = f.council is not None or f.municipality is not None
+    source = f"({_ORGANIZATIONS if area else _ORGANIZATION_IDS}) AS g"
+    if f.search is not None:
+        source += f" JOIN {_FOUND} ON fr.found_id = g.key AND g.kind = 'organisation'"
+    return source
+
+
 def _page(columns: str, source: str, where: str, order: str, start: int, stop: int | None) -> str:
     """SQL for rows [start, stop) of ``source`` in ``order`` (all from ``start`` when ``stop`` is None)."""
     limit = "" if stop is None else f"LIMIT {int(stop - start)}"
@@ -342,6 +359,13 @@ GROUP BY g.organisation_id, g.municipality_code
 UNION ALL
 SELECT 'regional_unit', unit_id, list_append(coalesce(area_municipality_codes, []), municipality_code)
 FROM regional_units
+"""
+
+
+_ORGANIZATION_IDS = """
+SELECT 'organisation' AS kind, organisation_id AS key FROM organisations
+UNION ALL
+SELECT 'regional_unit', unit_id FROM regional_units
 """
 
 
