@@ -116,13 +116,15 @@ def offers(db: Database, sel: Selection) -> pd.DataFrame:
         db,
         [_OFFERS_CTE],
         """SELECT o.offer_id, o.name, o.organisation_id, o.organisation_name, o.organisation_type_label,
-                  array_to_string(o.theme_labels, '; ') AS themes, array_to_string(o.target_group_labels, '; ') AS target_groups,
+                  coalesce(nullif(array_to_string(o.theme_labels, '; '), ''), $no_theme_label) AS themes,
+                  array_to_string(o.target_group_labels, '; ') AS target_groups,
                   o.prevention_level_label, o.accepts_social_referrals, o.status_label, o.schedule, o.cost,
                   o.address, o.postcode, o.city, m.municipality_name, c.council_name, o.location_precision,
                   o.last_verified, o.source, o.description, o.lat, o.lon
            FROM sel_offers o JOIN municipalities m USING (municipality_code) JOIN councils c ON c.council_id = o.council_id
            ORDER BY o.name""",
         sel,
+        {"no_theme_label": NO_THEME_LABEL},
     )
 
 
@@ -437,11 +439,12 @@ def organisation_detail(db: Database, organisation_id: str) -> dict[str, pd.Data
             p,
         ),
         "offers": db.query(
-            """SELECT offer_id, name, array_to_string(theme_labels, '; ') AS themes,
+            """SELECT offer_id, name,
+                      coalesce(nullif(array_to_string(theme_labels, '; '), ''), $no_theme_label) AS themes,
                       array_to_string(target_group_labels, '; ') AS target_groups, status_label,
                       accepts_social_referrals, schedule, cost, last_verified
                FROM offers WHERE organisation_id = $id ORDER BY name""",
-            p,
+            {**p, "no_theme_label": NO_THEME_LABEL},
         ),
         "collaborations": db.query(
             """SELECT c.collaboration_id, c.title,

@@ -673,3 +673,12 @@ def test_an_offer_without_theme_in_the_theme_counts_and_the_quality_report(db_th
     assert "Tema ikke angivet" not in set(themed["label"])  # a theme filter keeps only offers with that theme
     report = dict(queries.quality_report(db_themeless).itertuples(index=False))
     assert report["Tilbud uden tema (tema ikke angivet)"] == "1"
+
+
+def test_an_offer_without_theme_says_so_in_the_lists_and_on_its_organisations_page(db_themeless):
+    listed = queries.offers(db_themeless, VENDSYSSEL).set_index("offer_id")
+    assert listed.loc["T8", "themes"] == "Tema ikke angivet"
+    assert "Tema ikke angivet" not in set(listed.drop(index="T8")["themes"])  # the others name their themes
+    owner = db_themeless.scalar("SELECT organisation_id FROM offers WHERE offer_id = 'T8'")
+    offers = queries.organisation_detail(db_themeless, owner)["offers"].set_index("offer_id")
+    assert offers.loc["T8", "themes"] == "Tema ikke angivet"
