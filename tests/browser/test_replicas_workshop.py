@@ -364,7 +364,14 @@ def test_twenty_participants_double_submits_and_a_replica_killed_lose_and_duplic
     assert duplicated == {}, f"dubletter: {duplicated}"
     lost = [p.name for p in people if acknowledged[p.n] and titles[p.title] != 1]
     assert lost == [], f"bekræftet, men ikke gemt: {lost}"
-    assert held.title in saved_first and not first_round[held.n]  # A died between its commit and the answer
+    # A died between its commit and its answer: no confirmation came from A. One may still come in the first
+    # round from B, after the page reconnected there and its pending Gem ran again and found the entry saved
+    # (seen at load 8: confirmed 3.3 s after the click, after the kill); that is the right answer, not a loss.
+    held_ack = first_round[held.n]
+    assert held.title in saved_first and (not held_ack or held_ack["at"] >= killed_at_ms), (
+        held_ack,
+        killed_at_ms,
+    )
     assert acknowledged[held.n], "den holdte deltager fik ingen bekræftelse efter nyt tryk på Gem"
     unconfirmed = [p.name for p in people if not acknowledged[p.n]]
     assert unconfirmed == [], f"uden bekræftelse efter nyt tryk på Gem: {unconfirmed}"
