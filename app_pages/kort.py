@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import assets, danish, map_clicks, maps, tiles, workshop_tables
+from civilkort import assets, danish, map_clicks, page_map, tiles, workshop_tables
 from civilkort import workshop as ws
 from civilkort.filters import LAYERS, MEASURES
 from ui import browser, details, map_table, selection, touch
@@ -96,7 +96,7 @@ def page() -> None:
                 )
             # The base map depends on the area only, so st_folium keeps its iframe (and the user's view) when a
             # filter changes; the data layers travel as feature groups, which its frontend swaps in place.
-            view = maps.page_map(
+            view = page_map.page_map(
                 data,
                 layers=sel.layers,
                 measure_label=MEASURES[measure],

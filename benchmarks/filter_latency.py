@@ -73,7 +73,7 @@ def message_sizes() -> None:
     from streamlit_folium import _get_feature_group_string
 
     from benchmarks.map_payload import st_folium_payload
-    from civilkort import map_payload, maps, queries
+    from civilkort import map_payload, maps, page_map, queries
     from civilkort.db import Database
     from civilkort.filters import Selection
     from civilkort.index import DataIndex
@@ -99,7 +99,7 @@ def message_sizes() -> None:
             "outlines_src": "/app/static/kort/raad.json.gz",
             "runtime_src": "/app/static/kort/civilkort-kort.js",
         }
-        view = maps.page_map(data, layers=sel.layers, measure_label="Tilbud")
+        view = page_map.page_map(data, layers=sel.layers, measure_label="Tilbud")
         base = st_folium_payload(view.base)["total"]
         layers = sum(
             len(_get_feature_group_string(g, view.base, i).encode()) for i, g in enumerate(view.groups)

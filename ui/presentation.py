@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civilkort import assets, charts, danish, gaps, maps, sequences, tiles
+from civilkort import assets, charts, danish, gaps, maps, page_map, sequences, tiles
 from civilkort import room as rooms
 from civilkort.auth import COORDINATOR, PermissionDenied
 from civilkort.filters import MEASURES, Selection, format_view, from_params, parse_view, to_params
@@ -342,7 +342,7 @@ def _map(sel: Selection, pins=None) -> None:
         return
     measure = _measure(sel)
     layers = data.map_layers(sel, measure)
-    view = maps.page_map(
+    view = page_map.page_map(
         layers,
         layers=sel.layers,
         measure_label=MEASURES[measure],

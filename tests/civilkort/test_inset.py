@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from civilkort import inset, maps, queries, report
+from civilkort import inset, maps, page_map, queries, report
 from civilkort.filters import Selection
 from tests.civilkort.test_maps import rendered_spec
 
@@ -94,11 +94,11 @@ def test_a_council_without_bornholm_gets_no_inset(small_db) -> None:
 
 def test_the_page_map_fits_the_rest_and_hands_the_inset_to_the_runtime(small_db) -> None:
     data = queries.map_layers(small_db, Selection(area="council:hovedstaden"), "offers", None)
-    view = maps.page_map(data, layers=("areas", "points"), measure_label="Antal tilbud")
+    view = page_map.page_map(data, layers=("areas", "points"), measure_label="Antal tilbud")
     spec = rendered_spec(view.base.get_root().render(), "base")
     assert spec["bounds"] == data["inset"].fit
     assert spec["inset"] == {"name": "Bornholm", "codes": [400], "bounds": data["inset"].bounds}
-    plain = maps.page_map({**data, "inset": None}, layers=("areas",), measure_label="Antal tilbud")
+    plain = page_map.page_map({**data, "inset": None}, layers=("areas",), measure_label="Antal tilbud")
     spec = rendered_spec(plain.base.get_root().render(), "base")
     assert "inset" not in spec and spec["bounds"] == data["bounds"]
     assert "ck.inset = inset;" in maps.runtime_file().decode()  # the runtime carries the inset's code

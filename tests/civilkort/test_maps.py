@@ -18,7 +18,7 @@ import pytest
 import shapely
 import shapely.ops
 
-from civilkort import assets, map_clicks, map_legend, map_payload, maps, reference
+from civilkort import assets, map_clicks, map_legend, map_payload, maps, page_map, reference
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",
@@ -800,7 +800,7 @@ def _page_data() -> dict:
 
 def test_page_map_draws_the_chosen_layers_and_identifies_clicks_on_them() -> None:
     data = _page_data()
-    view = maps.page_map(data, layers=("points", "units"), measure_label="Antal tilbud")
+    view = page_map.page_map(data, layers=("points", "units"), measure_label="Antal tilbud")
     assert set(maps.layer_data(view.layers)) == {
         map_legend.LAYER_AREAS,
         map_legend.LAYER_POINTS,
@@ -816,7 +816,7 @@ def test_page_map_draws_the_chosen_layers_and_identifies_clicks_on_them() -> Non
     assert view.identify(link_click) is None  # links are not drawn
     assert view.identify(_returned(55.696, 12.366, "Rigshospitalet[ck:u:0]")) == ("unit", "U1")
     assert view.identify(_returned(55.65, 12.35, "København[ck:m:101]")) == ("municipality", 101)
-    with_links = maps.page_map(data, layers=("areas", "links"), measure_label="Antal tilbud")
+    with_links = page_map.page_map(data, layers=("areas", "links"), measure_label="Antal tilbud")
     assert with_links.identify(link_click) == ("collaboration", "S2")
     assert with_links.identify(_returned(55.696, 12.366, "Rigshospitalet[ck:u:0]")) is None
     # the same inputs give the same base map: only the area decides it
@@ -845,7 +845,7 @@ def test_a_copied_links_view_opens_the_base_map_there_and_keeps_it_stable(
     first = _st_folium_args(monkeypatch, _base(view=(56.15, 10.2, 13)), _layers().groups)
     second = _st_folium_args(monkeypatch, _base(view=(56.15, 10.2, 13)), _layers(links=None).groups)
     assert first["key"] == second["key"] and first["script"] == second["script"]
-    page = maps.page_map(
+    page = page_map.page_map(
         _page_data(), layers=("points",), measure_label="Antal tilbud", view=(55.7, 12.4, 11)
     )
     assert rendered_spec(page.base.get_root().render(), "base")["view"] == [55.7, 12.4, 11]
@@ -1025,11 +1025,11 @@ def test_the_map_is_named_after_its_area_in_danish() -> None:
     assert maps.map_title("Hele Danmark") == "Kort over hele Danmark"
     assert maps.map_title("Region Midtjylland") == "Kort over Region Midtjylland"
     assert maps.map_title(None) == maps.map_title("") == maps.MAP_TITLE == "Interaktivt kort"
-    page = maps.page_map(
+    page = page_map.page_map(
         _page_data(), layers=("points",), measure_label="Antal tilbud", area_name="Sundhedsråd Aarhus"
     )
     assert rendered_spec(page.base.get_root().render(), "base")["title"] == "Kort over Sundhedsråd Aarhus"
-    unnamed = maps.page_map(_page_data(), layers=("points",), measure_label="Antal tilbud")
+    unnamed = page_map.page_map(_page_data(), layers=("points",), measure_label="Antal tilbud")
     assert rendered_spec(unnamed.base.get_root().render(), "base")["title"] == "Interaktivt kort"
     hostile = rendered_spec(_base(title=HOSTILE[1]).get_root().render(), "base")
     assert hostile["title"] == HOSTILE[1]  # data in the spec, set as an attribute value in the browser
