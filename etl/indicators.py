@@ -13,7 +13,6 @@ naming them.  The name, unit, period and source come from the caller where given
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ import pandas as pd
 
 from civilkort import danish, reference
 from civilkort.issues import InputError, Issue, error, warning
-from etl.read import EXCEL_SUFFIXES, sheet_rows
 from etl.statbank import (
     AREA_HEADERS,
     MISSING_VALUES,
@@ -34,9 +32,8 @@ from etl.statbank import (
     long_table,
     missing_names,
     newest_only,
-    table_rows,
-    text_of,
 )
+from etl.text_rows import check_columns, text_rows
 
 UNITS = reference.INDICATOR_UNITS
 _UNIT_WORDS = {
@@ -96,88 +93,6 @@ def number(text: str) -> float | None:
     return float(s)
 
 
-def _excel_rows(path: Path, notes: list[Issue]) -> tuple[list[list[str]], str]:
-    """The first sheet with data as rows of text (numbers written without thousands dots); and its name.
-
-    Read by :func:`etl.read.sheet_rows`, with the checks every workbook gets (content, zip bombs, passwords)."""
-    found: list[Issue] = []
-    sheet = sheet_rows(path, found)
-    if sheet is None or any(i.is_error for i in found):
-        raise InputError(found)
-    notes.extend(found)
-    name, cells = sheet
-    if not cells:
-        raise InputError([error("Excel-filen er tom", file=path.name, hint=EXPECTED)])
-    return [[_cell(v) for v in row] for row in cells], name
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value)
-    if isinstance(value, float):
-        return (f"{value:.0f}" if value.is_integer() else repr(value)).replace(".", ",")
-    return str(value).strip()
-
-
-def _rows(path: Path, notes: list[Issue]) -> tuple[list[list[str]], str]:
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _excel_rows(path, notes)
-    if path.suffix.lower() in {".xlsb", ".ods", ".numbers"}:
-        raise InputError(
-            [
-                error(
-                    f"Filtypen '{path.suffix}' kan ikke indlæses",
-                    file=path.name,
-                    hint="Åbn filen og gem den som 'Excel-projektmappe (*.xlsx)'.",
-                )
-            ]
-        )
-    try:
-        return table_rows(text_of(path)), ""
-    except (OSError, csv.Error) as exc:
-        raise InputError(
-            [error(f"Indikatorfilen kan ikke læses som CSV ({exc})", file=path.name, hint=EXPECTED)]
-        ) from exc
-
-
-def _check_columns(rows: list[list[str]], file: str, sheet: str) -> tuple[int, str]:
-    """Where the table starts, and its title line (the line before it, as statistikbanken.dk writes it).
-
-    Raises InputError when the rows do not split into the same columns (a comma in one, a semicolon in another,
-    or decimal commas in a comma-separated file)."""
-    start = next((i for i, r in enumerate(rows) if len(r) >= 2), None)
-    if start is None:
-        raise InputError(
-            [
-                error(
-                    "Filen kan ikke deles i kolonner",
-                    file=file,
-                    sheet=sheet,
-                    value=next((r[0] for r in rows if r and r[0]), "")[:120],
-                    hint="Adskil kommune og værdi med semikolon (;). " + EXPECTED,
-                )
-            ]
-        )
-    width = len(rows[start])
-    bad = [
-        error(
-            f"Rækken har {danish.count(len(r), 'kolonne', 'kolonner')}, men tabellen har {width}: skilletegnene er blandet",
-            file=file,
-            sheet=sheet,
-            row=start + 1 + n,
-            value=";".join(r)[:120],
-            hint="Brug semikolon (;) som skilletegn i hele filen; med komma som skilletegn bliver decimalkommaer "
-            "læst som nye kolonner.",
-        )
-        for n, r in enumerate(rows[start:])
-        if any(r) and len(r) != width
-    ]
-    if bad:
-        raise InputError(bad[:20])
-    title = next((r[0] for r in reversed(rows[:start]) if r and r[0]), "")
-    return start, title
-
-
 def _name_plain_header(rows: list[list[str]], start: int) -> None:
     """A plain sheet's header names its columns freely ('Kommune', 'Navn'; 'Andel'): mark the first as the area."""
     head = rows[start]
@@ -201,8 +116,8 @@ def read_indicator(
     if not path.is_file():
         raise InputError([error("Indikatorfilen findes ikke", file=str(path), hint=EXPECTED)])
     found: list[Issue] = []
-    rows, sheet = _rows(path, found)
-    start, title = _check_columns(rows, file, sheet)
+    rows, sheet = text_rows(path, found, what="Indikatorfilen", expected=EXPECTED)
+    start, title = check_columns(rows, file, sheet, expected=EXPECTED)
     _name_plain_header(rows, start)
     df = long_table(rows[start:])
     if df.empty or "_area" not in df:
