@@ -20,6 +20,7 @@ from civilkort.issues import InputError, Issue
 from civilkort.schema import TABLES_BY_NAME
 from civilkort.store import StoreError
 from etl import upload as up
+from etl import upload_files
 from etl.build import BuildError
 from etl.diff import REPLACE, UPDATE, TableDiff, readable, readable_changes
 from ui.data import database
@@ -105,10 +106,10 @@ def choose_files() -> Files:
     )
     data = st.file_uploader(
         "Datafiler: den udfyldte skabelon (xlsx) eller CSV-filer",
-        type=list(up.DATA_TYPES),
+        type=list(upload_files.DATA_TYPES),
         accept_multiple_files=True,
         key=f"indlaes_data_{r}",
-        max_upload_size=up.MAX_UPLOAD_MB,
+        max_upload_size=upload_files.MAX_UPLOAD_MB,
         help="CSV-filer navngives efter tabellen, fx organisationer.csv eller tilbud.csv, eller har skabelonens "
         "kolonneoverskrifter.",
     )
@@ -119,15 +120,15 @@ def choose_files() -> Files:
         )
         population = st.file_uploader(
             "Folketal (FOLK1A, CSV)",
-            type=list(up.POPULATION_TYPES),
+            type=list(upload_files.POPULATION_TYPES),
             key=f"indlaes_population_{r}",
-            max_upload_size=up.MAX_UPLOAD_MB,
+            max_upload_size=upload_files.MAX_UPLOAD_MB,
         )
         boundaries = st.file_uploader(
             "Kommunegrænser",
-            type=list(up.BOUNDARY_TYPES),
+            type=list(upload_files.BOUNDARY_TYPES),
             key=f"indlaes_boundaries_{r}",
-            max_upload_size=up.MAX_UPLOAD_MB,
+            max_upload_size=upload_files.MAX_UPLOAD_MB,
         )
     with st.expander("Valgfrit: vokabularkort til HSDS-data fra andre udgivere"):
         st.caption(
@@ -139,7 +140,7 @@ def choose_files() -> Files:
             "Vokabularkort (CSV)",
             type=["csv", "txt"],
             key=f"indlaes_vocabulary_map_{r}",
-            max_upload_size=up.MAX_UPLOAD_MB,
+            max_upload_size=upload_files.MAX_UPLOAD_MB,
         )
     indicator, about = _indicator_fields(r)
     return Files(mode, list(data or []), population, boundaries, indicator, about, vocabulary_map)
@@ -155,9 +156,9 @@ def _indicator_fields(r: int) -> tuple[Any | None, up.IndicatorAbout]:
         )
         indicator = st.file_uploader(
             "Indikatorfil (CSV eller Excel)",
-            type=list(up.INDICATOR_TYPES),
+            type=list(upload_files.INDICATOR_TYPES),
             key=f"indlaes_indicator_{r}",
-            max_upload_size=up.MAX_UPLOAD_MB,
+            max_upload_size=upload_files.MAX_UPLOAD_MB,
         )
         name = st.text_input(
             "Navn",
@@ -193,7 +194,7 @@ def checked(principal: Principal, files: Files) -> up.Check | None:
         with st.spinner("Læser og tjekker filerne …"):
             saved = st.session_state.get(_SAVED)
             if not saved or saved[0] != files.signature:
-                upload = up.save_uploads(
+                upload = upload_files.save_uploads(
                     principal,
                     [(f.name, f.getbuffer()) for f in files.data],
                     population=(files.population.name, files.population.getbuffer())
@@ -466,7 +467,7 @@ def history() -> None:
     from civilkort import reference
 
     try:
-        records = up.uploads()
+        records = upload_files.uploads()
     except StoreError as exc:
         st.error(str(exc), icon=":material/error:")
         return

@@ -151,13 +151,14 @@ def test_help_explains_the_indicator_options(capsys):
 
 def test_an_upload_in_the_app_keeps_the_indicators(capsys, data_dir, files):
     from etl import upload as up
+    from etl import upload_files
     from etl.diff import UPDATE
     from tests.etl.test_upload import GOOD_ORG, KIM, ORG_HEADER, _csv
 
     folk, _ = files
     assert run(capsys, "demo", "--scale", "small", "-q", "--indicator", str(folk))[0] == 0
     before = _meta()
-    saved = up.save_uploads(KIM, [("org.csv", _csv(ORG_HEADER, GOOD_ORG))])
+    saved = upload_files.save_uploads(KIM, [("org.csv", _csv(ORG_HEADER, GOOD_ORG))])
     check = up.check_upload(saved, UPDATE)
     assert check.can_build, [str(i) for i in check.errors]
     up.build_upload(check, KIM)

@@ -16,6 +16,7 @@ from civilkort.settings import Settings
 from civilkort.store import Store
 from etl import apply as workshop_apply
 from etl import upload as up
+from etl import upload_files
 from etl.diff import UPDATE
 from etl.rebuild import current_inputs, rebuild
 from tests.conftest import PROJECT_ROOT
@@ -53,7 +54,9 @@ def _org(cfg: Settings, council: str) -> dict:
 
 def _check(cfg, principal, *rows: str) -> up.Check:
     files = [("organisationer.csv", "\n".join([HEADER, *rows]).encode())]
-    return up.check_upload(up.save_uploads(principal, files, cfg=cfg), UPDATE, cfg=cfg, principal=principal)
+    return up.check_upload(
+        upload_files.save_uploads(principal, files, cfg=cfg), UPDATE, cfg=cfg, principal=principal
+    )
 
 
 def test_an_upload_touching_another_council_is_refused_naming_the_records(cfg):
@@ -93,7 +96,7 @@ def test_a_coordinator_uploads_their_own_council_and_not_national_files(cfg):
     assert "ORG-NY-1" in set(
         current_inputs(Database(current_path(cfg))).tables["organisations"]["organisation_id"]
     )
-    population = up.save_uploads(AARHUS, [], population=("folketal.csv", b"x"), cfg=cfg)
+    population = upload_files.save_uploads(AARHUS, [], population=("folketal.csv", b"x"), cfg=cfg)
     checked = up.check_upload(population, UPDATE, cfg=cfg, principal=AARHUS)
     assert any("national administrator" in i.message for i in checked.errors)
 

@@ -15,6 +15,7 @@ from civilkort.settings import Settings
 from civilkort.store import open_store
 from etl import build as build_module
 from etl import upload as up
+from etl import upload_files
 from etl.build import BuildError
 from etl.diff import REPLACE, UPDATE
 from etl.rebuild import rebuild
@@ -39,7 +40,7 @@ def _csv(*lines: str) -> bytes:
 
 
 def _check(cfg, files, mode=UPDATE, **extra):
-    return up.check_upload(up.save_uploads(KIM, files, cfg=cfg, **extra), mode, cfg=cfg)
+    return up.check_upload(upload_files.save_uploads(KIM, files, cfg=cfg, **extra), mode, cfg=cfg)
 
 
 def _count(cfg, table: str, where: str = "true") -> int:
@@ -67,11 +68,11 @@ def _count(cfg, table: str, where: str = "true") -> int:
     ],
 )
 def test_sanitise_name(given, safe):
-    assert up.sanitise_name(given) == safe
+    assert upload_files.sanitise_name(given) == safe
 
 
 def test_uploads_are_saved_in_their_own_folder_with_safe_unique_names(cfg):
-    saved = up.save_uploads(KIM, [("a/tilbud.csv", b"1"), ("b/tilbud.csv", b"2")], cfg=cfg)
+    saved = upload_files.save_uploads(KIM, [("a/tilbud.csv", b"1"), ("b/tilbud.csv", b"2")], cfg=cfg)
     assert saved.folder.parent == cfg.uploads_dir
     assert [f.path.name for f in saved.data_files] == ["tilbud.csv", "2-tilbud.csv"]
     assert [f.original for f in saved.data_files] == ["a/tilbud.csv", "b/tilbud.csv"]
@@ -79,15 +80,18 @@ def test_uploads_are_saved_in_their_own_folder_with_safe_unique_names(cfg):
 
 
 def test_only_the_newest_upload_folders_are_kept(cfg):
-    folders = [up.save_uploads(KIM, [("x.csv", b"")], cfg=cfg).folder for _ in range(up.KEEP_UPLOADS + 2)]
+    folders = [
+        upload_files.save_uploads(KIM, [("x.csv", b"")], cfg=cfg).folder
+        for _ in range(upload_files.KEEP_UPLOADS + 2)
+    ]
     kept = sorted(p.name for p in cfg.uploads_dir.iterdir())
-    assert len(kept) == up.KEEP_UPLOADS
+    assert len(kept) == upload_files.KEEP_UPLOADS
     assert folders[-1].name in kept
 
 
 def test_saving_and_building_need_a_coordinator(cfg):
     with pytest.raises(PermissionDenied, match="koordinator"):
-        up.save_uploads(ANONYMOUS, [("x.csv", b"")], cfg=cfg)
+        upload_files.save_uploads(ANONYMOUS, [("x.csv", b"")], cfg=cfg)
     check = _check(cfg, [("organisationer.csv", _csv(ORG_HEADER, GOOD_ORG))])
     before = current_path(cfg)
     with pytest.raises(PermissionDenied):
@@ -290,7 +294,7 @@ def test_the_template_is_an_excel_workbook(cfg):
 def test_upload_limit_is_the_etl_limit():
     from etl.read import MAX_FILE_BYTES
 
-    assert up.MAX_UPLOAD_MB * 1024 * 1024 == MAX_FILE_BYTES
+    assert upload_files.MAX_UPLOAD_MB * 1024 * 1024 == MAX_FILE_BYTES
 
 
 def test_nothing_is_written_by_a_check(cfg):
@@ -325,7 +329,7 @@ def test_each_upload_is_recorded_in_the_store_with_what_became_of_it(cfg, monkey
 
     data = _csv(ORG_HEADER, GOOD_ORG)
     check = _check(cfg, [("organisationer.csv", data)])
-    (record,) = up.uploads(cfg)
+    (record,) = upload_files.uploads(cfg)
     assert record["upload_id"] == check.upload.folder.name and record["status"] == "modtaget"
     assert record["uploaded_by"] == KIM.actor
     assert record["files"] == [
@@ -337,7 +341,7 @@ def test_each_upload_is_recorded_in_the_store_with_what_became_of_it(cfg, monkey
         }
     ]
     result = up.build_upload(check, KIM, cfg=cfg)
-    (record,) = up.uploads(cfg)
+    (record,) = upload_files.uploads(cfg)
     assert (record["status"], record["build"], record["council_ids"]) == (
         "bygget",
         result.path.name,
@@ -348,7 +352,7 @@ def test_each_upload_is_recorded_in_the_store_with_what_became_of_it(cfg, monkey
     monkeypatch.setattr(build_module, "_run_checks", lambda con: ["Testfejl (test: 1 rækker, fx x)"])
     with pytest.raises(BuildError):
         up.build_upload(refused, KIM, cfg=cfg)
-    newest = up.uploads(cfg)[0]
+    newest = upload_files.uploads(cfg)[0]
     assert (newest["upload_id"], newest["status"], newest["build"]) == (
         refused.upload.folder.name,
         "afvist",
@@ -375,7 +379,7 @@ def _indicators(cfg) -> list[tuple[str, str, str, str, int]]:
 
 
 def _check_indicator(cfg, name, data, about=ABOUT, principal=KIM):
-    saved = up.save_uploads(principal, [], indicator=(name, data), cfg=cfg)
+    saved = upload_files.save_uploads(principal, [], indicator=(name, data), cfg=cfg)
     return up.check_upload(saved, UPDATE, indicator=about, cfg=cfg, principal=principal)
 
 
