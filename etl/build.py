@@ -36,15 +36,18 @@ from civilkort.schema import OFFERS, ORGANISATIONS, REGIONAL_UNITS, TABLES
 from civilkort.settings import Settings, settings
 from civilkort.store import Store, StoreError, open_store
 from etl import duplicates, locate
+from etl import housing as housing_list
 from etl.boundaries import Boundaries, simplify_for_display
 from etl.clean import LIST_KINDS, CleanInput
+from etl.housing import HousingList
 from etl.indicators import Indicator, frames
 from etl.need_map import Rule
 from etl.need_map import frames as need_frames
+from etl.proximity import OFFERS_SQL, proximity
 from etl.validate import validate
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 """2: personal fields are NULL (they live in the store) and has_<field> says whether one is registered.
 3: regional units say whether they cover their whole region (is_region_wide, area_municipality_codes, serves).
 4: reader tables (out_*, ``sql/out.sql``): per-organisation facts, flattened offers and organisations'
@@ -53,6 +56,9 @@ collaborations with themes, target groups and councils as bitmasks, which the ra
 ``indicator_meta``), made by ``etl.indicators``; a build of schema 4 has none (the app reads it as none loaded).
 6: which indicator counts each target group's people (``ref_target_group_need``, the coordinator's rules in
 ``ref_target_group_need_file``; views ``target_group_need``, ``target_group_people``), made by ``etl.need_map``;
+7: the ministry's list of vulnerable housing areas (``ref_housing_areas``, ``ref_housing_meta``), made by
+``etl.housing``, and each area's nearest active offers by target group (``housing_nearest``, ``housing_counts``),
+made by ``etl.proximity``; a build of schema 6 has none (the app reads it as no list loaded).
 an older build has none (the gap views then give no figure per 1,000 in the target group)."""
 KEEP_BUILDS = 3
 """Builds kept in ``data/builds`` (the current one always, and the newest others)."""
@@ -395,6 +401,7 @@ def write_database(
     population: pd.DataFrame | None = None,
     indicators: Sequence[Indicator] = (),
     need_map: Sequence[Rule] = (),
+    housing: HousingList | None = None,
     inputs: dict[str, pd.DataFrame] | None = None,
     timer: _Timer | None = None,
     previous: Path | None = None,
@@ -408,7 +415,11 @@ def write_database(
         raise FileExistsError(path)
     con = duckdb.connect(str(path))
     try:
-        for name, df in _reference_frames(prepared.vocabularies, population, indicators, need_map).items():
+        frames_in = {
+            **_reference_frames(prepared.vocabularies, population, indicators, need_map),
+            **housing_list.frames(housing),
+        }
+        for name, df in frames_in.items():
             con.register("_df", df)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM _df")
             con.unregister("_df")
@@ -456,6 +467,9 @@ def write_database(
         if timer:
             timer.done("læsetabeller", counts.get("offers", 0) + counts.get("organisations", 0))
         _write_modified(con, previous, meta.get("built_at") or dt.datetime.now(dt.UTC).isoformat())
+        _write_proximity(con, housing)
+        if timer and housing is not None:
+            timer.done("nærmeste tilbud ved boligområder", len(housing.areas))
         failures = _run_checks(con)
         if failures:
             raise BuildError("Den nye database bestod ikke datatjekket: " + "; ".join(failures))
@@ -465,6 +479,22 @@ def write_database(
         return counts
     finally:
         con.close()
+
+
+def _write_proximity(con: duckdb.DuckDBPyConnection, housing: HousingList | None) -> None:
+    """housing_nearest and housing_counts: each listed area's nearest active offers by target group."""
+    groups = [
+        r[0]
+        for r in con.execute(
+            "SELECT code FROM ref_vocabularies WHERE vocabulary = 'target_group' ORDER BY code"
+        ).fetchall()
+    ]
+    areas = housing.areas if housing is not None else housing_list.frames(None)["ref_housing_areas"]
+    nearest, counts = proximity(areas, con.execute(OFFERS_SQL).df(), groups)
+    for name, df in (("housing_nearest", nearest), ("housing_counts", counts)):
+        con.register("_df", df)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _df")
+        con.unregister("_df")
 
 
 def _write_modified(con: duckdb.DuckDBPyConnection, previous: Path | None, built_at: str) -> None:
@@ -539,6 +569,7 @@ def build(
     population: pd.DataFrame | None = None,
     indicators: Sequence[Indicator] = (),
     need_map: Sequence[Rule] = (),
+    housing: HousingList | None = None,
     meta: dict[str, str] | None = None,
     cfg: Settings | None = None,
     on_step: StepCallback | None = None,
@@ -604,6 +635,7 @@ def build(
             population=population,
             indicators=indicators,
             need_map=need_map,
+            housing=housing,
             inputs=data.tables,
             timer=timer,
             previous=_resolved(cfg, based_on) if based_on is not _ANY else current_pointer_target(cfg),

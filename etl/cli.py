@@ -122,8 +122,16 @@ NEED_MAP_HELP = (
 )
 
 
+HOUSING_HELP = (
+    "Ministeriets liste over udsatte boligområder (Excel eller CSV): en række pr. område med Boligområde og "
+    "Kommune, gerne også Kategori, Beboere, Adresse, Postnummer eller Breddegrad og Længdegrad. Vises som lag "
+    "på kortet med de nærmeste tilbud for hvert område."
+)
+
+
 def _add_indicator_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--behovskort", metavar="FIL", help=NEED_MAP_HELP)
+    sub.add_argument("--boligomraader", metavar="FIL", help=HOUSING_HELP)
     sub.add_argument(
         "--indicator", dest="indicators", action=_IndicatorFile, metavar="FIL", help=INDICATOR_HELP
     )
@@ -247,6 +255,7 @@ def cmd_build(args) -> int:
         population=population,
         indicators=indicators,
         need_map=_need_map(args.behovskort, data.vocabularies, indicators),
+        housing=_housing(args.boligomraader, bounds),
         meta={"inputs": ", ".join(Path(p).name for p in args.inputs), "is_example": "false"},
         on_step=_step_printer(args.quiet),
         actor=_operator(),
@@ -298,6 +307,20 @@ def _need_map(path: str | None, vocabularies, indicators):
         return read_need_map(Path(path), vocabularies, ind.frames(indicators)[1])
 
 
+def _housing(path: str | None, bounds, example=None):
+    """The list of vulnerable housing areas (``--boligomraader``), placed; else ``example`` (the demo's)."""
+    if not path:
+        return example
+    from etl.housing import read_housing_areas, summary
+
+    notes: list[Issue] = []
+    with _read_file(path):
+        housing = read_housing_areas(Path(path), boundaries=bounds, issues=notes)
+    print_issues(notes)
+    _err(f"  {summary(housing)}")
+    return housing
+
+
 def cmd_demo(args) -> int:
     from etl import demo
     from etl.build import build
@@ -327,6 +350,7 @@ def cmd_demo(args) -> int:
         population=_population(args.population),
         indicators=indicators,
         need_map=_need_map(args.behovskort, data.vocabularies, indicators),
+        housing=_housing(args.boligomraader, bounds, demo.example_housing_areas(args.seed)),
         meta={
             "is_example": "true",
             "example_scale": args.scale,

@@ -1,7 +1,8 @@
 """Re-run the build that is serving now, optionally with rows added or replaced.
 
 Every build keeps its typed inputs (``input_*`` tables), the vocabularies in force, the
-population, the need indicators with the coordinator's mapping of target groups to them, and the full municipality shapes it placed points with.  So the app can fold in
+population, the need indicators with the coordinator's mapping of target groups to them, the list of vulnerable
+housing areas, and the full municipality shapes it placed points with.  So the app can fold in
 what a workshop added, or what a coordinator uploaded, without the original files: it reads
 them back from the database that is serving, changes what it was asked to, and builds a new
 file the usual all-or-nothing way.  The database that was serving keeps serving on any error.
@@ -10,7 +11,6 @@ file the usual all-or-nothing way.  The database that was serving keeps serving 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -28,6 +28,8 @@ from etl.boundaries import Boundaries
 from etl.build import BuildResult, Prepared, StepCallback, build
 from etl.clean import KIND_DTYPES, LIST_KINDS, CleanInput, empty_column, empty_table
 from etl.diff import REPLACE, UPDATE, diff
+from etl.housing import HousingList
+from etl.housing import from_frames as housing_from_frames
 from etl.indicators import Indicator, from_frames
 from etl.need_map import Rule, from_frame
 from etl.read import PROVENANCE
@@ -136,15 +138,15 @@ def stored_need_map(db: Database) -> list[Rule]:
     return from_frame(db.query("SELECT * FROM ref_target_group_need_file"))
 
 
-def need_map_at(path: Path | None) -> list[Rule]:
-    """The coordinator's rules kept in the build at ``path`` (none without one), for builds made from it."""
-    if path is None:
-        return []
-    db = Database(path)
-    try:
-        return stored_need_map(db)
-    finally:
-        db.close()
+def stored_housing(db: Database) -> HousingList | None:
+    """The list of vulnerable housing areas the serving build holds (none before schema 7, or none loaded)."""
+    present = set(db.query("SELECT table_name FROM duckdb_tables()")["table_name"])
+    if "ref_housing_meta" not in present:
+        return None
+    return housing_from_frames(
+        db.query("SELECT * FROM ref_housing_areas ORDER BY source_row"),
+        db.query("SELECT * FROM ref_housing_meta"),
+    )
 
 
 def with_changes(
@@ -192,7 +194,7 @@ def rebuild(
         before = scope.serving_councils(db) if changes else {}
         data = with_changes(current, changes or {}, replace=replace)
         bounds, population, meta = stored_boundaries(db), stored_population(db), db.meta()
-        indicators, need_map = stored_indicators(db), stored_need_map(db)
+        indicators, need_map, housing = stored_indicators(db), stored_need_map(db), stored_housing(db)
     finally:
         db.close()
     guard = None
@@ -213,6 +215,7 @@ def rebuild(
         population=population,
         indicators=indicators,
         need_map=need_map,
+        housing=housing,
         meta=keep,
         cfg=cfg,
         on_step=on_step,

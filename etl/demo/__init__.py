@@ -38,6 +38,7 @@ from etl.demo.catalogue import (
 )
 from etl.demo.collaborations import _collaborations, _experiences
 from etl.demo.geo import DK_BOUNDS, MAX_OFFSET_M, _geo
+from etl.demo.housing import example_housing_areas
 from etl.demo.indicators import example_indicators
 from etl.demo.offers import _offers
 from etl.demo.organisations import DUPLICATES_PER_ORGANISATIONS, _organisations
@@ -64,6 +65,7 @@ __all__ = [
     "KnownOrganisation",
     "KnownUnit",
     "ScaleSpec",
+    "example_housing_areas",
     "example_indicators",
     "generate",
 ]
