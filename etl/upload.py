@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -43,16 +44,20 @@ from etl.boundaries import Boundaries, BoundaryError
 from etl.build import BuildError, BuildResult, OutdatedBase, StepCallback, build, prepare
 from etl.clean import CleanInput, builtin_vocabularies, clean, empty_table
 from etl.diff import MODES, REPLACE, UPDATE, Diff, diff, value_text
+from etl.housing import HousingList, read_housing_areas
 from etl.hsds import load_map
 from etl.indicators import Indicator, read_indicator
+from etl.indicators import frames as indicator_frames
+from etl.need_map import Rule, read_need_map
 from etl.read import RawInput, read_inputs
 from etl.rebuild import (
     DATA_TABLES,
     NothingToRebuild,
     current_inputs,
-    need_map_at,
     stored_boundaries,
+    stored_housing,
     stored_indicators,
+    stored_need_map,
     stored_population,
     with_changes,
 )
@@ -141,6 +146,10 @@ class Check:
     """Every record the upload adds, changes or removes, with its council(s)."""
     new_indicator: Indicator | None = None
     """The uploaded indicator, as read (also in ``indicators``)."""
+    housing: HousingList | None = None
+    """The list of vulnerable housing areas to build with: the uploaded one, else the serving build's."""
+    need_map: list[Rule] = field(default_factory=list)
+    """Which indicator counts each target group's people: the uploaded rules, else the serving build's."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -169,6 +178,8 @@ class Check:
             or self.upload.population is not None
             or self.upload.boundaries is not None
             or self.upload.indicator is not None
+            or self.upload.housing is not None
+            or self.upload.need_map is not None
         )
 
     @property
@@ -358,6 +369,8 @@ def check_upload(
     issues: list[Issue] = []
     current, bounds, population, meta = _empty_inputs(), None, None, {}
     indicators: list[Indicator] = []
+    housing: HousingList | None = None
+    need_map: list[Rule] = []
     serving: scope.Councils = {}
     if base is not None:
         db = Database(base)
@@ -376,7 +389,7 @@ def check_upload(
                 )
                 return Check(upload, mode, base, meta, issues, None)
             bounds, population = stored_boundaries(db), stored_population(db)
-            indicators = stored_indicators(db)
+            indicators, housing, need_map = stored_indicators(db), stored_housing(db), stored_need_map(db)
         finally:
             db.close()
     if upload.population is not None:
@@ -436,16 +449,48 @@ def check_upload(
     ]
     records = scope.touched(changes, serving, scope.prepared_councils(prepared.tables))
     found = _rename(prepared.issues, upload.names)
+    if upload.housing is not None:
+        read = _read_upload(
+            upload.housing,
+            found,
+            lambda path, notes: read_housing_areas(path, boundaries=bounds, issues=notes),
+        )
+        housing = read if read is not None else housing
+    if upload.need_map is not None:
+        indicator_meta = indicator_frames(indicators)[1]
+        rules = _read_upload(
+            upload.need_map, found, lambda path, notes: read_need_map(path, vocabularies, indicator_meta)
+        )
+        if rules is not None:  # each rule names the file it came from, as the user named it
+            need_map = [replace(r, origin=upload.need_map.original) for r in rules]
     if principal is not None:
         found += _scope_issues(principal, upload, records)
     return Check(
-        upload, mode, base, meta, found, changes, data, bounds, population, indicators, added, records, new
-    )
+        upload, mode, base, meta, found, changes, data, bounds, population, indicators, added, records, new,
+        housing, need_map,
+    )  # fmt: skip
+
+
+T = TypeVar("T")
+
+
+def _read_upload(saved: SavedFile, issues: list[Issue], read: Callable[[Path, list[Issue]], T]) -> T | None:
+    """``read(path, notes)`` of one uploaded file, its findings (errors too) named by the user's file name."""
+    found: list[Issue] = []
+    try:
+        value = read(saved.path, found)
+    except InputError as exc:
+        found.extend(exc.with_warnings)
+        value = None
+    issues.extend(_rename(found, {saved.path.name: saved.original}))
+    return value
 
 
 def _national_files(upload: Upload) -> list[str]:
-    """Names of the upload's files that hold every municipality (population, boundaries, an indicator)."""
-    return [f.original for f in (upload.population, upload.boundaries, upload.indicator) if f is not None]
+    """Names of the upload's files that hold every municipality (population, boundaries, an indicator, the
+    housing-area list, the need map)."""
+    files = (upload.population, upload.boundaries, upload.indicator, upload.housing, upload.need_map)
+    return [f.original for f in files if f is not None]
 
 
 def _scope_issues(principal: Principal, upload: Upload, records: list[scope.Touched]) -> list[Issue]:
@@ -464,8 +509,8 @@ def _scope_issues(principal: Principal, upload: Upload, records: list[scope.Touc
     if national and not principal.is_admin:
         issues.append(
             error(
-                "Folketal, kommunegrænser og indikatorer gælder hele landet og indlæses af en national "
-                "administrator",
+                "Folketal, kommunegrænser, indikatorer, behovskort og listen over udsatte boligområder gælder "
+                "hele landet og indlæses af en national administrator",
                 file=", ".join(national),
             )
         )
@@ -533,7 +578,9 @@ def build_upload(
     scope.refuse_outside(principal, check.touched, what="Indlæsningen")
     if _national_files(check.upload):
         auth.require_admin(
-            principal, what="At indlæse folketal, kommunegrænser eller indikatorer (de gælder hele landet)"
+            principal,
+            what="At indlæse folketal, kommunegrænser, indikatorer, behovskort eller boligområder "
+            "(de gælder hele landet)",
         )
     if check.data is None or check.errors:
         raise InputError(check.errors or [error("Filerne kunne ikke læses")])
@@ -549,7 +596,8 @@ def build_upload(
             boundaries=check.boundaries,
             population=check.population,
             indicators=check.indicators,
-            need_map=need_map_at(check.base),
+            need_map=check.need_map,
+            housing=check.housing,
             meta=build_meta(check, principal),
             cfg=cfg,
             on_step=on_step,

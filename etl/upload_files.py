@@ -30,6 +30,8 @@ DATA_TYPES = ("xlsx", "xlsm", "xls", "csv", "txt", "tsv", "zip", "json")
 """File types offered for data; anything ``etl.read.read_inputs`` cannot read gets a Danish error there."""
 POPULATION_TYPES = ("csv", "txt")
 INDICATOR_TYPES = ("csv", "txt", "xlsx", "xlsm", "xls")
+HOUSING_TYPES = ("csv", "txt", "xlsx", "xlsm", "xls")
+NEED_MAP_TYPES = ("csv", "txt")
 
 
 BOUNDARY_TYPES = ("geojson", "json", "topojson", "gpkg", "zip")
@@ -74,13 +76,24 @@ class Upload:
     indicator: SavedFile | None = None
     vocabulary_map: SavedFile | None = None
     """A coordinator's vocabulary map for HSDS data files (etl.hsds.vocabulary_map)."""
+    housing: SavedFile | None = None
+    """The ministry's list of vulnerable housing areas (etl.housing)."""
+    need_map: SavedFile | None = None
+    """Which indicator counts each target group's people (etl.need_map)."""
 
     @property
     def files(self) -> list[SavedFile]:
         """Every file of the upload."""
         extra = [
             f
-            for f in (self.population, self.boundaries, self.indicator, self.vocabulary_map)
+            for f in (
+                self.population,
+                self.boundaries,
+                self.indicator,
+                self.vocabulary_map,
+                self.housing,
+                self.need_map,
+            )
             if f is not None
         ]
         return [*self.data_files, *extra]
@@ -120,6 +133,8 @@ def save_uploads(
     boundaries: tuple[str, bytes | memoryview] | None = None,
     indicator: tuple[str, bytes | memoryview] | None = None,
     vocabulary_map: tuple[str, bytes | memoryview] | None = None,
+    housing: tuple[str, bytes | memoryview] | None = None,
+    need_map: tuple[str, bytes | memoryview] | None = None,
     cfg: Settings | None = None,
 ) -> Upload:
     """Save (name, bytes) pairs in a new folder under ``data/uploads/``; coordinators only."""
@@ -134,7 +149,9 @@ def save_uploads(
     bounds = _save(folder, boundaries[0], boundaries[1], used) if boundaries else None
     ind = _save(folder, indicator[0], indicator[1], used) if indicator else None
     terms = _save(folder, vocabulary_map[0], vocabulary_map[1], used) if vocabulary_map else None
-    upload = Upload(folder, saved, pop, bounds, ind, terms)
+    areas = _save(folder, housing[0], housing[1], used) if housing else None
+    rules = _save(folder, need_map[0], need_map[1], used) if need_map else None
+    upload = Upload(folder, saved, pop, bounds, ind, terms, areas, rules)
     _record_upload(upload, principal, cfg)
     prune_uploads(cfg)
     return upload

@@ -23,6 +23,7 @@ from etl import upload as up
 from etl import upload_files
 from etl.build import BuildError
 from etl.diff import REPLACE, UPDATE, TableDiff, readable, readable_changes
+from etl.housing import summary as housing_summary
 from ui.data import database
 from ui.tables import grid
 from ui.text import md
@@ -53,11 +54,21 @@ class Files:
     about: up.IndicatorAbout = up.IndicatorAbout()
     """What the indicator file holds, from the fields beside it."""
     vocabulary_map: Any | None = None
+    housing: Any | None = None
+    need_map: Any | None = None
 
     @property
     def any(self) -> bool:
         """True if any file was given."""
-        return bool(self.data or self.population or self.boundaries or self.indicator or self.vocabulary_map)
+        return bool(
+            self.data
+            or self.population
+            or self.boundaries
+            or self.indicator
+            or self.vocabulary_map
+            or self.housing
+            or self.need_map
+        )
 
     @property
     def signature(self) -> tuple:
@@ -68,6 +79,8 @@ class Files:
             getattr(self.boundaries, "file_id", None),
             getattr(self.indicator, "file_id", None),
             getattr(self.vocabulary_map, "file_id", None),
+            getattr(self.housing, "file_id", None),
+            getattr(self.need_map, "file_id", None),
         )
 
 
@@ -143,7 +156,38 @@ def choose_files() -> Files:
             max_upload_size=upload_files.MAX_UPLOAD_MB,
         )
     indicator, about = _indicator_fields(r)
-    return Files(mode, list(data or []), population, boundaries, indicator, about, vocabulary_map)
+    housing, need_map = _need_files(r)
+    return Files(
+        mode, list(data or []), population, boundaries, indicator, about, vocabulary_map, housing, need_map
+    )
+
+
+def _need_files(r: int) -> tuple[Any | None, Any | None]:
+    """The optional list of vulnerable housing areas and the coordinator's need map."""
+    with st.expander("Valgfrit: udsatte boligområder og behovskort"):
+        st.caption(
+            "Ministeriets liste over udsatte boligområder (Excel eller CSV, en række pr. område med Boligområde "
+            "og Kommune; gerne Kategori, Beboere, Adresse, Postnummer eller koordinater) erstatter den hidtidige "
+            "liste og vises som lag på kortet med de nærmeste tilbud."
+        )
+        housing = st.file_uploader(
+            "Liste over udsatte boligområder",
+            type=list(upload_files.HOUSING_TYPES),
+            key=f"indlaes_housing_{r}",
+            max_upload_size=upload_files.MAX_UPLOAD_MB,
+        )
+        st.caption(
+            "Behovskortet siger, hvilken indikator der tæller hver målgruppes personer (CSV med semikolon: "
+            "målgruppe;indikator, fx 'Ældre;Borgere 80+'). Det erstatter standardkortet for de målgrupper, "
+            "filen nævner."
+        )
+        need_map = st.file_uploader(
+            "Behovskort (CSV)",
+            type=list(upload_files.NEED_MAP_TYPES),
+            key=f"indlaes_need_map_{r}",
+            max_upload_size=upload_files.MAX_UPLOAD_MB,
+        )
+    return housing, need_map
 
 
 def _indicator_fields(r: int) -> tuple[Any | None, up.IndicatorAbout]:
@@ -209,6 +253,8 @@ def checked(principal: Principal, files: Files) -> up.Check | None:
                     vocabulary_map=(files.vocabulary_map.name, files.vocabulary_map.getbuffer())
                     if files.vocabulary_map
                     else None,
+                    housing=(files.housing.name, files.housing.getbuffer()) if files.housing else None,
+                    need_map=(files.need_map.name, files.need_map.getbuffer()) if files.need_map else None,
                 )
                 saved = (files.signature, upload)
                 st.session_state[_SAVED] = saved
@@ -367,6 +413,13 @@ def preview(check: up.Check) -> None:
         st.caption(
             f"Indikatoren {md(new.name)} fra {md(check.upload.indicator.original)} bygges med "
             f"({danish.count(len(new.values), 'kommune', 'kommuner')} med værdi)."
+        )
+    if check.upload.housing is not None and check.housing is not None:
+        st.caption(f"{md(housing_summary(check.housing))} erstatter den hidtidige liste.")
+    if check.upload.need_map is not None:
+        st.caption(
+            f"Behovskortet fra {md(check.upload.need_map.original)} bygges med "
+            f"({danish.count(len(check.need_map), 'regel', 'regler')})."
         )
     if d.uploaded:
         labels = check.labels()
