@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from civilkort import assets, danish, map_clicks, page_map, tiles, workshop_tables
 from civilkort import workshop as ws
 from civilkort.filters import LAYERS, MEASURES
-from ui import browser, details, map_table, selection, touch
+from ui import browser, details, housing, map_table, selection, touch
 from ui import workshop as ui_ws
 from ui.bars import bar_table
 from ui.data import database, map_layers, query
@@ -89,7 +89,7 @@ def page() -> None:
             if layout.moved:
                 st.caption(f"{', '.join(md(n) for n in layout.moved)} er rykket tættere på (stiplet kant).")
         elif not missing:
-            data = map_layers(sel, measure)
+            data = {**map_layers(sel, measure), "housing": housing.layer(sel)}
             if data["areas"] is None:
                 st.caption(
                     "Der er ikke indlæst kommunegrænser: kommunerne vises som cirkler. Se »Om data« for hvordan."
@@ -126,6 +126,8 @@ def page() -> None:
                     selection.set_focus(municipality=int(ident))
                 elif kind == "point":
                     selection.set_focus(item=str(ident))  # already "org:…" or "offer:…"
+                elif kind == "housing":
+                    selection.set_focus(item=f"housing:{ident}")
                 else:
                     selection.set_focus(item=f"{kind}:{ident}")  # "unit:…" or "collaboration:…"
                 sel = selection.current()
@@ -135,6 +137,7 @@ def page() -> None:
             else "Fyldte punkter: kendt adresse. Hule, stiplede punkter: omtrentlig placering (postnummer eller kommune). "
             f"Lag: {', '.join(LAYERS[x] for x in sel.layers) or 'ingen'} (vælg under »Kortet« i sidepanelet)."
         )
+        housing.notice(sel, on_tiles=as_tiles)
         st.download_button(
             "Hent kortet som billede (PNG) til referatet",
             data=lambda: ui_ws.map_png(sel, measure, pins),
@@ -163,6 +166,7 @@ def page() -> None:
                 query("offers_by_theme", sel), "label", "n", caption="Antal tilbud", label_header="Tema"
             )
             st.caption("Klik på et punkt eller en kommune på kortet for detaljer.")
+            housing.without_list(sel)
     if pins is not None:  # after the map, so it never changes what is above the map
         ui_ws.map_refresher(store)
 

@@ -20,6 +20,7 @@ LAYERS: dict[str, str] = {
     "points": "Organisationer og tilbud",
     "units": "Regionale enheder",
     "links": "Samarbejder som linjer",
+    "housing": "Udsatte boligområder",
     "tiles": "Baggrundskort (kræver internet)",
 }
 DEFAULT_LAYERS = ("areas", "points", "units")

@@ -13,7 +13,7 @@ import shapely
 
 from civilkort.map_payload import SharedPoints, _floats, _point_grid, _to_wgs84
 
-_TAG = re.compile(r"\[ck:(?P<kind>[pmulc]):(?P<key>-?\d+)\]\s*$")
+_TAG = re.compile(r"\[ck:(?P<kind>[pmulch]):(?P<key>-?\d+)\]\s*$")
 
 
 RETURNED_OBJECTS = ("last_object_clicked", "last_object_clicked_tooltip", "last_object_clicked_count")
@@ -83,11 +83,12 @@ def identify_click(
     municipality_points: pd.DataFrame | None = None,
     *,
     links: pd.DataFrame | None = None,
+    housing: pd.DataFrame | None = None,
 ) -> tuple[str, Any] | None:
     """What the user clicked, from st_folium's return value and the frames given to :func:`build_map`.
 
     Returns ``("point", point_id)``, ``("municipality", municipality_code)``, ``("unit", unit_id)``,
-    ``("collaboration", collaboration_id)`` or None (nothing, a cluster, or a click that does not match).
+    ``("collaboration", collaboration_id)``, ``("housing", area_id)`` or None (nothing, a cluster, or a click that does not match).
     Reliable with ``last_object_clicked`` and ``last_object_clicked_tooltip`` in st_folium's
     ``returned_objects`` (the tooltip carries a hidden tag); with the position alone it falls back on an
     exact marker position, then the municipality polygon under the click. Pass the same frames, in the same
@@ -118,6 +119,12 @@ def identify_click(
     if kind == "u" and units is not None and 0 <= key < len(units):
         row = units.iloc[key]
         return ("unit", row["unit_id"]) if _near(latlng, row["lat"], row["lon"]) else None
+    if kind == "h" and housing is not None:
+        drawn = housing[np.isfinite(_floats(housing["lat"])) & np.isfinite(_floats(housing["lon"]))]
+        if 0 <= key < len(drawn):
+            row = drawn.iloc[key]
+            return ("housing", row["area_id"]) if _near(latlng, row["lat"], row["lon"]) else None
+        return None
     if kind == "l" and links is not None and 0 <= key < len(links):
         return ("collaboration", links.iloc[key]["collaboration_id"])
     if kind == "m":

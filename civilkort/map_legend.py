@@ -25,6 +25,7 @@ LAYER_UNITS = "Regionale enheder"
 LAYER_LINKS = "Samarbejder"
 LAYER_TILES = "Baggrundskort (kræver internet)"
 LAYER_WORKSHOP = "Fra workshop (ikke verificeret)"
+LAYER_HOUSING = "Udsatte boligområder"
 DATA_LAYERS = (LAYER_AREAS, LAYER_COUNCILS, LAYER_LINKS, LAYER_POINTS, LAYER_UNITS)
 
 

@@ -23,11 +23,13 @@ from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.template import Template
 
 from civilkort import assets
+from civilkort.housing_layer import housing_legend, housing_payload
 from civilkort.map_legend import (
     COUNCIL_LEGEND,
     DATA_LAYERS,
     LAYER_AREAS,
     LAYER_COUNCILS,
+    LAYER_HOUSING,
     LAYER_LINKS,
     LAYER_POINTS,
     LAYER_TILES,
@@ -306,6 +308,7 @@ LAYER_ORDER = (
     LAYER_LINKS,
     LAYER_POINTS,
     LAYER_UNITS,
+    LAYER_HOUSING,
     LAYER_WORKSHOP,
 )
 """The order of the layer control."""
@@ -415,6 +418,7 @@ def build_data_layers(
     units: pd.DataFrame | None = None,
     links: pd.DataFrame | None = None,
     workshop: pd.DataFrame | None = None,
+    housing: tuple[pd.DataFrame, str] | None = None,
     measure_label: str = "",
     show_areas: bool = True,
     show_tiles_layer: bool = False,
@@ -429,7 +433,9 @@ def build_data_layers(
     data layer (municipalities, links, points, units), each a single ckLib call on a compact JSON payload. The
     groups carry no plugin files of their own (the base map's runtime has them) and are localized all the same.
     Parameters as for :func:`build_map`; ``workshop``: unreviewed workshop entries (see :data:`WORKSHOP_COLUMNS`),
-    drawn as their own layer of pins on top. ``points`` may also be :class:`SharedPoints` (the app's map: the
+    drawn as their own layer of pins on top; ``housing``: the vulnerable housing areas
+    (:data:`civilkort.housing_layer.HOUSING_COLUMNS`) and the chosen target group's label ("til ældre").
+    ``points`` may also be :class:`SharedPoints` (the app's map: the
     browser fetches the area's points once and each change sends only which to show); ``shapes_src``: URL of
     :func:`shapes_file` of ``areas`` (the shapes are fetched once; each change sends the values).
     """
@@ -489,6 +495,12 @@ def build_data_layers(
         if extent:
             extents.append(extent)
 
+    housing_section = None
+    if housing is not None and len(housing[0]):
+        payload = housing_payload(*housing)
+        housing_section = housing_legend(payload, housing[1])
+        calls.append(_LayerCall(LAYER_HOUSING, "housing", to_script_json(payload), None, on=True))
+
     if workshop is not None and len(workshop):
         calls.append(
             _LayerCall(LAYER_WORKSHOP, "workshop", to_script_json(_workshop_payload(workshop)), None, on=True)
@@ -508,6 +520,8 @@ def build_data_layers(
         link_kinds=link_kinds,
         link_colors=link_colors,
     )
+    if housing_section is not None:
+        legend.append(housing_section)
     if workshop is not None and len(workshop):
         legend.append(workshop_legend(workshop))
     names = [call.layer_name for call in calls] + ([LAYER_TILES] if tiles else [])

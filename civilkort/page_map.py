@@ -33,8 +33,15 @@ class PageMap:
     def identify(self, returned: Mapping[str, Any] | None) -> tuple[str, Any] | None:
         """:func:`identify_click` against the frames this map drew."""
         d = self.drawn
+        housing = d.get("housing")
         return identify_click(
-            returned, d["points"], d["areas"], d["units"], d["municipality_points"], links=d["links"]
+            returned,
+            d["points"],
+            d["areas"],
+            d["units"],
+            d["municipality_points"],
+            links=d["links"],
+            housing=housing[0] if housing is not None else None,
         )
 
 
@@ -55,7 +62,8 @@ def page_map(
     instead of fitting the area (:attr:`civilkort.filters.Selection.view`). ``workshop``: unreviewed workshop
     entries to draw as their own layer (:func:`civilkort.workshop_tables.map_entries`), or None. ``area_name``: the
     area's Danish name (:meth:`civilkort.filters.Selection.area_name`), for the map's name (:func:`map_title`).
-    ``data["inset"]`` (:class:`civilkort.inset.Inset`, optional): the main view fits the rest of the area and
+    ``data["housing"]`` (optional): the vulnerable housing areas and the chosen target group's label, as
+    :func:`civilkort.maps.build_data_layers` takes them. ``data["inset"]`` (:class:`civilkort.inset.Inset`, optional): the main view fits the rest of the area and
     the island gets its own framed map in a corner. ``data`` may also
     hold ``shapes_src``, ``outlines_src`` and ``runtime_src``: URLs of the area's published files (see
     ``ui.data.map_layers``), which the browser fetches once instead of getting them on every run.
@@ -66,6 +74,7 @@ def page_map(
         "points": data["points"] if "points" in layers else None,
         "units": data["units"] if "units" in layers else None,
         "links": data["links"] if "links" in layers else None,
+        "housing": data.get("housing") if "housing" in layers else None,
     }
     area_inset = data.get("inset")
     base = build_base_map(

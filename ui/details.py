@@ -9,7 +9,7 @@ from civilkort import danish
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.schema import LOCATION_PRECISIONS, NO_THEME_LABEL
-from ui import personal, selection
+from ui import housing, personal, selection
 from ui.data import query
 from ui.tables import grid
 from ui.text import md
@@ -34,7 +34,8 @@ def table(df: pd.DataFrame, columns: dict[str, str]) -> None:
 
 
 def item(db: Database, item_id: str) -> None:
-    """Details of an organisation ('org:…'), an offer ('offer:…') or a regional unit ('unit:…')."""
+    """Details of an organisation ('org:…'), an offer ('offer:…'), a regional unit ('unit:…'), a collaboration
+    ('collaboration:…') or a vulnerable housing area ('housing:…')."""
     kind, _, ident = item_id.partition(":")
     st.button("Luk detaljer", on_click=_close, key="close_details")
     if kind == "org":
@@ -63,6 +64,8 @@ def item(db: Database, item_id: str) -> None:
         )
     elif kind == "collaboration":
         _collaboration(ident)
+    elif kind == "housing":
+        housing.panel(selection.current(), ident)
     elif kind == "unit":
         detail = query("unit_detail", None, ident)
         if detail["unit"].empty:

@@ -661,11 +661,31 @@
     });
     return group;
   }
+  // Vulnerable housing areas: a house each, red with "!" where no offer of the chosen group lies within 2 km
+  // (a sign and a shape, not colour alone); dashed when placed approximately. Text as escaped text only.
+  function housing(map, d, only) {
+    setup(map);
+    var group = L.featureGroup();
+    d.rows.forEach(function (r, i) {  // [lat, lon, approx, name, category · municipality, count line, none]
+      if (!within(only, r[0], r[1])) { return; }
+      var house = document.createElement("div"); house.className = "ck-housing-shape";
+      if (r[6]) { var mark = document.createElement("span"); mark.textContent = "!"; house.appendChild(mark); }
+      var lines = [r[4], r[5], r[2] ? d.approx : ""];
+      var icon = namedIcon({html: house, className: "ck-housing" + (r[6] ? " ck-housing-none" : "") +
+                                                    (r[2] ? " ck-approx" : ""),
+                            iconSize: [22, 22]}, phrase([r[3]].concat(lines)));
+      var m = L.marker([r[0], r[1]], markerOptions(icon, {zIndexOffset: 500}));
+      m.bindTooltip(tip(r[3], lines, "h:" + i), {className: "ck-tooltip", direction: "top", offset: [0, -11]});
+      m.on("click", function () { m.closeTooltip(); openCard(map, m.getLatLng(), r[3], lines); });
+      group.addLayer(m);
+    });
+    return group;
+  }
   var BUILDERS = {areas: areas, outlines: outlines, circles: circles, points: points, units: units, links: links,
-                  workshop: workshop};
+                  housing: housing, workshop: workshop};
   window.ckLib = {esc: esc, tip: tip, card: card, num: num, shape: shape, setup: setup, areas: areas,
                   outlines: outlines, circles: circles, points: points, units: units, links: links,
-                  workshop: workshop, legend: legend, base: base, layer: layer, update: update, kept: keptOf,
+                  housing: housing, workshop: workshop, legend: legend, base: base, layer: layer, update: update, kept: keptOf,
                   phrase: phrase, named: named, unitName: unitName, clusterName: clusterName, areaName: areaName,
                   clusterIcon: clusterIcon, markerOptions: markerOptions, danish: danish, builders: BUILDERS,
                   within: within, holds: holds, fit: fit};

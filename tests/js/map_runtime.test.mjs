@@ -218,6 +218,25 @@ test("reviewed workshop pins (the wall) get their own class; others do not", () 
   assert.ok(classes.every((c) => c.includes("ck-ws")));
 });
 
+test("housing areas are named by name, category and count, marked '!' when none is near, and no Tab stops", () => {
+  const { ck: lib, made, map } = withLeaflet();
+  lib.housing(map, { approx: "Omtrentlig placering", rows: [
+    [56.1, 10.1, 0, "Solsikkeparken", "Udsat boligområde · Aarhus", "3 tilbud inden for 2 km i luftlinje", 0],
+    [56.2, 10.2, 1, "<img src=x onerror=alert(1)>", "Parallelsamfund · Aarhus", "0 tilbud inden for 2 km i luftlinje", 1],
+  ] });
+  assert.equal(made.markers.length, 2);
+  const icons = made.markers.map((m) => m.options.icon.createIcon());
+  assert.deepEqual(made.markers.map((m) => m.options.keyboard), [false, false]);
+  assert.deepEqual(icons.map((el) => el.getAttribute("aria-label")), [
+    "Solsikkeparken, Udsat boligområde · Aarhus, 3 tilbud inden for 2 km i luftlinje",
+    "<img src=x onerror=alert(1)>, Parallelsamfund · Aarhus, 0 tilbud inden for 2 km i luftlinje, Omtrentlig placering",
+  ]);
+  assert.ok(!icons[0].className.includes("ck-housing-none") && icons[0].className.includes("ck-housing"));
+  assert.ok(icons[1].className.includes("ck-housing-none") && icons[1].className.includes("ck-approx"));
+  assert.equal(icons[0].children[0].children.length, 0);  // no sign where offers are near
+  assert.equal(icons[1].children[0].children[0].textContent, "!");
+});
+
 test("cluster icons are named by their count and their markers are no Tab stops", () => {
   const { ck: lib } = withLeaflet();
   const cluster = { options: { keyboard: true }, getChildCount: () => 1234 };
