@@ -64,6 +64,7 @@ bench: setup-dev  ## print speed figures at national scale (not part of the test
 	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) benchmarks/radar_latency.py
 	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) benchmarks/search_latency.py
 	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) benchmarks/hsds_api_load.py
+	CIVILKORT_DATA_DIR=$(NATIONAL) $(PY) benchmarks/housing_proximity.py
 	$(PY) benchmarks/map_payload.py
 	$(PY) benchmarks/import_speed.py
 	$(PY) benchmarks/duplicates_speed.py

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from api import MOUNT
-from civilkort import danish
+from civilkort import danish, housing
 from ui import gaps as gapdata
 from ui.data import database, query
 from ui.notices import is_example, run_safely
@@ -35,6 +35,13 @@ med `--indicator FIL`, fx `python -m etl build MINE-DATA.xlsx --indicator FOLK1A
 
 Filen kan være en tabel fra Statistikbanken (fx FOLK1A efter alder eller FOLK1E) eller to kolonner:
 kommune og værdi. Se README for enheder, perioder og hvor tallene kan hentes.
+"""
+
+
+HOUSING_HELP = """
+Ministeriets liste over udsatte boligområder er ikke indlæst. En national administrator indlæser den på
+*Indlæs data* (Valgfrit: udsatte boligområder og behovskort), eller ved at bygge igen med
+`--boligomraader LISTE.xlsx`. Se README, afsnittet Udsatte boligområder, for hvor listen hentes.
 """
 
 
@@ -117,6 +124,20 @@ def page() -> None:
                     "origin": "Fastsat i",
                 }
             )
+        )
+
+    st.subheader("Udsatte boligområder")
+    about = housing.about(db)
+    if about is None:
+        st.markdown(HOUSING_HELP)
+    else:
+        example = " Eksempeldata: opdigtede områder, ikke ministeriets liste." if about["is_example"] else ""
+        st.write(
+            f"{danish.count(int(about['areas']), 'område', 'områder')} fra "
+            f"{md(about['title'] or about['file_name'])}"
+            f"{', ' + md(about['period']) if about['period'] else ''} (kilde: {md(about['source'])}; fil: "
+            f"{md(about['file_name'])}). Vises som lag på Kort med de nærmeste aktive tilbud for hvert område, "
+            f"i luftlinje.{example}"
         )
 
     st.subheader("Sundhedsråd og kommuner")

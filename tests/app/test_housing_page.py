@@ -100,3 +100,18 @@ def test_an_unknown_area_in_a_link_is_said_plainly(housing_dir, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert any("Boligområdet findes ikke" in i.value for i in at.info)
+
+
+def test_about_data_names_the_list_or_says_how_to_load_it(housing_dir, small_db, monkeypatch):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/om_data.py").run()
+    assert not at.exception, at.exception
+    assert any("Ministeriets liste over udsatte boligområder er ikke indlæst" in m.value for m in at.markdown)
+    monkeypatch.setenv("CIVILKORT_DATA_DIR", str(housing_dir))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/om_data.py").run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "14 områder fra Udsatte boligområder \\(eksempel\\)" in text and "ikke ministeriets liste" in text
