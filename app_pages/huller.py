@@ -7,7 +7,7 @@ import streamlit as st
 
 from civilkort import charts, gaps
 from ui import gaps as gapdata
-from ui import selection, touch
+from ui import need_supply, selection, touch
 from ui.notices import run_safely
 from ui.tables import grid, table_with_export
 from ui.text import md
@@ -169,6 +169,7 @@ def coverage_view(sel) -> None:
 def page() -> None:
     sel = selection.current()
     st.title(f"Huller: {sel.area_name()}")
+    need_supply.view_from_url("huller_view", list(gapdata.VIEWS))
     view = st.radio(
         "Visning",
         list(gapdata.VIEWS),
@@ -177,8 +178,11 @@ def page() -> None:
         horizontal=True,
         label_visibility="collapsed",
     )
+    need_supply.keep_view_in_url(view, next(iter(gapdata.VIEWS)))
     if view == "kortlaegning":
         coverage_view(sel)
+    elif view == need_supply.VIEW:
+        need_supply.need_supply_view(sel)
     else:
         matrix_view(sel, view)
 

@@ -2,7 +2,8 @@
 with the tables behind it (Danish).
 
 Contents: key figures, a map image, gap matrices (municipality × theme, theme × target
-group), collaborations ending within 12 months, orphans, data quality per municipality,
+group), need beside supply (the ten cells with the highest need and the fewest offers, and a bivariate
+tile map per target group with a need indicator), collaborations ending within 12 months, orphans, data quality per municipality,
 sources and data date.  Figures come from the same functions as the app's pages, so
 the report and the screen agree.  Images are drawn with matplotlib (no browser, no
 network); text uses the DejaVu font that ships with matplotlib, so any Unicode in
@@ -29,10 +30,11 @@ from fpdf import FPDF, FontFace  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from civilkort import danish, export, gaps, inset, queries, radar, reference  # noqa: E402
+from civilkort import danish, export, gaps, inset, need_supply, queries, radar, reference, tiles  # noqa: E402
 from civilkort.db import Database  # noqa: E402
-from civilkort.filters import Selection  # noqa: E402
+from civilkort.filters import NATIONAL_AREA, Selection  # noqa: E402
 from civilkort.index import DataIndex  # noqa: E402
+from civilkort.need_supply_map import report_png as need_supply_png  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 TEAL = "#0b5563"
@@ -346,6 +348,7 @@ def council_report(
     by_theme = gaps.matrix(db, sel, "municipality", "theme")
     theme_group = gaps.matrix(db, sel, "theme", "target_group")
     cover = gaps.coverage(db, sel, today=today)
+    need = _need_supply(db, sel)
     ending = radar.ending(db, sel, today)
     governance = radar.gaps_in_governance(db, sel, today)
     orphans = radar.orphans(db, sel, today)
@@ -408,6 +411,8 @@ def council_report(
     pdf.heading("Huller: tema × målgruppe")
     pdf.image_bytes(heatmap_png(theme_group, "Tilbud pr. tema og målgruppe"), width=180)
 
+    _need_supply_section(pdf, need, sel)
+
     pdf.add_page()
     pdf.heading("Samarbejder der slutter inden for 12 måneder")
     pdf.frame(
@@ -463,12 +468,57 @@ def council_report(
         "Tema x målgruppe": theme_group[["row_label", "col_label", "n"]].rename(
             columns={"row_label": "Tema", "col_label": "Målgruppe", "n": "Tilbud"}
         ),
+        "Behov og tilbud": need_supply.export_table(need, share=need_supply.uses_share(need)),
         "Slutter inden for 12 mdr": radar.table(ending["rows"][12]),
         "Uden samarbejde": radar.table(orgs),
         "Enheder uden partner": radar.table(units),
     }
     xlsx = export.to_xlsx(sheets, note=note)
     return CouncilReport(council_id, name, pdf_bytes, xlsx)
+
+
+NEED_TOP = 10
+"""Cells in the report's ranked need-and-supply table."""
+
+
+def _need_supply(db: Database, sel: Selection) -> pd.DataFrame:
+    """The area's municipality × target-group cells with need, supply and classes (``need_supply.table``)."""
+    matrix = gaps.matrix(db, sel, "municipality", "target_group")
+    national = None
+    if need_supply.needs_national(matrix):
+        national = gaps.matrix(
+            db, Selection(area=NATIONAL_AREA, statuses=sel.statuses), "municipality", "target_group"
+        )
+    return need_supply.table(matrix, national)
+
+
+def _need_supply_section(pdf: _Pdf, need: pd.DataFrame, sel: Selection) -> None:
+    """'Behov og tilbud': the ranked top ten and a bivariate tile map per target group with a need indicator."""
+    groups = need_supply.groups_with_need(need)
+    pdf.add_page()
+    pdf.heading("Behov og tilbud: højt behov, få tilbud")
+    if not groups:
+        pdf.para("Ingen målgruppe har en behovsindikator med tal i området (se README: Målgrupper og behov).")
+        return
+    share = need_supply.uses_share(need)
+    pdf.para(
+        f"{need_supply.need_caption(share)} Tilbud = tilbud for målgruppen pr. 1.000 personer i den. "
+        f"{need_supply.classes_caption(need)} {need_supply.RANK_RULE}"
+    )
+    top = need_supply.ranked(need, NEED_TOP)
+    columns = {"rank": "Rang", "municipality_name": "Kommune", "target_group_label": "Målgruppe",
+               "group_people": "Personer", "n": "Tilbud", "per_1000_group": "Pr. 1.000",
+               "need_class": "Behov (1-3)", "supply_class": "Tilbud (1-3)", "class_label": "Klasse"}  # fmt: skip
+    shown = top.assign(
+        group_people=top["group_people"].map(lambda v: danish.number(v, 0)),
+        per_1000_group=top["per_1000_group"].map(lambda v: danish.number(v, 2)),
+    )
+    pdf.frame(shown, columns, (10, 26, 26, 17, 13, 16, 16, 16, 40))
+    layout = tiles.hex_layout(sel.municipality_codes())
+    for group, label in groups.items():
+        one = need[need["target_group"] == group]
+        pdf.image_bytes(need_supply_png(layout, one, f"{label}: behov og tilbud pr. kommune"), width=170)
+    pdf.para("I hver sekskant: kommunens forkortelse og klasse (B = behov, T = tilbud; 1 lav, 3 høj).")
 
 
 def all_councils(

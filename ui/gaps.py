@@ -33,6 +33,7 @@ VIEWS: dict[str, tuple[str, str, str]] = {
     "tema_maalgruppe": ("Tema × målgruppe", "theme", "target_group"),
     "kortlaegning": ("Kortlægning", "", ""),
     "henvisninger": ("Sociale henvisninger", "municipality", "target_group"),
+    "behov": ("Behov og tilbud", "municipality", "target_group"),
 }
 """The Huller page's views: label, row axis, column axis."""
 

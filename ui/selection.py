@@ -29,9 +29,10 @@ _KEYS = {
     "measure": "sel_measure",
     "layers": "sel_layers",
 }
-PAGE_PARAMS = ("workshop", JOIN_PARAM, "id", "soeg")
+PAGE_PARAMS = ("workshop", JOIN_PARAM, "id", "soeg", "huller", "behov")
 """A page's own URL parameters, kept when the selection is written into the URL (Gennemgang's workshop,
-the join link's workshop, the record of the Organisation and Tilbud pages, Søg's search words)."""
+the join link's workshop, the record of the Organisation and Tilbud pages, Søg's search words, Huller's
+view and the need-and-supply view's target group)."""
 _LIST_FIELDS = {
     "themes",
     "target_groups",
