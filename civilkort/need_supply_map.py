@@ -46,13 +46,16 @@ def _number(value, decimals: int = 0) -> str:
 
 def hover_text(row, share: bool) -> str:
     """A hexagon's hover: name, class in words, the figures (escaped)."""
-    need = (
-        f"{_number(row.need_pct, 2)} % af indbyggerne" if share else f"{_number(row.group_people)} personer"
-    )
+    if pd.isna(row.group_people):
+        need = "–"
+    elif share and pd.notna(row.need_pct):
+        need = f"{_number(row.need_pct, 2)} % af indbyggerne ({_number(row.group_people)} personer)"
+    else:
+        need = f"{_number(row.group_people)} personer"
     lines = [
         f"<b>{_esc(row.municipality_name)}</b>",
         _esc(row.class_label),
-        f"Behov: {need}" + (f" ({_number(row.group_people)} personer)" if share else ""),
+        f"Behov: {need}",
         f"Tilbud: {_number(row.n)} · pr. 1.000 i målgruppen: {_number(row.per_1000_group, 2)}",
     ]
     return "<br>".join(lines)
