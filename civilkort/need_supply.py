@@ -93,6 +93,10 @@ def class_colour(need: float, supply: float) -> str:
     return PALETTE[int(need) - 1][int(supply) - 1]
 
 
+_LABELS = [class_label(n, s) for n in (1, 2, 3) for s in (1, 2, 3)]
+_COLOURS = [class_colour(n, s) for n in (1, 2, 3) for s in (1, 2, 3)]
+
+
 def _figures(matrix: pd.DataFrame) -> pd.DataFrame:
     """The matrix's cells with need and supply figures (need NaN where there are no people to count)."""
     df = matrix.rename(
@@ -137,31 +141,36 @@ def table(matrix: pd.DataFrame, national: pd.DataFrame | None = None) -> pd.Data
     if national is not None:
         ref = _figures(national)
         ref["need"] = ref["need_pct"] if uses_share(national) and share else ref["group_people"]
+    valid = df["need"].notna() & df["per_1000_group"].notna()
+    have = valid.groupby(df["target_group"], sort=False).transform("sum").to_numpy()
     need_class = np.full(len(df), np.nan)
     supply_class = np.full(len(df), np.nan)
     classed_by = np.full(len(df), "", dtype=object)
-    for group, rows in df.groupby("target_group", sort=False).groups.items():
-        idx = df.index.get_indexer(rows)
-        cell = df.iloc[idx]
-        have = cell["need"].notna() & cell["per_1000_group"].notna()
-        if have.sum() >= MIN_AREA:
-            need_ref, supply_ref, by = cell["need"], cell["per_1000_group"], "området"
-        elif ref is not None:
+    inner = valid.to_numpy() & (have >= MIN_AREA)
+    if inner.any():  # tertiles within the area: classify's rule, from each value's rank in its target group
+        sub = df[inner]
+        for column, out in (("need", need_class), ("per_1000_group", supply_class)):
+            below = sub.groupby("target_group", sort=False)[column].rank(method="min").to_numpy() - 1
+            out[inner] = 1 + np.minimum(2, np.floor(3 * below / have[inner]))
+        classed_by[inner] = "området"
+    few = valid.to_numpy() & (have > 0) & (have < MIN_AREA)
+    if ref is not None and few.any():  # too few in the area: against the whole country's tertiles
+        for group in df.loc[few, "target_group"].unique():
+            rows = few & (df["target_group"] == group).to_numpy()
             other = ref[ref["target_group"] == group]
-            need_ref, supply_ref, by = other["need"], other["per_1000_group"], "hele landet"
-        else:
-            continue
-        n = classify(cell["need"], need_ref)
-        s = classify(cell["per_1000_group"], supply_ref)
-        both = np.isfinite(n) & np.isfinite(s)
-        need_class[idx] = np.where(both, n, np.nan)
-        supply_class[idx] = np.where(both, s, np.nan)
-        classed_by[idx] = np.where(both, by, "")
+            other = other[other["need"].notna() & other["per_1000_group"].notna()]
+            need_class[rows] = classify(df.loc[rows, "need"], other["need"])
+            supply_class[rows] = classify(df.loc[rows, "per_1000_group"], other["per_1000_group"])
+            classed_by[rows] = "hele landet"
     df["need_class"] = pd.array(need_class, dtype="Float64").astype("Int64")
     df["supply_class"] = pd.array(supply_class, dtype="Float64").astype("Int64")
-    df["class_label"] = [class_label(a, b) for a, b in zip(need_class, supply_class)]
-    df["colour"] = [class_colour(a, b) for a, b in zip(need_class, supply_class)]
-    df["classed_by"] = classed_by
+    both = np.isfinite(need_class) & np.isfinite(supply_class)
+    combo = np.where(both, (np.nan_to_num(need_class) - 1) * 3 + np.nan_to_num(supply_class) - 1, 0).astype(
+        int
+    )
+    df["class_label"] = np.where(both, np.asarray(_LABELS, dtype=object)[combo], NO_CLASS)
+    df["colour"] = np.where(both, np.asarray(_COLOURS, dtype=object)[combo], NO_CLASS_COLOUR)
+    df["classed_by"] = np.where(both, classed_by, "")
     keep = [
         "municipality_code",
         "municipality_name",

@@ -13,7 +13,9 @@ from __future__ import annotations
 import html
 import io
 import math
+from functools import cache
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -91,25 +93,27 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
     cols_span = (x_range[1] - x_range[0]) / size
     label_px = int(min(tiles.MAX_LABEL_PX, max(9, factor * (height - 8) / rows_span)))
 
-    fig = go.Figure()
-    fills = [(colour, c[has_class & (c["colour"] == colour)]) for row in PALETTE for colour in row]
-    fills.append((None, c[~has_class]))
-    for colour, members in fills:
+    traces: list[dict] = []
+    xs_all, ys_all = _hexagons(c["x"].to_numpy(float), c["y"].to_numpy(float), size)
+    colours = np.where(has_class.to_numpy(), c["colour"].fillna("").to_numpy(object), "")
+    codes_all = c["municipality_code"].to_numpy(int)
+    for colour in [col for row in PALETTE for col in row] + [""]:
+        members = np.flatnonzero(colours == colour)
         if not len(members):
             continue
-        xs, ys = tiles._outlines(members, size)
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
+        traces.append(
+            dict(
+                type="scatter",
+                x=_cut(xs_all[members]),
+                y=_cut(ys_all[members]),
                 mode="lines",
                 fill="toself",
                 fillcolor=colour or "#ffffff",
-                fillpattern=None if colour else NO_CLASS_PATTERN,
+                **({} if colour else {"fillpattern": NO_CLASS_PATTERN}),
                 line={"color": tiles.OUTLINE_COLOUR if colour else NO_CLASS_OUTLINE, "width": 1.5},
                 hoverinfo="skip",
                 showlegend=False,
-                meta={"kind": "hexagons", "codes": [int(x) for x in members["municipality_code"]]},
+                meta={"kind": "hexagons", "codes": codes_all[members].tolist()},
             )
         )
     codes = c["municipality_code"].astype(int).tolist()
@@ -118,13 +122,14 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
     short = [tiles._wrap_name(n) for n in names] if full else abbreviations
     shown = [class_code(a, b) for a, b in zip(c["need_class"], c["supply_class"])]
     ink = [tiles.text_colour(col if h else "#ffffff") for col, h in zip(c["colour"], has_class)]
-    fig.add_trace(
-        go.Scatter(
-            x=c["x"],
-            y=c["y"],
+    traces.append(
+        dict(
+            type="scatter",
+            x=c["x"].tolist(),
+            y=c["y"].tolist(),
             mode="markers",
             marker={"symbol": "hexagon", "size": 4, "color": "rgba(0,0,0,0)"},
-            hovertext=[hover_text(r, share) for r in c.itertuples()],
+            hovertext=[hover_text(r, share) for r in c[_HOVER_COLUMNS].itertuples(index=False)],
             hovertemplate="%{hovertext}<extra></extra>",
             customdata=codes,
             showlegend=False,
@@ -136,10 +141,11 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
         ("short-labels", abbreviations),
         ("labels", [f"{a}<br><b>{b}</b>" for a, b in zip(short, shown)]),
     ):
-        fig.add_trace(
-            go.Scatter(
-                x=c["x"],
-                y=c["y"],
+        traces.append(
+            dict(
+                type="scatter",
+                x=c["x"].tolist(),
+                y=c["y"].tolist(),
                 mode="text",
                 text=text,
                 textposition="middle center",
@@ -151,7 +157,7 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
             )
         )
     axis = {"visible": False, "fixedrange": True, "constrain": "domain", "autorange": False}
-    fig.update_layout(
+    layout_dict = dict(
         height=height,
         margin={**margin, "autoexpand": False, "pad": 0},
         xaxis={**axis, "range": x_range, "constraintoward": "center"},
@@ -172,7 +178,43 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
             "moved": [_esc(n) for n in c.loc[c["is_moved"], "municipality_name"]],
         },
     )
-    return readable_text(fig)
+    # Built without plotly's per-property validation (a third of a filter change's time at national scale);
+    # the tests check the figure, and Streamlit sends a Figure as it is.
+    layout_dict = _merge(_text_layout(), layout_dict)
+    return go.Figure({"data": traces, "layout": layout_dict}, _validate=False)
+
+
+_HOVER_COLUMNS = ["municipality_name", "class_label", "need_pct", "group_people", "n", "per_1000_group"]
+
+
+@cache
+def _text_layout() -> dict:
+    """The layout :func:`civilkort.charts.readable_text` gives a figure (the app's readable text), made once."""
+    return readable_text(go.Figure()).layout.to_plotly_json()
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    """``extra`` over ``base``, nested dictionaries merged."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = (
+            _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        )
+    return out
+
+
+def _hexagons(x: np.ndarray, y: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
+    """The corners of each hexagon (as :func:`civilkort.tiles.hexagon`, closed: 7 per row)."""
+    radius = size / SQRT3 * tiles.HEX_SCALE
+    angles = np.radians(90 + 60 * np.arange(7))
+    return x[:, None] + radius * np.cos(angles), y[:, None] + radius * np.sin(angles)
+
+
+def _cut(corners: np.ndarray) -> list:
+    """Rows of corners as one line trace's coordinates, each hexagon closed and cut from the next by None."""
+    out = np.full((len(corners), corners.shape[1] + 1), None, dtype=object)
+    out[:, :-1] = corners
+    return out.ravel().tolist()
 
 
 def legend_counts(cells: pd.DataFrame) -> dict[tuple[int, int], int]:

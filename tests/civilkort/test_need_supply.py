@@ -248,3 +248,19 @@ def test_the_report_image_is_a_png():
     cells = ns.table(matrix({101: 1000, 147: 2000, 151: 3000}, {101: 3, 147: 2, 151: 1}))
     png = nsm.report_png(tiles.hex_layout([101, 147, 151]), _one(cells), "Ældre")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_tables_classes_are_classify_within_each_target_group(seed):
+    rng = np.random.default_rng(seed)
+    codes = [101, 147, 151, 153, 155, 157]
+    people = {c: float(rng.choice([np.nan, 100, 200, 300, 400])) for c in codes}
+    offers = {c: int(rng.integers(0, 4)) for c in codes}
+    cells = _one(ns.table(matrix(people, offers)))
+    valid = cells["need"].notna() & cells["per_1000_group"].notna()
+    if valid.sum() < ns.MIN_AREA:
+        assert cells["need_class"].isna().all()
+        return
+    ok = cells[valid]
+    assert ok["need_class"].tolist() == ns.classify(ok["need"]).tolist()
+    assert ok["supply_class"].tolist() == ns.classify(ok["per_1000_group"]).tolist()
