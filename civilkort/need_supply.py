@@ -46,17 +46,17 @@ RANK_RULE = (
 COLUMNS: dict[str, str] = {
     "municipality_name": "Kommune",
     "target_group_label": "Målgruppe",
-    "group_people": "Personer i målgruppen",
-    "population": "Folketal",
+    "class_label": "Behov og tilbud",
     "need_pct": "Andel af indbyggerne (%)",
+    "group_people": "Personer i målgruppen",
     "n": "Tilbud",
     "per_1000_group": "Tilbud pr. 1.000 i målgruppen",
     "need_class": "Behovsklasse (1-3)",
     "supply_class": "Tilbudsklasse (1-3)",
-    "class_label": "Behov og tilbud",
+    "population": "Folketal",
     "classed_by": "Klasser efter",
 }
-"""The ranked table's and the export's columns with their Danish headers."""
+"""The ranked table's and the export's columns with their Danish headers, the class in words first."""
 
 
 def classify(values, reference=None) -> np.ndarray:

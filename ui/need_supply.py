@@ -30,8 +30,9 @@ VIEW_PARAM = "huller"
 GROUP_PARAM = "behov"
 """The URL parameter that holds the chosen target group of the need-and-supply view."""
 GROUP_KEY = "huller_behov_group"
-MAP_WIDTH = 500
-"""The map column's width (px) on a 1280 px screen with the sidebar open; the map's height fits it."""
+MAP_WIDTH = 420
+"""The map's height fits this width (px): a little under the map column on a 1280 px screen with the sidebar
+open (there the map then leaves room at its sides), a little over a phone's (there it leaves some below)."""
 SHOWN = 25
 """Rows of the ranked table on the page; the downloads hold every cell."""
 
@@ -89,7 +90,7 @@ def need_supply_view(sel: Selection) -> None:
     wanted = st.query_params.get(GROUP_PARAM)
     if GROUP_KEY not in st.session_state or st.session_state[GROUP_KEY] not in groups:
         st.session_state[GROUP_KEY] = wanted if wanted in groups else next(iter(groups))
-    group = st.selectbox(
+    group = st.columns([2, 3])[0].selectbox(
         "Målgruppe",
         list(groups),
         format_func=groups.get,
