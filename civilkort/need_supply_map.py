@@ -15,13 +15,16 @@ import io
 import math
 from functools import cache
 
+import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from civilkort import danish, tiles
+from civilkort import assets, danish, tiles
 from civilkort.charts import readable_text
-from civilkort.need_supply import NEED_WORDS, NO_CLASS, PALETTE, SUPPLY_WORDS, WORRY
+from civilkort.map_payload import simplify_for_display
+from civilkort.need_supply import NEED_WORDS, NO_CLASS, NO_CLASS_COLOUR, PALETTE, SUPPLY_WORDS, WORRY
 from civilkort.tiles import SQRT3, TileLayout
 
 NEED_AXIS = "Behov ↑"
@@ -224,7 +227,13 @@ def legend_counts(cells: pd.DataFrame) -> dict[tuple[int, int], int]:
     return {(int(n), int(s)): int(v) for (n, s), v in counts.items()}
 
 
-def legend_html(cells: pd.DataFrame) -> str:
+NO_CLASS_NOTES = {
+    "tiles": "Skraveret: ingen klasse (ingen indikator, intet folketal eller ikke kortlagt)",
+    "boundaries": "Hvid med stiplet kant: ingen klasse (ingen indikator, intet folketal eller ikke kortlagt)",
+}
+
+
+def legend_html(cells: pd.DataFrame, *, map_kind: str = "tiles") -> str:
     """The 3 × 3 legend as an HTML table (``ui/assets/need_supply.css`` styles it): need up, supply right,
     each cell its colour, its code ('B3·T1'), its words and how many municipalities are in it; the
     worrying corner (high need, few offers) named and outlined."""
@@ -255,9 +264,40 @@ def legend_html(cells: pd.DataFrame) -> str:
         f"<tbody>{''.join(rows)}</tbody>"
         f"<tfoot><tr><td></td>{head}</tr></tfoot></table>"
         f'<div class="ck-bv-axis-x" aria-hidden="true">{_esc(SUPPLY_AXIS)}</div>'
-        '<p class="ck-bv-none"><span class="ck-bv-swatch" aria-hidden="true"></span> Skraveret: ingen klasse '
-        "(ingen indikator, intet folketal eller ikke kortlagt)</p></div>"
+        f'<p class="ck-bv-none"><span class="ck-bv-swatch ck-bv-swatch-{map_kind}" aria-hidden="true"></span> '
+        f"{NO_CLASS_NOTES[map_kind]}</p></div>"
     )
+
+
+def folium_map(shapes: gpd.GeoDataFrame, cells: pd.DataFrame, *, share: bool, title: str) -> folium.Map:
+    """The bivariate choropleth on the municipalities' boundaries (when loaded): one target group's ``cells``,
+    ``shapes`` (``municipality_code``, geometry) simplified for display. No background tiles; a municipality
+    without classes is white with a dashed grey border; the tooltip says the class in words (escaped)."""
+    gdf = simplify_for_display(shapes).merge(cells, on="municipality_code", how="left")
+    has_class = gdf["need_class"].notna() & gdf["supply_class"].notna()
+    gdf["fill"] = gdf["colour"].where(has_class, NO_CLASS_COLOUR).fillna(NO_CLASS_COLOUR)
+    gdf["edge"] = np.where(has_class, "#ffffff", NO_CLASS_OUTLINE)
+    gdf["dash"] = np.where(has_class, "", "4 3")
+    gdf["tip"] = [
+        hover_text(r, share) for r in gdf[_HOVER_COLUMNS].fillna({"class_label": NO_CLASS}).itertuples()
+    ]
+    west, south, east, north = gdf.total_bounds
+    m = folium.Map(tiles=None, zoom_control=True, attribution_control=False, zoom_snap=0.25, zoom_delta=0.5)
+    folium.GeoJson(
+        gdf[["municipality_code", "fill", "edge", "dash", "tip", "geometry"]].to_json(),
+        name=_esc(title),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 1,
+            "color": f["properties"]["edge"],
+            "weight": 1,
+            "dashArray": f["properties"]["dash"] or None,
+        },
+        highlight_function=lambda f: {"weight": 3, "color": "#111111"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    ).add_to(m)
+    m.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
+    return assets.localize(m)
 
 
 def report_png(layout: TileLayout, cells: pd.DataFrame, title: str) -> bytes:
@@ -332,4 +372,4 @@ def report_png(layout: TileLayout, cells: pd.DataFrame, title: str) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["NEED_AXIS", "SUPPLY_AXIS", "class_code", "legend_html", "report_png", "tile_figure"]
+__all__ = ["NEED_AXIS", "SUPPLY_AXIS", "class_code", "folium_map", "legend_html", "report_png", "tile_figure"]

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from civilkort import need_supply as ns
 from civilkort import need_supply_map as nsm
-from civilkort import tiles
+from civilkort import queries, tiles
 from civilkort.filters import NATIONAL_AREA, Selection
-from ui import browser
+from ui import browser, data
 from ui import gaps as gapdata
 from ui.tables import download_buttons, grid
 from ui.text import md
@@ -30,6 +32,8 @@ VIEW_PARAM = "huller"
 GROUP_PARAM = "behov"
 """The URL parameter that holds the chosen target group of the need-and-supply view."""
 GROUP_KEY = "huller_behov_group"
+TILES_KEY = "huller_behov_tiles"
+FOLIUM_HEIGHT = 520
 MAP_WIDTH = 420
 """The map's height fits this width (px): a little under the map column on a 1280 px screen with the sidebar
 open (there the map then leaves room at its sides), a little over a phone's (there it leaves some below)."""
@@ -72,9 +76,30 @@ def cells(sel: Selection) -> pd.DataFrame:
     return ns.table(matrix, national)
 
 
-def _legend(one: pd.DataFrame) -> None:
+def _legend(one: pd.DataFrame, map_kind: str) -> None:
     browser.style("need_supply.css")
-    st.html(nsm.legend_html(one))
+    st.html(nsm.legend_html(one, map_kind=map_kind))
+
+
+@st.cache_data(max_entries=8, show_spinner=False, ttl=3600)
+def _shapes(path: str, codes: tuple[int, ...]) -> gpd.GeoDataFrame | None:
+    return queries.municipality_shapes(data._open(path), list(codes))
+
+
+def _boundaries_map(sel: Selection, one: pd.DataFrame, *, share: bool, group_label: str) -> None:
+    """The bivariate choropleth on the loaded boundaries (no reruns on pan, zoom or hover)."""
+    shapes = _shapes(str(data.database().path), tuple(sel.municipality_codes()))
+    if shapes is None:
+        st.info("Der er ikke indlæst kommunegrænser; se flisekortet.")
+        return
+    title = f"{group_label}: behov og tilbud pr. kommune, {sel.area_name()}"
+    st_folium(
+        nsm.folium_map(shapes, one, share=share, title=title),
+        key=f"huller-behov-kort-{sel.area}-{one['target_group'].iloc[0]}",
+        returned_objects=[],
+        height=FOLIUM_HEIGHT,
+        use_container_width=True,
+    )
 
 
 def need_supply_view(sel: Selection) -> None:
@@ -104,19 +129,29 @@ def need_supply_view(sel: Selection) -> None:
         f"{ns.need_caption(share)} Tilbud = tilbud for målgruppen pr. 1.000 personer i den. "
         f"{ns.classes_caption(one)} Målgruppefilteret bruges ikke her; de øvrige filtre gælder."
     )
-    layout = tiles.hex_layout(sel.municipality_codes())
-    height = nsm.fitting_height(layout, MAP_WIDTH)
+    as_tiles = st.toggle(
+        "Flisekort",
+        value=not data.query("has_boundaries"),
+        key=TILES_KEY,
+        help="Hver kommune som en lige stor sekskant, så en lille kommune ses lige så tydeligt som en stor; "
+        "kommunens klasse står i sekskanten (B = behov, T = tilbud). Kræver ingen kommunegrænser.",
+    )
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        tile_chart(
-            nsm.tile_figure(layout, one, share=share, height=height),
-            key=f"huller-behov-{sel.area}-{group}",
-            height=height,
-        )
-        if layout.moved:
-            st.caption(f"{', '.join(md(n) for n in layout.moved)} er rykket tættere på.")
+        if as_tiles:
+            layout = tiles.hex_layout(sel.municipality_codes())
+            height = nsm.fitting_height(layout, MAP_WIDTH)
+            tile_chart(
+                nsm.tile_figure(layout, one, share=share, height=height),
+                key=f"huller-behov-{sel.area}-{group}",
+                height=height,
+            )
+            if layout.moved:
+                st.caption(f"{', '.join(md(n) for n in layout.moved)} er rykket tættere på.")
+        else:
+            _boundaries_map(sel, one, share=share, group_label=groups[group])
     with right:
-        _legend(one)
+        _legend(one, "tiles" if as_tiles else "boundaries")
     with st.expander(f"Kortet som tabel: {md(groups[group])}"):
         grid(ns.danish(one.sort_values("municipality_name"), share=share))
 

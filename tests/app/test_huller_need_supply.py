@@ -48,8 +48,15 @@ def test_a_link_opens_the_view_with_its_target_group(at):
     assert "andel af kommunens indbyggere" in captions  # a population is loaded
     assert "tredjedele (tertiler) blandt områdets kommuner" in captions
     assert ns.RANK_RULE in captions
+    # Boundaries are loaded: the choropleth on them first, the tile map one switch away.
+    assert at.toggle(key="huller_behov_tiles").value is False
+    assert not at.get("plotly_chart")
+    assert "Hvid med stiplet kant" in _html(at)
+    at.toggle(key="huller_behov_tiles").set_value(True).run()
+    _no_errors(at)
     assert len(at.get("plotly_chart")) == 1
     legend = _html(at)
+    assert "Skraveret: ingen klasse" in legend
     assert ns.WORRY in legend and "Behov ↑" in legend and "Tilbud pr. 1.000 i målgruppen →" in legend
     ranked = at.dataframe[-1].value
     assert list(ranked.columns)[:3] == ["Rang", "Kommune", "Målgruppe"]
