@@ -264,3 +264,20 @@ def test_a_tables_classes_are_classify_within_each_target_group(seed):
     ok = cells[valid]
     assert ok["need_class"].tolist() == ns.classify(ok["need"]).tolist()
     assert ok["supply_class"].tolist() == ns.classify(ok["per_1000_group"]).tolist()
+
+
+def test_the_boundaries_map_colours_each_municipality_and_escapes_its_tooltip():
+    from tests.conftest import synthetic_municipalities
+
+    people = {101: 1000, 147: 2000, 151: 3000, 153: 4000, 155: 5000, 157: np.nan}
+    offers = {101: 6, 147: 5, 151: 4, 153: 3, 155: 2, 157: 1}
+    cells = ns.table(matrix(people, offers))
+    cells.loc[cells["municipality_code"] == 155, "municipality_name"] = "<img src=x onerror=alert(1)>"
+    shapes = synthetic_municipalities()
+    shapes = shapes[shapes["municipality_code"].isin(list(people))][["municipality_code", "geometry"]]
+    m = nsm.folium_map(shapes, _one(cells), share=False, title="Ældre <b>")
+    page = m.get_root().render()
+    # in the GeoJSON (JSON-encoded: & as \u0026) the name is escaped; the tooltip shows it as text
+    assert "<img src=x" not in page and "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+    assert ns.PALETTE[2][0] in page  # Dragør's high need, few offers
+    assert "cdn" not in page.lower() and "/app/static/vendor/leaflet/leaflet.js" in page
