@@ -90,8 +90,8 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
     x_range = [float(c["x"].min() - half_width - pad), float(c["x"].max() + half_width + pad)]
     y_range = [float(c["y"].min() - radius - pad), float(c["y"].max() + radius + pad)]
     margin = {"l": tiles.EDGE_PX, "r": tiles.EDGE_PX, "t": tiles.EDGE_PX, "b": tiles.EDGE_PX}
-    full = False  # abbreviations: the class code fits under them in smaller hexagons than a full name would
-    factor = tiles.label_factor(c["municipality_name"].tolist(), full)
+    # Abbreviations, never full names: the class code then fits under them in smaller hexagons.
+    factor = tiles.label_factor(c["municipality_name"].tolist(), False)
     rows_span = (y_range[1] - y_range[0]) / size
     cols_span = (x_range[1] - x_range[0]) / size
     label_px = int(min(tiles.MAX_LABEL_PX, max(9, factor * (height - 8) / rows_span)))
@@ -122,7 +122,6 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
     codes = c["municipality_code"].astype(int).tolist()
     names = c["municipality_name"].tolist()
     abbreviations = [_esc(tiles.abbreviation(code, n)) for code, n in zip(codes, names)]
-    short = [tiles._wrap_name(n) for n in names] if full else abbreviations
     shown = [class_code(a, b) for a, b in zip(c["need_class"], c["supply_class"])]
     ink = [tiles.text_colour(col if h else "#ffffff") for col, h in zip(c["colour"], has_class)]
     traces.append(
@@ -142,7 +141,7 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
     )
     for kind, text in (
         ("short-labels", abbreviations),
-        ("labels", [f"{a}<br><b>{b}</b>" for a, b in zip(short, shown)]),
+        ("labels", [f"{a}<br><b>{b}</b>" for a, b in zip(abbreviations, shown)]),
     ):
         traces.append(
             dict(
