@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 
 from tests.browser import a11y
-from tests.browser.appserver import AppServer, assert_clean, page_opener, poll, serving, wait_idle, wait_settled
+from tests.browser.appserver import (
+    AppServer,
+    assert_clean,
+    page_opener,
+    poll,
+    serving,
+    wait_idle,
+    wait_settled,
+)
 from tests.browser.test_app import _map_frame
 from tests.conftest import PROJECT_ROOT, clean_input
 
@@ -76,7 +84,9 @@ def test_the_houses_open_an_areas_nearest_offers(
     opage = next(opener)(f"?omraade={AREA}&lag=areas,points,housing")
     page = opage.page
     frame = _map_frame(page, timeout=60)
-    poll(page, lambda: frame.locator(".ck-housing").count() == n_areas, f"{n_areas} huse på kortet", timeout=60)
+    poll(
+        page, lambda: frame.locator(".ck-housing").count() == n_areas, f"{n_areas} huse på kortet", timeout=60
+    )
     assert frame.locator(".ck-housing-none").count() == n_without
     names = frame.locator(".ck-housing").evaluate_all("(els) => els.map((e) => e.getAttribute('aria-label'))")
     assert all("i luftlinje" in name and "(eksempel)" in name for name in names), names

@@ -8,7 +8,7 @@ import pytest
 from pyproj import Transformer
 
 from civilkort.issues import InputError
-from etl.housing import category, from_frames, frames, read_housing_areas
+from etl.housing import category, frames, from_frames, read_housing_areas
 from etl.proximity import NEAREST, proximity
 
 # The ministry's layout: a title, a blank line, the header, then the categories as heading rows above their areas;
@@ -187,9 +187,7 @@ def test_proximity_finds_the_true_nearest_and_counts_by_target_group():
         d = np.hypot(ox - ax, oy - ay)
         for group in ["", *groups]:
             mask = (
-                np.ones(n, bool)
-                if group == ""
-                else offers["target_groups"].map(lambda g: group in g).to_numpy()
+                np.ones(n, bool) if group == "" else np.array([group in g for g in offers["target_groups"]])
             )
             expected = np.sort(d[mask])
             got = nearest[(nearest["area_id"] == area.area_id) & (nearest["target_group"] == group)]
