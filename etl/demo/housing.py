@@ -1,7 +1,7 @@
 """A synthetic list of vulnerable housing areas for the example data: plausible places, never real areas.
 
-Each area lies a few kilometres from one of the larger municipalities' points (several in the largest), with a
-made-up name that says "(eksempel)", so that no one takes it for the ministry's list; the last two have no
+Each area lies a few hundred metres from one of a larger municipality's postcode points (several in the largest:
+on land, where people live), with a made-up name that says "(eksempel)", so that no one takes it for the ministry's list; the last two have no
 coordinates, as some lists' rows do, and are placed at their municipality's point (approximate).
 """
 
@@ -35,10 +35,14 @@ def example_housing_areas(seed: int = 2027) -> HousingList:
     repeats = [*_PER_MUNICIPALITY, *[1] * (len(_NAMES) - sum(_PER_MUNICIPALITY))]
     chosen = ranked.iloc[np.repeat(np.arange(len(repeats)), repeats)]
     n = len(chosen)
-    distance_km = rng.uniform(1.5, 4.0, n)
-    bearing = rng.uniform(0, 2 * np.pi, n)
-    lat = chosen["lat"].to_numpy() + distance_km * np.cos(bearing) / 111.2
-    lon = chosen["lon"].to_numpy() + distance_km * np.sin(bearing) / (111.2 * np.cos(np.radians(lat)))
+    # each at one of its municipality's postcode points (on land, where people live), a few hundred metres off
+    points = reference.postcode_points()
+    lat, lon = np.empty(n), np.empty(n)
+    for i, code in enumerate(chosen["municipality_code"].astype(int)):
+        own = points[points["municipality_code"] == code]
+        at = own.iloc[int(rng.integers(0, len(own)))] if len(own) else chosen.iloc[i]
+        lat[i] = float(at["lat"]) + rng.uniform(-0.002, 0.002)
+        lon[i] = float(at["lon"]) + rng.uniform(-0.003, 0.003)
     placed = np.arange(n) < n - _WITHOUT_COORDINATES
     names = [f"{name} (eksempel)" for name in _NAMES[:n]]
     codes = chosen["municipality_code"].astype("int64").to_numpy()
