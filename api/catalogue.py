@@ -2,7 +2,7 @@
 HSDS 3.0, made a page at a time.
 
 The records are the export's: a page's kept input rows (``etl.rebuild.input_rows``) go through
-``etl.hsds.to_hsds`` without personal fields and are nested by ``etl.hsds.nesting``, so the API and
+``etl.hsds.export.to_hsds`` without personal fields and are nested by ``etl.hsds.nesting``, so the API and
 ``python -m etl hsds-export`` never disagree. Nothing is made for the whole country at once: at national
 scale (300,000 offers) that takes 80 s and 3.7 GB; a page of 50 takes milliseconds. What is kept per build
 is small: HSDS id <-> product id for the id lookups (a publisher's id where the build kept one, ``hsds_id``),

@@ -200,7 +200,7 @@ def _load_boundaries(source: str | None, quiet: bool):
 
 def _read(paths: list[str], quiet: bool, hsds_schemas: str | None = None, vocabulary_map: str | None = None):
     from etl.clean import clean
-    from etl.hsds import load_map
+    from etl.hsds.vocabulary_map import load_map
     from etl.read import read_inputs
 
     with _read_file(vocabulary_map or "standardkortet"):
@@ -209,7 +209,7 @@ def _read(paths: list[str], quiet: bool, hsds_schemas: str | None = None, vocabu
         _err(f"Læser {', '.join(paths)}")
     with _read_file(", ".join(paths)):
         if hsds_schemas:
-            from etl.hsds import using_official_schemas
+            from etl.hsds.validation import using_official_schemas
 
             with using_official_schemas(hsds_schemas):
                 raw = read_inputs(paths, vocabulary_map=terms)
@@ -517,7 +517,8 @@ def cmd_council_report(args) -> int:
 
 
 def cmd_hsds_export(args) -> int:
-    from etl import hsds
+    from etl.hsds.export import export as hsds_export
+    from etl.hsds.validation import using_official_schemas
     from etl.validate import validate
 
     if args.inputs:
@@ -540,8 +541,8 @@ def cmd_hsds_export(args) -> int:
             return 1
         finally:
             db.close()
-    with hsds.using_official_schemas(args.hsds_schemas):
-        result = hsds.export(
+    with using_official_schemas(args.hsds_schemas):
+        result = hsds_export(
             data.tables,
             data.vocabularies,
             Path(args.out),

@@ -45,7 +45,7 @@ from etl.build import BuildError, BuildResult, OutdatedBase, StepCallback, build
 from etl.clean import CleanInput, builtin_vocabularies, clean, empty_table
 from etl.diff import MODES, REPLACE, UPDATE, Diff, diff, value_text
 from etl.housing import HousingList, read_housing_areas
-from etl.hsds import load_map
+from etl.hsds.vocabulary_map import load_map
 from etl.indicators import Indicator, read_indicator
 from etl.indicators import frames as indicator_frames
 from etl.need_map import Rule, read_need_map

@@ -63,7 +63,7 @@ def _is_hsds(path: Path) -> bool:
     """An Open Referral HSDS input (package folder, datapackage.json, zip, folder of HSDS CSV files, JSON)."""
     if path.suffix.lower() not in {".json", ".zip"} and not path.is_dir():
         return False
-    from etl.hsds import is_hsds_input
+    from etl.hsds.importer import is_hsds_input
 
     return is_hsds_input(path)
 
@@ -109,7 +109,7 @@ def _read_file(
     vocabulary_map: VocabularyMap | None = None,
 ) -> list[tuple[str, pd.DataFrame]]:
     if _is_hsds(path):
-        from etl.hsds import read_hsds
+        from etl.hsds.importer import read_hsds
 
         return read_hsds(path, issues, max_bytes=max_bytes, max_rows=max_rows, vocabulary_map=vocabulary_map)
     suffix = path.suffix.lower()
@@ -156,7 +156,7 @@ def read_inputs(
 ) -> RawInput:
     """Read Excel workbooks, CSV files and folders of them; raise InputError listing every error found.
 
-    ``vocabulary_map`` (an ``etl.hsds.VocabularyMap``; default the shipped one) translates other
+    ``vocabulary_map`` (an ``etl.hsds.vocabulary_map.VocabularyMap``; default the shipped one) translates other
     publishers' taxonomy terms in HSDS inputs."""
     if isinstance(paths, (str, Path)):
         paths = [paths]

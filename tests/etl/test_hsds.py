@@ -16,11 +16,13 @@ import pytest
 
 from civilkort.issues import ERROR, WARNING, InputError, Issue
 from civilkort.schema import TABLES, TABLES_BY_NAME
-from etl import hsds
 from etl.build import prepare
 from etl.clean import CleanInput, builtin_vocabularies, clean
 from etl.cli import main
+from etl.hsds import export as hsds_export
+from etl.hsds import importer as hsds_importer
 from etl.hsds import mapping
+from etl.hsds import validation as hsds_validation
 from etl.hsds.validation import own_schemas, validate_json_document
 from etl.read import PROVENANCE, read_inputs
 from tests.etl.conftest import only
@@ -30,7 +32,7 @@ from tests.etl.conftest import only
 
 def read_back(*paths: Path, schemas: str | None = None) -> CleanInput:
     """Read inputs the way the CLI does: read, then clean."""
-    with hsds.using_official_schemas(schemas):
+    with hsds_validation.using_official_schemas(schemas):
         raw = read_inputs(list(paths))
     data = clean(raw)
     data.issues = [*raw.issues, *data.issues]
@@ -73,7 +75,7 @@ def issues_at(issues: list[Issue], **where) -> list[Issue]:
 def example_export(tmp_path_factory, example_tables) -> Path:
     """The small example data exported once as a tabular package plus the JSON form."""
     folder = tmp_path_factory.mktemp("hsds") / "pakke"
-    result = hsds.export(example_tables, builtin_vocabularies(), folder, as_json=True)
+    result = hsds_export.export(example_tables, builtin_vocabularies(), folder, as_json=True)
     assert result.issues == [], [str(i) for i in result.issues]
     return folder
 
@@ -120,7 +122,7 @@ def test_round_trip_keeps_every_field_kind_and_a_councils_own_vocabulary_value(t
     offers["target_groups"] = [offers["target_groups"].iloc[0], ["unge_spiseforstyrrelser", "ensomme"]]
     for as_json in (False, True):
         folder = tmp_path / f"ud-{as_json}"
-        result = hsds.export(tables, vocab, folder, as_json=as_json)
+        result = hsds_export.export(tables, vocab, folder, as_json=as_json)
         assert result.issues == []
         data = read_back(folder / "organizations.json" if as_json else folder)
         assert not [i for i in data.issues if i.is_error], [str(i) for i in data.issues]
@@ -132,11 +134,11 @@ def test_round_trip_keeps_every_field_kind_and_a_councils_own_vocabulary_value(t
 
 
 def test_export_is_deterministic_and_maps_onto_hsds_fields(tmp_path, tables):
-    first = hsds.export(tables, builtin_vocabularies(), tmp_path / "a", as_json=True)
-    second = hsds.export(tables, builtin_vocabularies(), tmp_path / "b", as_json=True)
+    first = hsds_export.export(tables, builtin_vocabularies(), tmp_path / "a", as_json=True)
+    second = hsds_export.export(tables, builtin_vocabularies(), tmp_path / "b", as_json=True)
     for a, b in zip(first.paths, second.paths, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
-    pkg = hsds.to_hsds(tables, builtin_vocabularies())
+    pkg = hsds_export.to_hsds(tables, builtin_vocabularies())
     org = next(o for o in pkg["organization"] if o["name"] == "Hjerteforeningen Aarhus")
     assert org["id"] == mapping.hsds_id("organisation", "ORG-001")
     cvr = only_record(pkg["organization_identifier"], organization_id=org["id"])
@@ -220,7 +222,7 @@ def test_zip_and_datapackage_json_paths_read_like_the_folder(tmp_path, example_e
 
 
 def test_leaving_out_personal_data(tmp_path, tables):
-    hsds.export(tables, builtin_vocabularies(), tmp_path, include_personal=False)
+    hsds_export.export(tables, builtin_vocabularies(), tmp_path, include_personal=False)
     assert (tmp_path / "contacts.csv").read_text(encoding="utf-8").strip().count("\n") == 0
     assert "kontakt@example.dk" not in (tmp_path / "organizations.csv").read_text(encoding="utf-8")
     assert ",tovholder," not in (tmp_path / "attributes.csv").read_text(encoding="utf-8")
@@ -559,8 +561,8 @@ def test_official_schemas_downloaded_from_a_url(tmp_path, schema_server):
     r["service"][0]["organization_id"] = "not-a-uuid"
     folder = write_package(tmp_path / "pakke", r)
     issues: list[Issue] = []
-    with hsds.using_official_schemas(schema_server):
-        hsds.load(folder, issues, max_bytes=10**8, max_rows=1000)
+    with hsds_validation.using_official_schemas(schema_server):
+        hsds_importer.load(folder, issues, max_bytes=10**8, max_rows=1000)
     status = only(issues, column="status")
     assert status.severity == ERROR and status.value == "defunct" and status.row == 2
     assert "officielle HSDS-skemaer" in status.hint and schema_server in status.hint
@@ -579,7 +581,7 @@ def test_official_schemas_from_a_folder_and_a_missing_source(tmp_path):
     schemas = official_like(tmp_path / "specification" / "schema")
     data = read_back(folder, schemas=str(tmp_path / "specification"))
     assert not [i for i in data.issues if i.is_error]
-    assert hsds.official_schemas(str(schemas)).validators["service"].schema["name"] == "service"
+    assert hsds_validation.official_schemas(str(schemas)).validators["service"].schema["name"] == "service"
     with pytest.raises(InputError) as exc:
         read_back(folder, schemas=str(tmp_path / "findes-ikke"))
     missing = only(exc.value.issues, file=str(tmp_path / "findes-ikke"))

@@ -16,10 +16,12 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from civilkort.issues import ERROR, WARNING
-from etl import hsds
 from etl.clean import builtin_vocabularies
 from etl.cli import main
+from etl.hsds import export as hsds_export
+from etl.hsds import importer as hsds_importer
 from etl.hsds import mapping, package_rules
+from etl.hsds import validation as hsds_validation
 from etl.hsds.export import program_owners
 from tests.conftest import PROJECT_ROOT
 
@@ -89,7 +91,7 @@ def test_shipped_rules_are_derived_from_the_official_datapackage(official):
 
 
 def test_export_of_the_example_data_is_valid_hsds_3(official, tmp_path, example_tables):
-    result = hsds.export(example_tables, builtin_vocabularies(), tmp_path, as_json=True)
+    result = hsds_export.export(example_tables, builtin_vocabularies(), tmp_path, as_json=True)
     assert result.issues == [], [str(i) for i in result.issues]
     assert official_problems(tmp_path, official) == []
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
@@ -117,10 +119,10 @@ def test_export_of_hand_made_data_is_valid_and_fills_required_fields_honestly(of
         ]
     )
     vocab = pd.concat([builtin_vocabularies(), extra], ignore_index=True)
-    result = hsds.export(tables, vocab, tmp_path, as_json=True)
+    result = hsds_export.export(tables, vocab, tmp_path, as_json=True)
     assert result.issues == [], [str(i) for i in result.issues]
     assert official_problems(tmp_path, official) == []
-    pkg = hsds.to_hsds(tables, vocab)
+    pkg = hsds_export.to_hsds(tables, vocab)
     org = next(o for o in pkg["organization"] if o["id"] == mapping.hsds_id("organisation", "ORG-002"))
     assert (
         org["description"]
@@ -146,7 +148,7 @@ def test_export_of_hand_made_data_is_valid_and_fills_required_fields_honestly(of
 
 def test_a_full_address_gets_the_region_as_state_province(official, tables):
     tables["organisations"].loc[1, ["address", "city"]] = ["Søndergade 1", "Horsens"]
-    pkg = hsds.to_hsds(tables, builtin_vocabularies())
+    pkg = hsds_export.to_hsds(tables, builtin_vocabularies())
     address = next(a for a in pkg["address"] if a["address_1"] == "Søndergade 1")
     assert (address["postal_code"], address["city"], address["country"]) == ("0800", "Horsens", "DK")
     assert address["state_province"].startswith("Region ")
@@ -181,7 +183,7 @@ def test_a_broken_export_is_reported_by_file_row_and_column(official, tmp_path, 
     """The check can fail: an empty required field and a duplicate id are reported (and the export's own
     check stops on a broken record)."""
     folder = tmp_path / "pakke"
-    hsds.export(tables, builtin_vocabularies(), folder)
+    hsds_export.export(tables, builtin_vocabularies(), folder)
     broken = tmp_path / "rettet"
     shutil.copytree(folder, broken)
 
@@ -209,7 +211,7 @@ def test_a_broken_export_is_reported_by_file_row_and_column(official, tmp_path, 
     assert any("findes flere gange i service" in p and "række 3" in p for p in problems), problems
 
     tables["organisations"].loc[0, "name"] = ""
-    result = hsds.export(tables, builtin_vocabularies(), tmp_path / "tom")
+    result = hsds_export.export(tables, builtin_vocabularies(), tmp_path / "tom")
     empty = [i for i in result.issues if i.column == "name" and i.file == "tom/organizations.csv"]
     assert empty and all(i.severity == ERROR for i in empty) and empty[0].row == 2
 
@@ -222,13 +224,13 @@ def test_hsds_schemas_reads_the_tabular_rules_beside_the_schemas(official, tmp_p
     org = next(r for r in package["resources"] if r["name"] == "organization")
     next(f for f in org["schema"]["fields"] if f["name"] == "email")["constraints"]["required"] = True
     (spec / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
-    with hsds.using_official_schemas(str(spec / "schema")):
-        result = hsds.export(tables, builtin_vocabularies(), tmp_path / "ud")
+    with hsds_validation.using_official_schemas(str(spec / "schema")):
+        result = hsds_export.export(tables, builtin_vocabularies(), tmp_path / "ud")
     missing = [i for i in result.issues if i.column == "email"]
     assert [i.row for i in missing] == [3, 4, 5] and str(spec / "schema") in missing[0].hint
     issues: list = []
-    with hsds.using_official_schemas(str(spec / "schema")):
-        hsds.load(tmp_path / "ud", issues, max_bytes=10**8, max_rows=1000)
+    with hsds_validation.using_official_schemas(str(spec / "schema")):
+        hsds_importer.load(tmp_path / "ud", issues, max_bytes=10**8, max_rows=1000)
     assert [(i.severity, i.file, i.row) for i in issues if i.column == "email"] == [
         (WARNING, "ud/organizations.csv", n) for n in (3, 4, 5)
     ]

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from civilkort.issues import WARNING, Issue
-from etl import hsds
 from etl.clean import CleanInput, builtin_vocabularies, clean
+from etl.hsds import export as hsds_export
 from etl.hsds import mapping
 from etl.hsds.export import record_ids, to_hsds
 from etl.read import PROVENANCE, read_inputs
@@ -202,7 +202,7 @@ def test_each_field_without_a_place_is_named_in_a_warning(imported):
 
 def test_the_export_gives_back_the_publishers_ids_and_the_kept_fields(official, imported, tmp_path):  # noqa: F811
     folder = tmp_path / "ud"
-    result = hsds.export(imported.tables, imported.vocabularies, folder, include_personal=True)
+    result = hsds_export.export(imported.tables, imported.vocabularies, folder, include_personal=True)
     assert result.issues == [], [str(i) for i in result.issues]
     assert official_problems(folder, official) == []
     pkg = to_hsds(imported.tables, imported.vocabularies)
@@ -239,7 +239,7 @@ def test_the_public_export_leaves_the_personal_fields_out(imported):
 
 def test_the_export_reads_back_to_the_same_records_with_the_same_ids(imported, tmp_path):
     folder = tmp_path / "ud"
-    hsds.export(imported.tables, imported.vocabularies, folder, as_json=True)
+    hsds_export.export(imported.tables, imported.vocabularies, folder, as_json=True)
     for path in (folder, folder / "organizations.json"):
         again = read_back(path)
         assert not [i for i in again.issues if i.is_error], [str(i) for i in again.issues]
@@ -279,6 +279,6 @@ def test_no_two_records_get_the_same_id(tables):
 def test_our_own_export_names_nothing_as_unkept(tmp_path, example_tables):
     """The product's own export has only fields it keeps: no warning about a field without a place."""
     folder = tmp_path / "egen"
-    hsds.export(example_tables, builtin_vocabularies(), folder, as_json=True)
+    hsds_export.export(example_tables, builtin_vocabularies(), folder, as_json=True)
     for path in (folder, folder / "organizations.json"):
         assert [str(i) for i in unkept(read_back(path).issues)] == []

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from civilkort.issues import ERROR, WARNING, InputError, Issue
-from etl import hsds
 from etl.cli import main
+from etl.hsds import importer as hsds_importer
+from etl.hsds.records import HsdsData
 from etl.read import read_inputs
 from tests.etl.conftest import only
 
@@ -64,9 +65,9 @@ def write(path: Path, doc: object) -> Path:
     return path
 
 
-def load(path: Path) -> tuple[hsds.records.HsdsData | None, list[Issue]]:
+def load(path: Path) -> tuple[HsdsData | None, list[Issue]]:
     issues: list[Issue] = []
-    return hsds.load(path, issues, max_bytes=10**8, max_rows=10**6), issues
+    return hsds_importer.load(path, issues, max_bytes=10**8, max_rows=10**6), issues
 
 
 def errors(issues: list[Issue]) -> list[str]:
@@ -282,7 +283,7 @@ def test_a_folder_of_the_products_own_csv_files_is_not_hsds(tmp_path):
     (folder / "organisations.csv").write_text(
         "Id;Navn;Organisationstype\nORG-2;B;Forening\n", encoding="utf-8"
     )
-    assert not hsds.is_hsds_input(folder)
+    assert not hsds_importer.is_hsds_input(folder)
 
 
 # ---------------------------------------------------------------- warnings printed with errors

@@ -15,7 +15,7 @@ from civilkort.issues import ERROR, WARNING, InputError
 from etl.build import prepare
 from etl.clean import clean
 from etl.cli import main
-from etl.hsds import load_map
+from etl.hsds.vocabulary_map import load_map
 from etl.read import read_inputs
 from tests.etl.conftest import only
 
