@@ -39,11 +39,15 @@ SQL_FILES: dict[str, str] = {
     "orphan_organisations": "orphan_organisations.sql",
     "units_without_partner": "units_without_partner.sql",
     "multi_council_organisations": "multi_council_organisations.sql",
+    "not_verified": "not_verified.sql",
 }
 """Figure name -> its SQL file (also listed in the README)."""
 
 ENDING_WINDOWS: tuple[int, ...] = (3, 6, 12)
 """Months ahead for 'ending soon'."""
+
+STALE_MONTHS = 12
+"""A record not verified for this many months is due for follow-up (not_verified.sql)."""
 
 GOVERNANCE_GAPS: dict[str, str] = {
     "without_tovholder": "lacks_tovholder",
@@ -105,6 +109,13 @@ def ending(
     rows = _run(db, "ending", sel, today, {"months": [int(m) for m in months]})
     by_window = {m: rows[rows["within_months"] <= m].reset_index(drop=True) for m in months}
     return {"counts": {m: len(r) for m, r in by_window.items()}, "rows": by_window}
+
+
+def not_verified(
+    db: Database, sel: Selection, today: dt.date | None = None, months: int = STALE_MONTHS
+) -> pd.DataFrame:
+    """Organisations and current collaborations of the area not verified for ``months`` months (or never)."""
+    return _run(db, "not_verified", sel, today, {"stale_months": int(months)})
 
 
 def gaps_in_governance(db: Database, sel: Selection, today: dt.date | None = None) -> dict:

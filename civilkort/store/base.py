@@ -25,9 +25,9 @@ from civilkort import danish
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for the writers ahead of it before giving up."""
 
-HEAD = "0004"
+HEAD = "0005"
 """The schema revision this code writes to (the newest migration; a test keeps it equal to alembic's head)."""
-REVISIONS = ("0001", "0002", "0003", "0004")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 """Every revision this code knows, oldest first."""
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -39,16 +39,22 @@ KEYS: dict[str, tuple[str, ...]] = {
     "roles": ("subject", "role", "scope"),
     "build_pointer": ("name",),
     "uploads": ("upload_id",),
+    "followups": ("record_id", "entity", "council_id"),
 }
 """Each audited table and its primary key columns.  A key of several columns is written as one string,
 the values joined by '|' (a role: ``"anna@kommune.dk|koordinator|aarhus"``); only the first column may
 itself hold a '|', so the string is split from the right."""
 
-VERSIONED = frozenset({"workshops", "entries", "sequences"})
+VERSIONED = frozenset({"workshops", "entries", "sequences", "followups"})
 """Tables whose rows carry a ``version``: every update adds one, and an edit can say which it started from."""
 
 _ACTOR_KEY = re.compile(r"\s*\(#[^)]*\)$")
-_NOUNS = {"workshops": "Workshoppen", "entries": "Indtastningen", "sequences": "Sekvensen"}
+_NOUNS = {
+    "workshops": "Workshoppen",
+    "entries": "Indtastningen",
+    "sequences": "Sekvensen",
+    "followups": "Opfølgningen på",
+}
 
 
 class NothingToUndo(Exception):
