@@ -147,7 +147,7 @@ def due(db: Database, council_id: str, *, months: int = 12, today: dt.date | Non
 
 def stored(store: Store, principal: Principal, council_id: str) -> pd.DataFrame:
     """The council's stored follow-up rows (a coordinator of the council only)."""
-    _require(principal, council_id, "Opfølgningslisten")
+    require_council_scope(principal, council_id, "Opfølgningslisten")
     rows = store.rows(f"SELECT * FROM {TABLE} WHERE council_id = ? ORDER BY entity, record_id", (council_id,))
     return pd.DataFrame(rows, columns=[*COLUMNS[:3], "council_id", "status", "note", "updated_by",
                                        "updated_at", "requested_at", "requested_by", "version"])  # fmt: skip
@@ -204,7 +204,8 @@ def worklist(
     return out
 
 
-def _require(principal: Principal, council_id: str, what: str) -> None:
+def require_council_scope(principal: Principal, council_id: str, what: str) -> None:
+    """PermissionDenied (Danish) unless ``principal`` coordinates ``council_id``; FollowupError if unknown."""
     require(principal, COORDINATOR)
     if council_id not in grants.council_names():
         raise FollowupError(f"Ukendt sundhedsråd: {council_id!r}.")
@@ -247,7 +248,7 @@ def set_status(
     it (0: nothing stored yet); if it has changed since, :class:`Conflict` names who changed it and when,
     and nothing is saved.  A record not stored yet must be in the council in ``db`` (the serving build).
     """
-    _require(principal, council_id, "At følge op")
+    require_council_scope(principal, council_id, "At følge op")
     _check(entity, status)
     text = (note or "").strip() or None
     if text and len(text) > NOTE_MAX:
@@ -287,7 +288,7 @@ def record_request(
 ) -> dict[str, Any]:
     """Record that the server sent a "bed om opdatering" e-mail about a record: when and by whom, and an
     'åben' row becomes 'kontaktet'; audited as :data:`REQUEST_ACTION`.  A coordinator of the council only."""
-    _require(principal, council_id, "At bede om en opdatering")
+    require_council_scope(principal, council_id, "At bede om en opdatering")
     _check(entity, None)
     row_key = key(record_id, entity, council_id)
     stamp = now()
@@ -311,7 +312,7 @@ def history(
     store: Store, principal: Principal, council_id: str, entity: str, record_id: str
 ) -> list[dict[str, Any]]:
     """One record's follow-up changes in the council, newest first: when, who, what, status and note."""
-    _require(principal, council_id, "Opfølgningens historik")
+    require_council_scope(principal, council_id, "Opfølgningens historik")
     out = []
     for change in store.history(entity=TABLE, entity_id=key(record_id, entity, council_id)):
         after = json.loads(change["after"]) if change["after"] else {}

@@ -9,9 +9,12 @@ variables (``tests/civilkort/test_settings.py`` keeps the two in step).
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -21,6 +24,7 @@ ENV_PREFIX = "CIVILKORT_"
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 OBJECT_STORE_SCHEMES = ("s3", "file")
 MIGRATE_MODES = ("auto", "manual")
+YES, NO = ("1", "ja", "true", "yes"), ("0", "nej", "false", "no")
 
 
 class SettingsError(ValueError):
@@ -56,6 +60,16 @@ class Settings:
     """The id_token claim that holds the user's groups or roles."""
     cookie_secret: str | None = None
     """Signs the coordinator-code cookie; the same on every replica (defaults to ``[auth] cookie_secret``)."""
+    smtp_host: str | None = None
+    """The mail server that sends "bed om opdatering" e-mails; unset: the server sends none (the page
+    offers the text to copy and a ``mailto:`` link)."""
+    smtp_port: int = 587
+    smtp_from: str | None = None
+    """The sender address of those e-mails (needed with ``smtp_host``)."""
+    smtp_starttls: bool = True
+    """Upgrade the connection with STARTTLS before anything is sent (the default)."""
+    smtp_user: str | None = None
+    smtp_password: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -86,6 +100,7 @@ class Settings:
         if roles_file is not None and not Path(roles_file).is_file():
             raise SettingsError(f"CIVILKORT_ROLLER_FIL peger på {roles_file}, som ikke findes.")
         _check_grants(get("KOORDINATORER"), roles_file)
+        smtp = _smtp(get)
         return cls(
             data_dir=data_dir,
             static_dir=static_dir,
@@ -99,7 +114,13 @@ class Settings:
             roles_file=Path(roles_file).resolve() if roles_file else None,
             roles_claim=get("ROLLER_CLAIM") or "groups",
             cookie_secret=get("COOKIE_SECRET"),
+            **smtp,
         )
+
+    @property
+    def smtp_configured(self) -> bool:
+        """True when the server may send e-mails itself (a mail server and a sender address are set)."""
+        return bool(self.smtp_host and self.smtp_from)
 
     @property
     def store_url(self) -> str:
@@ -153,6 +174,34 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
     if scheme not in schemes:
         allowed = ", ".join(f"{s}://…" for s in schemes)
         raise SettingsError(f"{name} skal begynde med {allowed} (fik {value!r}).")
+
+
+def _smtp(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The mail server's settings, checked: a port number, a sender e-mail, a yes/no for STARTTLS, a
+    password with a user; a host without a sender (or the reverse) is named."""
+    host, sender, user, password = get("SMTP_HOST"), get("SMTP_FROM"), get("SMTP_USER"), get("SMTP_PASSWORD")
+    port_text = get("SMTP_PORT") or "587"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SettingsError(f"CIVILKORT_SMTP_PORT skal være et portnummer, fx 587 (fik {port_text!r}).")
+    tls = (get("SMTP_STARTTLS") or "1").lower()
+    if tls not in YES + NO:
+        raise SettingsError(f"CIVILKORT_SMTP_STARTTLS skal være 1 eller 0 (ja/nej) (fik {tls!r}).")
+    if bool(host) != bool(sender):
+        raise SettingsError(
+            "CIVILKORT_SMTP_HOST og CIVILKORT_SMTP_FROM skal sættes sammen (server og afsender)."
+        )
+    if sender is not None and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", sender):
+        raise SettingsError(f"CIVILKORT_SMTP_FROM skal være en e-mailadresse (fik {sender!r}).")
+    if password is not None and user is None:
+        raise SettingsError("CIVILKORT_SMTP_PASSWORD er sat uden CIVILKORT_SMTP_USER.")
+    return {
+        "smtp_host": host,
+        "smtp_port": int(port_text),
+        "smtp_from": sender,
+        "smtp_starttls": tls in YES,
+        "smtp_user": user,
+        "smtp_password": password,
+    }
 
 
 def _check_grants(coordinators: str | None, roles_file: str | None) -> None:

@@ -68,3 +68,33 @@ def test_every_variable_is_in_the_readme():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     missing = sorted(n for n in names if f"`{n}`" not in readme)
     assert names and not missing, f"not in the README's table of settings: {missing}"
+
+
+def test_smtp_is_off_unless_a_server_and_a_sender_are_set():
+    assert not Settings.from_env({}).smtp_configured
+    cfg = Settings.from_env(
+        {
+            "CIVILKORT_SMTP_HOST": "mail.rm.dk",
+            "CIVILKORT_SMTP_FROM": "sundhedsraad@rm.dk",
+            "CIVILKORT_SMTP_PORT": "25",
+        }
+    )
+    assert cfg.smtp_configured and cfg.smtp_port == 25 and cfg.smtp_starttls
+    assert not Settings.from_env(
+        {"CIVILKORT_SMTP_HOST": "h", "CIVILKORT_SMTP_FROM": "a@b.dk", "CIVILKORT_SMTP_STARTTLS": "nej"}
+    ).smtp_starttls
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"CIVILKORT_SMTP_HOST": "h"}, "CIVILKORT_SMTP_FROM"),
+        ({"CIVILKORT_SMTP_HOST": "h", "CIVILKORT_SMTP_FROM": "ikke en adresse"}, "e-mailadresse"),
+        ({"CIVILKORT_SMTP_PORT": "smtp"}, "CIVILKORT_SMTP_PORT"),
+        ({"CIVILKORT_SMTP_STARTTLS": "måske"}, "CIVILKORT_SMTP_STARTTLS"),
+        ({"CIVILKORT_SMTP_PASSWORD": "x"}, "CIVILKORT_SMTP_USER"),
+    ],
+)
+def test_a_bad_mail_setting_is_named_in_danish(env, said):
+    with pytest.raises(SettingsError, match=said):
+        Settings.from_env(env)
