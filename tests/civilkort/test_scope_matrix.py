@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from civilkort import auth, review, roles, sequences, snapshots
+from civilkort import auth, followup, review, roles, sequences, snapshots
 from civilkort import duplicates as dup
 from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
@@ -158,6 +158,26 @@ WRITES: dict[str, tuple[Callable[[World, Principal], Any], set[str]]] = {
         COORDINATING_AARHUS,
     ),
     "fortryd dubletbeslutning": (_undo_decision, COORDINATING_AARHUS),
+    "opfølgningsstatus": (
+        lambda w, p: followup.set_status(
+            w.store,
+            p,
+            "aarhus",
+            followup.ORGANISATION,
+            w.pair[0],
+            "kontaktet",
+            "Ringet",
+            expected_version=0,
+            db=w.db,
+        ),
+        COORDINATING_AARHUS,
+    ),
+    "opfølgning: e-mail sendt": (
+        lambda w, p: followup.record_request(
+            w.store, p, "aarhus", followup.ORGANISATION, w.pair[0], title="X"
+        ),
+        COORDINATING_AARHUS,
+    ),
     "tildel rolle": (
         lambda w, p: roles.grant(w.store, p, "ny@rm.dk", "koordinator", "aarhus"),
         {"regional Midtjylland", "national administrator"},
