@@ -6,13 +6,13 @@ import streamlit as st
 
 from civilkort.charts import timeline_figure
 from civilkort.radar import ENDING_WINDOWS, GOVERNANCE_GAPS, ORPHAN_LISTS, ORPHAN_SQL, chart_rows, table
-from ui import radar, selection, touch
+from ui import followup, radar, selection, touch
 from ui.data import database
 from ui.details import item
 from ui.notices import run_safely
 from ui.tables import grid, table_with_export
 
-TABS = ["Tidslinje", "Slutter snart", "Styring", "Forældreløse"]
+TABS = ["Tidslinje", "Slutter snart", "Styring", "Forældreløse", "Opfølgning"]
 MAX_BARS = 250
 MAX_CHOICES = 500
 GAP_LABELS = {
@@ -227,13 +227,14 @@ def page() -> None:
     st.title(f"Samarbejder: {sel.area_name()}")
     st.caption(
         "Områdets samarbejder mellem regionale enheder og organisationer: hvornår de løber, hvad der "
-        "snart slutter, hvad der mangler, og hvem der står uden partner. Følger område og filtre i sidepanelet."
+        "snart slutter, hvad der mangler, og hvem der står uden partner; under Opfølgning koordinatorernes "
+        "arbejdsliste. Følger område og filtre i sidepanelet."
     )
     if sel.item:
         with st.container(border=True):
             item(database(), sel.item)
     tabs = st.tabs(TABS, key="radar_tab", on_change="rerun")
-    for tab, body in zip(tabs, (_timeline, _ending, _governance, _orphans)):
+    for tab, body in zip(tabs, (_timeline, _ending, _governance, _orphans, followup.tab)):
         if tab.open:
             with tab:
                 body(sel)

@@ -62,7 +62,13 @@ def _sql_shown(at: AppTest) -> str:
 def test_timeline_view(app, small_db):
     _no_errors(app)
     assert app.title[0].value == "Samarbejder: Sundhedsråd Aarhus"
-    assert [t.label for t in app.tabs] == ["Tidslinje", "Slutter snart", "Styring", "Forældreløse"]
+    assert [t.label for t in app.tabs] == [
+        "Tidslinje",
+        "Slutter snart",
+        "Styring",
+        "Forældreløse",
+        "Opfølgning",
+    ]
     timeline = radar.timeline(small_db, AARHUS, _today())
     share = radar.kind_share(small_db, AARHUS, _today())
     metrics = _metrics(app)
