@@ -96,6 +96,13 @@ def records(db: Database, entity: str, ids: Iterable[str]) -> pd.DataFrame:
     )
 
 
+def _ends_in(days: int) -> str:
+    """'Slutter i dag', 'Slutter i morgen', 'Slutter om 12 dage'."""
+    if days <= 1:
+        return "Slutter i dag" if days <= 0 else "Slutter i morgen"
+    return f"Slutter om {danish.count(days, 'dag', 'dage')}"
+
+
 def due(db: Database, council_id: str, *, months: int = 12, today: dt.date | None = None) -> pd.DataFrame:
     """What is due in the council: collaborations ending within ``months`` months and records not verified
     for 12 months (or never); one row per record with the reasons in Danish, soonest first."""
@@ -110,15 +117,13 @@ def due(db: Database, council_id: str, *, months: int = 12, today: dt.date | Non
             "title": r.title,
             "end_date": r.end_date,
             "last_verified": pd.NaT,
-            "reasons": [
-                f"Slutter {danish.date(r.end_date)} ({danish.count(int(r.days_left), 'dag', 'dage')})"
-            ],
+            "reasons": [_ends_in(int(r.days_left))],
         }
     for r in stale.itertuples(index=False):
         why = (
             "Aldrig verificeret"
             if pd.isna(r.last_verified)
-            else f"Ikke verificeret siden {danish.date(r.last_verified)}"
+            else f"Ikke verificeret i {radar.STALE_MONTHS} måneder"
         )
         row = rows.setdefault(
             (r.entity, r.record_id),

@@ -135,7 +135,6 @@ def _edit(person: Principal, rows: pd.DataFrame, council: str) -> None:
         index=None,
         format_func=lambda k: (
             f"{followup.ENTITY_LABELS[options[k].entity]}: {options[k].title} ({options[k].record_id})"
-            f" · {STATUS_LABELS[options[k].status]}"
         ),
         placeholder="Vælg en post for at sætte status eller bede om opdatering …",
         key="fu_pick",

@@ -102,13 +102,13 @@ def test_what_is_due_ending_soon_and_not_verified_for_twelve_months(db):
         (ORGANISATION, "O2"),
         (ORGANISATION, "O4"),
     }
-    assert _row(three, "C5")["reason"] == "Slutter 30-11-2026 (0 dage)"
-    assert _row(three, "C1")["reason"] == "Slutter 28-02-2027 (90 dage)"
+    assert _row(three, "C5")["reason"] == "Slutter i dag"
+    assert _row(three, "C1")["reason"] == "Slutter om 90 dage"
     assert _row(three, "C1")["last_verified"] == pd.Timestamp("2026-06-01")  # looked up for an ending one
     assert _row(three, "C4")["reason"] == "Aldrig verificeret"
-    assert _row(three, "O2")["reason"] == "Ikke verificeret siden 29-11-2025"
+    assert _row(three, "O2")["reason"] == "Ikke verificeret i 12 måneder"
     six = followup.due(db, "aarhus", months=6, today=TODAY)
-    assert _row(six, "C4")["reason"] == "Slutter 01-03-2027 (91 dage); Aldrig verificeret"
+    assert _row(six, "C4")["reason"] == "Slutter om 91 dage; Aldrig verificeret"
     assert (COLLABORATION, "C8") in _keys(followup.due(db, "aarhus", months=12, today=TODAY))
     assert _keys(followup.due(db, "fyn", months=3, today=TODAY)) == {(COLLABORATION, "C4")}
 
