@@ -98,8 +98,9 @@ def _verified(value: object) -> str:
 
 
 def compose(org: dict, *, sender: str, council: str) -> tuple[str, str]:
-    """The subject and body of the e-mail for ``org`` (from :func:`organisation`), signed by ``sender``."""
-    name = str(org["name"])
+    """The subject and body of the e-mail for ``org`` (from :func:`organisation`), signed by ``sender``; the
+    name on one line (it goes into the subject header, where a line break would start another header)."""
+    name = " ".join(str(org["name"]).split())
     lines = [
         f"Kære {name}",
         "",
@@ -162,15 +163,15 @@ def prepare(
     if organisation_id in fields.index and pd.notna(fields.loc[organisation_id, "email"]):
         to = str(fields.loc[organisation_id, "email"]).strip() or None
     subject, body = compose(org, sender=principal.name, council=followup.council_name(council_id))
-    return Request(organisation_id, str(org["name"]), to, subject, body)
+    return Request(organisation_id, " ".join(str(org["name"]).split()), to, subject, body)
 
 
 def message(cfg: Settings, request: Request) -> EmailMessage:
     """The e-mail as a MIME message from the configured sender (UTF-8 text, headers encoded as needed)."""
     msg = EmailMessage()
     msg["From"] = formataddr(("Civilsamfundskortet", str(cfg.smtp_from)))
-    msg["To"] = formataddr((request.name, str(request.to)))
-    msg["Subject"] = request.subject
+    msg["To"] = formataddr((" ".join(request.name.split()), str(request.to)))  # one line: no header injection
+    msg["Subject"] = " ".join(request.subject.split())
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=str(cfg.smtp_from).rpartition("@")[2])
     msg.set_content(request.body)

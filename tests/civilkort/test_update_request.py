@@ -153,3 +153,26 @@ def test_nothing_is_sent_without_a_mail_server_nor_to_a_mailbox_the_caller_may_n
         update_request.send_request(db, store, FYN, "aarhus", "O1",
                                     _mail_cfg(cfg, port))  # fmt: skip
     assert inbox.received == [] and store.rows("SELECT * FROM followups") == []
+
+
+def test_a_name_with_a_line_break_cannot_add_a_header(cfg, db, store, smtp):  # noqa: F811
+    inbox, port = smtp
+    org = update_request.organisation(db, "O1")
+    org["name"] = "Forening Et\r\nBcc: alle@example.dk"
+    subject, body = update_request.compose(org, sender="Sara", council="Sundhedsråd Aarhus")
+    request = update_request.Request("O1", org["name"], "kontakt@forening-et.example.dk", subject, body)
+    update_request.send(_mail_cfg(cfg, port), update_request.message(_mail_cfg(cfg, port), request))
+    [(_, rcpt_tos, raw)] = inbox.received
+    assert rcpt_tos == ["kontakt@forening-et.example.dk"]
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert (
+        msg["Bcc"] is None
+        and msg["Subject"] == "Er oplysningerne om Forening Et Bcc: alle@example.dk stadig rigtige?"
+    )
+
+
+def test_the_password_is_not_in_the_settings_text():
+    from civilkort.settings import Settings
+
+    given = Settings.from_env({"CIVILKORT_SMTP_USER": "u", "CIVILKORT_SMTP_PASSWORD": "meget-hemmelig"})
+    assert given.smtp_password == "meget-hemmelig" and "meget-hemmelig" not in repr(given)
