@@ -105,9 +105,21 @@ def _ends_in(days: int) -> str:
 
 def due(db: Database, council_id: str, *, months: int = 12, today: dt.date | None = None) -> pd.DataFrame:
     """What is due in the council: collaborations ending within ``months`` months and records not verified
-    for 12 months (or never); one row per record with the reasons in Danish, soonest first."""
+    for 12 months (or never); one row per record with the reasons in Danish, soonest first (``within_months``:
+    the smallest ending window the row is in, ``is_stale``: not verified)."""
+    every = _due_within(db, council_id, max(int(months), *radar.ENDING_WINDOWS), today)
+    return _in_window(every, months)
+
+
+def _in_window(rows: pd.DataFrame, months: int) -> pd.DataFrame:
+    return rows[rows["is_stale"] | (rows["within_months"] <= int(months))].reset_index(drop=True)
+
+
+def _due_within(db: Database, council_id: str, months: int, today: dt.date | None) -> pd.DataFrame:
+    """Every record due within ``months`` (one query per kind: the windows come from ending.sql)."""
     sel = council_selection(council_id)
-    ending = radar.ending(db, sel, today, months=(int(months),))["rows"][int(months)]
+    windows = tuple(sorted({*radar.ENDING_WINDOWS, int(months)}))
+    ending = radar.ending(db, sel, today, months=windows)["rows"][int(months)]
     stale = radar.not_verified(db, sel, today)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for r in ending.itertuples(index=False):
@@ -117,6 +129,8 @@ def due(db: Database, council_id: str, *, months: int = 12, today: dt.date | Non
             "title": r.title,
             "end_date": r.end_date,
             "last_verified": pd.NaT,
+            "within_months": int(r.within_months),
+            "is_stale": False,
             "reasons": [_ends_in(int(r.days_left))],
         }
     for r in stale.itertuples(index=False):
@@ -132,15 +146,28 @@ def due(db: Database, council_id: str, *, months: int = 12, today: dt.date | Non
                 "record_id": r.record_id,
                 "title": r.title,
                 "end_date": r.end_date,
+                "within_months": None,
                 "reasons": [],
             },
         )
         row["last_verified"] = r.last_verified
+        row["is_stale"] = True
         row["reasons"].append(why)
     out = pd.DataFrame(
         [{**r, "reason": "; ".join(r.pop("reasons"))} for r in rows.values()],
-        columns=["entity", "record_id", "title", "end_date", "last_verified", "reason"],
+        columns=[
+            "entity",
+            "record_id",
+            "title",
+            "end_date",
+            "last_verified",
+            "reason",
+            "within_months",
+            "is_stale",
+        ],
     )
+    out["within_months"] = pd.to_numeric(out["within_months"]).astype("Int64")
+    out["is_stale"] = out["is_stale"].astype(bool)
     missing = out["entity"].eq(COLLABORATION) & out["last_verified"].isna()
     if missing.any():  # the ending ones: their last verification, from the build
         found = records(db, COLLABORATION, out.loc[missing, "record_id"]).set_index("record_id")
@@ -171,10 +198,9 @@ def worklist(
     then every stored row no longer due (why, in ``reason``). Rows due within 12 months but not within
     ``months`` follow the window. A coordinator of the council only."""
     kept = stored(store, principal, council_id)
-    shown = due(db, council_id, months=months, today=today)
-    widest_window = max(radar.ENDING_WINDOWS)
-    widest = shown if months >= widest_window else due(db, council_id, months=widest_window, today=today)
+    widest = _due_within(db, council_id, max(int(months), *radar.ENDING_WINDOWS), today)
     on_radar = set(zip(widest["entity"], widest["record_id"]))
+    shown = _in_window(widest, months)
     shown = shown.merge(
         kept.drop(columns=["title", "council_id", "requested_by"]), on=["entity", "record_id"], how="left"
     )

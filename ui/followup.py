@@ -28,6 +28,8 @@ from ui.text import md
 
 ERRORS = (PermissionDenied, StoreError, FollowupError, MailError)
 _FLASH = "fu_flash"
+MAX_CHOICES = 500
+"""Rows offered in the picker (a national council's list has thousands; the search finds the rest)."""
 RULES = (
     "Listen er sundhedsrådets egen, uden sidepanelets temafiltre: igangværende samarbejder med en involveret "
     "kommune i rådet, der slutter inden for den valgte periode, og rådets organisationer og igangværende "
@@ -128,7 +130,9 @@ def _edit(person: Principal, rows: pd.DataFrame, council: str) -> None:
     """Choose one row; set its status and note; ask its organisation for an update."""
     if rows.empty:
         return
-    options = {_row_key(r.entity, r.record_id): r for r in rows.itertuples(index=False)}
+    options = {_row_key(r.entity, r.record_id): r for r in rows.head(MAX_CHOICES).itertuples(index=False)}
+    if st.session_state.get("fu_pick") not in options:  # filtered away since it was picked
+        st.session_state["fu_pick"] = None
     picked = st.selectbox(
         "Følg op på",
         list(options),
@@ -136,7 +140,9 @@ def _edit(person: Principal, rows: pd.DataFrame, council: str) -> None:
         format_func=lambda k: (
             f"{followup.ENTITY_LABELS[options[k].entity]}: {options[k].title} ({options[k].record_id})"
         ),
-        placeholder="Vælg en post for at sætte status eller bede om opdatering …",
+        placeholder="Vælg en post for at sætte status eller bede om opdatering …"
+        if len(rows) <= MAX_CHOICES
+        else f"Vælg blandt de første {MAX_CHOICES} (søg for at finde andre) …",
         key="fu_pick",
     )
     if picked is None:
@@ -249,7 +255,13 @@ def tab(sel) -> None:
     for col, status in zip(st.columns(len(STATUS_LABELS)), STATUS_LABELS):
         col.metric(STATUS_LABELS[status], int(counts.get(status, 0)))
     st.caption(RULES)
-    shown = rows[rows["status"].isin(chosen)].reset_index(drop=True)
+    wanted = st.text_input("Søg i listen", key="fu_q", placeholder="Navn, titel eller id").strip().casefold()
+    keep = rows["status"].isin(chosen)
+    if wanted:
+        keep &= rows["title"].fillna("").astype(str).str.casefold().str.contains(wanted, regex=False) | rows[
+            "record_id"
+        ].str.casefold().str.contains(wanted, regex=False)
+    shown = rows[keep].reset_index(drop=True)
     title = f"Opfølgning, {council_name(council)}"
     table_with_export(_table(shown), title=title, sel=council_selection(council), key="fu_list")
     _edit(person, shown, council)

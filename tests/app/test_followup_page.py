@@ -157,3 +157,15 @@ def test_a_configured_mail_server_offers_to_send(cfg, due, monkeypatch):
     org = due[due["entity"] == "organisation"].iloc[0]
     _pick(at, "organisation", org["record_id"])
     assert [b for b in at.button if b.label == "Send e-mailen nu"]
+
+
+def test_the_search_narrows_the_list_and_the_choice(cfg, due):
+    at = _open()
+    at.radio(key="fu_window").set_value(12).run()
+    first = due.iloc[0]
+    at.text_input(key="fu_q").input(first["record_id"].lower()).run()
+    _no_errors(at)
+    assert list(at.dataframe[0].value["Id"]) == [first["record_id"]]
+    assert at.selectbox(key="fu_pick").options == [
+        f"{followup.ENTITY_LABELS[first['entity']]}: {first['title']} ({first['record_id']})"
+    ]

@@ -105,7 +105,7 @@ def test_what_is_due_ending_soon_and_not_verified_for_twelve_months(db):
     assert _row(three, "C5")["reason"] == "Slutter i dag"
     assert _row(three, "C1")["reason"] == "Slutter om 90 dage"
     assert _row(three, "C1")["last_verified"] == pd.Timestamp("2026-06-01")  # looked up for an ending one
-    assert _row(three, "C4")["reason"] == "Aldrig verificeret"
+    assert _row(three, "C4")["reason"] == "Slutter om 91 dage; Aldrig verificeret"  # due as not verified
     assert _row(three, "O2")["reason"] == "Ikke verificeret i 12 måneder"
     six = followup.due(db, "aarhus", months=6, today=TODAY)
     assert _row(six, "C4")["reason"] == "Slutter om 91 dage; Aldrig verificeret"
