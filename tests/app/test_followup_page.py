@@ -169,3 +169,37 @@ def test_the_search_narrows_the_list_and_the_choice(cfg, due):
     assert at.selectbox(key="fu_pick").options == [
         f"{followup.ENTITY_LABELS[first['entity']]}: {first['title']} ({first['record_id']})"
     ]
+
+
+def test_send_goes_through_the_configured_server_and_is_noted(cfg, due, monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    from civilkort import personal
+    from tests.civilkort.test_update_request import Inbox, _free_port
+
+    inbox, port = Inbox(), _free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        for name, value in {"HOST": "127.0.0.1", "PORT": str(port), "FROM": "sundhedsraad@rm.example.dk",
+                            "STARTTLS": "0"}.items():  # fmt: skip
+            monkeypatch.setenv(f"CIVILKORT_SMTP_{name}", value)
+        store = Store(cfg.store_url)
+        orgs = due[due["entity"] == "organisation"]
+        mailboxes = personal.personal_fields(
+            store, KIM, current_path(cfg).name, "organisations", orgs["record_id"]
+        )["email"].dropna()
+        org = orgs[orgs["record_id"] == mailboxes.index[0]].iloc[0]
+        at = _open()
+        at.radio(key="fu_window").set_value(12).run()
+        _pick(at, "organisation", org["record_id"])
+        [b for b in at.button if b.label == "Send e-mailen nu"][0].click().run()
+        _no_errors(at)
+        assert any("er sendt til" in s.value for s in at.success)
+        [(_, rcpt_tos, _)] = inbox.received
+        assert rcpt_tos == [mailboxes.iloc[0]]
+        row = store.one("SELECT status, requested_by FROM followups WHERE record_id = ?", (org["record_id"],))
+        assert row == {"status": "kontaktet", "requested_by": "Kim"}
+        store.close()
+    finally:
+        server.stop()
