@@ -137,6 +137,31 @@ def without_list(sel: Selection) -> None:
         )
 
 
+def table(sel: Selection) -> None:
+    """The housing areas as a table for *Kortet som tabel* (when the layer is on): what the houses say."""
+    if "housing" not in sel.layers or not has_list():
+        return
+    frame = areas(sel)
+    group = vocabulary_labels("target_group").get(group_of(sel), "alle målgrupper")
+    st.markdown(f"**Udsatte boligområder** ({len(frame)}; aktive tilbud for {md(group)}, i luftlinje)")
+    grid(
+        pd.DataFrame(
+            {
+                "Boligområde": frame["name"].astype(str),
+                "Kommune": frame["municipality_name"].astype(str),
+                "Kategori": frame["category"].fillna("").astype(str),
+                "Inden for 1 km": frame["within_1km"].map(danish.number),
+                "Inden for 2 km": frame["within_2km"].map(danish.number),
+                "Inden for 5 km": frame["within_5km"].map(danish.number),
+                "Nærmeste": [_km(v) for v in frame["nearest_m"]],
+                "Placering": frame["location_precision"].map(LOCATION_PRECISIONS).fillna(""),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 def _open_chosen(key: str) -> None:
     chosen = st.session_state.get(key)
     if chosen:

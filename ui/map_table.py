@@ -1,7 +1,7 @@
 """The map as tables, for whoever cannot use the map itself (keyboard alone, a screen reader, a lost map).
 
-What the map shows, in the same selection: the municipality figures it colours by, and the organisations
-and offers it draws as points (area and filters from the sidebar; the map's zoom does not narrow them).
+What the map shows, in the same selection: the municipality figures it colours by, the organisations
+and offers it draws as points, and the vulnerable housing areas when that layer is on (area and filters from the sidebar; the map's zoom does not narrow them).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import streamlit as st
 
 from civilkort import danish
 from civilkort.map_payload import PRECISIONS
+from ui import housing
 from ui.data import query
 from ui.tables import MAX_SHOWN, grid
 
@@ -69,3 +70,4 @@ def show(sel, measures: pd.DataFrame) -> None:
             )
         )
     grid(points.head(MAX_SHOWN), hide_index=True, width="stretch")
+    housing.table(sel)

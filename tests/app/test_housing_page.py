@@ -115,3 +115,15 @@ def test_about_data_names_the_list_or_says_how_to_load_it(housing_dir, small_db,
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "14 områder fra Udsatte boligområder \\(eksempel\\)" in text and "ikke ministeriets liste" in text
+
+
+def test_the_map_as_a_table_lists_the_housing_areas_with_their_counts(housing_dir, monkeypatch):
+    monkeypatch.setenv("CIVILKORT_DATA_DIR", str(housing_dir))
+    at = _open()
+    at.toggle(key="kort_tabel").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any(m.value.startswith("**Udsatte boligområder**") for m in at.markdown)
+    tables = [
+        df for df in (d.value for d in at.dataframe) if "Boligområde" in df.columns and "Inden for 2 km" in df
+    ]
+    assert tables and len(tables[0]) >= 3
