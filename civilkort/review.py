@@ -37,6 +37,7 @@ from civilkort.workshop import (
     STATUSES,
     TARGET_TABLES,
     TITLE_FIELD,
+    UPDATE_KEY,
     WORKSHOP_REF,
     EntryError,
     _clean_text,
@@ -49,6 +50,7 @@ from civilkort.workshop import (
     entries,
     get_workshop,
     get_workshop_in,
+    is_update,
     list_workshops,
     record_id,
     require_workshop,
@@ -108,6 +110,22 @@ def accept(
     auth.require(principal, COORDINATOR)
     with store.write(principal.actor) as tx:
         entry = _open_for_review(tx, entry_id, principal, expected_version)
+        if is_update(entry):  # the organisation's own change to its record: accepting it is merging it
+            if edits:
+                raise EntryError("En opdatering fra organisationen kan godkendes eller afvises, ikke rettes.")
+            update = entry["fields"][UPDATE_KEY]
+            _target(db, entry["kind"], update["target"])
+            changes = {
+                "status": "flettet",
+                "merged_into": update["target"],
+                "merge_fields": json.dumps(update["changed"]),
+                "reviewed_by": principal.name,
+                "reviewed_at": _iso(_now(at)),
+                "review_note": _clean_text(note, "Bemærkning", MAX_TEXT) if note else None,
+            }
+            return decode(
+                tx.update("entries", entry_id, changes, action="godkend", expected_version=expected_version)
+            )
         fields = {k: v for k, v in entry["fields"].items() if not k.startswith("_")}
         extra = {k: v for k, v in entry["fields"].items() if k.startswith("_")}
         if edits:
@@ -157,6 +175,10 @@ def merge(
     target_id = str(target_id or "").strip()
     with store.write(principal.actor) as tx:
         entry = _open_for_review(tx, entry_id, principal, expected_version)
+        if is_update(entry):
+            raise EntryError(
+                "En opdatering fra organisationen gælder sin egen post; godkend eller afvis den."
+            )
         if entry["kind"] not in MERGEABLE:
             raise EntryError(
                 "En note fra parkeringspladsen kan ikke flettes ind i en post; godkend eller afvis den."
@@ -293,6 +315,8 @@ def _record_fields(entry: Mapping[str, Any], resolve: Any) -> dict[str, Any]:
     """The entry's fields as input columns of its target table."""
     f = entry["fields"]
     kind = entry["kind"]
+    if is_update(entry):  # the input columns the organisation changed, as sent
+        return {k: f.get(k) for k in f[UPDATE_KEY]["changed"]}
     if kind == "organisation":
         cols = {k: f.get(k) for k in ("name", "organisation_type", "staffing", "description", "website")}
     elif kind == "tilbud":
@@ -329,6 +353,17 @@ def _fill(current: dict[str, Any], fields: Mapping[str, Any], replace: Sequence[
             continue
         if name in replace or _empty(out.get(name)):
             out[name] = value
+    return out
+
+
+def _updated(current: dict[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """An existing input row with the organisation's changes (a cleared field cleared); a new address or
+    postcode drops the old point (and a new postcode the stated municipality), so the build places it anew."""
+    out = {**current, **fields}
+    if {"address", "postcode", "city"} & set(fields):
+        out["lat"] = out["lon"] = None
+    if "postcode" in fields and "municipality" in out:
+        out["municipality"] = None
     return out
 
 
@@ -415,7 +450,11 @@ def plan_apply(
                     )
                 current = found.iloc[0].to_dict()
                 originals[(table, target)] = _plain(current)
-            row = _fill(current, fields, entry["merge_fields"])
+            row = (
+                _updated(current, fields)
+                if is_update(entry)
+                else _fill(current, fields, entry["merge_fields"])
+            )
             addition = f"suppleret fra {source_text(workshop)}"
             if addition not in str(row.get("source") or ""):
                 row["source"] = "; ".join(s for s in (row.get("source"), addition) if not _empty(s))

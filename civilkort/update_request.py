@@ -11,6 +11,7 @@ the follow-up worklist's audit (:func:`civilkort.followup.record_request`).
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -97,9 +98,12 @@ def _verified(value: object) -> str:
     return danish.date(value, missing="aldrig")
 
 
-def compose(org: dict, *, sender: str, council: str) -> tuple[str, str]:
+def compose(
+    org: dict, *, sender: str, council: str, update_link: tuple[str, dt.datetime] | None = None
+) -> tuple[str, str]:
     """The subject and body of the e-mail for ``org`` (from :func:`organisation`), signed by ``sender``; the
-    name on one line (it goes into the subject header, where a line break would start another header)."""
+    name on one line (it goes into the subject header, where a line break would start another header).
+    With ``update_link`` (the link to the update form and when it stops working) the e-mail offers it."""
     name = " ".join(str(org["name"]).split())
     lines = [
         f"Kære {name}",
@@ -137,6 +141,16 @@ def compose(org: dict, *, sender: str, council: str) -> tuple[str, str]:
             if len(collabs)
             else ""
         ),
+        *(
+            [
+                "",
+                "I kan også selv rette jeres oplysninger og tilbud her (linket virker til og med "
+                f"{danish.date(update_link[1] - dt.timedelta(days=1))}); vi gennemgår rettelserne, før de vises:",
+                update_link[0],
+            ]
+            if update_link
+            else []
+        ),
         "",
         "På forhånd tak.",
         "",
@@ -148,10 +162,17 @@ def compose(org: dict, *, sender: str, council: str) -> tuple[str, str]:
 
 
 def prepare(
-    db: Database, store: Store, principal: Principal, council_id: str, organisation_id: str
+    db: Database,
+    store: Store,
+    principal: Principal,
+    council_id: str,
+    organisation_id: str,
+    *,
+    update_link: tuple[str, dt.datetime] | None = None,
 ) -> Request:
     """The e-mail to one organisation, for a coordinator; ``to`` is its role mailbox if the caller may see
-    it (a coordinator of the organisation's council), else None.  MailError if the build has no such one."""
+    it (a coordinator of the organisation's council), else None.  MailError if the build has no such one.
+    ``update_link``: the organisation's update form and its end (civilkort.update_form), offered in the text."""
     require(principal, COORDINATOR)
     org = organisation(db, organisation_id)
     if org is None:
@@ -162,7 +183,9 @@ def prepare(
     to = None
     if organisation_id in fields.index and pd.notna(fields.loc[organisation_id, "email"]):
         to = str(fields.loc[organisation_id, "email"]).strip() or None
-    subject, body = compose(org, sender=principal.name, council=followup.council_name(council_id))
+    subject, body = compose(
+        org, sender=principal.name, council=followup.council_name(council_id), update_link=update_link
+    )
     return Request(organisation_id, " ".join(str(org["name"]).split()), to, subject, body)
 
 
@@ -204,12 +227,14 @@ def send_request(
     council_id: str,
     organisation_id: str,
     cfg: Settings,
+    *,
+    update_link: tuple[str, dt.datetime] | None = None,
 ) -> Request:
     """Prepare the e-mail to one organisation, send it through the configured mail server, and record the
     send in the council's worklist (audited; an 'åben' row becomes 'kontaktet').  A coordinator of the
     council only; MailError when there is no mailbox the caller may see or no mail server."""
     followup.require_council_scope(principal, council_id, "At bede om en opdatering")
-    request = prepare(db, store, principal, council_id, organisation_id)
+    request = prepare(db, store, principal, council_id, organisation_id, update_link=update_link)
     if request.to is None:
         raise MailError(
             f"{request.name} har ingen funktionspostkasse, som du kan se (den er ikke registreret, eller "

@@ -164,13 +164,35 @@ def _clean_text(value: object, label: str, limit: int) -> str:
     return text
 
 
+STANDING_PREFIX = "opdateringer-"
+"""Id prefix of a council's standing session for updates sent by organisations (civilkort.update_form):
+never live, never joined, shown only on Gennemgang."""
+UPDATE_KEY = "_opdatering"
+"""Payload key of an entry sent by an organisation through its update link: target, before, changed."""
+
+
+def is_standing(workshop: Mapping[str, Any]) -> bool:
+    """True for a council's standing 'Opdateringer fra organisationer' session (not a real workshop)."""
+    return str(workshop.get("workshop_id", "")).startswith(STANDING_PREFIX)
+
+
+def is_update(entry: Mapping[str, Any]) -> bool:
+    """True for an entry that asks to change an existing record (sent by the organisation itself)."""
+    return isinstance(entry.get("fields"), Mapping) and UPDATE_KEY in entry["fields"]
+
+
 def workshop_label(workshop: Mapping[str, Any]) -> str:
-    """'Workshop Vest, 01-02-2027' for lists and marks."""
+    """'Workshop Vest, 01-02-2027' for lists and marks (a standing session: its name only)."""
+    if is_standing(workshop):
+        return str(workshop["name"])
     return f"{workshop['name']}, {danish.date(workshop['held_on'])}"
 
 
 def source_text(workshop: Mapping[str, Any]) -> str:
-    """The ``source`` of a record that came from a workshop: 'Workshop <name>, <date>'."""
+    """The ``source`` of a record that came from a workshop: 'Workshop <name>, <date>' (or the standing
+    session's: 'opdatering fra organisationen')."""
+    if is_standing(workshop):
+        return "opdatering fra organisationen"
     return f"Workshop {workshop_label(workshop)}"
 
 
@@ -590,16 +612,22 @@ def validate_fields(
                     raise EntryError(f"{f.label}: vælg en af {', '.join(v for _, v in f.choices)}.")
                 value = keys[reference.fold(value)]
             elif value and f.kind == "url":
-                if not re.match(r"(?i)^(https?://)?[\w.-]+\.[a-z]{2,}(/\S*)?$", value):
-                    raise EntryError(f"{f.label}: {value!r} ligner ikke en webadresse.")
-                if not value.lower().startswith(("http://", "https://")):
-                    value = "https://" + value
+                value = checked_url(value, f.label)
             elif value and f.kind == "organisation" and store is not None:
                 value = _check_refs(store, db, workshop_id, f, [value])[0]
         if f.required and _empty(value):
             raise EntryError(f"{f.label}: skal udfyldes.")
         out[f.name] = value
     return out
+
+
+def checked_url(value: str, label: str) -> str:
+    """A web address as typed ('example.dk' -> 'https://example.dk'); EntryError if it is not one."""
+    if not re.match(r"(?i)^(https?://)?[\w.-]+\.[a-z]{2,}(/\S*)?$", value):
+        raise EntryError(f"{label}: {value!r} ligner ikke en webadresse.")
+    if not value.lower().startswith(("http://", "https://")):
+        value = "https://" + value
+    return value
 
 
 def _title(kind: str, fields: Mapping[str, Any]) -> str:
