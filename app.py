@@ -47,6 +47,13 @@ pages = {
         st.Page(
             "app_pages/tilbud.py", title="Tilbud", icon=":material/event_available:", visibility="hidden"
         ),
+        # An organisation's own update form, reached by the signed link in a 'bed om opdatering' e-mail.
+        st.Page(
+            "app_pages/opdater.py",
+            title="Opdater jeres oplysninger",
+            icon=":material/edit_note:",
+            visibility="hidden",
+        ),
     ],
     "Workshop": [
         st.Page("app_pages/praesentation.py", title="Præsentation", icon=":material/slideshow:"),
@@ -69,7 +76,7 @@ shows_an_area = {p.title for p in pages["Kortlægning"] if p.visibility == "visi
     "Præsentation"
 }
 # Pages the sidebar's filters do not apply to: the line under the banner says so instead of listing them.
-ignores_filters = {"Søg", "Find et tilbud", "Organisation", "Tilbud"}
+ignores_filters = {"Søg", "Find et tilbud", "Organisation", "Tilbud", "Opdater jeres oplysninger"}
 if presentation.is_presenting(page):
     document.describe(page.title, selection.current().area_name())
     auth.keep_session()  # a projector screen's cookie is written here (no sidebar while presenting)

@@ -109,6 +109,7 @@ def workshops(store: Store, area: str, *, at: dt.datetime | None = None) -> list
         w
         for w in ws.list_workshops(store)
         if (councils is None or w.get("council_id") in councils)
+        and not ws.is_standing(w)  # organisations' updates: no room, no code
         and (auth.code_is_live(w, at=at) or w.get("held_on") == today)
     ]
 

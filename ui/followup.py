@@ -13,7 +13,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from civilkort import danish, followup, ics, update_request
+from civilkort import danish, followup, ics, update_form, update_request
 from civilkort.auth import COORDINATOR, PermissionDenied, Principal
 from civilkort.followup import NOTE_MAX, STATUS_LABELS, FollowupError, council_name, council_selection
 from civilkort.radar import ENDING_WINDOWS
@@ -22,6 +22,7 @@ from civilkort.store import StoreError, open_store
 from civilkort.update_request import MailError
 from ui import auth as ui_auth
 from ui import radar
+from ui import update_form as ui_update_form
 from ui.data import database
 from ui.tables import table_with_export
 from ui.text import md
@@ -103,10 +104,12 @@ def _save(council: str, entity: str, record_id: str, version: int, title: str) -
 
 def _send(council: str, organisation_id: str) -> None:
     """The send button's callback: send through the configured mail server, noted in the worklist."""
+    person = ui_auth.current()
     try:
         sent = update_request.send_request(
-            database(), open_store(), ui_auth.current(), council, organisation_id, settings()
-        )
+            database(), open_store(), person, council, organisation_id, settings(),
+            update_link=ui_update_form.link(person, council, organisation_id),
+        )  # fmt: skip
     except ERRORS as exc:
         st.session_state[_FLASH] = ("error", md(str(exc)))
         return
@@ -181,7 +184,8 @@ def _request(person: Principal, council: str, row) -> None:
             key=f"fu_org_{_row_key(row.entity, row.record_id)}",
         )
     try:
-        request = update_request.prepare(db, open_store(), person, council, org)
+        update_link = ui_update_form.link(person, council, org)
+        request = update_request.prepare(db, open_store(), person, council, org, update_link=update_link)
     except ERRORS as exc:
         st.error(md(str(exc)))
         return
@@ -196,6 +200,13 @@ def _request(person: Principal, council: str, row) -> None:
     st.code(request.body, language=None, wrap_lines=True)
     st.caption(
         "Kopiér teksten med knappen øverst til højre i feltet, eller åbn den i dit eget e-mailprogram."
+        + (
+            f" Linket i teksten åbner en formular med organisationens oplysninger; rettelser kommer på "
+            f"*Gennemgang* under *{update_form.STANDING_NAME}* (linket virker til og med "
+            f"{danish.date(update_link[1] - dt.timedelta(days=1))})."
+            if update_link
+            else ""
+        )
     )
     left, right = st.columns(2)
     left.link_button("Åbn i e-mailprogram", request.mailto, icon=":material/mail:", width="stretch")

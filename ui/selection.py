@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import streamlit as st
 
-from civilkort import reference
+from civilkort import reference, update_form
 from civilkort.filters import LAYERS, MEASURES, NATIONAL_AREA, Selection, from_params, to_params
 from ui.data import vocabulary_labels
 from ui.join_kit import JOIN_PARAM
@@ -29,10 +29,10 @@ _KEYS = {
     "measure": "sel_measure",
     "layers": "sel_layers",
 }
-PAGE_PARAMS = ("workshop", JOIN_PARAM, "id", "soeg", "huller", "behov")
+PAGE_PARAMS = ("workshop", JOIN_PARAM, "id", "soeg", "huller", "behov", update_form.LINK_PARAM)
 """A page's own URL parameters, kept when the selection is written into the URL (Gennemgang's workshop,
 the join link's workshop, the record of the Organisation and Tilbud pages, Søg's search words, Huller's
-view and the need-and-supply view's target group)."""
+view and the need-and-supply view's target group, the update form's link)."""
 _LIST_FIELDS = {
     "themes",
     "target_groups",

@@ -23,6 +23,7 @@ from civilkort.store import Store, StoreError, open_store
 from ui import auth as ui_auth
 from ui import browser, join_kit, session_cookie
 from ui import projector as ui_projector
+from ui import update_form as ui_update_form
 from ui import workshop_session as ws_session
 from ui.data import database, query
 from ui.pin_map import pin_picker
@@ -377,7 +378,7 @@ def facilitator(s: Store, person: Principal) -> None:
             st.session_state["ws_scroll"] = True
             st.rerun()
 
-    for workshop in ws.in_scope(person, ws.list_workshops(s))[:10]:
+    for workshop in [w for w in ws.in_scope(person, ws.list_workshops(s)) if not ws.is_standing(w)][:10]:
         wid = workshop["workshop_id"]
         live = ws.auth.code_is_live(workshop)
         with st.expander(f"{ws.workshop_label(workshop)}{'' if live else ' (afsluttet)'}", expanded=live):
@@ -523,10 +524,14 @@ def review_entry(s: Store, person: Principal, entry: dict[str, Any], db: Databas
     """
     eid = entry["entry_id"]
     version = entry.get("version")
+    update = ws.is_update(entry)  # sent by the organisation: approve (merged into its record) or reject
     with st.container(border=True):
-        _entry_facts(entry)
+        if update:
+            ui_update_form.review_changes(entry)
+        else:
+            _entry_facts(entry)
         action = st.segmented_control(
-            "Handling", ["godkend", "ret", "flet", "afvis"], key=f"rv-action-{eid}",
+            "Handling", ["godkend", "afvis"] if update else ["godkend", "ret", "flet", "afvis"], key=f"rv-action-{eid}",
             format_func={"godkend": "Godkend", "ret": "Ret og godkend", "flet": "Flet ind i eksisterende",
                          "afvis": "Afvis"}.get, label_visibility="collapsed",
         )  # fmt: skip

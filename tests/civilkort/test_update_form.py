@@ -22,11 +22,11 @@ NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
 READER = Principal(name="Læser")
 
 
-def _token(db, now=NOW) -> str:
+def _token(db, now=NOW) -> str:  # noqa: F811
     return update_form.issue(db, SARA, "aarhus", "O1", SECRET, now=now)[0]
 
 
-def test_a_link_names_the_organisation_council_and_end_and_nothing_personal(db):
+def test_a_link_names_the_organisation_council_and_end_and_nothing_personal(db):  # noqa: F811
     token, until = update_form.issue(db, SARA, "aarhus", "O1", SECRET, now=NOW)
     assert until == dt.datetime(2027, 1, 7, tzinfo=dt.UTC)  # 30 days, to midnight: the same link all day
     assert update_form.issue(db, SARA, "aarhus", "O1", SECRET, now=NOW + dt.timedelta(hours=5))[0] == token
@@ -36,7 +36,7 @@ def test_a_link_names_the_organisation_council_and_end_and_nothing_personal(db):
     assert (link.organisation_id, link.council_id, link.expires) == ("O1", "aarhus", until)
 
 
-def test_only_a_coordinator_of_the_organisations_council_makes_a_link(db):
+def test_only_a_coordinator_of_the_organisations_council_makes_a_link(db):  # noqa: F811
     with pytest.raises(PermissionDenied):
         update_form.issue(db, READER, "aarhus", "O1", SECRET)
     with pytest.raises(PermissionDenied, match="Fyn|fyn"):
@@ -47,7 +47,7 @@ def test_only_a_coordinator_of_the_organisations_council_makes_a_link(db):
         update_form.issue(db, SARA, "aarhus", "NOPE", SECRET)
 
 
-def test_an_expired_tampered_or_foreign_token_is_refused_in_danish(db):
+def test_an_expired_tampered_or_foreign_token_is_refused_in_danish(db):  # noqa: F811
     token = _token(db)
     with pytest.raises(ExpiredLink, match="udløbet"):
         update_form.redeem(token, SECRET, now=NOW + dt.timedelta(days=31))
@@ -64,7 +64,7 @@ def test_an_expired_tampered_or_foreign_token_is_refused_in_danish(db):
         update_form.redeem("", SECRET, now=NOW)
 
 
-def test_the_form_shows_the_public_fields_and_the_offers_never_the_mailbox(db):
+def test_the_form_shows_the_public_fields_and_the_offers_never_the_mailbox(db):  # noqa: F811
     shown = update_form.current(db, update_form.redeem(_token(db), SECRET, now=NOW))
     assert shown["name"] == "Forening Et" and shown["website"] == "https://forening-et.example.dk"
     assert "email" not in shown and "contact_person" not in shown
@@ -72,7 +72,7 @@ def test_the_form_shows_the_public_fields_and_the_offers_never_the_mailbox(db):
                                       "status": "aktiv"}}  # fmt: skip
 
 
-def test_a_submission_becomes_one_entry_per_changed_record_in_the_councils_queue(db, store):
+def test_a_submission_becomes_one_entry_per_changed_record_in_the_councils_queue(db, store):  # noqa: F811
     shown = update_form.current(db, update_form.redeem(_token(db), SECRET, now=NOW))
     sent = {k: v for k, v in shown.items() if k not in ("offers", "organisation_id")}
     made = update_form.submit(
@@ -106,7 +106,7 @@ def test_a_submission_becomes_one_entry_per_changed_record_in_the_councils_queue
     assert len(ws.entries(store, org["workshop_id"])) == 2
 
 
-def test_bad_input_is_refused_naming_the_field(db, store):
+def test_bad_input_is_refused_naming_the_field(db, store):  # noqa: F811
     token = _token(db)
     for fields, message in [
         ({"name": "Forening Et"}, "ingen ændringer"),
@@ -128,7 +128,7 @@ def test_bad_input_is_refused_naming_the_field(db, store):
     assert ws.entries(store) == []
 
 
-def test_at_most_a_few_unreviewed_submissions_per_organisation(db, store):
+def test_at_most_a_few_unreviewed_submissions_per_organisation(db, store):  # noqa: F811
     token = _token(db)
     for n in range(update_form.MAX_PENDING):
         update_form.submit(store, db, token, SECRET, {"city": f"By {n}"}, at=NOW)
@@ -142,7 +142,7 @@ def test_at_most_a_few_unreviewed_submissions_per_organisation(db, store):
     assert update_form.submit(store, db, other, SECRET, {"city": "Skejby"}, at=NOW)
 
 
-def test_review_is_the_councils_and_an_approved_update_goes_into_the_data_by_the_same_rebuild(cfg, db, store):
+def test_review_is_the_councils_and_an_approved_update_goes_into_the_data_by_the_same_rebuild(cfg, db, store):  # noqa: F811
     token = _token(db, now=dt.datetime.now(dt.UTC))
     org, offer = update_form.submit(
         store, db, token, SECRET, {"website": "https://forening-et.example.dk/ny", "postcode": "8000"},
@@ -179,7 +179,7 @@ def test_review_is_the_councils_and_an_approved_update_goes_into_the_data_by_the
         back.close()
 
 
-def test_the_e_mail_offers_the_link_when_it_is_given(db, store):
+def test_the_e_mail_offers_the_link_when_it_is_given(db, store):  # noqa: F811
     link = ("https://kort.example.dk/opdater?opdater=abc", dt.datetime(2027, 1, 7, tzinfo=dt.UTC))
     with_link = update_request.prepare(db, store, SARA, "aarhus", "O1", update_link=link)
     assert "https://kort.example.dk/opdater?opdater=abc" in with_link.body
