@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from civilkort import danish, export, reference
+from civilkort import danish, export, reference, update_form
 from civilkort.db import Database
 from civilkort.store import Store
 from civilkort.workshop import (
@@ -27,6 +27,7 @@ from civilkort.workshop import (
     _empty,
     entries,
     get_workshop,
+    is_update,
     vocabulary_options,
     workshop_label,
 )
@@ -93,7 +94,10 @@ def search_records(db: Database, kind: str, text: str, *, limit: int = 50) -> di
 
 
 def _fields_text(entry: Mapping[str, Any]) -> str:
-    """The form's fields as one readable line ('Temaer: Forebyggelse; Målgrupper: Ældre')."""
+    """The form's fields as one readable line ('Temaer: Forebyggelse; Målgrupper: Ældre'); an organisation's
+    update as what it changes ('Hjemmeside: gammel → ny')."""
+    if is_update(entry):
+        return " · ".join(f"{label}: {old} → {new}" for label, old, new in update_form.changes(entry))
     parts = []
     for f in FIELDS.get(entry["kind"], ()):
         if f.name in (TITLE_FIELD[entry["kind"]], "note_type"):  # both are in the title

@@ -89,9 +89,6 @@ def page() -> None:
     except InvalidLink as exc:
         st.error(md(str(exc)), icon=":material/link_off:")
         return
-    done = st.session_state.pop(_DONE, None)
-    if done:
-        st.success(done, icon=":material/check_circle:")
     st.markdown(
         f"Her er det, Civilsamfundskortet viser om **{md(shown['name'])}**. Ret det, der ikke passer, og send. "
         "Sundhedsrådet gennemgår ændringerne, før de vises på kortet."
@@ -104,6 +101,9 @@ def page() -> None:
             st.subheader(f"Tilbud: {md(values['name'])}", anchor=False)
             _inputs(f"{org_id}\x1e{offer_id}", OFFER_FIELDS, values)
         sent = st.form_submit_button("Send ændringerne", type="primary", icon=":material/send:")
+    done = st.session_state.pop(_DONE, None)
+    if done:  # under the button, where the sender is (on a phone the form's top is screens away)
+        st.success(done, icon=":material/check_circle:")
     if not sent:
         return
     org = _changed(org_id, ORGANISATION_FIELDS, shown)

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from civilkort import review, update_form, update_request
+from civilkort import review, room, update_form, update_request
 from civilkort import workshop as ws
 from civilkort.auth import PermissionDenied, Principal
 from civilkort.db import Database, current_path
@@ -97,6 +97,7 @@ def test_a_submission_becomes_one_entry_per_changed_record_in_the_councils_queue
     assert session["council_id"] == "aarhus" and ws.is_standing(session)
     assert not ws.auth.code_is_live(session) and session not in ws.list_workshops(store, live_only=True)
     assert org["status"] == "ny" and org["author"] == "Forening Et (opdateringslink)"
+    assert session not in room.workshops(store, "council:aarhus")  # no room, no presentation step
     # the same changes sent again (a double click): the entries already made, not new ones
     again = update_form.submit(store, db, _token(db), SECRET, {**sent, "website": "forening-et.example.dk/ny",
                                "email": "ny@forening-et.example.dk"},
