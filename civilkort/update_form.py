@@ -31,7 +31,7 @@ from civilkort import auth, grants, reference
 from civilkort import workshop as ws
 from civilkort.auth import COORDINATOR, Principal
 from civilkort.db import Database
-from civilkort.store import Store, new_id
+from civilkort.store import Store, Transaction, new_id
 
 LINK_PARAM = "opdater"
 """The URL parameter that carries an update token."""
@@ -245,11 +245,15 @@ def standing_session(store: Store, council_id: str, actor: str, *, at: dt.dateti
         return again if again is not None else tx.insert("workshops", row, action="opret opdateringer")
 
 
-def pending(store: Store, council_id: str, organisation_id: str) -> int:
-    """How many unreviewed submissions the organisation has in its council's queue."""
-    rows = ws.entries(store, f"{ws.STANDING_PREFIX}{council_id}", statuses=["ny"])
-    return len({e["fields"][ws.UPDATE_KEY]["submission"] for e in rows
-                if e["fields"][ws.UPDATE_KEY]["organisation_id"] == organisation_id})  # fmt: skip
+def pending(reader: Store | Transaction, council_id: str, organisation_id: str) -> int:
+    """How many unreviewed submissions the organisation has in its council's queue (``reader``: the store,
+    or a write transaction, so that the count and the insert cannot interleave with another sender's)."""
+    rows = reader.rows(
+        "SELECT payload FROM entries WHERE workshop_id = ? AND status = 'ny'",
+        (f"{ws.STANDING_PREFIX}{council_id}",),
+    )
+    updates = [json.loads(r["payload"]).get(ws.UPDATE_KEY) or {} for r in rows]
+    return len({u.get("submission") for u in updates if u.get("organisation_id") == organisation_id})
 
 
 def submit(
@@ -283,14 +287,6 @@ def submit(
     digest = json.dumps([token, records], ensure_ascii=False, sort_keys=True, default=str)
     submission = hashlib.sha256(digest.encode()).hexdigest()[:24]
     actor = f"{shown['name']} (opdateringslink)"
-    again = store.rows("SELECT * FROM entries WHERE client_token LIKE ?", (f"opd-{submission}-%",))
-    if again:
-        return [ws.decode(r) for r in again]
-    if pending(store, link.council_id, link.organisation_id) >= MAX_PENDING:
-        raise ws.EntryError(
-            f"Der venter allerede {MAX_PENDING} opdateringer fra jer, som sundhedsrådet ikke har gennemgået. "
-            "Prøv igen, når de er gennemgået, eller skriv til sundhedsrådet."
-        )
     session = standing_session(store, link.council_id, actor, at=at)
     stamp = ws._iso(_now(at))
     rows = []
@@ -309,7 +305,19 @@ def submit(
             "created_at": stamp,
             "client_token": f"opd-{submission}-{n}",
         })  # fmt: skip
-    with store.write(actor) as tx:
+    with store.write(
+        actor
+    ) as tx:  # writers queue one at a time: the checks and the inserts cannot interleave
+        again = tx.rows("SELECT * FROM entries WHERE client_token LIKE ?", (f"opd-{submission}-%",))
+        if again:  # the same changes sent again (a double click, a retry): the entries already made
+            return [
+                ws.decode(r) for r in sorted(again, key=lambda r: int(r["client_token"].rsplit("-", 1)[1]))
+            ]
+        if pending(tx, link.council_id, link.organisation_id) >= MAX_PENDING:
+            raise ws.EntryError(
+                f"Der venter allerede {MAX_PENDING} opdateringer fra jer, som sundhedsrådet ikke har gennemgået. "
+                "Prøv igen, når de er gennemgået, eller skriv til sundhedsrådet."
+            )
         return [ws.decode(tx.insert("entries", row, action="opret")) for row in rows]
 
 
