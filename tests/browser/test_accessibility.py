@@ -32,6 +32,7 @@ PAGES = {  # path → the title the browser tab shows (the example data, all of 
     "organisation?id=ORG-000001": "Kræftens Bekæmpelse · Organisation",
     "tilbud?id=TILBUD-000001": "Støtte til kræftpatienter på Herlev og Gentofte Hospital · Tilbud",
     "organisation?id=findes-ikke": "Organisation",
+    "opdater": "Opdater jeres oplysninger",  # without its link: how to get one (the form: test_update_form.py)
     "lister": "Lister og eksport · Hele Danmark",
     "netvaerk": "Partnerskaber · Hele Danmark",
     "huller": "Huller · Hele Danmark",
