@@ -10,7 +10,8 @@ import streamlit as st
 
 from civilkort import danish, find_offer, handout
 from civilkort.map_payload import PRECISIONS
-from civilkort.workshop import DENMARK_BOX, municipality_at
+from civilkort.point_municipality import municipality_at
+from civilkort.workshop import DENMARK_BOX
 from ui import details, selection
 from ui.data import database, vocabulary_labels
 from ui.pin_map import pin_picker
