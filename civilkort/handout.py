@@ -2,19 +2,20 @@
 
 Plain Danish in large type (body 14 pt), one offer after the other, the date it was printed. Nothing about
 the citizen is printed (no postcode, no distance from their home: a distance would tell where they live).
-No map: the report's map renderer draws a council's map, not a few offers' surroundings, and a map drawn
-without background tiles would not help anyone find their way. Fonts and text cleaning are the report's
-(:mod:`civilkort.report`: DejaVu, which prints æ, ø, å and any other Unicode in the data).
+A small map (:mod:`civilkort.handout_map`) shows the offers' places, numbered as on the sheet, among the
+towns around them; no home point. Fonts and text cleaning are the report's (:mod:`civilkort.report`: DejaVu,
+which prints æ, ø, å and any other Unicode in the data).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pandas as pd
 from fpdf import FPDF
 
-from civilkort import danish
+from civilkort import danish, handout_map
 from civilkort.find_offer import known, place_text
 from civilkort.report import FONT_DIR, pdf_text
 
@@ -56,8 +57,8 @@ class _Handout(FPDF):
         self.ln(_LINE_MM + 1)
 
 
-def _offer(pdf: _Handout, row: pd.Series) -> None:
-    pdf.text_line(str(row["name"]), bold=True, size=18)
+def _offer(pdf: _Handout, row: pd.Series, number: int, on_map: bool) -> None:
+    pdf.text_line(f"{number}. {row['name']}", bold=True, size=18)
     pdf.ln(1)
     pdf.fact("Hvem", str(row["organisation_name"]))
     if row.get("serves_area"):
@@ -67,14 +68,22 @@ def _offer(pdf: _Handout, row: pd.Series) -> None:
         if row.get("location_precision") != "coordinates":
             where += " (adressen er ikke helt præcis: spørg, hvor I mødes)"
         pdf.fact("Hvor", where)
+    if not on_map:
+        pdf.fact("På kortet", "nej, tilbuddet har ikke ét fast sted")
     for label, column in (("Hvornår", "schedule"), ("Pris", "cost"), ("Hjemmeside", "website")):
         if known(row.get(column)):
             pdf.fact(label, str(row[column]))
     pdf.ln(5)
 
 
-def pdf(offers: pd.DataFrame, today: dt.date | None = None) -> bytes:
-    """The handout for the first :data:`MAX_OFFERS` rows of ``offers`` (rows of :func:`find_offer.find`)."""
+MAP_WIDTH_MM = 170
+MAP_ALT = "Kort over tilbuddenes steder med deres numre og byerne omkring dem"
+
+
+def pdf(offers: pd.DataFrame, today: dt.date | None = None, outlines: list | None = None) -> bytes:
+    """The handout for the first :data:`MAX_OFFERS` rows of ``offers`` (rows of :func:`find_offer.find`), with
+    a small map of their places; ``outlines``: municipality shapes to draw on it (when the build has them)."""
+    offers = offers.head(MAX_OFFERS).reset_index(drop=True)
     doc = _Handout()
     doc.add_page()
     doc.text_line(TITLE, bold=True, size=24)
@@ -85,7 +94,11 @@ def pdf(offers: pd.DataFrame, today: dt.date | None = None) -> bytes:
         "Her er nogle tilbud, som du kan bruge. Du kan selv kontakte dem eller møde op. "
         "Tiderne kan være ændret, så se på hjemmesiden eller spørg, før du går første gang."
     )
-    doc.ln(6)
-    for _, row in offers.head(MAX_OFFERS).iterrows():
-        _offer(doc, row)
+    doc.ln(4)
+    picture = handout_map.png(offers, outlines)
+    if picture is not None:
+        doc.image(io.BytesIO(picture), w=MAP_WIDTH_MM, alt_text=MAP_ALT)
+        doc.ln(4)
+    for i, row in offers.iterrows():
+        _offer(doc, row, int(i) + 1, picture is not None and handout_map.is_placed(row))
     return bytes(doc.output())

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from civilkort import danish, find_offer, handout
+from civilkort import danish, find_offer, handout, queries, reference
 from civilkort.map_payload import PRECISIONS
 from civilkort.point_municipality import municipality_at
 from civilkort.workshop import DENMARK_BOX
@@ -174,6 +174,13 @@ def _picked(found: find_offer.Found) -> pd.DataFrame:
     return rows[keep].head(handout.MAX_OFFERS)
 
 
+def _outlines() -> list | None:
+    """The build's municipality shapes for the handout's map (None without boundaries)."""
+    codes = reference.municipalities()["municipality_code"].astype(int).tolist()
+    shapes = queries.municipality_shapes(database(), codes)
+    return None if shapes is None else list(shapes.geometry)
+
+
 def _handout(chosen: pd.DataFrame) -> None:
     st.subheader("Ark til borgeren")
     if chosen.empty:
@@ -182,7 +189,7 @@ def _handout(chosen: pd.DataFrame) -> None:
     st.markdown("  \n".join(f"- {md(n)}" for n in chosen["name"]))
     st.download_button(
         "Hent arket (PDF)",
-        lambda: handout.pdf(chosen),
+        lambda: handout.pdf(chosen, outlines=_outlines()),
         file_name=f"tilbud-{dt.date.today().isoformat()}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -191,7 +198,8 @@ def _handout(chosen: pd.DataFrame) -> None:
     )
     st.caption(
         "Stor skrift og let dansk: tilbuddene, hvordan man kommer i kontakt, og datoen. "
-        "Intet om borgeren, heller ikke postnummer eller afstand. Uden kort."
+        "Et lille kort viser tilbuddenes steder med deres numre og byerne omkring dem. "
+        "Intet om borgeren, heller ikke postnummer, afstand eller hjem på kortet."
     )
 
 

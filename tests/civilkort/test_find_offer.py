@@ -215,3 +215,37 @@ def test_the_handout_renders_as_a_readable_page(db):
         and not ink[:, -edge:].any()
     )
     document.close()
+
+
+def test_the_handouts_map_numbers_the_placed_offers_and_draws_no_home(db):
+    """The map: one numbered mark per offer with a place of its own, in the sheet's order; towns around them;
+    an offer serving a whole area is not drawn and the sheet says so; without placed offers no map."""
+    from pypdf import PdfReader as Reader
+
+    from civilkort import handout_map
+
+    found = find_offer.find(db, Need(*find_offer.from_postcode("8000"), max_km=200), limit=1000)
+    chosen = pd.concat([found.local.head(2), found.area.head(1)], ignore_index=True)
+    assert [handout_map.is_placed(r) for _, r in chosen.iterrows()] == [True, True, False]
+    picture = handout_map.png(chosen)
+    assert picture is not None and picture.startswith(b"\x89PNG")
+    reader = Reader(io.BytesIO(handout.pdf(chosen)))
+    images = [img for page in reader.pages for img in page.images]
+    assert len(images) == 1
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert f"1. {' '.join(chosen.loc[0, 'name'].split())}" in text
+    assert "På kortet: nej, tilbuddet har ikke ét fast sted" in text
+    # only area-serving offers: no map at all
+    area_only = found.area.head(2)
+    assert handout_map.png(area_only) is None
+    assert not [img for page in Reader(io.BytesIO(handout.pdf(area_only))).pages for img in page.images]
+
+
+def test_the_handouts_map_names_the_towns_in_its_frame():
+    from civilkort import handout_map
+
+    south, west, north, east = 56.13, 10.12, 56.19, 10.26
+    towns = handout_map.towns(south, west, north, east)
+    assert 1 <= len(towns) <= 8 and towns["postcode_name"].is_unique
+    assert towns["lat"].between(south, north).all() and towns["lon"].between(west, east).all()
+    assert "Aarhus C" in set(towns["postcode_name"]) or "Aarhus V" in set(towns["postcode_name"])
