@@ -18,6 +18,7 @@ citizen is kept: a :class:`Need` lives only as long as one search.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -86,6 +87,21 @@ class Found:
 
 class PlaceError(ValueError):
     """A place that cannot be searched from (an unknown postcode, a point outside Denmark); Danish message."""
+
+
+_POSTCODE_IN_ADDRESS = re.compile(r"(?<!\d)(\d{4})(?!\d)(?=\s*[A-Za-zÆØÅæøåÉé])")
+"""A Danish postcode as an address writes it: four digits before the town ('Vestergade 1, 8000 Aarhus C')."""
+
+
+def postcode_of(text: object) -> str:
+    """The postcode in what was typed: the text itself (a postcode), or the one an address names before its
+    town ('Vestergade 1, 8000 Aarhus C' -> '8000'); the text unchanged when it names none (the caller's
+    :func:`from_postcode` then says what is wrong). Addresses are not looked up: the postcode's point is used."""
+    s = str(text or "").strip()
+    if s.isdigit():
+        return s
+    found = _POSTCODE_IN_ADDRESS.findall(s)
+    return found[-1] if found else s
 
 
 def from_postcode(postcode: object) -> tuple[float, float, int]:

@@ -31,13 +31,21 @@ _NOTHING_KEPT = (
 
 def _from_postcode() -> tuple[float, float, int] | None:
     text = st.columns([1, 2])[0].text_input(
-        "Borgerens postnummer", key="fo_postcode", max_chars=4, placeholder="fx 8000"
+        "Borgerens postnummer eller adresse",
+        key="fo_postcode",
+        max_chars=120,
+        placeholder="fx 8000 eller Vestergade 1, 8000 Aarhus C",
     )
-    st.caption("Adresser slås ikke op: søgningen går ud fra postnummerets midtpunkt.")
     if not text.strip():
+        st.caption("Adresser slås ikke op: søgningen går ud fra postnummerets midtpunkt.")
         return None
+    postcode = find_offer.postcode_of(text)
+    if postcode != text.strip():
+        st.caption(f"Adressen slås ikke op: søgningen går ud fra postnummer {md(postcode)}s midtpunkt.")
+    else:
+        st.caption("Søgningen går ud fra postnummerets midtpunkt.")
     try:
-        return find_offer.from_postcode(text)
+        return find_offer.from_postcode(postcode)
     except find_offer.PlaceError as exc:
         st.warning(md(str(exc)), icon=":material/location_off:")
         return None

@@ -94,6 +94,12 @@ def test_a_postcode_gives_the_nearest_offers_with_distance_and_contact(at):
     assert "Dækker hele området" in [s.value for s in at.subheader]
 
 
+def test_an_address_searches_from_its_postcode_and_says_it_is_not_looked_up(at):
+    _search(at, f"Klostergade 1, {CITIZEN} Aarhus C")
+    assert any(f"postnummer {CITIZEN}s midtpunkt" in c.value for c in at.caption)
+    assert f"**{md('Gåtur ved åen')}**" in [link.proto.label for link in at.get("page_link")]
+
+
 def test_filters_narrow_the_offers(at):
     _search(at, CITIZEN)
     before = len(at.get("page_link"))

@@ -52,6 +52,20 @@ def test_an_unknown_postcode_is_a_danish_message(text, says):
         find_offer.from_postcode(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "postcode"),
+    [
+        ("8000", "8000"),
+        ("Vestergade 1, 8000 Aarhus C", "8000"),
+        ("Strandvejen 12, 2. th., 2900 Hellerup", "2900"),
+        ("Nørregade 1234", "Nørregade 1234"),  # a house number is no postcode: the message says what is wrong
+        ("80", "80"),
+    ],
+)
+def test_an_address_gives_its_postcode_which_is_then_used(text, postcode):
+    assert find_offer.postcode_of(text) == postcode
+
+
 def test_local_offers_are_the_active_ones_nearest_first_within_the_distance(db, aarhus):
     lat, lon, code = aarhus
     found = find_offer.find(db, Need(lat, lon, code, referrals_only=False, max_km=100), limit=1000)
