@@ -110,7 +110,9 @@ def test_the_projector_link_presents_and_is_refused_where_anything_is_written(da
     assert not [b for b in at.button if b.label in ("Log ind som koordinator", "Godkend")]
 
     bad = _new(PRESENTATION)
-    bad.query_params["projektor"] = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]  # never itself
+    bad.query_params["projektor"] = (
+        token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
+    )  # never itself
     bad.switch_page(PRESENTATION).run()
     assert any("ikke gyldigt" in e.value for e in bad.error)
     assert not bad.session_state["principal"].is_projector
