@@ -15,7 +15,16 @@ from civilkort import queries
 from civilkort.filters import Selection
 from civilkort.network_chart import DIM, node_item, short_label
 from tests.browser import a11y
-from tests.browser.appserver import AppServer, assert_clean, copy_data, page_opener, poll, serving, wait_idle
+from tests.browser.appserver import (
+    AppServer,
+    assert_clean,
+    copy_data,
+    page_opener,
+    poll,
+    serving,
+    wait_idle,
+    wait_settled,
+)
 from tests.browser.conftest import OfflinePage
 
 pytestmark = pytest.mark.browser
@@ -145,6 +154,9 @@ def test_a_click_highlights_the_partners_shows_the_details_and_the_link_reopens_
     page = opage.page
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
     _placed_labels(page)
+    # the node's place is read when nothing moves any more (a late run or relayout would move it from under
+    # the click)
+    wait_settled(page)
     before = page.evaluate(NODES)
     assert all(n["opacity"] == 1 and not n["outlined"] for n in before.values())
 
@@ -196,12 +208,17 @@ def _details_show(page: Any, name: str, partner_names: list[str]) -> None:
     heading.wait_for(timeout=30_000)
     page.get_by_role("link", name="Se på kortet").wait_for()
     assert page.get_by_role("combobox", name="Vælg en enhed eller organisation").count() == 1
+    # the partners' table is drawn in the same run as the heading but may reach the page a moment after it
     partners = page.get_by_role("table").first
     for partner in partner_names:
-        assert (
-            partners.get_by_role("rowheader", name=partner).count() >= 1
-            or partners.get_by_text(partner).count() >= 1
-        ), partner
+        poll(
+            page,
+            lambda partner=partner: (
+                partners.get_by_role("rowheader", name=partner).count() >= 1
+                or partners.get_by_text(partner).count() >= 1
+            ),
+            f"{partner} i partnerlisten",
+        )
 
 
 def test_a_tap_on_a_phone_chooses_a_node(chromium: Any, server: AppServer, small_db) -> None:
