@@ -8,6 +8,7 @@ boligområder*; an area's panel may look at another.  Every distance is a straig
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 import streamlit as st
@@ -52,7 +53,13 @@ def group_label(code: str) -> str:
 
 
 def has_list() -> bool:
-    """True when the serving build holds a list of vulnerable housing areas."""
+    """True when the serving build holds a list of vulnerable housing areas (asked once per build file: the
+    page asks up to four times a run while the layer is on)."""
+    return _has_list(str(database().path))
+
+
+@lru_cache(maxsize=8)
+def _has_list(path: str) -> bool:
     return housing.has_list(database())
 
 
