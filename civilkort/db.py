@@ -23,9 +23,9 @@ class NoDatabase(Exception):
     """No database has been built yet; the message says how to build one."""
 
 
-OLDEST_READABLE_SCHEMA = 4
+OLDEST_READABLE_SCHEMA = 8
 """The oldest build schema (``build_info.schema_version``, written by ``etl.build``) the app's queries read:
-4 added the reader tables (``out_*``) that the radar's organisation lists query (3 added region-wide regional
+8 added ``out_records_by_day``, which Huller's coverage and Sammenlign read; 4 added the reader tables (``out_*``) that the radar's organisation lists query (3 added region-wide regional
 units, ``regional_units.area_municipality_codes``, which the area's units and figures need)."""
 
 
@@ -121,8 +121,8 @@ class Database:
             return None
         return (
             f"Databasen er bygget af en ældre version af Civilsamfundskortet (skema {version}; appen læser "
-            f"skema {OLDEST_READABLE_SCHEMA} og nyere) og kan ikke vises. Byg den igen: eksempeldata med "
-            "'python -m etl demo', jeres egne data med 'python -m etl build FILER'."
+            f"skema {OLDEST_READABLE_SCHEMA} og nyere) og kan ikke vises. Byg den igen af de samme input med "
+            "'python -m etl rebuild' (eksempeldata: 'python -m etl demo')."
         )
 
     def close(self) -> None:

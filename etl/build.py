@@ -47,7 +47,7 @@ from etl.proximity import OFFERS_SQL, proximity
 from etl.validate import validate
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 """2: personal fields are NULL (they live in the store) and has_<field> says whether one is registered.
 3: regional units say whether they cover their whole region (is_region_wide, area_municipality_codes, serves).
 4: reader tables (out_*, ``sql/out.sql``): per-organisation facts, flattened offers and organisations'

@@ -397,6 +397,19 @@ def cmd_path(args) -> int:
     return 0
 
 
+def cmd_rebuild(args) -> int:
+    from civilkort.auth import operator
+    from etl.rebuild import NothingToRebuild, rebuild
+
+    try:
+        result = rebuild(principal=operator(), note="bygget igen", on_step=_step_printer(args.quiet))
+    except NothingToRebuild as exc:
+        _err(str(exc))
+        return 1
+    _report_build(result, args.quiet)
+    return 0
+
+
 def cmd_warm(args) -> int:
     from civilkort import buildstore, published
     from civilkort.builds import prune_local
@@ -670,6 +683,14 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "path", parents=[common], help="Skriv stien til den database, appen bruger nu."
     ).set_defaults(func=cmd_path)
+    sub.add_parser(
+        "rebuild",
+        parents=[common],
+        help="Byg den database, der vises nu, igen med denne version (efter en opdatering).",
+        description="Byg databasen igen af de samme input, som den, der vises nu, blev bygget af (data, "
+        "grænser, folketal, indikatorer, behovskort, boligområder, lagerets beslutninger), med denne version "
+        "af Civilsamfundskortet. Brug den, når appen siger, at databasen er bygget af en ældre version.",
+    ).set_defaults(func=cmd_rebuild)
     sub.add_parser(
         "warm",
         parents=[common],

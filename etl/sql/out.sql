@@ -44,12 +44,13 @@ LEFT JOIN municipalities m USING (municipality_code)
 ORDER BY org_no;
 
 -- One row per offer, with the codes the offer filters use; its themes and target groups as masks and the
--- council of its municipality as a one-bit mask (council_mask).
+-- council of its municipality as a one-bit mask (council_mask); its organisation's type and staffing, so
+-- that the organisation filters need no join.
 CREATE TABLE out_offers AS
 SELECT o.offer_id, g.org_no, o.organisation_id, o.municipality_code,
        coalesce(k.council[m.council_id], 0) AS council_mask,
        out_mask(o.themes, k.theme) AS theme_mask, out_mask(o.target_groups, k.target_group) AS target_group_mask,
-       o.prevention_level, o.status, o.accepts_social_referrals
+       o.prevention_level, o.status, o.accepts_social_referrals, g.organisation_type, g.staffing
 FROM offers o
 JOIN out_organisations g USING (organisation_id)
 LEFT JOIN municipalities m ON m.municipality_code = o.municipality_code
@@ -70,6 +71,21 @@ CROSS JOIN out_bit_maps k
 CROSS JOIN (SELECT map(list(municipality_code), list(council_id)) AS councils FROM municipalities)
 WHERE p.partner_kind = 'organisation'
 ORDER BY g.org_no, c.collaboration_id;
+
+-- Per municipality and day last verified: the records (organisations and offers) placed there, for the
+-- measures of the mapping itself (Huller's coverage, Sammenlign), which use no filter. A municipality
+-- without a row here has no records: 'ikke kortlagt'.
+CREATE TABLE out_records_by_day AS
+SELECT municipality_code, last_verified,
+       count(*) FILTER (WHERE is_organisation) AS organisations,
+       count(*) FILTER (WHERE NOT is_organisation) AS offers,
+       count(*) AS records,
+       count(*) FILTER (WHERE location_precision <> 'coordinates') AS approximate
+FROM (SELECT municipality_code, TRUE AS is_organisation, last_verified, location_precision FROM organisations
+      UNION ALL
+      SELECT municipality_code, FALSE, last_verified, location_precision FROM offers)
+GROUP BY municipality_code, last_verified
+ORDER BY municipality_code, last_verified;
 
 DROP MACRO out_mask;
 DROP TABLE out_bit_maps;

@@ -384,6 +384,7 @@ PUBLIC = {
     "out_organisations",
     "out_offers",
     "out_organisation_collaborations",
+    "out_records_by_day",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from civilkort.db import current_path
+from civilkort.db import Database, current_path
 from etl.cli import main
 
 
@@ -192,3 +192,25 @@ def test_the_trace_goes_to_the_temp_folder_when_the_data_folder_cannot_be_writte
     assert code == 3
     assert "Uventet fejl under læsning af k.geojson: ZeroDivisionError" in err
     assert f"skrevet i {tmp_path / 'tmp' / 'civilkort-etl.log'}" in err
+
+
+def _facts(path) -> tuple[dict[str, str], tuple]:
+    db = Database(path)
+    try:
+        counts = db.query("SELECT (SELECT count(*) FROM organisations), (SELECT count(*) FROM offers)")
+        return db.meta(), tuple(counts.iloc[0])
+    finally:
+        db.close()
+
+
+def test_rebuild_builds_the_serving_database_again_from_its_inputs(capsys, data_dir):
+    code, _, err = run(capsys, "rebuild")
+    assert code == 1 and "ingen database" in err
+    assert run(capsys, "demo", "--scale", "small", "-q", "--today", "2026-11-01")[0] == 0
+    before = current_path()
+    code, out, err = run(capsys, "rebuild", "-q")
+    assert code == 0, err
+    assert current_path() != before and "Database bygget" in out
+    (old_meta, old_counts), (meta, counts) = _facts(before), _facts(current_path())
+    assert counts == old_counts and meta["is_example"] == "true"
+    assert meta["inputs"] == f"{old_meta['inputs']}; bygget igen"
