@@ -1,8 +1,9 @@
 """Gap analysis and council comparison: what a coordinator needs to act on.
 
-Every figure comes from one SQL file in ``civilkort/sql/gaps/`` run against the public
-views with bound parameters named as in ``queries.params(sel)``, so an analyst can
-reproduce it (``statement`` returns the exact SQL and parameters; the pages show them).
+Every figure comes from one SQL file in ``civilkort/sql/gaps/`` run against the build's public
+views and reader tables (``out_*``, ``etl/sql/out.sql``) with bound parameters named as in
+``queries.params(sel)``: that file is the figure's one definition, and an analyst can reproduce it
+(``statement`` returns the exact SQL and parameters; the pages show them).
 
 Rules (also in each SQL file's header):
 
@@ -39,7 +40,6 @@ import re
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -47,9 +47,6 @@ from civilkort import queries
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.schema import NO_THEME
-
-if TYPE_CHECKING:
-    from civilkort.gap_index import GapIndex
 
 SQL_DIR = Path(__file__).resolve().parent / "sql" / "gaps"
 FULL_DEPTH = 10
@@ -268,7 +265,6 @@ def matrix(
     cols: str,
     per_10k: bool = False,
     *,
-    index: GapIndex | None = None,
     measure: str | None = None,
 ) -> pd.DataFrame:
     """Offers per (row, col) cell, long form, every cell present in display order.
@@ -283,7 +279,7 @@ def matrix(
     if measure not in MEASURES:
         raise KeyError(f"Ukendt mål {measure!r}; vælg mellem {', '.join(MEASURES)}")
     stored = (rows, cols) if (rows, cols) in _MATRIX_SQL else (cols, rows)
-    df = index.matrix(sel, *stored) if index is not None else _run(db, "matrix", sel, rows=rows, cols=cols)
+    df = _run(db, "matrix", sel, rows=rows, cols=cols)
     df = df.assign(col_mapped=True)
     if (rows, cols) != stored:  # the stored file has the other orientation: swap the axes
         df = _transpose(df)
@@ -324,21 +320,17 @@ def matrix_items(
     return _run(db, "matrix_items", sel, limit, row_key=row_key, col_key=col_key, rows=rows, cols=cols)
 
 
-def coverage(
-    db: Database, sel: Selection, *, today: dt.date | None = None, index: GapIndex | None = None
-) -> pd.DataFrame:
+def coverage(db: Database, sel: Selection, *, today: dt.date | None = None) -> pd.DataFrame:
     """Per municipality of the area: records, shares verified / approximate, score and status."""
-    if index is not None:
-        return index.coverage(sel, _today(today), FULL_DEPTH)
     return _run(db, "coverage", sel, today=today)
 
 
-def referral_readiness(db: Database, sel: Selection, *, index: GapIndex | None = None) -> pd.DataFrame:
+def referral_readiness(db: Database, sel: Selection) -> pd.DataFrame:
     """Offers accepting social referrals per municipality × target group (long form, zeros included).
 
     Columns as ``matrix`` plus n_offers, n_unknown and share_pct; ``value`` is n.
     """
-    df = index.referral_readiness(sel) if index is not None else _run(db, "referral_readiness", sel)
+    df = _run(db, "referral_readiness", sel)
     return df.assign(col_mapped=True, value=df["n"])
 
 
@@ -349,12 +341,8 @@ def referral_items(
     return _run(db, "referral_items", sel, limit, row_key=row_key, col_key=col_key)
 
 
-def compare_councils(
-    db: Database, sel: Selection, *, today: dt.date | None = None, index: GapIndex | None = None
-) -> pd.DataFrame:
+def compare_councils(db: Database, sel: Selection, *, today: dt.date | None = None) -> pd.DataFrame:
     """All 17 councils, then per region and nationally, on the same measures (area ignored)."""
-    if index is not None:
-        return index.compare_councils(sel, _today(today), FULL_DEPTH)
     return _run(db, "compare_councils", sel, today=today)
 
 

@@ -2,8 +2,8 @@
 
 Results are cached per (database, selection, view, arguments, today); the selection is first
 stripped of what these views do not use (map measure and layers, the open point or municipality),
-and the comparison ignores the area, so those choices never recompute a view.  The views are
-answered from the in-memory index (tested equal to the SQL files); 'Vis SQL' shows the SQL.
+and the comparison ignores the area, so those choices never recompute a view.  Every view is one SQL
+file (``civilkort/sql/gaps/``) on the build's reader tables; 'Vis SQL' shows exactly what ran.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import streamlit as st
 from civilkort import charts, gaps
 from civilkort.db import Database
 from civilkort.filters import Selection
-from civilkort.gap_index import GapIndex
 from ui import data
 from ui.tables import download_buttons, grid
 from ui.text import md
@@ -54,14 +53,7 @@ CELL_KEY = "huller_cell"
 """Session-state key of the clicked cell: {"view": …, "cell": (row_key, col_key)}."""
 
 _GENERATION_KEY = "huller_chart_generation"
-_INDEXED = frozenset({"matrix", "coverage", "referral_readiness", "compare_councils"})
 _DATED = frozenset({"coverage", "compare_councils"})
-
-
-@st.cache_resource(max_entries=2, show_spinner="Indlæser data …")
-def _gap_index(path: str) -> GapIndex:
-    # The map's DataIndex (ui.data keeps one per database file) is shared, not loaded twice.
-    return GapIndex(data._index(path), data._open(path))
 
 
 def _normalise(name: str, sel: Selection, kwargs: dict) -> Selection:
@@ -74,8 +66,6 @@ def _normalise(name: str, sel: Selection, kwargs: dict) -> Selection:
 def _cached(name: str, path: str, sel: Selection, kwargs: tuple, today: dt.date) -> Any:
     fn = getattr(gaps, name)
     options = dict(kwargs)
-    if name in _INDEXED:
-        options["index"] = _gap_index(path)
     if name in _DATED:
         options["today"] = today
     return fn(data._open(path), sel, **options)

@@ -1,8 +1,8 @@
 """Huller's need-and-supply view: the bivariate tile map for one target group, its legend, the map as a
 table, and the ranked municipality × target-group cells with their downloads (``civilkort.need_supply``).
 
-The figures come from the same cached municipality × target-group matrix as the other gap views (answered
-from the in-memory ``GapIndex``); the chosen view and target group are kept in the URL (``huller``,
+The figures come from the same cached municipality × target-group matrix as the other gap views (its SQL
+file, ``matrix_municipality_target_group.sql``); the chosen view and target group are kept in the URL (``huller``,
 ``behov``), so a copied link opens the same map.
 """
 

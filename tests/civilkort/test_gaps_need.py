@@ -16,12 +16,10 @@ import pytest
 
 from civilkort import gaps
 from civilkort.db import Database
-from civilkort.gap_index import GapIndex
-from civilkort.index import DataIndex
 from civilkort.settings import Settings
 from etl.indicators import Indicator
 from etl.need_map import Rule
-from tests.civilkort.test_gaps import POPULATION, SELECTIONS, VENDSYSSEL, tiny_tables
+from tests.civilkort.test_gaps import POPULATION, VENDSYSSEL, tiny_tables
 from tests.conftest import PROJECT_ROOT, clean_input
 
 
@@ -64,11 +62,6 @@ def db(tmp_path_factory, example_tables):
     database.close()
 
 
-@pytest.fixture(scope="module")
-def index(db) -> GapIndex:
-    return GapIndex(DataIndex(db), db)
-
-
 def _cells(df: pd.DataFrame, column: str) -> dict[tuple[str, str], object]:
     return {(r, c): v for r, c, v in zip(df["row_label"], df["col_key"], df[column])}
 
@@ -82,16 +75,8 @@ def test_the_defaults_map_the_groups_whose_indicator_is_loaded(db):
     assert pd.isna(m.loc["boern_unge", "indicator"]) and pd.isna(m.loc["sprogbarrierer", "indicator"])
 
 
-@pytest.mark.parametrize("use_index", [False, True], ids=["sql", "index"])
-def test_one_cell_by_hand_in_both_implementations(db, index, use_index):
-    m = gaps.matrix(
-        db,
-        VENDSYSSEL,
-        "municipality",
-        "target_group",
-        measure="per_1000_group",
-        index=index if use_index else None,
-    )
+def test_one_cell_by_hand(db):
+    m = gaps.matrix(db, VENDSYSSEL, "municipality", "target_group", measure="per_1000_group")
     people, per_1000 = _cells(m, "group_people"), _cells(m, "value")
     # Hjørring, Ældre: T1 and T2 (T4 is 'ophoert') among 4.000 people 80+: 2 × 1.000 / 4.000 = 0,5
     assert (people["Hjørring", "aeldre"], per_1000["Hjørring", "aeldre"]) == (4000, 0.5)
@@ -110,35 +95,21 @@ def test_one_cell_by_hand_in_both_implementations(db, index, use_index):
     assert _cells(m, "per_10k")["Hjørring", "aeldre"] == pytest.approx(0.3)  # 2 / 64.000
 
 
-def test_both_orientations_carry_the_measure(db, index):
-    m = gaps.matrix(db, VENDSYSSEL, "target_group", "municipality", measure="per_1000_group", index=index)
+def test_both_orientations_carry_the_measure(db):
+    m = gaps.matrix(db, VENDSYSSEL, "target_group", "municipality", measure="per_1000_group")
     hit = m[(m["row_key"] == "aeldre") & (m["col_label"] == "Hjørring")]
     assert hit["value"].iloc[0] == 0.5 and hit["group_people"].iloc[0] == 4000
     with pytest.raises(KeyError):
         gaps.matrix(db, VENDSYSSEL, "municipality", "theme", measure="per_1000_group")
 
 
-def test_the_index_gives_the_same_frames_as_the_sql(db, index):
-    for sel in SELECTIONS:
-        for rows, cols in (("municipality", "target_group"), ("target_group", "municipality")):
-            pd.testing.assert_frame_equal(
-                gaps.matrix(db, sel, rows, cols, measure="per_1000_group"),
-                gaps.matrix(db, sel, rows, cols, measure="per_1000_group", index=index),
-                check_dtype=False,
-                obj=f"{sel} {rows} x {cols}",
-            )
-
-
 def test_without_population_only_counts_of_people_give_a_figure(tmp_path_factory, example_tables):
     db = _build(tmp_path_factory, example_tables, population=False)
     try:
-        for index in (None, GapIndex(DataIndex(db), db)):
-            m = gaps.matrix(
-                db, VENDSYSSEL, "municipality", "target_group", measure="per_1000_group", index=index
-            )
-            per_1000 = _cells(m, "value")
-            assert per_1000["Hjørring", "aeldre"] == 0.5  # people as they are
-            assert pd.isna(per_1000["Hjørring", "ensomme"]) and pd.isna(per_1000["Hjørring", "hjemloese"])
+        m = gaps.matrix(db, VENDSYSSEL, "municipality", "target_group", measure="per_1000_group")
+        per_1000 = _cells(m, "value")
+        assert per_1000["Hjørring", "aeldre"] == 0.5  # people as they are
+        assert pd.isna(per_1000["Hjørring", "ensomme"]) and pd.isna(per_1000["Hjørring", "hjemloese"])
     finally:
         db.close()
 
@@ -173,11 +144,8 @@ def test_an_older_build_without_the_mapping_gives_no_figure(db, tmp_path):
     older = Database(old)
     try:
         assert not gaps.has_need_map(older) and gaps.need_map(older).empty
-        for index in (None, GapIndex(DataIndex(older), older)):
-            m = gaps.matrix(
-                older, VENDSYSSEL, "municipality", "target_group", measure="per_1000_group", index=index
-            )
-            assert m["value"].isna().all() and m["n"].sum() > 0
+        m = gaps.matrix(older, VENDSYSSEL, "municipality", "target_group", measure="per_1000_group")
+        assert m["value"].isna().all() and m["n"].sum() > 0
     finally:
         older.close()
 

@@ -16,36 +16,54 @@
 --                      kommune × målgruppe (kun kortlagte kommuner)
 --   municipalities_unmapped  kommuner uden nogen registreringer ('ikke kortlagt')
 --   score              gennemsnit af kommunernes score fra coverage.sql; ikke kortlagte kommuner tæller 0
-WITH base_offers AS (
-    SELECT o.offer_id, o.municipality_code, o.themes, o.target_groups, o.accepts_social_referrals,
-           (len($themes::VARCHAR[]) = 0 OR list_has_any(o.themes, $themes::VARCHAR[])) AS ok_theme,
-           (len($groups::VARCHAR[]) = 0 OR list_has_any(o.target_groups, $groups::VARCHAR[])) AS ok_group,
-           coalesce($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja'), FALSE) AS ok_referral
-    FROM offers o
-    JOIN organisations g USING (organisation_id)
+-- Læser byggeriets out_-tabeller (README "Den offentlige database"): temaer og målgrupper er bits i
+-- out_offers (out_bits siger hvilke); out_records_by_day tæller registreringerne pr. kommune og dag.
+WITH chosen AS (
+    SELECT coalesce(bit_or(bit) FILTER (WHERE vocabulary = 'theme' AND list_contains($themes::VARCHAR[], code)), 0) AS themes,
+           coalesce(bit_or(bit) FILTER (WHERE vocabulary = 'target_group' AND list_contains($groups::VARCHAR[], code)), 0) AS groups
+    FROM out_bits
+),
+text_hits AS (
+    SELECT o.offer_id FROM offers o JOIN organisations g USING (organisation_id)
+    WHERE $text <> '' AND (contains(lower(o.name), $text) OR contains(lower(o.description), $text)
+                           OR contains(lower(g.name), $text))
+),
+offer_kinds AS (  -- offers with the filters that every measure uses, counted per municipality and kind
+    SELECT o.municipality_code, o.theme_mask, o.target_group_mask, o.accepts_social_referrals, count(*) AS n
+    FROM out_offers o
     WHERE (len($levels::VARCHAR[]) = 0 OR list_contains($levels::VARCHAR[], o.prevention_level))
       AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses::VARCHAR[], o.status))
-      AND (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], g.organisation_type))
-      AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], g.staffing))
-      AND ($text = '' OR contains(lower(o.name), $text) OR contains(lower(o.description), $text)
-           OR contains(lower(g.name), $text))
+      AND (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], o.organisation_type))
+      AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], o.staffing))
+      AND ($text = '' OR o.offer_id IN (SELECT offer_id FROM text_hits))
+    GROUP BY ALL
+),
+base_offers AS (  -- each kind with the filters that some measures leave out (their own axis)
+    SELECT k.*,
+           (len($themes::VARCHAR[]) = 0 OR k.theme_mask & w.themes <> 0) AS ok_theme,
+           (len($groups::VARCHAR[]) = 0 OR k.target_group_mask & w.groups <> 0) AS ok_group,
+           coalesce($referrals = '' OR k.accepts_social_referrals = ($referrals = 'ja'), FALSE) AS ok_referral
+    FROM offer_kinds k, chosen w
+),
+org_text_hits AS (
+    SELECT organisation_id FROM organisations
+    WHERE $text <> '' AND (contains(lower(name), $text) OR contains(lower(description), $text))
+    UNION
+    SELECT organisation_id FROM offers WHERE $text <> '' AND contains(lower(name), $text)
 ),
 sel_orgs AS (
     SELECT g.municipality_code
-    FROM organisations g
+    FROM out_organisations g
     WHERE (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], g.organisation_type))
       AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], g.staffing))
-      AND (CASE WHEN $offer_filters
-                THEN g.organisation_id IN (
-                    SELECT o.organisation_id FROM offers o
-                    WHERE (len($themes::VARCHAR[]) = 0 OR list_has_any(o.themes, $themes::VARCHAR[]))
-                      AND (len($groups::VARCHAR[]) = 0 OR list_has_any(o.target_groups, $groups::VARCHAR[]))
-                      AND (len($levels::VARCHAR[]) = 0 OR list_contains($levels::VARCHAR[], o.prevention_level))
-                      AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses::VARCHAR[], o.status))
-                      AND ($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja')))
-                ELSE TRUE END)
-      AND ($text = '' OR contains(lower(g.name), $text) OR contains(lower(g.description), $text)
-           OR g.organisation_id IN (SELECT organisation_id FROM offers WHERE contains(lower(name), $text)))
+      AND (NOT $offer_filters OR g.org_no IN (
+               SELECT o.org_no FROM out_offers o, chosen w
+               WHERE (len($themes::VARCHAR[]) = 0 OR o.theme_mask & w.themes <> 0)
+                 AND (len($groups::VARCHAR[]) = 0 OR o.target_group_mask & w.groups <> 0)
+                 AND (len($levels::VARCHAR[]) = 0 OR list_contains($levels::VARCHAR[], o.prevention_level))
+                 AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses::VARCHAR[], o.status))
+                 AND ($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja'))))
+      AND ($text = '' OR g.organisation_id IN (SELECT organisation_id FROM org_text_hits))
 ),
 sel_collabs AS (
     SELECT c.collaboration_id, c.municipality_codes
@@ -54,25 +72,20 @@ sel_collabs AS (
       AND (len($groups::VARCHAR[]) = 0 OR list_has_any(c.target_groups, $groups::VARCHAR[]))
       AND ($text = '' OR contains(lower(c.title), $text) OR contains(lower(c.description), $text))
 ),
-records AS (
-    SELECT municipality_code, 1 AS is_organisation, last_verified, location_precision FROM organisations
-    UNION ALL
-    SELECT municipality_code, 0, last_verified, location_precision FROM offers
-),
 record_counts AS (
     SELECT municipality_code,
-           sum(is_organisation) AS all_organisations,
-           count(*) AS records,
-           count(*) FILTER (WHERE last_verified >= $today::DATE - INTERVAL 12 MONTH) AS verified,
-           count(*) FILTER (WHERE location_precision <> 'coordinates') AS approximate
-    FROM records
+           sum(organisations) AS all_organisations,
+           sum(records) AS records,
+           coalesce(sum(records) FILTER (WHERE last_verified >= $today::DATE - INTERVAL 12 MONTH), 0) AS verified,
+           sum(approximate) AS approximate
+    FROM out_records_by_day
     GROUP BY municipality_code
 ),
 offer_counts AS (
     SELECT municipality_code,
-           count(*) FILTER (WHERE ok_theme AND ok_group AND ok_referral) AS offers,
-           count(*) FILTER (WHERE ok_theme AND ok_group) AS referral_base,
-           count(*) FILTER (WHERE ok_theme AND ok_group AND accepts_social_referrals) AS referral_offers
+           coalesce(sum(n) FILTER (WHERE ok_theme AND ok_group AND ok_referral), 0) AS offers,
+           coalesce(sum(n) FILTER (WHERE ok_theme AND ok_group), 0) AS referral_base,
+           coalesce(sum(n) FILTER (WHERE ok_theme AND ok_group AND accepts_social_referrals), 0) AS referral_offers
     FROM base_offers
     GROUP BY municipality_code
 ),
@@ -115,12 +128,11 @@ per_level AS (
     GROUP BY GROUPING SETS ((region_id, council_id), (region_id), ())
 ),
 theme_cells AS (
-    SELECT m.council_id, m.region_id, m.records > 0 AS is_mapped, v.code, count(o.offer_id) AS n
+    SELECT m.council_id, m.region_id, m.records > 0 AS is_mapped, v.code, coalesce(sum(o.n), 0) AS n
     FROM mun m
-    CROSS JOIN (SELECT code FROM vocabularies WHERE vocabulary = 'theme') v
-    LEFT JOIN (SELECT offer_id, municipality_code, unnest(themes) AS code
-               FROM base_offers WHERE ok_group AND ok_referral) o
-           ON o.municipality_code = m.municipality_code AND o.code = v.code
+    CROSS JOIN (SELECT code, bit FROM out_bits WHERE vocabulary = 'theme') v
+    LEFT JOIN (SELECT municipality_code, theme_mask, n FROM base_offers WHERE ok_group AND ok_referral) o
+           ON o.municipality_code = m.municipality_code AND o.theme_mask & v.bit <> 0
     GROUP BY m.municipality_code, m.council_id, m.region_id, m.records, v.code
 ),
 theme_per_level AS (
@@ -137,12 +149,11 @@ theme_gaps AS (
     GROUP BY region_id, council_id, grp
 ),
 group_cells AS (
-    SELECT m.council_id, m.region_id, m.records > 0 AS is_mapped, v.code, count(o.offer_id) AS n
+    SELECT m.council_id, m.region_id, m.records > 0 AS is_mapped, v.code, coalesce(sum(o.n), 0) AS n
     FROM mun m
-    CROSS JOIN (SELECT code FROM vocabularies WHERE vocabulary = 'target_group') v
-    LEFT JOIN (SELECT offer_id, municipality_code, unnest(target_groups) AS code
-               FROM base_offers WHERE ok_theme AND ok_referral) o
-           ON o.municipality_code = m.municipality_code AND o.code = v.code
+    CROSS JOIN (SELECT code, bit FROM out_bits WHERE vocabulary = 'target_group') v
+    LEFT JOIN (SELECT municipality_code, target_group_mask, n FROM base_offers WHERE ok_theme AND ok_referral) o
+           ON o.municipality_code = m.municipality_code AND o.target_group_mask & v.bit <> 0
     GROUP BY m.municipality_code, m.council_id, m.region_id, m.records, v.code
 ),
 group_per_level AS (

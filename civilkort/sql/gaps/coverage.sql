@@ -12,39 +12,41 @@
 --                   'godt kortlagt' (score ≥ 70), 'delvist kortlagt' (≥ 40), 'spinkelt kortlagt' (< 40)
 -- offers_matching er tilbud i kommunen med alle filtre (som på kortet), så 0 tilbud kan læses i forhold
 -- til, om kommunen overhovedet er kortlagt.
-WITH records AS (
-    SELECT municipality_code, 'organisation' AS kind, last_verified, location_precision
-    FROM organisations
-    WHERE list_contains($codes::INTEGER[], municipality_code)
-    UNION ALL
-    SELECT municipality_code, 'offer', last_verified, location_precision
-    FROM offers
-    WHERE list_contains($codes::INTEGER[], municipality_code)
-),
-per_municipality AS (
+-- Læser byggeriets out_-tabeller (README "Den offentlige database"): out_records_by_day tæller
+-- registreringerne pr. kommune og dag for seneste verificering; temaer og målgrupper er bits i out_offers.
+WITH per_municipality AS (
     SELECT municipality_code,
-           count(*) FILTER (WHERE kind = 'organisation') AS organisations,
-           count(*) FILTER (WHERE kind = 'offer') AS offers,
-           count(*) AS records,
-           count(*) FILTER (WHERE last_verified >= $today::DATE - INTERVAL 12 MONTH) AS verified,
-           count(*) FILTER (WHERE location_precision <> 'coordinates') AS approximate
-    FROM records
+           sum(organisations)::BIGINT AS organisations,
+           sum(offers)::BIGINT AS offers,
+           sum(records)::BIGINT AS records,
+           coalesce(sum(records) FILTER (WHERE last_verified >= $today::DATE - INTERVAL 12 MONTH), 0)::BIGINT AS verified,
+           sum(approximate)::BIGINT AS approximate
+    FROM out_records_by_day
+    WHERE municipality_code IN (SELECT unnest($codes::INTEGER[]))
     GROUP BY municipality_code
+),
+chosen AS (
+    SELECT coalesce(bit_or(bit) FILTER (WHERE vocabulary = 'theme' AND list_contains($themes::VARCHAR[], code)), 0) AS themes,
+           coalesce(bit_or(bit) FILTER (WHERE vocabulary = 'target_group' AND list_contains($groups::VARCHAR[], code)), 0) AS groups
+    FROM out_bits
+),
+text_hits AS (
+    SELECT o.offer_id FROM offers o JOIN organisations g USING (organisation_id)
+    WHERE $text <> '' AND (contains(lower(o.name), $text) OR contains(lower(o.description), $text)
+                           OR contains(lower(g.name), $text))
 ),
 sel_offers AS (
     SELECT o.municipality_code, count(*) AS offers_matching
-    FROM offers o
-    JOIN organisations g USING (organisation_id)
-    WHERE list_contains($codes::INTEGER[], o.municipality_code)
-      AND (len($themes::VARCHAR[]) = 0 OR list_has_any(o.themes, $themes::VARCHAR[]))
-      AND (len($groups::VARCHAR[]) = 0 OR list_has_any(o.target_groups, $groups::VARCHAR[]))
+    FROM out_offers o, chosen w
+    WHERE o.municipality_code IN (SELECT unnest($codes::INTEGER[]))
+      AND (len($themes::VARCHAR[]) = 0 OR o.theme_mask & w.themes <> 0)
+      AND (len($groups::VARCHAR[]) = 0 OR o.target_group_mask & w.groups <> 0)
       AND (len($levels::VARCHAR[]) = 0 OR list_contains($levels::VARCHAR[], o.prevention_level))
       AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses::VARCHAR[], o.status))
       AND ($referrals = '' OR o.accepts_social_referrals = ($referrals = 'ja'))
-      AND (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], g.organisation_type))
-      AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], g.staffing))
-      AND ($text = '' OR contains(lower(o.name), $text) OR contains(lower(o.description), $text)
-           OR contains(lower(g.name), $text))
+      AND (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], o.organisation_type))
+      AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], o.staffing))
+      AND ($text = '' OR o.offer_id IN (SELECT offer_id FROM text_hits))
     GROUP BY o.municipality_code
 ),
 scored AS (

@@ -7,28 +7,34 @@
 -- * Parametre som queries.params(sel). Målgruppen er akse, og henvisning er selve målet, så
 --   målgruppefilteret ($groups) og henvisningsfilteret ($referrals) bruges ikke her; alle andre gælder.
 -- * row_mapped er FALSE for en kommune uden nogen registreringer: 'ikke kortlagt'.
-WITH sel_offers AS (
-    SELECT o.offer_id, o.municipality_code, o.target_groups, o.accepts_social_referrals
-    FROM offers o
-    JOIN organisations g USING (organisation_id)
-    WHERE list_contains($codes::INTEGER[], o.municipality_code)
-      AND (len($themes::VARCHAR[]) = 0 OR list_has_any(o.themes, $themes::VARCHAR[]))
+-- Læser byggeriets out_-tabeller (README "Den offentlige database"): temaer og målgrupper er bits i
+-- theme_mask/target_group_mask (out_bits siger hvilke), så "et af de valgte temaer" er
+-- theme_mask & <de valgte temaers bits> <> 0.
+WITH chosen AS (
+    SELECT coalesce(bit_or(bit) FILTER (WHERE vocabulary = 'theme' AND list_contains($themes::VARCHAR[], code)), 0) AS themes
+    FROM out_bits
+),
+text_hits AS (
+    SELECT o.offer_id FROM offers o JOIN organisations g USING (organisation_id)
+    WHERE $text <> '' AND (contains(lower(o.name), $text) OR contains(lower(o.description), $text)
+                           OR contains(lower(g.name), $text))
+),
+kept AS (  -- the matching offers, counted per municipality, set of target groups and referral answer
+    SELECT o.municipality_code, o.target_group_mask, o.accepts_social_referrals, count(*) AS n
+    FROM out_offers o, chosen w
+    WHERE o.municipality_code IN (SELECT unnest($codes::INTEGER[]))
+      AND (len($themes::VARCHAR[]) = 0 OR o.theme_mask & w.themes <> 0)
       AND (len($levels::VARCHAR[]) = 0 OR list_contains($levels::VARCHAR[], o.prevention_level))
       AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses::VARCHAR[], o.status))
-      AND (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], g.organisation_type))
-      AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], g.staffing))
-      AND ($text = '' OR contains(lower(o.name), $text) OR contains(lower(o.description), $text)
-           OR contains(lower(g.name), $text))
-),
-mapped AS (
-    SELECT municipality_code FROM organisations
-    UNION
-    SELECT municipality_code FROM offers
+      AND (len($orgtypes::VARCHAR[]) = 0 OR list_contains($orgtypes::VARCHAR[], o.organisation_type))
+      AND (len($staffing::VARCHAR[]) = 0 OR list_contains($staffing::VARCHAR[], o.staffing))
+      AND ($text = '' OR o.offer_id IN (SELECT offer_id FROM text_hits))
+    GROUP BY ALL
 ),
 row_dim AS (
     SELECT m.municipality_code::VARCHAR AS row_key, m.municipality_name AS row_label,
            row_number() OVER (ORDER BY m.municipality_name) AS row_order, m.population,
-           m.municipality_code IN (SELECT municipality_code FROM mapped) AS row_mapped
+           m.municipality_code IN (SELECT municipality_code FROM out_records_by_day) AS row_mapped
     FROM municipalities m
     WHERE list_contains($codes::INTEGER[], m.municipality_code)
 ),
@@ -38,11 +44,11 @@ col_dim AS (
     WHERE vocabulary = 'target_group'
 ),
 cells AS (
-    SELECT o.municipality_code::VARCHAR AS row_key, t.code AS col_key,
-           count(*) FILTER (WHERE o.accepts_social_referrals) AS n,
-           count(*) AS n_offers,
-           count(*) FILTER (WHERE o.accepts_social_referrals IS NULL) AS n_unknown
-    FROM sel_offers o, unnest(o.target_groups) AS t(code)
+    SELECT k.municipality_code::VARCHAR AS row_key, b.code AS col_key,
+           coalesce(sum(k.n) FILTER (WHERE k.accepts_social_referrals), 0)::BIGINT AS n,
+           sum(k.n)::BIGINT AS n_offers,
+           coalesce(sum(k.n) FILTER (WHERE k.accepts_social_referrals IS NULL), 0)::BIGINT AS n_unknown
+    FROM kept k JOIN out_bits b ON b.vocabulary = 'target_group' AND k.target_group_mask & b.bit <> 0
     GROUP BY ALL
 )
 SELECT r.row_key, r.row_label, c.col_key, c.col_label, coalesce(x.n, 0) AS n,

@@ -1,10 +1,11 @@
-"""The gap views answered from memory, for filter changes at national scale.
+"""BEFORE (kept for benchmarks/views_latency.py only): the gap views from numpy.
 
-The SQL files in ``sql/gaps/`` define every figure (``civilkort.gaps``); this module
-answers the same questions from a ``DataIndex`` (numpy masks per selection) plus a few
-columns it loads itself (dates verified, location precision, municipality names), so a
-filter change costs a few bincounts instead of scanning 300,000 offers.  The tests check
-that both give the same frames for many selections.
+Until the build materialised ``out_records_by_day`` and the gap SQL read the out_ tables, the Huller and
+Sammenlign pages answered their views from this class over the map's :class:`~civilkort.index.DataIndex`,
+because the view-only SQL (``benchmarks/gaps_before/*.sql``) took up to a second nationally; the SQL files
+were shown under "Vis SQL" and the tests held the two together. The pages now run
+``civilkort/sql/gaps/*.sql`` only; this copy lets the benchmark print before and after in one run. Not
+used by the app or the tests.
 """
 
 from __future__ import annotations
