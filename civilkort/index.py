@@ -1,11 +1,13 @@
-"""An in-memory columnar index of one database for the map page's filter changes.
+"""The map's figures: an in-memory columnar index of one database, the one definition of what the map shows.
 
-A filter change must answer in tens of milliseconds at national scale (300,000
-offers).  The SQL in ``queries`` defines every figure; this index loads the few
-columns the filters touch once per database file and answers the same questions
-with numpy masks: themes and target groups as boolean matrices, codes as small
-integers, counts per municipality with ``bincount``.  Tests check that it agrees
-with the SQL for many selections.
+A filter change must answer in tens of milliseconds at national scale (300,000 offers), and the map page
+asks for several figures per change (offers, organisations and collaborations per municipality, the key
+figures, offers per theme, the points kept), so this index loads the few columns the filters touch once
+per database file and answers with numpy masks: themes and target groups as boolean matrices, codes as
+small integers, counts per municipality with ``bincount``. One SQL query per figure, even on the build's
+reader tables, takes 20-50 ms each (``benchmarks/views_latency.py``), too slow for the page's 80 ms.
+The selection rules are the lists' (``queries``: the SQL that the lists and exports run); the tests hold
+the map's counts to the lists' lengths for many selections.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from civilkort.schema import NO_THEME
 
 MAX_MUNICIPALITY_CODE = 1000
 MASK_CACHE = 16
+KEPT_INDEXES = 2
+"""Indexes kept by :func:`of` (the serving build's and the one before it, while sessions move over)."""
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, dict[str, int]]:
@@ -252,7 +256,7 @@ class DataIndex:
         return keep
 
     def _compute_masks(self, sel: Selection) -> Masks:
-        """Apply area and filters; the same rules as the SQL in ``queries``."""
+        """Apply area and filters, by the rules the lists in ``queries`` apply in SQL (tests hold them equal)."""
         in_area = np.zeros(MAX_MUNICIPALITY_CODE, dtype=bool)
         in_area[sel.municipality_codes()] = True
         text = sel.text.strip().lower()
@@ -434,8 +438,10 @@ class DataIndex:
         return self.municipalities[self.municipalities["municipality_code"].isin(sel.municipality_codes())]
 
     def _unit_rows(self, sel: Selection) -> tuple[np.ndarray, np.ndarray]:
-        """Per unit: whether it serves the area (any of its municipalities in it) and whether it belongs to
-        it (all of them): ``queries.UNIT_SERVES`` and ``UNIT_BELONGS``."""
+        """Per unit: whether it serves the area (the area holds any of its municipalities: its address's, or
+        for a region-wide unit every municipality of its region) and whether it belongs to it (all of them).
+        The map draws the units serving the area (a region-wide unit at its address, marked as such); the
+        area's figures count the units belonging to it."""
         in_area = np.zeros(MAX_MUNICIPALITY_CODE, dtype=bool)
         in_area[sel.municipality_codes()] = True
         inside = (self.unit_area & in_area).sum(axis=1)
@@ -443,7 +449,7 @@ class DataIndex:
 
     def area_units(self, sel: Selection) -> pd.DataFrame:
         """Regional units serving the area (a region-wide unit: any municipality of its region) with their
-        number of collaborations, as ``queries.units``."""
+        number of collaborations; ``municipality_name`` is the address's."""
         serves, _ = self._unit_rows(sel)
         return self.units[serves].reset_index(drop=True)
 
@@ -501,3 +507,25 @@ class DataIndex:
         with self._lock:
             self._areas[sel.area] = static
         return static
+
+
+_INDEXES: OrderedDict[str, DataIndex] = OrderedDict()
+_INDEXES_LOCK = threading.Lock()
+
+
+def of(db: Database) -> DataIndex:
+    """The index of a database file, made once per file (a build never changes) and shared by every caller:
+    the pages, the council reports, the published map files."""
+    key = str(db.path)
+    with _INDEXES_LOCK:
+        hit = _INDEXES.get(key)
+        if hit is not None:
+            _INDEXES.move_to_end(key)
+            return hit
+    made = DataIndex(db)
+    with _INDEXES_LOCK:
+        index = _INDEXES.setdefault(key, made)  # two threads may both have made one: keep the first
+        _INDEXES.move_to_end(key)
+        while len(_INDEXES) > KEPT_INDEXES:
+            _INDEXES.popitem(last=False)
+    return index

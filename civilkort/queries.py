@@ -1,7 +1,9 @@
-"""Every SQL query the app runs, against the public views, with bound parameters.
+"""What the pages ask of a build for a selection: the lists and details as SQL on the public views, with
+bound parameters, and the map's figures (key figures, counts per municipality and per theme, the points)
+from the in-memory index (``civilkort.index``), their one definition, which follows the lists' rules.
 
-Each function takes the Database and the user's Selection and returns a DataFrame
-(or a small dict); pages only call these and render.
+Each function takes the Database and the user's Selection and returns a DataFrame (or a small dict); pages
+only call these and render. Without an ``index`` the figures use the database's shared one (``index.of``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from civilkort import inset, reference
+from civilkort import index as data_index
+from civilkort import reference
 from civilkort.db import Database
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
@@ -166,44 +169,9 @@ def collaborations(db: Database, sel: Selection) -> pd.DataFrame:
 
 
 def map_points(db: Database, sel: Selection, index: DataIndex | None = None) -> pd.DataFrame:
-    """Points to draw: matching organisations, and matching offers held at their own address."""
-    if index is not None:
-        return index.points(index.masks(sel))
-    return _run(
-        db,
-        [_OFFERS_CTE, _ORGS_CTE],
-        """SELECT 'org:' || organisation_id AS point_id, 'organisation' AS kind, name, lat, lon, location_precision
-           FROM sel_orgs
-           UNION ALL
-           SELECT 'offer:' || offer_id, 'offer', name, lat, lon, location_precision
-           FROM sel_offers WHERE has_own_location""",
-        sel,
-    )
-
-
-# A regional unit belongs to an area when the area holds every municipality it belongs to
-# (area_municipality_codes: its address's, or for a region-wide unit every municipality of its region);
-# it serves the area when the area holds any of them. The map draws the units serving the area (a
-# region-wide unit at its address, marked as such); the area's figures count the units belonging to it.
-UNIT_BELONGS = "list_has_all($codes, u.area_municipality_codes)"
-UNIT_SERVES = "list_has_any($codes, u.area_municipality_codes)"
-
-
-def units(db: Database, sel: Selection) -> pd.DataFrame:
-    """Regional units serving the area (for a region-wide unit: any municipality of its region), with their
-    number of collaborations; ``municipality_name`` is the address's."""
-    return _run(
-        db,
-        [],
-        f"""SELECT u.unit_id, u.name, u.unit_type, u.unit_type_label, u.lat, u.lon, u.location_precision,
-                  (SELECT count(*) FROM collaboration_partners p
-                    WHERE p.partner_kind = 'regional_unit' AND p.partner_id = u.unit_id) AS n_collaborations,
-                  m.municipality_name, u.is_region_wide
-           FROM regional_units u JOIN municipalities m USING (municipality_code)
-           WHERE {UNIT_SERVES}
-           ORDER BY u.unit_id""",
-        sel,
-    )
+    """Points to draw: matching organisations, and matching offers held at their own address (``DataIndex.points``)."""
+    index = index or data_index.of(db)
+    return index.points(index.masks(sel))
 
 
 def links(db: Database, sel: Selection) -> pd.DataFrame:
@@ -221,82 +189,37 @@ def links(db: Database, sel: Selection) -> pd.DataFrame:
 
 
 def municipality_measures(db: Database, sel: Selection, index: DataIndex | None = None) -> pd.DataFrame:
-    """Per municipality of the area: offers, organisations, collaborations (all filtered), population.
-
-    With ``index`` the counts come from the in-memory index (same rules, tested equal).
-    """
-    if index is not None:
-        return index.municipality_measures(sel, index.masks(sel))
-    return _run(
-        db,
-        [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
-        """SELECT m.municipality_code, m.municipality_name, m.council_id, m.council_name, m.lat, m.lon,
-                  m.population,
-                  (SELECT count(*) FROM sel_offers o WHERE o.municipality_code = m.municipality_code) AS offers,
-                  (SELECT count(*) FROM sel_orgs g WHERE g.municipality_code = m.municipality_code) AS organisations,
-                  (SELECT count(*) FROM sel_collabs c WHERE list_contains(c.municipality_codes, m.municipality_code)) AS collaborations,
-                  (SELECT count(*) FROM organisations g WHERE g.municipality_code = m.municipality_code)
-                  + (SELECT count(*) FROM offers o WHERE o.municipality_code = m.municipality_code) AS records_any
-           FROM municipalities m
-           WHERE list_contains($codes, m.municipality_code)
-           ORDER BY m.municipality_name""",
-        sel,
-    ).assign(offers_per_10k=lambda d: (d["offers"] / d["population"].astype(float) * 10_000).round(1))
+    """Per municipality of the area: offers, organisations, collaborations (all filtered), population, records_any
+    (organisations and offers placed there, whatever the filters), offers_per_10k (``DataIndex.municipality_measures``)."""
+    index = index or data_index.of(db)
+    return index.municipality_measures(sel, index.masks(sel))
 
 
 def key_figures(db: Database, sel: Selection, index: DataIndex | None = None) -> dict[str, int]:
-    """Headline numbers for the selection."""
-    if index is not None:
-        masks = index.masks(sel)
-        counts = index.municipality_counts(masks).loc[sel.municipality_codes()]
-        return {
-            "organisations": int(masks.organisations.sum()),
-            "offers": int(masks.offers.sum()),
-            "collaborations": int(masks.collaborations.sum()),
-            "units": index.unit_count(sel),
-            "municipalities_without": int((counts["records_any"] == 0).sum()),
-        }
-    row = _run(
-        db,
-        [_OFFERS_CTE, _ORGS_CTE, _COLLAB_CTE],
-        f"""SELECT (SELECT count(*) FROM sel_orgs) AS organisations,
-                  (SELECT count(*) FROM sel_offers) AS offers,
-                  (SELECT count(*) FROM sel_collabs) AS collaborations,
-                  (SELECT count(*) FROM regional_units u WHERE {UNIT_BELONGS}) AS units,
-                  (SELECT count(*) FROM municipalities m WHERE list_contains($codes, m.municipality_code)
-                      AND NOT EXISTS (SELECT 1 FROM organisations g WHERE g.municipality_code = m.municipality_code)
-                      AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.municipality_code = m.municipality_code)
-                  ) AS municipalities_without""",
-        sel,
-    ).iloc[0]
-    return {k: int(v) for k, v in row.items()}
+    """Headline numbers for the selection: organisations, offers and collaborations (as the lists count them),
+    the regional units belonging to the area and its municipalities without any records."""
+    index = index or data_index.of(db)
+    masks = index.masks(sel)
+    counts = index.municipality_counts(masks).loc[sel.municipality_codes()]
+    return {
+        "organisations": int(masks.organisations.sum()),
+        "offers": int(masks.offers.sum()),
+        "collaborations": int(masks.collaborations.sum()),
+        "units": index.unit_count(sel),
+        "municipalities_without": int((counts["records_any"] == 0).sum()),
+    }
 
 
 def offers_by_theme(db: Database, sel: Selection, index: DataIndex | None = None) -> pd.DataFrame:
     """Number of matching offers per theme (every theme listed, zeros included), then a row 'Tema ikke
     angivet' counting the matching offers without a theme, where there are any."""
-    if index is not None:
-        n = index.offers_by_theme(index.masks(sel))
-        labels = index.theme_vocabulary
-        out = pd.DataFrame({"label": labels["label"], "n": labels["code"].map(n).fillna(0).astype(int)})
-        if n[NO_THEME] > 0:
-            out = pd.concat([out, pd.DataFrame({"label": [NO_THEME_LABEL], "n": [int(n[NO_THEME])]})])
-        return out.reset_index(drop=True)
-    return _run(
-        db,
-        [_OFFERS_CTE],
-        """SELECT label, n FROM (
-               SELECT v.label, count(o.offer_id) AS n, v.sort_order
-               FROM vocabularies v
-               LEFT JOIN (SELECT offer_id, unnest(themes) AS theme FROM sel_offers) o ON o.theme = v.code
-               WHERE v.vocabulary = 'theme'
-               GROUP BY v.label, v.sort_order
-               UNION ALL
-               SELECT $no_theme_label, count(*), NULL FROM sel_offers WHERE len(themes) = 0 HAVING count(*) > 0
-           ) ORDER BY sort_order NULLS LAST""",
-        sel,
-        {"no_theme_label": NO_THEME_LABEL},
-    )
+    index = index or data_index.of(db)
+    n = index.offers_by_theme(index.masks(sel))
+    labels = index.theme_vocabulary
+    out = pd.DataFrame({"label": labels["label"], "n": labels["code"].map(n).fillna(0).astype(int)})
+    if n[NO_THEME] > 0:
+        out = pd.concat([out, pd.DataFrame({"label": [NO_THEME_LABEL], "n": [int(n[NO_THEME])]})])
+    return out.reset_index(drop=True)
 
 
 def _format_value(measure: str, value: float) -> str:
@@ -333,54 +256,29 @@ def map_layers(
     and the area's inset for an outlying island (:func:`civilkort.inset.for_area`, or None).
 
     Links are only fetched when the links layer is on; points not with ``points=False`` (the caller draws
-    them its own way: see ``ui.data.map_layers``). With ``index`` the area's shapes, outlines and
-    units come from its per-area cache and only the filter-dependent values are computed.
+    them its own way: see ``ui.data.map_layers``). The area's shapes, outlines and units come from the index's
+    per-area cache (:meth:`DataIndex.area_static`); only the filter-dependent values are computed.
     """
+    index = index or data_index.of(db)
     measures = _with_values(municipality_measures(db, sel, index), measure)
     mpoints = measures[["municipality_code", "municipality_name", "lat", "lon", "value", "value_label"]]
-    if index is not None:
-        static = index.area_static(sel)
-        shapes, outlines, area_units, bounds, area_inset = (
-            static["shapes"],
-            static["outlines"],
-            static["units"],
-            static["bounds"],
-            static["inset"],
+    static = index.area_static(sel)
+    areas = None
+    if static["shapes"] is not None:
+        by_code = measures.set_index("municipality_code")
+        areas = static["shapes"].assign(
+            value=static["shapes"]["municipality_code"].map(by_code["value"]),
+            value_label=static["shapes"]["municipality_code"].map(by_code["value_label"]),
         )
-        areas = None
-        if shapes is not None:
-            by_code = measures.set_index("municipality_code")
-            areas = shapes.assign(
-                value=shapes["municipality_code"].map(by_code["value"]),
-                value_label=shapes["municipality_code"].map(by_code["value_label"]),
-            )
-    else:
-        codes = sel.municipality_codes()
-        shapes = municipality_shapes(db, codes)
-        areas = outlines = None
-        if shapes is not None:
-            areas = shapes.merge(
-                measures[["municipality_code", "municipality_name", "council_name", "value", "value_label"]],
-                on="municipality_code",
-            )
-            outlines = council_shapes(db, sorted(set(measures["council_id"])))
-            minx, miny, maxx, maxy = areas.total_bounds
-        else:
-            pad = 0.1
-            minx, miny = mpoints["lon"].min() - pad, mpoints["lat"].min() - pad
-            maxx, maxy = mpoints["lon"].max() + pad, mpoints["lat"].max() + pad
-        bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
-        area_units = units(db, sel)
-        area_inset = inset.for_area(shapes, mpoints)
     return {
         "areas": areas,
-        "council_outlines": outlines,
+        "council_outlines": static["outlines"],
         "municipality_points": mpoints,
         "points": map_points(db, sel, index) if points else None,
-        "units": area_units,
+        "units": static["units"],
         "links": links(db, sel) if "links" in sel.layers else None,
-        "bounds": bounds,
-        "inset": area_inset,
+        "bounds": static["bounds"],
+        "inset": static["inset"],
         "attribution": _attribution(db),
     }
 
@@ -411,20 +309,6 @@ def municipality_shapes(db: Database, codes: list[int]) -> gpd.GeoDataFrame | No
         return None
     return gpd.GeoDataFrame(
         {"municipality_code": df["municipality_code"]}, geometry=shapely.from_geojson(df["geojson"]), crs=4326
-    )
-
-
-def council_shapes(db: Database, council_ids: list[str]) -> gpd.GeoDataFrame | None:
-    """Display outlines of the given councils, or None without boundaries."""
-    df = db.query(
-        """SELECT g.council_id, c.council_name, g.geojson FROM geo_councils g JOIN councils c USING (council_id)
-           WHERE list_contains($ids::VARCHAR[], g.council_id)""",
-        {"ids": council_ids},
-    )
-    if df.empty:
-        return None
-    return gpd.GeoDataFrame(
-        df[["council_id", "council_name"]], geometry=shapely.from_geojson(df["geojson"]), crs=4326
     )
 
 

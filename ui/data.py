@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from civilkort import buildstore, map_payload, published, queries
+from civilkort import index as data_index
 from civilkort.db import Database, current_path
 from civilkort.filters import Selection
 from civilkort.index import DataIndex
@@ -60,7 +61,7 @@ def database() -> Database:
 
 @st.cache_resource(max_entries=2, show_spinner="Indlæser data …")
 def _index(path: str) -> DataIndex:
-    index = DataIndex(_open(path))
+    index = data_index.of(_open(path))  # the one the reports and published files share
     _freeze_heap_once()
     return index
 
