@@ -31,7 +31,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 
-import api
+from api import hsds as hsds_api
 
 GZIP_LEVEL = 6
 """zlib's default: 4.7 MB of JavaScript in ~0.1 s on one core, within a few % of level 9's size."""
@@ -49,13 +49,13 @@ async def _warm(_app: st.App) -> AsyncIterator[None]:
     await asyncio.get_running_loop().run_in_executor(None, warm_up)
     # Søg's index after: the map is what a visitor opens first, and the server answers meanwhile
     threading.Thread(target=warm_search, name="warm-search", daemon=True).start()
-    threading.Thread(target=api.warm, name="warm-hsds-api", daemon=True).start()
+    threading.Thread(target=hsds_api.warm, name="warm-hsds-api", daemon=True).start()
     yield
 
 
 app = st.App(
     Path(__file__).with_name("app.py"),
-    routes=[Mount(api.MOUNT, app=api.app)],
+    routes=[Mount(hsds_api.MOUNT, app=hsds_api.app)],
     middleware=[Middleware(GZipMiddleware, minimum_size=1000, compresslevel=GZIP_LEVEL)],
     lifespan=_warm,
 )

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from api import MOUNT
+from api.hsds import MOUNT
 from civilkort import danish, housing
 from ui import gaps as gapdata
 from ui.data import database, query

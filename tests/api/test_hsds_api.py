@@ -307,5 +307,5 @@ def test_without_a_build_it_says_so(server, data_dir):
 
 def test_served_beside_the_app_by_serve_py():
     source = (PROJECT_ROOT / "serve.py").read_text(encoding="utf-8")
-    assert "Mount(api.MOUNT, app=api.app)" in source
+    assert "Mount(hsds_api.MOUNT, app=hsds_api.app)" in source
     assert Path(PROJECT_ROOT / "api" / "hsds-3.0-openapi.json").is_file()
