@@ -85,15 +85,10 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
     c["class_label"] = c["class_label"].fillna(NO_CLASS)
     has_class = c["need_class"].notna() & c["supply_class"].notna()
     size = layout.size
-    pad = tiles.RANGE_PAD * size
-    half_width, radius = size / 2 * tiles.HEX_SCALE, size / SQRT3 * tiles.HEX_SCALE
-    x_range = [float(c["x"].min() - half_width - pad), float(c["x"].max() + half_width + pad)]
-    y_range = [float(c["y"].min() - radius - pad), float(c["y"].max() + radius + pad)]
+    x_range, y_range, rows_span, cols_span = tiles.frame(c, size)
     margin = {"l": tiles.EDGE_PX, "r": tiles.EDGE_PX, "t": tiles.EDGE_PX, "b": tiles.EDGE_PX}
     # Abbreviations, never full names: the class code then fits under them in smaller hexagons.
     factor = tiles.label_factor(c["municipality_name"].tolist(), False)
-    rows_span = (y_range[1] - y_range[0]) / size
-    cols_span = (x_range[1] - x_range[0]) / size
     label_px = int(min(tiles.MAX_LABEL_PX, max(9, factor * (height - 8) / rows_span)))
 
     traces: list[dict] = []
@@ -124,40 +119,11 @@ def tile_figure(layout: TileLayout, cells: pd.DataFrame, *, share: bool, height:
     abbreviations = [_esc(tiles.abbreviation(code, n)) for code, n in zip(codes, names)]
     shown = [class_code(a, b) for a, b in zip(c["need_class"], c["supply_class"])]
     ink = [tiles.text_colour(col if h else "#ffffff") for col, h in zip(c["colour"], has_class)]
-    traces.append(
-        dict(
-            type="scatter",
-            x=c["x"].tolist(),
-            y=c["y"].tolist(),
-            mode="markers",
-            marker={"symbol": "hexagon", "size": 4, "color": "rgba(0,0,0,0)"},
-            hovertext=[hover_text(r, share) for r in c[_HOVER_COLUMNS].itertuples(index=False)],
-            hovertemplate="%{hovertext}<extra></extra>",
-            customdata=codes,
-            showlegend=False,
-            name="kommuner",
-            meta={"kind": "hover"},
-        )
-    )
-    for kind, text in (
-        ("short-labels", abbreviations),
-        ("labels", [f"{a}<br><b>{b}</b>" for a, b in zip(abbreviations, shown)]),
-    ):
-        traces.append(
-            dict(
-                type="scatter",
-                x=c["x"].tolist(),
-                y=c["y"].tolist(),
-                mode="text",
-                text=text,
-                textposition="middle center",
-                textfont={"size": label_px, "color": ink},
-                hoverinfo="skip",
-                showlegend=False,
-                name=kind,
-                meta={"kind": kind},
-            )
-        )
+    hover = [hover_text(r, share) for r in c[_HOVER_COLUMNS].itertuples(index=False)]
+    traces += [
+        tiles.hover_trace(c, hover, codes),
+        *tiles.label_traces(c, abbreviations, abbreviations, shown, label_px, ink),
+    ]
     axis = {"visible": False, "fixedrange": True, "constrain": "domain", "autorange": False}
     layout_dict = dict(
         height=height,

@@ -347,6 +347,70 @@ def _legend_room(title: str, items: list[str], title_px: int, item_px: int, side
     return int(math.ceil((1 + rows) * (max(title_px, item_px) * 1.6 + 2) + 4))
 
 
+def frame(cells: pd.DataFrame, size: float) -> tuple[list[float], list[float], float, float]:
+    """The axes' ranges hugging the hexagons centred at ``cells``' x, y (:data:`RANGE_PAD` of a cell around
+    them), and how many cells high and wide they are (what :func:`label_css` sizes the labels by)."""
+    pad = RANGE_PAD * size
+    half_width, radius = size / 2 * HEX_SCALE, size / SQRT3 * HEX_SCALE
+    x_range = [float(cells["x"].min() - half_width - pad), float(cells["x"].max() + half_width + pad)]
+    y_range = [float(cells["y"].min() - radius - pad), float(cells["y"].max() + radius + pad)]
+    return x_range, y_range, (y_range[1] - y_range[0]) / size, (x_range[1] - x_range[0]) / size
+
+
+def hover_trace(cells: pd.DataFrame, hover: list[str], codes: list[int]) -> dict:
+    """Invisible markers at the centres that carry the (escaped) hover and the click: the nearest centre is
+    the hexagon under the pointer. On their own trace, so a click dims nothing that can be seen."""
+    return dict(
+        type="scatter",
+        x=cells["x"].tolist(),
+        y=cells["y"].tolist(),
+        mode="markers",
+        marker={"symbol": "hexagon", "size": 4, "color": "rgba(0,0,0,0)"},
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        customdata=codes,
+        showlegend=False,
+        name="kommuner",
+        meta={"kind": "hover"},
+    )
+
+
+def label_traces(
+    cells: pd.DataFrame,
+    abbreviations: list[str],
+    names: list[str],
+    values: list[str],
+    size_px: int,
+    ink: list[str],
+) -> list[dict]:
+    """The labels, a map's last two traces (:func:`label_css` finds them there and shows one of them): the
+    abbreviation alone for hexagons too small for two lines, and name over value. Texts already escaped."""
+    codes = cells["municipality_code"].astype(int).tolist()
+    return [
+        dict(
+            type="scatter",
+            x=cells["x"].tolist(),
+            y=cells["y"].tolist(),
+            mode="text",
+            text=text,
+            textposition="middle center",
+            textfont={"size": size_px, "color": ink},
+            customdata=codes,
+            hoverinfo="skip",
+            # A click selects a point of the hover trace; Plotly would dim every label (none of them is
+            # selected) unless the selected ones have a colour of their own.
+            selected={"textfont": {"color": DARK_INK}},
+            showlegend=False,
+            name=kind,
+            meta={"kind": kind},
+        )
+        for kind, text in (
+            ("short-labels", abbreviations),
+            ("labels", [f"{a}<br><b>{b}</b>" for a, b in zip(names, values)]),
+        )
+    ]
+
+
 def tile_figure(
     layout: TileLayout,
     values: pd.DataFrame,
@@ -388,12 +452,7 @@ def tile_figure(
     full = len(cells) <= FULL_NAMES_UP_TO if full_names is None else full_names
     factor = label_factor(cells["municipality_name"].tolist(), full)
     size = layout.size
-    pad = RANGE_PAD * size
-    half_width, radius = size / 2 * HEX_SCALE, size / SQRT3 * HEX_SCALE
-    x_range = [float(cells["x"].min() - half_width - pad), float(cells["x"].max() + half_width + pad)]
-    y_range = [float(cells["y"].min() - radius - pad), float(cells["y"].max() + radius + pad)]
-    rows_span = (y_range[1] - y_range[0]) / size
-    cols_span = (x_range[1] - x_range[0]) / size
+    x_range, y_range, rows_span, cols_span = frame(cells, size)
 
     legend_px = 22 if large else 12
     item_px = legend_px - 2 if large else legend_px
@@ -480,46 +539,9 @@ def tile_figure(
         + ("<br><i>Rykket tættere på resten af kortet</i>" if mv else "")
         for n, lbl, mv in zip(names, cells["value_label"], cells["is_moved"])
     ]
-    # Invisible markers at the centres carry the hover and the click (the nearest centre is the hexagon
-    # under the pointer); on their own trace, so a click dims nothing that can be seen.
-    fig.add_trace(
-        go.Scatter(
-            x=cells["x"],
-            y=cells["y"],
-            mode="markers",
-            marker={"symbol": "hexagon", "size": 4, "color": "rgba(0,0,0,0)"},
-            hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            customdata=codes,
-            showlegend=False,
-            name="kommuner",
-            meta={"kind": "hover"},
-        )
+    fig.add_traces(
+        [hover_trace(cells, hover, codes), *label_traces(cells, abbreviations, short, shown, label_px, ink)]
     )
-    # The labels, the last two traces (label_css finds them there and shows one of them): the abbreviation
-    # alone for hexagons too small for two lines, and label over value.
-    for kind, text in (
-        ("short-labels", abbreviations),
-        ("labels", [f"{a}<br><b>{b}</b>" for a, b in zip(short, shown)]),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=cells["x"],
-                y=cells["y"],
-                mode="text",
-                text=text,
-                textposition="middle center",
-                textfont={"size": label_px, "color": ink},
-                customdata=codes,
-                hoverinfo="skip",
-                # A click selects a point of the hover trace; Plotly would dim every label (none of them is
-                # selected) unless the selected ones have a colour of their own.
-                selected={"textfont": {"color": DARK_INK}},
-                showlegend=False,
-                name=kind,
-                meta={"kind": kind},
-            )
-        )
     axis = {"visible": False, "fixedrange": True, "constrain": "domain", "autorange": False}
     fig.update_layout(
         height=height,
