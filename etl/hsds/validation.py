@@ -83,7 +83,12 @@ USED_FIELDS: dict[str, frozenset[str]] = {
     ),
     "phone": frozenset(),
 }
-"""Per entity, the fields Civilsamfundskortet reads."""
+"""Per entity, the fields Civilsamfundskortet needs right to read a record: its ids and links, and the values
+an invalid one of which would be read wrongly. A wrong type in one of them is an error (the record cannot be
+read as meant); elsewhere a warning, and the value is dropped. Not the same answer as ``unkept.KEPT`` (the
+fields whose values the product keeps, for the warnings about what an import loses): a kept field such as a
+schedule's ``opens_at`` is dropped with a warning when invalid, and a link such as a contact's
+``service_id`` is needed but not kept."""
 
 
 class SchemaSourceError(Exception):
