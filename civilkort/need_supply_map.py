@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import shapely
 
 from civilkort import assets, danish, tiles
 from civilkort.charts import readable_text
-from civilkort.map_payload import simplify_for_display
 from civilkort.need_supply import NEED_WORDS, NO_CLASS, NO_CLASS_COLOUR, PALETTE, SUPPLY_WORDS, WORRY
 from civilkort.tiles import SQRT3, TileLayout
 
@@ -236,9 +237,12 @@ def legend_html(cells: pd.DataFrame, *, map_kind: str = "tiles") -> str:
 
 def folium_map(shapes: gpd.GeoDataFrame, cells: pd.DataFrame, *, share: bool, title: str) -> folium.Map:
     """The bivariate choropleth on the municipalities' boundaries (when loaded): one target group's ``cells``,
-    ``shapes`` (``municipality_code``, geometry) simplified for display. No background tiles; a municipality
-    without classes is white with a dashed grey border; the tooltip says the class in words (escaped)."""
-    gdf = simplify_for_display(shapes).merge(cells, on="municipality_code", how="left")
+    ``shapes`` (``municipality_code``, geometry) as the build keeps them, simplified for display
+    already (``queries.municipality_shapes``). No background tiles; a municipality without classes is white
+    with a dashed grey border; the tooltip says the class in words (escaped)."""
+    if shapes.crs is not None and shapes.crs.to_epsg() != 4326:
+        shapes = shapes.to_crs(4326)
+    gdf = shapes.merge(cells, on="municipality_code", how="left")
     has_class = gdf["need_class"].notna() & gdf["supply_class"].notna()
     gdf["fill"] = gdf["colour"].where(has_class, NO_CLASS_COLOUR).fillna(NO_CLASS_COLOUR)
     gdf["edge"] = np.where(has_class, "#ffffff", NO_CLASS_OUTLINE)
@@ -247,9 +251,17 @@ def folium_map(shapes: gpd.GeoDataFrame, cells: pd.DataFrame, *, share: bool, ti
         hover_text(r, share) for r in gdf[_HOVER_COLUMNS].fillna({"class_label": NO_CLASS}).itertuples()
     ]
     west, south, east, north = gdf.total_bounds
+    properties = gdf[["municipality_code", "fill", "edge", "dash", "tip"]].to_dict("records")
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": p, "geometry": g}
+            for p, g in zip(properties, _geometries(tuple(shapely.to_geojson(gdf.geometry.values))))
+        ],
+    }
     m = folium.Map(tiles=None, zoom_control=True, attribution_control=False, zoom_snap=0.25, zoom_delta=0.5)
     folium.GeoJson(
-        gdf[["municipality_code", "fill", "edge", "dash", "tip", "geometry"]].to_json(),
+        collection,
         name=_esc(title),
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -263,6 +275,13 @@ def folium_map(shapes: gpd.GeoDataFrame, cells: pd.DataFrame, *, share: bool, ti
     ).add_to(m)
     m.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
     return assets.localize(m)
+
+
+@lru_cache(maxsize=8)
+def _geometries(texts: tuple[str, ...]) -> tuple[dict, ...]:
+    """GeoJSON geometries as dicts, parsed once per area's shapes (a filter change only recolours them;
+    geopandas' to_json walked every vertex in Python, a third of the map's time)."""
+    return tuple(json.loads(t) for t in texts)
 
 
 def report_png(layout: TileLayout, cells: pd.DataFrame, title: str) -> bytes:
