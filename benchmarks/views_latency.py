@@ -43,11 +43,15 @@ from civilkort.db import Database, current_path  # noqa: E402
 from civilkort.filters import Selection  # noqa: E402
 from civilkort.index import DataIndex  # noqa: E402
 from ui.gaps import CELL_KEY  # noqa: E402
+from ui.need_supply import TILES_KEY  # noqa: E402
 
 THEMES = ["forebyggelse", "lighed", "brobygning", "udvikling"]
 GROUPS = ["aeldre", "ensomme", "boern_unge", "paaroerende", "psykisk_saarbare"]
 AREAS = ["council:aarhus", "dk"]
-# (label, page, radio value or None, a clicked cell or None)
+TILES = "flisekort"
+"""In place of a clicked cell: Behov og tilbud's tile map switched on (with boundaries loaded, the view
+draws the choropleth on them unless asked for tiles)."""
+# (label, page, radio value or None, a clicked cell, TILES or None)
 VIEWS = [
     ("Kommune × tema", "app_pages/huller.py", "kommune_tema", None),
     ("Kommune × målgruppe", "app_pages/huller.py", "kommune_maalgruppe", None),
@@ -55,6 +59,7 @@ VIEWS = [
     ("Kortlægning", "app_pages/huller.py", "kortlaegning", None),
     ("Sociale henvisninger", "app_pages/huller.py", "henvisninger", None),
     ("Behov og tilbud", "app_pages/huller.py", "behov", None),
+    ("Behov og tilbud, flisekort", "app_pages/huller.py", "behov", TILES),
     ("Kommune × tema + felt valgt", "app_pages/huller.py", "kommune_tema", ("751", "lighed")),
     ("Sammenlign sundhedsråd", "app_pages/sammenlign.py", None, None),
     ("(grundniveau: Om data)", "app_pages/om_data.py", None, None),
@@ -155,7 +160,9 @@ def main() -> None:
             st.cache_data.clear()  # every measured selection is new to this view (indexes stay loaded)
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
             at.query_params["omraade"] = area
-            if cell:
+            if cell == TILES:
+                at.session_state[TILES_KEY] = True
+            elif cell:
                 at.session_state[CELL_KEY] = {"view": radio, "cell": cell}
             run(at)
             at.switch_page(page)
