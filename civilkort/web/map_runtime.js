@@ -254,7 +254,9 @@
       spiderLegPolylineOptions: {weight: 1.2, color: "#263238", opacity: 0.6, interactive: false}
     });
     var done = busy();
-    group.options.chunkProgress = function (p, t) { if (p >= t) { done(); } };
+    // the end of the points' own addition (fillPoints): the empty addition markercluster makes when the group
+    // goes on the map before its file has arrived ends at once and must not count
+    group.ckDone = function (p, t) { if (p >= t) { done(); } };
     group.on("remove", done);  // hidden: nothing to wait for
     // a group not on the map (its layer switched off) clusters nothing until it is shown: nothing to wait for
     var unlessShown = function () { setTimeout(function () { if (!map.hasLayer(group)) { done(); } }, 0); };
@@ -318,6 +320,7 @@
       }
       c.openTooltip();
     });
+    group.options.chunkProgress = group.ckDone;
     group.addLayers(markers);
   }
   function units(map, d, only) {

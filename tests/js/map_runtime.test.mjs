@@ -317,3 +317,67 @@ test("an inset's builders draw only what lies on the island", () => {
   const pins = { approx: "", rows: [[55.2, 14.9, 0, "Rønne", "", "", 0], [55.7, 12.5, 0, "København", "", "", 0]] };
   assert.equal(lib.workshop(map, pins, only).layers.length, 1);
 });
+
+// --- the points layer: drawn when its own addition ends; markers reused across filter changes ---------------
+// A stand-in for Leaflet.markercluster's group, as far as points() uses it: addLayers on the map calls
+// options.chunkProgress after each chunk (here: chunks the test ends by hand), and onAdd adds what was
+// waiting, an empty list when the file has not arrived yet (markercluster reports that as done at once).
+function withPoints(file) {
+  const { ck: lib, context, map } = withLeaflet();
+  const frames = [];
+  context.requestAnimationFrame = (fn) => frames.push(fn);
+  context.setTimeout = (fn) => { fn(); return 0; };
+  context.fetch = () => Promise.resolve({ ok: true, json: () => Promise.resolve(file) });
+  let stamp = 0;
+  context.L.stamp = (obj) => obj._leaflet_id || (obj._leaflet_id = ++stamp);
+  class CircleMarker {
+    constructor(latlng, options) { this.latlng = latlng; this.options = options; }
+    static extend(props) { class Named extends this {} Object.assign(Named.prototype, props); return Named; }
+  }
+  context.L.CircleMarker = CircleMarker;
+  const groups = [];
+  context.L.markerClusterGroup = (options) => {
+    const group = {
+      options, added: [], chunks: [], handlers: {}, onMap: null,
+      on(type, fn) { this.handlers[type] = fn; return this; },
+      addLayers(list) {
+        if (!this.onMap) { this.added.push(...list); return this; }
+        const progress = this.options.chunkProgress;
+        if (!list.length) { if (progress) { progress(0, 0); } return this; }
+        this.added.push(...list);
+        this.chunks.push(() => { if (progress) { progress(list.length, list.length); } });
+        if (progress) { progress(Math.floor(list.length / 2), list.length); }  // the first chunk, at once
+        return this;
+      },
+      onAdd(on) { this.onMap = on; const waiting = this.added; this.added = []; this.addLayers(waiting); },
+    };
+    groups.push(group);
+    return group;
+  };
+  map.hasLayer = (group) => group.onMap === map;
+  const drawn = () => context.document.documentElement.getAttribute("data-ck-drawn");
+  const flush = () => { while (frames.length) { frames.shift()(); } };
+  return { lib, map, groups, drawn, flush, context };
+}
+// five points along a line; keep is a bitmask, least significant bit first
+const POINTS = {
+  s: 10, y0: 55, x0: 10, dy: [0, 1, 1, 1, 1], x: [0, 1, 2, 3, 4], c: [0, 0, 0, 0, 0], n: ["a", "b", "c", "d", "e"],
+  w: [], styles: [{ radius: 4 }], kinds: ["Tilbud"], precisions: ["Præcis placering"],
+};
+const mask = (...bits) => Buffer.from([bits.reduce((byte, i) => byte | (1 << i), 0)]).toString("base64");
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test("the points are drawn when their own addition ends, not when the empty one before the file ends", async () => {
+  const { lib, map, groups, drawn, flush } = withPoints(structuredClone(POINTS));
+  const group = lib.points(map, { src: "punkter.json", keep: mask(0, 1, 2, 3, 4), n: 5 });
+  group.onAdd(map);  // on the map before the file has arrived: markercluster adds an empty list, done at once
+  flush();
+  assert.equal(drawn(), null);
+  await settle();  // the file arrives: the points go in, the first chunk at once
+  flush();
+  assert.equal(groups[0].added.length, 5);
+  assert.equal(drawn(), null, "drawn after the first chunk of five points");
+  groups[0].chunks.pop()();  // the last chunk
+  flush();
+  assert.equal(drawn(), "1");
+});
