@@ -253,6 +253,10 @@
       maxClusterRadius: 45, spiderfyOnMaxZoom: !only, zoomToBoundsOnClick: !only, iconCreateFunction: clusterIcon,
       spiderLegPolylineOptions: {weight: 1.2, color: "#263238", opacity: 0.6, interactive: false}
     });
+    // markercluster follows each marker it holds for drags and moves (three listeners a marker, bound to the
+    // group); these markers never move (spiderfy moves them with the listeners muted), and a reused marker
+    // must not keep an old group's listeners
+    group._childMarkerEventHandlers = {};
     var done = busy();
     // the end of the points' own addition (fillPoints): the empty addition markercluster makes when the group
     // goes on the map before its file has arrived ends at once and must not count
@@ -269,6 +273,29 @@
     }
     return group;
   }
+  // The points' markers, one per point of a payload and map, made when a point is first shown and reused by
+  // every later filter change into that change's new cluster group (making 170.000 markers anew was a large
+  // part of a redraw for all of Denmark). A marker is in one group at a time: the previous group is off the
+  // map (update) before the next one fills, and its tree is let go (the markers' links into it are cut).
+  // An inset map (map_inset.js) has its own markers: a marker can be on one map only. A map keeps the markers
+  // of the one file it shows (another area's file lets its markers go).
+  function markersOf(map, d) {
+    var key = "ckMarkers" + L.stamp(map), made = d[key];
+    if (map.ckPointsFile && map.ckPointsFile !== d) { delete map.ckPointsFile[key]; }
+    map.ckPointsFile = d;
+    if (!made) { return (d[key] = new Array(d.x.length)); }
+    for (var i = 0; i < made.length; i++) {
+      var m = made[i];
+      if (m) {
+        m.__parent = undefined;
+        if (m._preSpiderfyLatlng || m._backupLatlng) {  // cut off in a spiderfy or animation
+          m._latlng = m._preSpiderfyLatlng || m._backupLatlng;
+          delete m._preSpiderfyLatlng; delete m._backupLatlng;
+        }
+      }
+    }
+    return made;
+  }
   function fillPoints(map, group, d, kept, only) {
     if (!d.lat) {  // positions decoded once per payload (a published file serves every filter change)
       d.lat = new Float64Array(d.x.length); d.lon = new Float64Array(d.x.length);
@@ -282,13 +309,16 @@
         return within(only, d.lat[i], d.lon[i]);
       });
     }
-    var n = kept ? kept.length : d.x.length, markers = new Array(n), Point = shapeOf("CircleMarker");
+    var n = kept ? kept.length : d.x.length, markers = new Array(n), made = markersOf(map, d);
+    var Point = shapeOf("CircleMarker");
     function pointName(m) { return phrase([name(m.ckIndex)].concat(lines(m.ckIndex))); }
     for (var k = 0; k < n; k++) {
-      var i = kept ? kept[k] : k;
-      var m = new Point([d.lat[i], d.lon[i]], d.styles[d.c[i]]);
-      m.ckIndex = i;
-      m.ckLabel = pointName;
+      var i = kept ? kept[k] : k, m = made[i];
+      if (!m) {
+        m = made[i] = new Point([d.lat[i], d.lon[i]], d.styles[d.c[i]]);
+        m.ckIndex = i;
+        m.ckLabel = pointName;  // the same file: the same name, whichever call made the marker
+      }
       markers[k] = m;
     }
     function name(i) {

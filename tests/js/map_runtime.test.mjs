@@ -381,3 +381,38 @@ test("the points are drawn when their own addition ends, not when the empty one 
   flush();
   assert.equal(drawn(), "1");
 });
+
+test("a filter change reuses the markers of the same file and map in a new group; another map has its own", async () => {
+  const file = structuredClone(POINTS);
+  const { lib, map, groups, flush, context } = withPoints(file);
+  const first = lib.points(map, { src: "punkter.json", keep: mask(0, 1, 2, 3, 4), n: 5 });
+  first.onAdd(map);
+  await settle();
+  const made = groups[0].added.slice();
+  made[3].__parent = { old: true };  // markercluster's link into the first group's tree
+  first.onMap = null;
+  const second = lib.points(map, { src: "punkter.json", keep: mask(1, 3), n: 5 });
+  second.onAdd(map);
+  await settle();
+  assert.notEqual(groups[1], groups[0]);
+  assert.deepEqual(groups[1].added.map((m) => m.ckIndex), [1, 3]);
+  assert.equal(groups[1].added[0], made[1]);
+  assert.equal(groups[1].added[1], made[3]);
+  assert.equal(made[3].__parent, undefined, "the old tree is let go");
+  assert.deepEqual(plain(groups[1]._childMarkerEventHandlers), {});  // no group's listeners stay on a marker
+  assert.equal(made[1].ckLabel(made[1]), "b, Tilbud, Præcis placering");
+  const other = { ...map, panes: {}, _leaflet_id: undefined };
+  other.hasLayer = (group) => group.onMap === other;
+  const inset = lib.points(other, { src: "punkter.json", keep: mask(1), n: 5 }, null);
+  inset.onAdd(other);
+  await settle();
+  assert.notEqual(groups[2].added[0], made[1]);  // a marker is on one map only
+  const key = Object.keys(file).find((k) => k.startsWith("ckMarkers") && file[k][1] === made[1]);
+  second.onMap = null;
+  context.fetch = () => Promise.resolve({ ok: true, json: () => Promise.resolve(structuredClone(POINTS)) });
+  lib.points(map, { src: "raad.json", keep: mask(0), n: 5 }).onAdd(map);  // another area
+  await settle();
+  assert.equal(file[key], undefined, "the previous area's markers are let go");
+  flush();
+  assert.ok(context.document.documentElement.getAttribute("data-ck-drawn") === null);  // last chunks not ended
+});
