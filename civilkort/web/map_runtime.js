@@ -146,10 +146,11 @@
     return kept;
   }
   // Draw a layer from its published file when it arrives; say so on the map if it cannot be fetched.
-  function fromFile(map, src, draw) {
+  function fromFile(map, src, draw, failed) {
     var done = busy();
     dataFile(src).then(function (file) { dataMissing(map, false); draw(file); },
-                       function (err) { console.error(err); dataMissing(map, true); }).then(done, done);
+                       function (err) { console.error(err); dataMissing(map, true); if (failed) { failed(); } })
+      .then(done, function (err) { console.error(err); if (failed) { failed(); } done(); });
   }
   // The map is drawn when every published file it waits for has arrived and every cluster group has added
   // its last chunk (and a tick has passed after a new set of layers). Then the document says so:
@@ -266,7 +267,8 @@
     var unlessShown = function () { setTimeout(function () { if (!map.hasLayer(group)) { done(); } }, 0); };
     if (d.src) {
       var kept = keptOf(d.keep, d.n);
-      fromFile(map, d.src, function (all) { fillPoints(map, group, all, kept, only); unlessShown(); });
+      // no file, or a fault while filling: no addition will end, so nothing more to wait for
+      fromFile(map, d.src, function (all) { fillPoints(map, group, all, kept, only); unlessShown(); }, done);
     } else {
       fillPoints(map, group, d, null, only);
       unlessShown();

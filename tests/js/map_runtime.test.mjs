@@ -382,6 +382,19 @@ test("the points are drawn when their own addition ends, not when the empty one 
   assert.equal(drawn(), "1");
 });
 
+test("points whose file cannot be fetched are drawn as missing: the signal still comes", async () => {
+  const { lib, map, drawn, flush, context } = withPoints(null);
+  context.fetch = () => Promise.resolve({ ok: false, status: 503 });
+  context.console = { error() {} };
+  const notes = [];
+  context.L.control = () => ({ addTo() { notes.push(this); return this; } });
+  lib.points(map, { src: "mangler.json", keep: mask(0), n: 5 }).onAdd(map);
+  await settle();
+  flush();
+  assert.equal(drawn(), "1");
+  assert.equal(notes.length, 1);  // the missing-data note
+});
+
 test("a filter change reuses the markers of the same file and map in a new group; another map has its own", async () => {
   const file = structuredClone(POINTS);
   const { lib, map, groups, flush, context } = withPoints(file);
