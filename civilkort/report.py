@@ -31,6 +31,7 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from civilkort import danish, export, gaps, inset, need_supply, queries, radar, reference, tiles  # noqa: E402
+from civilkort import index as data_index  # noqa: E402
 from civilkort.db import Database  # noqa: E402
 from civilkort.filters import NATIONAL_AREA, Selection  # noqa: E402
 from civilkort.index import DataIndex  # noqa: E402
@@ -525,7 +526,7 @@ def all_councils(
     db: Database, folder: Path, *, today: dt.date | None = None, progress: bool = False
 ) -> list[Path]:
     """Write the report for each of the 17 councils into ``folder``."""
-    index = DataIndex(db)
+    index = data_index.of(db)
     paths: list[Path] = []
     ids = reference.councils()["council_id"].tolist()
     for council_id in tqdm(ids, desc="Rapporter", unit="råd", disable=not progress):

@@ -412,8 +412,8 @@ def cmd_rebuild(args) -> int:
 
 def cmd_warm(args) -> int:
     from civilkort import buildstore, published
+    from civilkort import index as data_index
     from civilkort.builds import prune_local
-    from civilkort.index import DataIndex
 
     started = time.perf_counter()
     cfg = settings()
@@ -440,7 +440,7 @@ def cmd_warm(args) -> int:
     step = time.perf_counter()
     db = Database(path)
     try:
-        urls = published.publish_all(DataIndex(db))
+        urls = published.publish_all(data_index.of(db))
     finally:
         db.close()
     if None in urls:
