@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.apptiming import pct, run  # noqa: E402
+from benchmarks.before_sql import run_file  # noqa: E402
 from benchmarks.radar_before.radar_index import RadarIndex  # noqa: E402
 from civilkort import queries, radar  # noqa: E402
 from civilkort.db import Database, current_path  # noqa: E402
@@ -78,10 +78,7 @@ LISTS = ("orphan_organisations", "multi_council_organisations")
 
 def _before_sql(db: Database, name: str, sel: Selection, today: dt.date):
     """The view-only SQL file that the page showed before (bound as civilkort.radar binds)."""
-    sql = (BEFORE_SQL / f"{name}.sql").read_text(encoding="utf-8")
-    code = re.sub(r"--[^\n]*", "", sql)
-    available = {**queries.params(sel), "today": today}
-    return db.query(sql, {k: v for k, v in available.items() if re.search(rf"\${k}\b", code)})
+    return run_file(db, BEFORE_SQL / f"{name}.sql", {**queries.params(sel), "today": today})
 
 
 def lists_before_after(combos: list) -> None:

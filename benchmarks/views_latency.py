@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -37,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.apptiming import pct, run  # noqa: E402
+from benchmarks.before_sql import run_file  # noqa: E402
 from benchmarks.gaps_before.gap_index import GapIndex  # noqa: E402
 from civilkort import gaps, queries  # noqa: E402
 from civilkort.db import Database, current_path  # noqa: E402
@@ -88,14 +88,12 @@ CALLS = [
 
 def _before_sql(db: Database, view: str, name: str, axes, sel: Selection, today: dt.date):
     """The view-only SQL file that the pages showed before (bound as civilkort.gaps binds)."""
-    sql = (BEFORE_SQL / f"{name}.sql").read_text(encoding="utf-8")
-    code = re.sub(r"--[^\n]*", "", sql)
     kwargs = {"rows": axes[0], "cols": axes[1]} if axes else {}
     if view == "referral_readiness":
         kwargs = {"rows": "municipality", "cols": "target_group"}
     sel = gaps.effective_selection(view, sel, **kwargs)
     available = {**queries.params(sel), "today": today, "full_depth": gaps.FULL_DEPTH}
-    return db.query(sql, {k: v for k, v in available.items() if re.search(rf"\${k}\b", code)})
+    return run_file(db, BEFORE_SQL / f"{name}.sql", available)
 
 
 def _index_call(index: GapIndex, view: str, axes, sel: Selection, today: dt.date):
